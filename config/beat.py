@@ -1,0 +1,14 @@
+"""Every periodic job of the project, in one place. Each entry has an expiry so a backlog never stacks
+duplicate runs (PITFALLS.md); each job also guards itself against overlap."""
+from django.conf import settings
+
+
+def beat_schedule() -> dict:
+    heartbeat = settings.BEAT_HEARTBEAT_SECONDS
+    return {
+        "scheduler-heartbeat": {
+            "task": "dispatch.tasks.scheduler_heartbeat",
+            "schedule": float(heartbeat),
+            "options": {"expires": heartbeat * 0.9},
+        },
+    }

@@ -1,0 +1,63 @@
+"""The top floor: pages that compose every app (each role's home page) and the health check.
+
+Home pages sit above the domain apps so that they may read any app's selectors without the apps
+depending on each other.
+"""
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from dispatch import scoping, selectors
+
+
+def healthz(request):
+    """Liveness for load balancers and docker-compose: the database and Redis answer."""
+    status = {"database": False, "redis": False}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        status["database"] = True
+    except Exception as exc:  # noqa: BLE001 - reported, not hidden: the health check's whole job
+        status["database_error"] = str(exc)
+    try:
+        cache.set("healthz", "1", timeout=5)
+        status["redis"] = cache.get("healthz") == "1"
+    except Exception as exc:  # noqa: BLE001
+        status["redis_error"] = str(exc)
+    ok = status["database"] and status["redis"]
+    return JsonResponse({"ok": ok, **status}, status=200 if ok else 503)
+
+
+@login_required
+def home(request):
+    user = request.user
+    role = scoping.role_of(user)
+    context = {
+        "role": role,
+        "summary": selectors.network_summary(user=user),
+        "latest_messages": selectors.messages_for(user=user)[:6],
+        "unread": selectors.message_unread_count(user=user),
+        "now": timezone.now(),
+    }
+    if role == scoping.Role.CLERK:
+        site = user.site
+        context.update(site=site, site_counts=selectors.site_detail_counts(site=site))
+        template = "home/clerk.html"
+    elif role == scoping.Role.LCS:
+        context["uncovered"] = selectors.uncovered_districts(user=user).select_related("city")[:20]
+        template = "home/lcs.html"
+    elif role == scoping.Role.HQ:
+        context.update(
+            provinces=selectors.province_breakdown(user=user),
+            heartbeat=selectors.scheduler_last_heartbeat(),
+        )
+        template = "home/hq.html"
+    elif role == scoping.Role.MANAGER:
+        context["provinces"] = selectors.province_breakdown(user=user)
+        template = "home/manager.html"
+    else:
+        template = "home/no_role.html"
+    return render(request, template, context)

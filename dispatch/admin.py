@@ -1,0 +1,119 @@
+"""The Django admin, for HQ: master data (provinces' hours, sites, couriers, service areas, users)."""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import scoping
+from .models import City, Courier, District, Message, Province, ServiceArea, Site, User
+
+
+def _is_hq(request) -> bool:
+    return request.user.is_active and scoping.role_of(request.user) == scoping.Role.HQ
+
+
+# The admin belongs to the HQ e-commerce team (and superusers), whatever the is_staff flag says.
+admin.site.has_permission = _is_hq
+
+
+class HQAdmin(admin.ModelAdmin):
+    list_per_page = 50
+
+    def has_module_permission(self, request):
+        return _is_hq(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_hq(request)
+
+    def has_add_permission(self, request):
+        return _is_hq(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_hq(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_hq(request)
+
+
+@admin.register(Province)
+class ProvinceAdmin(HQAdmin):
+    list_display = ("code", "name", "service_start", "service_end")
+    list_editable = ("service_start", "service_end")
+    search_fields = ("code", "name")
+
+
+@admin.register(City)
+class CityAdmin(HQAdmin):
+    list_display = ("code", "name", "province")
+    list_filter = ("province",)
+    search_fields = ("code", "name")
+
+
+@admin.register(District)
+class DistrictAdmin(HQAdmin):
+    list_display = ("adcode", "name", "city", "province")
+    list_filter = ("province",)
+    search_fields = ("adcode", "name")
+    list_select_related = ("city", "province")
+
+
+class CourierInline(admin.TabularInline):
+    model = Courier
+    extra = 0
+
+
+class ServiceAreaInline(admin.TabularInline):
+    model = ServiceArea
+    extra = 0
+    autocomplete_fields = ("district",)
+
+
+@admin.register(Site)
+class SiteAdmin(HQAdmin):
+    list_display = ("code", "name", "province", "kind", "level", "parent", "active", "is_data_center")
+    list_filter = ("province", "kind", "level", "active", "is_data_center")
+    search_fields = ("code", "name")
+    list_select_related = ("province", "parent")
+    autocomplete_fields = ("parent", "district")
+    show_full_result_count = False
+    inlines = [ServiceAreaInline, CourierInline]
+
+
+@admin.register(Courier)
+class CourierAdmin(HQAdmin):
+    list_display = ("name", "phone", "site", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "phone", "site__code", "site__name")
+    list_select_related = ("site",)
+    autocomplete_fields = ("site",)
+    show_full_result_count = False
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(HQAdmin):
+    list_display = ("site", "district", "keywords", "priority")
+    search_fields = ("site__code", "site__name", "district__adcode", "district__name")
+    list_select_related = ("site", "district")
+    autocomplete_fields = ("site", "district")
+    show_full_result_count = False
+
+
+@admin.register(User)
+class UserAdmin(HQAdmin, BaseUserAdmin):
+    list_display = ("username", "first_name", "role", "site", "province", "is_active", "last_login")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "first_name", "last_name", "email", "site__code")
+    list_select_related = ("site", "province")
+    autocomplete_fields = ("site",)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Role and unit"), {"fields": ("role", "site", "province", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Role and unit"), {"fields": ("role", "site", "province", "email")}),
+    )
+
+
+@admin.register(Message)
+class MessageAdmin(HQAdmin):
+    list_display = ("title", "audience", "category", "created_at", "sender")
+    list_filter = ("audience", "category")
+    search_fields = ("title",)
+    date_hierarchy = "created_at"
+    raw_id_fields = ("user", "site", "province", "sender")

@@ -1,0 +1,28 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from dispatch.demo import DEMO_PASSWORD, demo_network_build
+
+
+class Command(BaseCommand):
+    help = "Build a realistic demo network (and, in demo mode, the demo accounts). Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", action="store_true", help="create the demo accounts even outside DEMO_MODE")
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        with_accounts = settings.DEMO_MODE or options["accounts"]
+        result = demo_network_build(with_accounts=with_accounts)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"sites={result.sites} couriers={result.couriers} service_areas={result.service_areas} "
+                f"seconds={time.monotonic() - started:.1f}"
+            )
+        )
+        if result.accounts:
+            self.stdout.write(f"demo accounts: {', '.join(result.accounts)} (password {DEMO_PASSWORD})")
+        elif not with_accounts:
+            self.stdout.write("demo accounts not created: DEMO_MODE is off (use --accounts to force)")

@@ -1,0 +1,19 @@
+"""The navigation: which entries each role sees. One table, read by the base layout."""
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+R = User.Role
+EVERYONE = tuple(R.values)
+
+#: (url name, label, roles)
+NAV_ITEMS = [
+    ("home", _("Home"), EVERYONE),
+    ("dispatch:message_list", _("Messages"), EVERYONE),
+    ("dispatch:site_list", _("Network"), EVERYONE),
+    ("dispatch:message_compose", _("Send a message"), (R.LCS, R.HQ)),
+]
+
+
+def nav_for(role: str) -> list[tuple[str, str]]:
+    return [(name, label) for name, label, roles in NAV_ITEMS if role in roles]

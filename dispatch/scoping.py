@@ -1,0 +1,118 @@
+"""Who may see what: the one place that decides it (SPEC §1).
+
+- site clerk: own site and its contract areas;
+- province LCS: own province;
+- HQ e-commerce team: everything;
+- manager: own province, or everything when attached to no province (read-only).
+
+Every list, detail page, export and action filters through these functions; an object outside the
+caller's scope is simply not in the queryset, so views answer 404. Role checks (403) are
+``role_required``; scope checks (404) are the querysets here.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import Message, Province, Site, User
+
+Role = User.Role
+ALL_ROLES = tuple(Role.values)
+#: roles that see whole provinces (or the nation)
+OVERSIGHT_ROLES = (Role.LCS, Role.HQ, Role.MANAGER)
+
+
+def role_of(user) -> str:
+    """The user's role; a superuser without a role acts as HQ, an anonymous user has none."""
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser and not user.role:
+        return Role.HQ
+    return user.role
+
+
+def is_national(user) -> bool:
+    role = role_of(user)
+    return role == Role.HQ or (role == Role.MANAGER and user.province_id is None)
+
+
+def site_ids_q(user, field: str = "site") -> Q:
+    """A Q over any model's site foreign key (``field``) limiting it to the user's scope."""
+    role = role_of(user)
+    if is_national(user):
+        return Q()
+    if role in (Role.LCS, Role.MANAGER):
+        return Q(**{f"{field}__province_id": user.province_id})
+    if role == Role.CLERK:
+        return Q(**{f"{field}_id": user.site_id}) | Q(**{f"{field}__parent_id": user.site_id})
+    return Q(pk__in=[])
+
+
+def province_q(user, field: str = "province") -> Q:
+    """A Q over any model's province foreign key limiting it to the user's scope."""
+    role = role_of(user)
+    if is_national(user):
+        return Q()
+    if role in (Role.LCS, Role.MANAGER):
+        return Q(**{f"{field}_id": user.province_id})
+    if role == Role.CLERK:
+        return Q(**{f"{field}_id": user.site.province_id})
+    return Q(pk__in=[])
+
+
+def visible_sites(user) -> QuerySet[Site]:
+    role = role_of(user)
+    if is_national(user):
+        return Site.objects.all()
+    if role in (Role.LCS, Role.MANAGER):
+        return Site.objects.filter(province_id=user.province_id)
+    if role == Role.CLERK:
+        return Site.objects.filter(Q(pk=user.site_id) | Q(parent_id=user.site_id))
+    return Site.objects.none()
+
+
+def visible_provinces(user) -> QuerySet[Province]:
+    if is_national(user):
+        return Province.objects.all()
+    role = role_of(user)
+    if role in (Role.LCS, Role.MANAGER):
+        return Province.objects.filter(pk=user.province_id)
+    if role == Role.CLERK:
+        return Province.objects.filter(pk=user.site.province_id)
+    return Province.objects.none()
+
+
+def message_q(user) -> Q:
+    """Messages the user receives: addressed to them, their site (clerks, contract areas included), their
+    province (LCS and province managers) or HQ (the HQ team)."""
+    role = role_of(user)
+    q = Q(audience=Message.Audience.USER, user_id=user.pk)
+    if role == Role.CLERK:
+        q |= Q(audience=Message.Audience.SITE) & (Q(site_id=user.site_id) | Q(site__parent_id=user.site_id))
+    elif role in (Role.LCS, Role.MANAGER) and user.province_id:
+        q |= Q(audience=Message.Audience.PROVINCE, province_id=user.province_id)
+    elif role == Role.HQ:
+        q |= Q(audience=Message.Audience.HQ)
+    return q
+
+
+def role_required(*roles: str):
+    """View decorator: only these roles may use the view (403 otherwise). Anonymous users go to login."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if role_of(request.user) not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = tuple(roles)
+        return wrapper
+
+    return decorate

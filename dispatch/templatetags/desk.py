@@ -1,0 +1,36 @@
+"""Small presentation helpers shared by every template: Bootstrap widget classes, masked phones, money."""
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+_SELECTS = {"select", "selectmultiple", "nullbooleanselect"}
+_CHECKS = {"checkbox", "radioselect", "checkboxselectmultiple"}
+
+
+@register.filter
+def bs(field, extra: str = ""):
+    """Render a form field's widget with the Bootstrap class that fits it."""
+    kind = field.widget_type
+    css = "form-select form-select-sm" if kind in _SELECTS else "form-check-input" if kind in _CHECKS else "form-control form-control-sm"
+    return field.as_widget(attrs={"class": f"{css} {extra}".strip()})
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    """138****5678: phone numbers are masked in lists (UX.md)."""
+    value = (value or "").strip()
+    if len(value) >= 7:
+        return f"{value[:3]}****{value[-4:]}"
+    return value
+
+
+@register.filter
+def cny(value) -> str:
+    """¥1,234.00, rounded half up."""
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"¥{amount:,.2f}"

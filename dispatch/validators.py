@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+
+def validate_attachment(upload) -> None:
+    """Attachments (messages, appeals, work orders): size and type limits from settings."""
+    if upload is None:
+        return
+    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if ext not in settings.ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            _("File type .%(ext)s is not accepted; use one of: %(allowed)s.")
+            % {"ext": ext or "?", "allowed": ", ".join(settings.ATTACHMENT_EXTENSIONS)}
+        )
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        )

@@ -1,0 +1,131 @@
+"""Thin views of the ground floor: the message centre and the network pages."""
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from . import scoping, selectors, services
+from .exceptions import DomainError
+from .exports import xlsx_response
+from .filters import MessageFilter, SiteFilter
+from .forms import MessageComposeForm
+from .tables import MessageTable, SiteTable
+
+PER_PAGE = 50
+
+
+@login_required
+def message_list(request):
+    qs = selectors.messages_for(user=request.user)
+    flt = MessageFilter(request.GET, queryset=qs)
+    table = MessageTable(flt.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "dispatch/message_list.html", {"filter": flt, "table": table})
+
+
+@login_required
+def message_detail(request, pk: int):
+    message = get_object_or_404(selectors.messages_for(user=request.user), pk=pk)
+    services.message_mark_read(message=message, user=request.user)
+    return render(request, "dispatch/message_detail.html", {"message": message})
+
+
+@login_required
+def message_attachment(request, pk: int):
+    message = get_object_or_404(selectors.messages_for(user=request.user), pk=pk)
+    if not message.attachment:
+        raise Http404
+    name = message.attachment.name.rsplit("/", 1)[-1]
+    return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_POST
+def message_read_all(request):
+    count = services.message_mark_all_read(user=request.user)
+    flash.success(request, _("%(count)d messages marked read.") % {"count": count})
+    return redirect("dispatch:message_list")
+
+
+@login_required
+def message_badge(request):
+    """The header bell, refreshed by HTMX polling."""
+    return render(request, "dispatch/_message_badge.html", {"desk_unread": selectors.message_unread_count(user=request.user)})
+
+
+@scoping.role_required(scoping.Role.LCS, scoping.Role.HQ)
+def message_compose(request):
+    form = MessageComposeForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.message_send(
+                audience=data["audience"],
+                user=data.get("user"),
+                site=data.get("site"),
+                province=data.get("province"),
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                link=data["link"],
+                attachment=data.get("attachment"),
+                sender=request.user,
+                email=data["email"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            flash.success(request, _("Message sent."))
+            return redirect("dispatch:message_list")
+    return render(request, "dispatch/message_compose.html", {"form": form})
+
+
+def _filtered_sites(request):
+    return SiteFilter(request.GET, queryset=selectors.sites_for(user=request.user), user=request.user)
+
+
+@login_required
+def site_list(request):
+    flt = _filtered_sites(request)
+    table = SiteTable(flt.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "dispatch/site_list.html", {"filter": flt, "table": table})
+
+
+@login_required
+def site_export(request):
+    flt = _filtered_sites(request)
+    rows = (
+        (
+            s.code,
+            s.name,
+            s.province.name,
+            s.district.name if s.district else "",
+            s.get_kind_display(),
+            s.get_level_display(),
+            s.parent.code if s.parent else "",
+            s.phone,
+            s.email,
+            _("Yes") if s.active else _("No"),
+        )
+        for s in flt.qs.order_by("code").iterator(chunk_size=2000)
+    )
+    headers = [_("Site code"), _("Site name"), _("Province"), _("District"), _("Kind"), _("Level"),
+               _("Contract area of"), _("Phone"), _("E-mail"), _("Active")]
+    return xlsx_response(filename="sites", headers=headers, rows=rows)
+
+
+@login_required
+def site_detail(request, code: str):
+    site = get_object_or_404(selectors.sites_for(user=request.user), code=code)
+    context = {
+        "site": site,
+        "counts": selectors.site_detail_counts(site=site),
+        "couriers": site.couriers.order_by("-active", "name"),
+        "service_areas": site.service_areas.select_related("district__city").order_by("-priority", "district__adcode"),
+        "contract_areas": site.contract_areas.order_by("code"),
+    }
+    return render(request, "dispatch/site_detail.html", context)

@@ -1,0 +1,1 @@
+"""The ledger of fines, reversals, refunds, rewards and adjustments; monthly statements."""

@@ -1,0 +1,1 @@
+"""Site stock of consumables and e-waybill number ranges."""

@@ -1,0 +1,1 @@
+"""Tracking events per waybill, exceptions, partner carriers and label printing."""

@@ -1,0 +1,1 @@
+"""The online pickup order record, its append-only history, intake from channels and the query pages."""

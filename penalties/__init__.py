@@ -1,0 +1,1 @@
+"""Service-level rules, violations, audit, weekly notices and appeals."""
