@@ -1,6 +1,7 @@
 """The Django admin, for HQ: master data (provinces' hours, sites, couriers, service areas, users)."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from . import scoping
@@ -13,6 +14,8 @@ def _is_hq(request) -> bool:
 
 # The admin belongs to the HQ e-commerce team (and superusers), whatever the is_staff flag says.
 admin.site.has_permission = _is_hq
+# Access is decided by roles and scoping (dispatch/scoping.py), not by permission groups.
+admin.site.unregister(Group)
 
 
 class HQAdmin(admin.ModelAdmin):
@@ -117,3 +120,14 @@ class MessageAdmin(HQAdmin):
     search_fields = ("title",)
     date_hierarchy = "created_at"
     raw_id_fields = ("user", "site", "province", "sender")
+
+
+def _hand_to_hq(model) -> None:
+    """Give HQ the admin of a third-party model (e.g. django-axes' lockouts, which HQ resets)."""
+    current = admin.site._registry[model].__class__
+    admin.site.unregister(model)
+    admin.site.register(model, type(f"HQ{current.__name__}", (HQAdmin, current), {}))
+
+
+for _model in [m for m, a in admin.site._registry.items() if not isinstance(a, HQAdmin)]:
+    _hand_to_hq(_model)

@@ -1,0 +1,116 @@
+"""Shared fixtures: a small two-province network with one user per role, on the real PostgreSQL."""
+from dataclasses import dataclass
+from datetime import time
+
+import pytest
+
+from dispatch.models import Site, User
+
+from .factories import (
+    CityFactory,
+    CourierFactory,
+    DistrictFactory,
+    ProvinceFactory,
+    ServiceAreaFactory,
+    SiteFactory,
+    UserFactory,
+)
+
+PASSWORD = "pass-12345"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # PBKDF2 costs half a second a user on these machines; tests are not about hashing strength
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    """Unit tests run Celery tasks in-process; tests that need a real worker start one (tests/ops)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@dataclass
+class Net:
+    zj: object
+    xj: object
+    site_a: Site
+    area_a: Site  # contract area of site_a
+    site_b: Site  # same province as a, another site
+    site_x: Site  # Xinjiang
+    data_center: Site
+    clerk_a: User
+    clerk_area: User
+    clerk_b: User
+    clerk_x: User
+    lcs_zj: User
+    lcs_xj: User
+    hq: User
+    manager: User  # national
+    manager_zj: User
+
+    def users(self):
+        return {
+            "clerk": self.clerk_a,
+            "lcs": self.lcs_zj,
+            "hq": self.hq,
+            "manager": self.manager,
+        }
+
+
+@pytest.fixture
+def net(db):
+    zj = ProvinceFactory(code="33", name="浙江省")
+    xj = ProvinceFactory(code="65", name="新疆维吾尔自治区", service_start=time(10), service_end=time(21))
+    hz = CityFactory(code="3301", name="杭州市", province=zj)
+    nb = CityFactory(code="3302", name="宁波市", province=zj)
+    urumqi = CityFactory(code="6501", name="乌鲁木齐市", province=xj)
+    xihu = DistrictFactory(adcode="330106", name="西湖区", city=hz)
+    haishu = DistrictFactory(adcode="330203", name="海曙区", city=nb)
+    tianshan = DistrictFactory(adcode="650102", name="天山区", city=urumqi)
+    site_a = SiteFactory(code="33010601", name="杭州西湖网点", district=xihu)
+    area_a = SiteFactory(code="33010611", name="西湖开发区承包区", district=xihu, parent=site_a)
+    site_b = SiteFactory(code="33020301", name="宁波海曙网点", district=haishu)
+    site_x = SiteFactory(code="65010201", name="乌鲁木齐天山网点", district=tianshan)
+    dc = SiteFactory(code="DC0000", name="总部数据中心", district=None, province=zj, kind=Site.Kind.DIRECT,
+                     is_data_center=True)
+    ServiceAreaFactory(site=site_a)
+    ServiceAreaFactory(site=area_a, keywords=["开发区"])
+    ServiceAreaFactory(site=site_b)
+    ServiceAreaFactory(site=site_x)
+    for s in (site_a, area_a, site_b, site_x):
+        CourierFactory(site=s)
+    R = User.Role
+    return Net(
+        zj=zj, xj=xj, site_a=site_a, area_a=area_a, site_b=site_b, site_x=site_x, data_center=dc,
+        clerk_a=UserFactory(username="clerk-a", role=R.CLERK, site=site_a, first_name="西湖客服"),
+        clerk_area=UserFactory(username="clerk-area", role=R.CLERK, site=area_a),
+        clerk_b=UserFactory(username="clerk-b", role=R.CLERK, site=site_b),
+        clerk_x=UserFactory(username="clerk-x", role=R.CLERK, site=site_x),
+        lcs_zj=UserFactory(username="lcs-zj", role=R.LCS, province=zj),
+        lcs_xj=UserFactory(username="lcs-xj", role=R.LCS, province=xj),
+        hq=UserFactory(username="hq", role=R.HQ),
+        manager=UserFactory(username="manager", role=R.MANAGER),
+        manager_zj=UserFactory(username="manager-zj", role=R.MANAGER, province=zj),
+    )
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login

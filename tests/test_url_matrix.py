@@ -1,0 +1,154 @@
+"""Roles × every URL pattern of the project: 200 inside scope, 403 for a role that may not use a page, 404 for
+an object outside scope, a redirect to login for anonymous users. A URL pattern without a row here fails."""
+import pytest
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dispatch.models import Message
+from dispatch.services import message_send
+
+ROLES = ("anon", "clerk", "lcs", "hq", "manager", "manager_zj")
+
+
+def _user(net, role):
+    return {
+        "clerk": net.clerk_a,
+        "lcs": net.lcs_zj,
+        "hq": net.hq,
+        "manager": net.manager,
+        "manager_zj": net.manager_zj,
+    }.get(role)
+
+
+def _messages(net):
+    """One message per audience; each role receives exactly the ones addressed to its unit."""
+    def send(**kw):
+        return message_send(title="测试", attachment=ContentFile(b"x", name="a.txt"), **kw)
+
+    return {
+        "clerk": send(audience=Message.Audience.SITE, site=net.area_a),  # contract area: seen by the parent's clerk
+        "lcs": send(audience=Message.Audience.PROVINCE, province=net.zj),
+        "hq": send(audience=Message.Audience.HQ),
+        "manager": send(audience=Message.Audience.USER, user=net.manager),
+        "manager_zj": send(audience=Message.Audience.PROVINCE, province=net.zj),
+        "other": send(audience=Message.Audience.SITE, site=net.site_x),
+    }
+
+
+def _everyone(code):
+    return {r: code for r in ROLES if r != "anon"}
+
+
+LOGIN = 302  # anonymous users are sent to the login page
+
+# name -> (method, list of (url kwargs builder, {role: expected status}))
+# A builder gets (net, role, msgs) and returns kwargs for reverse().
+IN = "in"
+OUT = "out"
+
+
+def site_code(net, role, which):
+    inside = {"clerk": net.area_a, "lcs": net.site_b, "hq": net.site_x, "manager": net.site_x,
+              "manager_zj": net.site_a, "anon": net.site_a}
+    outside = {"clerk": net.site_b, "lcs": net.site_x, "manager_zj": net.site_x, "anon": net.site_a}
+    return {"code": (inside if which == IN else outside)[role].code}
+
+
+def message_pk(net, role, which, msgs):
+    return {"pk": msgs[role if which == IN and role != "anon" else "other"].pk}
+
+
+MATRIX = {
+    "home": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "healthz": ("get", [(None, {r: 200 for r in ROLES})]),
+    "login": ("get", [(None, {"anon": 200, **_everyone(302)})]),
+    "logout": ("post", [(None, {r: 302 for r in ROLES})]),
+    "password_change": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "password_change_done": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "set_language": ("post", [(None, {r: 302 for r in ROLES})]),
+    "dispatch:message_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:message_badge": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:message_read_all": ("post", [(None, {"anon": LOGIN, **_everyone(302)})]),
+    "dispatch:message_compose": (
+        "get",
+        [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403, "manager_zj": 403})],
+    ),
+    "dispatch:message_detail": (
+        "get",
+        [
+            (lambda n, r, m: message_pk(n, r, IN, m), {"anon": LOGIN, **_everyone(200)}),
+            (lambda n, r, m: message_pk(n, r, OUT, m), {"anon": LOGIN, **_everyone(404)}),
+        ],
+    ),
+    "dispatch:message_attachment": (
+        "get",
+        [
+            (lambda n, r, m: message_pk(n, r, IN, m), {"anon": LOGIN, **_everyone(200)}),
+            (lambda n, r, m: message_pk(n, r, OUT, m), {"anon": LOGIN, **_everyone(404)}),
+        ],
+    ),
+    "dispatch:site_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:site_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:site_detail": (
+        "get",
+        [
+            (lambda n, r, m: site_code(n, r, IN), {"anon": LOGIN, **_everyone(200)}),
+            (lambda n, r, m: site_code(n, r, OUT),
+             {"anon": LOGIN, "clerk": 404, "lcs": 404, "manager_zj": 404}),
+        ],
+    ),
+}
+
+
+def _named_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue  # covered by test_admin_is_hq_only, model by model
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            yield from _named_patterns(p, ns)
+        elif isinstance(p, URLPattern):
+            yield f"{prefix}{p.name}" if p.name else f"<unnamed {p.pattern}>"
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    patterns = set(_named_patterns())
+    assert patterns - set(MATRIX) == set(), "add these URL patterns to MATRIX with their expected statuses"
+    assert set(MATRIX) - patterns == set()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_url_matrix(role, net, client):
+    msgs = _messages(net)
+    user = _user(net, role)
+    failures = []
+    for name, (method, cases) in MATRIX.items():
+        for build, expected in cases:
+            if role not in expected:
+                continue
+            if user:
+                client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                client.logout()
+            url = reverse(name, kwargs=build(net, role, msgs) if build else None)
+            response = getattr(client, method)(url)
+            if response.status_code != expected[role]:
+                failures.append(f"{method.upper()} {url} ({name}) as {role}: {response.status_code} != {expected[role]}")
+            if role != "anon" and expected[role] == LOGIN and response.status_code == 302:
+                assert "/accounts/login/" not in response["Location"] or name in ("logout",), url
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_hq_only(role, net, client):
+    user = _user(net, role)
+    if user:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    urls = [reverse("admin:index")] + [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in admin.site._registry
+    ]
+    for url in urls:
+        status = client.get(url).status_code
+        assert status == (200 if role == "hq" else 302), (url, role, status)
