@@ -145,6 +145,8 @@ ATTACHMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "xlsx", "xls", "csv", "txt
 # E-mail: EMAIL_URL like smtp+tls://user:pass@host:587 ; console in development.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if env("EMAIL_FILE_PATH", default=""):  # for filemail:// (django-environ drops the leading slash of its path)
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Q9 Order Desk <noreply@q9.example>")
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
@@ -164,7 +166,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="default")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -220,6 +220,20 @@ def cmd_restore(path: str) -> int:
     return result.returncode
 
 
+def database_url_from_settings(settings_dict: dict, name: str | None = None) -> str:
+    """A libpq/django-environ URL for a Django DATABASES entry (TCP or unix socket)."""
+    host = settings_dict.get("HOST") or ""
+    socket_host = (settings_dict.get("OPTIONS") or {}).get("host", "")
+    user = settings_dict.get("USER") or "postgres"
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    db = name or settings_dict["NAME"]
+    if host:
+        port = settings_dict.get("PORT") or 5432
+        return f"postgresql://{auth}{host}:{port}/{db}"
+    return f"postgresql://{auth}/{db}?host={socket_host}"
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__)
@@ -239,3 +253,4 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
