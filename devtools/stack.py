@@ -173,6 +173,7 @@ def cmd_test(pytest_args: list[str]) -> int:
         if not wait_for_port(EMBEDDED_REDIS_PORT, 10):
             log("embedded Redis did not start")
             return 2
+    (VAR / "test" / "staticfiles").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "VAR_DIR": str(VAR / "test"),
            "CACHE_KEY_PREFIX": "q9test"}
     log(f"tests against {db_url.split('@')[-1]} and {redis_url}")

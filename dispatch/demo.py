@@ -68,7 +68,7 @@ def demo_network_build(*, with_accounts: bool) -> DemoResult:
         sites.append(Site(code=code, name=f"{label}网点", province=d.province, district=d, phone=f"0571-{8600000 + i}",
                           email=f"site{code}@demo.q9.example", address=f"{label}人民路{1 + i % 300}号"))
         areas.append((code, d.adcode, [], 10))
-        if i % 4 == 0:
+        if i % 4 == 0 or d.adcode == DEMO_SITE_DISTRICT:
             sites.append(Site(code=f"{d.adcode}11", name=f"{label}开发区承包区", province=d.province, district=d,
                               phone=f"0571-{8700000 + i}"))
             areas.append((f"{d.adcode}11", d.adcode, CONTRACT_KEYWORDS[: 1 + i % 4], 10))

@@ -83,3 +83,9 @@ def test_english_is_available(net, login):
     client = login(net.hq)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "HQ e-commerce team" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_chinese_even_for_an_english_browser(net, client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "用户名" in html

@@ -5,7 +5,7 @@ from django import template
 
 register = template.Library()
 
-_SELECTS = {"select", "selectmultiple", "nullbooleanselect"}
+_SELECTS = {"select", "selectmultiple", "nullbooleanselect", "boolean"}
 _CHECKS = {"checkbox", "radioselect", "checkboxselectmultiple"}
 
 

@@ -23,7 +23,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    # an English browser still gets the Chinese desk (the language is chosen in the app, not by the browser)
+    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

@@ -1,0 +1,55 @@
+"""load_network at full scale: every province, city and district from cpca, first run and repeat.
+
+    python -m bench.network [--quick]
+
+Runs against a scratch database (created and dropped here) on the configured server, so it never touches
+real data. Last line: RESULT network first_s=… repeat_s=… districts=… ratio=repeat/first
+"""
+import os
+import sys
+import time
+
+import psycopg
+
+
+def main(argv):
+    quick = "--quick" in argv  # the full run already takes seconds; --quick is the same single pass
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/q9")
+    scratch = "q9_bench_network"
+    admin = base.rsplit("/", 1)[0] + "/postgres" + ("?" + base.split("?", 1)[1] if "?" in base else "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        conn.execute(f'CREATE DATABASE "{scratch}"')
+    os.environ["DATABASE_URL"] = base.replace(base.rsplit("/", 1)[1].split("?")[0], scratch, 1)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from dispatch.models import District
+        from dispatch.network import network_load_divisions
+
+        call_command("migrate", verbosity=0)
+        t0 = time.perf_counter()
+        first = network_load_divisions()
+        t1 = time.perf_counter()
+        repeat = network_load_divisions()
+        t2 = time.perf_counter()
+        assert first == repeat, (first, repeat)
+        real = District.objects.filter(placeholder=False).count()
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    print(f"mode={'quick' if quick else 'full'} provinces={first.provinces} cities={first.cities} "
+          f"districts={first.districts} real_districts={real}")
+    print(f"RESULT network first_s={t1 - t0:.2f} repeat_s={t2 - t1:.2f} districts={first.districts} "
+          f"ratio={(t2 - t1) / (t1 - t0):.2f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
