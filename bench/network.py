@@ -38,7 +38,7 @@ def main(argv):
         repeat = network_load_divisions()
         t2 = time.perf_counter()
         assert first == repeat, (first, repeat)
-        real = District.objects.filter(placeholder=False).count()
+        real = District.objects.filter(statistical_only=False).count()
         from django.db import connections
 
         connections.close_all()

@@ -55,7 +55,7 @@ class DemoResult:
 @transaction.atomic
 def demo_network_build(*, with_accounts: bool) -> DemoResult:
     rng = random.Random(20261122)
-    districts = list(District.objects.filter(placeholder=False).select_related("city", "province").order_by("adcode"))
+    districts = list(District.objects.filter(statistical_only=False).select_related("city", "province").order_by("adcode"))
     provinces = {p.code: p for p in Province.objects.all()}
     if not districts:
         raise RuntimeError("No districts: run manage.py load_network first.")

@@ -49,7 +49,7 @@ class District(models.Model):
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("city"))
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("province"))
     #: GB/T 2260 lists 市辖区 rows under prefecture cities: a code, not a place anyone serves
-    placeholder = models.BooleanField(_("statistical placeholder (市辖区)"), default=False)
+    statistical_only = models.BooleanField(_("statistical code only (市辖区)"), default=False)
 
     class Meta:
         ordering = ["adcode"]

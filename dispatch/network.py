@@ -1,7 +1,7 @@
 """Loading the administrative divisions (provinces, cities, districts) from the package ``cpca``.
 
 cpca ships GB/T 2260 codes as 12-digit adcodes: ``PP0000000000`` provinces, ``PPCC00000000`` cities,
-``PPCCDD000000`` districts. Rows named 市辖区 at district level are statistical placeholders, not districts
+``PPCCDD000000`` districts. Rows named 市辖区 at district level are statistical codes only, not districts
 anyone serves: they are loaded (so every code an address parser may return is known) and flagged.
 """
 from __future__ import annotations
@@ -77,13 +77,13 @@ def network_load_divisions(*, path: Path | None = None) -> LoadResult:
                 name=name,
                 city_id=city_ids[code[:4]],
                 province_id=province_ids[code[:2]],
-                placeholder=name == "市辖区",
+                statistical_only=name == "市辖区",
             )
             for code, name in sorted(districts.items())
         ],
         update_conflicts=True,
         unique_fields=["adcode"],
-        update_fields=["name", "city", "province", "placeholder"],
+        update_fields=["name", "city", "province", "statistical_only"],
         batch_size=1000,
     )
     return LoadResult(Province.objects.count(), City.objects.count(), District.objects.count())

@@ -40,7 +40,7 @@ def sites_for(*, user: User) -> QuerySet[Site]:
 def uncovered_districts(*, user: User) -> QuerySet[District]:
     """Districts in scope that no active site serves: orders from there go to the data center."""
     served = ServiceArea.objects.filter(district=OuterRef("pk"), site__active=True)
-    return District.objects.filter(scoping.province_q(user), placeholder=False).exclude(Exists(served))
+    return District.objects.filter(scoping.province_q(user), statistical_only=False).exclude(Exists(served))
 
 
 def network_summary(*, user: User) -> dict:
@@ -55,7 +55,7 @@ def network_summary(*, user: User) -> dict:
         direct=Count("id", filter=Q(kind=Site.Kind.DIRECT)),
     )
     counts["couriers"] = Courier.objects.filter(scoping.site_ids_q(user), active=True, site__active=True).count()
-    counts["districts"] = District.objects.filter(scoping.province_q(user), placeholder=False).count()
+    counts["districts"] = District.objects.filter(scoping.province_q(user), statistical_only=False).count()
     counts["uncovered_districts"] = uncovered_districts(user=user).count()
     return counts
 

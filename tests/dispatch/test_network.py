@@ -19,7 +19,7 @@ def test_load_network_loads_every_division_and_is_idempotent():
     first = _counts()
     assert first == (len(provinces), len(cities), len(districts))
     assert first[0] == 34 and first[2] > 3000  # all provinces incl. HK/Macao/Taiwan; ~3,100 district codes
-    assert District.objects.filter(placeholder=False).count() > 2800
+    assert District.objects.filter(statistical_only=False).count() > 2800
     call_command("load_network")
     assert _counts() == first
     xihu = District.objects.select_related("city", "province").get(adcode="330106")
@@ -43,7 +43,7 @@ def test_service_hours_default_and_xinjiang_and_hq_edits_survive_reload():
 def test_demo_network_is_realistic_and_idempotent():
     call_command("load_network")
     result = demo_network_build(with_accounts=True)
-    real_districts = District.objects.filter(placeholder=False)
+    real_districts = District.objects.filter(statistical_only=False)
     # at least one active first-level site serving every real district
     unserved = real_districts.exclude(service_areas__site__level=Site.Level.FIRST, service_areas__site__parent__isnull=True)
     assert not unserved.exists()
