@@ -81,7 +81,7 @@ def resolve_database(*, prefer_local: bool, name: str = DB_NAME) -> tuple[str, E
     if prefer_local and port_open("127.0.0.1", 5432):
         url = f"postgres://postgres@127.0.0.1:5432/{name}"
         subprocess.run([pg_bin("psql"), "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc",
-                        f"SELECT 1"], check=True, capture_output=True)
+                        "SELECT 1"], check=True, capture_output=True)
         return url, None
     embedded = EmbeddedPostgres(VAR / "pgdata")
     embedded.ensure_database(name)

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Concat, Substr
 
 from .models import Courier, District, Message, Province, ServiceArea, Site, User
 
@@ -87,13 +89,9 @@ def demo_network_build(*, with_accounts: bool) -> DemoResult:
     Site.objects.bulk_create(sites, batch_size=2000, ignore_conflicts=True)
 
     site_ids = dict(Site.objects.values_list("code", "id"))
-    # contract areas hang under their district's first-level site
-    parents = {}
-    for s in sites:
-        if s.code.endswith("11") and len(s.code) == 8:
-            parents[site_ids[s.code]] = site_ids[s.code[:6] + "01"]
-    for child_id, parent_id in parents.items():
-        Site.objects.filter(pk=child_id, parent__isnull=True).update(parent_id=parent_id)
+    # contract areas (code <adcode>11) hang under their district's first-level site (<adcode>01): one UPDATE
+    parent = Site.objects.filter(code=Concat(Substr(OuterRef("code"), 1, 6), Value("01"))).values("id")[:1]
+    Site.objects.filter(parent__isnull=True, code__regex=r"^[0-9]{6}11$").update(parent_id=Subquery(parent))
 
     district_ids = dict(District.objects.values_list("adcode", "id"))
     ServiceArea.objects.bulk_create(

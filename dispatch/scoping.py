@@ -19,9 +19,6 @@ from django.db.models import Q, QuerySet
 from .models import Message, Province, Site, User
 
 Role = User.Role
-ALL_ROLES = tuple(Role.values)
-#: roles that see whole provinces (or the nation)
-OVERSIGHT_ROLES = (Role.LCS, Role.HQ, Role.MANAGER)
 
 
 def role_of(user) -> str:

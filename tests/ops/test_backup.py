@@ -1,6 +1,4 @@
 """`make backup` restores into an empty database with the same row counts."""
-import os
-import subprocess
 
 import psycopg
 import pytest
