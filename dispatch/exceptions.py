@@ -17,3 +17,8 @@ class DomainError(Exception):
 class MessageError(DomainError):
     code = "message_invalid"
     default_message = _("The message could not be sent.")
+
+
+class RoutingError(DomainError):
+    code = "routing_failed"
+    default_message = _("The order could not be routed.")

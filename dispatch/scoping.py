@@ -113,3 +113,34 @@ def role_required(*roles: str):
         return wrapper
 
     return decorate
+
+
+def unit_q(user, *, site_field: str = "site", province_field: str = "province") -> Q:
+    """A Q over a row that carries both a site and a province column (orders, violations): clerks by their
+    site's ids (own site and contract areas), LCS and province managers by province, national roles all."""
+    role = role_of(user)
+    if is_national(user):
+        return Q()
+    if role in (Role.LCS, Role.MANAGER):
+        return Q(**{f"{province_field}_id": user.province_id})
+    if role == Role.CLERK:
+        return Q(**{f"{site_field}_id__in": clerk_site_ids(user)})
+    return Q(pk__in=[])
+
+
+def clerk_site_ids(user) -> list[int]:
+    """The clerk's site and its contract areas (cached on the user object for the request)."""
+    cached = getattr(user, "_q9_site_ids", None)
+    if cached is None:
+        cached = [user.site_id, *Site.objects.filter(parent_id=user.site_id).values_list("pk", flat=True)]
+        user._q9_site_ids = cached
+    return cached
+
+
+def may_operate_site(user, site_id: int) -> bool:
+    """Whether the user may operate orders held by this site: its clerks (and the parent's for a contract
+    area) and HQ."""
+    role = role_of(user)
+    if role == Role.HQ:
+        return True
+    return role == Role.CLERK and site_id in clerk_site_ids(user)

@@ -138,3 +138,11 @@ def message_email_send(*, message_id: int, at=None) -> int:
         message.emailed_at = at or timezone.now()
         message.save(update_fields=["emailed_at"])
     return len(recipients)
+
+
+def site_refresh_record(*, site_id: int, user=None, at=None) -> None:
+    """The site's workbench was refreshed (by a person or its own polling): one upsert."""
+    from .models import SiteActivity
+
+    at = at or timezone.now()
+    SiteActivity.objects.update_or_create(site_id=site_id, defaults={"last_refresh_at": at, "last_refresh_by": user})

@@ -77,3 +77,39 @@ class UserFactory(DjangoModelFactory):
         obj.set_password(extracted or "pass-12345")
         if create:
             obj.save(update_fields=["password"])
+
+
+_order_seq = iter(range(1, 10**9))
+
+
+def order_data(**overrides) -> dict:
+    """Intake data for one order sent from 杭州西湖区 (served by the test network's site_a)."""
+    n = next(_order_seq)
+    data = {
+        "channel_order_id": f"LP{n:010d}",
+        "sender_name": "张三",
+        "sender_phone": "13812345678",
+        "sender_province": "浙江省",
+        "sender_city": "杭州市",
+        "sender_district": "西湖区",
+        "sender_address": "文三路90号",
+        "receiver_name": "李四",
+        "receiver_phone": "13998765432",
+        "receiver_province": "北京市",
+        "receiver_city": "北京市",
+        "receiver_district": "朝阳区",
+        "receiver_address": "建国路1号",
+        "goods": "衣服",
+        "weight_kg": "1.5",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_order(*, channel="taobao", at=None, actor=None, **overrides):
+    """An order taken in through the real intake service (routing, clocks, event)."""
+    from orders.models import Channel
+    from orders.services import order_create
+
+    ch = Channel.objects.get(slug=channel) if isinstance(channel, str) else channel
+    return order_create(channel=ch, data=order_data(**overrides), at=at, actor=actor).order

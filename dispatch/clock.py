@@ -1,0 +1,102 @@
+"""The SLA clock: service hours and deadline arithmetic (SPEC §4 "Clocks"). The one module every app asks.
+
+- Accept clock: 30 minutes from the moment the order reaches a site (order time, HQ's dispatch, a transfer in,
+  HQ's reopening). By default only minutes inside the province's service hours count (every day of the week),
+  so an order at 19:50 in an 08:00–20:00 province is due at 08:20 the next day. ``ACCEPT_CLOCK = "wall"``
+  switches to the deck's literal rule (30 wall-clock minutes).
+- Pickup clock: 16 wall-clock hours from order time, or the end of the consumer's requested window when that
+  is later; a re-appointment moves it to the new window's end.
+- Answering exactly at a deadline is on time; one second later is late (``is_late``).
+
+Times are aware datetimes; the arithmetic runs in Asia/Shanghai local time.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+SERVICE_HOURS = "service_hours"
+WALL_CLOCK = "wall"
+_MAX_DAYS = 400  # a guard against a calendar with no open day at all
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def accept_minutes() -> int:
+    return int(getattr(settings, "ACCEPT_MINUTES", 30))
+
+
+def pickup_hours() -> int:
+    return int(getattr(settings, "PICKUP_HOURS", 16))
+
+
+def accept_clock_mode() -> str:
+    return getattr(settings, "ACCEPT_CLOCK", SERVICE_HOURS)
+
+
+def service_window(province, day: date) -> tuple[datetime, datetime]:
+    """The province's service hours on ``day`` as aware datetimes."""
+    zone = tz()
+    return (datetime.combine(day, province.service_start, zone), datetime.combine(day, province.service_end, zone))
+
+
+def in_service_hours(province, at: datetime) -> bool:
+    start, end = service_window(province, at.astimezone(tz()).date())
+    return start <= at < end
+
+
+def add_service_minutes(province, start: datetime, minutes: float, *, is_closed=None) -> datetime:
+    """``start`` plus ``minutes`` counted only inside the province's service hours. ``is_closed(day)`` may name
+    days on which the clock stands still (closure days)."""
+    need = timedelta(minutes=minutes)
+    cursor = start.astimezone(tz())
+    day = cursor.date()
+    for _ in range(_MAX_DAYS):
+        if is_closed is not None and is_closed(day):
+            day += timedelta(days=1)
+            continue
+        open_at, close_at = service_window(province, day)
+        if cursor < open_at:
+            cursor = open_at
+        if cursor < close_at:
+            available = close_at - cursor
+            if available >= need:
+                return cursor + need
+            need -= available
+        day += timedelta(days=1)
+        cursor = datetime.combine(day, time.min, tz())
+    raise ValueError("no service hours within a year: check the closure calendar")
+
+
+def accept_due(province, reached_at: datetime, *, mode: str | None = None) -> datetime:
+    """The accept deadline of a site that the order reached at ``reached_at``."""
+    mode = mode or accept_clock_mode()
+    if mode == WALL_CLOCK:
+        return reached_at + timedelta(minutes=accept_minutes())
+    return add_service_minutes(province, reached_at, accept_minutes())
+
+
+def pickup_due(order_time: datetime, window_end: datetime | None = None) -> datetime:
+    """16 wall-clock hours from order time, or the consumer's window end when later."""
+    due = order_time + timedelta(hours=pickup_hours())
+    if window_end is not None and window_end > due:
+        return window_end
+    return due
+
+
+def is_late(answered_at: datetime, due_at: datetime | None) -> bool:
+    """Exactly at the deadline is on time; one second later is late."""
+    return due_at is not None and answered_at > due_at
+
+
+def service_end_today(province, at: datetime) -> datetime:
+    return service_window(province, at.astimezone(tz()).date())[1]
+
+
+def iso(value: datetime | None) -> str | None:
+    """An aware datetime as ISO 8601 in Beijing time (for event data people read), or None."""
+    return value.astimezone(tz()).isoformat() if value else None

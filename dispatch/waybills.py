@@ -1,0 +1,30 @@
+"""Waybill number format (运单号): a setting, by default 12–15 digits. Ground floor: the format only; the
+uniqueness across orders is the order services' check (and a unique index)."""
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .exceptions import DomainError
+
+
+class WaybillFormatError(DomainError):
+    code = "waybill_invalid"
+
+
+def waybill_pattern() -> str:
+    return getattr(settings, "WAYBILL_PATTERN", r"^\d{12,15}$")
+
+
+def waybill_validate(value: str) -> str:
+    """The cleaned waybill number; raises ``WaybillFormatError`` with a Chinese message naming the format."""
+    value = (value or "").strip()
+    if not value:
+        raise WaybillFormatError(_("Enter the waybill number."), field="waybill_no")
+    if not re.fullmatch(waybill_pattern(), value):
+        raise WaybillFormatError(
+            _("Waybill number “%(no)s” is not valid: it must be %(format)s.")
+            % {"no": value[:40], "format": getattr(settings, "WAYBILL_FORMAT_LABEL", _("12 to 15 digits"))},
+            field="waybill_no",
+        )
+    return value

@@ -1,0 +1,56 @@
+"""The only place that creates ``OrderEvent`` rows. Events are appended, never changed."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .models import EventKind, OnlineOrder, OrderEvent
+
+
+def event_build(
+    *,
+    order: OnlineOrder,
+    kind: str,
+    at,
+    actor=None,
+    actor_label: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    site=None,
+    to_site=None,
+    reason: str = "",
+    text: str = "",
+    waybill_no: str = "",
+    courier=None,
+    data: dict | None = None,
+) -> OrderEvent:
+    """An unsaved event; ``site`` defaults to the site holding the order before the change."""
+    if kind not in EventKind.values:
+        raise ValueError(f"unknown event kind {kind}")
+    return OrderEvent(
+        order=order,
+        kind=kind,
+        at=at,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label[:64],
+        site_id=site.pk if site is not None else order.site_id,
+        stint=order.stint,
+        from_state=from_state,
+        to_state=to_state,
+        to_site=to_site,
+        reason=reason,
+        text=(text or "")[:500],
+        waybill_no=waybill_no or "",
+        courier=courier,
+        data=data or {},
+    )
+
+
+def event_record(**kwargs) -> OrderEvent:
+    event = event_build(**kwargs)
+    event.save(force_insert=True)
+    return event
+
+
+def events_record(events: Iterable[OrderEvent]) -> list[OrderEvent]:
+    """Insert many events in one statement."""
+    return OrderEvent.objects.bulk_create(list(events), batch_size=1000)

@@ -1,0 +1,218 @@
+"""The online order (电商订单), its channels and its append-only history.
+
+Tables, constraints and indexes only. Every state change goes through ``orders.workflow`` (the state machine)
+via the services of ``orders.services`` and ``dispatch.operations``; nothing here decides anything.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.Model):
+    """A sales channel (数据来源). Two channels may share a deck code (百世微信 and 百世快递官网 are both
+    ``wx``): they are told apart by this record, never by the code."""
+
+    slug = models.SlugField(_("identifier"), max_length=32, unique=True)
+    code = models.CharField(_("deck code"), max_length=16, help_text=_("As the deck shows it: LP, KD, wx, IS, CT_H_, ali"))
+    name = models.CharField(_("name"), max_length=32)
+    order_id_prefix = models.CharField(_("order id prefix"), max_length=16, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self):
+        return self.name
+
+
+class OrderState(models.TextChoices):
+    PENDING = "PENDING", _("Waiting for accept")
+    ACCEPTED = "ACCEPTED", _("Accepted")
+    PICKED_UP = "PICKED_UP", _("Picked up")
+    PICKUP_FAILED = "PICKUP_FAILED", _("Pickup failed")
+    ACCEPT_FAILED = "ACCEPT_FAILED", _("Accept failed")
+    CANCELLED = "CANCELLED", _("Cancelled")
+
+
+class BusinessType(models.TextChoices):
+    SEND = "send", _("Send a parcel (我要寄快递)")
+    ONLINE = "online", _("Online order (在线下单)")
+
+
+class FailReason(models.TextChoices):
+    """True reasons only: capacity reasons ("not enough staff", "too far") are not accepted (the deck)."""
+
+    PHONE = "phone", _("Phone number wrong or unreachable")
+    PREMISES = "premises", _("Cannot enter the premises")
+    CONSUMER_CANCELLED = "consumer_cancelled", _("Consumer cancelled")
+    DUPLICATE = "duplicate", _("Duplicate order")
+    GOODS = "goods", _("Goods not acceptable (prohibited or oversize)")
+    WEATHER = "weather", _("Weather or road closure")
+
+
+class PickupSource(models.TextChoices):
+    CONFIRM = "confirm", _("Pickup confirm")
+    SCAN = "scan", _("Pickup scan")
+
+
+class OnlineOrder(models.Model):
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="orders", verbose_name=_("channel"))
+    channel_order_id = models.CharField(_("logistics number (物流号)"), max_length=64)
+    waybill_no = models.CharField(_("waybill number"), max_length=32, null=True, blank=True)
+    business_type = models.CharField(_("business type"), max_length=8, choices=BusinessType.choices,
+                                     default=BusinessType.SEND)
+    is_online = models.BooleanField(_("online"), default=True)
+
+    sender_name = models.CharField(_("sender"), max_length=64)
+    sender_phone = models.CharField(_("sender phone"), max_length=32)
+    sender_province = models.CharField(_("sender province"), max_length=32, blank=True)
+    sender_city = models.CharField(_("sender city"), max_length=32, blank=True)
+    sender_district = models.CharField(_("sender district"), max_length=32, blank=True)
+    sender_address = models.CharField(_("sender address"), max_length=200)
+    sender_adcode = models.CharField(_("sender district code"), max_length=6, blank=True)
+    receiver_name = models.CharField(_("receiver"), max_length=64, blank=True)
+    receiver_phone = models.CharField(_("receiver phone"), max_length=32, blank=True)
+    receiver_province = models.CharField(_("receiver province"), max_length=32, blank=True)
+    receiver_city = models.CharField(_("receiver city"), max_length=32, blank=True)
+    receiver_district = models.CharField(_("receiver district"), max_length=32, blank=True)
+    receiver_address = models.CharField(_("receiver address"), max_length=200, blank=True)
+    goods = models.CharField(_("goods"), max_length=200, blank=True)
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    window_start = models.DateTimeField(_("pickup window from"), null=True, blank=True)
+    window_end = models.DateTimeField(_("pickup window to"), null=True, blank=True)
+    remark = models.CharField(_("customer remark"), max_length=500, blank=True)
+    order_time = models.DateTimeField(_("order time"))
+
+    state = models.CharField(_("state"), max_length=16, choices=OrderState.choices, default=OrderState.PENDING)
+    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="orders", verbose_name=_("site"))
+    #: the province of ``site``, kept with it so HQ's province queries use one index
+    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="orders",
+                                 verbose_name=_("province"))
+    courier = models.ForeignKey("dispatch.Courier", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="orders", verbose_name=_("courier"))
+    route_reason = models.CharField(_("routing note"), max_length=200, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatch time (分件时间)"), null=True, blank=True)
+    #: each time the order reaches a site (order, dispatch, transfer, reopen, re-route) a new stint begins
+    stint = models.PositiveIntegerField(_("stint"), default=1)
+    stint_started_at = models.DateTimeField(_("reached the site at"))
+    accept_due_at = models.DateTimeField(_("accept deadline"), null=True, blank=True)
+    pickup_due_at = models.DateTimeField(_("pickup deadline"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+    pickup_source = models.CharField(_("pickup recorded by"), max_length=8, choices=PickupSource.choices, blank=True)
+    pickup_scan_at = models.DateTimeField(_("pickup scan time"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    fail_reason = models.CharField(_("failure reason"), max_length=24, choices=FailReason.choices, blank=True)
+    fail_text = models.CharField(_("failure details"), max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_handled_at = models.DateTimeField(_("cancellation handled at"), null=True, blank=True)
+    waybill_reminded_at = models.DateTimeField(_("customer reminded of waybill at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("online order")
+        verbose_name_plural = _("online orders")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "channel_order_id"], name="order_channel_id_unique"),
+            models.UniqueConstraint(fields=["waybill_no"], condition=Q(waybill_no__isnull=False),
+                                    name="order_waybill_unique"),
+            models.CheckConstraint(
+                condition=~Q(state="PICKED_UP") | Q(picked_up_at__isnull=False), name="order_picked_up_has_time"
+            ),
+        ]
+        indexes = [
+            # 网点接单: a site's pending orders by time left; the SLA sweep over open deadlines
+            models.Index(fields=["site", "accept_due_at"], name="order_pending_site_due",
+                         condition=Q(state="PENDING")),
+            models.Index(fields=["accept_due_at"], name="order_pending_due", condition=Q(state="PENDING")),
+            # 网点揽件: a site's accepted orders by pickup deadline; the sweep
+            models.Index(fields=["site", "pickup_due_at"], name="order_accepted_site_due",
+                         condition=Q(state="ACCEPTED")),
+            models.Index(fields=["pickup_due_at"], name="order_accepted_due", condition=Q(state="ACCEPTED")),
+            # 电商订单查询 by site and by province, newest first
+            models.Index(fields=["site", "-order_time"], name="order_site_time"),
+            models.Index(fields=["province", "-order_time"], name="order_province_time"),
+            models.Index(fields=["-order_time"], name="order_time"),
+            # lookups by 物流号 across channels
+            models.Index(fields=["channel_order_id"], name="order_channel_order_id"),
+            # 站点未揽收查询: accepted or picked up, no pickup scan yet
+            models.Index(fields=["site", "order_time"], name="order_unscanned",
+                         condition=Q(state__in=["ACCEPTED", "PICKED_UP"], pickup_scan_at__isnull=True)),
+            # 撤单处理: cancelled, not yet acknowledged by the site
+            models.Index(fields=["site", "cancelled_at"], name="order_cancel_open",
+                         condition=Q(state="CANCELLED", cancel_handled_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.channel_order_id}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (OrderState.PICKED_UP, OrderState.PICKUP_FAILED, OrderState.ACCEPT_FAILED,
+                              OrderState.CANCELLED)
+
+    @property
+    def awaiting_waybill(self) -> bool:
+        return self.business_type == BusinessType.ONLINE and not self.waybill_no and self.state == OrderState.ACCEPTED
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Order received")
+    ENTERED = "entered", _("Entered by HQ (追加订单)")
+    ACCEPTED = "accepted", _("Accepted (接单成功)")
+    TRANSFERRED = "transferred", _("Transferred (转单)")
+    ACCEPT_FAILED = "accept_failed", _("Accept failed (接单失败)")
+    COURIER = "courier", _("Courier assigned")
+    PICKED_UP = "picked_up", _("Pickup confirmed (揽件确认)")
+    PICKUP_FAILED = "pickup_failed", _("Pickup failed (揽收失败)")
+    REAPPOINTED = "reappointed", _("Re-appointed with the consumer")
+    CANCELLED = "cancelled", _("Cancelled by the channel (撤单)")
+    CANCEL_HANDLED = "cancel_handled", _("Cancellation handled (已做撤单处理)")
+    DISPATCHED = "dispatched", _("Dispatched by HQ (分件)")
+    REOPENED = "reopened", _("Reopened by HQ")
+    CHANGED = "changed", _("Changed by the channel")
+    CORRECTED = "corrected", _("Corrected by the site")
+    REROUTED = "rerouted", _("Re-routed after a change")
+    SCANNED = "scanned", _("Pickup scan (揽收扫描)")
+    WAYBILL_REMINDER = "waybill_reminder", _("Customer reminded to supply a waybill")
+
+
+class OrderEvent(models.Model):
+    """One immutable line of an order's history: who, when, at which site, from→to, why. Created only by
+    ``orders.events``; never updated or deleted (the rule book reads it as evidence)."""
+
+    order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    actor_label = models.CharField(_("by (system)"), max_length=64, blank=True,
+                                   help_text=_("The channel, scanner or job when no person acted"))
+    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
+    stint = models.PositiveIntegerField(_("stint"))
+    from_state = models.CharField(_("from"), max_length=16, choices=OrderState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=OrderState.choices, blank=True)
+    to_site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("to site"))
+    reason = models.CharField(_("reason"), max_length=24, blank=True)
+    text = models.CharField(_("details"), max_length=500, blank=True)
+    waybill_no = models.CharField(_("waybill number"), max_length=32, blank=True)
+    courier = models.ForeignKey("dispatch.Courier", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("courier"))
+    data = models.JSONField(_("details (structured)"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        indexes = [
+            models.Index(fields=["order", "at"], name="orderevent_order_at"),
+            models.Index(fields=["kind", "at"], name="orderevent_kind_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

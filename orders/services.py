@@ -1,0 +1,239 @@
+"""Writes on the order record from outside the site: intake (a channel, HQ's hand entry), the channel's
+changes and cancellations, a site's corrections, and the start of a site's stint. One function per use case;
+each is atomic, locks the order it changes and writes its event in the same transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import clock, routing
+from dispatch.models import District, Site
+from dispatch.waybills import waybill_validate
+
+from . import workflow
+from .events import event_record
+from .exceptions import OrderError
+from .models import BusinessType, Channel, EventKind, OnlineOrder, OrderState
+
+#: fields a channel (or HQ's hand entry) supplies
+INPUT_FIELDS = (
+    "channel_order_id", "waybill_no", "business_type", "is_online",
+    "sender_name", "sender_phone", "sender_province", "sender_city", "sender_district", "sender_address",
+    "receiver_name", "receiver_phone", "receiver_province", "receiver_city", "receiver_district", "receiver_address",
+    "goods", "weight_kg", "window_start", "window_end", "remark", "order_time",
+)
+#: fields a change (channel) or a correction (site, confirmed with the consumer) may touch before pickup
+CHANGE_FIELDS = (
+    "sender_name", "sender_phone", "sender_province", "sender_city", "sender_district", "sender_address",
+    "receiver_name", "receiver_phone", "receiver_province", "receiver_city", "receiver_district", "receiver_address",
+    "goods", "weight_kg", "window_start", "window_end", "remark",
+)
+ADDRESS_FIELDS = ("sender_province", "sender_city", "sender_district", "sender_address")
+REQUIRED = ("channel_order_id", "sender_name", "sender_phone", "sender_address")
+
+
+@dataclass
+class Intake:
+    order: OnlineOrder
+    created: bool
+
+
+def _clean(data: dict) -> dict:
+    """Normalise and check intake/change data; raises ``OrderError`` naming the field."""
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+        out[key] = value
+    if "weight_kg" in out and out["weight_kg"] not in (None, ""):
+        try:
+            out["weight_kg"] = Decimal(str(out["weight_kg"])).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise OrderError(_("Weight must be a number of kilograms."), field="weight_kg") from None
+        if out["weight_kg"] < 0 or out["weight_kg"] >= Decimal("1000000"):
+            raise OrderError(_("Weight must be between 0 and 999,999 kg."), field="weight_kg")
+    elif "weight_kg" in out:
+        out["weight_kg"] = None
+    for key in ("window_start", "window_end", "order_time"):
+        if key in out and out[key] is not None and not isinstance(out[key], datetime):
+            raise OrderError(_("Not a valid time."), field=key)
+        if key in out and out[key] is not None and timezone.is_naive(out[key]):
+            out[key] = timezone.make_aware(out[key], clock.tz())
+    if out.get("business_type") and out["business_type"] not in BusinessType.values:
+        raise OrderError(_("Unknown business type."), field="business_type")
+    if "waybill_no" in out:
+        out["waybill_no"] = out["waybill_no"] or None
+    return out
+
+
+def _check_window(start, end) -> None:
+    if start and end and end <= start:
+        raise OrderError(_("The pickup window must end after it starts."), field="window_end")
+
+
+def _province_of(site: Site, adcode: str):
+    if site.is_data_center and adcode:
+        district = District.objects.filter(adcode=adcode).select_related("province").first()
+        if district:
+            return district.province
+    return site.province
+
+
+def stint_begin(order: OnlineOrder, *, site: Site, at: datetime, adcode: str | None = None,
+                restart_pickup: bool = False) -> None:
+    """The order reaches ``site`` at ``at``: a new stint with the site's own accept clock (none at the data
+    center, where the waiting time is HQ's). With ``restart_pickup`` (HQ's dispatch and reopening) the pickup
+    clock also gets its 16 hours from now, so a site is never late for time the order spent with HQ."""
+    order.site = site
+    order.province = _province_of(site, adcode if adcode is not None else order.sender_adcode)
+    order.stint = (order.stint or 0) + 1
+    order.stint_started_at = at
+    order.state = OrderState.PENDING
+    order.accept_due_at = None if site.is_data_center else clock.accept_due(site.province, at)
+    order.courier = None
+    order.accepted_at = None
+    if restart_pickup:
+        order.pickup_due_at = max(order.pickup_due_at or at, clock.pickup_due(at, order.window_end))
+
+
+def _same_content(order: OnlineOrder, data: dict) -> list[str]:
+    """The fields where a repeated intake differs from the stored order."""
+    differ = []
+    for key, value in data.items():
+        if key in ("channel_order_id",):
+            continue
+        stored = getattr(order, key)
+        if key == "waybill_no":
+            stored = stored or None
+        if stored != value and not (stored in ("", None) and value in ("", None)):
+            differ.append(key)
+    return differ
+
+
+@transaction.atomic
+def order_create(*, channel: Channel, data: dict, at: datetime | None = None, actor=None,
+                 actor_label: str = "") -> Intake:
+    """Take in one order: route it, start its clocks, record it. Idempotent on (channel, channel order id):
+    a repeat with the same content returns the stored order; a repeat that differs is a conflict."""
+    at = at or timezone.now()
+    data = _clean({k: v for k, v in data.items() if k in INPUT_FIELDS})
+    for key in REQUIRED:
+        if not data.get(key):
+            raise OrderError(_("This field is required."), field=key)
+    data.setdefault("order_time", at)
+    data["order_time"] = data["order_time"] or at
+    _check_window(data.get("window_start"), data.get("window_end"))
+    existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
+    if existing is not None:
+        differ = _same_content(existing, data)
+        if differ:
+            raise OrderError(
+                _("Order %(id)s was already received with other content (%(fields)s); send a change instead.")
+                % {"id": data["channel_order_id"], "fields": ", ".join(differ)},
+                field=differ[0],
+            )
+        return Intake(order=existing, created=False)
+    if data.get("waybill_no"):
+        data["waybill_no"] = waybill_validate(data["waybill_no"])
+    route = routing.route_address(province=data.get("sender_province", ""), city=data.get("sender_city", ""),
+                                  district=data.get("sender_district", ""), address=data["sender_address"])
+    order = OnlineOrder(channel=channel, **data)
+    order.sender_adcode = route.adcode
+    order.route_reason = route.reason
+    order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end)
+    order.stint = 0
+    stint_begin(order, site=route.site, at=order.order_time, adcode=route.adcode)
+    try:
+        with transaction.atomic():
+            order.save(force_insert=True)
+    except IntegrityError as exc:
+        if "order_waybill_unique" in str(exc):
+            raise OrderError(_("Waybill number %(no)s is already used by another order.") % {"no": data["waybill_no"]},
+                             field="waybill_no") from None
+        # another request created the same order a moment ago: answer as the repeat it is
+        existing = OnlineOrder.objects.get(channel=channel, channel_order_id=data["channel_order_id"])
+        if _same_content(existing, data):
+            raise OrderError(_("Order %(id)s was already received with other content; send a change instead.")
+                             % {"id": data["channel_order_id"]}, field="channel_order_id") from None
+        return Intake(order=existing, created=False)
+    event_record(order=order, kind=EventKind.ENTERED if actor else EventKind.CREATED, at=at, actor=actor,
+                 actor_label=actor_label or channel.name, to_state=OrderState.PENDING, to_site=route.site,
+                 text=route.reason,
+                 data={"adcode": route.adcode, "accept_due_at": clock.iso(order.accept_due_at),
+                       "pickup_due_at": clock.iso(order.pickup_due_at)})
+    return Intake(order=order, created=True)
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return clock.iso(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def order_change(*, order_id: int, changes: dict, at: datetime | None = None, actor=None, actor_label: str = "",
+                 corrected: bool = False, note: str = "") -> OnlineOrder:
+    """A change before pickup: by the channel (``corrected=False``) or a site's correction of details the
+    consumer confirmed by phone (``corrected=True``). A new sender district re-routes the order (its own
+    event); a new window moves the pickup deadline."""
+    at = at or timezone.now()
+    order = workflow.lock(order_id)
+    workflow.check(order, "correct" if corrected else "change")
+    changes = _clean({k: v for k, v in changes.items() if k in CHANGE_FIELDS})
+    diff = {}
+    for key, value in changes.items():
+        old = getattr(order, key)
+        if old != value and not (old in ("", None) and value in ("", None)):
+            diff[key] = [_jsonable(old), _jsonable(value)]
+            setattr(order, key, value)
+    if not diff:
+        raise OrderError(_("Nothing was changed."))
+    for key in ("sender_name", "sender_phone", "sender_address"):
+        if not getattr(order, key):
+            raise OrderError(_("This field is required."), field=key)
+    _check_window(order.window_start, order.window_end)
+    if "window_end" in diff:
+        order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end)
+    kind = EventKind.CORRECTED if corrected else EventKind.CHANGED
+    event_record(order=order, kind=kind, at=at, actor=actor, actor_label=actor_label, from_state=order.state,
+                 to_state=order.state, text=note, data={"changes": diff})
+    if any(key in diff for key in ADDRESS_FIELDS):
+        route = routing.route_address(province=order.sender_province, city=order.sender_city,
+                                      district=order.sender_district, address=order.sender_address)
+        if route.adcode != order.sender_adcode:
+            old_site, old_state = order.site, order.state
+            order.sender_adcode = route.adcode
+            order.route_reason = route.reason
+            if route.site.pk != order.site_id:
+                stint_begin(order, site=route.site, at=at, adcode=route.adcode)
+                event_record(order=order, kind=EventKind.REROUTED, at=at, actor=actor, actor_label=actor_label,
+                             site=old_site, from_state=old_state, to_state=OrderState.PENDING, to_site=route.site,
+                             text=route.reason, data={"adcode": route.adcode,
+                                                      "accept_due_at": clock.iso(order.accept_due_at)})
+                order.stint_started_at = at
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, at: datetime | None = None, actor=None, actor_label: str = "",
+                 text: str = "") -> OnlineOrder:
+    """The channel cancels (撤单) before pickup: every clock stops; the site must acknowledge it."""
+    at = at or timezone.now()
+    order = workflow.lock(order_id)
+    to_state = workflow.check(order, "cancel")
+    from_state = order.state
+    order.state = to_state
+    order.cancelled_at = at
+    order.cancel_handled_at = None
+    order.save(update_fields=["state", "cancelled_at", "cancel_handled_at", "updated_at"])
+    event_record(order=order, kind=EventKind.CANCELLED, at=at, actor=actor, actor_label=actor_label,
+                 from_state=from_state, to_state=to_state, text=text)
+    return order
