@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dispatch.context_processors.desk",
+                "config.context_processors.pending_orders",
             ],
         },
     },
@@ -171,6 +172,16 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The beat schedule lives in one module: config/beat.py
 BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=60)
+
+# The order clocks (SPEC §4): "service_hours" counts accept minutes inside the province's service hours;
+# "wall" is the deck's literal rule. Waybill numbers: a regular expression and how to say it to a clerk.
+ACCEPT_CLOCK = env("ACCEPT_CLOCK", default="service_hours")
+ACCEPT_MINUTES = env.int("ACCEPT_MINUTES", default=30)
+PICKUP_HOURS = env.int("PICKUP_HOURS", default=16)
+WAYBILL_PATTERN = env("WAYBILL_PATTERN", default=r"^\d{12,15}$")
+WAYBILL_FORMAT_LABEL = env("WAYBILL_FORMAT_LABEL", default="12–15 位数字")
+# How often the clerk's workbench refreshes itself (seconds); sites must refresh every 10–20 minutes.
+WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=20)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

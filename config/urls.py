@@ -17,4 +17,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("dispatch.urls")),
+    path("", include("orders.urls")),
 ]

@@ -9,6 +9,13 @@ EVERYONE = tuple(R.values)
 #: (url name, label, roles)
 NAV_ITEMS = [
     ("home", _("Home"), EVERYONE),
+    ("dispatch:workbench", _("Accept (网点接单)"), (R.CLERK,)),
+    ("dispatch:pickup", _("Pickup (网点揽件)"), (R.CLERK,)),
+    ("dispatch:cancellations", _("Cancellations (撤单处理)"), (R.CLERK,)),
+    ("dispatch:hq_dispatch", _("Dispatch (分件)"), (R.HQ,)),
+    ("orders:order_list", _("Order query"), EVERYONE),
+    ("dispatch:unscanned", _("No pickup scan"), EVERYONE),
+    ("dispatch:silent_sites", _("Silent sites"), (R.LCS, R.HQ, R.MANAGER)),
     ("dispatch:message_list", _("Messages"), EVERYONE),
     ("dispatch:site_list", _("Network"), EVERYONE),
     ("dispatch:message_compose", _("Send a message"), (R.LCS, R.HQ)),

@@ -89,3 +89,34 @@ def scheduler_last_heartbeat() -> datetime | None:
 
     value = cache.get(HEARTBEAT_KEY)
     return parse_datetime(value) if value else None
+
+
+SILENT_MINUTES = 20
+
+
+def site_search(*, q: str, limit: int = 20) -> list[Site]:
+    """Active pickup sites (and the data center) by code prefix or part of the name."""
+    q = (q or "").strip()
+    qs = Site.objects.filter(active=True).filter(Q(kind=Site.Kind.SITE) | Q(is_data_center=True))
+    if q:
+        code = q.split()[0]
+        qs = qs.filter(Q(code__startswith=code) | Q(name__icontains=q) | Q(is_data_center=True, name__icontains=q[:2]))
+    return list(qs.select_related("province").order_by("-is_data_center", "code")[:limit])
+
+
+def silent_sites(*, user: User, at: datetime) -> QuerySet[Site]:
+    """Active pickup sites in the user's scope, in provinces now inside service hours, whose workbench has not
+    been refreshed for 20 minutes (or ever)."""
+    from datetime import timedelta
+
+    from . import clock
+    from .models import SiteActivity
+
+    open_provinces = [p.pk for p in scoping.visible_provinces(user) if clock.in_service_hours(p, at)]
+    cutoff = at - timedelta(minutes=SILENT_MINUTES)
+    recent = SiteActivity.objects.filter(site=OuterRef("pk"), last_refresh_at__gte=cutoff)
+    return (scoping.visible_sites(user)
+            .filter(active=True, kind=Site.Kind.SITE, is_data_center=False, province_id__in=open_provinces)
+            .exclude(Exists(recent))
+            .select_related("province", "activity")
+            .order_by("province__code", "code"))

@@ -43,3 +43,39 @@ class MessageTable(tables.Table):
         from django.utils import timezone
 
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+class SilentSiteTable(tables.Table):
+    code = tables.LinkColumn("dispatch:site_detail", args=[tables.A("code")], verbose_name=_("site code"))
+    name = tables.Column(verbose_name=_("site name"))
+    province = tables.Column(verbose_name=_("province"))
+    phone = tables.Column(verbose_name=_("phone"))
+    last_refresh = tables.Column(verbose_name=_("last refresh"), accessor="pk", orderable=False)
+    silent = tables.Column(verbose_name=_("silent for"), accessor="pk", orderable=False)
+
+    class Meta:
+        model = Site
+        fields = ("code", "name", "province", "phone", "last_refresh", "silent")
+        orderable = False
+
+    def __init__(self, *args, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def render_last_refresh(self, record):
+        from django.core.exceptions import ObjectDoesNotExist
+        from django.utils import timezone
+
+        try:
+            return timezone.localtime(record.activity.last_refresh_at).strftime("%Y-%m-%d %H:%M")
+        except ObjectDoesNotExist:
+            return _("never")
+
+    def render_silent(self, record):
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            minutes = int((self.now - record.activity.last_refresh_at).total_seconds() // 60)
+        except ObjectDoesNotExist:
+            return "—"
+        return _("%(h)d h %(m)d min") % {"h": minutes // 60, "m": minutes % 60}

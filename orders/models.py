@@ -216,3 +216,7 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reason_label(self) -> str:
+        return FailReason(self.reason).label if self.reason in FailReason.values else self.reason

@@ -1,0 +1,22 @@
+"""Reads of the order record, already scoped to the user (SPEC §1): clerks see the orders their site or its
+contract areas hold, LCS and province managers their province's, HQ and national managers everything."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from dispatch import scoping
+
+from .models import OnlineOrder, OrderEvent, OrderState
+
+
+def orders_for(*, user) -> QuerySet[OnlineOrder]:
+    return OnlineOrder.objects.filter(scoping.unit_q(user)).select_related("channel", "site", "courier", "province")
+
+
+def order_timeline(*, order: OnlineOrder) -> QuerySet[OrderEvent]:
+    return order.events.select_related("actor", "site", "to_site", "courier").order_by("at", "id")
+
+
+def pending_count(*, site_ids: list[int]) -> int:
+    """Orders waiting for the site's answer (the banner and the tab title); uses the partial index."""
+    return OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.PENDING).count()

@@ -1,0 +1,71 @@
+"""Tables of the order pages. Only order time is sortable: every other sort over tens of millions of rows
+would sort the whole filtered range (PITFALLS.md, big lists)."""
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.templatetags.desk import mask_phone, state_badge
+
+from .models import OnlineOrder
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+class OrderTable(tables.Table):
+    order_time = tables.Column(verbose_name=_("order time"))
+    channel_order_id = tables.Column(verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]),
+                                     orderable=False)
+    waybill_no = tables.Column(verbose_name=_("waybill no."), orderable=False, default="—")
+    channel = tables.Column(verbose_name=_("channel"), orderable=False)
+    business_type = tables.Column(verbose_name=_("business type"), orderable=False)
+    is_online = tables.Column(verbose_name=_("online"), orderable=False)
+    sender = tables.Column(verbose_name=_("sender"), accessor="sender_name", orderable=False)
+    sender_address = tables.Column(verbose_name=_("sender address"), orderable=False)
+    state = tables.Column(verbose_name=_("state"), orderable=False)
+    site = tables.Column(verbose_name=_("site"), orderable=False)
+    courier = tables.Column(verbose_name=_("courier"), orderable=False, default="—")
+
+    class Meta:
+        model = OnlineOrder
+        fields = ("order_time", "channel_order_id", "waybill_no", "channel", "business_type", "is_online", "sender",
+                  "sender_address", "state", "site", "courier")
+        order_by = ("-order_time",)
+        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "order-table"}
+
+    def render_order_time(self, value):
+        return _local(value)
+
+    def render_is_online(self, value):
+        return _("Online (线上)") if value else _("Offline (线下)")
+
+    def render_sender(self, value, record):
+        return format_html("{} <span class='text-muted'>{}</span>", value, mask_phone(record.sender_phone))
+
+    def render_sender_address(self, value, record):
+        return f"{record.sender_district}{value}"
+
+    def render_state(self, value, record):
+        return state_badge(record)
+
+    def render_site(self, value):
+        return value.name
+
+
+class UnscannedTable(OrderTable):
+    accepted_at = tables.Column(verbose_name=_("accepted at"), orderable=False)
+    picked_up_at = tables.Column(verbose_name=_("pickup confirmed"), orderable=False, default="—")
+
+    class Meta(OrderTable.Meta):
+        fields = ("order_time", "channel_order_id", "waybill_no", "channel", "is_online", "sender", "state",
+                  "accepted_at", "picked_up_at", "site", "courier")
+        sequence = fields
+        exclude = ("business_type", "sender_address")
+
+    def render_accepted_at(self, value):
+        return _local(value)
+
+    def render_picked_up_at(self, value):
+        return _local(value)

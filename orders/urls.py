@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/export/", views.order_export, name="order_export"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/correct/", views.order_correct, name="order_correct"),
+]

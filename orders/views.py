@@ -1,0 +1,146 @@
+"""电商订单查询, the order's detail page with its timeline, HQ's hand entry (追加订单) and a site's correction."""
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from dispatch import scoping
+from dispatch.exceptions import DomainError
+from dispatch.exports import xlsx_response
+from dispatch.models import Site
+
+from . import selectors, services
+from .filters import OrderFilter
+from .forms import OrderCorrectForm, OrderEntryForm
+from .models import FailReason, OrderState
+from .tables import OrderTable
+
+PER_PAGE = 50
+EXPORT_LIMIT = 50_000
+
+
+def _filtered(request):
+    return OrderFilter(request.GET, queryset=selectors.orders_for(user=request.user), user=request.user)
+
+
+@login_required
+def order_list(request):
+    flt = _filtered(request)
+    table = OrderTable(flt.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(table)
+    return render(request, "orders/order_list.html", {"filter": flt, "table": table})
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+@login_required
+def order_export(request):
+    """Exactly the filtered list, newest first (at most 50,000 rows: the last row says when it stopped)."""
+    flt = _filtered(request)
+    qs = flt.qs.order_by("-order_time")
+
+    def rows():
+        n = 0
+        for o in qs[: EXPORT_LIMIT + 1].iterator(chunk_size=2000):
+            n += 1
+            if n > EXPORT_LIMIT:
+                yield [_("Only the first %(n)s rows were exported: narrow the filters.") % {"n": f"{EXPORT_LIMIT:,}"}]
+                return
+            yield (
+                _local(o.order_time), o.channel.name, o.channel_order_id, o.waybill_no or "",
+                o.get_business_type_display(), _("Online (线上)") if o.is_online else _("Offline (线下)"),
+                o.sender_name, o.sender_phone, f"{o.sender_province}{o.sender_city}{o.sender_district}{o.sender_address}",
+                o.receiver_name, f"{o.receiver_province}{o.receiver_city}{o.receiver_district}{o.receiver_address}",
+                o.goods, o.weight_kg, o.get_state_display(), o.site.code, o.site.name,
+                o.courier.name if o.courier else "", _local(o.accepted_at), _local(o.picked_up_at),
+                _local(o.pickup_scan_at), _local(o.cancelled_at),
+                (_("Handled (已做)") if o.cancel_handled_at else _("Not handled (未做)")) if o.cancelled_at else "",
+                o.get_fail_reason_display(), o.fail_text,
+            )
+
+    headers = [_("Order time"), _("Channel"), _("Logistics no."), _("Waybill no."), _("Business type"),
+               _("Online/offline"), _("Sender"), _("Sender phone"), _("Sender address"), _("Receiver"),
+               _("Receiver address"), _("Goods"), _("Weight (kg)"), _("State"), _("Site code"), _("Site name"),
+               _("Courier"), _("Accepted at"), _("Picked up at"), _("Pickup scan time"), _("Cancelled at"),
+               _("Cancellation handling"), _("Failure reason"), _("Failure details")]
+    return xlsx_response(filename="orders", headers=headers, rows=rows())
+
+
+@login_required
+def order_detail(request, pk: int):
+    order = get_object_or_404(selectors.orders_for(user=request.user), pk=pk)
+    role = scoping.role_of(request.user)
+    may_operate = scoping.may_operate_site(request.user, order.site_id) and role == scoping.Role.CLERK
+    correct_form = None
+    if (may_operate or role == scoping.Role.HQ) and order.state in (OrderState.PENDING, OrderState.ACCEPTED):
+        correct_form = OrderCorrectForm(initial={f: getattr(order, f) for f in OrderCorrectForm.base_fields
+                                                 if hasattr(order, f)})
+    context = {
+        "order": order,
+        "events": selectors.order_timeline(order=order),
+        "may_operate": may_operate,
+        "is_hq": role == scoping.Role.HQ,
+        "couriers": order.site.couriers.filter(active=True).order_by("name") if may_operate else [],
+        "fail_reasons": FailReason.choices,
+        "correct_form": correct_form,
+        "now": timezone.now(),
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+@scoping.role_required(scoping.Role.CLERK, scoping.Role.HQ)
+@require_POST
+def order_correct(request, pk: int):
+    order = get_object_or_404(selectors.orders_for(user=request.user), pk=pk)
+    if not scoping.may_operate_site(request.user, order.site_id):
+        flash.error(request, _("Only the site holding the order may correct it."))
+        return redirect("orders:order_detail", pk=pk)
+    form = OrderCorrectForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        note = data.pop("note")
+        try:
+            services.order_change(order_id=order.pk, changes=data, actor=request.user, corrected=True, note=note)
+        except DomainError as exc:
+            flash.error(request, exc.message)
+        else:
+            flash.success(request, _("The correction was saved and recorded."))
+    else:
+        flash.error(request, _("The correction was not saved: %(errors)s")
+                    % {"errors": "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+                                           for f, e in form.errors.items())})
+    return redirect("orders:order_detail", pk=pk)
+
+
+@scoping.role_required(scoping.Role.HQ)
+def order_new(request):
+    """追加订单."""
+    form = OrderEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "channel"}
+        if not data.get("channel_order_id"):
+            data["channel_order_id"] = "HQ" + timezone.localtime().strftime("%Y%m%d%H%M%S%f")[:18]
+        try:
+            intake = services.order_create(channel=form.cleaned_data["channel"], data=data, actor=request.user,
+                                           actor_label=request.user.get_full_name() or request.user.username)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            order = intake.order
+            if not intake.created:
+                flash.info(request, _("This order had already been entered; here it is."))
+            elif order.site.is_data_center:
+                flash.warning(request, _("Order %(id)s entered; it waits in the data center: %(reason)s")
+                              % {"id": order.channel_order_id, "reason": order.route_reason})
+            else:
+                flash.success(request, _("Order %(id)s entered and routed to %(site)s.")
+                              % {"id": order.channel_order_id, "site": order.site.name})
+            return redirect("orders:order_detail", pk=order.pk)
+    return render(request, "orders/order_new.html", {"form": form, "data_center": Site.objects.filter(
+        is_data_center=True).first()})
