@@ -36,6 +36,23 @@ def _messages(net):
     }
 
 
+def _orders(net):
+    """One order inside every role's scope (at site_a, Zhejiang) and one outside the clerk's, the LCS's and the
+    province manager's (at site_x, Xinjiang); made once per test."""
+    cached = getattr(net, "_matrix_orders", None)
+    if cached is None:
+        from .factories import make_order
+
+        cached = {IN: make_order(), OUT: make_order(sender_province="新疆维吾尔自治区", sender_city="乌鲁木齐市",
+                                                        sender_district="天山区", sender_address="解放路1号")}
+        net._matrix_orders = cached
+    return cached
+
+
+def order_pk(which):
+    return lambda n, r, m: {"pk": _orders(n)[which].pk}
+
+
 def _everyone(code):
     return {r: code for r in ROLES if r != "anon"}
 
@@ -89,6 +106,37 @@ MATRIX = {
         ],
     ),
     "dispatch:site_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:site_search": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:silent_sites": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
+                                              "manager_zj": 200})]),
+    **{name: (method, [(None, {"anon": LOGIN, "clerk": ok, "lcs": 403, "hq": 403, "manager": 403, "manager_zj": 403})])
+       for name, method, ok in [
+           ("dispatch:workbench", "get", 200), ("dispatch:workbench_rows", "get", 200),
+           ("dispatch:pickup", "get", 200), ("dispatch:cancellations", "get", 200),
+           ("dispatch:orders_accept_batch", "post", 302), ("dispatch:orders_pickup_batch", "post", 302),
+           ("dispatch:cancellations_handle", "post", 302)]},
+    # one order's site actions: its site's clerk and HQ; the LCS and managers only read
+    **{name: ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 302, "manager": 403,
+                                       "manager_zj": 403}),
+                       (order_pk(OUT), {"clerk": 404})])
+       for name in ["dispatch:order_accept", "dispatch:order_transfer", "dispatch:order_accept_fail",
+                    "dispatch:order_courier", "dispatch:order_pickup_confirm", "dispatch:order_pickup_fail",
+                    "dispatch:order_reappoint", "dispatch:order_waybill_remind", "orders:order_correct"]},
+    "dispatch:unscanned": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:unscanned_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:hq_dispatch": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                                             "manager_zj": 403})]),
+    "dispatch:hq_dispatch_submit": ("post", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
+                                                     "manager": 403, "manager_zj": 403})]),
+    **{name: ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302, "manager": 403,
+                                       "manager_zj": 403})])
+       for name in ["dispatch:order_reopen", "dispatch:order_cancel"]},
+    "orders:order_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "orders:order_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "orders:order_new": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                                         "manager_zj": 403})]),
+    "orders:order_detail": ("get", [(order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
+                                    (order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
     "dispatch:site_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "dispatch:site_detail": (
         "get",
