@@ -11,6 +11,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", action="store_true", help="create the demo accounts even outside DEMO_MODE")
+        parser.add_argument("--orders", type=int, default=400,
+                            help="size of today's order stream (0: none); a second run the same day adds nothing")
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -22,6 +24,10 @@ class Command(BaseCommand):
                 f"seconds={time.monotonic() - started:.1f}"
             )
         )
+        from dispatch.demo_orders import demo_orders_build
+
+        orders = demo_orders_build(size=options["orders"])
+        self.stdout.write(f"orders created={orders}")
         if result.accounts:
             self.stdout.write(f"demo accounts: {', '.join(result.accounts)} (password {DEMO_PASSWORD})")
         elif not with_accounts:
