@@ -11,4 +11,9 @@ def beat_schedule() -> dict:
             "schedule": float(heartbeat),
             "options": {"expires": heartbeat * 0.9},
         },
+        "unscanned-reminders": {
+            "task": "dispatch.tasks.unscanned_reminders",
+            "schedule": 300.0,
+            "options": {"expires": 240},
+        },
     }

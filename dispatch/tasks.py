@@ -19,3 +19,11 @@ def scheduler_heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+@shared_task(name="dispatch.tasks.unscanned_reminders")
+def unscanned_reminders() -> int:
+    """站点未揽收: remind sites 30 minutes before their service hours end (once a day each)."""
+    from .reminders import unscanned_reminders_send
+
+    return unscanned_reminders_send()
