@@ -59,7 +59,9 @@ class PickupSource(models.TextChoices):
 
 
 class OnlineOrder(models.Model):
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="orders", verbose_name=_("channel"))
+    # foreign keys whose lookups the composite indexes below already serve carry no index of their own
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="orders", verbose_name=_("channel"),
+                                db_index=False)
     channel_order_id = models.CharField(_("logistics number (物流号)"), max_length=64)
     waybill_no = models.CharField(_("waybill number"), max_length=32, null=True, blank=True)
     business_type = models.CharField(_("business type"), max_length=8, choices=BusinessType.choices,
@@ -87,10 +89,11 @@ class OnlineOrder(models.Model):
     order_time = models.DateTimeField(_("order time"))
 
     state = models.CharField(_("state"), max_length=16, choices=OrderState.choices, default=OrderState.PENDING)
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="orders", verbose_name=_("site"))
+    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="orders", verbose_name=_("site"),
+                             db_index=False)
     #: the province of ``site``, kept with it so HQ's province queries use one index
     province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="orders",
-                                 verbose_name=_("province"))
+                                 verbose_name=_("province"), db_index=False)
     courier = models.ForeignKey("dispatch.Courier", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="orders", verbose_name=_("courier"))
     route_reason = models.CharField(_("routing note"), max_length=200, blank=True)
@@ -185,11 +188,11 @@ class OrderEvent(models.Model):
     """One immutable line of an order's history: who, when, at which site, from→to, why. Created only by
     ``orders.events``; never updated or deleted (the rule book reads it as evidence)."""
 
-    order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="events")
+    order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="events", db_index=False)
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+                              related_name="+", verbose_name=_("by"), db_index=False)
     actor_label = models.CharField(_("by (system)"), max_length=64, blank=True,
                                    help_text=_("The channel, scanner or job when no person acted"))
     site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
@@ -197,12 +200,12 @@ class OrderEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=16, choices=OrderState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=OrderState.choices, blank=True)
     to_site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("to site"))
+                                related_name="+", verbose_name=_("to site"), db_index=False)
     reason = models.CharField(_("reason"), max_length=24, blank=True)
     text = models.CharField(_("details"), max_length=500, blank=True)
     waybill_no = models.CharField(_("waybill number"), max_length=32, blank=True)
     courier = models.ForeignKey("dispatch.Courier", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("courier"))
+                                related_name="+", verbose_name=_("courier"), db_index=False)
     data = models.JSONField(_("details (structured)"), default=dict, blank=True)
 
     class Meta:
