@@ -375,3 +375,27 @@ def test_intake_is_idempotent_and_refuses_a_different_repeat(net):
     with pytest.raises(OrderError):
         order_services.order_create(channel=channel, data={**data, "sender_phone": "13000000000"}, at=T0)
     assert OnlineOrder.objects.filter(channel_order_id=data["channel_order_id"]).count() == 1
+
+
+def test_overnight_order_on_time_at_0820_late_at_082001(net):
+    evening = datetime(2026, 11, 23, 19, 50, tzinfo=SH)
+    on_time, late = make_order(order_time=evening), make_order(order_time=evening)
+    assert on_time.accept_due_at == datetime(2026, 11, 24, 8, 20, tzinfo=SH)
+    ops.order_accept(order_id=on_time.pk, actor=net.clerk_a, at=datetime(2026, 11, 24, 8, 20, tzinfo=SH))
+    ops.order_accept(order_id=late.pk, actor=net.clerk_a, at=datetime(2026, 11, 24, 8, 20, 1, tzinfo=SH))
+    assert on_time.events.latest("id").data["late"] is False
+    assert late.events.latest("id").data["late"] is True
+
+
+def test_xinjiang_order_gets_xinjiang_hours(net):
+    evening = datetime(2026, 11, 23, 20, 40, tzinfo=SH)
+    order = make_order(order_time=evening, sender_province="新疆维吾尔自治区", sender_city="乌鲁木齐市",
+                       sender_district="天山区", sender_address="解放路1号")
+    # Xinjiang closes at 21:00: 20 minutes today, 10 tomorrow from 10:00 (Zhejiang would be all tomorrow)
+    assert order.site == net.site_x and order.accept_due_at == datetime(2026, 11, 24, 10, 10, tzinfo=SH)
+
+
+def test_literal_clock_setting_applies_to_new_orders(net, settings):
+    settings.ACCEPT_CLOCK = "wall"
+    evening = datetime(2026, 11, 23, 19, 50, tzinfo=SH)
+    assert make_order(order_time=evening).accept_due_at == datetime(2026, 11, 23, 20, 20, tzinfo=SH)
