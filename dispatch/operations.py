@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import workflow
-from orders.events import event_build, event_record, events_record
+from orders.events import clock_snapshot, event_build, event_record, events_record
 from orders.exceptions import OrderError, OrderOutOfScope, WaybillTaken
 from orders.models import EventKind, FailReason, OnlineOrder, OrderState, PickupSource
 from orders.services import stint_begin
@@ -124,7 +124,7 @@ def order_transfer(*, order_id: int, actor, to_site: Site, text: str = "", at: d
     due = order.accept_due_at
     event = event_build(order=order, kind=EventKind.TRANSFERRED, at=at, actor=actor, site=from_site,
                         from_state=from_state, to_state=S.PENDING, to_site=to_site, text=text,
-                        data=_due_data(order, at, due) if from_state == S.PENDING else {})
+                        data=_due_data(order, at, due if from_state == S.PENDING else order.pickup_due_at))
     stint_begin(order, site=to_site, at=at)
     order.save()
     event.data["accept_due_at"] = clock.iso(order.accept_due_at)
@@ -341,12 +341,13 @@ def orders_dispatch(*, order_ids, actor, to_site: Site, at: datetime | None = No
         except OrderError as exc:
             result.refused.append((order.pk, str(exc.message)))
             continue
-        from_site = order.site
+        from_site, before, before_stint = order.site, clock_snapshot(order), order.stint
         stint_begin(order, site=to_site, at=at, restart_pickup=True)
         order.dispatched_at = at
         order.save()
         events.append(event_build(order=order, kind=EventKind.DISPATCHED, at=at, actor=actor, site=from_site,
                                   from_state=S.PENDING, to_state=S.PENDING, to_site=to_site, text=text,
+                                  clock=before, stint=before_stint,
                                   data={"accept_due_at": clock.iso(order.accept_due_at),
                                         "waited_minutes": round((at - order.order_time).total_seconds() / 60)}))
         result.done.append(order.pk)
@@ -366,12 +367,12 @@ def order_reopen(*, order_id: int, actor, to_site: Site, text: str, at: datetime
     workflow.check(order, "reopen")
     if not to_site.active or (to_site.kind != Site.Kind.SITE and not to_site.is_data_center):
         raise OrderError(_("Choose an active site."), field="to_site")
-    from_site, from_state = order.site, order.state
+    from_site, from_state, before, before_stint = order.site, order.state, clock_snapshot(order), order.stint
     stint_begin(order, site=to_site, at=at, restart_pickup=True)
     order.failed_at, order.fail_reason, order.fail_text = None, "", ""
     order.save()
     event_record(order=order, kind=EventKind.REOPENED, at=at, actor=actor, site=from_site, from_state=from_state,
-                 to_state=S.PENDING, to_site=to_site, text=text,
+                 to_state=S.PENDING, to_site=to_site, text=text, clock=before, stint=before_stint,
                  data={"accept_due_at": clock.iso(order.accept_due_at)})
     return order
 

@@ -6,6 +6,16 @@ from collections.abc import Iterable
 from .models import EventKind, OnlineOrder, OrderEvent
 
 
+def clock_snapshot(order: OnlineOrder) -> dict:
+    """The order's clocks as they stand: stored in every event (taken before the change it records), so the
+    rule book can tell from the history alone whether a deadline had passed when something happened."""
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {"stint_started_at": iso(order.stint_started_at), "accept_due_at": iso(order.accept_due_at),
+            "pickup_due_at": iso(order.pickup_due_at)}
+
+
 def event_build(
     *,
     order: OnlineOrder,
@@ -22,8 +32,11 @@ def event_build(
     waybill_no: str = "",
     courier=None,
     data: dict | None = None,
+    clock: dict | None = None,
+    stint: int | None = None,
 ) -> OrderEvent:
-    """An unsaved event; ``site`` defaults to the site holding the order before the change."""
+    """An unsaved event; ``site`` defaults to the site holding the order before the change, ``clock`` and
+    ``stint`` to the order's as they stand (pass them when the order was already changed)."""
     if kind not in EventKind.values:
         raise ValueError(f"unknown event kind {kind}")
     return OrderEvent(
@@ -33,7 +46,7 @@ def event_build(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label[:64],
         site_id=site.pk if site is not None else order.site_id,
-        stint=order.stint,
+        stint=stint if stint is not None else order.stint,
         from_state=from_state,
         to_state=to_state,
         to_site=to_site,
@@ -41,7 +54,7 @@ def event_build(
         text=(text or "")[:500],
         waybill_no=waybill_no or "",
         courier=courier,
-        data=data or {},
+        data={**(data or {}), "clock": clock if clock is not None else clock_snapshot(order)},
     )
 
 

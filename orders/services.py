@@ -16,7 +16,7 @@ from dispatch.models import District, Site
 from dispatch.waybills import waybill_validate
 
 from . import workflow
-from .events import event_record
+from .events import clock_snapshot, event_record
 from .exceptions import OrderError
 from .models import BusinessType, Channel, EventKind, OnlineOrder, OrderState
 
@@ -186,6 +186,7 @@ def order_change(*, order_id: int, changes: dict, at: datetime | None = None, ac
     at = at or timezone.now()
     order = workflow.lock(order_id)
     workflow.check(order, "correct" if corrected else "change")
+    before, before_stint = clock_snapshot(order), order.stint
     changes = _clean({k: v for k, v in changes.items() if k in CHANGE_FIELDS})
     diff = {}
     for key, value in changes.items():
@@ -203,7 +204,7 @@ def order_change(*, order_id: int, changes: dict, at: datetime | None = None, ac
         order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end)
     kind = EventKind.CORRECTED if corrected else EventKind.CHANGED
     event_record(order=order, kind=kind, at=at, actor=actor, actor_label=actor_label, from_state=order.state,
-                 to_state=order.state, text=note, data={"changes": diff})
+                 to_state=order.state, text=note, data={"changes": diff}, clock=before)
     if any(key in diff for key in ADDRESS_FIELDS):
         route = routing.route_address(province=order.sender_province, city=order.sender_city,
                                       district=order.sender_district, address=order.sender_address)
@@ -215,6 +216,7 @@ def order_change(*, order_id: int, changes: dict, at: datetime | None = None, ac
                 stint_begin(order, site=route.site, at=at, adcode=route.adcode)
                 event_record(order=order, kind=EventKind.REROUTED, at=at, actor=actor, actor_label=actor_label,
                              site=old_site, from_state=old_state, to_state=OrderState.PENDING, to_site=route.site,
+                             clock=before, stint=before_stint,
                              text=route.reason, data={"adcode": route.adcode,
                                                       "accept_due_at": clock.iso(order.accept_due_at)})
                 order.stint_started_at = at
