@@ -26,12 +26,88 @@ def tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def accept_minutes() -> int:
-    return int(getattr(settings, "ACCEPT_MINUTES", 30))
+#: where thresholds come from: the rule book registers itself here (``penalties.apps``), so that a rule
+#: change applies to clocks that start after its effective time; the settings are the fallback.
+_threshold_source = None
 
 
-def pickup_hours() -> int:
-    return int(getattr(settings, "PICKUP_HOURS", 16))
+def threshold_source_set(source) -> None:
+    """``source(code, at) -> minutes | None``: the threshold of a time rule in force at ``at``."""
+    global _threshold_source
+    _threshold_source = source
+
+
+def _threshold(code: str, at: datetime | None, default_minutes: float) -> float:
+    if _threshold_source is not None and at is not None:
+        value = _threshold_source(code, at)
+        if value is not None:
+            return value
+    return default_minutes
+
+
+def accept_minutes(at: datetime | None = None) -> float:
+    return _threshold("LATE_ACCEPT", at, int(getattr(settings, "ACCEPT_MINUTES", 30)))
+
+
+def pickup_hours(at: datetime | None = None) -> float:
+    return _threshold("LATE_PICKUP", at, int(getattr(settings, "PICKUP_HOURS", 16)) * 60) / 60
+
+
+# ---------------------------------------------------------------- closure days
+
+_CLOSURES_TTL = 30.0  # seconds another process may take to see a newly confirmed closure
+_closures_cache: tuple[float, list[tuple[date, int | None]]] | None = None
+
+
+def closures_changed() -> None:
+    """Forget the cached calendar (called by the closure services; other processes refresh within 30 s)."""
+    global _closures_cache
+    _closures_cache = None
+
+
+def _all_closures() -> list[tuple[date, int | None]]:
+    global _closures_cache
+    import time as _time
+
+    from .models import ClosureDay
+
+    now = _time.monotonic()
+    if _closures_cache is None or now - _closures_cache[0] > _CLOSURES_TTL:
+        _closures_cache = (now, list(ClosureDay.objects.values_list("day", "province_id")))
+    return _closures_cache[1]
+
+
+def closed_days(province, start: date, end: date) -> set[date]:
+    """Confirmed closure days between ``start`` and ``end`` (inclusive) for the province (network-wide ones too)."""
+    pid = getattr(province, "pk", None)
+    return {d for d, p in _all_closures() if start <= d <= end and (p is None or p == pid)}
+
+
+def _closure_test(province, start: datetime):
+    """A cheap ``is_closed(day)`` for deadlines starting at ``start``: one query for the next 60 days."""
+    first = start.astimezone(tz()).date()
+    days = closed_days(province, first, first + timedelta(days=60))
+    return (lambda d: d in days) if days else None
+
+
+def add_wall_hours(start: datetime, hours: float, *, is_closed=None) -> datetime:
+    """``start`` plus ``hours`` of wall-clock time, the clock standing still on closed days."""
+    if is_closed is None:
+        return start + timedelta(hours=hours)
+    need = timedelta(hours=hours)
+    cursor = start.astimezone(tz())
+    for _ in range(_MAX_DAYS):
+        day = cursor.date()
+        midnight = datetime.combine(day + timedelta(days=1), time.min, tz())
+        if is_closed(day):
+            cursor = midnight
+            continue
+        available = midnight - cursor
+        if available >= need:
+            return cursor + need
+        need -= available
+        cursor = midnight
+    raise ValueError("no open day within a year: check the closure calendar")
 
 
 def accept_clock_mode() -> str:
@@ -75,14 +151,16 @@ def add_service_minutes(province, start: datetime, minutes: float, *, is_closed=
 def accept_due(province, reached_at: datetime, *, mode: str | None = None) -> datetime:
     """The accept deadline of a site that the order reached at ``reached_at``."""
     mode = mode or accept_clock_mode()
+    closed = _closure_test(province, reached_at)
     if mode == WALL_CLOCK:
-        return reached_at + timedelta(minutes=accept_minutes())
-    return add_service_minutes(province, reached_at, accept_minutes())
+        return add_wall_hours(reached_at, accept_minutes(reached_at) / 60, is_closed=closed)
+    return add_service_minutes(province, reached_at, accept_minutes(reached_at), is_closed=closed)
 
 
-def pickup_due(order_time: datetime, window_end: datetime | None = None) -> datetime:
-    """16 wall-clock hours from order time, or the consumer's window end when later."""
-    due = order_time + timedelta(hours=pickup_hours())
+def pickup_due(order_time: datetime, window_end: datetime | None = None, *, province=None) -> datetime:
+    """16 wall-clock hours from order time (the clock standing still on closure days), or the consumer's window
+    end when later."""
+    due = add_wall_hours(order_time, pickup_hours(order_time), is_closed=_closure_test(province, order_time))
     if window_end is not None and window_end > due:
         return window_end
     return due

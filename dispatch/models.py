@@ -275,3 +275,37 @@ class SiteReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "day", "kind"], name="sitereminder_once_a_day")]
+
+
+class ClosureDay(models.Model):
+    """A day on which the SLA clocks stand still (e.g. an announced Spring Festival suspension), network-wide
+    (no province) or for one province. Only confirmed days are stored; suggestions come from chinese-calendar."""
+
+    day = models.DateField(_("day"))
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="closures",
+                                 verbose_name=_("province (empty: the whole network)"))
+    reason = models.CharField(_("reason"), max_length=200)
+    confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("closure day")
+        verbose_name_plural = _("closure days")
+        constraints = [models.UniqueConstraint(fields=["day", "province"], name="closure_once",
+                                               nulls_distinct=False)]
+
+    def __str__(self):
+        return f"{self.day} {self.province or '全网'}"
+
+
+class OrderWarning(models.Model):
+    """An early warning sent once per order, stint and kind (accept due in 10 minutes, pickup due in 2 hours)."""
+
+    order_id = models.BigIntegerField()
+    stint = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order_id", "stint", "kind"], name="orderwarning_once")]

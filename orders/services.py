@@ -98,7 +98,8 @@ def stint_begin(order: OnlineOrder, *, site: Site, at: datetime, adcode: str | N
     order.courier = None
     order.accepted_at = None
     if restart_pickup:
-        order.pickup_due_at = max(order.pickup_due_at or at, clock.pickup_due(at, order.window_end))
+        order.pickup_due_at = max(order.pickup_due_at or at,
+                                  clock.pickup_due(at, order.window_end, province=site.province))
 
 
 def _same_content(order: OnlineOrder, data: dict) -> list[str]:
@@ -145,9 +146,9 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
     order = OnlineOrder(channel=channel, **data)
     order.sender_adcode = route.adcode
     order.route_reason = route.reason
-    order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end)
     order.stint = 0
     stint_begin(order, site=route.site, at=order.order_time, adcode=route.adcode)
+    order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end, province=order.province)
     try:
         with transaction.atomic():
             order.save(force_insert=True)
@@ -201,7 +202,7 @@ def order_change(*, order_id: int, changes: dict, at: datetime | None = None, ac
             raise OrderError(_("This field is required."), field=key)
     _check_window(order.window_start, order.window_end)
     if "window_end" in diff:
-        order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end)
+        order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end, province=order.province)
     kind = EventKind.CORRECTED if corrected else EventKind.CHANGED
     event_record(order=order, kind=kind, at=at, actor=actor, actor_label=actor_label, from_state=order.state,
                  to_state=order.state, text=note, data={"changes": diff}, clock=before)

@@ -38,6 +38,16 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """The clock caches the closure calendar per process; a test's rolled-back days must not leak."""
+    from dispatch import clock
+
+    clock.closures_changed()
+    yield
+    clock.closures_changed()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 

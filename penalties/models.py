@@ -1,0 +1,147 @@
+"""The rule book: rules as versioned data, violations (one per order, site stint and rule), their history, the
+evidence of audits, and the record of each sweep."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Rule(models.TextChoices):
+    LATE_ACCEPT = "LATE_ACCEPT", _("Late accept")
+    LATE_PICKUP = "LATE_PICKUP", _("Late pickup")
+    FALSE_FAIL_REASON = "FALSE_FAIL_REASON", _("False failure reason")
+    FALSE_WAYBILL = "FALSE_WAYBILL", _("False waybill number")
+    WRONG_ACCEPT = "WRONG_ACCEPT", _("Wrong accept (outside the service area)")
+    LATE_OR_WRONG_TRANSFER = "LATE_OR_WRONG_TRANSFER", _("Late or wrong transfer")
+
+
+TIME_RULES = (Rule.LATE_ACCEPT, Rule.LATE_PICKUP)
+AUDIT_RULES = (Rule.FALSE_FAIL_REASON, Rule.FALSE_WAYBILL, Rule.WRONG_ACCEPT, Rule.LATE_OR_WRONG_TRANSFER)
+
+
+class RuleVersion(models.Model):
+    """A rule's fine, threshold and description from ``effective_from`` on. A change is a new row: it applies to
+    clocks that start after its effective time; the old row keeps governing the clocks started before."""
+
+    code = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
+    fine = models.DecimalField(_("fine (CNY)"), max_digits=10, decimal_places=2)
+    threshold_minutes = models.PositiveIntegerField(_("threshold (minutes)"), null=True, blank=True,
+                                                    help_text=_("Time rules only: 30 for accept, 960 for pickup"))
+    description = models.CharField(_("description"), max_length=300)
+    effective_from = models.DateTimeField(_("effective from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-effective_from"]
+        verbose_name = _("rule version")
+        verbose_name_plural = _("rule versions")
+        constraints = [models.UniqueConstraint(fields=["code", "effective_from"], name="ruleversion_once")]
+
+    def __str__(self):
+        return f"{self.get_code_display()} ¥{self.fine} ({self.effective_from:%Y-%m-%d})"
+
+
+class ViolationStatus(models.TextChoices):
+    PROPOSED = "PROPOSED", _("Proposed by the province")
+    CONFIRMED = "CONFIRMED", _("Confirmed")
+    REJECTED = "REJECTED", _("Rejected by HQ")
+    VOIDED = "VOIDED", _("Voided (closure day)")
+    RECLASSIFIED = "RECLASSIFIED", _("Re-classified")
+    CANCELLED = "CANCELLED", _("Cancelled on appeal")
+
+
+STANDING = (ViolationStatus.CONFIRMED,)
+
+
+class Violation(models.Model):
+    class Source(models.TextChoices):
+        SWEEP = "sweep", _("Detected by the clock")
+        AUDIT = "audit", _("Audit (稽核)")
+
+    order = models.ForeignKey("orders.OnlineOrder", on_delete=models.PROTECT, related_name="violations",
+                              db_index=False)
+    stint = models.PositiveIntegerField(_("stint"))
+    rule = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
+    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="violations",
+                             verbose_name=_("responsible site"), db_index=False)
+    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="violations",
+                                 verbose_name=_("province"), db_index=False)
+    rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
+    fine = models.DecimalField(_("fine (CNY)"), max_digits=10, decimal_places=2)
+    #: the deadline that passed, or the audited act: it decides the week the violation belongs to
+    occurred_at = models.DateTimeField(_("deadline or act"))
+    week = models.DateField(_("week (Monday)"))
+    status = models.CharField(_("status"), max_length=16, choices=ViolationStatus.choices)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    evidence = models.TextField(_("evidence"), blank=True)
+    reclassified_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        constraints = [
+            # one violation per (order, site stint, rule) from the clock, whatever became of it later
+            models.UniqueConstraint(fields=["order", "stint", "rule"], condition=Q(source="sweep"),
+                                    name="violation_sweep_once"),
+            # and at most one live one from audit
+            models.UniqueConstraint(fields=["order", "stint", "rule"], condition=Q(source="audit",
+                                    status__in=["PROPOSED", "CONFIRMED"]), name="violation_audit_once"),
+        ]
+        indexes = [
+            models.Index(fields=["site", "-occurred_at"], name="violation_site_time"),
+            models.Index(fields=["province", "week"], name="violation_province_week"),
+            models.Index(fields=["week", "rule"], name="violation_week_rule"),
+            models.Index(fields=["order"], name="violation_order"),
+            models.Index(fields=["status", "province"], name="violation_open_review",
+                         condition=Q(status="PROPOSED")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_rule_display()} · {self.order_id}"
+
+
+class ViolationEvent(models.Model):
+    """Every act on a violation: detected, proposed, confirmed, rejected, re-classified, voided, evidence added."""
+
+    violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=16)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    text = models.TextField(_("details"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class ViolationAttachment(models.Model):
+    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="violations/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+
+class SweepRun(models.Model):
+    """One run of the SLA sweep: the window it covered and what it found (HQ sees the scheduler keeps up)."""
+
+    started_at = models.DateTimeField()
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+    inserted = models.PositiveIntegerField(default=0)
+    statements = models.PositiveSmallIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=16, default="beat")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-until"], name="sweeprun_until")]
