@@ -11,6 +11,16 @@ def beat_schedule() -> dict:
             "schedule": float(heartbeat),
             "options": {"expires": heartbeat * 0.9},
         },
+        "sla-sweep": {
+            "task": "penalties.tasks.sla_sweep",
+            "schedule": float(settings.SLA_SWEEP_SECONDS),
+            "options": {"expires": settings.SLA_SWEEP_SECONDS * 0.9},
+        },
+        "deadline-warnings": {
+            "task": "dispatch.tasks.deadline_warnings",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "unscanned-reminders": {
             "task": "dispatch.tasks.unscanned_reminders",
             "schedule": 300.0,

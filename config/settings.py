@@ -180,6 +180,8 @@ ACCEPT_MINUTES = env.int("ACCEPT_MINUTES", default=30)
 PICKUP_HOURS = env.int("PICKUP_HOURS", default=16)
 WAYBILL_PATTERN = env("WAYBILL_PATTERN", default=r"^\d{12,15}$")
 WAYBILL_FORMAT_LABEL = env("WAYBILL_FORMAT_LABEL", default="12–15 位数字")
+# The SLA sweep's interval (seconds; beat). Tests shorten it to see a violation appear within seconds.
+SLA_SWEEP_SECONDS = env.int("SLA_SWEEP_SECONDS", default=60)
 # How often the clerk's workbench refreshes itself (seconds); sites must refresh every 10–20 minutes.
 WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=20)
 

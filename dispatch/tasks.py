@@ -27,3 +27,11 @@ def unscanned_reminders() -> int:
     from .reminders import unscanned_reminders_send
 
     return unscanned_reminders_send()
+
+
+@shared_task(name="dispatch.tasks.deadline_warnings")
+def deadline_warnings() -> int:
+    """Early warnings: accept deadline in 10 minutes, pickup deadline in 2 hours."""
+    from .reminders import deadline_warnings_send
+
+    return deadline_warnings_send()

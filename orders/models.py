@@ -215,6 +215,8 @@ class OrderEvent(models.Model):
         indexes = [
             models.Index(fields=["order", "at"], name="orderevent_order_at"),
             models.Index(fields=["kind", "at"], name="orderevent_kind_at"),
+            # the SLA sweep reads what happened to open orders since its last run
+            models.Index(fields=["at"], name="orderevent_open_at", condition=Q(from_state__in=["PENDING", "ACCEPTED"])),
         ]
 
     def __str__(self):

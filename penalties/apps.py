@@ -1,7 +1,15 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class PenaltiesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
     name = "penalties"
-    verbose_name = _("Penalties")
+    verbose_name = "违规与处罚"
+
+    def ready(self):
+        # the clock (ground floor) asks the rule book for thresholds without importing it
+        from dispatch import clock
+
+        from .rules import threshold_at
+
+        clock.threshold_source_set(threshold_at)

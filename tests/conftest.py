@@ -41,10 +41,13 @@ def _celery_eager(settings):
 def _fresh_calendar():
     """The clock caches the closure calendar per process; a test's rolled-back days must not leak."""
     from dispatch import clock
+    from penalties.rules import rules_changed
 
     clock.closures_changed()
+    rules_changed()
     yield
     clock.closures_changed()
+    rules_changed()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,121 @@
+"""The SLA sweep (SPEC §4): one violation per (order, site stint, rule) for every deadline that passed without
+an answer, found by set-based SQL over the stored deadlines and the order history, never a Python loop.
+
+Four INSERT … SELECT … ON CONFLICT DO NOTHING statements, whatever the number due:
+- LATE_ACCEPT of orders still pending past their accept deadline (the holder is responsible);
+- LATE_ACCEPT from the history: an event that left PENDING after the deadline of its stint (accepted,
+  failed, transferred, cancelled or re-routed late), so a late answer counts even if no sweep ran before it;
+- LATE_PICKUP of orders still pending or accepted past their pickup deadline, when that deadline passed during
+  the current stint (a site is not responsible for a deadline that passed before the order reached it);
+- LATE_PICKUP from the history, likewise.
+
+Each statement limits itself to deadlines in [since, until) that had passed by ``at``, so any past window can
+be recomputed; unique keys make a rerun and two concurrent runs harmless, and a transaction-level advisory lock
+makes the second of two concurrent runs skip. The fine and rule version are those in force when the clock
+started (``stint_started_at`` for accept, order time for pickup). The data center never gets a violation.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import SweepRun
+
+LOCK_KEY = 0x51A5_0001
+OVERLAP = timedelta(minutes=10)  # a slow transaction may commit an event a little after the run that saw its minute
+
+_RULE = """CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv
+    WHERE rv.code = '{code}' AND rv.effective_from <= {started} ORDER BY rv.effective_from DESC LIMIT 1) rv"""
+_INSERT = """WITH ins AS (
+  INSERT INTO penalties_violation (order_id, stint, rule, site_id, province_id, rule_version_id, fine, occurred_at,
+                                   week, status, source, evidence, created_at)
+  SELECT {cols}, rv.id, rv.fine, {due}, (date_trunc('week', {due} AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'sweep',
+         '', %(now)s
+  {body}
+  ON CONFLICT (order_id, stint, rule) WHERE source = 'sweep' DO NOTHING
+  RETURNING id)
+INSERT INTO penalties_violationevent (violation_id, kind, at, text, data)
+SELECT id, 'detected', %(now)s, '', '{{}}'::jsonb FROM ins"""
+
+OPEN_ACCEPT = _INSERT.format(
+    cols="o.id, o.stint, 'LATE_ACCEPT', o.site_id, o.province_id", due="o.accept_due_at",
+    body=f"""FROM orders_onlineorder o {_RULE.format(code='LATE_ACCEPT', started='o.stint_started_at')}
+  WHERE o.state = 'PENDING' AND o.accept_due_at >= %(since)s AND o.accept_due_at < %(until)s""")
+
+HISTORY_ACCEPT = _INSERT.format(
+    cols="e.order_id, e.stint, 'LATE_ACCEPT', e.site_id, s.province_id", due="c.due",
+    body=f"""FROM orders_orderevent e
+  CROSS JOIN LATERAL (SELECT (e.data->'clock'->>'accept_due_at')::timestamptz AS due,
+                             (e.data->'clock'->>'stint_started_at')::timestamptz AS started) c
+  JOIN dispatch_site s ON s.id = e.site_id
+  {_RULE.format(code='LATE_ACCEPT', started='c.started')}
+  WHERE e.from_state = 'PENDING' AND e.at >= %(since)s AND e.at > c.due
+    AND c.due >= %(since)s AND c.due < %(until)s""")
+
+OPEN_PICKUP = _INSERT.format(
+    cols="o.id, o.stint, 'LATE_PICKUP', o.site_id, o.province_id", due="o.pickup_due_at",
+    body=f"""FROM orders_onlineorder o JOIN dispatch_site s ON s.id = o.site_id
+  {_RULE.format(code='LATE_PICKUP', started='o.order_time')}
+  WHERE o.state IN ('PENDING', 'ACCEPTED') AND NOT s.is_data_center
+    AND o.pickup_due_at >= %(since)s AND o.pickup_due_at < %(until)s AND o.pickup_due_at > o.stint_started_at""")
+
+HISTORY_PICKUP = _INSERT.format(
+    cols="e.order_id, e.stint, 'LATE_PICKUP', e.site_id, s.province_id", due="c.due",
+    body=f"""FROM orders_orderevent e
+  CROSS JOIN LATERAL (SELECT (e.data->'clock'->>'pickup_due_at')::timestamptz AS due,
+                             (e.data->'clock'->>'stint_started_at')::timestamptz AS started) c
+  JOIN dispatch_site s ON s.id = e.site_id
+  JOIN orders_onlineorder o ON o.id = e.order_id
+  {_RULE.format(code='LATE_PICKUP', started='o.order_time')}
+  WHERE e.from_state IN ('PENDING', 'ACCEPTED') AND NOT s.is_data_center AND e.at >= %(since)s AND e.at > c.due
+    AND c.due > c.started AND c.due >= %(since)s AND c.due < %(until)s""")
+
+STATEMENTS = (OPEN_ACCEPT, HISTORY_ACCEPT, OPEN_PICKUP, HISTORY_PICKUP)
+
+
+@dataclass
+class SweepResult:
+    since: datetime
+    until: datetime
+    inserted: int = 0
+    statements: int = 0
+    skipped: bool = False
+    duration_ms: int = 0
+
+
+def sla_sweep(*, since: datetime, until: datetime, at: datetime | None = None, trigger: str = "manual") -> SweepResult:
+    """Record the violations of every deadline in [since, until) that had passed by ``at`` (default now)."""
+    at = at or timezone.now()
+    until = min(until, at)
+    result = SweepResult(since=since, until=until)
+    if since >= until:
+        return result
+    started = time.perf_counter()
+    params = {"since": since, "until": until, "now": at, "tz": settings.TIME_ZONE}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            result.skipped = True
+            return result
+        for sql in STATEMENTS:
+            cursor.execute(sql, params)
+            result.inserted += max(cursor.rowcount, 0)
+            result.statements += 1
+        result.duration_ms = int((time.perf_counter() - started) * 1000)
+        SweepRun.objects.create(started_at=at, since=since, until=until, inserted=result.inserted,
+                                statements=result.statements, duration_ms=result.duration_ms, trigger=trigger)
+    return result
+
+
+def sla_sweep_due(*, at: datetime | None = None, first_window: timedelta = timedelta(days=2)) -> SweepResult:
+    """The scheduled run: from the end of the last run (less a small overlap) to now, so a scheduler that was
+    down for hours catches up in one run."""
+    at = at or timezone.now()
+    last = SweepRun.objects.order_by("-until").values_list("until", flat=True).first()
+    since = (last - OVERLAP) if last else at - first_window
+    return sla_sweep(since=since, until=at, at=at, trigger="beat")
