@@ -1,0 +1,274 @@
+"""Writes of the rule book: audit acts (raise, confirm, reject, re-classify, evidence), rule versions and
+closure days. One function per use case, atomic, every act recorded as a ``ViolationEvent``. The LCS proposes;
+only HQ confirms a fine."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import clock, scoping
+from dispatch.exceptions import DomainError
+from dispatch.models import ClosureDay, Province
+from dispatch.validators import validate_attachment
+from orders.models import OnlineOrder, OrderEvent, OrderState
+
+from .models import (AUDIT_RULES, TIME_RULES, Rule, RuleVersion, Violation, ViolationAttachment, ViolationEvent,
+                     ViolationStatus)
+from .rules import rule_in_force, rules_changed
+
+V = ViolationStatus
+
+
+class PenaltyError(DomainError):
+    code = "violation_invalid"
+
+
+def _week(moment: datetime) -> date:
+    local = timezone.localtime(moment, clock.tz()).date()
+    return local - timedelta(days=local.weekday())
+
+
+def _record(violation: Violation, kind: str, *, actor=None, at: datetime, text: str = "", **data) -> ViolationEvent:
+    return ViolationEvent.objects.create(violation=violation, kind=kind, at=at, actor=actor, text=text, data=data)
+
+
+def _attach(violation: Violation, files, actor, at) -> None:
+    for f in files or ():
+        try:
+            validate_attachment(f)
+        except ValidationError as exc:
+            raise PenaltyError(" ".join(exc.messages), field="files") from None
+        ViolationAttachment.objects.create(violation=violation, file=f, name=f.name[:200], uploaded_by=actor,
+                                           uploaded_at=at)
+
+
+def _auditor(actor) -> str:
+    role = scoping.role_of(actor)
+    if role not in (scoping.Role.HQ, scoping.Role.LCS):
+        raise PenaltyError(_("Only the province platform and HQ audit orders."))
+    return role
+
+
+@transaction.atomic
+def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files=(), at: datetime | None = None,
+                    reclassified_from: Violation | None = None) -> Violation:
+    """Audit (稽核) finds an act of the order's history wrong: the site that did it is responsible, the act's
+    time decides the week. HQ's finding is confirmed at once; the LCS's is a proposal for HQ."""
+    at = at or timezone.now()
+    role = _auditor(actor)
+    if rule not in AUDIT_RULES:
+        raise PenaltyError(_("Time rules are found by the clock; audit raises the other four."), field="rule")
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise PenaltyError(_("Write down the evidence: what the audit found and how."), field="evidence")
+    site = event.site
+    if site.is_data_center:
+        raise PenaltyError(_("This act was HQ's (the data center): no site is responsible."), field="event")
+    if role == scoping.Role.LCS and site.province_id != actor.province_id:
+        raise PenaltyError(_("That site is outside your province."), field="event")
+    version = rule_in_force(rule, event.at)
+    if version is None:
+        raise PenaltyError(_("No version of this rule was in force at the time of the act."), field="rule")
+    confirmed = role == scoping.Role.HQ
+    violation = Violation(
+        order_id=event.order_id, stint=event.stint, rule=rule, site=site, province_id=site.province_id,
+        rule_version=version, fine=version.fine, occurred_at=event.at, week=_week(event.at),
+        status=V.CONFIRMED if confirmed else V.PROPOSED, source=Violation.Source.AUDIT, evidence=evidence,
+        reclassified_from=reclassified_from, proposed_by=actor, decided_by=actor if confirmed else None,
+        decided_at=at if confirmed else None, created_at=at)
+    try:
+        with transaction.atomic():
+            violation.save()
+    except IntegrityError:
+        raise PenaltyError(_("This order already has a %(rule)s finding for that site's stint.")
+                           % {"rule": Rule(rule).label}, field="rule") from None
+    _attach(violation, files, actor, at)
+    _record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence,
+            event=event.pk)
+    if confirmed and reclassified_from is not None:
+        _supersede(reclassified_from, violation, actor, at)
+    return violation
+
+
+def _supersede(old: Violation, new: Violation, actor, at) -> None:
+    old.status, old.decided_by, old.decided_at = V.RECLASSIFIED, actor, at
+    old.save(update_fields=["status", "decided_by", "decided_at"])
+    _record(old, "reclassified", actor=actor, at=at, text=new.get_rule_display(), into=new.pk)
+
+
+def _locked(violation_id: int) -> Violation:
+    return Violation.objects.select_for_update(of=("self",)).select_related("reclassified_from").get(pk=violation_id)
+
+
+def _require_hq(actor) -> None:
+    if scoping.role_of(actor) != scoping.Role.HQ:
+        raise PenaltyError(_("Only the HQ e-commerce team confirms a fine."))
+
+
+@transaction.atomic
+def violation_confirm(*, violation_id: int, actor, text: str = "", at: datetime | None = None) -> Violation:
+    at = at or timezone.now()
+    _require_hq(actor)
+    v = _locked(violation_id)
+    if v.status != V.PROPOSED:
+        raise PenaltyError(_("Only a proposed finding can be confirmed (this one is “%(s)s”).")
+                           % {"s": v.get_status_display()})
+    v.status, v.decided_by, v.decided_at = V.CONFIRMED, actor, at
+    v.save(update_fields=["status", "decided_by", "decided_at"])
+    _record(v, "confirmed", actor=actor, at=at, text=text)
+    if v.reclassified_from_id:
+        _supersede(_locked(v.reclassified_from_id), v, actor, at)
+    return v
+
+
+@transaction.atomic
+def violation_reject(*, violation_id: int, actor, text: str, at: datetime | None = None) -> Violation:
+    at = at or timezone.now()
+    _require_hq(actor)
+    if not (text or "").strip():
+        raise PenaltyError(_("Say why the finding is rejected."), field="text")
+    v = _locked(violation_id)
+    if v.status != V.PROPOSED:
+        raise PenaltyError(_("Only a proposed finding can be rejected (this one is “%(s)s”).")
+                           % {"s": v.get_status_display()})
+    v.status, v.decided_by, v.decided_at = V.REJECTED, actor, at
+    v.save(update_fields=["status", "decided_by", "decided_at"])
+    _record(v, "rejected", actor=actor, at=at, text=text)
+    return v
+
+
+@transaction.atomic
+def violation_reclassify(*, violation_id: int, actor, evidence: str, files=(), at: datetime | None = None) -> Violation:
+    """LATE_ACCEPT re-classified as LATE_OR_WRONG_TRANSFER (the order lay outside the site's area): a new
+    finding on the same stint; the old one is superseded when HQ confirms."""
+    at = at or timezone.now()
+    v = _locked(violation_id)
+    if v.rule != Rule.LATE_ACCEPT or v.status != V.CONFIRMED:
+        raise PenaltyError(_("Only a standing late accept can be re-classified as a late or wrong transfer."))
+    event = (OrderEvent.objects.filter(order_id=v.order_id, stint=v.stint).order_by("-at", "-id").first()
+             or OrderEvent.objects.filter(order_id=v.order_id).order_by("at", "id").first())
+    # the finding keeps the original deadline as its moment and the same responsible site
+    new = violation_raise(event=event, rule=Rule.LATE_OR_WRONG_TRANSFER, evidence=evidence, actor=actor,
+                          files=files, at=at, reclassified_from=v)
+    if new.site_id != v.site_id or new.occurred_at != v.occurred_at:
+        new.site_id, new.province_id, new.occurred_at, new.week = v.site_id, v.province_id, v.occurred_at, v.week
+        new.save(update_fields=["site", "province", "occurred_at", "week"])
+    return new
+
+
+@transaction.atomic
+def violation_evidence_add(*, violation_id: int, actor, text: str = "", files=(), at: datetime | None = None) -> None:
+    at = at or timezone.now()
+    _auditor(actor)
+    v = _locked(violation_id)
+    if not (text or "").strip() and not files:
+        raise PenaltyError(_("Add a note or a file."))
+    _attach(v, files, actor, at)
+    _record(v, "evidence", actor=actor, at=at, text=text, files=[f.name for f in files or ()])
+
+
+# ---------------------------------------------------------------- rules
+
+@transaction.atomic
+def rule_version_create(*, code: str, fine, threshold_minutes: int | None, description: str, effective_from: datetime,
+                        actor, at: datetime | None = None) -> RuleVersion:
+    """A new version of a rule; it governs the clocks that start from ``effective_from`` on (never earlier)."""
+    at = at or timezone.now()
+    _require_hq(actor)
+    if code not in Rule.values:
+        raise PenaltyError(_("Unknown rule."), field="code")
+    if effective_from < at:
+        raise PenaltyError(_("A rule change cannot apply to the past: choose a time from now on."),
+                           field="effective_from")
+    if fine is None or fine < 0:
+        raise PenaltyError(_("The fine must be zero or more."), field="fine")
+    if code in TIME_RULES and not threshold_minutes:
+        raise PenaltyError(_("A time rule needs its threshold in minutes."), field="threshold_minutes")
+    try:
+        with transaction.atomic():
+            version = RuleVersion.objects.create(
+                code=code, fine=fine, threshold_minutes=threshold_minutes if code in TIME_RULES else None,
+                description=description.strip() or Rule(code).label, effective_from=effective_from, created_by=actor)
+    except IntegrityError:
+        raise PenaltyError(_("This rule already has a version from that moment."), field="effective_from") from None
+    transaction.on_commit(rules_changed)
+    rules_changed()
+    return version
+
+
+# ---------------------------------------------------------------- closure days
+
+def closure_suggestions(*, year: int) -> list[dict]:
+    """Statutory holidays and make-up working days (调休) of a year from ``chinese-calendar`` (for the years it
+    covers): nothing applies until HQ confirms a day."""
+    import chinese_calendar as cc
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    out = []
+    try:
+        for day in cc.get_holidays(start, end, include_weekends=False):
+            out.append({"day": day, "kind": "holiday", "name": cc.get_holiday_detail(day)[1] or ""})
+        for day in cc.get_workdays(start, end, include_weekends=True):
+            if day.weekday() >= 5:
+                out.append({"day": day, "kind": "workday", "name": cc.get_holiday_detail(day)[1] or ""})
+    except NotImplementedError:
+        return []
+    return sorted(out, key=lambda r: r["day"])
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, clock.tz())
+    return start, start + timedelta(days=1)
+
+
+@transaction.atomic
+def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
+                    at: datetime | None = None) -> dict:
+    """HQ confirms a closure day: the clocks stand still on it. Open deadlines are moved, and violations whose
+    deadline fell inside it are voided (recorded decisions)."""
+    at = at or timezone.now()
+    _require_hq(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PenaltyError(_("Say why the clocks stop that day (e.g. the announced suspension)."), field="reason")
+    try:
+        with transaction.atomic():
+            ClosureDay.objects.create(day=day, province=province, reason=reason, confirmed_by=actor, confirmed_at=at)
+    except IntegrityError:
+        raise PenaltyError(_("That day is already closed there."), field="day") from None
+    clock.closures_changed()
+    transaction.on_commit(clock.closures_changed)
+    start, end = _day_bounds(day)
+    open_orders = OnlineOrder.objects.filter(state__in=[OrderState.PENDING, OrderState.ACCEPTED]).exclude(
+        site__is_data_center=True).select_related("site__province")
+    if province is not None:
+        open_orders = open_orders.filter(province=province)
+    moved = 0
+    for order in open_orders.filter(accept_due_at__gte=start, state=OrderState.PENDING).iterator(chunk_size=500):
+        new = clock.accept_due(order.site.province, order.stint_started_at)
+        if new != order.accept_due_at:
+            OnlineOrder.objects.filter(pk=order.pk).update(accept_due_at=new, updated_at=at)
+            moved += 1
+    for order in open_orders.filter(pickup_due_at__gt=start).iterator(chunk_size=500):
+        started = max(order.order_time, order.dispatched_at or order.order_time)
+        overlap = max(timedelta(0), min(order.pickup_due_at, end) - max(started, start))
+        if overlap:
+            OnlineOrder.objects.filter(pk=order.pk).update(pickup_due_at=max(order.pickup_due_at, end) + overlap,
+                                                           updated_at=at)
+            moved += 1
+    inside = Violation.objects.select_for_update().filter(
+        rule__in=TIME_RULES, status__in=[V.CONFIRMED, V.PROPOSED], occurred_at__gte=start, occurred_at__lt=end)
+    if province is not None:
+        inside = inside.filter(province=province)
+    voided = 0
+    for v in inside:
+        v.status, v.decided_by, v.decided_at = V.VOIDED, actor, at
+        v.save(update_fields=["status", "decided_by", "decided_at"])
+        _record(v, "voided", actor=actor, at=at, text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason})
+        voided += 1
+    return {"moved": moved, "voided": voided}
+
