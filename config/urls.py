@@ -18,4 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dispatch.urls")),
     path("", include("orders.urls")),
+    path("", include("penalties.urls")),
 ]

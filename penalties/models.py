@@ -111,6 +111,10 @@ class Violation(models.Model):
 class ViolationEvent(models.Model):
     """Every act on a violation: detected, proposed, confirmed, rejected, re-classified, voided, evidence added."""
 
+    LABELS = {"detected": _("Detected by the clock"), "proposed": _("Proposed by the province"),
+              "confirmed": _("Fine confirmed"), "rejected": _("Rejected by HQ"), "reclassified": _("Re-classified"),
+              "voided": _("Voided"), "evidence": _("Evidence added")}
+
     violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
     at = models.DateTimeField(_("time"))
@@ -121,6 +125,10 @@ class ViolationEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def label(self):
+        return self.LABELS.get(self.kind, self.kind)
 
 
 class ViolationAttachment(models.Model):

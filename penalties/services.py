@@ -202,6 +202,18 @@ def rule_version_create(*, code: str, fine, threshold_minutes: int | None, descr
 
 # ---------------------------------------------------------------- closure days
 
+HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+                 "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+                 "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日"}
+
+
+def _holiday_name(day) -> str:
+    import chinese_calendar as cc
+
+    name = cc.get_holiday_detail(day)[1] or ""
+    return HOLIDAY_NAMES.get(name, name)
+
+
 def closure_suggestions(*, year: int) -> list[dict]:
     """Statutory holidays and make-up working days (调休) of a year from ``chinese-calendar`` (for the years it
     covers): nothing applies until HQ confirms a day."""
@@ -211,10 +223,10 @@ def closure_suggestions(*, year: int) -> list[dict]:
     out = []
     try:
         for day in cc.get_holidays(start, end, include_weekends=False):
-            out.append({"day": day, "kind": "holiday", "name": cc.get_holiday_detail(day)[1] or ""})
+            out.append({"day": day, "kind": "holiday", "name": _holiday_name(day)})
         for day in cc.get_workdays(start, end, include_weekends=True):
             if day.weekday() >= 5:
-                out.append({"day": day, "kind": "workday", "name": cc.get_holiday_detail(day)[1] or ""})
+                out.append({"day": day, "kind": "workday", "name": _holiday_name(day)})
     except NotImplementedError:
         return []
     return sorted(out, key=lambda r: r["day"])

@@ -49,6 +49,40 @@ def _orders(net):
     return cached
 
 
+def violation_pk(which):
+    """A violation of the IN order (Zhejiang, site_a) or the OUT one (Xinjiang)."""
+    def build(n, r, m):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from penalties.models import Violation
+        from penalties.sweep import sla_sweep
+
+        order = _orders(n)[which]
+        if not Violation.objects.filter(order=order).exists():
+            later = timezone.now() + timedelta(days=3)
+            sla_sweep(since=order.order_time - timedelta(days=1), until=later, at=later)
+        return {"pk": Violation.objects.filter(order=order).values_list("pk", flat=True).first()}
+    return build
+
+
+def attachment_kwargs(which):
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+
+        from penalties.models import ViolationAttachment
+
+        kw = violation_pk(which)(n, r, m)
+        att = ViolationAttachment.objects.filter(violation_id=kw["pk"]).first()
+        if att is None:
+            att = ViolationAttachment(violation_id=kw["pk"], name="a.txt", uploaded_by=n.hq,
+                                      uploaded_at=_orders(n)[which].order_time)
+            att.file.save("a.txt", ContentFile(b"x"), save=True)
+        return {**kw, "attachment_id": att.pk}
+    return build
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -132,6 +166,36 @@ MATRIX = {
                                        "manager_zj": 403})])
        for name in ["dispatch:order_reopen", "dispatch:order_cancel"]},
     "orders:order_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "penalties:violation_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "penalties:violation_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "penalties:violation_detail": ("get", [(violation_pk(IN), {"anon": LOGIN, **_everyone(200)}),
+                                           (violation_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "penalties:violation_attachment": ("get", [(attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
+                                               (attachment_kwargs(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "penalties:violation_confirm": ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
+                                                                 "manager": 403, "manager_zj": 403})]),
+    "penalties:violation_reject": ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
+                                                                "manager": 403, "manager_zj": 403})]),
+    **{name: ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 302, "hq": 302, "manager": 403,
+                                           "manager_zj": 403}),
+                       (violation_pk(OUT), {"lcs": 404})])
+       for name in ["penalties:violation_reclassify", "penalties:violation_evidence"]},
+    "penalties:audit": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403,
+                                        "manager_zj": 403})]),
+    "penalties:audit_order": ("get", [(order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200,
+                                                      "manager": 403, "manager_zj": 403}),
+                                      (order_pk(OUT), {"lcs": 404})]),
+    "penalties:audit_raise": ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 302, "hq": 302,
+                                                       "manager": 403, "manager_zj": 403}),
+                                       (order_pk(OUT), {"lcs": 404})]),
+    "penalties:deadlines": ("get", [(None, {"anon": LOGIN, "clerk": 200, "lcs": 403, "hq": 403, "manager": 403,
+                                            "manager_zj": 403})]),
+    "penalties:dashboard": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
+                                            "manager_zj": 200})]),
+    "penalties:rules": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
+                                        "manager_zj": 200})]),
+    "penalties:closures": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                                           "manager_zj": 403})]),
     "orders:order_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "orders:order_new": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
                                          "manager_zj": 403})]),

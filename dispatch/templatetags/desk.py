@@ -74,3 +74,8 @@ def iso(value):
     from django.utils import timezone
 
     return timezone.localtime(value).isoformat() if value else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

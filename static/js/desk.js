@@ -75,6 +75,8 @@
     modal.querySelectorAll("[data-order-label]").forEach(function (el) { el.textContent = button.getAttribute("data-order"); });
     var expect = form.querySelector("input[name=expect]");
     if (expect) expect.value = button.getAttribute("data-state") || "";
+    var eventField = form.querySelector("[data-event-field]");
+    if (eventField) eventField.value = button.getAttribute("data-event") || "";
   });
   document.addEventListener("shown.bs.modal", function (e) {
     var first = e.target.querySelector("input[type=text], input[type=search], select, textarea");

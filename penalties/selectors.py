@@ -1,0 +1,77 @@
+"""Reads of the rule book, scoped (SPEC §1), and the dashboard's figures (one grouped query each)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, FloatField, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
+
+from dispatch import clock, scoping
+from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
+
+from .models import Rule, Violation, ViolationStatus
+
+
+def violations_for(*, user) -> QuerySet[Violation]:
+    return (Violation.objects.filter(scoping.unit_q(user))
+            .select_related("site", "province", "order", "order__channel"))
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, clock.tz())
+
+
+def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
+    """On-time accept and pickup rates per day, violations per rule, worst sites, and HQ's data-center waiting."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    start, end = _day_start(first), _day_start(today + timedelta(days=1))
+    tz = clock.tz()
+    orders = (OnlineOrder.objects.filter(scoping.unit_q(user), order_time__gte=start, order_time__lt=end)
+              .exclude(site__is_data_center=True)
+              .annotate(day=TruncDate("order_time", tzinfo=tz)).values("day").annotate(n=Count("id")))
+    per_day = {row["day"]: row["n"] for row in orders}
+    standing = violations_for(user=user).filter(status=ViolationStatus.CONFIRMED)
+    late = (standing.filter(rule__in=[Rule.LATE_ACCEPT, Rule.LATE_PICKUP], occurred_at__gte=start, occurred_at__lt=end)
+            .annotate(day=TruncDate("occurred_at", tzinfo=tz)).values("day", "rule").annotate(n=Count("id")))
+    late_by = {(row["day"], row["rule"]): row["n"] for row in late}
+    rates = []
+    for i in range(days):
+        day = first + timedelta(days=i)
+        n = per_day.get(day, 0)
+        rates.append({
+            "day": day, "orders": n,
+            "accept": None if not n else max(0.0, 1 - late_by.get((day, Rule.LATE_ACCEPT), 0) / n),
+            "pickup": None if not n else max(0.0, 1 - late_by.get((day, Rule.LATE_PICKUP), 0) / n),
+        })
+    period = standing.filter(occurred_at__gte=start, occurred_at__lt=end)
+    by_rule = dict(period.values_list("rule").annotate(n=Count("id")))
+    worst = list(period.values("site__code", "site__name", "province__name").annotate(n=Count("id"))
+                 .order_by("-n", "site__code")[:10])
+    out = {"first": first, "today": today, "rates": rates, "worst": worst,
+           "by_rule": [(Rule(code).label, by_rule.get(code, 0)) for code in Rule.values],
+           "total": sum(by_rule.values())}
+    if scoping.role_of(user) in (scoping.Role.HQ, scoping.Role.MANAGER) and scoping.is_national(user):
+        queue = OnlineOrder.objects.filter(site__is_data_center=True, state=OrderState.PENDING)
+        oldest = queue.order_by("order_time").values_list("order_time", flat=True).first()
+        waited = (OrderEvent.objects.filter(kind=EventKind.DISPATCHED, at__gte=start, at__lt=end)
+                  .annotate(w=Cast(KeyTextTransform("waited_minutes", "data"), FloatField()))
+                  .aggregate(avg=Avg("w"), n=Count("id")))
+        out["data_center"] = {
+            "waiting": queue.count(),
+            "oldest_minutes": int((timezone.now() - oldest).total_seconds() // 60) if oldest else 0,
+            "dispatched": waited["n"], "avg_wait": round(waited["avg"] or 0),
+        }
+    return out
+
+
+def open_deadlines(*, site_ids: list[int], limit: int = 50) -> dict:
+    """What becomes late next at a site: pending orders by accept deadline, accepted ones by pickup deadline."""
+    pending = (OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.PENDING)
+               .order_by("accept_due_at").select_related("channel")[:limit])
+    accepted = (OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.ACCEPTED)
+                .order_by("pickup_due_at").select_related("channel", "courier")[:limit])
+    return {"pending": list(pending), "accepted": list(accepted)}
+

@@ -1,0 +1,298 @@
+"""The rule book's pages: violations (list, export, detail with its history and decisions), audit (稽核),
+a site's open deadlines, the dashboard, rule versions and the closure calendar. Thin: parse, call one service
+or selector, answer in place."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from dispatch import clock, scoping
+from dispatch.exceptions import DomainError
+from dispatch.exports import xlsx_response
+from dispatch.models import ClosureDay
+from orders import selectors as order_selectors
+from orders.models import EventKind, FailReason, OrderEvent, OrderState
+
+from . import selectors, services
+from .charts import bar_chart, line_chart
+from .filters import ViolationFilter
+from .forms import AuditPickForm, ClosureForm, EvidenceForm, RaiseForm, RuleVersionForm
+from .models import Rule, RuleVersion, SweepRun, Violation, ViolationAttachment, ViolationStatus
+from .tables import ViolationTable
+
+R = scoping.Role
+AUDITORS = (R.LCS, R.HQ)
+
+
+def _errors(form) -> str:
+    return "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+                     for f, e in form.errors.items())
+
+
+# ---------------------------------------------------------------- violations
+
+def _filtered(request):
+    return ViolationFilter(request.GET, queryset=selectors.violations_for(user=request.user), user=request.user)
+
+
+@login_required
+def violation_list(request):
+    flt = _filtered(request)
+    table = ViolationTable(flt.qs)
+    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    proposed = (selectors.violations_for(user=request.user).filter(status=ViolationStatus.PROPOSED).count()
+                if scoping.role_of(request.user) in AUDITORS else 0)
+    return render(request, "penalties/violation_list.html", {"filter": flt, "table": table, "proposed": proposed})
+
+
+@login_required
+def violation_export(request):
+    flt = _filtered(request)
+    rows = ((timezone.localtime(v.occurred_at).strftime("%Y-%m-%d %H:%M"), v.week.strftime("%G-W%V"),
+             v.get_rule_display(), v.order.channel_order_id, v.site.code, v.site.name, v.province.name, v.fine,
+             v.get_status_display(), v.get_source_display(), v.evidence)
+            for v in flt.qs.order_by("-occurred_at")[:50_000].iterator(chunk_size=2000))
+    return xlsx_response(filename="violations", headers=[
+        _("Deadline or act"), _("Week"), _("Rule"), _("Logistics no."), _("Site code"), _("Site name"), _("Province"),
+        _("Fine (CNY)"), _("Status"), _("Source"), _("Evidence")], rows=rows)
+
+
+@login_required
+def violation_detail(request, pk: int):
+    v = get_object_or_404(selectors.violations_for(user=request.user).select_related("rule_version"), pk=pk)
+    role = scoping.role_of(request.user)
+    return render(request, "penalties/violation_detail.html", {
+        "v": v, "events": v.events.select_related("actor"), "attachments": v.attachments.all(),
+        "timeline": order_selectors.order_timeline(order=v.order),
+        "is_hq": role == R.HQ, "is_auditor": role in AUDITORS, "evidence_form": EvidenceForm(),
+    })
+
+
+@login_required
+def violation_attachment(request, pk: int, attachment_id: int):
+    v = get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
+    att = get_object_or_404(ViolationAttachment, pk=attachment_id, violation=v)
+    if not att.file:
+        raise Http404
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+def _act(request, pk: int, call, success: str):
+    get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
+    try:
+        result = call()
+    except DomainError as exc:
+        flash.error(request, exc.message)
+        return redirect("penalties:violation_detail", pk=pk)
+    flash.success(request, success)
+    return redirect("penalties:violation_detail", pk=getattr(result, "pk", pk) or pk)
+
+
+@scoping.role_required(R.HQ)
+@require_POST
+def violation_confirm(request, pk: int):
+    return _act(request, pk, lambda: services.violation_confirm(violation_id=pk, actor=request.user,
+                                                                text=request.POST.get("text", "")),
+                _("The fine is confirmed."))
+
+
+@scoping.role_required(R.HQ)
+@require_POST
+def violation_reject(request, pk: int):
+    return _act(request, pk, lambda: services.violation_reject(violation_id=pk, actor=request.user,
+                                                               text=request.POST.get("text", "")),
+                _("The finding is rejected."))
+
+
+@scoping.role_required(*AUDITORS)
+@require_POST
+def violation_reclassify(request, pk: int):
+    form = EvidenceForm(request.POST, request.FILES)
+    files = form.cleaned_data["files"] if form.is_valid() else []
+    return _act(request, pk, lambda: services.violation_reclassify(
+        violation_id=pk, actor=request.user, evidence=request.POST.get("text", ""), files=files),
+        _("Re-classified as a late or wrong transfer."))
+
+
+@scoping.role_required(*AUDITORS)
+@require_POST
+def violation_evidence(request, pk: int):
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
+        flash.error(request, _errors(form))
+        return redirect("penalties:violation_detail", pk=pk)
+    return _act(request, pk, lambda: services.violation_evidence_add(
+        violation_id=pk, actor=request.user, text=form.cleaned_data["text"], files=form.cleaned_data["files"]),
+        _("Evidence added."))
+
+
+# ---------------------------------------------------------------- audit (稽核)
+
+def _day(d):
+    return datetime.combine(d, time.min, clock.tz())
+
+
+@scoping.role_required(*AUDITORS)
+def audit(request):
+    form = AuditPickForm(request.GET or None)
+    orders = []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        today = timezone.localdate()
+        date_to = data.get("date_to") or today
+        date_from = data.get("date_from") or date_to - timedelta(days=6)
+        qs = order_selectors.orders_for(user=request.user).filter(
+            order_time__gte=_day(date_from), order_time__lt=_day(date_to + timedelta(days=1)))
+        kind = data.get("kind") or "failed"
+        if kind == "failed":
+            qs = qs.filter(state__in=[OrderState.ACCEPT_FAILED, OrderState.PICKUP_FAILED])
+        elif kind == "picked_up":
+            qs = qs.filter(state=OrderState.PICKED_UP)
+        elif kind in ("reappointed", "transferred"):
+            event_kind = EventKind.REAPPOINTED if kind == "reappointed" else EventKind.TRANSFERRED
+            qs = qs.filter(Exists(OrderEvent.objects.filter(order=OuterRef("pk"), kind=event_kind)))
+        if data.get("site"):
+            qs = qs.filter(site__code=data["site"].strip())
+        qs = qs.annotate(findings=Exists(Violation.objects.filter(order=OuterRef("pk"))))
+        orders = list(qs.order_by("?")[: data["sample"]] if data.get("sample") else qs.order_by("-order_time")[:200])
+    return render(request, "penalties/audit.html", {"form": form, "orders": orders,
+                                                     "fail_reasons": dict(FailReason.choices)})
+
+
+@scoping.role_required(*AUDITORS)
+def audit_order(request, pk: int):
+    order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
+    return render(request, "penalties/audit_order.html", {
+        "order": order, "events": order_selectors.order_timeline(order=order),
+        "violations": order.violations.select_related("site").order_by("occurred_at"),
+        "form": RaiseForm(), "rules": [(r, Rule(r).label) for r in services.AUDIT_RULES],
+        "is_hq": scoping.role_of(request.user) == R.HQ,
+    })
+
+
+@scoping.role_required(*AUDITORS)
+@require_POST
+def audit_raise(request, pk: int):
+    order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
+    form = RaiseForm(request.POST, request.FILES)
+    if not form.is_valid():
+        flash.error(request, _("The finding was not recorded: %(errors)s") % {"errors": _errors(form)})
+        return redirect("penalties:audit_order", pk=pk)
+    event = get_object_or_404(OrderEvent, pk=form.cleaned_data["event"], order=order)
+    try:
+        v = services.violation_raise(event=event, rule=form.cleaned_data["rule"], actor=request.user,
+                                     evidence=form.cleaned_data["evidence"], files=form.cleaned_data["files"])
+    except DomainError as exc:
+        flash.error(request, exc.message)
+        return redirect("penalties:audit_order", pk=pk)
+    if v.status == ViolationStatus.CONFIRMED:
+        flash.success(request, _("Fine confirmed: %(rule)s, %(site)s.") % {"rule": v.get_rule_display(),
+                                                                           "site": v.site.name})
+    else:
+        flash.success(request, _("Proposed to HQ: %(rule)s, %(site)s. HQ confirms or rejects it.")
+                      % {"rule": v.get_rule_display(), "site": v.site.name})
+    return redirect("penalties:audit_order", pk=pk)
+
+
+# ---------------------------------------------------------------- a site's deadlines
+
+@scoping.role_required(R.CLERK)
+def deadlines(request):
+    ids = scoping.clerk_site_ids(request.user)
+    recent = (selectors.violations_for(user=request.user).exclude(status=ViolationStatus.REJECTED)
+              .order_by("-occurred_at")[:30])
+    return render(request, "penalties/deadlines.html", {**selectors.open_deadlines(site_ids=ids),
+                                                         "violations": recent, "now": timezone.now()})
+
+
+# ---------------------------------------------------------------- dashboard
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def dashboard(request):
+    data = selectors.dashboard(user=request.user)
+    labels = [r["day"].strftime("%m-%d") for r in data["rates"]]
+    charts = {
+        "rates": line_chart(labels=labels, series=[(_("on-time accept"), [r["accept"] for r in data["rates"]]),
+                                                   (_("on-time pickup"), [r["pickup"] for r in data["rates"]])]),
+        "rules": bar_chart(items=data["by_rule"]),
+        "worst": bar_chart(items=[(f"{w['site__name']}", w["n"]) for w in data["worst"]]),
+    }
+    last_sweep = SweepRun.objects.first()
+    return render(request, "penalties/dashboard.html", {"d": data, "charts": charts, "last_sweep": last_sweep})
+
+
+# ---------------------------------------------------------------- rules and closure days (HQ)
+
+@scoping.role_required(R.HQ, R.LCS, R.MANAGER)
+def rules(request):
+    form = RuleVersionForm(request.POST or None)
+    if request.method == "POST":
+        if scoping.role_of(request.user) != R.HQ:
+            flash.error(request, _("Only the HQ e-commerce team changes the rules."))
+            return redirect("penalties:rules")
+        if form.is_valid():
+            data = form.cleaned_data
+            effective = data["effective_from"]
+            if timezone.is_naive(effective):
+                effective = timezone.make_aware(effective, clock.tz())
+            try:
+                services.rule_version_create(code=data["code"], fine=data["fine"],
+                                             threshold_minutes=data.get("threshold_minutes"),
+                                             description=data.get("description") or "", effective_from=effective,
+                                             actor=request.user)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                flash.success(request, _("The new version is saved; it applies to clocks that start from %(t)s.")
+                              % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")})
+                return redirect("penalties:rules")
+    now = timezone.now()
+    versions = list(RuleVersion.objects.select_related("created_by").order_by("code", "-effective_from"))
+    current = {}
+    for v in versions:
+        if v.effective_from <= now and v.code not in current:
+            current[v.code] = v.pk
+    return render(request, "penalties/rules.html", {"form": form, "versions": versions, "current": current,
+                                                     "is_hq": scoping.role_of(request.user) == R.HQ, "now": now})
+
+
+@scoping.role_required(R.HQ)
+def closures(request):
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    form = ClosureForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.closure_confirm(day=data["day"], province=data["province"], reason=data["reason"],
+                                                  actor=request.user)
+            except DomainError as exc:
+                flash.error(request, exc.message)
+            else:
+                flash.success(request, _("%(day)s is a closure day: %(moved)d open deadlines moved, %(voided)d "
+                                         "violations voided.") % {"day": data["day"], **result})
+                return redirect(f"{request.path}?year={data['day'].year}")
+        else:
+            flash.error(request, _errors(form))
+    confirmed = ClosureDay.objects.filter(day__year=year).select_related("province", "confirmed_by")
+    closed = {(c.day, c.province_id) for c in confirmed}
+    suggestions = services.closure_suggestions(year=year)
+    for s in suggestions:
+        s["confirmed"] = (s["day"], None) in closed
+    return render(request, "penalties/closures.html", {"form": form, "year": year, "confirmed": confirmed,
+                                                        "suggestions": suggestions})
+
