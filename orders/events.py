@@ -9,11 +9,8 @@ from .models import EventKind, OnlineOrder, OrderEvent
 def clock_snapshot(order: OnlineOrder) -> dict:
     """The order's clocks as they stand: stored in every event (taken before the change it records), so the
     rule book can tell from the history alone whether a deadline had passed when something happened."""
-    def iso(value):
-        return value.isoformat() if value else None
-
-    return {"stint_started_at": iso(order.stint_started_at), "accept_due_at": iso(order.accept_due_at),
-            "pickup_due_at": iso(order.pickup_due_at)}
+    return {"clock_started_at": order.stint_started_at, "clock_accept_due_at": order.accept_due_at,
+            "clock_pickup_due_at": order.pickup_due_at}
 
 
 def event_build(
@@ -54,7 +51,8 @@ def event_build(
         text=(text or "")[:500],
         waybill_no=waybill_no or "",
         courier=courier,
-        data={**(data or {}), "clock": clock if clock is not None else clock_snapshot(order)},
+        data=data or {},
+        **(clock if clock is not None else clock_snapshot(order)),
     )
 
 

@@ -135,7 +135,8 @@ class OnlineOrder(models.Model):
             # 网点揽件: a site's accepted orders by pickup deadline; the sweep
             models.Index(fields=["site", "pickup_due_at"], name="order_accepted_site_due",
                          condition=Q(state="ACCEPTED")),
-            models.Index(fields=["pickup_due_at"], name="order_accepted_due", condition=Q(state="ACCEPTED")),
+            models.Index(fields=["pickup_due_at"], name="order_open_pickup_due",
+                         condition=Q(state__in=["PENDING", "ACCEPTED"])),
             # 电商订单查询 by site and by province, newest first
             models.Index(fields=["site", "-order_time"], name="order_site_time"),
             models.Index(fields=["province", "-order_time"], name="order_province_time"),
@@ -207,6 +208,11 @@ class OrderEvent(models.Model):
     courier = models.ForeignKey("dispatch.Courier", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("courier"), db_index=False)
     data = models.JSONField(_("details (structured)"), default=dict, blank=True)
+    # the order's clocks as they stood before this event: the rule book tells from the history alone whether a
+    # deadline had passed when something happened
+    clock_started_at = models.DateTimeField(_("stint started at"), null=True, blank=True)
+    clock_accept_due_at = models.DateTimeField(_("accept deadline then"), null=True, blank=True)
+    clock_pickup_due_at = models.DateTimeField(_("pickup deadline then"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -215,8 +221,12 @@ class OrderEvent(models.Model):
         indexes = [
             models.Index(fields=["order", "at"], name="orderevent_order_at"),
             models.Index(fields=["kind", "at"], name="orderevent_kind_at"),
-            # the SLA sweep reads what happened to open orders since its last run
-            models.Index(fields=["at"], name="orderevent_open_at", condition=Q(from_state__in=["PENDING", "ACCEPTED"])),
+            # the SLA sweep: only the events that answered after a deadline (a few) are in these indexes
+            models.Index(fields=["clock_accept_due_at"], name="orderevent_late_accept",
+                         condition=Q(from_state="PENDING", at__gt=models.F("clock_accept_due_at"))),
+            models.Index(fields=["clock_pickup_due_at"], name="orderevent_late_pickup",
+                         condition=Q(from_state__in=["PENDING", "ACCEPTED"], at__gt=models.F("clock_pickup_due_at"),
+                                     clock_pickup_due_at__gt=models.F("clock_started_at"))),
         ]
 
     def __str__(self):

@@ -27,53 +27,45 @@ from django.utils import timezone
 from .models import SweepRun
 
 LOCK_KEY = 0x51A5_0001
-OVERLAP = timedelta(minutes=10)  # a slow transaction may commit an event a little after the run that saw its minute
+OVERLAP = timedelta(minutes=2)  # a slow transaction may commit an event a little after the run that saw its minute
 
 _RULE = """CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv
     WHERE rv.code = '{code}' AND rv.effective_from <= {started} ORDER BY rv.effective_from DESC LIMIT 1) rv"""
-_INSERT = """WITH ins AS (
-  INSERT INTO penalties_violation (order_id, stint, rule, site_id, province_id, rule_version_id, fine, occurred_at,
-                                   week, status, source, evidence, created_at)
-  SELECT {cols}, rv.id, rv.fine, {due}, (date_trunc('week', {due} AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'sweep',
-         '', %(now)s
-  {body}
-  ON CONFLICT (order_id, stint, rule) WHERE source = 'sweep' DO NOTHING
-  RETURNING id)
-INSERT INTO penalties_violationevent (violation_id, kind, at, text, data)
-SELECT id, 'detected', %(now)s, '', '{{}}'::jsonb FROM ins"""
+_INSERT = """INSERT INTO penalties_violation (order_id, stint, rule, site_id, province_id, rule_version_id, fine,
+                                 occurred_at, week, status, source, evidence, created_at)
+SELECT {cols}, rv.id, rv.fine, {due}, (date_trunc('week', {due} AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'sweep',
+       '', %(now)s
+{body}
+ON CONFLICT (order_id, stint, rule) WHERE source = 'sweep' DO NOTHING"""
 
 OPEN_ACCEPT = _INSERT.format(
     cols="o.id, o.stint, 'LATE_ACCEPT', o.site_id, o.province_id", due="o.accept_due_at",
     body=f"""FROM orders_onlineorder o {_RULE.format(code='LATE_ACCEPT', started='o.stint_started_at')}
-  WHERE o.state = 'PENDING' AND o.accept_due_at >= %(since)s AND o.accept_due_at < %(until)s""")
+WHERE o.state = 'PENDING' AND o.accept_due_at >= %(since)s AND o.accept_due_at < %(until)s""")
 
+# the partial index orderevent_late_accept holds exactly the events that left PENDING after their deadline
 HISTORY_ACCEPT = _INSERT.format(
-    cols="e.order_id, e.stint, 'LATE_ACCEPT', e.site_id, s.province_id", due="c.due",
-    body=f"""FROM orders_orderevent e
-  CROSS JOIN LATERAL (SELECT (e.data->'clock'->>'accept_due_at')::timestamptz AS due,
-                             (e.data->'clock'->>'stint_started_at')::timestamptz AS started) c
-  JOIN dispatch_site s ON s.id = e.site_id
-  {_RULE.format(code='LATE_ACCEPT', started='c.started')}
-  WHERE e.from_state = 'PENDING' AND e.at >= %(since)s AND e.at > c.due
-    AND c.due >= %(since)s AND c.due < %(until)s""")
+    cols="e.order_id, e.stint, 'LATE_ACCEPT', e.site_id, s.province_id", due="e.clock_accept_due_at",
+    body=f"""FROM orders_orderevent e JOIN dispatch_site s ON s.id = e.site_id
+{_RULE.format(code='LATE_ACCEPT', started='e.clock_started_at')}
+WHERE e.from_state = 'PENDING' AND e.at > e.clock_accept_due_at
+  AND e.clock_accept_due_at >= %(since)s AND e.clock_accept_due_at < %(until)s""")
 
 OPEN_PICKUP = _INSERT.format(
     cols="o.id, o.stint, 'LATE_PICKUP', o.site_id, o.province_id", due="o.pickup_due_at",
     body=f"""FROM orders_onlineorder o JOIN dispatch_site s ON s.id = o.site_id
-  {_RULE.format(code='LATE_PICKUP', started='o.order_time')}
-  WHERE o.state IN ('PENDING', 'ACCEPTED') AND NOT s.is_data_center
-    AND o.pickup_due_at >= %(since)s AND o.pickup_due_at < %(until)s AND o.pickup_due_at > o.stint_started_at""")
+{_RULE.format(code='LATE_PICKUP', started='o.order_time')}
+WHERE o.state IN ('PENDING', 'ACCEPTED') AND NOT s.is_data_center
+  AND o.pickup_due_at >= %(since)s AND o.pickup_due_at < %(until)s AND o.pickup_due_at > o.stint_started_at""")
 
 HISTORY_PICKUP = _INSERT.format(
-    cols="e.order_id, e.stint, 'LATE_PICKUP', e.site_id, s.province_id", due="c.due",
-    body=f"""FROM orders_orderevent e
-  CROSS JOIN LATERAL (SELECT (e.data->'clock'->>'pickup_due_at')::timestamptz AS due,
-                             (e.data->'clock'->>'stint_started_at')::timestamptz AS started) c
-  JOIN dispatch_site s ON s.id = e.site_id
-  JOIN orders_onlineorder o ON o.id = e.order_id
-  {_RULE.format(code='LATE_PICKUP', started='o.order_time')}
-  WHERE e.from_state IN ('PENDING', 'ACCEPTED') AND NOT s.is_data_center AND e.at >= %(since)s AND e.at > c.due
-    AND c.due > c.started AND c.due >= %(since)s AND c.due < %(until)s""")
+    cols="e.order_id, e.stint, 'LATE_PICKUP', e.site_id, s.province_id", due="e.clock_pickup_due_at",
+    body=f"""FROM orders_orderevent e JOIN dispatch_site s ON s.id = e.site_id
+JOIN orders_onlineorder o ON o.id = e.order_id
+{_RULE.format(code='LATE_PICKUP', started='o.order_time')}
+WHERE e.from_state IN ('PENDING', 'ACCEPTED') AND NOT s.is_data_center AND e.at > e.clock_pickup_due_at
+  AND e.clock_pickup_due_at > e.clock_started_at
+  AND e.clock_pickup_due_at >= %(since)s AND e.clock_pickup_due_at < %(until)s""")
 
 STATEMENTS = (OPEN_ACCEPT, HISTORY_ACCEPT, OPEN_PICKUP, HISTORY_PICKUP)
 

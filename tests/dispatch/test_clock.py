@@ -8,6 +8,7 @@ from dispatch import clock
 from dispatch.models import Province
 
 SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db  # the clock reads the closure calendar and the rule versions
 
 
 def t(*args):

@@ -30,6 +30,7 @@ def celery_processes(tmp_path, settings):
         "EMAIL_URL": "filemail://",
         "EMAIL_FILE_PATH": str(outbox),
         "BEAT_HEARTBEAT_SECONDS": "1",
+        "SLA_SWEEP_SECONDS": "1",
         "VAR_DIR": str(tmp_path),
     }
     bin_dir = Path(sys.executable).parent
@@ -69,3 +70,30 @@ def test_worker_delivers_email_and_beat_beats(net, celery_processes):
     assert net.site_a.email in text and "Subject:" in text
     assert _wait(lambda: Message.objects.filter(pk=message.pk, emailed_at__isnull=False).exists(), 10)
     assert _wait(lambda: scheduler_last_heartbeat() is not None), "beat's heartbeat never arrived"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_beat_and_worker_record_a_violation_for_an_order_left_pending(net, celery_processes):
+    """The order is left pending past its deadline; nobody calls the sweep: beat schedules it (every second
+    here), the worker runs it, and the violation appears."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from penalties.defaults import rules_seed
+    from penalties.models import Violation
+
+    from ..factories import make_order
+
+    rules_seed()  # the transactional flush emptied the rule table
+    settings_wall = {"ACCEPT_CLOCK": "wall"}
+    from django.test import override_settings
+
+    with override_settings(**settings_wall):
+        order = make_order(order_time=timezone.now() - timedelta(minutes=31))
+    assert order.accept_due_at < timezone.now()
+    assert _wait(lambda: Violation.objects.filter(order=order, rule="LATE_ACCEPT").exists(), 60), \
+        "no violation appeared: is the sweep scheduled?"
+    v = Violation.objects.get(order=order, rule="LATE_ACCEPT")
+    assert v.site == net.site_a and v.source == "sweep"
