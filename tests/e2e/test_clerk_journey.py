@@ -50,6 +50,7 @@ def test_clerk_accepts_assigns_confirms_and_finds_the_order(net, live_server, pa
     page.get_by_test_id(f"waybill-{second.channel_order_id}").press("Enter")
     expect(page.locator(".alert-success")).to_contain_text("揽件确认成功")
 
+    page.click('nav >> text="电商订单"')  # the menu
     page.click("nav >> text=电商订单查询")
     page.fill("#id_q", "312345678901")
     page.click("form.filters button[type=submit]")
