@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Channel, FailReason, OnlineOrder
-from orders.services import order_cancel, order_create
+from orders.services import channels_ensure, order_cancel, order_create
 
 from . import operations as ops
 from .demo import DEMO_SITE_DISTRICT, _person
@@ -99,7 +99,7 @@ def demo_orders_build(*, size: int = 400, now: datetime | None = None) -> int:
     if size <= 0 or OnlineOrder.objects.filter(channel_order_id__contains=f"DEMO{day_key}").exists():
         return 0
     rng = random.Random(int(day_key))
-    channels = {c.slug: c for c in Channel.objects.all()}
+    channels = channels_ensure()
     hq = User.objects.filter(role=User.Role.HQ).first()
     demo_district = District.objects.select_related("city", "province").filter(adcode=DEMO_SITE_DISTRICT).first()
     served = list(District.objects.filter(service_areas__isnull=False, statistical_only=False)

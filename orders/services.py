@@ -240,3 +240,18 @@ def order_cancel(*, order_id: int, at: datetime | None = None, actor=None, actor
     event_record(order=order, kind=EventKind.CANCELLED, at=at, actor=actor, actor_label=actor_label,
                  from_state=from_state, to_state=to_state, text=text)
     return order
+
+
+#: the channels of the deck (migration 0002 creates the same rows)
+STANDARD_CHANNELS = [
+    ("taobao", "LP", "淘宝", ""), ("kuaidi100", "KD", "快递100", ""), ("wechat", "wx", "百世微信", ""),
+    ("website", "wx", "百世快递官网", ""), ("crm", "IS", "CRM", ""), ("chubao", "CT_H_", "触宝APP", "CT_H_"),
+    ("alipay", "ali", "支付宝服务", ""), ("hq", "HQ", "总部追加", "HQ"),
+]
+
+
+def channels_ensure() -> dict[str, Channel]:
+    """The standard channels (created if an emptied database lacks them), by identifier."""
+    for slug, code, name, prefix in STANDARD_CHANNELS:
+        Channel.objects.get_or_create(slug=slug, defaults={"code": code, "name": name, "order_id_prefix": prefix})
+    return {c.slug: c for c in Channel.objects.all()}

@@ -1,0 +1,51 @@
+"""Reads of the ledger: statements (对账单) are sums over entries, by site, province or nation."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from dispatch import scoping
+
+from .models import EntryKind, Heading, LedgerEntry
+
+
+def entries_for(*, user) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(scoping.unit_q(user)).select_related("site", "province")
+
+
+def statement(*, user, month: date, province_id: int | None = None, site_id: int | None = None) -> dict:
+    """One month's statement in the user's scope, optionally narrowed to a province or a site: the entries and
+    the totals per heading and kind, and per site."""
+    qs = entries_for(user=user).filter(month=month)
+    if province_id:
+        qs = qs.filter(province_id=province_id)
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    totals = {(row["heading"], row["kind"]): row["s"] for row in qs.values("heading", "kind").annotate(s=Sum("amount"))}
+    by_heading = []
+    for heading, label in Heading.choices:
+        kinds = [(kind, klabel, totals.get((heading, kind), Decimal("0"))) for kind, klabel in EntryKind.choices]
+        by_heading.append({"heading": heading, "label": label, "kinds": kinds,
+                           "total": sum((k[2] for k in kinds), Decimal("0"))})
+    per_site = list(qs.values("site__code", "site__name", "province__name").annotate(
+        fines=Sum("amount", filter=Q(kind__in=[EntryKind.FINE, EntryKind.REVERSAL])),
+        refunds=Sum("amount", filter=Q(kind=EntryKind.REFUND)),
+        rewards=Sum("amount", filter=Q(kind=EntryKind.REWARD)),
+        adjustments=Sum("amount", filter=Q(kind=EntryKind.ADJUSTMENT)),
+        total=Sum("amount")).order_by("province__name", "site__code"))
+    return {"month": month, "by_heading": by_heading, "total": sum((h["total"] for h in by_heading), Decimal("0")),
+            "per_site": per_site, "entries": qs.order_by("site__code", "created_at", "id")}
+
+
+def balance(*, site_id: int, heading: str | None = None, month: date | None = None,
+            kinds: list[str] | None = None) -> Decimal:
+    qs = LedgerEntry.objects.filter(site_id=site_id)
+    if heading:
+        qs = qs.filter(heading=heading)
+    if month:
+        qs = qs.filter(month=month)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.aggregate(s=Sum("amount"))["s"] or Decimal("0")
