@@ -1,5 +1,6 @@
 """Every periodic job of the project, in one place. Each entry has an expiry so a backlog never stacks
 duplicate runs (PITFALLS.md); each job also guards itself against overlap."""
+from celery.schedules import crontab
 from django.conf import settings
 
 
@@ -20,6 +21,22 @@ def beat_schedule() -> dict:
             "task": "dispatch.tasks.deadline_warnings",
             "schedule": 60.0,
             "options": {"expires": 55},
+        },
+        "ledger-sync": {
+            "task": "penalties.tasks.ledger_sync",
+            "schedule": 600.0,
+            "options": {"expires": 540},
+        },
+        # Monday 09:00 and the 1st 02:00, Asia/Shanghai (CELERY_TIMEZONE)
+        "weekly-cycle": {
+            "task": "penalties.tasks.weekly_cycle",
+            "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+            "options": {"expires": 6 * 3600},
+        },
+        "monthly-settlement": {
+            "task": "penalties.tasks.monthly_settlement",
+            "schedule": crontab(minute=0, hour=2, day_of_month=1),
+            "options": {"expires": 12 * 3600},
         },
         "unscanned-reminders": {
             "task": "dispatch.tasks.unscanned_reminders",

@@ -16,9 +16,11 @@ def entries_for(*, user) -> QuerySet[LedgerEntry]:
 
 
 def statement(*, user, month: date, province_id: int | None = None, site_id: int | None = None) -> dict:
-    """One month's statement in the user's scope, optionally narrowed to a province or a site: the entries and
-    the totals per heading and kind, and per site."""
-    qs = entries_for(user=user).filter(month=month)
+    """One month's statement in the user's scope (``user=None``: the whole network, for the generated national
+    documents), optionally narrowed to a province or a site: the entries, the totals per heading and kind, and
+    per site."""
+    base = entries_for(user=user) if user is not None else LedgerEntry.objects.select_related("site", "province")
+    qs = base.filter(month=month)
     if province_id:
         qs = qs.filter(province_id=province_id)
     if site_id:

@@ -153,3 +153,127 @@ class SweepRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["-until"], name="sweeprun_until")]
+
+
+class WeeklyNotice(models.Model):
+    """《电商业务违规处罚明细》 of one site for one week. The appeal window of every violation it lists starts
+    when it is issued (sent)."""
+
+    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="weekly_notices")
+    week = models.DateField(_("week (Monday)"))
+    created_at = models.DateTimeField()
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    pdf = models.FileField(upload_to="notices/%Y/", blank=True)
+    message_id = models.BigIntegerField(null=True, blank=True)
+    total = models.DecimalField(_("total (CNY)"), max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["-week", "site_id"]
+        constraints = [models.UniqueConstraint(fields=["site", "week"], name="notice_once_a_week")]
+        indexes = [models.Index(fields=["week"], name="notice_week")]
+
+
+class NoticeLine(models.Model):
+    notice = models.ForeignKey(WeeklyNotice, on_delete=models.CASCADE, related_name="lines")
+    violation = models.OneToOneField(Violation, on_delete=models.PROTECT, related_name="notice_line")
+    late_addition = models.BooleanField(default=False)
+
+
+class Report(models.Model):
+    """A generated PDF report: weekly per province or nation, monthly statements; kept for the reports page."""
+
+    class Kind(models.TextChoices):
+        WEEKLY_PROVINCE = "weekly_province", _("Weekly province report")
+        WEEKLY_NATIONAL = "weekly_national", _("Weekly national report")
+        MONTHLY_PROVINCE = "monthly_province", _("Monthly statement (province)")
+        MONTHLY_NATIONAL = "monthly_national", _("Monthly statement (nation)")
+
+    kind = models.CharField(_("report"), max_length=20, choices=Kind.choices)
+    period = models.DateField(_("period"), help_text=_("The week's Monday or the month's first day"))
+    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="reports", verbose_name=_("province"))
+    file = models.FileField(upload_to="reports/%Y/")
+    pages = models.PositiveIntegerField(default=0)
+    generated_at = models.DateTimeField(_("generated at"))
+
+    class Meta:
+        ordering = ["-period", "kind", "province_id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period", "province"], name="report_once",
+                                               nulls_distinct=False)]
+
+
+class AppealStatus(models.TextChoices):
+    LCS_REVIEW = "LCS_REVIEW", _("With the province platform")
+    LCS_UPHELD = "LCS_UPHELD", _("Upheld by the province (may go to HQ)")
+    HQ_REVIEW = "HQ_REVIEW", _("With HQ")
+    UPHELD = "UPHELD", _("Upheld (final)")
+    CANCELLED = "CANCELLED", _("Violation cancelled")
+
+
+class Appeal(models.Model):
+    """申诉: one per violation, first to the province LCS, then (within 72 hours of its decision, or escalated by
+    it) to HQ. HQ may record an appeal that reached its group mailbox, on the site's behalf."""
+
+    violation = models.OneToOneField(Violation, on_delete=models.PROTECT, related_name="appeal")
+    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="appeals")
+    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="appeals")
+    status = models.CharField(_("status"), max_length=12, choices=AppealStatus.choices)
+    text = models.TextField(_("the site's statement"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed at"))
+    by_email = models.BooleanField(_("received by e-mail"), default=False)
+    lcs_text = models.TextField(_("province decision"), blank=True)
+    lcs_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    lcs_at = models.DateTimeField(_("province decided at"), null=True, blank=True)
+    hq_filed_at = models.DateTimeField(_("went to HQ at"), null=True, blank=True)
+    hq_text = models.TextField(_("statement to HQ"), blank=True)
+    escalated = models.BooleanField(_("escalated by the province"), default=False)
+    decision_text = models.TextField(_("HQ decision"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("HQ decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        indexes = [models.Index(fields=["status", "province"], name="appeal_open")]
+
+
+class AppealAttachment(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    stage = models.CharField(max_length=8, default="site")
+    file = models.FileField(upload_to="appeals/%Y/%m/")
+    name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+
+class RewardQuota(models.Model):
+    """One province's reward places of a month (奖励名额), counted at settlement: the table HQ shows, honest sum."""
+
+    month = models.DateField()
+    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="+")
+    first_level_sites = models.PositiveIntegerField()
+    quota = models.PositiveIntegerField()
+    qualifiers = models.PositiveIntegerField()
+    awarded = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["month", "province__code"]
+        constraints = [models.UniqueConstraint(fields=["month", "province"], name="rewardquota_once")]
+
+
+class RewardRank(models.Model):
+    """A qualifying first-level site's place in its province's ranking of a month."""
+
+    month = models.DateField()
+    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField()
+    picked_up = models.PositiveIntegerField()
+    on_time_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    awarded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["month", "province__code", "rank"]
+        constraints = [models.UniqueConstraint(fields=["month", "site"], name="rewardrank_once")]

@@ -1,0 +1,254 @@
+"""Money from the rule book (SPEC §4 "Weekly cycle, appeals, money"): fines and reversals into the ledger, the
+monthly refunds (返款, 60 % then 40 %) with their corrections, and the monthly rewards (奖励).
+
+Every amount is a Decimal rounded half up. Every run is safe twice: ledger entries carry unique keys, the reward
+allocation of a month is written once, and refunds are settled as "what is owed now minus what was paid", so a
+rerun owes nothing more and an appeal decided after a settlement is corrected by the next one."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from dispatch import clock
+from dispatch.models import Province, Site
+from finance.models import EntryKind, Heading, LedgerEntry
+from finance.services import Entry, entries_record, money
+from orders.models import BusinessType, OnlineOrder, OrderState
+
+from .models import RewardQuota, RewardRank, Violation, ViolationStatus
+
+REWARD_PLACES = 200
+REWARD_AMOUNT = Decimal("200")
+REFUND_FIRST = Decimal("0.6")
+LOOKBACK_MONTHS = 12
+
+
+def month_add(month: date, n: int) -> date:
+    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return date(y, m + 1, 1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(month, time.min, clock.tz()), datetime.combine(month_add(month, 1), time.min, clock.tz()))
+
+
+# ---------------------------------------------------------------- fines and reversals
+
+FINES_SQL = """
+INSERT INTO finance_ledgerentry (site_id, province_id, month, kind, heading, code, amount, source_type, source_id, key,
+                                 note, created_at)
+SELECT v.site_id, v.province_id, date_trunc('month', v.occurred_at AT TIME ZONE %(tz)s)::date, 'fine', 'online',
+       v.rule, -v.fine, 'violation', v.id, 'fine:violation:' || v.id, '', %(now)s
+FROM penalties_violation v
+WHERE v.status = 'CONFIRMED' {only}
+ON CONFLICT (key) DO NOTHING"""
+
+REVERSALS_SQL = """
+INSERT INTO finance_ledgerentry (site_id, province_id, month, kind, heading, code, amount, source_type, source_id, key,
+                                 note, created_at)
+SELECT e.site_id, e.province_id, e.month, 'reversal', e.heading, e.code, -e.amount, 'violation', v.id,
+       'reversal:violation:' || v.id, v.status, %(now)s
+FROM penalties_violation v JOIN finance_ledgerentry e ON e.key = 'fine:violation:' || v.id
+WHERE v.status IN ('CANCELLED', 'VOIDED', 'RECLASSIFIED') {only}
+ON CONFLICT (key) DO NOTHING"""
+
+
+def ledger_sync(*, violation_ids: list[int] | None = None, at: datetime | None = None) -> int:
+    """A fine entry for every standing violation, a reversing entry for every fined one that no longer stands
+    (cancelled on appeal, voided by a closure, re-classified). Two statements; returns the entries written. The
+    fine's month is the month of the deadline or act; a reversal belongs to the fine's month, so a month's net
+    fines are its standing fines."""
+    at = at or timezone.now()
+    only = "AND v.id = ANY(%(ids)s)" if violation_ids is not None else ""
+    params = {"tz": settings.TIME_ZONE, "now": at, "ids": list(violation_ids or [])}
+    written = 0
+    with connection.cursor() as cursor:
+        for sql in (FINES_SQL, REVERSALS_SQL):
+            cursor.execute(sql.format(only=only), params)
+            written += max(cursor.rowcount, 0)
+    return written
+
+
+# ---------------------------------------------------------------- refunds
+
+def _clean_months(site_ids: list[int], months: list[date]) -> set[tuple[int, date]]:
+    """(site, month) pairs that had online orders and no standing violation."""
+    if not site_ids or not months:
+        return set()
+    lo, hi = month_bounds(min(months))[0], month_bounds(max(months))[1]
+    tz = clock.tz()
+    with_orders = {(site_id, m.date() if hasattr(m, "date") else m) for site_id, m in (
+        OnlineOrder.objects.filter(site_id__in=site_ids, is_online=True, order_time__gte=lo, order_time__lt=hi)
+        .annotate(m=TruncMonth("order_time", tzinfo=tz)).values_list("site_id", "m").distinct())}
+    violated = set()
+    for site_id, occurred in (Violation.objects.filter(site_id__in=site_ids, status=ViolationStatus.CONFIRMED,
+                                                       occurred_at__gte=lo, occurred_at__lt=hi)
+                              .values_list("site_id", "occurred_at")):
+        violated.add((site_id, timezone.localtime(occurred, tz).date().replace(day=1)))
+    return {(s, m) for s in site_ids for m in months if (s, m) in with_orders and (s, m) not in violated}
+
+
+@dataclass
+class Settlement:
+    month: date
+    refunds: int = 0
+    adjustments: int = 0
+    rewards: int = 0
+    refunded: Decimal = Decimal("0")
+    entries: list = field(default_factory=list)
+
+
+def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
+    """Settle month X (run on the 1st of X+1): for every site fined in one of the 12 months before X, what is owed
+    now — 60 % of month M's net fines once M+1 (≤ X) was clean, the remaining 40 % once M+2 (≤ X) was clean too —
+    minus what was paid, written as a refund the first time and as an adjustment after."""
+    at = at or timezone.now()
+    result = Settlement(month=month)
+    first = month_add(month, -LOOKBACK_MONTHS)
+    bases = {}
+    for row in (LedgerEntry.objects.filter(heading=Heading.ONLINE_ORDERS, kind__in=[EntryKind.FINE, EntryKind.REVERSAL],
+                                           month__gte=first, month__lt=month)
+                .values("site_id", "province_id", "month").annotate(s=Sum("amount"))):
+        bases[(row["site_id"], row["month"])] = (row["province_id"], -row["s"])
+    if not bases:
+        return result
+    sites = sorted({s for s, _m in bases})
+    months = sorted({month_add(m, k) for _s, m in bases for k in (1, 2) if month_add(m, k) <= month})
+    clean = _clean_months(sites, months)
+    paid = {}
+    for row in (LedgerEntry.objects.filter(site_id__in=sites, source_type="refund",
+                                           code__in=["REFUND_60", "REFUND_40"])
+                .values("site_id", "code", "source_id").annotate(s=Sum("amount"))):
+        paid[(row["site_id"], row["code"], row["source_id"])] = row["s"]
+    entries = []
+    for (site_id, m), (province_id, base) in sorted(bases.items()):
+        base = money(base)
+        first_part = money(base * REFUND_FIRST)
+        owed = {
+            "REFUND_60": first_part if month_add(m, 1) <= month and (site_id, month_add(m, 1)) in clean else Decimal(0),
+            "REFUND_40": (base - first_part) if (month_add(m, 2) <= month and (site_id, month_add(m, 1)) in clean
+                                                 and (site_id, month_add(m, 2)) in clean) else Decimal(0),
+        }
+        source_id = int(m.strftime("%Y%m"))
+        for code, amount in owed.items():
+            already = paid.get((site_id, code, source_id), Decimal(0))
+            diff = money(amount - already)
+            if not diff:
+                continue
+            first_time = already == 0 and not LedgerEntry.objects.filter(
+                site_id=site_id, code=code, source_type="refund", source_id=source_id).exists()
+            kind = EntryKind.REFUND if first_time and diff > 0 else EntryKind.ADJUSTMENT
+            key = (f"{code.lower()}:{site_id}:{m:%Y%m}" if kind == EntryKind.REFUND
+                   else f"adj:{code.lower()}:{site_id}:{m:%Y%m}:{month:%Y%m}")
+            note = f"{m:%Y-%m} 罚款 ¥{base} 的{'60%' if code == 'REFUND_60' else '40%'}"
+            entries.append(Entry(site_id=site_id, province_id=province_id, month=month, kind=kind, code=code,
+                                 amount=diff, key=key, source_type="refund", source_id=source_id, note=note))
+            if kind == EntryKind.REFUND:
+                result.refunds += 1
+            else:
+                result.adjustments += 1
+            result.refunded += diff
+    entries_record(entries, at=at)
+    result.entries = entries
+    return result
+
+
+# ---------------------------------------------------------------- rewards
+
+def round_half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def first_level_sites():
+    return Site.objects.filter(kind=Site.Kind.SITE, level=Site.Level.FIRST, parent__isnull=True, active=True,
+                               is_data_center=False)
+
+
+def quotas(*, places: int | None = None) -> list[dict]:
+    """Each province's places: round half up (places × its first-level sites / all first-level sites)."""
+    places = REWARD_PLACES if places is None else places
+    counts = dict(first_level_sites().values_list("province_id").annotate(n=Count("id")))
+    total = sum(counts.values())
+    out = []
+    for province in Province.objects.order_by("code"):
+        n = counts.get(province.pk, 0)
+        quota = round_half_up(Decimal(places) * n / total) if total else 0
+        out.append({"province": province, "first_level_sites": n, "quota": quota})
+    return out
+
+
+@transaction.atomic
+def rewards_allocate(*, month: date, at: datetime | None = None) -> int:
+    """奖励 for month X: in each province, the first-level sites with 我要寄快递 orders picked up in X (their contract
+    areas' count toward them) and no standing violation in X (theirs or their contract areas'), ranked by that
+    count, then the higher on-time pickup rate, then the lower site code, take the province's places; places
+    nobody qualifies for stay empty. Written once per month: a second run, or a later appeal, changes nothing."""
+    at = at or timezone.now()
+    if RewardQuota.objects.filter(month=month).exists():
+        return 0
+    start, end = month_bounds(month)
+    parents = dict(first_level_sites().values_list("pk", "province_id"))
+    family = {pk: pk for pk in parents}
+    for area, parent in Site.objects.filter(parent_id__in=list(parents)).values_list("pk", "parent_id"):
+        family[area] = parent
+    counts: dict[int, list[int]] = {}
+    for site_id, n, on_time in (OnlineOrder.objects.filter(
+            site_id__in=list(family), business_type=BusinessType.SEND, state=OrderState.PICKED_UP,
+            picked_up_at__gte=start, picked_up_at__lt=end)
+            .values("site_id").annotate(n=Count("id"), on_time=Count("id", filter=Q(picked_up_at__lte=F("pickup_due_at"))))
+            .values_list("site_id", "n", "on_time")):
+        agg = counts.setdefault(family[site_id], [0, 0])
+        agg[0] += n
+        agg[1] += on_time
+    violated = {family[s] for s in Violation.objects.filter(
+        site_id__in=list(family), status=ViolationStatus.CONFIRMED, occurred_at__gte=start, occurred_at__lt=end)
+        .values_list("site_id", flat=True).distinct()}
+    codes = dict(Site.objects.filter(pk__in=list(parents)).values_list("pk", "code"))
+    entries, ranks, written = [], [], 0
+    for q in quotas():
+        province = q["province"]
+        ranking = sorted(
+            ((site_id, n, Decimal(on_time) / n) for site_id, (n, on_time) in counts.items()
+             if parents.get(site_id) == province.pk and n > 0 and site_id not in violated),
+            key=lambda r: (-r[1], -r[2], codes[r[0]]))
+        awarded = ranking[: q["quota"]]
+        RewardQuota.objects.create(month=month, province=province, first_level_sites=q["first_level_sites"],
+                                   quota=q["quota"], qualifiers=len(ranking), awarded=len(awarded))
+        for i, (site_id, n, rate) in enumerate(ranking, start=1):
+            ranks.append(RewardRank(month=month, province=province, site_id=site_id, rank=i, picked_up=n,
+                                    on_time_rate=rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
+                                    awarded=i <= q["quota"]))
+        for site_id, _n, _rate in awarded:
+            entries.append(Entry(site_id=site_id, province_id=province.pk, month=month, kind=EntryKind.REWARD,
+                                 code="REWARD", amount=REWARD_AMOUNT, key=f"reward:{site_id}:{month:%Y%m}",
+                                 source_type="reward", source_id=int(month.strftime("%Y%m")),
+                                 note=f"{month:%Y-%m} 我要寄快递服务质量奖励"))
+    RewardRank.objects.bulk_create(ranks, batch_size=1000)
+    written = entries_record(entries, at=at)
+    return written
+
+
+def monthly_settlement(*, month: date, at: datetime | None = None) -> Settlement:
+    """The whole monthly run for month X: ledger in step, refunds and corrections, rewards."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        ledger_sync(at=at)
+        result = refunds_settle(month=month, at=at)
+        result.rewards = rewards_allocate(month=month, at=at)
+    return result
+
+
+def previous_month(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    return month_add(today.replace(day=1), -1)
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())

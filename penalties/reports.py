@@ -1,0 +1,197 @@
+"""The weekly cycle (每周一 《电商业务违规处罚明细》, province and national weekly reports) and the monthly statement
+PDFs. Each step is safe to run twice: a site's notice of a week, and each report, is made once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from dispatch.models import Message, Province
+from dispatch.services import message_send
+from finance.selectors import statement
+
+from .charts import bar_chart, line_chart
+from .models import (NoticeLine, Report, RewardQuota, Rule, Violation, ViolationStatus, WeeklyNotice)
+from .money import ledger_sync
+from .pdf import pdf_render
+
+APPEAL_HOURS = 72
+
+
+@dataclass
+class WeeklyResult:
+    week: date
+    notices: int = 0
+    sent: int = 0
+    reports: int = 0
+    late_additions: int = 0
+    notice_ids: list[int] = field(default_factory=list)
+
+
+def week_end(week: date) -> date:
+    return week + timedelta(days=6)
+
+
+def notices_prepare(*, week: date, at: datetime | None = None) -> WeeklyResult:
+    """Group the standing violations of week W and earlier that no notice has listed yet into one notice per site
+    (a site that already has W's notice keeps its late ones for the next week). No PDF, nothing sent yet."""
+    at = at or timezone.now()
+    result = WeeklyResult(week=week)
+    with transaction.atomic():
+        ledger_sync(at=at)
+        done_sites = set(WeeklyNotice.objects.filter(week=week).values_list("site_id", flat=True))
+        pending = (Violation.objects.filter(status=ViolationStatus.CONFIRMED, week__lte=week,
+                                            notice_line__isnull=True)
+                   .exclude(site_id__in=done_sites).values_list("pk", "site_id", "week", "fine"))
+        by_site: dict[int, list[tuple[int, date, Decimal]]] = {}
+        for pk, site_id, vweek, fine in pending.iterator(chunk_size=5000):
+            by_site.setdefault(site_id, []).append((pk, vweek, fine))
+        notices = WeeklyNotice.objects.bulk_create(
+            [WeeklyNotice(site_id=site_id, week=week, created_at=at, total=sum(f for _p, _w, f in rows))
+             for site_id, rows in by_site.items()], batch_size=1000)
+        lines = []
+        for notice in notices:
+            for pk, vweek, _fine in by_site[notice.site_id]:
+                lines.append(NoticeLine(notice=notice, violation_id=pk, late_addition=vweek < week))
+        NoticeLine.objects.bulk_create(lines, batch_size=2000)
+        result.notices = len(notices)
+        result.late_additions = sum(1 for line in lines if line.late_addition)
+    result.notice_ids = list(WeeklyNotice.objects.filter(week=week, issued_at__isnull=True).values_list("pk", flat=True))
+    return result
+
+
+def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
+    """Render a notice's PDF and send it to the site (message centre and e-mail); issuing starts every listed
+    violation's 72-hour appeal window. Sends once."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        notice = (WeeklyNotice.objects.select_for_update(of=("self",)).select_related("site__province")
+                  .filter(pk=notice_id, issued_at__isnull=True).first())
+        if notice is None:
+            return False
+        lines = list(notice.lines.select_related("violation__order").order_by("violation__occurred_at"))
+        pdf = pdf_render("penalties/pdf/notice.html", {
+            "site": notice.site, "week": notice.week, "week_end": week_end(notice.week), "issued_at": at,
+            "lines": lines, "total": notice.total, "appeal_until": at + timedelta(hours=APPEAL_HOURS)})
+        name = f"违规处罚明细-{notice.site.code}-{notice.week:%Y%m%d}.pdf"
+        notice.pdf.save(name, ContentFile(pdf.content), save=False)
+        message = message_send(
+            audience=Message.Audience.SITE, site=notice.site, category=Message.Category.VIOLATION, at=at,
+            title=f"《电商业务违规处罚明细》{notice.week:%Y-%m-%d} 周：{len(lines)} 条，罚款 ¥{notice.total:,.2f}",
+            body=(f"附件为本周违规处罚明细。如有异议，请在 {timezone.localtime(at + timedelta(hours=APPEAL_HOURS)):%Y-%m-%d %H:%M}"
+                  f" 前在「违规」页面提出申诉，逾期不予受理。"),
+            link="/violations/", attachment=ContentFile(pdf.content, name=name), email=True)
+        notice.issued_at, notice.message_id = at, message.pk
+        notice.save(update_fields=["pdf", "issued_at", "message_id"])
+    return True
+
+
+def _report_save(kind: str, period: date, province: Province | None, pdf, name: str, at: datetime) -> Report | None:
+    report, created = Report.objects.get_or_create(kind=kind, period=period, province=province,
+                                                   defaults={"generated_at": at, "pages": pdf.pages})
+    if not created:
+        return None
+    report.file.save(name, ContentFile(pdf.content), save=True)
+    return report
+
+
+def _week_rows(week: date):
+    return Violation.objects.filter(notice_line__notice__week=week, status=ViolationStatus.CONFIRMED)
+
+
+def province_report(*, week: date, province: Province, at: datetime) -> Report | None:
+    if Report.objects.filter(kind=Report.Kind.WEEKLY_PROVINCE, period=week, province=province).exists():
+        return None
+    rows = _week_rows(week).filter(province=province)
+    count, total = rows.count(), rows.aggregate(s=Sum("fine"))["s"] or Decimal(0)
+    by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))
+    worst = list(rows.values("site__code", "site__name").annotate(n=Count("id"), total=Sum("fine")).order_by("-n")[:10])
+    pdf = pdf_render("penalties/pdf/weekly_province.html", {
+        "province": province, "week": week, "week_end": week_end(week), "count": count, "total": total,
+        "worst": worst, "rows": rows.select_related("site", "order").order_by("site__code", "occurred_at"),
+        "chart_rules": bar_chart(items=[(Rule(c).label, by_rule.get(c, 0)) for c in Rule.values])})
+    report = _report_save(Report.Kind.WEEKLY_PROVINCE, week, province, pdf,
+                          f"周报-{province.name}-{week:%Y%m%d}.pdf", at)
+    if report:
+        message_send(audience=Message.Audience.PROVINCE, province=province, category=Message.Category.VIOLATION, at=at,
+                     title=f"{province.name}电商订单服务质量周报（{week:%Y-%m-%d} 周）",
+                     body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。", link="/reports/",
+                     attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]), email=True)
+    return report
+
+
+def national_report(*, week: date, at: datetime) -> Report | None:
+    if Report.objects.filter(kind=Report.Kind.WEEKLY_NATIONAL, period=week, province__isnull=True).exists():
+        return None
+    rows = _week_rows(week)
+    count, total = rows.count(), rows.aggregate(s=Sum("fine"))["s"] or Decimal(0)
+    grid: dict[int, dict[str, int]] = {}
+    for pid, rule, n in rows.values_list("province_id", "rule").annotate(n=Count("id")):
+        grid.setdefault(pid, {})[rule] = n
+    sums = dict(rows.values_list("province_id").annotate(s=Sum("fine")))
+    provinces = []
+    for p in Province.objects.filter(pk__in=list(grid)).order_by("code"):
+        counts = [grid[p.pk].get(c, 0) for c in Rule.values]
+        provinces.append({"name": p.name, "counts": counts, "n": sum(counts), "total": sums.get(p.pk, 0)})
+    weeks = [week - timedelta(weeks=k) for k in range(7, -1, -1)]
+    trend = dict(Violation.objects.filter(status=ViolationStatus.CONFIRMED, week__in=weeks)
+                 .values_list("week").annotate(n=Count("id")))
+    pdf = pdf_render("penalties/pdf/weekly_national.html", {
+        "week": week, "week_end": week_end(week), "count": count, "total": total, "provinces": provinces,
+        "rules": Rule.choices, "rule_totals": [sum(p["counts"][i] for p in provinces) for i in range(len(Rule.values))],
+        "worst": list(rows.values("site__code", "site__name", "province__name").annotate(n=Count("id"), total=Sum("fine"))
+                      .order_by("-n", "site__code")[:20]),
+        "chart_rules": bar_chart(items=[(Rule(c).label, sum(g.get(c, 0) for g in grid.values())) for c in Rule.values]),
+        "chart_trend": line_chart(labels=[w.strftime("%m-%d") for w in weeks], percent=False,
+                                  series=[("违规（条）", [float(trend.get(w, 0)) for w in weeks])]),
+    })
+    report = _report_save(Report.Kind.WEEKLY_NATIONAL, week, None, pdf, f"周报-全网-{week:%Y%m%d}.pdf", at)
+    if report:
+        message_send(audience=Message.Audience.HQ, category=Message.Category.VIOLATION, at=at,
+                     title=f"全网电商订单服务质量周报（{week:%Y-%m-%d} 周）",
+                     body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。", link="/reports/",
+                     attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]), email=True)
+    return report
+
+
+def weekly_notices(*, week: date, at: datetime | None = None) -> WeeklyResult:
+    """The whole Monday run for week W, inline: notices prepared and sent, province and national reports."""
+    at = at or timezone.now()
+    result = notices_prepare(week=week, at=at)
+    for notice_id in result.notice_ids:
+        result.sent += notice_send(notice_id=notice_id, at=at)
+    for province in Province.objects.filter(pk__in=_week_rows(week).values("province_id").distinct()):
+        result.reports += province_report(week=week, province=province, at=at) is not None
+    result.reports += national_report(week=week, at=at) is not None
+    return result
+
+
+def monthly_reports_generate(*, month: date, at: datetime | None = None) -> int:
+    """The monthly statements (对账单) of each province with entries, and of the nation (with the reward quotas)."""
+    at = at or timezone.now()
+    made = 0
+    everyone = None  # national documents: no scope
+    quotas = list(RewardQuota.objects.filter(month=month).select_related("province"))
+    national = statement(user=everyone, month=month)
+    if not Report.objects.filter(kind=Report.Kind.MONTHLY_NATIONAL, period=month, province__isnull=True).exists():
+        pdf = pdf_render("penalties/pdf/monthly.html", {
+            "scope": "全网", "month": month, "statement": national, "quotas": quotas,
+            "quota_sites": sum(q.first_level_sites for q in quotas), "quota_sum": sum(q.quota for q in quotas),
+            "quota_qualifiers": sum(q.qualifiers for q in quotas), "quota_awarded": sum(q.awarded for q in quotas)})
+        made += _report_save(Report.Kind.MONTHLY_NATIONAL, month, None, pdf, f"对账单-全网-{month:%Y%m}.pdf", at) is not None
+    province_ids = {row["province_id"] for row in national["entries"].values("province_id").distinct()}
+    for province in Province.objects.filter(pk__in=province_ids).order_by("code"):
+        if Report.objects.filter(kind=Report.Kind.MONTHLY_PROVINCE, period=month, province=province).exists():
+            continue
+        pdf = pdf_render("penalties/pdf/monthly.html", {
+            "scope": province.name, "month": month,
+            "statement": statement(user=everyone, month=month, province_id=province.pk),
+            "quotas": [q for q in quotas if q.province_id == province.pk]})
+        made += _report_save(Report.Kind.MONTHLY_PROVINCE, month, province, pdf,
+                             f"对账单-{province.name}-{month:%Y%m}.pdf", at) is not None
+    return made
