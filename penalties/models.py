@@ -113,7 +113,10 @@ class ViolationEvent(models.Model):
 
     LABELS = {"detected": _("Detected by the clock"), "proposed": _("Proposed by the province"),
               "confirmed": _("Fine confirmed"), "rejected": _("Rejected by HQ"), "reclassified": _("Re-classified"),
-              "voided": _("Voided"), "evidence": _("Evidence added")}
+              "voided": _("Voided"), "evidence": _("Evidence added"), "appealed": _("Appealed to the province"),
+              "appeal_upheld": _("Appeal rejected, violation upheld"), "escalated": _("Escalated to HQ"),
+              "appealed_hq": _("Appealed to HQ"), "appealed_email": _("Appeal received by e-mail"),
+              "cancelled": _("Cancelled on appeal")}
 
     violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
