@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("dispatch.urls")),
     path("", include("orders.urls")),
     path("", include("penalties.urls")),
+    path("", include("finance.urls")),
 ]

@@ -26,6 +26,13 @@ NAV_ITEMS = [
         ("penalties:dashboard", _("SLA dashboard"), (R.LCS, R.HQ, R.MANAGER)),
         ("penalties:rules", _("Rules"), (R.LCS, R.HQ, R.MANAGER)),
         ("penalties:closures", _("Closure days"), (R.HQ,)),
+        ("penalties:appeal_queue", _("Appeals"), (R.LCS, R.HQ)),
+        ("penalties:notices", _("Weekly notices"), EVERYONE),
+    ]),
+    (None, _("Money and reports"), [
+        ("finance:statement", _("Statement (对账单)"), EVERYONE),
+        ("penalties:rewards", _("Rewards"), (R.LCS, R.HQ, R.MANAGER)),
+        ("penalties:reports", _("Reports"), (R.LCS, R.HQ, R.MANAGER)),
     ]),
     (None, _("Network"), [
         ("dispatch:site_list", _("Sites"), EVERYONE),

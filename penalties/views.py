@@ -3,14 +3,15 @@ a site's open deadlines, the dashboard, rule versions and the closure calendar. 
 or selector, answer in place."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -23,11 +24,12 @@ from dispatch.models import ClosureDay
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
-from . import selectors, services
+from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
 from .filters import ViolationFilter
 from .forms import AuditPickForm, ClosureForm, EvidenceForm, RaiseForm, RuleVersionForm
-from .models import Rule, RuleVersion, SweepRun, Violation, ViolationAttachment, ViolationStatus
+from .models import (Appeal, AppealAttachment, AppealStatus, Report, RewardQuota, RewardRank, Rule, RuleVersion,
+                     SweepRun, Violation, ViolationAttachment, ViolationStatus, WeeklyNotice)
 from .tables import ViolationTable
 
 R = scoping.Role
@@ -71,7 +73,18 @@ def violation_export(request):
 def violation_detail(request, pk: int):
     v = get_object_or_404(selectors.violations_for(user=request.user).select_related("rule_version"), pk=pk)
     role = scoping.role_of(request.user)
+    appeal = Appeal.objects.filter(violation=v).select_related("filed_by", "lcs_by", "decided_by").first()
+    now = timezone.now()
+    deadline = appeals.appeal_deadline(v)
     return render(request, "penalties/violation_detail.html", {
+        "appeal": appeal, "appeal_files": appeal.attachments.all() if appeal else [], "now": now,
+        "appeal_deadline": deadline, "hq_deadline": appeals.hq_deadline(appeal) if appeal else None,
+        "can_appeal": (role == R.CLERK and appeal is None and v.status == ViolationStatus.CONFIRMED
+                       and deadline is not None and now <= deadline),
+        "can_appeal_hq": (role == R.CLERK and appeal is not None and appeal.status == AppealStatus.LCS_UPHELD
+                          and now <= appeals.hq_deadline(appeal)),
+        "notice": getattr(getattr(v, "notice_line", None), "notice", None) if hasattr(v, "notice_line") else None,
+        "is_lcs": role == R.LCS, "is_clerk": role == R.CLERK,
         "v": v, "events": v.events.select_related("actor"), "attachments": v.attachments.all(),
         "timeline": order_selectors.order_timeline(order=v.order),
         "is_hq": role == R.HQ, "is_auditor": role in AUDITORS, "evidence_form": EvidenceForm(),
@@ -296,3 +309,162 @@ def closures(request):
     return render(request, "penalties/closures.html", {"form": form, "year": year, "confirmed": confirmed,
                                                         "suggestions": suggestions})
 
+
+
+# ---------------------------------------------------------------- appeals (申诉)
+
+def _appeal_act(request, pk: int, call, success: str):
+    v = get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
+    try:
+        call(v)
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, success)
+    return redirect("penalties:violation_detail", pk=pk)
+
+
+def _appeal_id(v: Violation) -> int:
+    appeal = Appeal.objects.filter(violation=v).values_list("pk", flat=True).first()
+    if appeal is None:
+        raise services.PenaltyError(_("This violation has not been appealed."))
+    return appeal
+
+
+def _files(request) -> list:
+    return request.FILES.getlist("files")
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def appeal_file(request, pk: int):
+    return _appeal_act(request, pk, lambda v: appeals.appeal_file(
+        violation_id=v.pk, actor=request.user, text=request.POST.get("text", ""), files=_files(request)),
+        _("Your appeal is with the province platform."))
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def appeal_to_hq(request, pk: int):
+    return _appeal_act(request, pk, lambda v: appeals.appeal_to_hq(
+        appeal_id=_appeal_id(v), actor=request.user, text=request.POST.get("text", ""), files=_files(request)),
+        _("Your appeal is with HQ."))
+
+
+@scoping.role_required(R.LCS)
+@require_POST
+def appeal_lcs_decide(request, pk: int):
+    decision = request.POST.get("decision")
+    if decision == "escalate":
+        return _appeal_act(request, pk, lambda v: appeals.appeal_escalate(
+            appeal_id=_appeal_id(v), actor=request.user, text=request.POST.get("text", "")), _("Escalated to HQ."))
+    return _appeal_act(request, pk, lambda v: appeals.appeal_lcs_decide(
+        appeal_id=_appeal_id(v), actor=request.user, cancel=decision == "cancel", text=request.POST.get("text", "")),
+        _("Decision recorded."))
+
+
+@scoping.role_required(R.HQ)
+@require_POST
+def appeal_hq_decide(request, pk: int):
+    return _appeal_act(request, pk, lambda v: appeals.appeal_hq_decide(
+        appeal_id=_appeal_id(v), actor=request.user, cancel=request.POST.get("decision") == "cancel",
+        text=request.POST.get("text", "")), _("Decision recorded."))
+
+
+@scoping.role_required(R.HQ)
+@require_POST
+def appeal_email(request, pk: int):
+    received = parse_datetime(request.POST.get("received_at", "") or "")
+    if received is not None and timezone.is_naive(received):
+        received = timezone.make_aware(received, clock.tz())
+    if received is None:
+        get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
+        flash.error(request, _("Enter when the e-mail arrived (date and time)."))
+        return redirect("penalties:violation_detail", pk=pk)
+    files = _files(request)
+    return _appeal_act(request, pk, lambda v: appeals.appeal_record_email(
+        violation_id=v.pk, actor=request.user, received_at=received, text=request.POST.get("text", ""),
+        email_file=files[0] if files else None), _("The e-mailed appeal is recorded and with HQ."))
+
+
+@login_required
+def appeal_attachment(request, pk: int, attachment_id: int):
+    v = get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
+    att = get_object_or_404(AppealAttachment, pk=attachment_id, appeal__violation=v)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+@scoping.role_required(R.LCS, R.HQ)
+def appeal_queue(request):
+    """Appeals waiting for the user's decision, by deadline (the LCS: its province; HQ: those sent to it)."""
+    role = scoping.role_of(request.user)
+    qs = Appeal.objects.filter(scoping.unit_q(request.user)).select_related("violation__order", "site")
+    status = AppealStatus.LCS_REVIEW if role == R.LCS else AppealStatus.HQ_REVIEW
+    waiting = list(qs.filter(status=status).order_by("filed_at")[:300])
+    recent = list(qs.exclude(status=status).order_by("-filed_at")[:50])
+    return render(request, "penalties/appeal_queue.html", {"waiting": waiting, "recent": recent, "role": role})
+
+
+# ---------------------------------------------------------------- reports and rewards
+
+def _reports_for(user):
+    role = scoping.role_of(user)
+    qs = Report.objects.select_related("province")
+    if scoping.is_national(user):
+        return qs
+    if role in (R.LCS, R.MANAGER):
+        return qs.filter(Q(province_id=user.province_id) | Q(province__isnull=True))
+    return qs.none()
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def reports(request):
+    qs = _reports_for(request.user)
+    kind = request.GET.get("kind") or ""
+    if kind in Report.Kind.values:
+        qs = qs.filter(kind=kind)
+    province = request.GET.get("province") or ""
+    if province.isdigit():
+        qs = qs.filter(province_id=int(province))
+    return render(request, "penalties/reports.html", {
+        "reports": qs[:200], "kinds": Report.Kind.choices, "kind": kind, "province": province,
+        "provinces": scoping.visible_provinces(request.user)})
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def report_download(request, pk: int):
+    report = get_object_or_404(_reports_for(request.user), pk=pk)
+    name = report.file.name.rsplit("/", 1)[-1]
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+
+
+@login_required
+def notice_download(request, pk: int):
+    notice = get_object_or_404(WeeklyNotice.objects.filter(scoping.site_ids_q(request.user)), pk=pk)
+    if not notice.pdf:
+        raise Http404
+    return FileResponse(notice.pdf.open("rb"), as_attachment=True, filename=notice.pdf.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def notices(request):
+    qs = WeeklyNotice.objects.filter(scoping.site_ids_q(request.user), issued_at__isnull=False).select_related("site")
+    return render(request, "penalties/notices.html", {"notices": qs.order_by("-week", "site__code")[:200]})
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def rewards(request):
+    months = list(RewardQuota.objects.values_list("month", flat=True).distinct().order_by("-month")[:24])
+    try:
+        month = date.fromisoformat(request.GET.get("month", "") + "-01") if request.GET.get("month") else None
+    except ValueError:
+        month = None
+    month = month or (months[0] if months else None)
+    quotas = list(RewardQuota.objects.filter(month=month).select_related("province")) if month else []
+    ranks = RewardRank.objects.filter(month=month).select_related("site", "province") if month else []
+    if not scoping.is_national(request.user):
+        ranks = ranks.filter(province_id=request.user.province_id) if month else []
+    return render(request, "penalties/rewards.html", {
+        "month": month, "months": months, "quotas": quotas, "ranks": ranks,
+        "sum_quota": sum(q.quota for q in quotas), "sum_sites": sum(q.first_level_sites for q in quotas),
+        "sum_awarded": sum(q.awarded for q in quotas)})

@@ -83,6 +83,61 @@ def attachment_kwargs(which):
     return build
 
 
+def report_pk(which):
+    """A weekly province report of Zhejiang (IN for every role but Xinjiang's) or of Xinjiang (OUT)."""
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from penalties.models import Report
+
+        province = n.zj if which == IN else n.xj
+        report = Report.objects.filter(province=province).first()
+        if report is None:
+            report = Report(kind=Report.Kind.WEEKLY_PROVINCE, period=timezone.localdate(), province=province,
+                            generated_at=timezone.now())
+            report.file.save("r.pdf", ContentFile(b"%PDF-1.4"), save=True)
+        return {"pk": report.pk}
+    return build
+
+
+def notice_pk(which):
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from penalties.models import WeeklyNotice
+
+        site = n.site_a if which == IN else n.site_x
+        notice = WeeklyNotice.objects.filter(site=site).first()
+        if notice is None:
+            notice = WeeklyNotice(site=site, week=timezone.localdate(), created_at=timezone.now(),
+                                  issued_at=timezone.now())
+            notice.pdf.save("n.pdf", ContentFile(b"%PDF-1.4"), save=True)
+        return {"pk": notice.pk}
+    return build
+
+
+def appeal_attachment_kwargs(which):
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from penalties.models import Appeal, AppealAttachment, Violation
+
+        kw = violation_pk(which)(n, r, m)
+        v = Violation.objects.get(pk=kw["pk"])
+        appeal = Appeal.objects.filter(violation=v).first() or Appeal.objects.create(
+            violation=v, site=v.site, province=v.province, status="LCS_REVIEW", text="x", filed_by=n.hq,
+            filed_at=timezone.now())
+        att = appeal.attachments.first()
+        if att is None:
+            att = AppealAttachment(appeal=appeal, name="a.txt", uploaded_by=n.hq, uploaded_at=timezone.now())
+            att.file.save("a.txt", ContentFile(b"x"), save=True)
+        return {**kw, "attachment_id": att.pk}
+    return build
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -180,6 +235,37 @@ MATRIX = {
                                            "manager_zj": 403}),
                        (violation_pk(OUT), {"lcs": 404})])
        for name in ["penalties:violation_reclassify", "penalties:violation_evidence"]},
+    "penalties:appeal_file": ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+                                                          "manager": 403, "manager_zj": 403}),
+                                       (violation_pk(OUT), {"clerk": 404})]),
+    "penalties:appeal_to_hq": ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+                                                           "manager": 403, "manager_zj": 403}),
+                                        (violation_pk(OUT), {"clerk": 404})]),
+    "penalties:appeal_lcs_decide": ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 302, "hq": 403,
+                                                                "manager": 403, "manager_zj": 403}),
+                                             (violation_pk(OUT), {"lcs": 404})]),
+    "penalties:appeal_hq_decide": ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
+                                                               "manager": 403, "manager_zj": 403})]),
+    "penalties:appeal_email": ("post", [(violation_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
+                                                           "manager": 403, "manager_zj": 403})]),
+    "penalties:appeal_attachment": ("get", [(appeal_attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
+                                            (appeal_attachment_kwargs(OUT), {"clerk": 404, "lcs": 404,
+                                                                             "manager_zj": 404})]),
+    "penalties:appeal_queue": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403,
+                                               "manager_zj": 403})]),
+    "penalties:reports": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
+                                          "manager_zj": 200})]),
+    "penalties:report_download": ("get", [(report_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200,
+                                                           "manager": 200, "manager_zj": 200}),
+                                          (report_pk(OUT), {"lcs": 404, "manager_zj": 404})]),
+    "penalties:notices": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "penalties:notice_download": ("get", [(notice_pk(IN), {"anon": LOGIN, **_everyone(200)}),
+                                          (notice_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "penalties:rewards": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
+                                          "manager_zj": 200})]),
+    "finance:statement": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "finance:statement_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "finance:statement_pdf": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:audit": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403,
                                         "manager_zj": 403})]),
     "penalties:audit_order": ("get", [(order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200,

@@ -1,0 +1,97 @@
+"""The money pages as people use them: a clerk appeals from the violation page, the LCS decides, the reports
+page gives each role its PDFs, statements in three formats, the rewards table with its honest sum."""
+from datetime import date, datetime, timedelta
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from finance.models import LedgerEntry
+from penalties.models import Appeal, Report, Violation, ViolationStatus
+from penalties.money import monthly_settlement
+from penalties.reports import monthly_reports_generate, weekly_notices
+from penalties.sweep import sla_sweep
+
+from ..factories import make_order
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 11, 17, 10, 0, tzinfo=SH)
+NOTICE_AT = datetime(2026, 11, 23, 9, 0, tzinfo=SH)
+
+
+def notified(net, **kw):
+    order = make_order(order_time=T0, **kw)
+    sla_sweep(since=T0 - timedelta(days=1), until=T0 + timedelta(hours=1), at=T0 + timedelta(hours=1))
+    weekly_notices(week=date(2026, 11, 16), at=NOTICE_AT)
+    return Violation.objects.get(order=order)
+
+
+def test_clerk_appeals_and_lcs_cancels_in_the_browser_terms(net, login):
+    v = notified(net)
+    with time_machine.travel(NOTICE_AT + timedelta(hours=1), tick=False):
+        clerk = login(net.clerk_a)
+        page = clerk.get(reverse("penalties:violation_detail", args=[v.pk])).content.decode()
+        assert "向省平台申诉" in page and "2026-11-26 09:00" in page  # the deadline, 72 h after the notice
+        clerk.post(reverse("penalties:appeal_file", args=[v.pk]), {
+            "text": "当时系统故障", "files": [SimpleUploadedFile("截图.png", b"\x89PNG")]})
+        appeal = Appeal.objects.get(violation=v)
+        lcs = login(net.lcs_zj)
+        assert v.order.channel_order_id in lcs.get(reverse("penalties:appeal_queue")).content.decode()
+        lcs.post(reverse("penalties:appeal_lcs_decide", args=[v.pk]), {"decision": "cancel", "text": "属实"})
+    assert Violation.objects.get(pk=v.pk).status == ViolationStatus.CANCELLED
+    assert LedgerEntry.objects.filter(source_id=v.pk, kind="reversal").exists()
+    assert appeal.attachments.count() == 1
+
+
+def test_late_appeal_is_refused_with_a_clear_message(net, login):
+    v = notified(net)
+    with time_machine.travel(NOTICE_AT + timedelta(hours=72, seconds=1), tick=False):
+        clerk = login(net.clerk_a)
+        page = clerk.get(reverse("penalties:violation_detail", args=[v.pk])).content.decode()
+        assert "向省平台申诉" not in page
+        r = clerk.post(reverse("penalties:appeal_file", args=[v.pk]), {"text": "x"}, follow=True)
+        assert "逾期不予受理" in r.content.decode() and not Appeal.objects.exists()
+
+
+def test_reports_page_scoped_and_downloadable(net, login):
+    notified(net)
+    notified(net, sender_province="新疆维吾尔自治区", sender_city="乌鲁木齐市", sender_district="天山区",
+             sender_address="解放路1号")
+    lcs = login(net.lcs_zj)
+    page = lcs.get(reverse("penalties:reports")).content.decode()
+    assert "浙江省" in page and "新疆" not in page.split("<table")[1]
+    report = Report.objects.get(kind=Report.Kind.WEEKLY_PROVINCE, province=net.zj)
+    response = lcs.get(reverse("penalties:report_download", args=[report.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    other = Report.objects.get(kind=Report.Kind.WEEKLY_PROVINCE, province=net.xj)
+    assert lcs.get(reverse("penalties:report_download", args=[other.pk])).status_code == 404
+    manager = login(net.manager)
+    assert "新疆" in manager.get(reverse("penalties:reports")).content.decode()
+    notice_page = login(net.clerk_a).get(reverse("penalties:notices")).content.decode()
+    assert "2026-11-16" in notice_page
+
+
+def test_statement_page_excel_and_pdf(net, login):
+    notified(net)
+    client = login(net.clerk_a)
+    page = client.get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
+    assert "¥-100.00" in page and "罚款" in page
+    rows = list(load_workbook(BytesIO(client.get(reverse("finance:statement_export"), {"month": "2026-11"}).content))
+                .active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == net.site_a.code
+    pdf = client.get(reverse("finance:statement_pdf"), {"month": "2026-11"})
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert "对账单" in text and net.site_a.name in text and "¥-100.00" in text
+    assert "¥-100.00" not in login(net.clerk_b).get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
+
+
+def test_rewards_page_shows_the_quota_table(net, login):
+    monthly_settlement(month=date(2026, 11, 1), at=datetime(2026, 12, 1, 2, tzinfo=SH))
+    monthly_reports_generate(month=date(2026, 11, 1), at=datetime(2026, 12, 1, 2, tzinfo=SH))
+    page = login(net.hq).get(reverse("penalties:rewards")).content.decode()
+    assert "2026-11" in page and "浙江省" in page and 'data-testid="quota-sum"' in page
+    assert Report.objects.filter(kind=Report.Kind.MONTHLY_NATIONAL).exists()
