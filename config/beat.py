@@ -22,6 +22,11 @@ def beat_schedule() -> dict:
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        "callbacks-deliver": {
+            "task": "orders.tasks.callbacks_deliver",
+            "schedule": float(settings.CALLBACK_SWEEP_SECONDS),
+            "options": {"expires": settings.CALLBACK_SWEEP_SECONDS * 0.9},
+        },
         "ledger-sync": {
             "task": "penalties.tasks.ledger_sync",
             "schedule": 600.0,

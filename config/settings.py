@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "ninja",
     "axes",
     # domain apps; dispatch is the ground floor (network, people, scoping, clock, message centre)
     "dispatch",
@@ -182,6 +183,12 @@ WAYBILL_PATTERN = env("WAYBILL_PATTERN", default=r"^\d{12,15}$")
 WAYBILL_FORMAT_LABEL = env("WAYBILL_FORMAT_LABEL", default="12–15 位数字")
 # The SLA sweep's interval (seconds; beat). Tests shorten it to see a violation appear within seconds.
 SLA_SWEEP_SECONDS = env.int("SLA_SWEEP_SECONDS", default=60)
+# Status callbacks to channels: back-off base (doubling per attempt, at most an hour), attempts before a callback
+# is marked failed for HQ, and the HTTP timeout.
+CALLBACK_BACKOFF_SECONDS = env.int("CALLBACK_BACKOFF_SECONDS", default=10)
+CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=10)
+CALLBACK_TIMEOUT_SECONDS = env.int("CALLBACK_TIMEOUT_SECONDS", default=5)
+CALLBACK_SWEEP_SECONDS = env.int("CALLBACK_SWEEP_SECONDS", default=15)
 # How often the clerk's workbench refreshes itself (seconds); sites must refresh every 10–20 minutes.
 WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=20)
 

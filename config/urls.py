@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import views
+from .api import api
 
 admin.site.site_header = admin.site.site_title = "Q9 Order Desk"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("", include("dispatch.urls")),
     path("", include("orders.urls")),
     path("", include("penalties.urls")),

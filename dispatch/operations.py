@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import workflow
-from orders.events import clock_snapshot, event_build, event_record, events_record
+from orders.events import clock_snapshot, event_build, event_record, event_save, events_record
 from orders.exceptions import OrderError, OrderOutOfScope, WaybillTaken
 from orders.models import EventKind, FailReason, OnlineOrder, OrderState, PickupSource
 from orders.services import stint_begin
@@ -128,7 +128,7 @@ def order_transfer(*, order_id: int, actor, to_site: Site, text: str = "", at: d
     stint_begin(order, site=to_site, at=at)
     order.save()
     event.data["accept_due_at"] = clock.iso(order.accept_due_at)
-    event.save(force_insert=True)
+    event_save(event)
     return order
 
 

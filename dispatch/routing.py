@@ -34,19 +34,31 @@ class ParsedAddress:
     district: str
 
 
-def address_parse(*, province: str = "", city: str = "", district: str = "", address: str = "") -> ParsedAddress | None:
-    """The district of an address given as parts or as one full string; None when it names no district."""
+def _full(parts: dict) -> str:
+    return "".join(parts.get(k) or "" for k in ("province", "city", "district", "address")).strip()
+
+
+def addresses_parse(texts: list[str]) -> list[ParsedAddress | None]:
+    """The districts of many full addresses in one pass of ``cpca`` (vectorised); None where none is named."""
     import cpca
 
-    text = "".join(p for p in (province, city, district, address) if p).strip()
-    if not text:
-        return None
-    row = cpca.transform([text]).iloc[0]
-    adcode = row.get("adcode")
-    if not isinstance(adcode, str) or len(adcode) != 6:
-        return None
-    names = [row.get(k) if isinstance(row.get(k), str) else "" for k in ("省", "市", "区")]
-    return ParsedAddress(adcode=adcode, province=names[0], city=names[1], district=names[2])
+    if not texts:
+        return []
+    frame = cpca.transform([t or "" for t in texts])
+    out: list[ParsedAddress | None] = []
+    for text, (_i, row) in zip(texts, frame.iterrows()):
+        adcode = row.get("adcode")
+        if not text or not isinstance(adcode, str) or len(adcode) != 6:
+            out.append(None)
+            continue
+        names = [row.get(k) if isinstance(row.get(k), str) else "" for k in ("省", "市", "区")]
+        out.append(ParsedAddress(adcode=adcode, province=names[0], city=names[1], district=names[2]))
+    return out
+
+
+def address_parse(*, province: str = "", city: str = "", district: str = "", address: str = "") -> ParsedAddress | None:
+    """The district of an address given as parts or as one full string; None when it names no district."""
+    return addresses_parse([_full({"province": province, "city": city, "district": district, "address": address})])[0]
 
 
 @lru_cache(maxsize=1)
@@ -62,16 +74,10 @@ def data_center() -> Site:
         return Site.objects.get(is_data_center=True)
 
 
-def site_for_district(*, adcode: str, address: str) -> Site | None:
-    """The serving site of a district by the tie-break of SPEC §2, or None."""
-    candidates = (
-        ServiceArea.objects.filter(district__adcode=adcode, site__active=True, site__is_data_center=False)
-        .select_related("site")
-        .only("keywords", "priority", "site__code", "site__id", "site__name", "site__province_id")
-    )
-    best = None
-    best_key = None
-    for area in candidates:
+def _best(areas, address: str) -> Site | None:
+    """The tie-break of SPEC §2 among a district's service areas."""
+    best, best_key = None, None
+    for area in areas:
         if area.keywords:
             if not any(k and k in address for k in area.keywords):
                 continue
@@ -84,23 +90,54 @@ def site_for_district(*, adcode: str, address: str) -> Site | None:
     return best
 
 
+def site_for_district(*, adcode: str, address: str) -> Site | None:
+    """The serving site of a district by the tie-break of SPEC §2, or None."""
+    return _best(_areas([adcode]).get(adcode, []), address)
+
+
+def _areas(adcodes) -> dict[str, list[ServiceArea]]:
+    out: dict[str, list[ServiceArea]] = {}
+    for area in (ServiceArea.objects.filter(district__adcode__in=list(adcodes), site__active=True,
+                                            site__is_data_center=False)
+                 .select_related("site", "district")
+                 .only("keywords", "priority", "district__adcode", "site__code", "site__id", "site__name",
+                       "site__province_id", "site__kind", "site__is_data_center")):
+        out.setdefault(area.district.adcode, []).append(area)
+    return out
+
+
+def route_many(parts: list[dict]) -> list[Route]:
+    """Routes for many sender addresses (dicts of province, city, district, address) with a constant number of
+    queries: one parse, one look-up of districts, one of service areas."""
+    texts = [_full(p) for p in parts]
+    parsed = addresses_parse(texts)
+    codes = {p.adcode for p in parsed if p is not None and not p.adcode.endswith("00")}
+    known = set(District.objects.filter(adcode__in=codes, statistical_only=False).values_list("adcode", flat=True))
+    areas = _areas(known)
+    center = None
+    routes = []
+    for text, p in zip(texts, parsed):
+        if p is None:
+            reason, adcode, site = _("The address names no district that could be recognised."), "", None
+        elif p.adcode.endswith("00"):
+            reason = _("The address names no district (only %(place)s).") % {
+                "place": p.city if p.city and p.city != "市辖区" else p.province}
+            adcode, site = "", None
+        elif p.adcode not in known:
+            reason = _("District %(code)s %(name)s is not in the network's division list.") % {
+                "code": p.adcode, "name": p.district}
+            adcode, site = p.adcode, None
+        else:
+            adcode, site = p.adcode, _best(areas.get(p.adcode, []), text)
+            reason = "" if site else _("No active site serves district %(code)s %(name)s.") % {
+                "code": p.adcode, "name": p.district}
+        if site is None:
+            center = center or data_center()
+            site = center
+        routes.append(Route(site=site, adcode=adcode, reason=reason))
+    return routes
+
+
 def route_address(*, province: str = "", city: str = "", district: str = "", address: str = "") -> Route:
     """Where an order with this sender address goes."""
-    parsed = address_parse(province=province, city=city, district=district, address=address)
-    full = "".join(p for p in (province, city, district, address) if p)
-    if parsed is None:
-        return Route(site=data_center(), adcode="", reason=_("The address names no district that could be recognised."))
-    if parsed.adcode.endswith("00"):
-        return Route(site=data_center(), adcode="",
-                     reason=_("The address names no district (only %(place)s).")
-                     % {"place": parsed.city if parsed.city and parsed.city != "市辖区" else parsed.province})
-    if not District.objects.filter(adcode=parsed.adcode, statistical_only=False).exists():
-        return Route(site=data_center(), adcode=parsed.adcode,
-                     reason=_("District %(code)s %(name)s is not in the network's division list.")
-                     % {"code": parsed.adcode, "name": parsed.district})
-    site = site_for_district(adcode=parsed.adcode, address=full)
-    if site is None:
-        return Route(site=data_center(), adcode=parsed.adcode,
-                     reason=_("No active site serves district %(code)s %(name)s.")
-                     % {"code": parsed.adcode, "name": parsed.district})
-    return Route(site=site, adcode=parsed.adcode, reason="")
+    return route_many([{"province": province, "city": city, "district": district, "address": address}])[0]

@@ -59,9 +59,26 @@ def event_build(
 def event_record(**kwargs) -> OrderEvent:
     event = event_build(**kwargs)
     event.save(force_insert=True)
+    _callbacks([event])
+    return event
+
+
+def event_save(event: OrderEvent) -> OrderEvent:
+    """Save an event built earlier (when its data had to wait for the change)."""
+    event.save(force_insert=True)
+    _callbacks([event])
     return event
 
 
 def events_record(events: Iterable[OrderEvent]) -> list[OrderEvent]:
     """Insert many events in one statement."""
-    return OrderEvent.objects.bulk_create(list(events), batch_size=1000)
+    saved = OrderEvent.objects.bulk_create(list(events), batch_size=1000)
+    _callbacks(saved)
+    return saved
+
+
+def _callbacks(events) -> None:
+    """The status callbacks these events owe their channels, in the same transaction (the outbox)."""
+    from .outbox import outbox_for_events
+
+    outbox_for_events(events)

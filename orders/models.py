@@ -235,3 +235,85 @@ class OrderEvent(models.Model):
     @property
     def reason_label(self) -> str:
         return FailReason(self.reason).label if self.reason in FailReason.values else self.reason
+
+
+class ApiClient(models.Model):
+    """A system that talks to the API: a sales channel, the scanning system or the CRM. It signs every request
+    with its secret (HMAC-SHA256); HQ manages keys, secrets (shown once) and callback URLs in the app."""
+
+    class Kind(models.TextChoices):
+        CHANNEL = "channel", _("Sales channel")
+        SCANNER = "scanner", _("Scanning system (tracking feed)")
+        CRM = "crm", _("Cainiao CRM (work orders)")
+
+    class Adapter(models.TextChoices):
+        GENERIC = "generic", _("Q9 JSON")
+        KUAIDI100 = "kuaidi100", _("Kuaidi100 merchant pickup")
+        WECHAT = "wechat", _("WeChat logistics")
+
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CHANNEL)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="api_clients",
+                                verbose_name=_("channel"))
+    adapter = models.CharField(_("format"), max_length=12, choices=Adapter.choices, default=Adapter.GENERIC)
+    key = models.CharField(_("API key"), max_length=40, unique=True)
+    secret = models.CharField(_("secret"), max_length=80)
+    callback_url = models.URLField(_("callback URL"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    secret_rotated_at = models.DateTimeField(_("secret issued at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        constraints = [models.CheckConstraint(condition=~Q(kind="channel") | Q(channel__isnull=False),
+                                              name="apiclient_channel_has_channel")]
+
+    def __str__(self):
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    """A status callback owed to a channel, written in the same transaction as the change it reports, so a
+    broker outage delays it but never loses it. Delivered by Celery with exponential back-off."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="outbox")
+    order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
+    event = models.ForeignKey(OrderEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              db_index=False)
+    kind = models.CharField(_("event"), max_length=20)
+    url = models.URLField(_("callback URL"))
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("status callback")
+        verbose_name_plural = _("status callbacks")
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="outbox_due", condition=Q(status="pending")),
+            models.Index(fields=["client", "-created_at"], name="outbox_client_time"),
+            models.Index(fields=["-created_at"], name="outbox_failed", condition=Q(status="failed")),
+        ]
+
+
+class CallbackAttempt(models.Model):
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    at = models.DateTimeField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    ok = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]

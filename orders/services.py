@@ -255,3 +255,46 @@ def channels_ensure() -> dict[str, Channel]:
     for slug, code, name, prefix in STANDARD_CHANNELS:
         Channel.objects.get_or_create(slug=slug, defaults={"code": code, "name": name, "order_id_prefix": prefix})
     return {c.slug: c for c in Channel.objects.all()}
+
+
+# ---------------------------------------------------------------- API clients (HQ)
+
+def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter: str, callback_url: str = "",
+                      actor=None) -> tuple["ApiClient", str]:
+    """A new client; returns it and its secret, which is shown once."""
+    from .models import ApiClient
+    from .outbox import clients_changed
+    from .signing import new_key, new_secret
+
+    if not (name or "").strip():
+        raise OrderError(_("Give the client a name."), field="name")
+    if kind == ApiClient.Kind.CHANNEL and channel is None:
+        raise OrderError(_("A channel's client needs its channel."), field="channel")
+    secret = new_secret()
+    client = ApiClient.objects.create(name=name.strip(), kind=kind, channel=channel if kind == ApiClient.Kind.CHANNEL
+                                      else None, adapter=adapter, key=new_key(), secret=secret,
+                                      callback_url=callback_url.strip(), secret_rotated_at=timezone.now())
+    transaction.on_commit(clients_changed)
+    return client, secret
+
+
+def api_client_rotate(*, client_id: int, actor=None) -> tuple["ApiClient", str]:
+    from .models import ApiClient
+    from .signing import new_secret
+
+    client = ApiClient.objects.get(pk=client_id)
+    client.secret, client.secret_rotated_at = new_secret(), timezone.now()
+    client.save(update_fields=["secret", "secret_rotated_at"])
+    return client, client.secret
+
+
+def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=None) -> "ApiClient":
+    from .models import ApiClient
+    from .outbox import clients_changed
+
+    client = ApiClient.objects.get(pk=client_id)
+    client.callback_url, client.active = (callback_url or "").strip(), active
+    client.save(update_fields=["callback_url", "active"])
+    clients_changed()
+    transaction.on_commit(clients_changed)
+    return client

@@ -10,4 +10,6 @@ urlpatterns = [
     path("orders/new/", views.order_new, name="order_new"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/correct/", views.order_correct, name="order_correct"),
+    path("hq/api-clients/", views.api_clients, name="api_clients"),
+    path("hq/callbacks/", views.callbacks, name="callbacks"),
 ]

@@ -144,3 +144,69 @@ def order_new(request):
             return redirect("orders:order_detail", pk=order.pk)
     return render(request, "orders/order_new.html", {"form": form, "data_center": Site.objects.filter(
         is_data_center=True).first()})
+
+
+# ---------------------------------------------------------------- API clients and callbacks (HQ)
+
+@scoping.role_required(scoping.Role.HQ)
+def api_clients(request):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from .models import ApiClient, Channel
+
+    shown = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "create":
+                url = (request.POST.get("callback_url") or "").strip()
+                if url:
+                    URLValidator(schemes=["http", "https"])(url)
+                channel = Channel.objects.filter(pk=request.POST.get("channel") or 0).first()
+                client, secret = services.api_client_create(
+                    name=request.POST.get("name", ""), kind=request.POST.get("kind") or ApiClient.Kind.CHANNEL,
+                    channel=channel, adapter=request.POST.get("adapter") or "generic", callback_url=url,
+                    actor=request.user)
+                shown = (client, secret)
+            elif action == "rotate":
+                shown = services.api_client_rotate(client_id=int(request.POST.get("client")), actor=request.user)
+            elif action == "update":
+                url = (request.POST.get("callback_url") or "").strip()
+                if url:
+                    URLValidator(schemes=["http", "https"])(url)
+                services.api_client_update(client_id=int(request.POST.get("client")), callback_url=url,
+                                           active=request.POST.get("active") == "on", actor=request.user)
+                flash.success(request, _("Saved."))
+                return redirect("orders:api_clients")
+        except ValidationError:
+            flash.error(request, _("The callback URL is not a valid http(s) address."))
+        except (ValueError, ApiClient.DoesNotExist):
+            flash.error(request, _("No such client."))
+        except DomainError as exc:
+            flash.error(request, exc.message)
+    from .models import OutboxMessage
+
+    clients = ApiClient.objects.select_related("channel").order_by("name")
+    failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
+    return render(request, "orders/api_clients.html", {
+        "clients": clients, "shown": shown, "channels": Channel.objects.all(), "kinds": ApiClient.Kind.choices,
+        "adapters": ApiClient.Adapter.choices, "failed": failed})
+
+
+@scoping.role_required(scoping.Role.HQ)
+def callbacks(request):
+    from .models import OutboxMessage
+    from .outbox import outbox_retry
+
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        n = outbox_retry(message_ids=ids, actor=request.user)
+        flash.success(request, _("%(n)d callbacks will be sent again.") % {"n": n})
+        return redirect(request.get_full_path())
+    status = request.GET.get("status") or "failed"
+    qs = OutboxMessage.objects.select_related("client", "order").order_by("-created_at")
+    if status in OutboxMessage.Status.values:
+        qs = qs.filter(status=status)
+    return render(request, "orders/callbacks.html", {"messages_": qs[:300], "status": status,
+                                                      "statuses": OutboxMessage.Status.choices})

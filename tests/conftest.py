@@ -41,13 +41,16 @@ def _celery_eager(settings):
 def _fresh_calendar():
     """The clock caches the closure calendar per process; a test's rolled-back days must not leak."""
     from dispatch import clock
+    from orders.outbox import clients_changed
     from penalties.rules import rules_changed
 
     clock.closures_changed()
     rules_changed()
+    clients_changed()
     yield
     clock.closures_changed()
     rules_changed()
+    clients_changed()
 
 
 @pytest.fixture(autouse=True)

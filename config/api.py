@@ -1,0 +1,62 @@
+"""The JSON API (/api/): one NinjaAPI from the apps' routers, its OpenAPI document at /api/openapi.json and
+browsable docs at /api/docs (served from django-ninja's own static files, no CDN). Every error is structured:
+{"error": {"code", "field", "message": {"zh", "en"}}}; no input, however malformed, produces a 500."""
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from dispatch.exceptions import DomainError
+from logistics.api import router as tracking_router
+from orders.api import error
+from orders.api import router as orders_router
+from orders.signing import SignatureError
+
+api = NinjaAPI(title="Q9 Order Desk API", version="1.0", urls_namespace="api",
+               description="电商订单渠道接口：订单推送（单个/批量）、修改、撤单、状态查询，快递100与微信物流适配，扫描事件。"
+                           "每个请求以 HMAC-SHA256 签名：METHOD\\nPATH\\nTIMESTAMP\\nBODY，"
+                           "请求头 X-Api-Key、X-Timestamp（Unix 秒）、X-Signature（十六进制）。")
+api.add_router("", orders_router)
+api.add_router("", tracking_router)
+
+
+def _field(loc) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    first = exc.errors[0] if exc.errors else {}
+    field = _field(first.get("loc", ()))
+    en = first.get("msg", "invalid input")
+    return api.create_response(request, error("invalid", f"请求内容不正确：{field or '请求体'} — {en}", field=field,
+                                              message_en=f"Invalid input at {field or 'body'}: {en}"), status=422)
+
+
+@api.exception_handler(SignatureError)
+def signature_error(request, exc):
+    return api.create_response(request, error(exc.code, exc.message_zh, message_en=exc.message_en), status=401)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(request, error("auth_missing", "缺少签名。", message_en="The request is not signed."),
+                               status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, error("not_found", "没有此订单（或不属于本渠道）。",
+                                              message_en="No such order for this channel."), status=404)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc):
+    status = 409 if exc.code in ("illegal_transition", "order_busy", "conflict") else 422
+    return api.create_response(request, error(exc.code, str(exc.message), field=exc.field), status=status)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    status = exc.status_code if exc.status_code in (401, 404, 409, 422) else 422
+    return api.create_response(request, error("invalid", str(exc.message), message_en=str(exc.message)), status=status)

@@ -1,0 +1,47 @@
+"""The tracking feed's bulk endpoint: scan events from the scanning system (SPEC §6, §7)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import Http404
+from ninja import Field, Router, Schema
+from pydantic import AfterValidator
+
+from orders.api import ERRORS, Text, _sane_time, signed
+from orders.models import ApiClient
+
+from .services import scans_ingest
+
+router = Router(auth=signed, tags=["tracking"])
+
+
+def _required_time(value: datetime) -> datetime:
+    return _sane_time(value)
+
+
+class ScanIn(Schema):
+    waybill_no: Text(32, 1)
+    scan_type: Literal["揽收", "发件", "到件", "派件", "签收"]
+    site_code: Text(16, 1)
+    scanned_at: Annotated[datetime, AfterValidator(_required_time)]
+    operator: Text(64) = ""
+
+
+class ScansIn(Schema):
+    scans: Annotated[list[ScanIn], Field(min_length=1, max_length=5000)]
+
+
+class ScansOut(Schema):
+    stored: int
+    repeats: int
+    completed_orders: int
+
+
+@router.post("/tracking/scans", response={200: ScansOut, **ERRORS}, summary="Scan events in bulk")
+def push_scans(request, payload: ScansIn):
+    """扫描事件批量推送（揽收/发件/到件/派件/签收），重复推送只存一次；揽收扫描完成对应订单。"""
+    if request.api_client.kind != ApiClient.Kind.SCANNER:
+        raise Http404
+    result = scans_ingest(scans=[s.model_dump() for s in payload.scans])
+    return 200, {"stored": result.stored, "repeats": result.repeats, "completed_orders": result.completed_orders}

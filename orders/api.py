@@ -1,0 +1,433 @@
+"""The channel API (SPEC §7) under /api/: push one order or up to 1,000, push a change before pickup, cancel (撤单),
+read an order's status and timeline; the Kuaidi100 and WeChat adapters on the same intake. Every request is
+signed (``orders.signing``); a channel sees and touches only its own orders."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.security import APIKeyHeader
+from pydantic import AfterValidator
+
+from . import selectors, services
+from .adapters import kuaidi100, wechat
+from .adapters.kuaidi100 import AdapterError
+from .intake import ItemResult, orders_intake
+from .models import ApiClient, OnlineOrder
+from .signing import verify
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed / 不允许 NUL 字符")
+    return value
+
+
+def _sane_time(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        from dispatch import clock
+
+        value = timezone.make_aware(value, clock.tz())
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("time must be between 2000 and 2100 / 时间须在 2000–2100 年之间")
+    return value
+
+
+def Text(n: int, min_length: int = 0):  # noqa: N802 - a type factory
+    return Annotated[str, Field(max_length=n, min_length=min_length), AfterValidator(_clean_text)]
+
+
+Moment = Annotated[datetime | None, AfterValidator(_sane_time)]
+
+
+class SignedClient(APIKeyHeader):
+    """HMAC-signed requests: X-Api-Key, X-Timestamp, X-Signature (see ``orders.signing``)."""
+
+    param_name = "X-Api-Key"
+
+    def authenticate(self, request, key):
+        client = verify(request)
+        request.api_client = client
+        return client
+
+
+signed = SignedClient()
+
+
+class Party(Schema):
+    name: Text(64) = ""
+    phone: Text(32) = ""
+    province: Text(32) = ""
+    city: Text(32) = ""
+    district: Text(32) = ""
+    address: Text(200) = ""
+
+
+class OrderIn(Schema):
+    channel_order_id: Text(64, 1)
+    waybill_no: Text(32) | None = None
+    business_type: Literal["send", "online"] = "send"
+    is_online: bool = True
+    sender: Party
+    receiver: Party = Party()
+    goods: Text(200) = ""
+    weight_kg: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    window_start: Moment = None
+    window_end: Moment = None
+    remark: Text(500) = ""
+    order_time: Moment = None
+
+    def to_data(self) -> dict:
+        data = {"channel_order_id": self.channel_order_id, "waybill_no": self.waybill_no,
+                "business_type": self.business_type, "is_online": self.is_online, "goods": self.goods,
+                "weight_kg": self.weight_kg, "window_start": self.window_start, "window_end": self.window_end,
+                "remark": self.remark, "order_time": self.order_time}
+        for role, party in (("sender", self.sender), ("receiver", self.receiver)):
+            for field in ("name", "phone", "province", "city", "district", "address"):
+                data[f"{role}_{field}"] = getattr(party, field)
+        return data
+
+
+class BulkIn(Schema):
+    orders: Annotated[list[OrderIn], Field(min_length=1, max_length=1000)]
+
+
+class ChangeIn(Schema):
+    sender: Party | None = None
+    receiver: Party | None = None
+    goods: Text(200) | None = None
+    weight_kg: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    window_start: Moment = None
+    window_end: Moment = None
+    remark: Text(500) | None = None
+
+
+class CancelIn(Schema):
+    reason: Text(500) = ""
+
+
+class Message(Schema):
+    zh: str
+    en: str
+
+
+class ErrorBody(Schema):
+    code: str
+    field: str | None = None
+    message: Message
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class Unit(Schema):
+    code: str
+    name: str
+
+
+class CourierOut(Schema):
+    name: str
+    phone: str
+
+
+class EventOut(Schema):
+    kind: str
+    label: str
+    at: datetime
+    site: str
+    from_state: str
+    to_state: str
+    reason: str
+    text: str
+    waybill_no: str
+
+
+class OrderOut(Schema):
+    channel_order_id: str
+    state: str
+    state_label: str
+    site: Unit | None = None
+    waybill_no: str | None = None
+    courier: CourierOut | None = None
+    order_time: datetime
+    accept_due_at: datetime | None = None
+    pickup_due_at: datetime
+    picked_up_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    created: bool = False
+
+
+class OrderDetailOut(OrderOut):
+    events: list[EventOut]
+
+
+class ItemOut(Schema):
+    index: int
+    status: Literal["created", "existing", "conflict", "invalid"]
+    order: OrderOut | None = None
+    error: ErrorBody | None = None
+
+
+class BulkOut(Schema):
+    created: int
+    existing: int
+    conflicts: int
+    invalid: int
+    results: list[ItemOut]
+
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+EN = {
+    "invalid": "The request is not valid.", "waybill_invalid": "The waybill number is not valid.",
+    "waybill_taken": "The waybill number is used by another order.",
+    "conflict": "The order was already received with other content; send a change instead.",
+    "illegal_transition": "Not possible in the order's current state.", "order_not_found": "No such order.",
+    "order_invalid": "The order could not be changed.", "order_busy": "The order is being changed; try again.",
+}
+
+
+def error(code: str, message_zh: str, *, field: str | None = None, message_en: str | None = None) -> dict:
+    return {"error": {"code": code, "field": field,
+                      "message": {"zh": message_zh, "en": message_en or EN.get(code, "The request was refused.")}}}
+
+
+def order_out(order: OnlineOrder, *, created: bool = False) -> dict:
+    return {
+        "channel_order_id": order.channel_order_id, "state": order.state, "state_label": order.get_state_display(),
+        "site": None if order.site.is_data_center else {"code": order.site.code, "name": order.site.name},
+        "waybill_no": order.waybill_no, "order_time": order.order_time, "accept_due_at": order.accept_due_at,
+        "courier": {"name": order.courier.name, "phone": order.courier.phone} if order.courier_id else None,
+        "pickup_due_at": order.pickup_due_at, "picked_up_at": order.picked_up_at,
+        "cancelled_at": order.cancelled_at, "created": created,
+    }
+
+
+def _channel(request):
+    client: ApiClient = request.api_client
+    if client.kind != ApiClient.Kind.CHANNEL or client.channel_id is None:
+        raise Http404
+    return client.channel
+
+
+def _own(request, channel_order_id: str) -> OnlineOrder:
+    order = (OnlineOrder.objects.select_related("site", "courier", "channel")
+             .filter(channel=_channel(request), channel_order_id=channel_order_id).first())
+    if order is None:
+        raise Http404
+    return order
+
+
+def _single(request, data: dict, *, prepare=None):
+    """One order through the bulk intake: 201 created, 200 a repeat, 409 a conflict, 422 invalid."""
+    channel = _channel(request)
+    result: ItemResult = orders_intake(channel=channel, items=[data], actor_label=request.api_client.name)[0]
+    if result.status in ("created", "existing"):
+        order = result.order
+        if prepare is not None:
+            order = prepare(order)
+        return (201 if result.status == "created" else 200), order_out(order, created=result.status == "created")
+    return (409 if result.status == "conflict" else 422), error(result.code or "invalid", result.message,
+                                                               field=result.field)
+
+
+router = Router(auth=signed, tags=["orders"])
+
+
+@router.post("/orders", response={200: OrderOut, 201: OrderOut, **ERRORS}, summary="Push one order")
+def push_order(request, payload: OrderIn):
+    """推送一个订单。同一渠道、同一物流号重复推送返回同一订单（200）；内容不同则为冲突（409）。"""
+    return _single(request, payload.to_data())
+
+
+@router.post("/orders/bulk", response={200: BulkOut, **ERRORS}, summary="Push up to 1,000 orders")
+def push_orders(request, payload: BulkIn):
+    """批量推送（最多 1,000 个），逐条返回结果：created / existing / conflict / invalid。"""
+    results = orders_intake(channel=_channel(request), items=[o.to_data() for o in payload.orders],
+                            actor_label=request.api_client.name)
+    items = []
+    for r in results:
+        item = {"index": r.index, "status": r.status}
+        if r.order is not None:
+            item["order"] = order_out(r.order, created=r.status == "created")
+        if r.status in ("conflict", "invalid"):
+            item["error"] = error(r.code or "invalid", r.message, field=r.field)["error"]
+        items.append(item)
+    count = {s: sum(1 for r in results if r.status == s) for s in ("created", "existing", "conflict", "invalid")}
+    return 200, {"created": count["created"], "existing": count["existing"], "conflicts": count["conflict"],
+                 "invalid": count["invalid"], "results": items}
+
+
+@router.get("/orders/{channel_order_id}", response={200: OrderDetailOut, **ERRORS}, summary="Status and timeline")
+def order_status(request, channel_order_id: str):
+    order = _own(request, channel_order_id)
+    events = [{"kind": e.kind, "label": e.get_kind_display(), "at": e.at, "site": e.site.name,
+               "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason, "text": e.text,
+               "waybill_no": e.waybill_no} for e in selectors.order_timeline(order=order)]
+    return 200, {**order_out(order), "events": events}
+
+
+@router.post("/orders/{channel_order_id}/change", response={200: OrderOut, **ERRORS}, summary="Change before pickup")
+def change_order(request, channel_order_id: str, payload: ChangeIn):
+    """修改地址、电话、预约时段等（揽收前）；区县变化时重新分配网点。"""
+    order = _own(request, channel_order_id)
+    changes = {}
+    for role in ("sender", "receiver"):
+        party = getattr(payload, role)
+        if party is not None:
+            for field, value in party.model_dump(exclude_unset=True).items():
+                changes[f"{role}_{field}"] = value
+    for field in ("goods", "weight_kg", "window_start", "window_end", "remark"):
+        if field in payload.model_fields_set:
+            changes[field] = getattr(payload, field)
+    order = services.order_change(order_id=order.pk, changes=changes, actor_label=request.api_client.name)
+    return 200, order_out(OnlineOrder.objects.select_related("site", "courier").get(pk=order.pk))
+
+
+@router.post("/orders/{channel_order_id}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel (撤单)")
+def cancel_order(request, channel_order_id: str, payload: CancelIn):
+    order = _own(request, channel_order_id)
+    services.order_cancel(order_id=order.pk, actor_label=request.api_client.name, text=payload.reason)
+    return 200, order_out(OnlineOrder.objects.select_related("site", "courier").get(pk=order.pk))
+
+
+# ---------------------------------------------------------------- adapters
+
+class Kd100OrderIn(Schema):
+    orderId: Text(64, 1)  # noqa: N815 - Kuaidi100's published names
+    sendManName: Text(64, 1)  # noqa: N815
+    sendManMobile: Text(32, 1)  # noqa: N815
+    sendManPrintAddr: Text(200, 1)  # noqa: N815
+    recManName: Text(64) = ""  # noqa: N815
+    recManMobile: Text(32) = ""  # noqa: N815
+    recManPrintAddr: Text(200) = ""  # noqa: N815
+    cargo: Text(200) = ""
+    weight: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    remark: Text(500) = ""
+    dayType: Literal["今天", "明天", "后天"] = "今天"  # noqa: N815
+    pickupStartTime: Text(5) = ""  # noqa: N815
+    pickupEndTime: Text(5) = ""  # noqa: N815
+    callBackUrl: Text(300) = ""  # noqa: N815
+
+
+class Kd100Out(Schema):
+    result: bool
+    returnCode: str  # noqa: N815
+    message: str
+    data: dict
+
+
+class Kd100CancelIn(Schema):
+    orderId: Text(64, 1)  # noqa: N815
+    cancelMsg: Text(200) = ""  # noqa: N815
+
+
+def _adapter_parse(module, payload: dict):
+    try:
+        return module.parse(payload), None
+    except AdapterError as exc:
+        return None, error("invalid", exc.message, field=exc.field, message_en=f"Field {exc.field} is not valid.")
+
+
+@router.post("/kuaidi100/orders", response={200: Kd100Out, **ERRORS}, tags=["kuaidi100"],
+             summary="Kuaidi100 merchant pickup order")
+def kd100_order(request, payload: Kd100OrderIn):
+    data, problem = _adapter_parse(kuaidi100, payload.model_dump())
+    if problem:
+        return 422, problem
+    status, body = _single(request, data)
+    if status >= 400:
+        return status, body
+    return 200, {"result": True, "returnCode": "200", "message": "下单成功",
+                 "data": {"orderId": body["channel_order_id"], "status": 0, "kuaidinum": body["waybill_no"] or ""}}
+
+
+@router.post("/kuaidi100/cancel", response={200: Kd100Out, **ERRORS}, tags=["kuaidi100"], summary="Kuaidi100 cancel")
+def kd100_cancel(request, payload: Kd100CancelIn):
+    order = _own(request, payload.orderId)
+    services.order_cancel(order_id=order.pk, actor_label=request.api_client.name, text=payload.cancelMsg)
+    return 200, {"result": True, "returnCode": "200", "message": "取消成功",
+                 "data": {"orderId": order.channel_order_id, "status": 9}}
+
+
+class WxParty(Schema):
+    Name: Text(64) = ""
+    Mobile: Text(32) = ""
+    Province: Text(32) = ""
+    City: Text(32) = ""
+    Area: Text(32) = ""
+    Address: Text(200) = ""
+
+
+class WxItem(Schema):
+    Name: Text(60) = ""
+    Count: Annotated[int, Field(ge=0, le=100000)] = 1
+
+
+class WxCargo(Schema):
+    Weight: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    DetailList: Annotated[list[WxItem], Field(max_length=50)] = []
+
+
+class WxOrderIn(Schema):
+    OrderID: Text(64, 1)
+    Sender: WxParty
+    Receiver: WxParty = WxParty()
+    Cargo: WxCargo = WxCargo()
+    ExpectTime: Annotated[int, Field(ge=946684800, le=4102444800)] | None = None
+    ExpectEndTime: Annotated[int, Field(ge=946684800, le=4102444800)] | None = None
+
+
+class WxOut(Schema):
+    ErrCode: int
+    ErrMsg: str
+    OrderID: str
+    WayBillId: str
+
+
+class WxCancelIn(Schema):
+    OrderID: Text(64, 1)
+
+
+def _wechat_waybill(order: OnlineOrder) -> OnlineOrder:
+    """WeChat needs the waybill at once, and the same one for the same OrderID: one number per order, from a
+    sequence (8 followed by eleven digits), given on the first intake and returned by every repeat."""
+    if order.waybill_no:
+        return order
+    from django.db import connection
+
+    with transaction.atomic():
+        locked = OnlineOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        if not locked.waybill_no:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval('orders_wechat_waybill_seq')")
+                locked.waybill_no = f"8{cursor.fetchone()[0]:011d}"
+            locked.save(update_fields=["waybill_no", "updated_at"])
+    return OnlineOrder.objects.select_related("site", "courier").get(pk=order.pk)
+
+
+@router.post("/wechat/orders", response={200: WxOut, **ERRORS}, tags=["wechat"], summary="WeChat logistics order")
+def wx_order(request, payload: WxOrderIn):
+    data, problem = _adapter_parse(wechat, payload.model_dump())
+    if problem:
+        return 422, problem
+    status, body = _single(request, data, prepare=_wechat_waybill)
+    if status >= 400:
+        return status, body
+    return 200, {"ErrCode": 0, "ErrMsg": "ok", "OrderID": body["channel_order_id"], "WayBillId": body["waybill_no"]}
+
+
+@router.post("/wechat/cancel", response={200: WxOut, **ERRORS}, tags=["wechat"], summary="WeChat cancel")
+def wx_cancel(request, payload: WxCancelIn):
+    order = _own(request, payload.OrderID)
+    services.order_cancel(order_id=order.pk, actor_label=request.api_client.name)
+    return 200, {"ErrCode": 0, "ErrMsg": "ok", "OrderID": order.channel_order_id, "WayBillId": order.waybill_no or ""}
+

@@ -1,0 +1,147 @@
+"""Bulk intake: many orders of one channel in a constant number of statements (one look-up of repeats, one
+address parse and two routing queries, one INSERT of orders, one of events). Each item is answered on its own:
+created, a repeat of a stored order (the same order back), a conflict (same channel order id, other content), or
+invalid (what and where). Nothing good is lost because of a bad neighbour."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import clock, routing
+from dispatch.exceptions import DomainError
+
+from .events import event_build, events_record
+from .models import Channel, EventKind, OnlineOrder
+from .services import INPUT_FIELDS, REQUIRED, _check_window, _clean, _same_content, order_create, stint_begin
+
+
+@dataclass
+class ItemResult:
+    index: int
+    status: str  # created | existing | conflict | invalid
+    order: OnlineOrder | None = None
+    code: str = ""
+    field: str | None = None
+    message: str = ""
+
+
+def _validate(data: dict, at: datetime) -> dict:
+    from dispatch.waybills import waybill_validate
+
+    data = _clean({k: v for k, v in data.items() if k in INPUT_FIELDS})
+    for key in REQUIRED:
+        if not data.get(key):
+            raise DomainError(_("This field is required."), field=key)
+    if not data.get("order_time"):
+        data.pop("order_time", None)  # "now" for a new order; not compared for a repeat
+    _check_window(data.get("window_start"), data.get("window_end"))
+    if data.get("waybill_no"):
+        data["waybill_no"] = waybill_validate(data["waybill_no"])
+    return data
+
+
+def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = None, actor_label: str = "") -> list[ItemResult]:
+    at = at or timezone.now()
+    results: list[ItemResult | None] = [None] * len(items)
+    valid: list[tuple[int, dict]] = []
+    for i, raw in enumerate(items):
+        try:
+            valid.append((i, _validate(raw, at)))
+        except DomainError as exc:
+            results[i] = ItemResult(i, "invalid", code=getattr(exc, "code", "invalid"), field=exc.field,
+                                    message=str(exc.message))
+    # repeats inside the request: the first one stands for them
+    first: dict[str, int] = {}
+    fresh: list[tuple[int, dict]] = []
+    later: list[tuple[int, dict, int]] = []
+    for i, data in valid:
+        cid = data["channel_order_id"]
+        if cid in first:
+            later.append((i, data, first[cid]))
+        else:
+            first[cid] = i
+            fresh.append((i, data))
+    stored = {o.channel_order_id: o for o in OnlineOrder.objects.filter(
+        channel=channel, channel_order_id__in=[d["channel_order_id"] for _i, d in fresh]).select_related("site")}
+    new: list[tuple[int, dict]] = []
+    for i, data in fresh:
+        existing = stored.get(data["channel_order_id"])
+        if existing is None:
+            new.append((i, data))
+        else:
+            results[i] = _repeat(i, existing, data)
+    waybills = [d["waybill_no"] for _i, d in new if d.get("waybill_no")]
+    taken = set(OnlineOrder.objects.filter(waybill_no__in=waybills).values_list("waybill_no", flat=True)) if waybills else set()
+    seen_waybills: set[str] = set()
+    ready: list[tuple[int, dict]] = []
+    for i, data in new:
+        wb = data.get("waybill_no")
+        if wb and (wb in taken or wb in seen_waybills):
+            results[i] = ItemResult(i, "invalid", code="waybill_taken", field="waybill_no",
+                                    message=_("Waybill number %(no)s is already used by another order.") % {"no": wb})
+            continue
+        if wb:
+            seen_waybills.add(wb)
+        ready.append((i, data))
+    for (i, _data), (order, error) in zip(ready, _insert(channel, ready, at, actor_label)):
+        if order is not None:
+            results[i] = ItemResult(i, "created", order=order)
+        else:
+            results[i] = ItemResult(i, "conflict" if "already received" in str(error.message) or "已以不同内容" in
+                                    str(error.message) else "invalid", code=getattr(error, "code", "invalid"),
+                                    field=error.field, message=str(error.message))
+    for i, data, j in later:
+        ref = results[j]
+        if ref is not None and ref.order is not None:
+            results[i] = _repeat(i, ref.order, data)
+        else:
+            results[i] = ItemResult(i, ref.status if ref else "invalid", code=ref.code if ref else "invalid",
+                                    field=ref.field if ref else None, message=ref.message if ref else "")
+    return [r for r in results if r is not None]
+
+
+def _repeat(i: int, order: OnlineOrder, data: dict) -> ItemResult:
+    differ = _same_content(order, data)
+    if differ:
+        return ItemResult(i, "conflict", order=order, code="conflict", field=differ[0],
+                          message=_("Order %(id)s was already received with other content (%(fields)s); send a change "
+                                    "instead.") % {"id": order.channel_order_id, "fields": ", ".join(differ)})
+    return ItemResult(i, "existing", order=order)
+
+
+def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
+            actor_label: str) -> list[tuple[OnlineOrder | None, DomainError | None]]:
+    if not ready:
+        return []
+    routes = routing.route_many([{"province": d.get("sender_province", ""), "city": d.get("sender_city", ""),
+                                  "district": d.get("sender_district", ""), "address": d["sender_address"]}
+                                 for _i, d in ready])
+    orders = []
+    for (_i, data), route in zip(ready, routes):
+        order = OnlineOrder(channel=channel, **{"order_time": at, **data})
+        order.sender_adcode, order.route_reason, order.stint = route.adcode, route.reason, 0
+        stint_begin(order, site=route.site, at=order.order_time, adcode=route.adcode)
+        order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end, province=order.province)
+        order.created_at = order.updated_at = at
+        orders.append(order)
+    try:
+        with transaction.atomic():
+            OnlineOrder.objects.bulk_create(orders, batch_size=1000)
+            events = [event_build(order=o, kind=EventKind.CREATED, at=at, actor_label=actor_label or channel.name,
+                                  to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": o.sender_adcode})
+                      for o in orders]
+            events_record(events)
+        return [(o, None) for o in orders]
+    except IntegrityError:
+        # another request stored one of these a moment ago: take them one by one, each answering for itself
+        out = []
+        for _i, data in ready:
+            try:
+                out.append((order_create(channel=channel, data=data, at=at, actor_label=actor_label).order, None))
+            except DomainError as exc:
+                out.append((None, exc))
+        return out

@@ -1,0 +1,140 @@
+"""Status callbacks through an outbox (PITFALLS.md): a row per callback is written by ``orders.events`` in the
+transaction of the change itself; Celery delivers due rows with exponential back-off; every attempt is recorded;
+HQ sees the failed ones and retries them. A broker outage only delays delivery: the rows wait in PostgreSQL and
+the next scheduled run (or the next change's kick) picks them up."""
+from __future__ import annotations
+
+import json
+import time as _time
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import ApiClient, CallbackAttempt, OutboxMessage
+
+_TTL = 30.0
+_cache: tuple[float, dict[int, list[ApiClient]]] | None = None
+
+
+def clients_changed() -> None:
+    global _cache
+    _cache = None
+
+
+def _clients_by_channel() -> dict[int, list[ApiClient]]:
+    global _cache
+    now = _time.monotonic()
+    if _cache is None or now - _cache[0] > _TTL:
+        table: dict[int, list[ApiClient]] = {}
+        for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(callback_url=""):
+            table.setdefault(client.channel_id, []).append(client)
+        _cache = (now, table)
+    return _cache[1]
+
+
+def outbox_for_events(events) -> int:
+    """Queue the callbacks these (just saved) events owe their channels. Called by ``orders.events``."""
+    from .adapters import adapter_for
+
+    table = _clients_by_channel()
+    if not table:
+        return 0
+    now = timezone.now()
+    rows = []
+    for event in events:
+        order = event.order
+        for client in table.get(order.channel_id, ()):
+            payload = adapter_for(client.adapter).callback(event, order)
+            if payload is not None:
+                rows.append(OutboxMessage(client=client, order=order, event=event, kind=event.kind,
+                                          url=client.callback_url, payload=payload, next_attempt_at=now,
+                                          created_at=now))
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, batch_size=1000)
+        transaction.on_commit(_kick)
+    return len(rows)
+
+
+def _kick() -> None:
+    from .tasks import callbacks_deliver
+
+    try:
+        callbacks_deliver.delay()
+    except Exception:  # noqa: BLE001 - the broker may be down: the beat run delivers the rows later
+        pass
+
+
+def backoff(attempts: int) -> timedelta:
+    base = getattr(settings, "CALLBACK_BACKOFF_SECONDS", 10)
+    return timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), 3600))
+
+
+def _claim(limit: int, now: datetime) -> list[int]:
+    """Lease due rows (their next attempt moves a minute ahead) so two workers never send the same one."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE orders_outboxmessage SET next_attempt_at = %s WHERE id IN ("
+            " SELECT id FROM orders_outboxmessage WHERE status = 'pending' AND next_attempt_at <= %s"
+            " ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id",
+            [now + timedelta(seconds=60), now, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def deliver_one(message: OutboxMessage, *, now: datetime | None = None) -> bool:
+    import requests
+
+    from .signing import headers
+
+    now = now or timezone.now()
+    body = json.dumps(message.payload, ensure_ascii=False, sort_keys=True).encode()
+    client = message.client
+    path = urlsplit(message.url).path or "/"
+    ok, code, error = False, None, ""
+    try:
+        response = requests.post(message.url, data=body, timeout=getattr(settings, "CALLBACK_TIMEOUT_SECONDS", 5),
+                                  headers=headers(key=client.key, secret=client.secret, method="POST", path=path,
+                                                  body=body))
+        code = response.status_code
+        ok = 200 <= code < 300
+        if not ok:
+            error = f"HTTP {code}: {response.text[:200]}"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    CallbackAttempt.objects.create(message=message, at=now, status_code=code, error=error[:300], ok=ok)
+    message.attempts += 1
+    if ok:
+        message.status, message.delivered_at, message.last_error = OutboxMessage.Status.DELIVERED, now, ""
+    else:
+        message.last_error = error[:300]
+        if message.attempts >= getattr(settings, "CALLBACK_MAX_ATTEMPTS", 10):
+            message.status = OutboxMessage.Status.FAILED
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "delivered_at"])
+    return ok
+
+
+def outbox_deliver(*, limit: int = 100, rounds: int = 10) -> int:
+    """Deliver what is due, in bounded batches; returns how many were delivered."""
+    delivered = 0
+    for _ in range(rounds):
+        ids = _claim(limit, timezone.now())
+        if not ids:
+            break
+        for message in OutboxMessage.objects.filter(pk__in=ids).select_related("client").order_by("id"):
+            delivered += deliver_one(message)
+    return delivered
+
+
+@transaction.atomic
+def outbox_retry(*, message_ids, actor=None) -> int:
+    """HQ sends failed callbacks again (from now, with a fresh count)."""
+    now = timezone.now()
+    n = OutboxMessage.objects.filter(pk__in=list(message_ids), status=OutboxMessage.Status.FAILED).update(
+        status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=now)
+    if n:
+        transaction.on_commit(_kick)
+    return n

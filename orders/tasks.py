@@ -1,0 +1,10 @@
+"""Celery wrappers of the order record."""
+from celery import shared_task
+
+
+@shared_task(name="orders.tasks.callbacks_deliver")
+def callbacks_deliver() -> int:
+    """Deliver due status callbacks (kicked after each change, and every 15 seconds by beat)."""
+    from .outbox import outbox_deliver
+
+    return outbox_deliver()
