@@ -70,12 +70,18 @@ class Party(Schema):
     address: Text(200) = ""
 
 
+class Sender(Party):
+    name: Text(64, 1)
+    phone: Text(32, 1)
+    address: Text(200, 1)
+
+
 class OrderIn(Schema):
     channel_order_id: Text(64, 1)
     waybill_no: Text(32) | None = None
     business_type: Literal["send", "online"] = "send"
     is_online: bool = True
-    sender: Party
+    sender: Sender
     receiver: Party = Party()
     goods: Text(200) = ""
     weight_kg: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
