@@ -7,15 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import clock, routing
 from dispatch.exceptions import DomainError
 
-from .events import event_build, events_record
-from .models import Channel, EventKind, OnlineOrder
+from .events import event_build
+from .models import Channel, EventKind, OnlineOrder, OrderEvent
 from .services import INPUT_FIELDS, REQUIRED, _check_window, _clean, _same_content, order_create, stint_begin
 
 
@@ -130,11 +130,15 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
         orders.append(order)
     try:
         with transaction.atomic():
-            OnlineOrder.objects.bulk_create(orders, batch_size=1000)
+            ids = _copy_insert(orders)
+            if len(ids) != len(orders):
+                raise IntegrityError("a repeat arrived meanwhile")
+            for order in orders:
+                order.pk = order.id = ids[order.channel_order_id]
             events = [event_build(order=o, kind=EventKind.CREATED, at=at, actor_label=actor_label or channel.name,
                                   to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": o.sender_adcode})
                       for o in orders]
-            events_record(events)
+            _copy_events(events)
         return [(o, None) for o in orders]
     except IntegrityError:
         # another request stored one of these a moment ago: take them one by one, each answering for itself
@@ -145,3 +149,36 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
             except DomainError as exc:
                 out.append((None, exc))
         return out
+
+
+_ORDER_FIELDS = [f for f in OnlineOrder._meta.concrete_fields if f.column != "id"]
+_EVENT_FIELDS = [f for f in OrderEvent._meta.concrete_fields if f.column != "id"]
+
+
+def _copy_insert(orders: list[OnlineOrder]) -> dict[str, int]:
+    """COPY the orders into a per-connection staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING
+    RETURNING into the order table (PITFALLS.md: bulk ingestion). Returns the stored ids by channel order id."""
+    cols = ", ".join(f.column for f in _ORDER_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS intake_stage AS SELECT * FROM orders_onlineorder WITH NO DATA")
+        cursor.execute("DELETE FROM intake_stage")
+        with cursor.cursor.copy(f"COPY intake_stage ({cols}) FROM STDIN") as copy:
+            for order in orders:
+                # plain Python values (str, bool, int, Decimal, aware datetime, None) go to COPY as they are
+                copy.write_row([getattr(order, f.attname) for f in _ORDER_FIELDS])
+        cursor.execute(f"INSERT INTO orders_onlineorder ({cols}) SELECT {cols} FROM intake_stage "
+                       "ON CONFLICT (channel_id, channel_order_id) DO NOTHING RETURNING channel_order_id, id")
+        ids = dict(cursor.fetchall())
+        cursor.execute("DELETE FROM intake_stage")
+    return ids
+
+
+def _copy_events(events: list[OrderEvent]) -> None:
+    from psycopg.types.json import Jsonb
+
+    cols = ", ".join(f.column for f in _EVENT_FIELDS)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY orders_orderevent ({cols}) FROM STDIN") as copy:
+            for event in events:
+                copy.write_row([Jsonb(event.data) if f.attname == "data" else getattr(event, f.attname)
+                                for f in _EVENT_FIELDS])
