@@ -18,6 +18,7 @@ NAV_ITEMS = [
         ("orders:order_list", _("Order query"), EVERYONE),
         ("dispatch:unscanned", _("No pickup scan"), EVERYONE),
         ("orders:order_new", _("Enter an order (追加订单)"), (R.HQ,)),
+        ("orders:imports", _("Imports"), (R.HQ,)),
         ("orders:api_clients", _("API clients"), (R.HQ,)),
         ("orders:callbacks", _("Status callbacks"), (R.HQ,)),
     ]),

@@ -317,3 +317,38 @@ class CallbackAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class ImportJob(models.Model):
+    """An HQ file import (orders, sites or scans): validated whole first (a per-row report in Chinese, nothing
+    imported while any row is wrong), then imported all-or-nothing by a Celery task with its progress shown."""
+
+    class Kind(models.TextChoices):
+        ORDERS = "orders", _("Orders")
+        SITES = "sites", _("Sites")
+        SCANS = "scans", _("Tracking scans")
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", _("Has errors: nothing imported")
+        READY = "ready", _("Checked: ready to import")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed: nothing imported")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=list, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -8,3 +8,11 @@ def callbacks_deliver() -> int:
     from .outbox import outbox_deliver
 
     return outbox_deliver()
+
+
+@shared_task(name="orders.tasks.import_run")
+def import_run(job_id: int) -> str:
+    """Import a checked file (all or nothing)."""
+    from .imports import job_run
+
+    return job_run(job_id=job_id).status

@@ -12,4 +12,6 @@ urlpatterns = [
     path("orders/<int:pk>/correct/", views.order_correct, name="order_correct"),
     path("hq/api-clients/", views.api_clients, name="api_clients"),
     path("hq/callbacks/", views.callbacks, name="callbacks"),
+    path("hq/imports/", views.imports, name="imports"),
+    path("hq/imports/<int:pk>/", views.import_detail, name="import_detail"),
 ]

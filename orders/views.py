@@ -1,6 +1,7 @@
 """电商订单查询, the order's detail page with its timeline, HQ's hand entry (追加订单) and a site's correction."""
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -210,3 +211,52 @@ def callbacks(request):
         qs = qs.filter(status=status)
     return render(request, "orders/callbacks.html", {"messages_": qs[:300], "status": status,
                                                       "statuses": OutboxMessage.Status.choices})
+
+
+# ---------------------------------------------------------------- file imports (HQ)
+
+@scoping.role_required(scoping.Role.HQ)
+def imports(request):
+    from . import imports as importing
+    from .models import Channel, ImportJob
+
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind")
+        if upload is None or kind not in ImportJob.Kind.values:
+            flash.error(request, _("Choose what to import and the file."))
+            return redirect("orders:imports")
+        if upload.size > 20 * 1024 * 1024:
+            flash.error(request, _("The file is larger than 20 MB: split it."))
+            return redirect("orders:imports")
+        channel = Channel.objects.filter(pk=request.POST.get("channel") or 0).first()
+        job = importing.job_create(kind=kind, upload=upload, actor=request.user, channel=channel)
+        return redirect("orders:import_detail", pk=job.pk)
+    return render(request, "orders/imports.html", {
+        "jobs": ImportJob.objects.select_related("created_by", "channel")[:50], "kinds": ImportJob.Kind.choices,
+        "channels": Channel.objects.filter(active=True), "columns": importing.COLUMNS})
+
+
+def _import_job(request, pk):
+    from .models import ImportJob
+
+    return get_object_or_404(ImportJob, pk=pk)
+
+
+@scoping.role_required(scoping.Role.HQ)
+def import_detail(request, pk: int):
+    from .imports import progress
+    from .models import ImportJob
+
+    job = _import_job(request, pk)
+    if request.method == "POST" and job.status == ImportJob.Status.READY:
+        from .tasks import import_run
+
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(status=ImportJob.Status.QUEUED)
+        transaction.on_commit(lambda: import_run.delay(job.pk))
+        flash.success(request, _("The import has started; this page shows its progress."))
+        return redirect("orders:import_detail", pk=job.pk)
+    done = progress(job)
+    template = "orders/_import_progress.html" if request.htmx else "orders/import_detail.html"
+    return render(request, template, {"job": job, "done": done,
+                                      "percent": int(100 * done / job.total) if job.total else 0})

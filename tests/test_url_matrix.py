@@ -138,6 +138,19 @@ def appeal_attachment_kwargs(which):
     return build
 
 
+def import_pk(n, r, m):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from orders.models import ImportJob
+
+    job = ImportJob.objects.first()
+    if job is None:
+        job = ImportJob(kind="sites", name="a.csv", status="invalid", created_by=n.hq, created_at=timezone.now())
+        job.file.save("a.csv", ContentFile(b"x"), save=True)
+    return {"pk": job.pk}
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -265,6 +278,10 @@ MATRIX = {
                                           "manager_zj": 200})]),
     "orders:api_clients": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
                                            "manager_zj": 403})]),
+    "orders:imports": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                                       "manager_zj": 403})]),
+    "orders:import_detail": ("get", [(import_pk, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200,
+                                                  "manager": 403, "manager_zj": 403})]),
     "orders:callbacks": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
                                          "manager_zj": 403})]),
     "finance:statement": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
