@@ -132,20 +132,26 @@ def order_transfer(*, order_id: int, actor, to_site: Site, text: str = "", at: d
     return order
 
 
-@transaction.atomic
-def order_accept_fail(*, order_id: int, actor, reason: str, text: str, at: datetime | None = None,
-                      expect: str | None = S.PENDING) -> OnlineOrder:
-    """接单失败 with a true reason (final for the site)."""
+def _fail(*, order_id: int, actor, reason: str, text: str, at: datetime | None, expect: str | None, action: str,
+          kind: str, due_field: str) -> OnlineOrder:
     at = at or timezone.now()
     reason, text = _reason(reason, text)
     order = workflow.lock(order_id)
     _guard_site(order, actor)
-    to_state = workflow.check(order, "accept_fail", expect=expect)
-    event_record(order=order, kind=EventKind.ACCEPT_FAILED, at=at, actor=actor, from_state=order.state,
-                 to_state=to_state, reason=reason, text=text, data=_due_data(order, at, order.accept_due_at))
+    to_state = workflow.check(order, action, expect=expect)
+    event_record(order=order, kind=kind, at=at, actor=actor, from_state=order.state, to_state=to_state,
+                 reason=reason, text=text, courier=order.courier, data=_due_data(order, at, getattr(order, due_field)))
     order.state, order.failed_at, order.fail_reason, order.fail_text = to_state, at, reason, text
     order.save(update_fields=["state", "failed_at", "fail_reason", "fail_text", "updated_at"])
     return order
+
+
+@transaction.atomic
+def order_accept_fail(*, order_id: int, actor, reason: str, text: str, at: datetime | None = None,
+                      expect: str | None = S.PENDING) -> OnlineOrder:
+    """接单失败 with a true reason (final for the site)."""
+    return _fail(order_id=order_id, actor=actor, reason=reason, text=text, at=at, expect=expect,
+                 action="accept_fail", kind=EventKind.ACCEPT_FAILED, due_field="accept_due_at")
 
 
 @transaction.atomic
@@ -234,17 +240,8 @@ def orders_pickup_confirm_batch(*, items: list[tuple[int, str]], actor, at: date
 def order_pickup_fail(*, order_id: int, actor, reason: str, text: str, at: datetime | None = None,
                       expect: str | None = S.ACCEPTED) -> OnlineOrder:
     """揽收失败 with a true reason (final for the site; the channel is told)."""
-    at = at or timezone.now()
-    reason, text = _reason(reason, text)
-    order = workflow.lock(order_id)
-    _guard_site(order, actor)
-    to_state = workflow.check(order, "pickup_fail", expect=expect)
-    event_record(order=order, kind=EventKind.PICKUP_FAILED, at=at, actor=actor, from_state=order.state,
-                 to_state=to_state, reason=reason, text=text, courier=order.courier,
-                 data=_due_data(order, at, order.pickup_due_at))
-    order.state, order.failed_at, order.fail_reason, order.fail_text = to_state, at, reason, text
-    order.save(update_fields=["state", "failed_at", "fail_reason", "fail_text", "updated_at"])
-    return order
+    return _fail(order_id=order_id, actor=actor, reason=reason, text=text, at=at, expect=expect,
+                 action="pickup_fail", kind=EventKind.PICKUP_FAILED, due_field="pickup_due_at")
 
 
 @transaction.atomic

@@ -107,18 +107,29 @@ def appeal_lcs_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: dat
     _lcs_of(appeal, actor)
     if appeal.status != A.LCS_REVIEW:
         raise PenaltyError(_("This appeal is not waiting for the province platform."))
-    text = (text or "").strip()
-    if not text:
-        raise PenaltyError(_("Give the reason for the decision."), field="text")
+    text = _reason_given(text)
     appeal.lcs_text, appeal.lcs_by, appeal.lcs_at = text, actor, at
     appeal.status = A.CANCELLED if cancel else A.LCS_UPHELD
     appeal.save()
+    _conclude(appeal, actor=actor, cancel=cancel, text=text, at=at,
+              note=_("Cancelled on appeal by the province platform: %(t)s") % {"t": text})
+    return appeal
+
+
+def _reason_given(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise PenaltyError(_("Give the reason for the decision."), field="text")
+    return text
+
+
+def _conclude(appeal: Appeal, *, actor, cancel: bool, text: str, at: datetime, note: str) -> None:
+    """A decision's effect on the violation: cancelled (and its fine reversed) or upheld, recorded either way."""
     v = _lock_violation(appeal.violation_id)
     if cancel:
-        _cancel_violation(v, actor, at, _("Cancelled on appeal by the province platform: %(t)s") % {"t": text})
+        _cancel_violation(v, actor, at, note)
     else:
         _record(v, "appeal_upheld", actor=actor, at=at, text=text)
-    return appeal
 
 
 @transaction.atomic
@@ -165,17 +176,12 @@ def appeal_hq_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: date
     appeal = _lock(appeal_id)
     if appeal.status != A.HQ_REVIEW:
         raise PenaltyError(_("This appeal is not waiting for HQ."))
-    text = (text or "").strip()
-    if not text:
-        raise PenaltyError(_("Give the reason for the decision."), field="text")
+    text = _reason_given(text)
     appeal.decision_text, appeal.decided_by, appeal.decided_at = text, actor, at
     appeal.status = A.CANCELLED if cancel else A.UPHELD
     appeal.save()
-    v = _lock_violation(appeal.violation_id)
-    if cancel:
-        _cancel_violation(v, actor, at, _("Cancelled on appeal by HQ: %(t)s") % {"t": text})
-    else:
-        _record(v, "appeal_upheld", actor=actor, at=at, text=text)
+    _conclude(appeal, actor=actor, cancel=cancel, text=text, at=at,
+              note=_("Cancelled on appeal by HQ: %(t)s") % {"t": text})
     return appeal
 
 
