@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/q9
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-cjk fontconfig gettext libpango-1.0-0 libpangoft2-1.0-0 curl \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk fonts-wqy-zenhei fontconfig gettext libpango-1.0-0 libpangoft2-1.0-0 curl \
  && fc-cache -f && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./

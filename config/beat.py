@@ -43,6 +43,11 @@ def beat_schedule() -> dict:
             "schedule": crontab(minute=0, hour=2, day_of_month=1),
             "options": {"expires": 12 * 3600},
         },
+        "low-stock-alerts": {
+            "task": "inventory.tasks.low_stock_alerts",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "unscanned-reminders": {
             "task": "dispatch.tasks.unscanned_reminders",
             "schedule": 300.0,

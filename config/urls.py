@@ -22,4 +22,6 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("penalties.urls")),
     path("", include("finance.urls")),
+    path("", include("logistics.urls")),
+    path("", include("inventory.urls")),
 ]

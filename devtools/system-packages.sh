@@ -7,6 +7,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v msgfmt >/dev/null || missing+=(gettext)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+ldconfig -p 2>/dev/null | grep -q libzbar.so.0 || missing+=(libzbar0)
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk fontconfig)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

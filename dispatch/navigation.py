@@ -37,6 +37,12 @@ NAV_ITEMS = [
         ("penalties:rewards", _("Rewards"), (R.LCS, R.HQ, R.MANAGER)),
         ("penalties:reports", _("Reports"), (R.LCS, R.HQ, R.MANAGER)),
     ]),
+    (None, _("Logistics"), [
+        ("logistics:track", _("Tracking"), EVERYONE),
+        ("inventory:stock", _("Stock"), EVERYONE),
+        ("inventory:ranges", _("E-waybill numbers"), EVERYONE),
+        ("logistics:carriers", _("Partner carriers"), EVERYONE),
+    ]),
     (None, _("Network"), [
         ("dispatch:site_list", _("Sites"), EVERYONE),
         ("dispatch:silent_sites", _("Silent sites"), (R.LCS, R.HQ, R.MANAGER)),

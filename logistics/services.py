@@ -7,11 +7,14 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from dispatch import scoping
+from dispatch.exceptions import DomainError
 from dispatch.models import Site
 from dispatch.operations import pickup_scan_record
 
-from .models import ScanType
+from .models import ExceptionStep, Handover, PartnerCarrier, ScanType, WaybillException
 
 
 @dataclass
@@ -45,3 +48,78 @@ def scans_ingest(*, scans: list[dict], source: str = "api", at: datetime | None 
             completed += pickup_scan_record(waybill=waybill, scanned_at=scanned_at, site_code=site_code,
                                             operator=operator).completed
     return ScanResult(stored=len(new), repeats=len(scans) - len(new), completed_orders=completed)
+
+
+# ---------------------------------------------------------------- exceptions and hand-overs
+
+class LogisticsError(DomainError):
+    code = "logistics_invalid"
+
+
+def _acting_site(actor, site: Site | None) -> Site:
+    if scoping.role_of(actor) == scoping.Role.CLERK:
+        return actor.site
+    if site is None:
+        raise LogisticsError(_("Choose the site concerned."), field="site")
+    return site
+
+
+@transaction.atomic
+def exception_raise(*, waybill_no: str, kind: str, description: str, actor, site: Site | None = None,
+                    at: datetime | None = None) -> WaybillException:
+    at = at or timezone.now()
+    if scoping.role_of(actor) not in (scoping.Role.CLERK, scoping.Role.HQ, scoping.Role.LCS):
+        raise LogisticsError(_("Managers read; the sites, the province and HQ act."))
+    if kind not in WaybillException.Kind.values:
+        raise LogisticsError(_("Choose the kind of exception."), field="kind")
+    description = (description or "").strip()
+    if not description:
+        raise LogisticsError(_("Describe what happened."), field="description")
+    exc = WaybillException.objects.create(waybill_no=waybill_no, kind=kind, description=description[:500],
+                                          site=_acting_site(actor, site), raised_by=actor, raised_at=at)
+    ExceptionStep.objects.create(exception=exc, at=at, actor=actor, text=description[:500],
+                                 to_status=WaybillException.Status.OPEN)
+    return exc
+
+
+@transaction.atomic
+def exception_step(*, exception_id: int, actor, text: str, close: bool = False,
+                   at: datetime | None = None) -> WaybillException:
+    """A handling step; the last one closes the exception (closed ones take no more steps)."""
+    at = at or timezone.now()
+    exc = WaybillException.objects.select_for_update().get(pk=exception_id)
+    if exc.status == WaybillException.Status.CLOSED:
+        raise LogisticsError(_("This exception is closed."))
+    if scoping.role_of(actor) == scoping.Role.MANAGER:
+        raise LogisticsError(_("Managers read; the sites, the province and HQ act."))
+    text = (text or "").strip()
+    if not text:
+        raise LogisticsError(_("Say what was done."), field="text")
+    exc.status = WaybillException.Status.CLOSED if close else WaybillException.Status.HANDLING
+    exc.closed_at = at if close else None
+    exc.save(update_fields=["status", "closed_at"])
+    ExceptionStep.objects.create(exception=exc, at=at, actor=actor, text=text[:500], to_status=exc.status)
+    return exc
+
+
+def handover_record(*, waybill_no: str, carrier: PartnerCarrier, actor, partner_waybill: str = "", note: str = "",
+                    at: datetime | None = None) -> Handover:
+    if not carrier.active:
+        raise LogisticsError(_("%(name)s is not active.") % {"name": carrier.name}, field="carrier")
+    if scoping.role_of(actor) == scoping.Role.MANAGER:
+        raise LogisticsError(_("Managers read; the sites, the province and HQ act."))
+    return Handover.objects.create(waybill_no=waybill_no, carrier=carrier, partner_waybill=partner_waybill[:40],
+                                   note=note[:200], actor=actor, at=at or timezone.now())
+
+
+def waybill_visible(*, user, waybill_no: str) -> bool:
+    """A clerk sees waybills of its orders or scanned at its sites; an LCS its province's; HQ everything."""
+    from orders.models import OnlineOrder
+
+    from .models import TrackingEvent
+
+    if scoping.is_national(user):
+        return True
+    orders = OnlineOrder.objects.filter(scoping.unit_q(user), waybill_no=waybill_no)
+    events = TrackingEvent.objects.filter(scoping.site_ids_q(user), waybill_no=waybill_no)
+    return orders.exists() or events.exists()

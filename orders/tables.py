@@ -15,6 +15,9 @@ def _local(value):
 
 
 class OrderTable(tables.Table):
+    ids = tables.CheckBoxColumn(accessor="pk", orderable=False,
+                                attrs={"input": {"class": "form-check-input", "name": "ids"},
+                                       "th__input": {"class": "form-check-input", "data-select-all": ""}})
     order_time = tables.Column(verbose_name=_("order time"))
     channel_order_id = tables.Column(verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]),
                                      orderable=False)
@@ -30,8 +33,8 @@ class OrderTable(tables.Table):
 
     class Meta:
         model = OnlineOrder
-        fields = ("order_time", "channel_order_id", "waybill_no", "channel", "business_type", "is_online", "sender",
-                  "sender_address", "state", "site", "courier")
+        fields = ("ids", "order_time", "channel_order_id", "waybill_no", "channel", "business_type", "is_online",
+                  "sender", "sender_address", "state", "site", "courier")
         order_by = ("-order_time",)
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "order-table"}
 
@@ -62,7 +65,7 @@ class UnscannedTable(OrderTable):
         fields = ("order_time", "channel_order_id", "waybill_no", "channel", "is_online", "sender", "state",
                   "accepted_at", "picked_up_at", "site", "courier")
         sequence = fields
-        exclude = ("business_type", "sender_address")
+        exclude = ("ids", "business_type", "sender_address")
 
     def render_accepted_at(self, value):
         return _local(value)

@@ -151,6 +151,33 @@ def import_pk(n, r, m):
     return {"pk": job.pk}
 
 
+def waybill_kw(which):
+    def build(n, r, m):
+        from orders.models import OnlineOrder
+
+        order = _orders(n)[which]
+        if not order.waybill_no:
+            number = "300000000551" if which == IN else "300000000552"
+            OnlineOrder.objects.filter(pk=order.pk).update(waybill_no=number)
+            order.waybill_no = number
+        return {"waybill": order.waybill_no}
+    return build
+
+
+def exception_pk(which):
+    def build(n, r, m):
+        from django.utils import timezone
+
+        from logistics.models import WaybillException
+
+        waybill = waybill_kw(which)(n, r, m)["waybill"]
+        exc = WaybillException.objects.filter(waybill_no=waybill).first() or WaybillException.objects.create(
+            waybill_no=waybill, kind="delay", description="x", site=n.site_a if which == IN else n.site_x,
+            raised_by=n.hq, raised_at=timezone.now())
+        return {"pk": exc.pk}
+    return build
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -284,6 +311,27 @@ MATRIX = {
                                                   "manager": 403, "manager_zj": 403})]),
     "orders:callbacks": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
                                          "manager_zj": 403})]),
+    "logistics:track": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "logistics:track_detail": ("get", [(waybill_kw(IN), {"anon": LOGIN, **_everyone(200)}),
+                                       (waybill_kw(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "logistics:exception_raise": ("post", [(waybill_kw(IN), {"anon": LOGIN, **_everyone(302)}),
+                                           (waybill_kw(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "logistics:handover": ("post", [(waybill_kw(IN), {"anon": LOGIN, **_everyone(302)}),
+                                    (waybill_kw(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "logistics:exception_step": ("post", [(exception_pk(IN), {"anon": LOGIN, **_everyone(302)}),
+                                          (exception_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "logistics:carriers": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    # the IN order has its waybill by now (set for the tracking rows above): its label prints
+    "logistics:label": ("get", [(order_pk(IN), {"anon": LOGIN, "clerk": 200, "lcs": 403, "hq": 200, "manager": 403,
+                                                "manager_zj": 403}),
+                                (order_pk(OUT), {"clerk": 404})]),
+    "logistics:labels_batch": ("post", [(None, {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 302, "manager": 403,
+                                                "manager_zj": 403})]),
+    "inventory:stock": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "inventory:ranges": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "inventory:pickup_ewaybill": ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 302,
+                                                           "manager": 403, "manager_zj": 403}),
+                                           (order_pk(OUT), {"clerk": 404})]),
     "finance:statement": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "finance:statement_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "finance:statement_pdf": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),

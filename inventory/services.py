@@ -1,0 +1,175 @@
+"""Writes of site stock and e-waybill ranges. Quantities are sums of moves; a number is given once, even under
+concurrent use (one UPDATE … RETURNING on a locked range row)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import scoping
+from dispatch.exceptions import DomainError
+from dispatch.models import Message, Site
+from dispatch.services import message_send
+
+from .models import Consumable, StockLevel, StockMove, WaybillRange
+
+
+class StockError(DomainError):
+    code = "stock_invalid"
+
+
+def quantity(*, site_id: int, consumable_id: int) -> int:
+    return StockMove.objects.filter(site_id=site_id, consumable_id=consumable_id).aggregate(
+        s=Sum("quantity"))["s"] or 0
+
+
+def _guard(actor, site: Site) -> None:
+    role = scoping.role_of(actor)
+    if role == scoping.Role.HQ:
+        return
+    if role != scoping.Role.CLERK or not scoping.may_operate_site(actor, site.pk):
+        raise StockError(_("Only the site's own clerks keep its stock."))
+
+
+@transaction.atomic
+def stock_move(*, site: Site, consumable: Consumable, kind: str, quantity_: int, actor, reason: str = "",
+               at: datetime | None = None) -> StockMove:
+    """Received (+), used (−) or adjusted (±, with a reason). Stock never goes below zero."""
+    at = at or timezone.now()
+    _guard(actor, site)
+    if kind not in (StockMove.Kind.IN, StockMove.Kind.OUT, StockMove.Kind.ADJUST):
+        raise StockError(_("Unknown movement."), field="kind")
+    if not quantity_ or (kind != StockMove.Kind.ADJUST and quantity_ < 0):
+        raise StockError(_("Enter a quantity greater than zero."), field="quantity")
+    if kind == StockMove.Kind.ADJUST and not (reason or "").strip():
+        raise StockError(_("An adjustment needs its reason."), field="reason")
+    delta = -quantity_ if kind == StockMove.Kind.OUT else quantity_
+    # one site-and-item at a time: the balance check and the move are one step
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [site.pk, consumable.pk])
+    current = quantity(site_id=site.pk, consumable_id=consumable.pk)
+    if current + delta < 0:
+        raise StockError(_("Only %(n)d %(unit)s in stock.") % {"n": current, "unit": consumable.unit}, field="quantity")
+    return StockMove.objects.create(site=site, consumable=consumable, kind=kind, quantity=delta, reason=reason.strip(),
+                                    actor=actor, at=at)
+
+
+@transaction.atomic
+def stock_take(*, site: Site, consumable: Consumable, counted: int, actor, at: datetime | None = None) -> StockMove | None:
+    """Stock-taking: the counted quantity becomes the stock through a difference entry (none when they agree)."""
+    at = at or timezone.now()
+    _guard(actor, site)
+    if counted is None or counted < 0:
+        raise StockError(_("Enter the counted quantity (0 or more)."), field="counted")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [site.pk, consumable.pk])
+    difference = counted - quantity(site_id=site.pk, consumable_id=consumable.pk)
+    if difference == 0:
+        return None
+    return StockMove.objects.create(site=site, consumable=consumable, kind=StockMove.Kind.COUNT, quantity=difference,
+                                    counted=counted, reason=_("Stock-taking"), actor=actor, at=at)
+
+
+def min_level_set(*, site: Site, consumable: Consumable, min_level: int, actor) -> StockLevel:
+    _guard(actor, site)
+    level, _created = StockLevel.objects.update_or_create(site=site, consumable=consumable,
+                                                          defaults={"min_level": max(0, int(min_level))})
+    return level
+
+
+LOW_SQL = """
+SELECT l.id, l.site_id, l.consumable_id, l.min_level, COALESCE(SUM(m.quantity), 0) AS qty
+FROM inventory_stocklevel l
+LEFT JOIN inventory_stockmove m ON m.site_id = l.site_id AND m.consumable_id = l.consumable_id
+WHERE l.min_level > 0 AND (l.alerted_on IS NULL OR l.alerted_on < %s)
+GROUP BY l.id HAVING COALESCE(SUM(m.quantity), 0) < l.min_level
+"""
+
+
+def low_stock_alerts_send(*, at: datetime | None = None) -> int:
+    """Once a day per site and item below its minimum: a message to the site (the HQ dashboard lists them all)."""
+    at = at or timezone.now()
+    today = timezone.localtime(at).date()
+    with connection.cursor() as cursor:
+        cursor.execute(LOW_SQL, [today])
+        rows = cursor.fetchall()
+    if not rows:
+        return 0
+    names = dict(Consumable.objects.values_list("pk", "name"))
+    by_site: dict[int, list[str]] = {}
+    for _id, site_id, consumable_id, minimum, qty in rows:
+        by_site.setdefault(site_id, []).append(f"{names[consumable_id]} {qty}/{minimum}")
+    with transaction.atomic():
+        StockLevel.objects.filter(pk__in=[r[0] for r in rows]).update(alerted_on=today)
+        for site in Site.objects.filter(pk__in=list(by_site)):
+            message_send(audience=Message.Audience.SITE, site=site, category=Message.Category.STOCK, at=at,
+                         title=_("Low stock: %(items)s") % {"items": "、".join(by_site[site.pk])[:150]},
+                         body=_("Order these before they run out."), link="/stock/")
+    return len(by_site)
+
+
+def low_stock(*, site_ids=None) -> list[tuple]:
+    """(site, consumable, quantity, minimum) below their minimum, for the pages."""
+    sql = LOW_SQL.replace("AND (l.alerted_on IS NULL OR l.alerted_on < %s)", "")
+    params = []
+    if site_ids is not None:
+        sql = sql.replace("WHERE l.min_level > 0", "WHERE l.min_level > 0 AND l.site_id = ANY(%s)")
+        params = [list(site_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    sites = Site.objects.in_bulk({r[1] for r in rows})
+    items = Consumable.objects.in_bulk({r[2] for r in rows})
+    return [(sites[r[1]], items[r[2]], r[4], r[3]) for r in rows]
+
+
+# ---------------------------------------------------------------- e-waybill ranges
+
+@transaction.atomic
+def range_allocate(*, site: Site, start: int, end: int, actor, warn_below: int = 200,
+                   at: datetime | None = None) -> WaybillRange:
+    """HQ gives a site numbers start…end; ranges never overlap."""
+    at = at or timezone.now()
+    if scoping.role_of(actor) != scoping.Role.HQ:
+        raise StockError(_("Only the HQ e-commerce team allocates e-waybill numbers."))
+    if not (100000000000 <= start <= end <= 999999999999):
+        raise StockError(_("A range is two 12-digit numbers, the first not above the last."), field="start")
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE inventory_waybillrange IN SHARE ROW EXCLUSIVE MODE")
+    clash = WaybillRange.objects.filter(start__lte=end, end__gte=start).select_related("site").first()
+    if clash:
+        raise StockError(_("Overlaps the range %(a)s–%(b)s of %(site)s.")
+                         % {"a": clash.start, "b": clash.end, "site": clash.site.name}, field="start")
+    return WaybillRange.objects.create(site=site, start=start, end=end, next=start, warn_below=warn_below,
+                                       created_by=actor, created_at=at)
+
+
+NEXT_SQL = """
+UPDATE inventory_waybillrange SET next = next + 1
+WHERE id = (SELECT id FROM inventory_waybillrange WHERE site_id = %s AND next <= "end"
+            ORDER BY start LIMIT 1 FOR UPDATE)
+RETURNING id, next - 1, "end" - next + 1, warn_below, warned_at
+"""
+
+
+def waybill_next(*, site: Site, at: datetime | None = None) -> str:
+    """The next free e-waybill number of the site's ranges (or of its parent's, for a contract area). Given once,
+    whatever runs at the same time; a warning goes to the site when a range runs low, once."""
+    at = at or timezone.now()
+    for owner in (site, site.parent) if site.parent_id else (site,):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(NEXT_SQL, [owner.pk])
+            row = cursor.fetchone()
+            if row is None:
+                continue
+            range_id, number, remaining, warn_below, warned_at = row
+            if remaining < warn_below and warned_at is None:
+                WaybillRange.objects.filter(pk=range_id).update(warned_at=at)
+                message_send(audience=Message.Audience.SITE, site=owner, category=Message.Category.STOCK, at=at,
+                             title=_("E-waybill numbers running out: %(n)d left in a range") % {"n": remaining},
+                             body=_("Ask HQ for a new range."), link="/stock/", email=True)
+            return f"{number:012d}"
+    raise StockError(_("No e-waybill numbers left for %(site)s: ask HQ for a range.") % {"site": site.name})

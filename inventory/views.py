@@ -1,0 +1,114 @@
+"""Site stock and e-waybill ranges."""
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dispatch import scoping
+from dispatch.exceptions import DomainError
+from dispatch.models import Site
+from orders import selectors as order_selectors
+
+from . import services
+from .models import Consumable, StockLevel, StockMove, WaybillRange
+
+R = scoping.Role
+
+
+def _site(request) -> Site | None:
+    if scoping.role_of(request.user) == R.CLERK:
+        return request.user.site
+    code = (request.GET.get("site") or request.POST.get("site") or "").strip()
+    return scoping.visible_sites(request.user).filter(code=code).first() if code else None
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def stock(request):
+    site = _site(request)
+    if request.method == "POST":
+        if site is None:
+            flash.error(request, _("Choose the site."))
+            return redirect("inventory:stock")
+        consumable = Consumable.objects.filter(pk=_int(request.POST.get("consumable"))).first()
+        action = request.POST.get("action")
+        try:
+            if consumable is None:
+                raise services.StockError(_("Choose the item."))
+            if action == "count":
+                services.stock_take(site=site, consumable=consumable, counted=_int(request.POST.get("counted")),
+                                    actor=request.user)
+            elif action == "min":
+                services.min_level_set(site=site, consumable=consumable, min_level=_int(request.POST.get("min_level")) or 0,
+                                       actor=request.user)
+            else:
+                services.stock_move(site=site, consumable=consumable, kind=action or "",
+                                    quantity_=_int(request.POST.get("quantity")) or 0, reason=request.POST.get("reason", ""),
+                                    actor=request.user)
+        except DomainError as exc:
+            flash.error(request, exc.message)
+        else:
+            flash.success(request, _("Saved."))
+        return redirect(f"{request.path}?site={site.code}")
+    rows = []
+    if site is not None:
+        levels = dict(StockLevel.objects.filter(site=site).values_list("consumable_id", "min_level"))
+        for item in Consumable.objects.all():
+            qty = services.quantity(site_id=site.pk, consumable_id=item.pk)
+            minimum = levels.get(item.pk, 0)
+            rows.append({"item": item, "quantity": qty, "min": minimum, "low": minimum and qty < minimum})
+    scope_ids = None if scoping.is_national(request.user) else list(scoping.visible_sites(request.user).values_list("pk", flat=True))
+    return render(request, "inventory/stock.html", {
+        "site": site, "rows": rows, "moves": StockMove.objects.filter(site=site).select_related("consumable", "actor")[:30]
+        if site else [], "kinds": StockMove.Kind.choices, "low": services.low_stock(site_ids=scope_ids)[:100],
+        "ranges": WaybillRange.objects.filter(site=site) if site else [],
+        "is_clerk": scoping.role_of(request.user) == R.CLERK})
+
+
+@scoping.role_required(R.HQ, R.LCS, R.MANAGER, R.CLERK)
+def ranges(request):
+    if request.method == "POST":
+        if scoping.role_of(request.user) != R.HQ:
+            flash.error(request, _("Only the HQ e-commerce team allocates e-waybill numbers."))
+            return redirect("inventory:ranges")
+        site = Site.objects.filter(code=(request.POST.get("site") or "").strip()).first()
+        start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
+        try:
+            if site is None:
+                raise services.StockError(_("Choose the site."))
+            if start is None or end is None:
+                raise services.StockError(_("A range is two 12-digit numbers, the first not above the last."))
+            services.range_allocate(site=site, start=start, end=end, actor=request.user,
+                                    warn_below=_int(request.POST.get("warn_below")) or 200)
+        except DomainError as exc:
+            flash.error(request, exc.message)
+        else:
+            flash.success(request, _("Range allocated."))
+        return redirect("inventory:ranges")
+    qs = WaybillRange.objects.filter(scoping.site_ids_q(request.user)).select_related("site")
+    return render(request, "inventory/ranges.html", {"ranges": qs[:300], "is_hq": scoping.role_of(request.user) == R.HQ})
+
+
+@scoping.role_required(R.CLERK, R.HQ)
+@require_POST
+def pickup_with_ewaybill(request, pk: int):
+    """揽件确认 with the next free e-waybill number of the site's ranges."""
+    from dispatch.operations import order_pickup_confirm
+
+    order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
+    try:
+        number = services.waybill_next(site=order.site)
+        order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=number)
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, _("Order %(id)s picked up with e-waybill %(no)s.") % {"id": order.channel_order_id,
+                                                                                   "no": number})
+    return redirect(request.POST.get("next") or "dispatch:pickup")

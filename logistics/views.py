@@ -1,0 +1,158 @@
+"""Tracking timelines and exceptions per waybill, partner carriers, and label printing (打单)."""
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dispatch import scoping
+from dispatch.exceptions import DomainError
+from dispatch.models import Site
+from orders import selectors as order_selectors
+
+from . import services
+from .labels import LabelError, labels_print
+from .models import Handover, PartnerCarrier, TrackingEvent, WaybillException
+
+R = scoping.Role
+
+
+@login_required
+def track(request):
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        if services.waybill_visible(user=request.user, waybill_no=q):
+            return redirect("logistics:track_detail", waybill=q)
+        flash.error(request, _("No waybill %(no)s in your scope.") % {"no": q[:40]})
+    exceptions = WaybillException.objects.filter(scoping.site_ids_q(request.user)).exclude(
+        status=WaybillException.Status.CLOSED).select_related("site")[:100]
+    return render(request, "logistics/track.html", {"q": q, "exceptions": exceptions})
+
+
+@login_required
+def track_detail(request, waybill: str):
+    if not services.waybill_visible(user=request.user, waybill_no=waybill):
+        raise Http404
+    return render(request, "logistics/track_detail.html", {
+        "waybill": waybill,
+        "events": TrackingEvent.objects.filter(waybill_no=waybill).select_related("site").order_by("scanned_at", "id"),
+        "order": order_selectors.orders_for(user=request.user).filter(waybill_no=waybill).first(),
+        "exceptions": WaybillException.objects.filter(waybill_no=waybill).prefetch_related("steps__actor"),
+        "handovers": Handover.objects.filter(waybill_no=waybill).select_related("carrier", "actor"),
+        "carriers": PartnerCarrier.objects.filter(active=True), "kinds": WaybillException.Kind.choices,
+        "may_act": scoping.role_of(request.user) != R.MANAGER,
+    })
+
+
+def _visible_or_404(request, waybill):
+    if not services.waybill_visible(user=request.user, waybill_no=waybill):
+        raise Http404
+
+
+@login_required
+@require_POST
+def exception_raise(request, waybill: str):
+    _visible_or_404(request, waybill)
+    site = Site.objects.filter(code=(request.POST.get("site") or "").strip()).first()
+    try:
+        services.exception_raise(waybill_no=waybill, kind=request.POST.get("kind", ""),
+                                 description=request.POST.get("description", ""), actor=request.user, site=site)
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, _("The exception is recorded."))
+    return redirect("logistics:track_detail", waybill=waybill)
+
+
+@login_required
+@require_POST
+def exception_step(request, pk: int):
+    exc = get_object_or_404(WaybillException, pk=pk)
+    _visible_or_404(request, exc.waybill_no)
+    try:
+        services.exception_step(exception_id=exc.pk, actor=request.user, text=request.POST.get("text", ""),
+                                close=request.POST.get("close") == "1")
+    except DomainError as e:
+        flash.error(request, e.message)
+    else:
+        flash.success(request, _("Step recorded."))
+    return redirect("logistics:track_detail", waybill=exc.waybill_no)
+
+
+@login_required
+@require_POST
+def handover(request, waybill: str):
+    _visible_or_404(request, waybill)
+    carrier = PartnerCarrier.objects.filter(pk=request.POST.get("carrier") or 0).first()
+    if carrier is None:
+        flash.error(request, _("Choose the partner carrier."))
+        return redirect("logistics:track_detail", waybill=waybill)
+    try:
+        services.handover_record(waybill_no=waybill, carrier=carrier, actor=request.user,
+                                 partner_waybill=request.POST.get("partner_waybill", ""), note=request.POST.get("note", ""))
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, _("Handed over to %(name)s.") % {"name": carrier.name})
+    return redirect("logistics:track_detail", waybill=waybill)
+
+
+@login_required
+def carriers(request):
+    is_hq = scoping.role_of(request.user) == R.HQ
+    if request.method == "POST":
+        if not is_hq:
+            flash.error(request, _("Only HQ keeps the partner carriers."))
+            return redirect("logistics:carriers")
+        pk = request.POST.get("pk")
+        carrier = PartnerCarrier.objects.filter(pk=pk).first() if pk else PartnerCarrier()
+        code, name = (request.POST.get("code") or "").strip(), (request.POST.get("name") or "").strip()
+        if not code or not name:
+            flash.error(request, _("A carrier needs a code and a name."))
+        elif PartnerCarrier.objects.filter(code=code).exclude(pk=carrier.pk).exists():
+            flash.error(request, _("Code %(code)s is taken.") % {"code": code})
+        else:
+            carrier.code, carrier.name = code[:16], name[:64]
+            carrier.contact = (request.POST.get("contact") or "")[:32]
+            carrier.phone = (request.POST.get("phone") or "")[:32]
+            carrier.note = (request.POST.get("note") or "")[:200]
+            carrier.active = request.POST.get("active") == "on"
+            carrier.save()
+            flash.success(request, _("Saved."))
+        return redirect("logistics:carriers")
+    q = (request.GET.get("q") or "").strip()
+    qs = PartnerCarrier.objects.all()
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return render(request, "logistics/carriers.html", {"carriers": qs, "q": q, "is_hq": is_hq})
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@scoping.role_required(R.CLERK, R.HQ)
+def label(request, pk: int):
+    order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
+    try:
+        return _pdf(labels_print(orders=[order], actor=request.user), f"label-{order.waybill_no}.pdf")
+    except LabelError:
+        flash.error(request, _("Order %(id)s has no waybill number yet: confirm the pickup first.")
+                    % {"id": order.channel_order_id})
+        return redirect("orders:order_detail", pk=pk)
+
+
+@scoping.role_required(R.CLERK, R.HQ)
+@require_POST
+def labels_batch(request):
+    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    orders = list(order_selectors.orders_for(user=request.user).filter(pk__in=ids, waybill_no__isnull=False)
+                  .order_by("pk"))
+    if not orders:
+        flash.error(request, _("Select orders that have a waybill number."))
+        return redirect(request.POST.get("next") or "orders:order_list")
+    return _pdf(labels_print(orders=orders, actor=request.user), f"labels-{len(orders)}.pdf")
