@@ -43,6 +43,11 @@ def beat_schedule() -> dict:
             "schedule": crontab(minute=0, hour=2, day_of_month=1),
             "options": {"expires": 12 * 3600},
         },
+        "messages-email-backlog": {
+            "task": "dispatch.tasks.messages_email_backlog",
+            "schedule": 300.0,
+            "options": {"expires": 240},
+        },
         "low-stock-alerts": {
             "task": "inventory.tasks.low_stock_alerts",
             "schedule": 3600.0,

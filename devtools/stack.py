@@ -144,6 +144,12 @@ def cmd_run() -> int:
             log("first start: loading the network and the demo data")
             manage(env, "load_network")
             manage(env, "demo_data")
+            # the demo's violations, last week's notices and reports, so every page has something to show. Redis
+            # is not up yet: tasks go to an in-memory broker, and the e-mail copies the notices owe are sent by
+            # the backlog job once the worker runs (the message rows are their outbox)
+            seed_env = {**env, "CELERY_BROKER_URL": "memory://", "CELERY_RESULT_BACKEND": "cache+memory://"}
+            manage(seed_env, "sla_sweep")
+            manage(seed_env, "weekly_notices")
             (VAR / ".seeded").write_text(datetime.now().isoformat())
         log(f"Q9 Order Desk: http://127.0.0.1:{WEB_PORT}/")
         if env.get("DEMO_MODE") in ("1", "true", "True"):

@@ -216,6 +216,8 @@ class Message(models.Model):
     sender = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="sent_messages")
     created_at = models.DateTimeField(_("sent at"), db_index=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    #: an e-mail copy is owed (the row is its outbox: a broker outage delays the copy, the backlog job sends it)
+    email_wanted = models.BooleanField(_("e-mail copy wanted"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,12 +2,16 @@
 (e-mail through Celery) only after commit."""
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import MessageError
 from .models import Message, MessageRead, Province, Site, User
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -50,15 +54,34 @@ def message_send(
         link=link,
         sender=sender,
         created_at=at or timezone.now(),
+        email_wanted=email,
     )
     if attachment is not None:
         message.attachment.save(attachment.name, attachment, save=False)
     message.save()
     if email:
-        from .tasks import message_email
-
-        transaction.on_commit(lambda: message_email.delay(message.pk))
+        transaction.on_commit(lambda: _email_kick(message.pk))
     return message
+
+
+def _email_kick(message_id: int) -> None:
+    from .tasks import message_email
+
+    try:
+        message_email.delay(message_id)
+    except Exception:  # noqa: BLE001 - the broker may be down: the backlog job sends the copy later
+        logger.warning("message %s: e-mail copy queued for the backlog job (broker unavailable)", message_id)
+
+
+def messages_email_backlog(*, at=None, older_than_seconds: int = 120, limit: int = 500) -> int:
+    """E-mail copies owed and not sent (their task was lost or the broker was down): send them now."""
+    from datetime import timedelta
+
+    at = at or timezone.now()
+    ids = list(Message.objects.filter(email_wanted=True, emailed_at__isnull=True,
+                                      created_at__lte=at - timedelta(seconds=older_than_seconds))
+               .order_by("id").values_list("pk", flat=True)[:limit])
+    return sum(1 for pk in ids if message_email_send(message_id=pk, at=at))
 
 
 def message_mark_read(*, message: Message, user: User, at=None) -> bool:

@@ -35,3 +35,11 @@ def deadline_warnings() -> int:
     from .reminders import deadline_warnings_send
 
     return deadline_warnings_send()
+
+
+@shared_task(name="dispatch.tasks.messages_email_backlog")
+def messages_email_backlog() -> int:
+    """Every 5 minutes: e-mail copies whose task never ran (a broker outage) are sent."""
+    from .services import messages_email_backlog as send
+
+    return send()

@@ -114,3 +114,25 @@ def test_compose_rejects_bad_attachment_in_chinese(net, login, settings):
     })
     assert "不接受 .exe 类型的文件" in response.content.decode()
     assert not Message.objects.exists()
+
+
+def test_email_copy_survives_a_lost_task(net, django_capture_on_commit_callbacks, mailoutbox, monkeypatch):
+    """The broker is down when the message is sent: nothing fails, and the backlog job e-mails the copy later."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dispatch import tasks
+    from dispatch.models import Message
+    from dispatch.services import message_send, messages_email_backlog
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tasks.message_email, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = message_send(audience=Message.Audience.SITE, site=net.site_a, title="周报", email=True)
+    assert not mailoutbox and Message.objects.get(pk=message.pk).emailed_at is None
+    assert messages_email_backlog(at=timezone.now() + timedelta(minutes=5)) == 1
+    assert len(mailoutbox) == 1 and Message.objects.get(pk=message.pk).emailed_at is not None
+    assert messages_email_backlog(at=timezone.now() + timedelta(minutes=10)) == 0
