@@ -45,13 +45,13 @@ def addresses_parse(texts: list[str]) -> list[ParsedAddress | None]:
     if not texts:
         return []
     frame = cpca.transform([t or "" for t in texts])
+    columns = [frame[k].tolist() for k in ("adcode", "省", "市", "区")]  # column lists: far faster than iterrows
     out: list[ParsedAddress | None] = []
-    for text, (_i, row) in zip(texts, frame.iterrows()):
-        adcode = row.get("adcode")
+    for text, adcode, province, city, district in zip(texts, *columns):
         if not text or not isinstance(adcode, str) or len(adcode) != 6:
             out.append(None)
             continue
-        names = [row.get(k) if isinstance(row.get(k), str) else "" for k in ("省", "市", "区")]
+        names = [v if isinstance(v, str) else "" for v in (province, city, district)]
         out.append(ParsedAddress(adcode=adcode, province=names[0], city=names[1], district=names[2]))
     return out
 

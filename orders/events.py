@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from .models import EventKind, OnlineOrder, OrderEvent
 
 
+_KINDS = frozenset(str(k) for k in EventKind.values)
+
+
 def clock_snapshot(order: OnlineOrder) -> dict:
     """The order's clocks as they stand: stored in every event (taken before the change it records), so the
     rule book can tell from the history alone whether a deadline had passed when something happened."""
@@ -34,7 +37,7 @@ def event_build(
 ) -> OrderEvent:
     """An unsaved event; ``site`` defaults to the site holding the order before the change, ``clock`` and
     ``stint`` to the order's as they stand (pass them when the order was already changed)."""
-    if kind not in EventKind.values:
+    if kind not in _KINDS:
         raise ValueError(f"unknown event kind {kind}")
     return OrderEvent(
         order=order,
