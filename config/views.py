@@ -31,6 +31,49 @@ def healthz(request):
     return JsonResponse({"ok": ok, **status}, status=200 if ok else 503)
 
 
+def _work(user, role) -> list[tuple[str, int, str]]:
+    """What waits for this person today: (label, count, link), one cheap indexed count each."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from orders.models import OnlineOrder, OrderState, OutboxMessage
+    from penalties.models import Appeal, AppealStatus, Violation, ViolationStatus
+
+    if role == scoping.Role.CLERK:
+        ids = scoping.clerk_site_ids(user)
+        mine = OnlineOrder.objects.filter(site_id__in=ids)
+        return [
+            (_("Waiting for accept"), mine.filter(state=OrderState.PENDING).count(), reverse("dispatch:workbench")),
+            (_("Waiting for pickup"), mine.filter(state=OrderState.ACCEPTED).count(), reverse("dispatch:pickup")),
+            (_("Cancellations to handle"), mine.filter(state=OrderState.CANCELLED, cancel_handled_at__isnull=True)
+             .count(), reverse("dispatch:cancellations")),
+        ]
+    if role == scoping.Role.HQ:
+        from inventory.services import low_stock
+
+        return [
+            (_("Waiting in the data center"), OnlineOrder.objects.filter(site__is_data_center=True,
+                                                                         state=OrderState.PENDING).count(),
+             reverse("dispatch:hq_dispatch")),
+            (_("Proposals to confirm"), Violation.objects.filter(status=ViolationStatus.PROPOSED).count(),
+             reverse("penalties:violation_list") + "?status=PROPOSED"),
+            (_("Appeals with HQ"), Appeal.objects.filter(status=AppealStatus.HQ_REVIEW).count(),
+             reverse("penalties:appeal_queue")),
+            (_("Failed callbacks"), OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count(),
+             reverse("orders:callbacks")),
+            (_("Items below minimum stock"), len(low_stock()), reverse("inventory:stock")),
+        ]
+    if role == scoping.Role.LCS:
+        return [
+            (_("Appeals to decide"), Appeal.objects.filter(status=AppealStatus.LCS_REVIEW,
+                                                          province_id=user.province_id).count(),
+             reverse("penalties:appeal_queue")),
+            (_("Silent sites"), selectors.silent_sites(user=user, at=timezone.now()).count(),
+             reverse("dispatch:silent_sites")),
+        ]
+    return []
+
+
 @login_required
 def home(request):
     user = request.user
@@ -42,6 +85,7 @@ def home(request):
         "unread": selectors.message_unread_count(user=user),
         "now": timezone.now(),
     }
+    context["work"] = _work(user, role)
     if role == scoping.Role.CLERK:
         site = user.site
         context.update(site=site, site_counts=selectors.site_detail_counts(site=site))

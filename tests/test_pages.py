@@ -89,3 +89,16 @@ def test_english_is_available(net, login):
 def test_chinese_even_for_an_english_browser(net, client):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "用户名" in html
+
+
+@pytest.mark.django_db
+def test_home_shows_what_waits(net, login):
+    from .factories import make_order
+
+    make_order()
+    clerk = login(net.clerk_a).get(reverse("home")).content.decode()
+    assert 'data-testid="work"' in clerk and "等待接单" in clerk and "/desk/accept/" in clerk
+    hq = login(net.hq).get(reverse("home")).content.decode()
+    assert "数据中心待分件" in hq and "回传失败" in hq
+    lcs = login(net.lcs_zj).get(reverse("home")).content.decode()
+    assert "待处理申诉" in lcs
