@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from complaints.api import router as work_orders_router
 from dispatch.exceptions import DomainError
 from logistics.api import router as tracking_router
 from orders.api import error
@@ -17,6 +18,7 @@ api = NinjaAPI(title="Q9 Order Desk API", version="1.0", urls_namespace="api",
                            "请求头 X-Api-Key、X-Timestamp（Unix 秒）、X-Signature（十六进制）。")
 api.add_router("", orders_router)
 api.add_router("", tracking_router)
+api.add_router("", work_orders_router)
 
 
 def _field(loc) -> str | None:

@@ -48,6 +48,16 @@ def beat_schedule() -> dict:
             "schedule": 300.0,
             "options": {"expires": 240},
         },
+        "work-order-results": {
+            "task": "complaints.tasks.results_deliver",
+            "schedule": float(settings.CALLBACK_SWEEP_SECONDS),
+            "options": {"expires": settings.CALLBACK_SWEEP_SECONDS * 0.9},
+        },
+        "work-order-warnings": {
+            "task": "complaints.tasks.warnings",
+            "schedule": 300.0,
+            "options": {"expires": 240},
+        },
         "low-stock-alerts": {
             "task": "inventory.tasks.low_stock_alerts",
             "schedule": 3600.0,

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("finance.urls")),
     path("", include("logistics.urls")),
     path("", include("inventory.urls")),
+    path("", include("complaints.urls")),
 ]

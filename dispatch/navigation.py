@@ -32,6 +32,11 @@ NAV_ITEMS = [
         ("penalties:appeal_queue", _("Appeals"), (R.LCS, R.HQ)),
         ("penalties:notices", _("Weekly notices"), EVERYONE),
     ]),
+    (None, _("Work orders"), [
+        ("complaints:list", _("Cainiao work orders"), EVERYONE),
+        ("complaints:new", _("Enter a work order"), (R.HQ,)),
+        ("complaints:assessment", _("Work-order assessment"), (R.LCS, R.HQ, R.MANAGER)),
+    ]),
     (None, _("Money and reports"), [
         ("finance:statement", _("Statement (对账单)"), EVERYONE),
         ("penalties:rewards", _("Rewards"), (R.LCS, R.HQ, R.MANAGER)),

@@ -178,6 +178,26 @@ def exception_pk(which):
     return build
 
 
+def work_order_pk(which):
+    def build(n, r, m):
+        from complaints.models import WorkOrder
+        from complaints.services import work_order_receive
+        from logistics.services import scans_ingest
+
+        waybill = "300000000661" if which == IN else "300000000662"
+        wo = WorkOrder.objects.filter(waybill_no=waybill).first()
+        if wo is None:
+            from django.utils import timezone
+
+            site = n.site_a if which == IN else n.site_x
+            scans_ingest(scans=[{"waybill_no": waybill, "scan_type": "到件", "site_code": site.code,
+                                 "scanned_at": timezone.now()}])
+            wo = work_order_receive(data={"wo_id": f"M{waybill}", "type": "where", "source": "pc",
+                                          "waybill_no": waybill, "description": "x"})[0]
+        return {"pk": wo.pk}
+    return build
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -332,6 +352,23 @@ MATRIX = {
     "inventory:pickup_ewaybill": ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 302,
                                                            "manager": 403, "manager_zj": 403}),
                                            (order_pk(OUT), {"clerk": 404})]),
+    "complaints:list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "complaints:new": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                                       "manager_zj": 403})]),
+    "complaints:assessment": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
+                                              "manager_zj": 200})]),
+    "complaints:detail": ("get", [(work_order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
+                                  (work_order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "complaints:answer": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+                                                        "manager": 403, "manager_zj": 403}),
+                                   (work_order_pk(OUT), {"clerk": 404})]),
+    "complaints:review": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
+                                                        "manager": 403, "manager_zj": 403})]),
+    "complaints:assign": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
+                                                        "manager": 403, "manager_zj": 403})]),
+    "complaints:chase": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 302, "hq": 403,
+                                                       "manager": 403, "manager_zj": 403}),
+                                  (work_order_pk(OUT), {"lcs": 404})]),
     "finance:statement": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "finance:statement_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "finance:statement_pdf": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),

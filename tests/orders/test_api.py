@@ -237,3 +237,16 @@ def test_tracking_feed_stores_once_and_completes_pickups(net, live_server, taoba
     order.refresh_from_db()
     assert order.state == "PICKED_UP" and order.pickup_source == "scan"
     assert taobao.call("POST", "/api/tracking/scans", scans).status_code == 404  # a channel is no scanner
+
+
+def test_crm_pushes_work_orders(net, live_server, taobao):
+    client, secret = api_client_create(name="菜鸟CRM", kind=ApiClient.Kind.CRM, channel=None, adapter="generic")
+    crm = Api(live_server.url, client, secret)
+    body = {"wo_id": "CN20261123001", "type": "false_sign", "source": "guoguo", "waybill_no": "300000000981",
+            "description": "显示签收但未收到", "limit_hours": 12}
+    first = crm.call("POST", "/api/crm/work-orders", body)
+    assert first.status_code == 201 and first.json()["state"] == "unassigned", first.text
+    assert crm.call("POST", "/api/crm/work-orders", body).status_code == 200
+    conflict = crm.call("POST", "/api/crm/work-orders", {**body, "type": "delay"})
+    assert conflict.status_code == 409 and conflict.json()["error"]["field"] == "type"
+    assert taobao.call("POST", "/api/crm/work-orders", body).status_code == 404  # a channel is not the CRM

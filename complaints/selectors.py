@@ -1,0 +1,48 @@
+"""Reads of the work orders, scoped, and the assessment per unit and week (系统处理时效, 处理质量)."""
+from __future__ import annotations
+
+import statistics
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+
+from dispatch import clock, scoping
+
+from .models import WorkOrder, WorkOrderState
+
+
+def work_orders_for(*, user) -> QuerySet[WorkOrder]:
+    role = scoping.role_of(user)
+    qs = WorkOrder.objects.select_related("unit", "province")
+    if scoping.is_national(user):
+        return qs
+    if role in (scoping.Role.LCS, scoping.Role.MANAGER):
+        return qs.filter(province_id=user.province_id)
+    if role == scoping.Role.CLERK:
+        return qs.filter(unit_id__in=scoping.clerk_site_ids(user))
+    return qs.none()
+
+
+def assessment(*, user, week: date) -> list[dict]:
+    """Per unit, work orders received in the week: count, median hours to the first answer, answers after the
+    limit, and the share passed at the first review (of those reviewed)."""
+    start = datetime.combine(week, time.min, clock.tz())
+    rows: dict[int, dict] = {}
+    for wo in work_orders_for(user=user).filter(created_at__gte=start, created_at__lt=start + timedelta(days=7),
+                                                unit__isnull=False):
+        r = rows.setdefault(wo.unit_id, {"unit": wo.unit, "count": 0, "hours": [], "late": 0, "reviewed": 0,
+                                         "passed_first": 0, "open": 0})
+        r["count"] += 1
+        if wo.first_answered_at:
+            r["hours"].append((wo.first_answered_at - wo.created_at).total_seconds() / 3600)
+        r["late"] += wo.late_answers > 0
+        if wo.first_review_passed is not None:
+            r["reviewed"] += 1
+            r["passed_first"] += wo.first_review_passed
+        r["open"] += wo.state in (WorkOrderState.OPEN, WorkOrderState.SENT_BACK)
+    out = []
+    for r in rows.values():
+        r["median_hours"] = round(statistics.median(r["hours"]), 1) if r["hours"] else None
+        r["pass_rate"] = round(r["passed_first"] / r["reviewed"], 3) if r["reviewed"] else None
+        out.append(r)
+    return sorted(out, key=lambda r: (-(r["late"]), r["unit"].code))

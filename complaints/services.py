@@ -1,0 +1,309 @@
+"""Writes of the work-order cycle: intake (CRM or HQ; idempotent on the work-order id), routing by waybill,
+the unit's answer with the facts its type needs, CCS review (pass or send back), the result back to Cainiao
+through an outbox, early warnings, and the fines of the settings into the ledger under their own heading."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from dispatch import clock, scoping
+from dispatch.exceptions import DomainError
+from dispatch.models import Message, Site
+from dispatch.services import message_send
+from finance.services import Entry, entries_record
+from logistics.models import TrackingEvent
+from orders.models import ApiClient, OnlineOrder
+
+from .models import (ResultCallback, WorkOrder, WorkOrderAttachment, WorkOrderEvent, WorkOrderState,
+                     WorkOrderType)
+
+S = WorkOrderState
+
+#: the facts each type's answer needs: (field, label, kind, required)
+ANSWER_FIELDS = {
+    WorkOrderType.FALSE_SIGN: [("signed_by", "签收人", "text", True),
+                               ("received_at", "客户实际收到时间", "datetime", True)],
+    WorkOrderType.LOCKER: [("left_at", "放置的自提柜（地址、柜号）", "text", True),
+                           ("consent", "是否事先征得客户同意", "yesno", True)],
+    WorkOrderType.PICKUP_POINT: [("left_at", "放置的代收点（驿站、门卫）", "text", True),
+                                 ("consent", "是否事先征得客户同意", "yesno", True)],
+    WorkOrderType.WHERE: [("location", "快件当前位置", "text", True), ("next_step", "后续处理与预计送达", "text", False)],
+}
+DEFAULT_FIELDS = [("finding", "核实结果", "text", True)]
+
+
+class WorkOrderError(DomainError):
+    code = "work_order_invalid"
+
+
+def answer_fields(wo_type: str) -> list[tuple]:
+    return ANSWER_FIELDS.get(wo_type, DEFAULT_FIELDS)
+
+
+def limit_hours(wo_type: str) -> int:
+    return int(settings.WORK_ORDER_LIMIT_HOURS.get(wo_type, 48))
+
+
+def _event(wo: WorkOrder, kind: str, *, at, actor=None, text: str = "", **data) -> None:
+    WorkOrderEvent.objects.create(work_order=wo, kind=kind, at=at, actor=actor, unit=wo.unit, text=text, data=data)
+
+
+def unit_for_waybill(waybill: str) -> tuple[Site | None, str]:
+    """The responsible unit: the site (or sorting centre, or direct point) of the waybill's latest scan, else the
+    site holding its order; else none (HQ assigns by hand)."""
+    scan = (TrackingEvent.objects.filter(waybill_no=waybill, site__isnull=False).select_related("site")
+            .order_by("-scanned_at", "-id").first())
+    if scan is not None:
+        return scan.site, _("latest scan (%(scan)s) at %(site)s") % {"scan": scan.scan_type, "site": scan.site.name}
+    order = OnlineOrder.objects.filter(waybill_no=waybill).select_related("site").first()
+    if order is not None and not order.site.is_data_center:
+        return order.site, _("the site holding its order")
+    return None, _("no scan or order knows this waybill: HQ assigns it")
+
+
+REQUIRED = ("wo_id", "type", "source", "waybill_no", "description")
+FIELDS = REQUIRED + ("consumer_name", "consumer_phone", "raised_at", "limit_hours")
+
+
+@transaction.atomic
+def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) -> tuple[WorkOrder, bool]:
+    """A work order from the CRM (or entered by HQ): a repeat returns the stored one; other content conflicts."""
+    at = at or timezone.now()
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items() if k in FIELDS}
+    for key in REQUIRED:
+        if not data.get(key):
+            raise WorkOrderError(_("This field is required."), field=key)
+    if data["type"] not in WorkOrderType.values:
+        raise WorkOrderError(_("Unknown work-order type."), field="type")
+    raised = data.get("raised_at") or at
+    if isinstance(raised, str):
+        raised = parse_datetime(raised)
+        if raised is None:
+            raise WorkOrderError(_("Not a valid time."), field="raised_at")
+    if timezone.is_naive(raised):
+        raised = timezone.make_aware(raised, clock.tz())
+    hours = int(data.get("limit_hours") or 0) or limit_hours(data["type"])
+    existing = WorkOrder.objects.select_for_update().filter(wo_id=data["wo_id"]).first()
+    if existing is not None:
+        differ = [k for k in ("type", "source", "waybill_no", "description")
+                  if str(getattr(existing, k)) != str(data.get(k))]
+        if differ:
+            raise WorkOrderError(_("Work order %(id)s was already received with other content (%(fields)s).")
+                                 % {"id": data["wo_id"], "fields": ", ".join(differ)}, field=differ[0])
+        return existing, False
+    unit, note = unit_for_waybill(data["waybill_no"])
+    wo = WorkOrder.objects.create(
+        wo_id=data["wo_id"], type=data["type"], source=data["source"], waybill_no=data["waybill_no"],
+        consumer_name=data.get("consumer_name") or "", consumer_phone=data.get("consumer_phone") or "",
+        description=data["description"], raised_at=raised, limit_hours=hours, due_at=at + timedelta(hours=hours),
+        unit=unit, province=unit.province if unit else None, routing_note=note[:200],
+        state=S.OPEN if unit else S.UNASSIGNED, created_at=at)
+    _event(wo, "received", at=at, actor=actor, text=_("limit %(h)d h") % {"h": hours})
+    _event(wo, "routed", at=at, text=note)
+    if unit is not None:
+        message_send(audience=Message.Audience.SITE, site=unit, category=Message.Category.WORK_ORDER, at=at,
+                     title=_("New work order %(id)s: answer by %(due)s") % {
+                         "id": wo.wo_id, "due": timezone.localtime(wo.due_at).strftime("%m-%d %H:%M")},
+                     link=f"/work-orders/{wo.pk}/")
+    return wo, True
+
+
+def _lock(pk: int) -> WorkOrder:
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+
+
+@transaction.atomic
+def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | None = None) -> WorkOrder:
+    at = at or timezone.now()
+    if scoping.role_of(actor) != scoping.Role.HQ:
+        raise WorkOrderError(_("Only HQ assigns work orders."))
+    wo = _lock(work_order_id)
+    if wo.state not in (S.UNASSIGNED, S.OPEN, S.SENT_BACK):
+        raise WorkOrderError(_("This work order is not waiting for a unit."))
+    if unit.is_data_center or not unit.active:
+        raise WorkOrderError(_("Choose an active site, sorting centre or direct point."), field="unit")
+    wo.unit, wo.province, wo.state = unit, unit.province, S.OPEN if wo.state == S.UNASSIGNED else wo.state
+    wo.save(update_fields=["unit", "province", "state"])
+    _event(wo, "assigned", at=at, actor=actor, text=unit.name)
+    return wo
+
+
+def _fine(wo: WorkOrder, code: str, amount, at: datetime) -> None:
+    if not amount:
+        return
+    entries_record([Entry(site_id=wo.unit_id, province_id=wo.unit.province_id, month=timezone.localtime(at).date()
+                          .replace(day=1), kind="fine", heading="work_orders", code=code, amount=-abs(amount),
+                          key=f"{code.lower()}:{wo.pk}", source_type="work_order", source_id=wo.pk,
+                          note=f"菜鸟工单 {wo.wo_id}")], at=at)
+
+
+@transaction.atomic
+def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, reply: str, files=(),
+                      at: datetime | None = None) -> WorkOrder:
+    """The unit's answer: the facts of its type, the finding, the reply for the consumer."""
+    from dispatch.validators import validate_attachment
+    from django.core.exceptions import ValidationError
+
+    at = at or timezone.now()
+    wo = _lock(work_order_id)
+    if wo.unit_id is None or not scoping.may_operate_site(actor, wo.unit_id) or scoping.role_of(actor) != scoping.Role.CLERK:
+        raise WorkOrderError(_("Only the responsible unit answers its work order."))
+    if wo.state not in (S.OPEN, S.SENT_BACK):
+        raise WorkOrderError(_("This work order is not waiting for an answer."))
+    clean = {}
+    for name, label, kind, required in answer_fields(wo.type):
+        value = (facts.get(name) or "").strip()
+        if required and not value:
+            raise WorkOrderError(_("%(label)s is required.") % {"label": label}, field=name)
+        if value and kind == "datetime" and parse_datetime(value) is None:
+            raise WorkOrderError(_("%(label)s: not a valid time.") % {"label": label}, field=name)
+        if value and kind == "yesno" and value not in ("yes", "no"):
+            raise WorkOrderError(_("%(label)s: answer yes or no.") % {"label": label}, field=name)
+        clean[name] = value
+    if not (reply or "").strip():
+        raise WorkOrderError(_("Write the reply for the consumer."), field="reply")
+    for f in files or ():
+        try:
+            validate_attachment(f)
+        except ValidationError as exc:
+            raise WorkOrderError(" ".join(exc.messages), field="files") from None
+        WorkOrderAttachment.objects.create(work_order=wo, file=f, name=f.name[:200], uploaded_by=actor, uploaded_at=at)
+    late = at > wo.due_at
+    wo.answer, wo.answer_text, wo.reply, wo.answered_at, wo.state = clean, (text or "").strip(), reply.strip(), at, S.ANSWERED
+    wo.first_answered_at = wo.first_answered_at or at
+    wo.late_answers += late
+    wo.save()
+    _event(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
+    if late:
+        _fine(wo, "WO_LATE", settings.WORK_ORDER_FINE_LATE, at)
+    return wo
+
+
+@transaction.atomic
+def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = "",
+                      at: datetime | None = None) -> WorkOrder:
+    """CCS passes the answer (closed; the result goes to Cainiao) or sends it back with a reason."""
+    at = at or timezone.now()
+    if scoping.role_of(actor) != scoping.Role.HQ:
+        raise WorkOrderError(_("Only HQ's CCS reviews answers."))
+    wo = _lock(work_order_id)
+    if wo.state != S.ANSWERED:
+        raise WorkOrderError(_("This work order has no answer waiting for review."))
+    wo.reviews += 1
+    if wo.first_review_passed is None:
+        wo.first_review_passed = passed
+        if not passed:
+            _fine(wo, "WO_QUALITY", settings.WORK_ORDER_FINE_SENT_BACK, at)
+    if passed:
+        wo.state, wo.closed_at = S.CLOSED, at
+        wo.save()
+        _event(wo, "passed", at=at, actor=actor, text=reason)
+        _result_queue(wo, at)
+    else:
+        if not (reason or "").strip():
+            raise WorkOrderError(_("Say what the unit must check again."), field="reason")
+        wo.state = S.SENT_BACK
+        if settings.WORK_ORDER_RESTART_ON_SEND_BACK:
+            wo.due_at = at + timedelta(hours=wo.limit_hours)
+        wo.save()
+        _event(wo, "sent_back", at=at, actor=actor, text=reason)
+        message_send(audience=Message.Audience.SITE, site=wo.unit, category=Message.Category.WORK_ORDER, at=at,
+                     title=_("Work order %(id)s sent back: %(reason)s") % {"id": wo.wo_id, "reason": reason[:80]},
+                     link=f"/work-orders/{wo.pk}/")
+    return wo
+
+
+def _result_queue(wo: WorkOrder, at: datetime) -> None:
+    payload = {"workOrderId": wo.wo_id, "result": "processed", "type": wo.type, "unit": wo.unit.code,
+               "finding": wo.answer_text, "facts": wo.answer, "reply": wo.reply,
+               "closedAt": timezone.localtime(wo.closed_at).isoformat()}
+    rows = [ResultCallback(work_order=wo, client=c, url=c.callback_url, payload=payload, next_attempt_at=at)
+            for c in ApiClient.objects.filter(kind=ApiClient.Kind.CRM, active=True).exclude(callback_url="")]
+    if rows:
+        ResultCallback.objects.bulk_create(rows)
+        transaction.on_commit(_kick)
+
+
+def _kick() -> None:
+    from .tasks import results_deliver
+
+    try:
+        results_deliver.delay()
+    except Exception:  # noqa: BLE001 - the broker may be down: beat delivers the rows later
+        pass
+
+
+def results_deliver(*, limit: int = 100) -> int:
+    """Send due results to Cainiao's CRM, signed like our other callbacks, with the same back-off."""
+    import json
+    from urllib.parse import urlsplit
+
+    import requests
+
+    from orders.outbox import backoff
+    from orders.signing import headers
+
+    now = timezone.now()
+    delivered = 0
+    with transaction.atomic():
+        due = list(ResultCallback.objects.select_for_update(skip_locked=True).filter(
+            status="pending", next_attempt_at__lte=now).select_related("client", "work_order")[:limit])
+        ResultCallback.objects.filter(pk__in=[r.pk for r in due]).update(next_attempt_at=now + timedelta(seconds=60))
+    for row in due:
+        body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
+        try:
+            response = requests.post(row.url, data=body, timeout=settings.CALLBACK_TIMEOUT_SECONDS, headers=headers(
+                key=row.client.key, secret=row.client.secret, method="POST", path=urlsplit(row.url).path or "/",
+                body=body))
+            ok, error = 200 <= response.status_code < 300, f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            ok, error = False, f"{type(exc).__name__}: {exc}"[:300]
+        row.attempts += 1
+        if ok:
+            row.status, row.delivered_at, row.last_error = "delivered", now, ""
+            WorkOrderEvent.objects.create(work_order=row.work_order, kind="result_sent", at=now, unit=row.work_order.unit)
+            delivered += 1
+        else:
+            row.last_error = error
+            row.status = "failed" if row.attempts >= settings.CALLBACK_MAX_ATTEMPTS else "pending"
+            row.next_attempt_at = now + backoff(row.attempts)
+        row.save()
+    return delivered
+
+
+def work_order_chase(*, work_order_id: int, actor, at: datetime | None = None) -> None:
+    """The province LCS reminds the unit of an open work order."""
+    at = at or timezone.now()
+    wo = WorkOrder.objects.select_related("unit").get(pk=work_order_id)
+    if scoping.role_of(actor) != scoping.Role.LCS or wo.province_id != actor.province_id or wo.unit is None:
+        raise WorkOrderError(_("The province platform chases its province's work orders."))
+    if wo.state not in (S.OPEN, S.SENT_BACK):
+        raise WorkOrderError(_("This work order is not waiting for the unit."))
+    message_send(audience=Message.Audience.SITE, site=wo.unit, category=Message.Category.WORK_ORDER, at=at,
+                 title=_("The province chases work order %(id)s: answer by %(due)s") % {
+                     "id": wo.wo_id, "due": timezone.localtime(wo.due_at).strftime("%m-%d %H:%M")},
+                 link=f"/work-orders/{wo.pk}/", sender=actor)
+    _event(wo, "chased", at=at, actor=actor)
+
+
+def warnings_send(*, at: datetime | None = None) -> int:
+    """Work orders due within 2 hours: one message per unit per run, each work order warned once per due time."""
+    from django.core.cache import cache
+
+    at = at or timezone.now()
+    soon = WorkOrder.objects.filter(state__in=[S.OPEN, S.SENT_BACK], unit__isnull=False, due_at__gt=at,
+                                    due_at__lte=at + timedelta(hours=2))
+    by_unit: dict[int, int] = {}
+    for wo in soon.only("pk", "unit_id", "due_at"):
+        if cache.add(f"q9:wo:warn:{wo.pk}:{wo.due_at.timestamp():.0f}", 1, timeout=6 * 3600):
+            by_unit[wo.unit_id] = by_unit.get(wo.unit_id, 0) + 1
+    for site in Site.objects.filter(pk__in=list(by_unit)):
+        message_send(audience=Message.Audience.SITE, site=site, category=Message.Category.WORK_ORDER, at=at,
+                     title=_("%(n)d work orders must be answered within 2 hours") % {"n": by_unit[site.pk]},
+                     link="/work-orders/")
+    return len(by_unit)
