@@ -240,13 +240,7 @@ def _kick() -> None:
 
 def results_deliver(*, limit: int = 100) -> int:
     """Send due results to Cainiao's CRM, signed like our other callbacks, with the same back-off."""
-    import json
-    from urllib.parse import urlsplit
-
-    import requests
-
-    from orders.outbox import backoff
-    from orders.signing import headers
+    from orders.outbox import backoff, post_signed
 
     now = timezone.now()
     delivered = 0
@@ -255,21 +249,14 @@ def results_deliver(*, limit: int = 100) -> int:
             status="pending", next_attempt_at__lte=now).select_related("client", "work_order")[:limit])
         ResultCallback.objects.filter(pk__in=[r.pk for r in due]).update(next_attempt_at=now + timedelta(seconds=60))
     for row in due:
-        body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
-        try:
-            response = requests.post(row.url, data=body, timeout=settings.CALLBACK_TIMEOUT_SECONDS, headers=headers(
-                key=row.client.key, secret=row.client.secret, method="POST", path=urlsplit(row.url).path or "/",
-                body=body))
-            ok, error = 200 <= response.status_code < 300, f"HTTP {response.status_code}"
-        except requests.RequestException as exc:
-            ok, error = False, f"{type(exc).__name__}: {exc}"[:300]
+        ok, _code, error = post_signed(url=row.url, payload=row.payload, client=row.client)
         row.attempts += 1
         if ok:
             row.status, row.delivered_at, row.last_error = "delivered", now, ""
             WorkOrderEvent.objects.create(work_order=row.work_order, kind="result_sent", at=now, unit=row.work_order.unit)
             delivered += 1
         else:
-            row.last_error = error
+            row.last_error = error[:300]
             row.status = "failed" if row.attempts >= settings.CALLBACK_MAX_ATTEMPTS else "pending"
             row.next_attempt_at = now + backoff(row.attempts)
         row.save()
@@ -293,17 +280,19 @@ def work_order_chase(*, work_order_id: int, actor, at: datetime | None = None) -
 
 def warnings_send(*, at: datetime | None = None) -> int:
     """Work orders due within 2 hours: one message per unit per run, each work order warned once per due time."""
-    from django.core.cache import cache
+    from django.db.models import F, Q
 
     at = at or timezone.now()
-    soon = WorkOrder.objects.filter(state__in=[S.OPEN, S.SENT_BACK], unit__isnull=False, due_at__gt=at,
-                                    due_at__lte=at + timedelta(hours=2))
-    by_unit: dict[int, int] = {}
-    for wo in soon.only("pk", "unit_id", "due_at"):
-        if cache.add(f"q9:wo:warn:{wo.pk}:{wo.due_at.timestamp():.0f}", 1, timeout=6 * 3600):
+    with transaction.atomic():
+        soon = list(WorkOrder.objects.select_for_update(skip_locked=True).filter(
+            Q(warned_due_at__isnull=True) | ~Q(warned_due_at=F("due_at")), state__in=[S.OPEN, S.SENT_BACK],
+            unit__isnull=False, due_at__gt=at, due_at__lte=at + timedelta(hours=2)).only("pk", "unit_id", "due_at"))
+        WorkOrder.objects.filter(pk__in=[w.pk for w in soon]).update(warned_due_at=F("due_at"))
+        by_unit: dict[int, int] = {}
+        for wo in soon:
             by_unit[wo.unit_id] = by_unit.get(wo.unit_id, 0) + 1
-    for site in Site.objects.filter(pk__in=list(by_unit)):
-        message_send(audience=Message.Audience.SITE, site=site, category=Message.Category.WORK_ORDER, at=at,
-                     title=_("%(n)d work orders must be answered within 2 hours") % {"n": by_unit[site.pk]},
-                     link="/work-orders/")
+        for site in Site.objects.filter(pk__in=list(by_unit)):
+            message_send(audience=Message.Audience.SITE, site=site, category=Message.Category.WORK_ORDER, at=at,
+                         title=_("%(n)d work orders must be answered within 2 hours") % {"n": by_unit[site.pk]},
+                         link="/work-orders/")
     return len(by_unit)

@@ -83,26 +83,26 @@ def _claim(limit: int, now: datetime) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def deliver_one(message: OutboxMessage, *, now: datetime | None = None) -> bool:
+def post_signed(*, url: str, payload: dict, client: ApiClient) -> tuple[bool, int | None, str]:
+    """POST a JSON payload signed with the client's secret (like our API requests): (ok, status, error)."""
     import requests
 
     from .signing import headers
 
-    now = now or timezone.now()
-    body = json.dumps(message.payload, ensure_ascii=False, sort_keys=True).encode()
-    client = message.client
-    path = urlsplit(message.url).path or "/"
-    ok, code, error = False, None, ""
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     try:
-        response = requests.post(message.url, data=body, timeout=getattr(settings, "CALLBACK_TIMEOUT_SECONDS", 5),
-                                  headers=headers(key=client.key, secret=client.secret, method="POST", path=path,
-                                                  body=body))
-        code = response.status_code
-        ok = 200 <= code < 300
-        if not ok:
-            error = f"HTTP {code}: {response.text[:200]}"
+        response = requests.post(url, data=body, timeout=getattr(settings, "CALLBACK_TIMEOUT_SECONDS", 5),
+                                 headers=headers(key=client.key, secret=client.secret, method="POST",
+                                                 path=urlsplit(url).path or "/", body=body))
     except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:300]
+        return False, None, f"{type(exc).__name__}: {exc}"[:300]
+    ok = 200 <= response.status_code < 300
+    return ok, response.status_code, "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+
+
+def deliver_one(message: OutboxMessage, *, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    ok, code, error = post_signed(url=message.url, payload=message.payload, client=message.client)
     CallbackAttempt.objects.create(message=message, at=now, status_code=code, error=error[:300], ok=ok)
     message.attempts += 1
     if ok:
