@@ -15,7 +15,6 @@ from dispatch import clock, scoping
 from dispatch.exceptions import DomainError
 from dispatch.models import Message, Site
 from dispatch.services import message_send
-from finance.services import Entry, entries_record
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
 
@@ -133,13 +132,12 @@ def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | N
     return wo
 
 
-def _fine(wo: WorkOrder, code: str, amount, at: datetime) -> None:
-    if not amount:
-        return
-    entries_record([Entry(site_id=wo.unit_id, province_id=wo.unit.province_id, month=timezone.localtime(at).date()
-                          .replace(day=1), kind="fine", heading="work_orders", code=code, amount=-abs(amount),
-                          key=f"{code.lower()}:{wo.pk}", source_type="work_order", source_id=wo.pk,
-                          note=f"菜鸟工单 {wo.wo_id}")], at=at)
+def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str) -> None:
+    """The work-order fines are rules of the rule book (editable by HQ on the rules page): a standing violation,
+    notified weekly, appealable, booked under the 菜鸟工单 heading."""
+    from penalties.services import work_order_fine
+
+    work_order_fine(rule=rule, work_order_id=wo.pk, reference=wo.wo_id, site=wo.unit, at=at, evidence=evidence)
 
 
 @transaction.atomic
@@ -180,7 +178,9 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
     wo.save()
     _event(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
     if late:
-        _fine(wo, "WO_LATE", settings.WORK_ORDER_FINE_LATE, at)
+        _fine(wo, "WO_LATE", at, _("Answered %(at)s, due %(due)s") % {
+            "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+            "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")})
     return wo
 
 
@@ -198,7 +198,7 @@ def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = 
     if wo.first_review_passed is None:
         wo.first_review_passed = passed
         if not passed:
-            _fine(wo, "WO_QUALITY", settings.WORK_ORDER_FINE_SENT_BACK, at)
+            _fine(wo, "WO_QUALITY", at, reason)
     if passed:
         wo.state, wo.closed_at = S.CLOSED, at
         wo.save()

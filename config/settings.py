@@ -190,14 +190,11 @@ CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=10)
 CALLBACK_TIMEOUT_SECONDS = env.int("CALLBACK_TIMEOUT_SECONDS", default=5)
 CALLBACK_SWEEP_SECONDS = env.int("CALLBACK_SWEEP_SECONDS", default=15)
 # Cainiao work orders: hours a unit has to answer, per type (Cainiao's own limit overrides when it sends one);
-# whether a send-back gives the unit its full time again; fines (CNY) for an answer after the limit and for an
-# answer CCS sends back at its first review.
+# whether a send-back gives the unit its full time again. (Their fines are rules of the rule book: WO_LATE, WO_QUALITY.)
 WORK_ORDER_LIMIT_HOURS = {"where": env.int("WO_HOURS_WHERE", default=24), "locker": 24, "pickup_point": 24,
                           "false_sign": 24, "delay": 48, "damage": 48, "loss": 72, "attitude": 48, "privacy": 24,
                           "other": 48}
 WORK_ORDER_RESTART_ON_SEND_BACK = env.bool("WORK_ORDER_RESTART_ON_SEND_BACK", default=True)
-WORK_ORDER_FINE_LATE = env.int("WORK_ORDER_FINE_LATE", default=50)
-WORK_ORDER_FINE_SENT_BACK = env.int("WORK_ORDER_FINE_SENT_BACK", default=20)
 # How often the clerk's workbench refreshes itself (seconds); sites must refresh every 10–20 minutes.
 WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=20)
 

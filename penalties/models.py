@@ -13,9 +13,15 @@ class Rule(models.TextChoices):
     FALSE_WAYBILL = "FALSE_WAYBILL", _("False waybill number")
     WRONG_ACCEPT = "WRONG_ACCEPT", _("Wrong accept (outside the service area)")
     LATE_OR_WRONG_TRANSFER = "LATE_OR_WRONG_TRANSFER", _("Late or wrong transfer")
+    WO_LATE = "WO_LATE", _("Work order answered after its limit")
+    WO_QUALITY = "WO_QUALITY", _("Work-order answer sent back by CCS")
 
 
 TIME_RULES = (Rule.LATE_ACCEPT, Rule.LATE_PICKUP)
+#: Cainiao work-order fines: the same notice and appeal cycle, their own ledger heading, no effect on the
+#: online-order refunds and rewards
+WORK_ORDER_RULES = (Rule.WO_LATE, Rule.WO_QUALITY)
+ONLINE_RULES = tuple(r for r in Rule.values if r not in WORK_ORDER_RULES)
 AUDIT_RULES = (Rule.FALSE_FAIL_REASON, Rule.FALSE_WAYBILL, Rule.WRONG_ACCEPT, Rule.LATE_OR_WRONG_TRANSFER)
 
 
@@ -59,9 +65,13 @@ class Violation(models.Model):
     class Source(models.TextChoices):
         SWEEP = "sweep", _("Detected by the clock")
         AUDIT = "audit", _("Audit (稽核)")
+        WORK_ORDER = "work_order", _("Work order (菜鸟工单)")
 
     order = models.ForeignKey("orders.OnlineOrder", on_delete=models.PROTECT, related_name="violations",
-                              db_index=False)
+                              db_index=False, null=True, blank=True)
+    #: a work-order fine's work order (id and Cainiao's number; no foreign key: complaints stands beside us)
+    work_order_id = models.BigIntegerField(null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True, default="", db_default="")
     stint = models.PositiveIntegerField(_("stint"))
     rule = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
     site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="violations",
@@ -74,7 +84,7 @@ class Violation(models.Model):
     occurred_at = models.DateTimeField(_("deadline or act"))
     week = models.DateField(_("week (Monday)"))
     status = models.CharField(_("status"), max_length=16, choices=ViolationStatus.choices)
-    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     evidence = models.TextField(_("evidence"), blank=True)
     reclassified_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -94,6 +104,8 @@ class Violation(models.Model):
             # and at most one live one from audit
             models.UniqueConstraint(fields=["order", "stint", "rule"], condition=Q(source="audit",
                                     status__in=["PROPOSED", "CONFIRMED"]), name="violation_audit_once"),
+            models.UniqueConstraint(fields=["work_order_id", "rule"], condition=Q(source="work_order"),
+                                    name="violation_work_order_once"),
         ]
         indexes = [
             models.Index(fields=["site", "-occurred_at"], name="violation_site_time"),

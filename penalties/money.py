@@ -22,7 +22,7 @@ from finance.models import EntryKind, Heading, LedgerEntry
 from finance.services import Entry, entries_record, money
 from orders.models import BusinessType, OnlineOrder, OrderState
 
-from .models import RewardQuota, RewardRank, Violation, ViolationStatus
+from .models import ONLINE_RULES, RewardQuota, RewardRank, Violation, ViolationStatus
 
 REWARD_PLACES = 200
 REWARD_AMOUNT = Decimal("200")
@@ -44,7 +44,8 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 FINES_SQL = """
 INSERT INTO finance_ledgerentry (site_id, province_id, month, kind, heading, code, amount, source_type, source_id, key,
                                  note, created_at)
-SELECT v.site_id, v.province_id, date_trunc('month', v.occurred_at AT TIME ZONE %(tz)s)::date, 'fine', 'online',
+SELECT v.site_id, v.province_id, date_trunc('month', v.occurred_at AT TIME ZONE %(tz)s)::date, 'fine',
+       CASE WHEN v.rule IN ('WO_LATE', 'WO_QUALITY') THEN 'work_orders' ELSE 'online' END,
        v.rule, -v.fine, 'violation', v.id, 'fine:violation:' || v.id, '', %(now)s
 FROM penalties_violation v
 WHERE v.status = 'CONFIRMED' {only}
@@ -89,7 +90,7 @@ def _clean_months(site_ids: list[int], months: list[date]) -> set[tuple[int, dat
         .annotate(m=TruncMonth("order_time", tzinfo=tz)).values_list("site_id", "m").distinct())}
     violated = set()
     for site_id, occurred in (Violation.objects.filter(site_id__in=site_ids, status=ViolationStatus.CONFIRMED,
-                                                       occurred_at__gte=lo, occurred_at__lt=hi)
+                                                       rule__in=ONLINE_RULES, occurred_at__gte=lo, occurred_at__lt=hi)
                               .values_list("site_id", "occurred_at")):
         violated.add((site_id, timezone.localtime(occurred, tz).date().replace(day=1)))
     return {(s, m) for s in site_ids for m in months if (s, m) in with_orders and (s, m) not in violated}
@@ -208,7 +209,8 @@ def rewards_allocate(*, month: date, at: datetime | None = None) -> int:
         agg[0] += n
         agg[1] += on_time
     violated = {family[s] for s in Violation.objects.filter(
-        site_id__in=list(family), status=ViolationStatus.CONFIRMED, occurred_at__gte=start, occurred_at__lt=end)
+        site_id__in=list(family), status=ViolationStatus.CONFIRMED, rule__in=ONLINE_RULES, occurred_at__gte=start,
+        occurred_at__lt=end)
         .values_list("site_id", flat=True).distinct()}
     codes = dict(Site.objects.filter(pk__in=list(parents)).values_list("pk", "code"))
     entries, ranks, written = [], [], 0

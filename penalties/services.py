@@ -284,3 +284,29 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
         voided += 1
     return {"moved": moved, "voided": voided}
 
+
+
+@transaction.atomic
+def work_order_fine(*, rule: str, work_order_id: int, reference: str, site, at: datetime | None = None,
+                    evidence: str = "") -> Violation | None:
+    """A Cainiao work-order fine (late answer, answer sent back): a standing violation of its own rule, so it goes
+    through the same weekly notice and appeals, and into the ledger under the 菜鸟工单 heading. Once per work order
+    and rule; none when the rule's fine is zero."""
+    from .models import WORK_ORDER_RULES
+    from .money import ledger_sync
+
+    at = at or timezone.now()
+    if rule not in WORK_ORDER_RULES:
+        raise PenaltyError(_("Unknown rule."), field="rule")
+    version = rule_in_force(rule, at)
+    if version is None or not version.fine:
+        return None
+    existing = Violation.objects.filter(work_order_id=work_order_id, rule=rule, source=Violation.Source.WORK_ORDER).first()
+    if existing is not None:
+        return existing
+    v = Violation.objects.create(order=None, work_order_id=work_order_id, reference=reference[:64], stint=0, rule=rule,
+                                 site=site, province_id=site.province_id, rule_version=version, fine=version.fine,
+                                 occurred_at=at, week=_week(at), status=V.CONFIRMED, source=Violation.Source.WORK_ORDER,
+                                 evidence=evidence, created_at=at)
+    ledger_sync(violation_ids=[v.pk], at=at)
+    return v

@@ -16,7 +16,8 @@ class ViolationTable(tables.Table):
     week = tables.Column(verbose_name=_("week"), orderable=True)
     rule = tables.Column(verbose_name=_("rule"), linkify=("penalties:violation_detail", [tables.A("pk")]))
     order = tables.Column(verbose_name=_("logistics no."), accessor="order__channel_order_id", orderable=False,
-                          linkify=lambda record: f"/orders/{record.order_id}/")
+                          default="", linkify=lambda record: f"/orders/{record.order_id}/" if record.order_id
+                          else f"/work-orders/{record.work_order_id}/")
     site = tables.Column(verbose_name=_("responsible site"), orderable=False)
     province = tables.Column(verbose_name=_("province"), orderable=False)
     fine = tables.Column(verbose_name=_("fine"), orderable=False)
@@ -34,6 +35,9 @@ class ViolationTable(tables.Table):
 
     def render_week(self, value):
         return value.strftime("%G-W%V")
+
+    def render_order(self, value, record):
+        return value or record.reference
 
     def render_site(self, value):
         return f"{value.name}（{value.code}）"

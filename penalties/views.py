@@ -61,7 +61,7 @@ def violation_list(request):
 def violation_export(request):
     flt = _filtered(request)
     rows = ((timezone.localtime(v.occurred_at).strftime("%Y-%m-%d %H:%M"), v.week.strftime("%G-W%V"),
-             v.get_rule_display(), v.order.channel_order_id, v.site.code, v.site.name, v.province.name, v.fine,
+             v.get_rule_display(), v.order.channel_order_id if v.order_id else v.reference, v.site.code, v.site.name, v.province.name, v.fine,
              v.get_status_display(), v.get_source_display(), v.evidence)
             for v in flt.qs.order_by("-occurred_at")[:50_000].iterator(chunk_size=2000))
     return xlsx_response(filename="violations", headers=[
@@ -86,7 +86,7 @@ def violation_detail(request, pk: int):
         "notice": getattr(getattr(v, "notice_line", None), "notice", None) if hasattr(v, "notice_line") else None,
         "is_lcs": role == R.LCS, "is_clerk": role == R.CLERK,
         "v": v, "events": v.events.select_related("actor"), "attachments": v.attachments.all(),
-        "timeline": order_selectors.order_timeline(order=v.order),
+        "timeline": order_selectors.order_timeline(order=v.order) if v.order_id else [],
         "is_hq": role == R.HQ, "is_auditor": role in AUDITORS, "evidence_form": EvidenceForm(),
     })
 

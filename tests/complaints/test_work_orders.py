@@ -98,8 +98,13 @@ def test_time_limit_edges_and_the_fine(net, settings):
     services.work_order_answer(work_order_id=late.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
                                reply="明天送达", at=late.due_at + timedelta(seconds=1))
     assert (WorkOrder.objects.get(pk=on_time.pk).late_answers, WorkOrder.objects.get(pk=late.pk).late_answers) == (0, 1)
+    from penalties.models import Violation
+
+    fine = Violation.objects.get()
+    assert (fine.rule, fine.source, fine.work_order_id, fine.reference, fine.site) == (
+        "WO_LATE", "work_order", late.pk, "L2", net.site_a)
     entry = LedgerEntry.objects.get()
-    assert (entry.heading, entry.code, entry.amount, entry.source_id) == ("work_orders", "WO_LATE", -50, late.pk)
+    assert (entry.heading, entry.code, entry.amount, entry.source_id) == ("work_orders", "WO_LATE", -50, fine.pk)
     cainiao = receive(wo_id="L3", waybill_no="300000000931", limit_hours=4)  # Cainiao's own limit wins
     assert cainiao.due_at == T0 + timedelta(hours=4)
 
@@ -212,3 +217,48 @@ def test_early_warning_two_hours_before(net):
     assert services.warnings_send(at=wo.due_at - timedelta(hours=2)) == 1
     assert services.warnings_send(at=wo.due_at - timedelta(hours=1)) == 0  # once
     assert Message.objects.filter(site=net.site_a, category="work_order", title__contains="2").exists()
+
+
+def test_work_order_fines_go_through_the_notice_and_appeals_but_not_refunds(net):
+    from datetime import date
+
+    from penalties import appeals
+    from penalties.models import NoticeLine, Violation
+    from penalties.money import monthly_settlement
+    from penalties.reports import weekly_notices
+
+    scan(net, "300000000992", net.site_a.code)
+    wo = receive(wo_id="N1", waybill_no="300000000992")
+    services.work_order_answer(work_order_id=wo.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
+                               reply="x", at=wo.due_at + timedelta(minutes=5))
+    fine = Violation.objects.get(rule="WO_LATE")
+    notice_at = datetime(2026, 11, 30, 9, 0, tzinfo=SH)
+    weekly_notices(week=date(2026, 11, 23), at=notice_at)
+    line = NoticeLine.objects.get(violation=fine)
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(line.notice.pdf.read())).pages)
+    assert "N1" in text and "菜鸟工单" in text
+    appeal = appeals.appeal_file(violation_id=fine.pk, actor=net.clerk_a, text="系统延迟", at=notice_at + timedelta(hours=1))
+    appeals.appeal_lcs_decide(appeal_id=appeal.pk, actor=net.lcs_zj, cancel=True, text="属实")
+    assert LedgerEntry.objects.filter(heading="work_orders").values_list("amount", flat=True).count() == 2
+    # a standing work-order fine does not stop the online-order refund of a clean month
+    make_order(order_time=datetime(2026, 12, 3, 10, tzinfo=SH))
+    services.work_order_answer  # noqa: B018 - (the fine above was cancelled; raise another standing one)
+    wo2 = receive(wo_id="N2", waybill_no="300000000992", at=datetime(2026, 12, 2, 10, tzinfo=SH))
+    services.work_order_answer(work_order_id=wo2.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
+                               reply="x", at=wo2.due_at + timedelta(minutes=5))
+    from penalties.services import _week
+    from penalties.models import RuleVersion
+
+    order = make_order(order_time=datetime(2026, 11, 10, 10, tzinfo=SH))
+    Violation.objects.create(order=order, stint=1, rule="FALSE_WAYBILL", site=net.site_a, province=net.zj,
+                             rule_version=RuleVersion.objects.get(code="FALSE_WAYBILL"), fine=500,
+                             occurred_at=datetime(2026, 11, 10, 10, tzinfo=SH), week=_week(datetime(2026, 11, 10, tzinfo=SH)),
+                             status="CONFIRMED", source="audit", created_at=datetime(2026, 11, 10, tzinfo=SH))
+    monthly_settlement(month=date(2026, 11, 1), at=datetime(2026, 12, 1, 2, tzinfo=SH))
+    monthly_settlement(month=date(2026, 12, 1), at=datetime(2027, 1, 1, 2, tzinfo=SH))
+    refund = LedgerEntry.objects.get(code="REFUND_60")
+    assert refund.amount == 300  # December was clean for online orders despite its work-order fine
