@@ -89,7 +89,7 @@ class WorkOrderEvent(models.Model):
     text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    LABELS = {"received": _("Received"), "routed": _("Routed"), "assigned": _("Assigned by HQ"),
+    LABELS = {"received": _("Work order received"), "routed": _("Routed"), "assigned": _("Assigned by HQ"),
               "answered": _("Answered"), "sent_back": _("Sent back by CCS"), "passed": _("Passed by CCS"),
               "chased": _("Chased by the province"), "result_sent": _("Result sent to Cainiao")}
 
