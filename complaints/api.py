@@ -45,7 +45,6 @@ def push_work_order(request, payload: WorkOrderIn):
     try:
         wo, created = work_order_receive(data=payload.model_dump())
     except DomainError as exc:
-        return (409 if "already received" in str(exc.message) or "已以不同" in str(exc.message) else 422), \
-            error(exc.code, str(exc.message), field=exc.field)
+        return (409 if exc.code == "conflict" else 422), error(exc.code, str(exc.message), field=exc.field)
     return (201 if created else 200), {"wo_id": wo.wo_id, "state": wo.state, "unit": wo.unit.code if wo.unit else None,
                                        "due_at": wo.due_at, "created": created}

@@ -40,6 +40,10 @@ class WorkOrderError(DomainError):
     code = "work_order_invalid"
 
 
+class WorkOrderConflict(WorkOrderError):
+    code = "conflict"
+
+
 def answer_fields(wo_type: str) -> list[tuple]:
     return ANSWER_FIELDS.get(wo_type, DEFAULT_FIELDS)
 
@@ -92,7 +96,7 @@ def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) ->
         differ = [k for k in ("type", "source", "waybill_no", "description")
                   if str(getattr(existing, k)) != str(data.get(k))]
         if differ:
-            raise WorkOrderError(_("Work order %(id)s was already received with other content (%(fields)s).")
+            raise WorkOrderConflict(_("Work order %(id)s was already received with other content (%(fields)s).")
                                  % {"id": data["wo_id"], "fields": ", ".join(differ)}, field=differ[0])
         return existing, False
     unit, note = unit_for_waybill(data["waybill_no"])

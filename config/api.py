@@ -54,7 +54,7 @@ def not_found(request, exc):
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
-    status = 409 if exc.code in ("illegal_transition", "order_busy", "conflict") else 422
+    status = 409 if exc.code in ("illegal_transition", "order_busy", "conflict") else 422  # ContentConflict: "conflict"
     return api.create_response(request, error(exc.code, str(exc.message), field=exc.field), status=status)
 
 

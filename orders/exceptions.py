@@ -27,6 +27,12 @@ class WaybillTaken(OrderError):
     code = "waybill_taken"
 
 
+class ContentConflict(OrderError):
+    """The same channel order id arrived again with other content: a conflict, never a silent overwrite."""
+
+    code = "conflict"
+
+
 class OrderConflict(OrderError):
     """Someone else changed the order at the same moment; nothing was changed by this request."""
 

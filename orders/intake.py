@@ -15,6 +15,7 @@ from dispatch import clock, routing
 from dispatch.exceptions import DomainError
 
 from .events import event_build
+from .exceptions import ContentConflict
 from .models import Channel, EventKind, OnlineOrder, OrderEvent
 from .services import INPUT_FIELDS, REQUIRED, _check_window, _clean, _same_content, order_create, stint_begin
 
@@ -91,8 +92,8 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         if order is not None:
             results[i] = ItemResult(i, "created", order=order)
         else:
-            results[i] = ItemResult(i, "conflict" if "already received" in str(error.message) or "已以不同内容" in
-                                    str(error.message) else "invalid", code=getattr(error, "code", "invalid"),
+            results[i] = ItemResult(i, "conflict" if isinstance(error, ContentConflict) else "invalid",
+                                    code=getattr(error, "code", "invalid"),
                                     field=error.field, message=str(error.message))
     for i, data, j in later:
         ref = results[j]

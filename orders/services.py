@@ -17,7 +17,7 @@ from dispatch.waybills import waybill_validate
 
 from . import workflow
 from .events import clock_snapshot, event_record
-from .exceptions import OrderError
+from .exceptions import ContentConflict, OrderError
 from .models import BusinessType, Channel, EventKind, OnlineOrder, OrderState
 
 #: fields a channel (or HQ's hand entry) supplies
@@ -133,7 +133,7 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
     if existing is not None:
         differ = _same_content(existing, data)
         if differ:
-            raise OrderError(
+            raise ContentConflict(
                 _("Order %(id)s was already received with other content (%(fields)s); send a change instead.")
                 % {"id": data["channel_order_id"], "fields": ", ".join(differ)},
                 field=differ[0],
@@ -159,7 +159,7 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
         # another request created the same order a moment ago: answer as the repeat it is
         existing = OnlineOrder.objects.get(channel=channel, channel_order_id=data["channel_order_id"])
         if _same_content(existing, data):
-            raise OrderError(_("Order %(id)s was already received with other content; send a change instead.")
+            raise ContentConflict(_("Order %(id)s was already received with other content; send a change instead.")
                              % {"id": data["channel_order_id"]}, field="channel_order_id") from None
         return Intake(order=existing, created=False)
     event_record(order=order, kind=EventKind.ENTERED if actor else EventKind.CREATED, at=at, actor=actor,
