@@ -1,8 +1,11 @@
 """Shared fixtures: a small two-province network with one user per role, on the real PostgreSQL."""
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from dispatch.models import Site, User
 
@@ -24,6 +27,22 @@ def pytest_configure(config):
 
     # PBKDF2 costs half a second a user on these machines; tests are not about hashing strength
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Every in-process test runs on a fixed clock (ticking from a Tuesday 09:00 Beijing, inside every province's
+# service hours), so no result depends on the day or hour the suite runs. Tests that start other processes or a
+# browser (tests/ops, tests/e2e) cannot share a frozen clock and derive their times from the real one.
+FIXED_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+REAL_CLOCK_DIRS = {"ops", "e2e"}
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    if REAL_CLOCK_DIRS & set(Path(str(request.node.fspath)).parts):
+        yield None
+        return
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
