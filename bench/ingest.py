@@ -72,7 +72,7 @@ def main(argv):
         import requests
         from django.db import connection
 
-        from dispatch.models import District
+        from core.models import District
         from orders.models import Channel, OnlineOrder, OrderEvent
         from orders.services import api_client_create
         from orders.signing import headers

@@ -28,8 +28,8 @@ def main(argv):
         django.setup()
         from django.core.management import call_command
 
-        from dispatch.models import District
-        from dispatch.network import network_load_divisions
+        from core.models import District
+        from core.network import network_load_divisions
 
         call_command("migrate", verbosity=0)
         t0 = time.perf_counter()

@@ -52,7 +52,7 @@ def _render(kind: str, week, province_id, queue):
     django.setup()
     from django.utils import timezone
 
-    from dispatch.models import Province
+    from core.models import Province
     from penalties.reports import national_report, province_report
 
     started = time.perf_counter()

@@ -138,7 +138,7 @@ def _measure(url: str, repeat: int) -> dict[str, float]:
     from django.db import connections
     from django.test import Client
 
-    from dispatch.models import Province, Site, User
+    from core.models import Province, Site, User
 
     connections["default"].close()
     connections["default"].settings_dict["NAME"] = url.rsplit("/", 1)[1].split("?")[0]

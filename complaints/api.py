@@ -9,7 +9,7 @@ from orders.api import ERRORS, Text, _sane_time, error, signed
 from orders.models import ApiClient
 from pydantic import AfterValidator
 
-from dispatch.exceptions import DomainError
+from core.exceptions import DomainError
 
 from .services import work_order_receive
 

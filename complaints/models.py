@@ -44,9 +44,9 @@ class WorkOrder(models.Model):
     raised_at = models.DateTimeField(_("raised at"))
     limit_hours = models.PositiveIntegerField(_("time limit (hours)"))
     due_at = models.DateTimeField(_("answer due"))
-    unit = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    unit = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("responsible unit"))
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, null=True, blank=True,
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+")
     routing_note = models.CharField(_("routing"), max_length=200, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=WorkOrderState.choices)
@@ -85,7 +85,7 @@ class WorkOrderEvent(models.Model):
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")
-    unit = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    unit = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 

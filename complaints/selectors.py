@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 
-from dispatch import clock, scoping
+from core import clock, scoping
 
 from .models import WorkOrder, WorkOrderState
 

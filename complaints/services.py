@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from dispatch import clock, scoping
-from dispatch.exceptions import DomainError
-from dispatch.models import Message, Site
-from dispatch.services import message_send
+from core import clock, scoping
+from core.exceptions import DomainError
+from core.models import Message, Site
+from core.services import message_send
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
 
@@ -148,7 +148,7 @@ def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str) -> None:
 def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, reply: str, files=(),
                       at: datetime | None = None) -> WorkOrder:
     """The unit's answer: the facts of its type, the finding, the reply for the consumer."""
-    from dispatch.validators import validate_attachment
+    from core.validators import validate_attachment
     from django.core.exceptions import ValidationError
 
     at = at or timezone.now()

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dispatch import scoping
-from dispatch.exceptions import DomainError
-from dispatch.models import Site
+from core import scoping
+from core.exceptions import DomainError
+from core.models import Site
 
 from . import selectors, services
 from .models import WorkOrderSource, WorkOrderState, WorkOrderType

@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from complaints.api import router as work_orders_router
-from dispatch.exceptions import DomainError
+from core.exceptions import DomainError
 from logistics.api import router as tracking_router
 from orders.api import error
 from orders.api import router as orders_router

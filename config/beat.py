@@ -8,7 +8,7 @@ def beat_schedule() -> dict:
     heartbeat = settings.BEAT_HEARTBEAT_SECONDS
     return {
         "scheduler-heartbeat": {
-            "task": "dispatch.tasks.scheduler_heartbeat",
+            "task": "core.tasks.scheduler_heartbeat",
             "schedule": float(heartbeat),
             "options": {"expires": heartbeat * 0.9},
         },
@@ -44,7 +44,7 @@ def beat_schedule() -> dict:
             "options": {"expires": 12 * 3600},
         },
         "messages-email-backlog": {
-            "task": "dispatch.tasks.messages_email_backlog",
+            "task": "core.tasks.messages_email_backlog",
             "schedule": 300.0,
             "options": {"expires": 240},
         },

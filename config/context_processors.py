@@ -1,7 +1,7 @@
 """Top-floor context: what every page needs from several apps (the pending-orders banner of a clerk)."""
 from django.conf import settings
 
-from dispatch import scoping
+from core import scoping
 from orders.selectors import pending_count
 
 

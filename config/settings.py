@@ -39,7 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
-    # domain apps; dispatch is the ground floor (network, people, scoping, clock, message centre)
+    # domain apps, bottom up (the layers of pyproject.toml's import-linter contracts)
+    "core",
     "dispatch",
     "orders",
     "complaints",
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dispatch.context_processors.desk",
+                "core.context_processors.desk",
                 "config.context_processors.pending_orders",
             ],
         },
@@ -100,7 +101,7 @@ CACHES = {
     }
 }
 
-AUTH_USER_MODEL = "dispatch.User"
+AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -18,7 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("", include("dispatch.urls")),
+    path("", include("dispatch.urls")),  # before core: network/sites/search/ must not read as a site code
+    path("", include("core.urls")),
     path("", include("orders.urls")),
     path("", include("penalties.urls")),
     path("", include("finance.urls")),

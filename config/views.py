@@ -10,7 +10,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dispatch import scoping, selectors
+from core import scoping, selectors
+from dispatch import selectors as desk_selectors
 
 
 def healthz(request):
@@ -68,7 +69,7 @@ def _work(user, role) -> list[tuple[str, int, str]]:
             (_("Appeals to decide"), Appeal.objects.filter(status=AppealStatus.LCS_REVIEW,
                                                           province_id=user.province_id).count(),
              reverse("penalties:appeal_queue")),
-            (_("Silent sites"), selectors.silent_sites(user=user, at=timezone.now()).count(),
+            (_("Silent sites"), desk_selectors.silent_sites(user=user, at=timezone.now()).count(),
              reverse("dispatch:silent_sites")),
         ]
     return []

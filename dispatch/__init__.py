@@ -1,1 +1,1 @@
-"""Ground floor: network, people, scoping, the SLA clock and the message centre; later the site's operations on orders."""
+"""The site's and HQ's operations on orders and their pages; stands on core and orders."""

@@ -16,10 +16,10 @@ from orders.exceptions import OrderError, OrderOutOfScope, WaybillTaken
 from orders.models import EventKind, FailReason, OnlineOrder, OrderState, PickupSource
 from orders.services import stint_begin
 
-from . import clock, scoping
-from .exceptions import DomainError
-from .models import Courier, Site
-from .waybills import waybill_validate
+from core import clock, scoping
+from core.exceptions import DomainError
+from core.models import Courier, Site
+from core.waybills import waybill_validate
 
 S = OrderState
 

@@ -21,11 +21,14 @@ from orders.filters import UnscannedFilter
 from orders.models import FailReason, OnlineOrder, OrderState
 from orders.tables import UnscannedTable
 
-from . import clock, operations, scoping
-from . import selectors as net_selectors
-from .exceptions import DomainError
-from .exports import xlsx_response
-from .models import Courier, Site
+from core import clock, scoping
+from core import selectors as net_selectors
+from core.exceptions import DomainError
+from core.exports import xlsx_response
+from core.models import Courier, Site
+
+from . import operations
+from . import selectors as desk_selectors
 from .services import site_refresh_record
 from .tables import SilentSiteTable
 
@@ -377,9 +380,9 @@ def site_search(request):
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def silent_sites(request):
     at = timezone.now()
-    qs = net_selectors.silent_sites(user=request.user, at=at)
+    qs = desk_selectors.silent_sites(user=request.user, at=at)
     table = SilentSiteTable(qs, now=at)
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
-    return render(request, "dispatch/silent_sites.html", {"table": table, "minutes": net_selectors.SILENT_MINUTES,
+    return render(request, "dispatch/silent_sites.html", {"table": table, "minutes": desk_selectors.SILENT_MINUTES,
                                                           "now": at})
 

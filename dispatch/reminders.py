@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from orders.models import OnlineOrder, OrderState
 
-from . import clock
-from .models import Message, Province, Site
-from .services import message_send
+from core import clock
+from core.models import Message, Province, Site
+from core.services import message_send
 
 UNSCANNED = "unscanned"
 LEAD = timedelta(minutes=30)

@@ -1,45 +1,16 @@
-"""Celery wrappers: take ids, call a service. Idempotent: a second run finds nothing left to do."""
+"""Celery wrappers of the site's desk: take ids, call a service; idempotent."""
 from celery import shared_task
-from django.core.cache import cache
-from django.utils import timezone
 
-HEARTBEAT_KEY = "beat:heartbeat"
-
-
-@shared_task(name="dispatch.tasks.message_email", autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
-def message_email(message_id: int) -> int:
-    from .services import message_email_send
-
-    return message_email_send(message_id=message_id)
-
-
-@shared_task(name="dispatch.tasks.scheduler_heartbeat")
-def scheduler_heartbeat() -> str:
-    """Proves beat and a worker are alive: HQ's home page shows the last beat."""
-    now = timezone.now().isoformat()
-    cache.set(HEARTBEAT_KEY, now, timeout=None)
-    return now
+from .reminders import deadline_warnings_send, unscanned_reminders_send
 
 
 @shared_task(name="dispatch.tasks.unscanned_reminders")
 def unscanned_reminders() -> int:
     """站点未揽收: remind sites 30 minutes before their service hours end (once a day each)."""
-    from .reminders import unscanned_reminders_send
-
     return unscanned_reminders_send()
 
 
 @shared_task(name="dispatch.tasks.deadline_warnings")
 def deadline_warnings() -> int:
     """Early warnings: accept deadline in 10 minutes, pickup deadline in 2 hours."""
-    from .reminders import deadline_warnings_send
-
     return deadline_warnings_send()
-
-
-@shared_task(name="dispatch.tasks.messages_email_backlog")
-def messages_email_backlog() -> int:
-    """Every 5 minutes: e-mail copies whose task never ran (a broker outage) are sent."""
-    from .services import messages_email_backlog as send
-
-    return send()

@@ -1,22 +1,12 @@
 from django.urls import path
 
 from . import order_views as ov
-from . import views
 
 app_name = "dispatch"
 
 urlpatterns = [
-    path("messages/", views.message_list, name="message_list"),
-    path("messages/new/", views.message_compose, name="message_compose"),
-    path("messages/read-all/", views.message_read_all, name="message_read_all"),
-    path("messages/badge/", views.message_badge, name="message_badge"),
-    path("messages/<int:pk>/", views.message_detail, name="message_detail"),
-    path("messages/<int:pk>/attachment/", views.message_attachment, name="message_attachment"),
-    path("network/sites/", views.site_list, name="site_list"),
-    path("network/sites/export/", views.site_export, name="site_export"),
     path("network/sites/search/", ov.site_search, name="site_search"),
     path("network/silent/", ov.silent_sites, name="silent_sites"),
-    path("network/sites/<str:code>/", views.site_detail, name="site_detail"),
     # 网点接单
     path("desk/accept/", ov.workbench, name="workbench"),
     path("desk/accept/rows/", ov.workbench_rows, name="workbench_rows"),

@@ -21,9 +21,9 @@ class EntryKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """Amounts are signed from the site's point of view: a fine is negative, a refund or reward positive."""
 
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="ledger_entries",
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="ledger_entries",
                              verbose_name=_("site"), db_index=False)
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="ledger_entries",
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="ledger_entries",
                                  verbose_name=_("province"), db_index=False)
     month = models.DateField(_("month"), help_text=_("The first day of the month the entry belongs to"))
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from dispatch import scoping
+from core import scoping
 
 from .models import EntryKind, Heading, LedgerEntry
 

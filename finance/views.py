@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import scoping
-from dispatch.exports import xlsx_response
-from dispatch.models import Province
+from core import scoping
+from core.exports import xlsx_response
+from core.models import Province
 
 from .models import EntryKind
 from .selectors import statement

@@ -24,7 +24,7 @@ class Consumable(models.Model):
 class StockLevel(models.Model):
     """A site's minimum level of a consumable (the quantity itself is the sum of the moves)."""
 
-    site = models.ForeignKey("dispatch.Site", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey("core.Site", on_delete=models.CASCADE, related_name="+")
     consumable = models.ForeignKey(Consumable, on_delete=models.PROTECT, related_name="+")
     min_level = models.PositiveIntegerField(_("minimum level"), default=0)
     alerted_on = models.DateField(null=True, blank=True)
@@ -40,7 +40,7 @@ class StockMove(models.Model):
         ADJUST = "adjust", _("Adjustment")
         COUNT = "count", _("Stock-taking difference")
 
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+", db_index=False)
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+", db_index=False)
     consumable = models.ForeignKey(Consumable, on_delete=models.PROTECT, related_name="moves")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     quantity = models.IntegerField(_("quantity"), help_text=_("Signed: received positive, used negative"))
@@ -57,7 +57,7 @@ class StockMove(models.Model):
 class WaybillRange(models.Model):
     """Numbers start…end (inclusive) for one site; ``next`` is the next free one. Numbers are 12 digits."""
 
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
     start = models.BigIntegerField(_("first number"))
     end = models.BigIntegerField(_("last number"))
     next = models.BigIntegerField(_("next free number"))

@@ -9,10 +9,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import scoping
-from dispatch.exceptions import DomainError
-from dispatch.models import Message, Site
-from dispatch.services import message_send
+from core import scoping
+from core.exceptions import DomainError
+from core.models import Message, Site
+from core.services import message_send
 
 from .models import Consumable, StockLevel, StockMove, WaybillRange
 

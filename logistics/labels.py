@@ -10,7 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from dispatch.templatetags.desk import mask_phone
+from core.templatetags.desk import mask_phone
 
 PAGE_MM = (76, 130)
 FONT = "Q9CJK"

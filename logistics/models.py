@@ -15,7 +15,7 @@ class TrackingEvent(models.Model):
     waybill_no = models.CharField(_("waybill number"), max_length=32)
     scan_type = models.CharField(_("scan"), max_length=4, choices=ScanType.choices)
     site_code = models.CharField(_("site code"), max_length=16)
-    site = models.ForeignKey("dispatch.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    site = models.ForeignKey("core.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              db_index=False)
     scanned_at = models.DateTimeField(_("scanned at"))
     operator = models.CharField(_("operator"), max_length=64, blank=True)
@@ -55,7 +55,7 @@ class Handover(models.Model):
     carrier = models.ForeignKey(PartnerCarrier, on_delete=models.PROTECT, related_name="handovers")
     partner_waybill = models.CharField(_("partner's number"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    actor = models.ForeignKey("dispatch.User", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("time"))
 
 
@@ -76,9 +76,9 @@ class WaybillException(models.Model):
     waybill_no = models.CharField(_("waybill number"), max_length=32, db_index=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     description = models.CharField(_("description"), max_length=500)
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    raised_by = models.ForeignKey("dispatch.User", on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(_("raised at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -90,7 +90,7 @@ class WaybillException(models.Model):
 class ExceptionStep(models.Model):
     exception = models.ForeignKey(WaybillException, on_delete=models.CASCADE, related_name="steps")
     at = models.DateTimeField()
-    actor = models.ForeignKey("dispatch.User", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     text = models.CharField(max_length=500)
     to_status = models.CharField(max_length=8, choices=WaybillException.Status.choices)
 
@@ -103,7 +103,7 @@ class LabelPrint(models.Model):
 
     order = models.ForeignKey("orders.OnlineOrder", on_delete=models.PROTECT, related_name="+")
     waybill_no = models.CharField(max_length=32)
-    printed_by = models.ForeignKey("dispatch.User", on_delete=models.PROTECT, related_name="+")
+    printed_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     printed_at = models.DateTimeField()
     reprint = models.BooleanField(default=False)
     batch = models.CharField(max_length=36, blank=True)

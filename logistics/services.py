@@ -9,9 +9,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import scoping
-from dispatch.exceptions import DomainError
-from dispatch.models import Site
+from core import scoping
+from core.exceptions import DomainError
+from core.models import Site
 from dispatch.operations import pickup_scan_record
 
 from .models import ExceptionStep, Handover, PartnerCarrier, ScanType, WaybillException

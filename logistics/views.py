@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dispatch import scoping
-from dispatch.exceptions import DomainError
-from dispatch.models import Site
+from core import scoping
+from core.exceptions import DomainError
+from core.models import Site
 from orders import selectors as order_selectors
 
 from . import services

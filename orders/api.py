@@ -32,7 +32,7 @@ def _sane_time(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if timezone.is_naive(value):
-        from dispatch import clock
+        from core import clock
 
         value = timezone.make_aware(value, clock.tz())
     if not 2000 <= value.year <= 2100:

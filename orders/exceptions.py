@@ -1,7 +1,7 @@
 """Domain errors of the order lifecycle; views show ``message``, the API returns ``code``/``field``/``message``."""
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.exceptions import DomainError
+from core.exceptions import DomainError
 
 
 class OrderError(DomainError):

@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dispatch import clock, scoping
-from dispatch.models import Province
+from core import clock, scoping
+from core.models import Province
 
 from .models import BusinessType, Channel, OrderState
 

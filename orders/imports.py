@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from dispatch import clock
-from dispatch.models import District, Province, Site
+from core import clock
+from core.models import District, Province, Site
 
 from .models import Channel, ImportJob
 

@@ -11,8 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import clock, routing
-from dispatch.exceptions import DomainError
+from core import clock, routing
+from core.exceptions import DomainError
 
 from .events import event_build
 from .exceptions import ContentConflict
@@ -31,7 +31,7 @@ class ItemResult:
 
 
 def _validate(data: dict, at: datetime) -> dict:
-    from dispatch.waybills import waybill_validate
+    from core.waybills import waybill_validate
 
     data = _clean({k: v for k, v in data.items() if k in INPUT_FIELDS})
     for key in REQUIRED:

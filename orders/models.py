@@ -89,12 +89,12 @@ class OnlineOrder(models.Model):
     order_time = models.DateTimeField(_("order time"))
 
     state = models.CharField(_("state"), max_length=16, choices=OrderState.choices, default=OrderState.PENDING)
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="orders", verbose_name=_("site"),
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="orders", verbose_name=_("site"),
                              db_index=False)
     #: the province of ``site``, kept with it so HQ's province queries use one index
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="orders",
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="orders",
                                  verbose_name=_("province"), db_index=False)
-    courier = models.ForeignKey("dispatch.Courier", on_delete=models.PROTECT, null=True, blank=True,
+    courier = models.ForeignKey("core.Courier", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="orders", verbose_name=_("courier"))
     route_reason = models.CharField(_("routing note"), max_length=200, blank=True)
     dispatched_at = models.DateTimeField(_("dispatch time (分件时间)"), null=True, blank=True)
@@ -196,16 +196,16 @@ class OrderEvent(models.Model):
                               related_name="+", verbose_name=_("by"), db_index=False)
     actor_label = models.CharField(_("by (system)"), max_length=64, blank=True,
                                    help_text=_("The channel, scanner or job when no person acted"))
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
     stint = models.PositiveIntegerField(_("stint"))
     from_state = models.CharField(_("from"), max_length=16, choices=OrderState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=OrderState.choices, blank=True)
-    to_site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, null=True, blank=True,
+    to_site = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("to site"), db_index=False)
     reason = models.CharField(_("reason"), max_length=24, blank=True)
     text = models.CharField(_("details"), max_length=500, blank=True)
     waybill_no = models.CharField(_("waybill number"), max_length=32, blank=True)
-    courier = models.ForeignKey("dispatch.Courier", on_delete=models.PROTECT, null=True, blank=True,
+    courier = models.ForeignKey("core.Courier", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("courier"), db_index=False)
     data = models.JSONField(_("details (structured)"), default=dict, blank=True)
     # the order's clocks as they stood before this event: the rule book tells from the history alone whether a

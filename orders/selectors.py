@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from dispatch import scoping
+from core import scoping
 
 from .models import OnlineOrder, OrderEvent, OrderState
 

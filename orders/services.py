@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import clock, routing
-from dispatch.models import District, Site
-from dispatch.waybills import waybill_validate
+from core import clock, routing
+from core.models import District, Site
+from core.waybills import waybill_validate
 
 from . import workflow
 from .events import clock_snapshot, event_record

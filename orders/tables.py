@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.templatetags.desk import mask_phone, state_badge
+from core.templatetags.desk import mask_phone
+from orders.templatetags.order_tags import state_badge
 
 from .models import OnlineOrder
 

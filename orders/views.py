@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from dispatch import scoping
-from dispatch.exceptions import DomainError
-from dispatch.exports import xlsx_response
-from dispatch.models import Site
+from core import scoping
+from core.exceptions import DomainError
+from core.exports import xlsx_response
+from core.models import Site
 
 from . import selectors, services
 from .filters import OrderFilter

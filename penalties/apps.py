@@ -8,7 +8,7 @@ class PenaltiesConfig(AppConfig):
 
     def ready(self):
         # the clock (ground floor) asks the rule book for thresholds without importing it
-        from dispatch import clock
+        from core import clock
 
         from .rules import threshold_at
 

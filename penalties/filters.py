@@ -2,8 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dispatch import scoping
-from dispatch.models import Province
+from core import scoping
+from core.models import Province
 
 from .models import Rule, Violation, ViolationStatus
 

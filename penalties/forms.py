@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import Province
+from core.models import Province
 
 from .models import AUDIT_RULES, Rule
 

@@ -74,9 +74,9 @@ class Violation(models.Model):
     reference = models.CharField(_("reference"), max_length=64, blank=True, default="", db_default="")
     stint = models.PositiveIntegerField(_("stint"))
     rule = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="violations",
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="violations",
                              verbose_name=_("responsible site"), db_index=False)
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="violations",
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="violations",
                                  verbose_name=_("province"), db_index=False)
     rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
     fine = models.DecimalField(_("fine (CNY)"), max_digits=10, decimal_places=2)
@@ -174,7 +174,7 @@ class WeeklyNotice(models.Model):
     """《电商业务违规处罚明细》 of one site for one week. The appeal window of every violation it lists starts
     when it is issued (sent)."""
 
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="weekly_notices")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="weekly_notices")
     week = models.DateField(_("week (Monday)"))
     created_at = models.DateTimeField()
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
@@ -205,7 +205,7 @@ class Report(models.Model):
 
     kind = models.CharField(_("report"), max_length=20, choices=Kind.choices)
     period = models.DateField(_("period"), help_text=_("The week's Monday or the month's first day"))
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, null=True, blank=True,
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="reports", verbose_name=_("province"))
     file = models.FileField(upload_to="reports/%Y/")
     pages = models.PositiveIntegerField(default=0)
@@ -230,8 +230,8 @@ class Appeal(models.Model):
     it) to HQ. HQ may record an appeal that reached its group mailbox, on the site's behalf."""
 
     violation = models.OneToOneField(Violation, on_delete=models.PROTECT, related_name="appeal")
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="appeals")
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="appeals")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="appeals")
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="appeals")
     status = models.CharField(_("status"), max_length=12, choices=AppealStatus.choices)
     text = models.TextField(_("the site's statement"))
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -267,7 +267,7 @@ class RewardQuota(models.Model):
     """One province's reward places of a month (奖励名额), counted at settlement: the table HQ shows, honest sum."""
 
     month = models.DateField()
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="+")
     first_level_sites = models.PositiveIntegerField()
     quota = models.PositiveIntegerField()
     qualifiers = models.PositiveIntegerField()
@@ -282,8 +282,8 @@ class RewardRank(models.Model):
     """A qualifying first-level site's place in its province's ranking of a month."""
 
     month = models.DateField()
-    province = models.ForeignKey("dispatch.Province", on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey("dispatch.Site", on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
     rank = models.PositiveIntegerField()
     picked_up = models.PositiveIntegerField()
     on_time_rate = models.DecimalField(max_digits=5, decimal_places=4)

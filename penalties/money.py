@@ -16,8 +16,8 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from dispatch import clock
-from dispatch.models import Province, Site
+from core import clock
+from core.models import Province, Site
 from finance.models import EntryKind, Heading, LedgerEntry
 from finance.services import Entry, entries_record, money
 from orders.models import BusinessType, OnlineOrder, OrderState

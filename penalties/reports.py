@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from dispatch.models import Message, Province
-from dispatch.services import message_send
+from core.models import Message, Province
+from core.services import message_send
 from finance.selectors import statement
 
 from .charts import bar_chart, line_chart

@@ -8,7 +8,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
-from dispatch import clock, scoping
+from core import clock, scoping
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
 from .models import Rule, Violation, ViolationStatus

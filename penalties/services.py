@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch import clock, scoping
-from dispatch.exceptions import DomainError
-from dispatch.models import ClosureDay, Province
-from dispatch.validators import validate_attachment
+from core import clock, scoping
+from core.exceptions import DomainError
+from core.models import ClosureDay, Province
+from core.validators import validate_attachment
 from orders.models import OnlineOrder, OrderEvent, OrderState
 
 from .models import (AUDIT_RULES, TIME_RULES, Rule, RuleVersion, Violation, ViolationAttachment, ViolationEvent,

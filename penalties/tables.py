@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.templatetags.desk import cny
+from core.templatetags.desk import cny
 
 from .models import Violation
 

@@ -41,7 +41,7 @@ def weekly_reports(week: str) -> int:
 
     from django.utils import timezone
 
-    from dispatch.models import Province
+    from core.models import Province
 
     from .reports import _week_rows, national_report, province_report
 

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from dispatch import clock, scoping
-from dispatch.exceptions import DomainError
-from dispatch.exports import xlsx_response
-from dispatch.models import ClosureDay
+from core import clock, scoping
+from core.exceptions import DomainError
+from core.exports import xlsx_response
+from core.models import ClosureDay
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from dispatch.models import Site, User
+from core.models import Site, User
 
 from .factories import (
     CityFactory,
@@ -59,7 +59,7 @@ def _celery_eager(settings):
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
     """The clock caches the closure calendar per process; a test's rolled-back days must not leak."""
-    from dispatch import clock
+    from core import clock
     from orders.outbox import clients_changed
     from penalties.rules import rules_changed
 

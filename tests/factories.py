@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from dispatch.models import City, Courier, District, Province, ServiceArea, Site, User
+from core.models import City, Courier, District, Province, ServiceArea, Site, User
 
 
 class ProvinceFactory(DjangoModelFactory):

@@ -64,9 +64,9 @@ def test_navigation_shows_each_role_only_what_it_may_use(net, login):
 @pytest.mark.django_db
 def test_site_list_filter_and_export_is_exactly_the_filtered_list(net, login):
     client = login(net.lcs_zj)
-    html = client.get(reverse("dispatch:site_list"), {"q": "宁波"}).content.decode()
+    html = client.get(reverse("core:site_list"), {"q": "宁波"}).content.decode()
     assert net.site_b.name in html and net.site_a.name not in html
-    response = client.get(reverse("dispatch:site_export"), {"q": "3301"})
+    response = client.get(reverse("core:site_export"), {"q": "3301"})
     rows = list(load_workbook(BytesIO(response.content)).active.values)
     assert rows[0][0] == "网点编码"
     assert sorted(r[0] for r in rows[1:]) == [net.site_a.code, net.area_a.code]
@@ -74,7 +74,7 @@ def test_site_list_filter_and_export_is_exactly_the_filtered_list(net, login):
 
 @pytest.mark.django_db
 def test_empty_list_says_why(net, login):
-    html = login(net.clerk_a).get(reverse("dispatch:site_list"), {"q": "不存在"}).content.decode()
+    html = login(net.clerk_a).get(reverse("core:site_list"), {"q": "不存在"}).content.decode()
     assert "没有符合条件的网点" in html
 
 

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dispatch.models import Message
-from dispatch.services import message_send
+from core.models import Message
+from core.services import message_send
 
 ROLES = ("anon", "clerk", "lcs", "hq", "manager", "manager_zj")
 
@@ -233,28 +233,28 @@ MATRIX = {
     "password_change": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "password_change_done": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "set_language": ("post", [(None, {r: 302 for r in ROLES})]),
-    "dispatch:message_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
-    "dispatch:message_badge": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
-    "dispatch:message_read_all": ("post", [(None, {"anon": LOGIN, **_everyone(302)})]),
-    "dispatch:message_compose": (
+    "core:message_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "core:message_badge": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "core:message_read_all": ("post", [(None, {"anon": LOGIN, **_everyone(302)})]),
+    "core:message_compose": (
         "get",
         [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403, "manager_zj": 403})],
     ),
-    "dispatch:message_detail": (
+    "core:message_detail": (
         "get",
         [
             (lambda n, r, m: message_pk(n, r, IN, m), {"anon": LOGIN, **_everyone(200)}),
             (lambda n, r, m: message_pk(n, r, OUT, m), {"anon": LOGIN, **_everyone(404)}),
         ],
     ),
-    "dispatch:message_attachment": (
+    "core:message_attachment": (
         "get",
         [
             (lambda n, r, m: message_pk(n, r, IN, m), {"anon": LOGIN, **_everyone(200)}),
             (lambda n, r, m: message_pk(n, r, OUT, m), {"anon": LOGIN, **_everyone(404)}),
         ],
     ),
-    "dispatch:site_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "core:site_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "dispatch:site_search": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "dispatch:silent_sites": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
                                               "manager_zj": 200})]),
@@ -393,8 +393,8 @@ MATRIX = {
                                          "manager_zj": 403})]),
     "orders:order_detail": ("get", [(order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                     (order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
-    "dispatch:site_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
-    "dispatch:site_detail": (
+    "core:site_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "core:site_detail": (
         "get",
         [
             (lambda n, r, m: site_code(n, r, IN), {"anon": LOGIN, **_everyone(200)}),

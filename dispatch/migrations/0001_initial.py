@@ -7,7 +7,6 @@ import django.contrib.postgres.fields
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -147,8 +146,8 @@ class Migration(migrations.Migration):
                 ('attachment', models.FileField(blank=True, upload_to='messages/%Y/%m/', verbose_name='attachment')),
                 ('created_at', models.DateTimeField(db_index=True, verbose_name='sent at')),
                 ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mailed at')),
-                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sent_messages', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sent_messages', to='dispatch.user')),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dispatch.user')),
                 ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='dispatch.province')),
                 ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='dispatch.site')),
             ],
@@ -184,7 +183,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('read_at', models.DateTimeField()),
                 ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reads', to='dispatch.message')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='message_reads', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='message_reads', to='dispatch.user')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('message', 'user'), name='message_read_once')],

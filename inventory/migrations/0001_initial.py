@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -12,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dispatch', '0002_orders_support'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
     ]
 
     operations = [
@@ -53,7 +52,7 @@ class Migration(migrations.Migration):
                 ('counted', models.IntegerField(blank=True, null=True, verbose_name='counted')),
                 ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
                 ('at', models.DateTimeField(verbose_name='time')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
                 ('consumable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='inventory.consumable')),
                 ('site', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site')),
             ],
@@ -72,7 +71,7 @@ class Migration(migrations.Migration):
                 ('warn_below', models.PositiveIntegerField(default=200, verbose_name='warn when fewer remain than')),
                 ('warned_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
                 ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site')),
             ],
             options={

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from dispatch import clock
+from core import clock
 
 from ..models import EventKind
 

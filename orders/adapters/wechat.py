@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dispatch import clock
+from core import clock
 
 from ..models import EventKind
 from .kuaidi100 import AdapterError

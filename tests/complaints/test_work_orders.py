@@ -13,7 +13,7 @@ from complaints import services
 from complaints.models import ResultCallback, WorkOrder
 from complaints.selectors import assessment
 from dispatch import operations as ops
-from dispatch.models import Site
+from core.models import Site
 from finance.models import LedgerEntry
 from logistics.services import scans_ingest
 from orders.services import api_client_create
@@ -209,7 +209,7 @@ def test_scoping_and_pages(net, login):
 
 
 def test_early_warning_two_hours_before(net):
-    from dispatch.models import Message
+    from core.models import Message
 
     scan(net, "300000000991", net.site_a.code)
     wo = receive(wo_id="W1", waybill_no="300000000991")

@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 
 from dispatch import operations as ops
-from dispatch.exceptions import DomainError
+from core.exceptions import DomainError
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
 from ..factories import UserFactory, make_order

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
 
 from dispatch import operations as ops
-from dispatch.exceptions import DomainError
-from dispatch.models import Site
+from core.exceptions import DomainError
+from core.models import Site
 from orders import services as order_services
 from orders.exceptions import IllegalTransition, OrderError, OrderOutOfScope
 from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState
@@ -187,7 +187,7 @@ def test_hq_dispatch_from_the_data_center(net):
 
 
 def clock_due(net, when):
-    from dispatch.clock import accept_due
+    from core.clock import accept_due
 
     return accept_due(net.zj, when)
 

@@ -3,7 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dispatch import operations as ops
-from dispatch.models import Message
+from core.models import Message
 from dispatch.reminders import unscanned_reminders_send
 
 from ..factories import make_order

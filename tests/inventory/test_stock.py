@@ -5,7 +5,7 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from dispatch.models import Message
+from core.models import Message
 from inventory import services
 from inventory.models import Consumable, StockMove, WaybillRange
 from orders.models import OnlineOrder

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from devtools import stack
-from dispatch.services import message_send
+from core.services import message_send
 
 
 def _row_counts(url: str) -> dict[str, int]:

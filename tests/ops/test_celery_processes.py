@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 
 from devtools.stack import database_url_from_settings
-from dispatch.models import Message
-from dispatch.selectors import scheduler_last_heartbeat
-from dispatch.services import message_send
+from core.models import Message
+from core.selectors import scheduler_last_heartbeat
+from core.services import message_send
 
 BASE = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def _wait(predicate, seconds=60):
 def test_worker_delivers_email_and_beat_beats(net, celery_processes):
     from django.core.cache import cache
 
-    from dispatch.tasks import HEARTBEAT_KEY
+    from core.tasks import HEARTBEAT_KEY
 
     cache.delete(HEARTBEAT_KEY)
     message = message_send(audience=Message.Audience.SITE, site=net.site_a, title="违规处罚明细", email=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from dispatch import operations as ops
-from dispatch.models import Site
+from core.models import Site
 from logistics.models import TrackingEvent
 from orders.models import ImportJob, OnlineOrder
 from orders.services import channels_ensure

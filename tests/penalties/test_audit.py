@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dispatch import clock
+from core import clock
 from dispatch import operations as ops
 from orders.models import EventKind
 from penalties import services

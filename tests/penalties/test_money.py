@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from dispatch import operations as ops
-from dispatch.models import Site
+from core.models import Site
 from finance.models import EntryKind, LedgerEntry
 from finance.selectors import balance
 from penalties.models import RewardQuota, RewardRank, Rule, RuleVersion, Violation, ViolationStatus
@@ -152,7 +152,7 @@ def picked_up(site, n, *, late=0, month=6, business="send"):
     for i in range(n):
         when = day(month, 5 + i % 20)
         order = make_order(order_time=when, business_type=business)
-        from dispatch.models import User
+        from core.models import User
 
         hq = User.objects.get(username="hq")
         from orders.models import OnlineOrder

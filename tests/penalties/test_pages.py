@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dispatch import operations as ops
-from dispatch.models import ClosureDay
+from core.models import ClosureDay
 from orders.models import EventKind
 from penalties.models import Rule, RuleVersion, Violation
 from penalties.sweep import sla_sweep

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from dispatch import operations as ops
-from dispatch.models import Message
+from core.models import Message
 from orders.models import EventKind
 from penalties import services
 from penalties.models import NoticeLine, Report, Rule, Violation, WeeklyNotice

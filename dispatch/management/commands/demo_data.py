@@ -3,7 +3,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dispatch.demo import DEMO_PASSWORD, demo_network_build
+from dispatch.demo_orders import demo_orders_build
+
+from core.demo import DEMO_PASSWORD, demo_network_build
 
 
 class Command(BaseCommand):
@@ -24,8 +26,6 @@ class Command(BaseCommand):
                 f"seconds={time.monotonic() - started:.1f}"
             )
         )
-        from dispatch.demo_orders import demo_orders_build
-
         orders = demo_orders_build(size=options["orders"])
         self.stdout.write(f"orders created={orders}")
         if result.accounts:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from dispatch import clock
+from core import clock
 from penalties.sweep import sla_sweep, sla_sweep_due
 
 

@@ -23,14 +23,14 @@ def message_list(request):
     flt = MessageFilter(request.GET, queryset=qs)
     table = MessageTable(flt.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "dispatch/message_list.html", {"filter": flt, "table": table})
+    return render(request, "core/message_list.html", {"filter": flt, "table": table})
 
 
 @login_required
 def message_detail(request, pk: int):
     message = get_object_or_404(selectors.messages_for(user=request.user), pk=pk)
     services.message_mark_read(message=message, user=request.user)
-    return render(request, "dispatch/message_detail.html", {"message": message})
+    return render(request, "core/message_detail.html", {"message": message})
 
 
 @login_required
@@ -47,13 +47,13 @@ def message_attachment(request, pk: int):
 def message_read_all(request):
     count = services.message_mark_all_read(user=request.user)
     flash.success(request, _("%(count)d messages marked read.") % {"count": count})
-    return redirect("dispatch:message_list")
+    return redirect("core:message_list")
 
 
 @login_required
 def message_badge(request):
     """The header bell, refreshed by HTMX polling."""
-    return render(request, "dispatch/_message_badge.html", {"desk_unread": selectors.message_unread_count(user=request.user)})
+    return render(request, "core/_message_badge.html", {"desk_unread": selectors.message_unread_count(user=request.user)})
 
 
 @scoping.role_required(scoping.Role.LCS, scoping.Role.HQ)
@@ -79,8 +79,8 @@ def message_compose(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             flash.success(request, _("Message sent."))
-            return redirect("dispatch:message_list")
-    return render(request, "dispatch/message_compose.html", {"form": form})
+            return redirect("core:message_list")
+    return render(request, "core/message_compose.html", {"form": form})
 
 
 def _filtered_sites(request):
@@ -92,7 +92,7 @@ def site_list(request):
     flt = _filtered_sites(request)
     table = SiteTable(flt.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "dispatch/site_list.html", {"filter": flt, "table": table})
+    return render(request, "core/site_list.html", {"filter": flt, "table": table})
 
 
 @login_required
@@ -128,4 +128,4 @@ def site_detail(request, code: str):
         "service_areas": site.service_areas.select_related("district__city").order_by("-priority", "district__adcode"),
         "contract_areas": site.contract_areas.order_by("code"),
     }
-    return render(request, "dispatch/site_detail.html", context)
+    return render(request, "core/site_detail.html", context)

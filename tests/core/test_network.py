@@ -3,9 +3,9 @@ from datetime import time
 import pytest
 from django.core.management import call_command
 
-from dispatch.demo import DATA_CENTER_CODE, demo_network_build
-from dispatch.models import City, Courier, District, Province, ServiceArea, Site, User
-from dispatch.network import read_divisions
+from core.demo import DATA_CENTER_CODE, demo_network_build
+from core.models import City, Courier, District, Province, ServiceArea, Site, User
+from core.network import read_divisions
 
 
 def _counts():

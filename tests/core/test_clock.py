@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dispatch import clock
-from dispatch.models import Province
+from core import clock
+from core.models import Province
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db  # the clock reads the closure calendar and the rule versions

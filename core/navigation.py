@@ -49,11 +49,11 @@ NAV_ITEMS = [
         ("logistics:carriers", _("Partner carriers"), EVERYONE),
     ]),
     (None, _("Network"), [
-        ("dispatch:site_list", _("Sites"), EVERYONE),
+        ("core:site_list", _("Sites"), EVERYONE),
         ("dispatch:silent_sites", _("Silent sites"), (R.LCS, R.HQ, R.MANAGER)),
     ]),
-    ("dispatch:message_list", _("Messages"), EVERYONE),
-    ("dispatch:message_compose", _("Send a message"), (R.LCS, R.HQ)),
+    ("core:message_list", _("Messages"), EVERYONE),
+    ("core:message_compose", _("Send a message"), (R.LCS, R.HQ)),
 ]
 
 

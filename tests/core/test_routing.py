@@ -2,7 +2,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dispatch.routing import route_address
+from core.routing import route_address
 from orders.models import EventKind, OrderState
 
 from ..factories import ServiceAreaFactory, SiteFactory, make_order

@@ -1,7 +1,7 @@
 import pytest
 
-from dispatch import scoping
-from dispatch.models import Courier
+from core import scoping
+from core.models import Courier
 
 
 @pytest.mark.django_db

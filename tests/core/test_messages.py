@@ -3,10 +3,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from dispatch.exceptions import MessageError
-from dispatch.models import Message, MessageRead
-from dispatch.selectors import message_unread_count, messages_for
-from dispatch.services import message_mark_all_read, message_mark_read, message_send
+from core.exceptions import MessageError
+from core.models import Message, MessageRead
+from core.selectors import message_unread_count, messages_for
+from core.services import message_mark_all_read, message_mark_read, message_send
 
 A = Message.Audience
 
@@ -69,7 +69,7 @@ def test_email_copy_is_sent_after_commit_once(net, django_capture_on_commit_call
     assert sent.attachments[0][0].endswith(".pdf")
     msg.refresh_from_db()
     assert msg.emailed_at is not None
-    from dispatch.services import message_email_send
+    from core.services import message_email_send
 
     assert message_email_send(message_id=msg.pk) == 0  # a second delivery sends nothing
     assert len(mail.outbox) == 1
@@ -81,14 +81,14 @@ def test_bell_shows_unread_count_in_header(net, login):
     client = login(net.clerk_a)
     html = client.get(reverse("home")).content.decode()
     assert 'data-testid="unread-count">1<' in html
-    client.get(reverse("dispatch:message_detail", args=[Message.objects.get().pk]))
-    assert 'data-testid="unread-count"' not in client.get(reverse("dispatch:message_badge")).content.decode()
+    client.get(reverse("core:message_detail", args=[Message.objects.get().pk]))
+    assert 'data-testid="unread-count"' not in client.get(reverse("core:message_badge")).content.decode()
 
 
 @pytest.mark.django_db
 def test_compose_as_lcs_within_province_only(net, login):
     client = login(net.lcs_zj)
-    url = reverse("dispatch:message_compose")
+    url = reverse("core:message_compose")
     response = client.post(url, {"audience": "site", "site_code": net.site_x.code, "category": "general", "title": "越权"})
     assert response.status_code == 200
     assert "您的权限范围内没有此编码的网点" in response.content.decode()
@@ -103,12 +103,12 @@ def test_compose_as_lcs_within_province_only(net, login):
 def test_compose_rejects_bad_attachment_in_chinese(net, login, settings):
     settings.ATTACHMENT_MAX_BYTES = 10
     client = login(net.hq)
-    response = client.post(reverse("dispatch:message_compose"), {
+    response = client.post(reverse("core:message_compose"), {
         "audience": "hq", "category": "general", "title": "附件",
         "attachment": SimpleUploadedFile("big.pdf", b"x" * 100),
     })
     assert "超过上限" in response.content.decode()
-    response = client.post(reverse("dispatch:message_compose"), {
+    response = client.post(reverse("core:message_compose"), {
         "audience": "hq", "category": "general", "title": "附件",
         "attachment": SimpleUploadedFile("run.exe", b"x"),
     })
@@ -122,9 +122,9 @@ def test_email_copy_survives_a_lost_task(net, django_capture_on_commit_callbacks
 
     from django.utils import timezone
 
-    from dispatch import tasks
-    from dispatch.models import Message
-    from dispatch.services import message_send, messages_email_backlog
+    from core import tasks
+    from core.models import Message
+    from core.services import message_send, messages_email_backlog
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("redis is down")

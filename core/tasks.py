@@ -1,0 +1,29 @@
+"""Celery wrappers: take ids, call a service. Idempotent: a second run finds nothing left to do."""
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+HEARTBEAT_KEY = "beat:heartbeat"
+
+
+@shared_task(name="core.tasks.message_email", autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
+def message_email(message_id: int) -> int:
+    from .services import message_email_send
+
+    return message_email_send(message_id=message_id)
+
+
+@shared_task(name="core.tasks.scheduler_heartbeat")
+def scheduler_heartbeat() -> str:
+    """Proves beat and a worker are alive: HQ's home page shows the last beat."""
+    now = timezone.now().isoformat()
+    cache.set(HEARTBEAT_KEY, now, timeout=None)
+    return now
+
+
+@shared_task(name="core.tasks.messages_email_backlog")
+def messages_email_backlog() -> int:
+    """Every 5 minutes: e-mail copies whose task never ran (a broker outage) are sent."""
+    from .services import messages_email_backlog as send
+
+    return send()
