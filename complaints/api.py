@@ -4,12 +4,11 @@ from typing import Annotated, Literal
 
 from django.http import Http404
 from ninja import Field, Router, Schema
-
-from orders.api import ERRORS, Text, _sane_time, error, signed
-from orders.models import ApiClient
 from pydantic import AfterValidator
 
 from core.exceptions import DomainError
+from orders.api import ERRORS, Text, _sane_time, error, signed
+from orders.models import ApiClient
 
 from .services import work_order_receive
 

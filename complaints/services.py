@@ -6,20 +6,31 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from core import clock, scoping
+from core import clock, jobs, scoping
 from core.exceptions import DomainError
 from core.models import Message, Site
 from core.services import message_send
+from core.validators import validate_attachment
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
+from orders.outbox import backoff, post_signed
+from penalties.services import work_order_fine
 
-from .models import (ResultCallback, WorkOrder, WorkOrderAttachment, WorkOrderEvent, WorkOrderState,
-                     WorkOrderType)
+from .models import (
+    ResultCallback,
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderEvent,
+    WorkOrderState,
+    WorkOrderType,
+)
 
 S = WorkOrderState
 
@@ -139,7 +150,6 @@ def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | N
 def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str) -> None:
     """The work-order fines are rules of the rule book (editable by HQ on the rules page): a standing violation,
     notified weekly, appealable, booked under the 菜鸟工单 heading."""
-    from penalties.services import work_order_fine
 
     work_order_fine(rule=rule, work_order_id=wo.pk, reference=wo.wo_id, site=wo.unit, at=at, evidence=evidence)
 
@@ -148,8 +158,6 @@ def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str) -> None:
 def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, reply: str, files=(),
                       at: datetime | None = None) -> WorkOrder:
     """The unit's answer: the facts of its type, the finding, the reply for the consumer."""
-    from core.validators import validate_attachment
-    from django.core.exceptions import ValidationError
 
     at = at or timezone.now()
     wo = _lock(work_order_id)
@@ -230,21 +238,11 @@ def _result_queue(wo: WorkOrder, at: datetime) -> None:
             for c in ApiClient.objects.filter(kind=ApiClient.Kind.CRM, active=True).exclude(callback_url="")]
     if rows:
         ResultCallback.objects.bulk_create(rows)
-        transaction.on_commit(_kick)
-
-
-def _kick() -> None:
-    from .tasks import results_deliver
-
-    try:
-        results_deliver.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down: beat delivers the rows later
-        pass
+        jobs.publish_on_commit("complaints.tasks.results_deliver")
 
 
 def results_deliver(*, limit: int = 100) -> int:
     """Send due results to Cainiao's CRM, signed like our other callbacks, with the same back-off."""
-    from orders.outbox import backoff, post_signed
 
     now = timezone.now()
     delivered = 0
@@ -284,7 +282,6 @@ def work_order_chase(*, work_order_id: int, actor, at: datetime | None = None) -
 
 def warnings_send(*, at: datetime | None = None) -> int:
     """Work orders due within 2 hours: one message per unit per run, each work order warned once per due time."""
-    from django.db.models import F, Q
 
     at = at or timezone.now()
     with transaction.atomic():

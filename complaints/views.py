@@ -1,6 +1,6 @@
 """The work-order pages: the unit's list and answer, HQ's queue (assign, review), the province's oversight
 (chase), HQ's hand entry, and the assessment per unit and week."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -118,7 +118,6 @@ def new(request):
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def assessment(request):
-    from datetime import date
 
     try:
         week = date.fromisoformat(request.GET.get("week", ""))

@@ -8,10 +8,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import scoping, selectors
 from dispatch import selectors as desk_selectors
+from inventory.services import low_stock
+from orders.models import OnlineOrder, OrderState, OutboxMessage
+from penalties.models import Appeal, AppealStatus, Violation, ViolationStatus
 
 
 def healthz(request):
@@ -34,11 +39,7 @@ def healthz(request):
 
 def _work(user, role) -> list[tuple[str, int, str]]:
     """What waits for this person today: (label, count, link), one cheap indexed count each."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
 
-    from orders.models import OnlineOrder, OrderState, OutboxMessage
-    from penalties.models import Appeal, AppealStatus, Violation, ViolationStatus
 
     if role == scoping.Role.CLERK:
         ids = scoping.clerk_site_ids(user)
@@ -50,7 +51,6 @@ def _work(user, role) -> list[tuple[str, int, str]]:
              .count(), reverse("dispatch:cancellations")),
         ]
     if role == scoping.Role.HQ:
-        from inventory.services import low_stock
 
         return [
             (_("Waiting in the data center"), OnlineOrder.objects.filter(site__is_data_center=True,

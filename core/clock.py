@@ -12,10 +12,13 @@ Times are aware datetimes; the arithmetic runs in Asia/Shanghai local time.
 """
 from __future__ import annotations
 
+import time as _time
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+
+from .models import ClosureDay
 
 SERVICE_HOURS = "service_hours"
 WALL_CLOCK = "wall"
@@ -67,9 +70,7 @@ def closures_changed() -> None:
 
 def _all_closures() -> list[tuple[date, int | None]]:
     global _closures_cache
-    import time as _time
 
-    from .models import ClosureDay
 
     now = _time.monotonic()
     if _closures_cache is None or now - _closures_cache[0] > _CLOSURES_TTL:

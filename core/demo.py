@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Concat, Substr
 
 from .models import Courier, District, Message, Province, ServiceArea, Site, User
+from .services import message_send
 
 DEMO_PASSWORD = "demo12345"
 DEMO_SITE_DISTRICT = "330106"  # 浙江省杭州市西湖区
@@ -134,7 +135,6 @@ def demo_accounts_ensure() -> list[str]:
             user.save(update_fields=["password"])
         names.append(username)
     if not Message.objects.filter(title__startswith="欢迎使用").exists():
-        from .services import message_send
 
         message_send(audience=Message.Audience.SITE, site=site, title="欢迎使用 Q9 电商订单系统",
                      body="请在服务时间内保持登录，每 10–20 分钟刷新一次订单列表。", link="/")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
+import cpca
 from django.db import transaction
 
 from .models import City, District, Province
@@ -20,7 +21,6 @@ SPECIAL_HOURS = {"65": (time(10, 0), time(21, 0))}  # 新疆维吾尔自治区
 
 
 def adcodes_path() -> Path:
-    import cpca
 
     return Path(cpca.__file__).resolve().parent / "resources" / "adcodes.csv"
 

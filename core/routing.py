@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cpca
 from django.utils.translation import gettext as _
 
 from .models import District, ServiceArea, Site
@@ -40,7 +41,6 @@ def _full(parts: dict) -> str:
 
 def addresses_parse(texts: list[str]) -> list[ParsedAddress | None]:
     """The districts of many full addresses in one pass of ``cpca`` (vectorised); None where none is named."""
-    import cpca
 
     if not texts:
         return []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
@@ -102,7 +103,6 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
             if role_of(request.user) not in roles:

@@ -8,7 +8,18 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from . import scoping
-from .models import Courier, District, Message, MessageRead, Province, ServiceArea, Site, User
+from .models import (
+    Courier,
+    District,
+    Message,
+    MessageRead,
+    Province,
+    ServiceArea,
+    Site,
+    User,
+)
+
+HEARTBEAT_KEY = "beat:heartbeat"  # written by core.tasks.scheduler_heartbeat, read by HQ's home page
 
 
 def messages_for(*, user: User) -> QuerySet[Message]:
@@ -85,7 +96,6 @@ def site_detail_counts(*, site: Site) -> dict:
 
 
 def scheduler_last_heartbeat() -> datetime | None:
-    from .tasks import HEARTBEAT_KEY
 
     value = cache.get(HEARTBEAT_KEY)
     return parse_datetime(value) if value else None

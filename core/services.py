@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import jobs
 from .exceptions import MessageError
 from .models import Message, MessageRead, Province, Site, User
+from .selectors import messages_unread_for
 
 logger = logging.getLogger(__name__)
 
@@ -60,22 +65,12 @@ def message_send(
         message.attachment.save(attachment.name, attachment, save=False)
     message.save()
     if email:
-        transaction.on_commit(lambda: _email_kick(message.pk))
+        jobs.publish_on_commit("core.tasks.message_email", message.pk)
     return message
-
-
-def _email_kick(message_id: int) -> None:
-    from .tasks import message_email
-
-    try:
-        message_email.delay(message_id)
-    except Exception:  # noqa: BLE001 - the broker may be down: the backlog job sends the copy later
-        logger.warning("message %s: e-mail copy queued for the backlog job (broker unavailable)", message_id)
 
 
 def messages_email_backlog(*, at=None, older_than_seconds: int = 120, limit: int = 500) -> int:
     """E-mail copies owed and not sent (their task was lost or the broker was down): send them now."""
-    from datetime import timedelta
 
     at = at or timezone.now()
     ids = list(Message.objects.filter(email_wanted=True, emailed_at__isnull=True,
@@ -97,7 +92,6 @@ def message_mark_read(*, message: Message, user: User, at=None) -> bool:
 @transaction.atomic
 def message_mark_all_read(*, user: User, at=None) -> int:
     """Mark every unread message of the user read; returns how many were marked."""
-    from .selectors import messages_unread_for
 
     at = at or timezone.now()
     unread = list(messages_unread_for(user=user).values_list("pk", flat=True))
@@ -110,7 +104,6 @@ def message_mark_all_read(*, user: User, at=None) -> int:
 def message_recipient_emails(*, message: Message) -> list[str]:
     """Where the e-mail copy of a message goes: the user, the site's mailbox and clerks, the province's LCS
     and managers, or the HQ team and its group mailbox."""
-    from django.conf import settings
 
     A = Message.Audience
     emails: list[str] = []
@@ -131,8 +124,6 @@ def message_recipient_emails(*, message: Message) -> list[str]:
 
 def message_email_send(*, message_id: int, at=None) -> int:
     """E-mail a message to its recipients once; returns the number of recipients (0 when already sent)."""
-    from django.conf import settings
-    from django.core.mail import EmailMessage
 
     with transaction.atomic():
         message = (

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,5 @@ class MessageTable(tables.Table):
         return format_html('<span class="badge text-bg-primary">{}</span>', _("Unread"))
 
     def render_created_at(self, value):
-        from django.utils import timezone
 
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

@@ -3,12 +3,13 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-HEARTBEAT_KEY = "beat:heartbeat"
+from .selectors import HEARTBEAT_KEY
+from .services import message_email_send
+from .services import messages_email_backlog as send
 
 
 @shared_task(name="core.tasks.message_email", autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
 def message_email(message_id: int) -> int:
-    from .services import message_email_send
 
     return message_email_send(message_id=message_id)
 
@@ -24,6 +25,5 @@ def scheduler_heartbeat() -> str:
 @shared_task(name="core.tasks.messages_email_backlog")
 def messages_email_backlog() -> int:
     """Every 5 minutes: e-mail copies whose task never ran (a broker outage) are sent."""
-    from .services import messages_email_backlog as send
 
     return send()

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.demo import DEMO_SITE_DISTRICT, _person
+from core.models import Courier, District, User
 from orders.models import Channel, FailReason, OnlineOrder
 from orders.services import channels_ensure, order_cancel, order_create
 
 from . import operations as ops
-from core.demo import DEMO_SITE_DISTRICT, _person
-from core.models import Courier, District, User
 
 STREETS = ["文三路", "天目山路", "教工路", "古墩路", "学院路", "中山路", "人民路", "解放路", "建设路", "和平路"]
 GOODS = ["衣服", "文件", "书籍", "数码配件", "化妆品", "食品（干货）", "鞋子", "玩具", "日用品", "茶叶"]

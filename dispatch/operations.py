@@ -10,16 +10,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders import workflow
-from orders.events import clock_snapshot, event_build, event_record, event_save, events_record
-from orders.exceptions import OrderError, OrderOutOfScope, WaybillTaken
-from orders.models import EventKind, FailReason, OnlineOrder, OrderState, PickupSource
-from orders.services import stint_begin
-
 from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Courier, Site
 from core.waybills import waybill_validate
+from orders import workflow
+from orders.events import (
+    clock_snapshot,
+    event_build,
+    event_record,
+    event_save,
+    events_record,
+)
+from orders.exceptions import OrderError, OrderOutOfScope, WaybillTaken
+from orders.models import EventKind, FailReason, OnlineOrder, OrderState, PickupSource
+from orders.services import stint_begin
 
 S = OrderState
 

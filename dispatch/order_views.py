@@ -16,16 +16,16 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from orders import selectors as order_selectors
-from orders.filters import UnscannedFilter
-from orders.models import FailReason, OnlineOrder, OrderState
-from orders.tables import UnscannedTable
-
 from core import clock, scoping
 from core import selectors as net_selectors
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Courier, Site
+from orders import selectors as order_selectors
+from orders.filters import UnscannedFilter
+from orders.models import FailReason, OnlineOrder, OrderState
+from orders.services import order_cancel as cancel
+from orders.tables import UnscannedTable
 
 from . import operations
 from . import selectors as desk_selectors
@@ -351,7 +351,6 @@ def order_reopen(request, pk: int):
 @scoping.role_required(R.HQ)
 @require_POST
 def order_cancel(request, pk: int):
-    from orders.services import order_cancel as cancel
 
     order = _order(request, pk)
     text = request.POST.get("text", "").strip()

@@ -9,11 +9,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import OnlineOrder, OrderState
-
 from core import clock
 from core.models import Message, Province, Site
 from core.services import message_send
+from orders.models import OnlineOrder, OrderState
 
 UNSCANNED = "unscanned"
 LEAD = timedelta(minutes=30)

@@ -4,8 +4,10 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
 from core import scoping
 from core.exports import xlsx_response
@@ -70,8 +72,6 @@ def statement_export(request):
 
 @login_required
 def statement_pdf(request):
-    from weasyprint import HTML
-    from django.template.loader import render_to_string
 
     month = _month(request)
     kw, name = _scope(request)

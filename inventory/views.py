@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from core import scoping
 from core.exceptions import DomainError
 from core.models import Site
+from dispatch.operations import order_pickup_confirm
 from orders import selectors as order_selectors
 
 from . import services
@@ -100,7 +101,6 @@ def ranges(request):
 @require_POST
 def pickup_with_ewaybill(request, pk: int):
     """揽件确认 with the next free e-waybill number of the site's ranges."""
-    from dispatch.operations import order_pickup_confirm
 
     order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
     try:

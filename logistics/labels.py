@@ -9,8 +9,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from reportlab.graphics.barcode import code128
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
 
 from core.templatetags.desk import mask_phone
+
+from .models import LabelPrint
 
 PAGE_MM = (76, 130)
 FONT = "Q9CJK"
@@ -25,8 +32,6 @@ class LabelError(ValueError):
 def _font() -> str:
     global _font_ready
     if not _font_ready:
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
 
         path = getattr(settings, "LABEL_FONT", "") or next((p for p in FONT_PATHS if __import__("os").path.exists(p)), "")
         if not path:
@@ -43,9 +48,6 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
     """One PDF, one label page per order (each must carry its waybill number)."""
-    from reportlab.graphics.barcode import code128
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
 
     at = timezone.localtime(at or timezone.now())
     font = _font()
@@ -100,7 +102,6 @@ def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
 
 def labels_print(*, orders, actor, at: datetime | None = None) -> bytes:
     """The PDF, and a record of each label printed (a reprint when the order's label was printed before)."""
-    from .models import LabelPrint
 
     at = at or timezone.now()
     orders = list(orders)

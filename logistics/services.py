@@ -13,8 +13,16 @@ from core import scoping
 from core.exceptions import DomainError
 from core.models import Site
 from dispatch.operations import pickup_scan_record
+from orders.models import OnlineOrder
 
-from .models import ExceptionStep, Handover, PartnerCarrier, ScanType, WaybillException
+from .models import (
+    ExceptionStep,
+    Handover,
+    PartnerCarrier,
+    ScanType,
+    TrackingEvent,
+    WaybillException,
+)
 
 
 @dataclass
@@ -114,9 +122,7 @@ def handover_record(*, waybill_no: str, carrier: PartnerCarrier, actor, partner_
 
 def waybill_visible(*, user, waybill_no: str) -> bool:
     """A clerk sees waybills of its orders or scanned at its sites; an LCS its province's; HQ everything."""
-    from orders.models import OnlineOrder
 
-    from .models import TrackingEvent
 
     if scoping.is_national(user):
         return True

@@ -7,12 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import APIKeyHeader
 from pydantic import AfterValidator
+
+from core import clock
 
 from . import selectors, services
 from .adapters import kuaidi100, wechat
@@ -32,7 +34,6 @@ def _sane_time(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if timezone.is_naive(value):
-        from core import clock
 
         value = timezone.make_aware(value, clock.tz())
     if not 2000 <= value.year <= 2100:
@@ -420,7 +421,6 @@ def _wechat_waybill(order: OnlineOrder) -> OnlineOrder:
     sequence (8 followed by eleven digits), given on the first intake and returned by every repeat."""
     if order.waybill_no:
         return order
-    from django.db import connection
 
     with transaction.atomic():
         locked = OnlineOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .models import EventKind, OnlineOrder, OrderEvent
-
+from .outbox import outbox_for_events
 
 _KINDS = frozenset(str(k) for k in EventKind.values)
 
@@ -82,6 +82,5 @@ def events_record(events: Iterable[OrderEvent]) -> list[OrderEvent]:
 
 def _callbacks(events) -> None:
     """The status callbacks these events owe their channels, in the same transaction (the outbox)."""
-    from .outbox import outbox_for_events
 
     outbox_for_events(events)

@@ -10,13 +10,16 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from openpyxl import load_workbook
 
 from core import clock
 from core.models import District, Province, Site
 
+from .intake import orders_intake
 from .models import Channel, ImportJob
 
 MAX_ROWS = 50_000
@@ -50,7 +53,6 @@ class ImportFileError(ValueError):
 def read_rows(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
     """Header and rows of an .xlsx or .csv (UTF-8 or GBK) file, every cell as text."""
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
 
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
@@ -197,7 +199,6 @@ def job_create(*, kind: str, upload, actor, channel: Channel | None = None) -> I
     job.preview = [header] + rows[:PREVIEW_ROWS] if header else []
     if len(errors) > 1000:
         job.summary = f"共 {len(errors):,} 处错误，只列出前 1,000 处"
-    from django.core.files.base import ContentFile
 
     job.file.save(upload.name, ContentFile(content), save=False)
     job.save()
@@ -247,7 +248,6 @@ def _import(job: ImportJob, records: list[dict]) -> str:
     key = _progress_key(job.pk)
     chunk = 1000
     if job.kind == ImportJob.Kind.ORDERS:
-        from .intake import orders_intake
 
         created = existing = 0
         for start in range(0, len(records), chunk):

@@ -10,14 +10,24 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from core import clock, routing
 from core.exceptions import DomainError
+from core.waybills import waybill_validate
 
 from .events import event_build
 from .exceptions import ContentConflict
 from .models import Channel, EventKind, OnlineOrder, OrderEvent
-from .services import INPUT_FIELDS, REQUIRED, _check_window, _clean, _same_content, order_create, stint_begin
+from .services import (
+    INPUT_FIELDS,
+    REQUIRED,
+    _check_window,
+    _clean,
+    _same_content,
+    order_create,
+    stint_begin,
+)
 
 
 @dataclass
@@ -31,7 +41,6 @@ class ItemResult:
 
 
 def _validate(data: dict, at: datetime) -> dict:
-    from core.waybills import waybill_validate
 
     data = _clean({k: v for k, v in data.items() if k in INPUT_FIELDS})
     for key in REQUIRED:
@@ -175,7 +184,6 @@ def _copy_insert(orders: list[OnlineOrder]) -> dict[str, int]:
 
 
 def _copy_events(events: list[OrderEvent]) -> None:
-    from psycopg.types.json import Jsonb
 
     cols = ", ".join(f.column for f in _EVENT_FIELDS)
     with connection.cursor() as cursor:

@@ -9,11 +9,16 @@ import time as _time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import jobs
+
+from .adapters import adapter_for
 from .models import ApiClient, CallbackAttempt, OutboxMessage
+from .signing import headers
 
 _TTL = 30.0
 _cache: tuple[float, dict[int, list[ApiClient]]] | None = None
@@ -37,7 +42,6 @@ def _clients_by_channel() -> dict[int, list[ApiClient]]:
 
 def outbox_for_events(events) -> int:
     """Queue the callbacks these (just saved) events owe their channels. Called by ``orders.events``."""
-    from .adapters import adapter_for
 
     table = _clients_by_channel()
     if not table:
@@ -54,17 +58,8 @@ def outbox_for_events(events) -> int:
                                           created_at=now))
     if rows:
         OutboxMessage.objects.bulk_create(rows, batch_size=1000)
-        transaction.on_commit(_kick)
+        jobs.publish_on_commit("orders.tasks.callbacks_deliver")
     return len(rows)
-
-
-def _kick() -> None:
-    from .tasks import callbacks_deliver
-
-    try:
-        callbacks_deliver.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down: the beat run delivers the rows later
-        pass
 
 
 def backoff(attempts: int) -> timedelta:
@@ -85,9 +80,7 @@ def _claim(limit: int, now: datetime) -> list[int]:
 
 def post_signed(*, url: str, payload: dict, client: ApiClient) -> tuple[bool, int | None, str]:
     """POST a JSON payload signed with the client's secret (like our API requests): (ok, status, error)."""
-    import requests
 
-    from .signing import headers
 
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     try:
@@ -136,5 +129,5 @@ def outbox_retry(*, message_ids, actor=None) -> int:
     n = OutboxMessage.objects.filter(pk__in=list(message_ids), status=OutboxMessage.Status.FAILED).update(
         status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=now)
     if n:
-        transaction.on_commit(_kick)
+        jobs.publish_on_commit("orders.tasks.callbacks_deliver")
     return n

@@ -18,7 +18,9 @@ from core.waybills import waybill_validate
 from . import workflow
 from .events import clock_snapshot, event_record
 from .exceptions import ContentConflict, OrderError
-from .models import BusinessType, Channel, EventKind, OnlineOrder, OrderState
+from .models import ApiClient, BusinessType, Channel, EventKind, OnlineOrder, OrderState
+from .outbox import clients_changed
+from .signing import new_key, new_secret
 
 #: fields a channel (or HQ's hand entry) supplies
 INPUT_FIELDS = (
@@ -262,9 +264,6 @@ def channels_ensure() -> dict[str, Channel]:
 def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter: str, callback_url: str = "",
                       actor=None) -> tuple["ApiClient", str]:
     """A new client; returns it and its secret, which is shown once."""
-    from .models import ApiClient
-    from .outbox import clients_changed
-    from .signing import new_key, new_secret
 
     if not (name or "").strip():
         raise OrderError(_("Give the client a name."), field="name")
@@ -279,8 +278,6 @@ def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter:
 
 
 def api_client_rotate(*, client_id: int, actor=None) -> tuple["ApiClient", str]:
-    from .models import ApiClient
-    from .signing import new_secret
 
     client = ApiClient.objects.get(pk=client_id)
     client.secret, client.secret_rotated_at = new_secret(), timezone.now()
@@ -289,8 +286,6 @@ def api_client_rotate(*, client_id: int, actor=None) -> tuple["ApiClient", str]:
 
 
 def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=None) -> "ApiClient":
-    from .models import ApiClient
-    from .outbox import clients_changed
 
     client = ApiClient.objects.get(pk=client_id)
     client.callback_url, client.active = (callback_url or "").strip(), active

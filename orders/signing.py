@@ -13,6 +13,8 @@ import time
 
 from django.core.cache import cache
 
+from .models import ApiClient
+
 WINDOW_SECONDS = 300
 REPLAY_SECONDS = 600
 
@@ -37,7 +39,6 @@ class SignatureError(Exception):
 
 def verify(request, *, now: float | None = None):
     """The active client that signed this request; raises ``SignatureError`` otherwise."""
-    from .models import ApiClient
 
     key = request.headers.get("X-Api-Key", "")
     ts = request.headers.get("X-Timestamp", "")

@@ -1,6 +1,8 @@
 """电商订单查询, the order's detail page with its timeline, HQ's hand entry (追加订单) and a site's correction."""
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,11 +16,15 @@ from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Site
 
+from . import imports as importing
 from . import selectors, services
 from .filters import OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
-from .models import FailReason, OrderState
+from .imports import progress
+from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
+from .outbox import outbox_retry
 from .tables import OrderTable
+from .tasks import import_run
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -151,10 +157,7 @@ def order_new(request):
 
 @scoping.role_required(scoping.Role.HQ)
 def api_clients(request):
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
 
-    from .models import ApiClient, Channel
 
     shown = None
     if request.method == "POST":
@@ -186,7 +189,6 @@ def api_clients(request):
             flash.error(request, _("No such client."))
         except DomainError as exc:
             flash.error(request, exc.message)
-    from .models import OutboxMessage
 
     clients = ApiClient.objects.select_related("channel").order_by("name")
     failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
@@ -197,8 +199,6 @@ def api_clients(request):
 
 @scoping.role_required(scoping.Role.HQ)
 def callbacks(request):
-    from .models import OutboxMessage
-    from .outbox import outbox_retry
 
     if request.method == "POST":
         ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
@@ -217,8 +217,6 @@ def callbacks(request):
 
 @scoping.role_required(scoping.Role.HQ)
 def imports(request):
-    from . import imports as importing
-    from .models import Channel, ImportJob
 
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -238,19 +236,15 @@ def imports(request):
 
 
 def _import_job(request, pk):
-    from .models import ImportJob
 
     return get_object_or_404(ImportJob, pk=pk)
 
 
 @scoping.role_required(scoping.Role.HQ)
 def import_detail(request, pk: int):
-    from .imports import progress
-    from .models import ImportJob
 
     job = _import_job(request, pk)
     if request.method == "POST" and job.status == ImportJob.Status.READY:
-        from .tasks import import_run
 
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(status=ImportJob.Status.QUEUED)
         transaction.on_commit(lambda: import_run.delay(job.pk))

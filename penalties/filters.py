@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +34,6 @@ class ViolationFilter(django_filters.FilterSet):
             del self.filters["site"]
 
     def filter_week(self, queryset, name, value):
-        from datetime import timedelta
 
         return queryset.filter(week=value - timedelta(days=value.weekday()))
 

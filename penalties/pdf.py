@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint import HTML
 
 
 @dataclass
@@ -16,7 +17,6 @@ class Pdf:
 
 
 def pdf_render(template: str, context: dict) -> Pdf:
-    from weasyprint import HTML
 
     html = render_to_string(template, {"generated_at": timezone.localtime(), **context})
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()

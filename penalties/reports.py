@@ -16,7 +16,15 @@ from core.services import message_send
 from finance.selectors import statement
 
 from .charts import bar_chart, line_chart
-from .models import (NoticeLine, Report, RewardQuota, Rule, Violation, ViolationStatus, WeeklyNotice)
+from .models import (
+    NoticeLine,
+    Report,
+    RewardQuota,
+    Rule,
+    Violation,
+    ViolationStatus,
+    WeeklyNotice,
+)
 from .money import ledger_sync
 from .pdf import pdf_render
 

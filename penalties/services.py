@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import chinese_calendar as cc
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,8 +17,18 @@ from core.models import ClosureDay, Province
 from core.validators import validate_attachment
 from orders.models import OnlineOrder, OrderEvent, OrderState
 
-from .models import (AUDIT_RULES, TIME_RULES, Rule, RuleVersion, Violation, ViolationAttachment, ViolationEvent,
-                     ViolationStatus)
+from .models import (
+    AUDIT_RULES,
+    TIME_RULES,
+    WORK_ORDER_RULES,
+    Rule,
+    RuleVersion,
+    Violation,
+    ViolationAttachment,
+    ViolationEvent,
+    ViolationStatus,
+)
+from .money import ledger_sync
 from .rules import rule_in_force, rules_changed
 
 V = ViolationStatus
@@ -208,7 +219,6 @@ HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-
 
 
 def _holiday_name(day) -> str:
-    import chinese_calendar as cc
 
     name = cc.get_holiday_detail(day)[1] or ""
     return HOLIDAY_NAMES.get(name, name)
@@ -217,7 +227,6 @@ def _holiday_name(day) -> str:
 def closure_suggestions(*, year: int) -> list[dict]:
     """Statutory holidays and make-up working days (调休) of a year from ``chinese-calendar`` (for the years it
     covers): nothing applies until HQ confirms a day."""
-    import chinese_calendar as cc
 
     start, end = date(year, 1, 1), date(year, 12, 31)
     out = []
@@ -292,8 +301,6 @@ def work_order_fine(*, rule: str, work_order_id: int, reference: str, site, at: 
     """A Cainiao work-order fine (late answer, answer sent back): a standing violation of its own rule, so it goes
     through the same weekly notice and appeals, and into the ledger under the 菜鸟工单 heading. Once per work order
     and rule; none when the rule's fine is zero."""
-    from .models import WORK_ORDER_RULES
-    from .money import ledger_sync
 
     at = at or timezone.now()
     if rule not in WORK_ORDER_RULES:

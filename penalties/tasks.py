@@ -1,10 +1,27 @@
 """Celery wrappers of the rule book. Each is idempotent; the advisory lock makes overlapping runs skip."""
+from datetime import date, timedelta
+
 from celery import shared_task
+from django.utils import timezone
+
+from core.models import Province
+
+from .money import ledger_sync as sync
+from .money import monthly_settlement as settle
+from .money import previous_month, week_monday
+from .reports import (
+    _week_rows,
+    monthly_reports_generate,
+    national_report,
+    notices_prepare,
+    province_report,
+)
+from .reports import notice_send as send
+from .sweep import sla_sweep_due
 
 
 @shared_task(name="penalties.tasks.sla_sweep")
 def sla_sweep() -> int:
-    from .sweep import sla_sweep_due
 
     result = sla_sweep_due()
     return -1 if result.skipped else result.inserted
@@ -13,12 +30,8 @@ def sla_sweep() -> int:
 @shared_task(name="penalties.tasks.weekly_cycle")
 def weekly_cycle() -> int:
     """Monday 09:00: prepare last week's notices, then send each from its own task (PDFs render in workers)."""
-    from datetime import timedelta
 
-    from django.utils import timezone
 
-    from .money import week_monday
-    from .reports import notices_prepare
 
     week = week_monday(timezone.localdate()) - timedelta(days=7)
     result = notices_prepare(week=week)
@@ -30,20 +43,15 @@ def weekly_cycle() -> int:
 
 @shared_task(name="penalties.tasks.notice_send", autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def notice_send(notice_id: int) -> bool:
-    from .reports import notice_send as send
 
     return send(notice_id=notice_id)
 
 
 @shared_task(name="penalties.tasks.weekly_reports")
 def weekly_reports(week: str) -> int:
-    from datetime import date
 
-    from django.utils import timezone
 
-    from core.models import Province
 
-    from .reports import _week_rows, national_report, province_report
 
     monday, at = date.fromisoformat(week), timezone.now()
     made = sum(province_report(week=monday, province=p, at=at) is not None
@@ -54,9 +62,6 @@ def weekly_reports(week: str) -> int:
 @shared_task(name="penalties.tasks.monthly_settlement")
 def monthly_settlement() -> str:
     """The 1st of each month: settle last month and generate its statements."""
-    from .money import monthly_settlement as settle
-    from .money import previous_month
-    from .reports import monthly_reports_generate
 
     month = previous_month()
     result = settle(month=month)
@@ -66,6 +71,5 @@ def monthly_settlement() -> str:
 
 @shared_task(name="penalties.tasks.ledger_sync")
 def ledger_sync() -> int:
-    from .money import ledger_sync as sync
 
     return sync()

@@ -28,8 +28,21 @@ from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
 from .filters import ViolationFilter
 from .forms import AuditPickForm, ClosureForm, EvidenceForm, RaiseForm, RuleVersionForm
-from .models import (Appeal, AppealAttachment, AppealStatus, Report, RewardQuota, RewardRank, Rule, RuleVersion,
-                     SweepRun, Violation, ViolationAttachment, ViolationStatus, WeeklyNotice)
+from .models import (
+    Appeal,
+    AppealAttachment,
+    AppealStatus,
+    Report,
+    RewardQuota,
+    RewardRank,
+    Rule,
+    RuleVersion,
+    SweepRun,
+    Violation,
+    ViolationAttachment,
+    ViolationStatus,
+    WeeklyNotice,
+)
 from .tables import ViolationTable
 
 R = scoping.Role

@@ -5,6 +5,7 @@ the tables keep their ``dispatch_*`` names (``db_table``), and ``dispatch.0004``
 migration state once every app's relations point here."""
 
 import datetime
+
 import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.contrib.postgres.fields

@@ -2,6 +2,7 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -39,14 +40,12 @@ def cny(value) -> str:
 @register.filter
 def local(value, fmt="%Y-%m-%d %H:%M"):
     """An aware datetime in Beijing time, 2026-11-23 10:30."""
-    from django.utils import timezone
 
     return timezone.localtime(value).strftime(fmt) if value else ""
 
 
 @register.filter
 def iso(value):
-    from django.utils import timezone
 
     return timezone.localtime(value).isoformat() if value else ""
 

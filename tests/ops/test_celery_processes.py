@@ -61,7 +61,7 @@ def _wait(predicate, seconds=60):
 def test_worker_delivers_email_and_beat_beats(net, celery_processes):
     from django.core.cache import cache
 
-    from core.tasks import HEARTBEAT_KEY
+    from core.selectors import HEARTBEAT_KEY
 
     cache.delete(HEARTBEAT_KEY)
     message = message_send(audience=Message.Audience.SITE, site=net.site_a, title="违规处罚明细", email=True)

@@ -3,9 +3,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dispatch.demo_orders import demo_orders_build
-
 from core.demo import DEMO_PASSWORD, demo_network_build
+from dispatch.demo_orders import demo_orders_build
 
 
 class Command(BaseCommand):

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from penalties.money import monthly_settlement, previous_month
+from penalties.reports import monthly_reports_generate
 
 
 class Command(BaseCommand):
@@ -25,7 +26,6 @@ class Command(BaseCommand):
         result = monthly_settlement(month=target)
         reports = 0
         if not no_reports:
-            from penalties.reports import monthly_reports_generate
 
             reports = monthly_reports_generate(month=target)
         self.stdout.write(self.style.SUCCESS(
