@@ -12,15 +12,7 @@ from .models import WorkOrder, WorkOrderState
 
 
 def work_orders_for(*, user) -> QuerySet[WorkOrder]:
-    role = scoping.role_of(user)
-    qs = WorkOrder.objects.select_related("unit", "province")
-    if scoping.is_national(user):
-        return qs
-    if role in (scoping.Role.LCS, scoping.Role.MANAGER):
-        return qs.filter(province_id=user.province_id)
-    if role == scoping.Role.CLERK:
-        return qs.filter(unit_id__in=scoping.clerk_site_ids(user))
-    return qs.none()
+    return WorkOrder.objects.filter(scoping.unit_q(user, site_field="unit")).select_related("unit", "province")
 
 
 def assessment(*, user, week: date) -> list[dict]:

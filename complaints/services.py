@@ -114,7 +114,7 @@ def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) ->
     wo = WorkOrder.objects.create(
         wo_id=data["wo_id"], type=data["type"], source=data["source"], waybill_no=data["waybill_no"],
         consumer_name=data.get("consumer_name") or "", consumer_phone=data.get("consumer_phone") or "",
-        description=data["description"], raised_at=raised, limit_hours=hours, due_at=at + timedelta(hours=hours),
+        description=data["description"], raised_at=raised, limit_hours=hours, due_at=clock.work_order_due(at, hours),
         unit=unit, province=unit.province if unit else None, routing_note=note[:200],
         state=S.OPEN if unit else S.UNASSIGNED, created_at=at)
     _event(wo, "received", at=at, actor=actor, text=_("limit %(h)d h") % {"h": hours})
@@ -221,7 +221,7 @@ def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = 
             raise WorkOrderError(_("Say what the unit must check again."), field="reason")
         wo.state = S.SENT_BACK
         if settings.WORK_ORDER_RESTART_ON_SEND_BACK:
-            wo.due_at = at + timedelta(hours=wo.limit_hours)
+            wo.due_at = clock.work_order_due(at, wo.limit_hours)
         wo.save()
         _event(wo, "sent_back", at=at, actor=actor, text=reason)
         message_send(audience=Message.Audience.SITE, site=wo.unit, category=Message.Category.WORK_ORDER, at=at,

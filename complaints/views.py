@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import scoping
+from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Site
 
@@ -123,8 +123,8 @@ def assessment(request):
         week = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         today = timezone.localdate()
-        week = today - timedelta(days=today.weekday() + 7)
-    week = week - timedelta(days=week.weekday())
+        week = clock.week_monday(today) - timedelta(days=7)
+    week = clock.week_monday(week)
     return render(request, "complaints/assessment.html", {"rows": selectors.assessment(user=request.user, week=week),
                                                           "week": week, "prev": week - timedelta(days=7),
                                                           "next": week + timedelta(days=7)})

@@ -6,7 +6,7 @@ class ChineseFirstLocaleMiddleware:
     """Simplified Chinese for everyone unless the user picked another language (the language cookie).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, and site PCs often run English
-    Windows; the desk must still speak Chinese to their clerks (UX.md)."""
+    Windows; the desk must still speak Chinese to their clerks."""
 
     def __init__(self, get_response):
         self.get_response = get_response

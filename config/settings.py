@@ -161,7 +161,7 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
-# Celery: Redis is both broker and result store. Deadlines never travel as ETAs (see PITFALLS.md).
+# Celery: Redis is both broker and result store. Deadlines never travel as ETAs.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TIMEZONE = TIME_ZONE
@@ -190,6 +190,8 @@ CALLBACK_BACKOFF_SECONDS = env.int("CALLBACK_BACKOFF_SECONDS", default=10)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=10)
 CALLBACK_TIMEOUT_SECONDS = env.int("CALLBACK_TIMEOUT_SECONDS", default=5)
 CALLBACK_SWEEP_SECONDS = env.int("CALLBACK_SWEEP_SECONDS", default=15)
+# The CJK TrueType font the labels embed (ReportLab); empty: the first of logistics.labels.FONT_PATHS found.
+LABEL_FONT = env("LABEL_FONT", default="")
 # Cainiao work orders: hours a unit has to answer, per type (Cainiao's own limit overrides when it sends one);
 # whether a send-back gives the unit its full time again. (Their fines are rules of the rule book: WO_LATE, WO_QUALITY.)
 WORK_ORDER_LIMIT_HOURS = {"where": env.int("WO_HOURS_WHERE", default=24), "locker": 24, "pickup_point": 24,

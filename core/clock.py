@@ -49,11 +49,11 @@ def _threshold(code: str, at: datetime | None, default_minutes: float) -> float:
 
 
 def accept_minutes(at: datetime | None = None) -> float:
-    return _threshold("LATE_ACCEPT", at, int(getattr(settings, "ACCEPT_MINUTES", 30)))
+    return _threshold("LATE_ACCEPT", at, settings.ACCEPT_MINUTES)
 
 
 def pickup_hours(at: datetime | None = None) -> float:
-    return _threshold("LATE_PICKUP", at, int(getattr(settings, "PICKUP_HOURS", 16)) * 60) / 60
+    return _threshold("LATE_PICKUP", at, settings.PICKUP_HOURS * 60) / 60
 
 
 # ---------------------------------------------------------------- closure days
@@ -112,7 +112,7 @@ def add_wall_hours(start: datetime, hours: float, *, is_closed=None) -> datetime
 
 
 def accept_clock_mode() -> str:
-    return getattr(settings, "ACCEPT_CLOCK", SERVICE_HOURS)
+    return settings.ACCEPT_CLOCK
 
 
 def service_window(province, day: date) -> tuple[datetime, datetime]:
@@ -179,3 +179,58 @@ def service_end_today(province, at: datetime) -> datetime:
 def iso(value: datetime | None) -> str | None:
     """An aware datetime as ISO 8601 in Beijing time (for event data people read), or None."""
     return value.astimezone(tz()).isoformat() if value else None
+
+
+# ---------------------------------------------------------------- the calendar: days, weeks, months, windows
+# Every date rule of the product is here (Beijing time): a violation's week, a month's bounds, the appeal
+# windows, a work order's time limit. Other apps ask; none adds hours or days of its own.
+
+APPEAL_WINDOW = timedelta(hours=72)  # SPEC §5: 72 hours after the notice (and after an LCS upholding); exactly 72 h is in time
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tz())
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = day_start(day)
+    return start, day_start(day + timedelta(days=1))
+
+
+def week_monday(day: date) -> date:
+    """The Monday of the week a date falls in (weeks run Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_of(moment: datetime) -> date:
+    """The Monday of the (Beijing) week a moment falls in."""
+    return week_monday(moment.astimezone(tz()).date())
+
+
+def week_end(week: date) -> date:
+    """The Sunday of a week given by its Monday."""
+    return week + timedelta(days=6)
+
+
+def month_add(month: date, n: int) -> date:
+    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return date(y, m + 1, 1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    return day_start(month), day_start(month_add(month, 1))
+
+
+def previous_month(today: date | None = None) -> date:
+    today = today or datetime.now(tz()).date()
+    return month_add(today.replace(day=1), -1)
+
+
+def appeal_deadline(start: datetime | None) -> datetime | None:
+    """The end of an appeal window that opened at ``start`` (a notice issued, an LCS upholding)."""
+    return start + APPEAL_WINDOW if start else None
+
+
+def work_order_due(start: datetime, limit_hours: float) -> datetime:
+    """A work order's deadline: its time limit in wall-clock hours from receipt (or from a send-back)."""
+    return start + timedelta(hours=limit_hours)

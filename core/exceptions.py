@@ -19,6 +19,3 @@ class MessageError(DomainError):
     default_message = _("The message could not be sent.")
 
 
-class RoutingError(DomainError):
-    code = "routing_failed"
-    default_message = _("The order could not be routed.")

@@ -56,11 +56,6 @@ def addresses_parse(texts: list[str]) -> list[ParsedAddress | None]:
     return out
 
 
-def address_parse(*, province: str = "", city: str = "", district: str = "", address: str = "") -> ParsedAddress | None:
-    """The district of an address given as parts or as one full string; None when it names no district."""
-    return addresses_parse([_full({"province": province, "city": city, "district": district, "address": address})])[0]
-
-
 @lru_cache(maxsize=1)
 def _data_center_id() -> int:
     return Site.objects.only("pk").get(is_data_center=True).pk
@@ -88,12 +83,6 @@ def _best(areas, address: str) -> int | None:
         if best_key is None or key < best_key:
             best, best_key = site_id, key
     return best
-
-
-def site_for_district(*, adcode: str, address: str) -> Site | None:
-    """The serving site of a district by the tie-break of SPEC §2, or None."""
-    site_id = _best(_areas([adcode]).get(adcode, []), address)
-    return Site.objects.select_related("province").get(pk=site_id) if site_id else None
 
 
 def _areas(adcodes) -> dict[str, list[tuple]]:

@@ -37,14 +37,16 @@ def is_national(user) -> bool:
 
 
 def site_ids_q(user, field: str = "site") -> Q:
-    """A Q over any model's site foreign key (``field``) limiting it to the user's scope."""
+    """A Q over any model's site foreign key (``field``) limiting it to the user's scope: a clerk's sites
+    (``clerk_site_ids``: the site and its contract areas), an LCS's or province manager's province, everything
+    for national roles."""
     role = role_of(user)
     if is_national(user):
         return Q()
     if role in (Role.LCS, Role.MANAGER):
         return Q(**{f"{field}__province_id": user.province_id})
     if role == Role.CLERK:
-        return Q(**{f"{field}_id": user.site_id}) | Q(**{f"{field}__parent_id": user.site_id})
+        return Q(**{f"{field}_id__in": clerk_site_ids(user)})
     return Q(pk__in=[])
 
 
@@ -116,16 +118,12 @@ def role_required(*roles: str):
 
 
 def unit_q(user, *, site_field: str = "site", province_field: str = "province") -> Q:
-    """A Q over a row that carries both a site and a province column (orders, violations): clerks by their
-    site's ids (own site and contract areas), LCS and province managers by province, national roles all."""
+    """A Q over a row that carries both a site and a province column (orders, violations, work orders): as
+    ``site_ids_q``, but LCS and province managers read the row's own province column (one index, no join)."""
     role = role_of(user)
-    if is_national(user):
-        return Q()
-    if role in (Role.LCS, Role.MANAGER):
+    if role in (Role.LCS, Role.MANAGER) and not is_national(user):
         return Q(**{f"{province_field}_id": user.province_id})
-    if role == Role.CLERK:
-        return Q(**{f"{site_field}_id__in": clerk_site_ids(user)})
-    return Q(pk__in=[])
+    return site_ids_q(user, site_field)
 
 
 def clerk_site_ids(user) -> list[int]:

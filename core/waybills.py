@@ -13,7 +13,7 @@ class WaybillFormatError(DomainError):
 
 
 def waybill_pattern() -> str:
-    return getattr(settings, "WAYBILL_PATTERN", r"^\d{12,15}$")
+    return settings.WAYBILL_PATTERN
 
 
 def waybill_validate(value: str) -> str:
@@ -24,7 +24,7 @@ def waybill_validate(value: str) -> str:
     if not re.fullmatch(waybill_pattern(), value):
         raise WaybillFormatError(
             _("Waybill number “%(no)s” is not valid: it must be %(format)s.")
-            % {"no": value[:40], "format": getattr(settings, "WAYBILL_FORMAT_LABEL", _("12 to 15 digits"))},
+            % {"no": value[:40], "format": settings.WAYBILL_FORMAT_LABEL},
             field="waybill_no",
         )
     return value

@@ -8,18 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils import timezone
 
-from .models import LedgerEntry
-
 CENT = Decimal("0.01")
 
 
 def money(value) -> Decimal:
     """A Decimal rounded half up to the cent (四舍五入), never Python's round."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -56,5 +50,3 @@ def entries_record(entries: list[Entry], *, at: datetime | None = None) -> int:
         return max(cursor.rowcount, 0)
 
 
-def entry_exists(key: str) -> bool:
-    return LedgerEntry.objects.filter(key=key).exists()

@@ -4,6 +4,7 @@ CJK TrueType font (WenQuanYi Zen Hei, Debian's fonts-wqy-zenhei). Every print an
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from datetime import datetime
 
@@ -32,8 +33,7 @@ class LabelError(ValueError):
 def _font() -> str:
     global _font_ready
     if not _font_ready:
-
-        path = getattr(settings, "LABEL_FONT", "") or next((p for p in FONT_PATHS if __import__("os").path.exists(p)), "")
+        path = settings.LABEL_FONT or next((p for p in FONT_PATHS if os.path.exists(p)), "")
         if not path:
             raise LabelError("no CJK TrueType font: install fonts-wqy-zenhei (make test does)")
         pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))

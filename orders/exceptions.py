@@ -19,10 +19,6 @@ class OrderOutOfScope(OrderError):
     default_message = _("No such order at your site.")
 
 
-class WaybillInvalid(OrderError):
-    code = "waybill_invalid"
-
-
 class WaybillTaken(OrderError):
     code = "waybill_taken"
 

@@ -1,5 +1,5 @@
 """电商订单查询: the filters of SPEC §3 over an indexed column first (order time, or a lookup by 物流号/运单号)."""
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -15,10 +15,6 @@ from .models import BusinessType, Channel, OrderState
 DEFAULT_DAYS = 7
 ONLINE_CHOICES = [("1", _("Online (线上)")), ("0", _("Offline (线下)"))]
 CANCEL_CHOICES = [("open", _("Not handled (未做)")), ("done", _("Handled (已做)"))]
-
-
-def _day_start(day):
-    return datetime.combine(day, time.min, clock.tz())
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -57,7 +53,7 @@ class OrderFilter(django_filters.FilterSet):
         date_from = data.get("date_from") or (date_to - timedelta(days=DEFAULT_DAYS - 1))
         if date_from > date_to:
             date_from, date_to = date_to, date_from
-        return queryset.filter(order_time__gte=_day_start(date_from), order_time__lt=_day_start(date_to + timedelta(days=1)))
+        return queryset.filter(order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1)))
 
     def filter_noop(self, queryset, name, value):
         return queryset
@@ -102,5 +98,5 @@ class UnscannedFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         date_to = data.get("date_to") or timezone.localdate()
         date_from = data.get("date_from") or (date_to - timedelta(days=2))
-        return queryset.filter(order_time__gte=_day_start(date_from),
-                               order_time__lt=_day_start(date_to + timedelta(days=1)))
+        return queryset.filter(order_time__gte=clock.day_start(date_from),
+                               order_time__lt=clock.day_start(date_to + timedelta(days=1)))

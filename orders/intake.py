@@ -167,7 +167,7 @@ _EVENT_FIELDS = [f for f in OrderEvent._meta.concrete_fields if f.column != "id"
 
 def _copy_insert(orders: list[OnlineOrder]) -> dict[str, int]:
     """COPY the orders into a per-connection staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING
-    RETURNING into the order table (PITFALLS.md: bulk ingestion). Returns the stored ids by channel order id."""
+    RETURNING into the order table (bulk ingestion). Returns the stored ids by channel order id."""
     cols = ", ".join(f.column for f in _ORDER_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS intake_stage AS SELECT * FROM orders_onlineorder WITH NO DATA")

@@ -1,4 +1,4 @@
-"""Status callbacks through an outbox (PITFALLS.md): a row per callback is written by ``orders.events`` in the
+"""Status callbacks through an outbox: a row per callback is written by ``orders.events`` in the
 transaction of the change itself; Celery delivers due rows with exponential back-off; every attempt is recorded;
 HQ sees the failed ones and retries them. A broker outage only delays delivery: the rows wait in PostgreSQL and
 the next scheduled run (or the next change's kick) picks them up."""
@@ -63,7 +63,7 @@ def outbox_for_events(events) -> int:
 
 
 def backoff(attempts: int) -> timedelta:
-    base = getattr(settings, "CALLBACK_BACKOFF_SECONDS", 10)
+    base = settings.CALLBACK_BACKOFF_SECONDS
     return timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), 3600))
 
 
@@ -84,7 +84,7 @@ def post_signed(*, url: str, payload: dict, client: ApiClient) -> tuple[bool, in
 
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     try:
-        response = requests.post(url, data=body, timeout=getattr(settings, "CALLBACK_TIMEOUT_SECONDS", 5),
+        response = requests.post(url, data=body, timeout=settings.CALLBACK_TIMEOUT_SECONDS,
                                  headers=headers(key=client.key, secret=client.secret, method="POST",
                                                  path=urlsplit(url).path or "/", body=body))
     except requests.RequestException as exc:
@@ -102,7 +102,7 @@ def deliver_one(message: OutboxMessage, *, now: datetime | None = None) -> bool:
         message.status, message.delivered_at, message.last_error = OutboxMessage.Status.DELIVERED, now, ""
     else:
         message.last_error = error[:300]
-        if message.attempts >= getattr(settings, "CALLBACK_MAX_ATTEMPTS", 10):
+        if message.attempts >= settings.CALLBACK_MAX_ATTEMPTS:
             message.status = OutboxMessage.Status.FAILED
         else:
             message.next_attempt_at = now + backoff(message.attempts)

@@ -1,5 +1,5 @@
 """Tables of the order pages. Only order time is sortable: every other sort over tens of millions of rows
-would sort the whole filtered range (PITFALLS.md, big lists)."""
+would sort the whole filtered range."""
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html

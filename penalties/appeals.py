@@ -4,21 +4,20 @@ or the LCS escalates it; HQ decides last. HQ may record an appeal that reached i
 behalf, with the e-mail attached. Late appeals are refused (逾期不予受理). A cancellation reverses the fine."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import scoping
+from core import clock, scoping
 from core.validators import validate_attachment
 
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
 from .money import ledger_sync
 from .services import PenaltyError, _record
 
-WINDOW = timedelta(hours=72)
 A = AppealStatus
 
 
@@ -28,11 +27,11 @@ def appeal_deadline(violation: Violation) -> datetime | None:
         issued = violation.notice_line.notice.issued_at
     except ObjectDoesNotExist:
         return None
-    return issued + WINDOW if issued else None
+    return clock.appeal_deadline(issued)
 
 
 def hq_deadline(appeal: Appeal) -> datetime | None:
-    return appeal.lcs_at + WINDOW if appeal.lcs_at else None
+    return clock.appeal_deadline(appeal.lcs_at)
 
 
 def _attach(appeal: Appeal, files, actor, at, stage: str) -> None:

@@ -1,10 +1,9 @@
-from datetime import timedelta
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import scoping
+from core import clock, scoping
 from core.models import Province
 
 from .models import Rule, Violation, ViolationStatus
@@ -35,7 +34,7 @@ class ViolationFilter(django_filters.FilterSet):
 
     def filter_week(self, queryset, name, value):
 
-        return queryset.filter(week=value - timedelta(days=value.weekday()))
+        return queryset.filter(week=clock.week_monday(value))
 
     def filter_site(self, queryset, name, value):
         value = value.strip()

@@ -58,9 +58,6 @@ class ViolationStatus(models.TextChoices):
     CANCELLED = "CANCELLED", _("Cancelled on appeal")
 
 
-STANDING = (ViolationStatus.CONFIRMED,)
-
-
 class Violation(models.Model):
     class Source(models.TextChoices):
         SWEEP = "sweep", _("Detected by the clock")

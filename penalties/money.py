@@ -7,7 +7,7 @@ rerun owes nothing more and an appeal decided after a settlement is corrected by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -30,13 +30,8 @@ REFUND_FIRST = Decimal("0.6")
 LOOKBACK_MONTHS = 12
 
 
-def month_add(month: date, n: int) -> date:
-    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
-    return date(y, m + 1, 1)
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(month, time.min, clock.tz()), datetime.combine(month_add(month, 1), time.min, clock.tz()))
+month_add, month_bounds, previous_month, week_monday = (clock.month_add, clock.month_bounds, clock.previous_month,
+                                                        clock.week_monday)
 
 
 # ---------------------------------------------------------------- fines and reversals
@@ -247,10 +242,3 @@ def monthly_settlement(*, month: date, at: datetime | None = None) -> Settlement
     return result
 
 
-def previous_month(today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    return month_add(today.replace(day=1), -1)
-
-
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())

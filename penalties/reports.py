@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from core import clock
 from core.models import Message, Province
 from core.services import message_send
 from finance.selectors import statement
@@ -28,8 +29,6 @@ from .models import (
 from .money import ledger_sync
 from .pdf import pdf_render
 
-APPEAL_HOURS = 72
-
 
 @dataclass
 class WeeklyResult:
@@ -41,8 +40,7 @@ class WeeklyResult:
     notice_ids: list[int] = field(default_factory=list)
 
 
-def week_end(week: date) -> date:
-    return week + timedelta(days=6)
+week_end = clock.week_end
 
 
 def notices_prepare(*, week: date, at: datetime | None = None) -> WeeklyResult:
@@ -85,13 +83,13 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
         lines = list(notice.lines.select_related("violation__order").order_by("violation__occurred_at"))
         pdf = pdf_render("penalties/pdf/notice.html", {
             "site": notice.site, "week": notice.week, "week_end": week_end(notice.week), "issued_at": at,
-            "lines": lines, "total": notice.total, "appeal_until": at + timedelta(hours=APPEAL_HOURS)})
+            "lines": lines, "total": notice.total, "appeal_until": clock.appeal_deadline(at)})
         name = f"违规处罚明细-{notice.site.code}-{notice.week:%Y%m%d}.pdf"
         notice.pdf.save(name, ContentFile(pdf.content), save=False)
         message = message_send(
             audience=Message.Audience.SITE, site=notice.site, category=Message.Category.VIOLATION, at=at,
             title=f"《电商业务违规处罚明细》{notice.week:%Y-%m-%d} 周：{len(lines)} 条，罚款 ¥{notice.total:,.2f}",
-            body=(f"附件为本周违规处罚明细。如有异议，请在 {timezone.localtime(at + timedelta(hours=APPEAL_HOURS)):%Y-%m-%d %H:%M}"
+            body=(f"附件为本周违规处罚明细。如有异议，请在 {timezone.localtime(clock.appeal_deadline(at)):%Y-%m-%d %H:%M}"
                   f" 前在「违规」页面提出申诉，逾期不予受理。"),
             link="/violations/", attachment=ContentFile(pdf.content, name=name), email=True)
         notice.issued_at, notice.message_id = at, message.pk

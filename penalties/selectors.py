@@ -1,7 +1,7 @@
 """Reads of the rule book, scoped (SPEC §1), and the dashboard's figures (one grouped query each)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Avg, Count, FloatField, QuerySet
 from django.db.models.fields.json import KeyTextTransform
@@ -19,15 +19,11 @@ def violations_for(*, user) -> QuerySet[Violation]:
             .select_related("site", "province", "order", "order__channel"))
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, clock.tz())
-
-
 def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
     """On-time accept and pickup rates per day, violations per rule, worst sites, and HQ's data-center waiting."""
     today = today or timezone.localdate()
     first = today - timedelta(days=days - 1)
-    start, end = _day_start(first), _day_start(today + timedelta(days=1))
+    start, end = clock.day_start(first), clock.day_start(today + timedelta(days=1))
     tz = clock.tz()
     orders = (OnlineOrder.objects.filter(scoping.unit_q(user), order_time__gte=start, order_time__lt=end)
               .exclude(site__is_data_center=True)

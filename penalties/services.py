@@ -3,7 +3,7 @@ closure days. One function per use case, atomic, every act recorded as a ``Viola
 only HQ confirms a fine."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import chinese_calendar as cc
 from django.core.exceptions import ValidationError
@@ -36,11 +36,6 @@ V = ViolationStatus
 
 class PenaltyError(DomainError):
     code = "violation_invalid"
-
-
-def _week(moment: datetime) -> date:
-    local = timezone.localtime(moment, clock.tz()).date()
-    return local - timedelta(days=local.weekday())
 
 
 def _record(violation: Violation, kind: str, *, actor=None, at: datetime, text: str = "", **data) -> ViolationEvent:
@@ -87,7 +82,7 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
     confirmed = role == scoping.Role.HQ
     violation = Violation(
         order_id=event.order_id, stint=event.stint, rule=rule, site=site, province_id=site.province_id,
-        rule_version=version, fine=version.fine, occurred_at=event.at, week=_week(event.at),
+        rule_version=version, fine=version.fine, occurred_at=event.at, week=clock.week_of(event.at),
         status=V.CONFIRMED if confirmed else V.PROPOSED, source=Violation.Source.AUDIT, evidence=evidence,
         reclassified_from=reclassified_from, proposed_by=actor, decided_by=actor if confirmed else None,
         decided_at=at if confirmed else None, created_at=at)
@@ -241,11 +236,6 @@ def closure_suggestions(*, year: int) -> list[dict]:
     return sorted(out, key=lambda r: r["day"])
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, clock.tz())
-    return start, start + timedelta(days=1)
-
-
 @transaction.atomic
 def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
                     at: datetime | None = None) -> dict:
@@ -263,7 +253,7 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
         raise PenaltyError(_("That day is already closed there."), field="day") from None
     clock.closures_changed()
     transaction.on_commit(clock.closures_changed)
-    start, end = _day_bounds(day)
+    start, end = clock.day_bounds(day)
     open_orders = OnlineOrder.objects.filter(state__in=[OrderState.PENDING, OrderState.ACCEPTED]).exclude(
         site__is_data_center=True).select_related("site__province")
     if province is not None:
@@ -313,7 +303,7 @@ def work_order_fine(*, rule: str, work_order_id: int, reference: str, site, at: 
         return existing
     v = Violation.objects.create(order=None, work_order_id=work_order_id, reference=reference[:64], stint=0, rule=rule,
                                  site=site, province_id=site.province_id, rule_version=version, fine=version.fine,
-                                 occurred_at=at, week=_week(at), status=V.CONFIRMED, source=Violation.Source.WORK_ORDER,
+                                 occurred_at=at, week=clock.week_of(at), status=V.CONFIRMED, source=Violation.Source.WORK_ORDER,
                                  evidence=evidence, created_at=at)
     ledger_sync(violation_ids=[v.pk], at=at)
     return v

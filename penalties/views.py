@@ -3,7 +3,7 @@ a site's open deadlines, the dashboard, rule versions and the closure calendar. 
 or selector, answer in place."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -165,10 +165,6 @@ def violation_evidence(request, pk: int):
 
 # ---------------------------------------------------------------- audit (稽核)
 
-def _day(d):
-    return datetime.combine(d, time.min, clock.tz())
-
-
 @scoping.role_required(*AUDITORS)
 def audit(request):
     form = AuditPickForm(request.GET or None)
@@ -179,7 +175,7 @@ def audit(request):
         date_to = data.get("date_to") or today
         date_from = data.get("date_from") or date_to - timedelta(days=6)
         qs = order_selectors.orders_for(user=request.user).filter(
-            order_time__gte=_day(date_from), order_time__lt=_day(date_to + timedelta(days=1)))
+            order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1)))
         kind = data.get("kind") or "failed"
         if kind == "failed":
             qs = qs.filter(state__in=[OrderState.ACCEPT_FAILED, OrderState.PICKUP_FAILED])

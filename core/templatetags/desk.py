@@ -20,7 +20,7 @@ def bs(field, extra: str = ""):
 
 @register.filter
 def mask_phone(value: str) -> str:
-    """138****5678: phone numbers are masked in lists (UX.md)."""
+    """138****5678: phone numbers are masked in lists."""
     value = (value or "").strip()
     if len(value) >= 7:
         return f"{value[:3]}****{value[-4:]}"

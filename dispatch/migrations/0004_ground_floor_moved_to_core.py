@@ -4,11 +4,26 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+MOVED = ["province", "city", "district", "site", "courier", "servicearea", "user", "message", "messageread",
+         "closureday"]
+
+
+def content_types_to_core(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="core", model__in=MOVED).delete()  # none, unless made by hand
+    ContentType.objects.filter(app_label="dispatch", model__in=MOVED).update(app_label="core")
+
+
+def content_types_to_dispatch(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="core", model__in=MOVED).update(app_label="dispatch")
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('complaints', '0002_relations_to_core'),
+        ('contenttypes', '0002_remove_content_type_name'),
         ('core', '0001_initial'),
         ('dispatch', '0003_message_email_wanted'),
         ('finance', '0002_relations_to_core'),
@@ -150,4 +165,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RunPython(content_types_to_core, content_types_to_dispatch),
     ]
