@@ -68,7 +68,7 @@ def order_accept(*, order_id: int, actor, at: datetime | None = None, expect: st
     event_record(order=order, kind=EventKind.ACCEPTED, at=at, actor=actor, from_state=order.state, to_state=to_state,
                  data=_due_data(order, at, order.accept_due_at))
     order.state, order.accepted_at = to_state, at
-    order.save(update_fields=["state", "accepted_at", "updated_at"])
+    workflow.save(order, ["state", "accepted_at", "updated_at"])
     return order
 
 
@@ -93,8 +93,8 @@ def orders_accept_batch(*, order_ids, actor, at: datetime | None = None) -> Batc
         else:
             accepted.append(order)
     if accepted:
-        OnlineOrder.objects.filter(pk__in=[o.pk for o in accepted], state=S.PENDING).update(
-            state=S.ACCEPTED, accepted_at=at, updated_at=at)
+        workflow.update_many([o.pk for o in accepted], only_state=S.PENDING, state=S.ACCEPTED, accepted_at=at,
+                             updated_at=at)
         events_record(
             event_build(order=o, kind=EventKind.ACCEPTED, at=at, actor=actor, from_state=S.PENDING,
                         to_state=S.ACCEPTED, data={**_due_data(o, at, o.accept_due_at), "batch": True})
@@ -131,7 +131,7 @@ def order_transfer(*, order_id: int, actor, to_site: Site, text: str = "", at: d
                         from_state=from_state, to_state=S.PENDING, to_site=to_site, text=text,
                         data=_due_data(order, at, due if from_state == S.PENDING else order.pickup_due_at))
     stint_begin(order, site=to_site, at=at)
-    order.save()
+    workflow.save(order)
     event.data["accept_due_at"] = clock.iso(order.accept_due_at)
     event_save(event)
     return order
@@ -147,7 +147,7 @@ def _fail(*, order_id: int, actor, reason: str, text: str, at: datetime | None, 
     event_record(order=order, kind=kind, at=at, actor=actor, from_state=order.state, to_state=to_state,
                  reason=reason, text=text, courier=order.courier, data=_due_data(order, at, getattr(order, due_field)))
     order.state, order.failed_at, order.fail_reason, order.fail_text = to_state, at, reason, text
-    order.save(update_fields=["state", "failed_at", "fail_reason", "fail_text", "updated_at"])
+    workflow.save(order, ["state", "failed_at", "fail_reason", "fail_text", "updated_at"])
     return order
 
 
@@ -175,7 +175,7 @@ def order_courier_assign(*, order_id: int, actor, courier: Courier, at: datetime
                  to_state=order.state, courier=courier,
                  data={"previous_courier": order.courier_id} if order.courier_id else {})
     order.courier = courier
-    order.save(update_fields=["courier", "updated_at"])
+    workflow.save(order, ["courier", "updated_at"])
     return order
 
 
@@ -196,7 +196,7 @@ def _pickup(order: OnlineOrder, *, actor, waybill: str, at: datetime, source: st
     order.state, order.picked_up_at, order.pickup_source, order.waybill_no = to_state, at, source, waybill
     try:
         with transaction.atomic():
-            order.save(update_fields=["state", "picked_up_at", "pickup_source", "waybill_no", "updated_at"])
+            workflow.save(order, ["state", "picked_up_at", "pickup_source", "waybill_no", "updated_at"])
     except IntegrityError:
         raise WaybillTaken(_("Waybill number %(no)s was just used for another order: enter the number again.")
                            % {"no": waybill}, field="waybill_no") from None
@@ -272,7 +272,7 @@ def order_reappoint(*, order_id: int, actor, window_start: datetime, window_end:
                        "previous_due_at": clock.iso(old_due), "due_at": clock.iso(window_end),
                        "late": clock.is_late(at, old_due)})
     order.window_start, order.window_end, order.pickup_due_at = window_start, window_end, window_end
-    order.save(update_fields=["window_start", "window_end", "pickup_due_at", "updated_at"])
+    workflow.save(order, ["window_start", "window_end", "pickup_due_at", "updated_at"])
     return order
 
 
@@ -288,7 +288,7 @@ def order_waybill_remind(*, order_id: int, actor, at: datetime | None = None) ->
     event_record(order=order, kind=EventKind.WAYBILL_REMINDER, at=at, actor=actor, from_state=order.state,
                  to_state=order.state)
     order.waybill_reminded_at = at
-    order.save(update_fields=["waybill_reminded_at", "updated_at"])
+    workflow.save(order, ["waybill_reminded_at", "updated_at"])
     return order
 
 
@@ -310,7 +310,7 @@ def orders_cancel_handle(*, order_ids, actor, at: datetime | None = None) -> Bat
             todo.append(order)
     result.refused += [(pk, _("No such order at your site.")) for pk in ids if pk not in {o.pk for o in orders}]
     if todo:
-        OnlineOrder.objects.filter(pk__in=[o.pk for o in todo]).update(cancel_handled_at=at, updated_at=at)
+        workflow.update_many([o.pk for o in todo], cancel_handled_at=at, updated_at=at)
         events_record(event_build(order=o, kind=EventKind.CANCEL_HANDLED, at=at, actor=actor,
                                   from_state=S.CANCELLED, to_state=S.CANCELLED) for o in todo)
         result.done = [o.pk for o in todo]
@@ -346,7 +346,7 @@ def orders_dispatch(*, order_ids, actor, to_site: Site, at: datetime | None = No
         from_site, before, before_stint = order.site, clock_snapshot(order), order.stint
         stint_begin(order, site=to_site, at=at, restart_pickup=True)
         order.dispatched_at = at
-        order.save()
+        workflow.save(order)
         events.append(event_build(order=order, kind=EventKind.DISPATCHED, at=at, actor=actor, site=from_site,
                                   from_state=S.PENDING, to_state=S.PENDING, to_site=to_site, text=text,
                                   clock=before, stint=before_stint,
@@ -372,7 +372,7 @@ def order_reopen(*, order_id: int, actor, to_site: Site, text: str, at: datetime
     from_site, from_state, before, before_stint = order.site, order.state, clock_snapshot(order), order.stint
     stint_begin(order, site=to_site, at=at, restart_pickup=True)
     order.failed_at, order.fail_reason, order.fail_text = None, "", ""
-    order.save()
+    workflow.save(order)
     event_record(order=order, kind=EventKind.REOPENED, at=at, actor=actor, site=from_site, from_state=from_state,
                  to_state=S.PENDING, to_site=to_site, text=text, clock=before, stint=before_stint,
                  data={"accept_due_at": clock.iso(order.accept_due_at)})
@@ -406,5 +406,5 @@ def pickup_scan_record(*, waybill: str, scanned_at: datetime, site_code: str = "
                      to_state=order.state, waybill_no=waybill, data={"site": site_code})
     if order.pickup_scan_at is None or scanned_at < order.pickup_scan_at:
         order.pickup_scan_at = scanned_at
-        order.save(update_fields=["pickup_scan_at", "updated_at"])
+        workflow.save(order, ["pickup_scan_at", "updated_at"])
     return ScanResult(waybill=waybill, order_id=order.pk, completed=completed)

@@ -69,3 +69,21 @@ def lock_many(pks) -> list[OnlineOrder]:
     return list(
         OnlineOrder.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=list(pks)).order_by("pk")
     )
+
+
+def save(order: OnlineOrder, fields: list[str] | None = None) -> OnlineOrder:
+    """Store the changes of an order the caller locked and checked (its event goes through ``orders.events`` in
+    the same transaction). ``fields``: only these columns (``updated_at`` always)."""
+    if fields is None:
+        order.save()
+    else:
+        order.save(update_fields=sorted({*fields, "updated_at"}))
+    return order
+
+
+def update_many(pks, *, only_state: str | None = None, **values) -> int:
+    """One UPDATE of several locked orders (a batch action); ``only_state`` guards the rows still in that state."""
+    qs = OnlineOrder.objects.filter(pk__in=list(pks))
+    if only_state is not None:
+        qs = qs.filter(state=only_state)
+    return qs.update(**values)

@@ -1,4 +1,5 @@
 """Shared fixtures: a small two-province network with one user per role, on the real PostgreSQL."""
+import sys
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -43,6 +44,32 @@ def _fixed_clock(request):
         return
     with time_machine.travel(FIXED_NOW, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def write_guard(request):
+    """Every write the test's own connection sends goes through the table-ownership check (tests/ownership.py)."""
+    import psycopg
+    from django.db import connection
+
+    from .ownership import Guard
+
+    guard = Guard()
+    original_copy = psycopg.Cursor.copy
+
+    def copy(cursor, statement, *args, **kwargs):
+        guard.check(str(statement), sys._getframe(1))
+        return original_copy(cursor, statement, *args, **kwargs)
+
+    psycopg.Cursor.copy = copy
+    try:
+        with connection.execute_wrapper(guard.execute_wrapper):
+            yield guard
+    finally:
+        psycopg.Cursor.copy = original_copy
+    if guard.strays:
+        pytest.fail("writes outside the table's owner:\n" + "\n".join(sorted({str(s) for s in guard.strays})),
+                    pytrace=False)
 
 
 @pytest.fixture(autouse=True)

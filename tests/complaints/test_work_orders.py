@@ -250,7 +250,7 @@ def test_work_order_fines_go_through_the_notice_and_appeals_but_not_refunds(net)
     wo2 = receive(wo_id="N2", waybill_no="300000000992", at=datetime(2026, 12, 2, 10, tzinfo=SH))
     services.work_order_answer(work_order_id=wo2.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
                                reply="x", at=wo2.due_at + timedelta(minutes=5))
-    from penalties.services import _week
+    from core.clock import week_of as _week
     from penalties.models import RuleVersion
 
     order = make_order(order_time=datetime(2026, 11, 10, 10, tzinfo=SH))

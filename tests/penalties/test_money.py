@@ -25,7 +25,7 @@ def day(m, d=10, h=10):
 def fine(site, when, amount="100", rule=Rule.FALSE_FAIL_REASON):
     order = make_order(order_time=when)
     version = RuleVersion.objects.filter(code=rule).order_by("-effective_from").first()
-    from penalties.services import _week
+    from core.clock import week_of as _week
 
     return Violation.objects.create(order=order, stint=1, rule=rule, site=site, province=site.province,
                                     rule_version=version, fine=Decimal(amount), occurred_at=when, week=_week(when),
