@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,7 +16,7 @@ from core import clock, jobs, scoping
 from core.exceptions import DomainError
 from core.models import Message, Site
 from core.services import message_send
-from core.validators import validate_attachment
+from core.validators import attachments_check
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
 from orders.outbox import backoff, post_signed
@@ -177,11 +176,7 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
         clean[name] = value
     if not (reply or "").strip():
         raise WorkOrderError(_("Write the reply for the consumer."), field="reply")
-    for f in files or ():
-        try:
-            validate_attachment(f)
-        except ValidationError as exc:
-            raise WorkOrderError(" ".join(exc.messages), field="files") from None
+    for f in attachments_check(files):
         WorkOrderAttachment.objects.create(work_order=wo, file=f, name=f.name[:200], uploaded_by=actor, uploaded_at=at)
     late = at > wo.due_at
     wo.answer, wo.answer_text, wo.reply, wo.answered_at, wo.state = clean, (text or "").strip(), reply.strip(), at, S.ANSWERED

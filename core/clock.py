@@ -12,12 +12,12 @@ Times are aware datetimes; the arithmetic runs in Asia/Shanghai local time.
 """
 from __future__ import annotations
 
-import time as _time
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from .caches import ProcessCache
 from .models import ClosureDay
 
 SERVICE_HOURS = "service_hours"
@@ -58,24 +58,16 @@ def pickup_hours(at: datetime | None = None) -> float:
 
 # ---------------------------------------------------------------- closure days
 
-_CLOSURES_TTL = 30.0  # seconds another process may take to see a newly confirmed closure
-_closures_cache: tuple[float, list[tuple[date, int | None]]] | None = None
+# other processes see a newly confirmed closure within 30 s; the closure services call closures.changed()
+closures = ProcessCache("closure days", lambda: list(ClosureDay.objects.values_list("day", "province_id")))
 
 
 def closures_changed() -> None:
-    """Forget the cached calendar (called by the closure services; other processes refresh within 30 s)."""
-    global _closures_cache
-    _closures_cache = None
+    closures.changed()
 
 
 def _all_closures() -> list[tuple[date, int | None]]:
-    global _closures_cache
-
-
-    now = _time.monotonic()
-    if _closures_cache is None or now - _closures_cache[0] > _CLOSURES_TTL:
-        _closures_cache = (now, list(ClosureDay.objects.values_list("day", "province_id")))
-    return _closures_cache[1]
+    return closures.get()
 
 
 def closed_days(province, start: date, end: date) -> set[date]:

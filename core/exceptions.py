@@ -19,3 +19,8 @@ class MessageError(DomainError):
     default_message = _("The message could not be sent.")
 
 
+
+
+class AttachmentRejected(DomainError):
+    code = "attachment_invalid"
+    default_message = _("The attachment is not accepted.")

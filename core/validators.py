@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .exceptions import AttachmentRejected
+
 
 def validate_attachment(upload) -> None:
     """Attachments (messages, appeals, work orders): size and type limits from settings."""
@@ -19,3 +21,15 @@ def validate_attachment(upload) -> None:
             _("The file is %(size)s; the limit is %(limit)s.")
             % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
         )
+
+
+def attachments_check(files, *, field: str = "files") -> list:
+    """The one check of uploaded proof (violations, appeals, work orders): every file, before any is stored.
+    Returns the files; raises ``AttachmentRejected`` (a DomainError naming the file) otherwise."""
+    files = [f for f in (files or ()) if f is not None]
+    for f in files:
+        try:
+            validate_attachment(f)
+        except ValidationError as exc:
+            raise AttachmentRejected(f"{f.name}: {' '.join(exc.messages)}", field=field) from None
+    return files

@@ -5,7 +5,6 @@ the next scheduled run (or the next change's kick) picks them up."""
 from __future__ import annotations
 
 import json
-import time as _time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -15,29 +14,29 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import jobs
+from core.caches import ProcessCache
 
 from .adapters import adapter_for
 from .models import ApiClient, CallbackAttempt, OutboxMessage
 from .signing import headers
 
-_TTL = 30.0
-_cache: tuple[float, dict[int, list[ApiClient]]] | None = None
+
+def _load_clients() -> dict[int, list[ApiClient]]:
+    table: dict[int, list[ApiClient]] = {}
+    for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(callback_url=""):
+        table.setdefault(client.channel_id, []).append(client)
+    return table
+
+
+clients = ProcessCache("API clients with a callback URL", _load_clients)
 
 
 def clients_changed() -> None:
-    global _cache
-    _cache = None
+    clients.changed()
 
 
 def _clients_by_channel() -> dict[int, list[ApiClient]]:
-    global _cache
-    now = _time.monotonic()
-    if _cache is None or now - _cache[0] > _TTL:
-        table: dict[int, list[ApiClient]] = {}
-        for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(callback_url=""):
-            table.setdefault(client.channel_id, []).append(client)
-        _cache = (now, table)
-    return _cache[1]
+    return clients.get()
 
 
 def outbox_for_events(events) -> int:

@@ -273,7 +273,7 @@ def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter:
     client = ApiClient.objects.create(name=name.strip(), kind=kind, channel=channel if kind == ApiClient.Kind.CHANNEL
                                       else None, adapter=adapter, key=new_key(), secret=secret,
                                       callback_url=callback_url.strip(), secret_rotated_at=timezone.now())
-    transaction.on_commit(clients_changed)
+    clients_changed()
     return client, secret
 
 
@@ -291,5 +291,4 @@ def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=
     client.callback_url, client.active = (callback_url or "").strip(), active
     client.save(update_fields=["callback_url", "active"])
     clients_changed()
-    transaction.on_commit(clients_changed)
     return client

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
-from core.validators import validate_attachment
+from core.validators import attachments_check
 
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
 from .money import ledger_sync
@@ -35,11 +35,7 @@ def hq_deadline(appeal: Appeal) -> datetime | None:
 
 
 def _attach(appeal: Appeal, files, actor, at, stage: str) -> None:
-    for f in files or ():
-        try:
-            validate_attachment(f)
-        except ValidationError as exc:
-            raise PenaltyError(" ".join(exc.messages), field="files") from None
+    for f in attachments_check(files):
         AppealAttachment.objects.create(appeal=appeal, stage=stage, file=f, name=f.name[:200], uploaded_by=actor,
                                         uploaded_at=at)
 

@@ -2,29 +2,29 @@
 (every new clock), changed rarely: each process keeps the small table for 30 seconds."""
 from __future__ import annotations
 
-import time
 from datetime import datetime
+
+from core.caches import ProcessCache
 
 from .models import RuleVersion
 
-_TTL = 30.0
-_cache: tuple[float, dict[str, list[RuleVersion]]] | None = None
+
+def _load() -> dict[str, list[RuleVersion]]:
+    table: dict[str, list[RuleVersion]] = {}
+    for v in RuleVersion.objects.order_by("code", "-effective_from"):
+        table.setdefault(v.code, []).append(v)
+    return table
+
+
+versions = ProcessCache("rule versions", _load)
 
 
 def rules_changed() -> None:
-    global _cache
-    _cache = None
+    versions.changed()
 
 
 def _versions() -> dict[str, list[RuleVersion]]:
-    global _cache
-    now = time.monotonic()
-    if _cache is None or now - _cache[0] > _TTL:
-        table: dict[str, list[RuleVersion]] = {}
-        for v in RuleVersion.objects.order_by("code", "-effective_from"):
-            table.setdefault(v.code, []).append(v)
-        _cache = (now, table)
-    return _cache[1]
+    return versions.get()
 
 
 def rule_in_force(code: str, at: datetime) -> RuleVersion | None:

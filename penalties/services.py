@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import chinese_calendar as cc
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import ClosureDay, Province
-from core.validators import validate_attachment
+from core.validators import attachments_check
 from orders.models import OnlineOrder, OrderEvent, OrderState
 
 from .models import (
@@ -43,11 +42,7 @@ def _record(violation: Violation, kind: str, *, actor=None, at: datetime, text: 
 
 
 def _attach(violation: Violation, files, actor, at) -> None:
-    for f in files or ():
-        try:
-            validate_attachment(f)
-        except ValidationError as exc:
-            raise PenaltyError(" ".join(exc.messages), field="files") from None
+    for f in attachments_check(files):
         ViolationAttachment.objects.create(violation=violation, file=f, name=f.name[:200], uploaded_by=actor,
                                            uploaded_at=at)
 
@@ -201,7 +196,6 @@ def rule_version_create(*, code: str, fine, threshold_minutes: int | None, descr
                 description=description.strip() or Rule(code).label, effective_from=effective_from, created_by=actor)
     except IntegrityError:
         raise PenaltyError(_("This rule already has a version from that moment."), field="effective_from") from None
-    transaction.on_commit(rules_changed)
     rules_changed()
     return version
 
@@ -252,7 +246,6 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
     except IntegrityError:
         raise PenaltyError(_("That day is already closed there."), field="day") from None
     clock.closures_changed()
-    transaction.on_commit(clock.closures_changed)
     start, end = clock.day_bounds(day)
     open_orders = OnlineOrder.objects.filter(state__in=[OrderState.PENDING, OrderState.ACCEPTED]).exclude(
         site__is_data_center=True).select_related("site__province")

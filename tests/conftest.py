@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from core.caches import ProcessCache
 from core.models import Site, User
 
 from .factories import (
@@ -84,19 +85,11 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar():
-    """The clock caches the closure calendar per process; a test's rolled-back days must not leak."""
-    from core import clock
-    from orders.outbox import clients_changed
-    from penalties.rules import rules_changed
-
-    clock.closures_changed()
-    rules_changed()
-    clients_changed()
+def _fresh_caches():
+    """Process caches (closure days, rule versions, API clients): a test's rolled-back rows must not leak."""
+    ProcessCache.reset_all()
     yield
-    clock.closures_changed()
-    rules_changed()
-    clients_changed()
+    ProcessCache.reset_all()
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,14 @@
-from datetime import datetime, timezone
 from decimal import Decimal
 
 from django.db import migrations
 
+from penalties.seed import SEED_FROM, WORK_ORDER_RULES
+
 
 def forwards(apps, schema_editor):
     RuleVersion = apps.get_model("penalties", "RuleVersion")
-    start = datetime(2017, 1, 1, tzinfo=timezone.utc)
-    for code, fine, description in (("WO_LATE", "50", "菜鸟工单超过处理时限回复（系统处理时效）"),
-                                    ("WO_QUALITY", "20", "菜鸟工单回复被总部首次审核退回（处理质量）")):
-        RuleVersion.objects.get_or_create(code=code, effective_from=start,
+    for code, fine, _threshold, description in WORK_ORDER_RULES:
+        RuleVersion.objects.get_or_create(code=code, effective_from=SEED_FROM,
                                           defaults={"fine": Decimal(fine), "description": description})
 
 

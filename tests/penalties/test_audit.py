@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import clock
+from core.exceptions import AttachmentRejected
 from dispatch import operations as ops
 from orders.models import EventKind
 from penalties import services
@@ -67,7 +68,7 @@ def test_audit_rules_and_scope(net):
         services.violation_raise(event=event, rule=Rule.FALSE_FAIL_REASON, evidence="x", actor=net.lcs_xj)
     with pytest.raises(PenaltyError):
         services.violation_raise(event=event, rule=Rule.FALSE_FAIL_REASON, evidence="x", actor=net.clerk_a)
-    with pytest.raises(PenaltyError):  # attachment type
+    with pytest.raises(AttachmentRejected):  # attachment type: the one attachment check of core
         services.violation_raise(event=event, rule=Rule.FALSE_FAIL_REASON, evidence="x", actor=net.hq,
                                  files=[SimpleUploadedFile("virus.exe", b"MZ")])
     assert not Violation.objects.exists()
