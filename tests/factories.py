@@ -121,4 +121,6 @@ def make_order(*, channel="taobao", at=None, actor=None, **overrides):
     from orders.services import order_create
 
     ch = channel_get(channel) if isinstance(channel, str) else channel
+    # taken in at its order time unless told otherwise (an order arriving later starts its accept clock then)
+    at = at or overrides.get("order_time")
     return order_create(channel=ch, data=order_data(**overrides), at=at, actor=actor).order

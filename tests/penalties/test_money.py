@@ -42,8 +42,9 @@ def refunds(site):
 
 
 def settle(*months):
+    """Each month settled on the 1st of the next (a month is settled only after it has ended)."""
     for m in months:
-        monthly_settlement(month=date(2026, m, 1), at=datetime(2026, m, 28, tzinfo=SH))
+        monthly_settlement(month=date(2026, m, 1), at=datetime(2026, m + 1, 1, 1, tzinfo=SH))
 
 
 def test_fines_and_reversals_in_the_ledger(net):
