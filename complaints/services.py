@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -130,8 +130,11 @@ def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | N
         raise WorkOrderError(_("This work order is not waiting for a unit."))
     if unit.is_data_center or not unit.active:
         raise WorkOrderError(_("Choose an active site, sorting centre or direct point."), field="unit")
+    if wo.state == S.UNASSIGNED:
+        # from HQ's queue: the unit's time limit starts now (the time in the queue was HQ's)
+        wo.due_at = at + timedelta(hours=wo.limit_hours)
     wo.unit, wo.province, wo.state = unit, unit.province, S.OPEN if wo.state == S.UNASSIGNED else wo.state
-    wo.save(update_fields=["unit", "province", "state"])
+    wo.save(update_fields=["unit", "province", "state", "due_at"])
     _event(wo, "assigned", at=at, actor=actor, text=unit.name)
     return wo
 
@@ -176,9 +179,10 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
             raise WorkOrderError(" ".join(exc.messages), field="files") from None
         WorkOrderAttachment.objects.create(work_order=wo, file=f, name=f.name[:200], uploaded_by=actor, uploaded_at=at)
     late = at > wo.due_at
+    counted = late and wo.overdue_due_at == wo.due_at  # the periodic job already counted this limit
     wo.answer, wo.answer_text, wo.reply, wo.answered_at, wo.state = clean, (text or "").strip(), reply.strip(), at, S.ANSWERED
     wo.first_answered_at = wo.first_answered_at or at
-    wo.late_answers += late
+    wo.late_answers += late and not counted
     wo.save()
     _event(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
     if late:
@@ -220,6 +224,42 @@ def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = 
                      title=_("Work order %(id)s sent back: %(reason)s") % {"id": wo.wo_id, "reason": reason[:80]},
                      link=f"/work-orders/{wo.pk}/")
     return wo
+
+
+OVERDUE_SQL = """
+WITH due AS (
+    UPDATE complaints_workorder w SET late_answers = w.late_answers + 1, overdue_due_at = w.due_at
+    WHERE w.state IN ('open', 'sent_back') AND w.unit_id IS NOT NULL AND w.due_at < %(at)s
+      AND (w.overdue_due_at IS NULL OR w.overdue_due_at <> w.due_at)
+    RETURNING w.id, w.wo_id, w.unit_id, w.due_at)
+INSERT INTO penalties_violation (order_id, work_order_id, reference, stint, rule, site_id, province_id,
+                                 rule_version_id, fine, occurred_at, week, status, source, evidence, created_at)
+SELECT NULL, due.id, left(due.wo_id, 64), 0, 'WO_LATE', due.unit_id, s.province_id, rv.id, rv.fine, due.due_at,
+       (date_trunc('week', due.due_at AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'work_order',
+       %(evidence)s || to_char(due.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), %(at)s
+FROM due JOIN dispatch_site s ON s.id = due.unit_id
+CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv
+    WHERE rv.code = 'WO_LATE' AND rv.effective_from <= due.due_at ORDER BY rv.effective_from DESC LIMIT 1) rv
+WHERE rv.fine > 0
+ON CONFLICT (work_order_id, rule) WHERE source = 'work_order' DO NOTHING
+RETURNING id"""
+
+
+def work_orders_overdue(*, at: datetime | None = None) -> int:
+    """The periodic job: every work order with a unit whose time limit passed unanswered is counted late and
+    fined WO_LATE at its deadline (once per work order), like the order sweep: one statement however many are
+    due. A later answer is neither counted nor fined again. Returns the fines written."""
+    from penalties.money import ledger_sync
+
+    at = at or timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x51A5_0003])
+        cursor.execute(OVERDUE_SQL, {"at": at, "tz": settings.TIME_ZONE,
+                                     "evidence": _("Not answered by its limit, due ")})
+        ids = [row[0] for row in cursor.fetchall()]
+        if ids:
+            ledger_sync(violation_ids=ids, at=at)
+    return len(ids)
 
 
 def _result_queue(wo: WorkOrder, at: datetime) -> None:

@@ -14,3 +14,11 @@ def warnings() -> int:
     from .services import warnings_send
 
     return warnings_send()
+
+
+@shared_task(name="complaints.tasks.overdue")
+def overdue() -> int:
+    """Every minute: work orders whose limit passed unanswered are counted late and fined (set-based)."""
+    from .services import work_orders_overdue
+
+    return work_orders_overdue()

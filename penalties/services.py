@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -294,18 +295,22 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
         all_open = all_open.filter(province=province)
     open_orders = all_open.exclude(site__is_data_center=True)
     moved = 0
-    # every moved deadline is recomputed from its own clock start with the new calendar (clock module)
-    for order in open_orders.filter(accept_due_at__gte=start, state=OrderState.PENDING).iterator(chunk_size=500):
+    # every moved deadline is recomputed from its own clock start with the new calendar (clock module): those that
+    # have not passed yet, and those that passed inside the closed day; one that passed after it stands
+    movable = Q(accept_due_at__gt=at) | Q(accept_due_at__lte=end)
+    for order in open_orders.filter(movable, accept_due_at__gt=start, state=OrderState.PENDING).iterator(chunk_size=500):
         new = clock.accept_deadline(order)
         if new != order.accept_due_at:
             OnlineOrder.objects.filter(pk=order.pk).update(accept_due_at=new, updated_at=at)
             moved += 1
-    for order in all_open.filter(pickup_due_at__gt=start).iterator(chunk_size=500):  # the data center's too
+    for order in all_open.filter(Q(pickup_due_at__gt=at) | Q(pickup_due_at__lte=end),  # the data center's too
+                                 pickup_due_at__gt=start).iterator(chunk_size=500):
         new = clock.pickup_deadline(order)
         if new != order.pickup_due_at:
             OnlineOrder.objects.filter(pk=order.pk).update(pickup_due_at=new, updated_at=at)
             moved += 1
-    bindings = PickupBinding.objects.filter(due_at__gt=start).select_related("order__province")
+    bindings = PickupBinding.objects.filter(Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start).select_related(
+        "order__province")
     if province is not None:
         bindings = bindings.filter(order__province=province)
     for binding in bindings:
