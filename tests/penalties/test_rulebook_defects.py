@@ -245,7 +245,7 @@ def test_false_waybill_only_on_a_pickup_confirmation_with_a_waybill(net):
     accepted = order.events.get(kind=EventKind.ACCEPTED)
     with pytest.raises(PenaltyError) as refused:
         services.violation_raise(event=accepted, rule=Rule.FALSE_WAYBILL, evidence="单号不符", actor=net.hq)
-    assert "pickup confirmation" in str(refused.value.message)
+    assert "带运单号的揽件确认" in str(refused.value.message)  # says which acts the rule concerns
     with pytest.raises(PenaltyError):
         services.violation_raise(event=accepted, rule=Rule.FALSE_FAIL_REASON, evidence="x", actor=net.hq)
     ops.order_pickup_confirm(order_id=order.pk, actor=net.clerk_a, waybill="300000000903", at=at(60))
