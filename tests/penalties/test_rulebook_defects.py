@@ -7,6 +7,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from dispatch import operations as ops
@@ -325,3 +326,40 @@ def test_an_order_imported_after_its_order_time_starts_the_accept_clock_on_arriv
     assert standing(rule=Rule.LATE_ACCEPT) == [(order.pk, 1, Rule.LATE_ACCEPT, net.site_a.code)]
     # its pickup deadline passed before the site's accept deadline: nobody answers for it
     assert standing(rule=Rule.LATE_PICKUP) == []
+
+
+# ---------------------------------------------------------------- 10. FALSE_WAYBILL is found, not only alleged
+
+def test_waybills_contradicted_by_the_scans_are_listed_for_audit_not_fined(net, login):
+    from django.urls import reverse
+
+    from logistics.services import scans_ingest
+    from orders.models import OnlineOrder
+    from penalties.selectors import waybill_suspects
+
+    confirmed = at(hours=1)
+    orders = {}
+    for name, waybill in (("scanned", "300000000951"), ("silent", "300000000952"), ("elsewhere", "300000000953")):
+        order = make_order(order_time=T0)
+        ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(5))
+        ops.order_pickup_confirm(order_id=order.pk, actor=net.clerk_a, waybill=waybill, at=confirmed)
+        orders[name] = order
+    scans_ingest(scans=[
+        {"waybill_no": "300000000951", "scan_type": "揽收", "site_code": net.site_a.code, "scanned_at": at(hours=3)},
+        {"waybill_no": "300000000953", "scan_type": "揽收", "site_code": net.site_b.code, "scanned_at": at(hours=2)}])
+
+    def suspects(when):
+        return dict(waybill_suspects(OnlineOrder.objects.all(), at=when).values_list("channel_order_id", "suspect"))
+
+    assert suspects(confirmed + timedelta(hours=24)) == {orders["elsewhere"].channel_order_id: "other_site",
+                                                         orders["silent"].channel_order_id: "no_scan"}
+    assert suspects(confirmed + timedelta(hours=23, minutes=59)) == {}  # the setting's hours have not passed
+    assert not Violation.objects.exists()  # listed, never fined automatically
+    # the queue HQ and the LCS work through: the audit page
+    with time_machine.travel(confirmed + timedelta(hours=25), tick=False):
+        page = login(net.lcs_zj).get(reverse("penalties:audit"), {"kind": "waybill_suspect",
+                                                                   "date_from": "2026-11-23"})
+    assert page.status_code == 200 and page.content.decode().count('data-testid="suspect"') == 2
+    picked = orders["silent"].events.get(kind=EventKind.PICKED_UP)
+    services.violation_raise(event=picked, rule=Rule.FALSE_WAYBILL, evidence="轨迹无揽收扫描", actor=net.hq)
+    assert list(suspects(confirmed + timedelta(hours=25)).values()) == ["other_site"]  # worked off the queue
