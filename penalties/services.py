@@ -309,8 +309,10 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
         if new != order.pickup_due_at:
             OnlineOrder.objects.filter(pk=order.pk).update(pickup_due_at=new, updated_at=at)
             moved += 1
-    bindings = PickupBinding.objects.filter(Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start).select_related(
-        "order__province")
+    # a binding is an open deadline only while its order is open (like the order's own deadlines)
+    bindings = PickupBinding.objects.filter(Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start,
+                                            order__state__in=[OrderState.PENDING, OrderState.ACCEPTED]
+                                            ).select_related("order__province")
     if province is not None:
         bindings = bindings.filter(order__province=province)
     for binding in bindings:

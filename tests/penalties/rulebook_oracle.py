@@ -177,7 +177,7 @@ class Oracle:
         if self.state in OPEN and movable(self.pickup_due):
             self.pickup_due = pickup_deadline(self.pickup_start, self.window_end, self.closed)
         for b in self.bindings:
-            if movable(b.due):
+            if self.state in OPEN and movable(b.due):
                 b.due = pickup_deadline(b.start, b.window_end, self.closed)
 
     def standing(self, end: int) -> set[tuple[int, str, str]]:
