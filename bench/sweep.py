@@ -125,10 +125,8 @@ def main(argv):
         from django.test.utils import CaptureQueriesContext
         from django.utils import timezone
 
-        from penalties.models import Violation
+        from penalties.models import RuleVersion, Violation
         from penalties.sweep import sla_sweep
-
-        from penalties.models import RuleVersion
 
         now = timezone.now()
         window = {"since": now - timedelta(hours=1), "until": now}

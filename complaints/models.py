@@ -58,6 +58,9 @@ class WorkOrder(models.Model):
     reviews = models.PositiveIntegerField(_("reviews"), default=0)
     first_review_passed = models.BooleanField(_("passed at first review"), null=True)
     late_answers = models.PositiveIntegerField(_("answers after the limit"), default=0)
+    #: the limit the periodic job found passed unanswered (counted once per limit; a late answer to it is not
+    #: counted again)
+    overdue_due_at = models.DateTimeField(null=True, blank=True)
     #: the due time the unit was last warned of (a send-back with a new due time warns again)
     warned_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

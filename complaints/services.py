@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,7 +20,7 @@ from core.validators import attachments_check
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
 from orders.outbox import backoff, post_signed
-from penalties.services import work_order_fine
+from penalties.services import work_order_fine, work_order_late_fines
 
 from .models import (
     ResultCallback,
@@ -140,8 +140,11 @@ def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | N
         raise WorkOrderError(_("This work order is not waiting for a unit."))
     if unit.is_data_center or not unit.active:
         raise WorkOrderError(_("Choose an active site, sorting centre or direct point."), field="unit")
+    if wo.state == S.UNASSIGNED:
+        # from HQ's queue: the unit's time limit starts now (the time in the queue was HQ's)
+        wo.due_at = at + timedelta(hours=wo.limit_hours)
     wo.unit, wo.province, wo.state = unit, unit.province, S.OPEN if wo.state == S.UNASSIGNED else wo.state
-    wo.save(update_fields=["unit", "province", "state"])
+    wo.save(update_fields=["unit", "province", "state", "due_at"])
     _event(wo, "assigned", at=at, actor=actor, text=unit.name)
     return wo
 
@@ -179,9 +182,10 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
     for f in attachments_check(files):
         WorkOrderAttachment.objects.create(work_order=wo, file=f, name=f.name[:200], uploaded_by=actor, uploaded_at=at)
     late = at > wo.due_at
+    counted = late and wo.overdue_due_at == wo.due_at  # the periodic job already counted this limit
     wo.answer, wo.answer_text, wo.reply, wo.answered_at, wo.state = clean, (text or "").strip(), reply.strip(), at, S.ANSWERED
     wo.first_answered_at = wo.first_answered_at or at
-    wo.late_answers += late
+    wo.late_answers += late and not counted
     wo.save()
     _event(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
     if late:
@@ -223,6 +227,25 @@ def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = 
                      title=_("Work order %(id)s sent back: %(reason)s") % {"id": wo.wo_id, "reason": reason[:80]},
                      link=f"/work-orders/{wo.pk}/")
     return wo
+
+
+OVERDUE_SQL = """
+UPDATE complaints_workorder w SET late_answers = w.late_answers + 1, overdue_due_at = w.due_at
+WHERE w.state IN ('open', 'sent_back') AND w.unit_id IS NOT NULL AND w.due_at < %(at)s
+  AND (w.overdue_due_at IS NULL OR w.overdue_due_at <> w.due_at)
+RETURNING w.id, w.wo_id, w.unit_id, w.due_at"""
+
+
+def work_orders_overdue(*, at: datetime | None = None) -> int:
+    """The periodic job: every work order with a unit whose time limit passed unanswered is counted late (one
+    UPDATE here) and fined WO_LATE at its deadline by the rule book (one INSERT there), once per work order, like
+    the order sweep. A later answer is neither counted nor fined again. Returns the fines written."""
+    at = at or timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x51A5_0003])
+        cursor.execute(OVERDUE_SQL, {"at": at})
+        overdue = cursor.fetchall()
+        return work_order_late_fines(overdue=overdue, at=at)
 
 
 def _result_queue(wo: WorkOrder, at: datetime) -> None:

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from .services import results_deliver as deliver
-from .services import warnings_send
+from .services import warnings_send, work_orders_overdue
 
 
 @shared_task(name="complaints.tasks.results_deliver")
@@ -15,3 +15,10 @@ def results_deliver() -> int:
 def warnings() -> int:
 
     return warnings_send()
+
+
+@shared_task(name="complaints.tasks.overdue")
+def overdue() -> int:
+    """Every minute: work orders whose limit passed unanswered are counted late and fined (set-based)."""
+
+    return work_orders_overdue()

@@ -17,6 +17,11 @@ def beat_schedule() -> dict:
             "schedule": float(settings.SLA_SWEEP_SECONDS),
             "options": {"expires": settings.SLA_SWEEP_SECONDS * 0.9},
         },
+        "work-orders-overdue": {
+            "task": "complaints.tasks.overdue",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "deadline-warnings": {
             "task": "dispatch.tasks.deadline_warnings",
             "schedule": 60.0,

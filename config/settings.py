@@ -182,6 +182,9 @@ ACCEPT_MINUTES = env.int("ACCEPT_MINUTES", default=30)
 PICKUP_HOURS = env.int("PICKUP_HOURS", default=16)
 WAYBILL_PATTERN = env("WAYBILL_PATTERN", default=r"^\d{12,15}$")
 WAYBILL_FORMAT_LABEL = env("WAYBILL_FORMAT_LABEL", default="12–15 位数字")
+# a pickup confirmation whose waybill has no 揽收 scan at the same site within these hours of it (or one at another
+# site) is listed for audit as a suspected false waybill (never fined automatically)
+WAYBILL_SCAN_HOURS = env.int("WAYBILL_SCAN_HOURS", default=24)
 # The SLA sweep's interval (seconds; beat). Tests shorten it to see a violation appear within seconds.
 SLA_SWEEP_SECONDS = env.int("SLA_SWEEP_SECONDS", default=60)
 # Status callbacks to channels: back-off base (doubling per attempt, at most an hour), attempts before a callback

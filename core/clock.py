@@ -4,8 +4,11 @@
   HQ's reopening). By default only minutes inside the province's service hours count (every day of the week),
   so an order at 19:50 in an 08:00–20:00 province is due at 08:20 the next day. ``ACCEPT_CLOCK = "wall"``
   switches to the deck's literal rule (30 wall-clock minutes).
-- Pickup clock: 16 wall-clock hours from order time, or the end of the consumer's requested window when that
-  is later; a re-appointment moves it to the new window's end.
+- Pickup clock: 16 wall-clock hours from its start (order time, or HQ's 分件 or reopening), or the end of the
+  consumer's requested window when that is later; a re-appointment moves it to the new window's end. Every
+  recomputation starts from ``pickup_clock_start`` (one answer for intake, window changes and closure days).
+- An order that reaches the system after its order time starts its first accept clock on arrival
+  (``accept_clock_start``); its pickup clock still runs from order time.
 - Answering exactly at a deadline is on time; one second later is late (``is_late``).
 
 Times are aware datetimes; the arithmetic runs in Asia/Shanghai local time.
@@ -150,13 +153,56 @@ def accept_due(province, reached_at: datetime, *, mode: str | None = None) -> da
     return add_service_minutes(province, reached_at, accept_minutes(reached_at), is_closed=closed)
 
 
-def pickup_due(order_time: datetime, window_end: datetime | None = None, *, province=None) -> datetime:
-    """16 wall-clock hours from order time (the clock standing still on closure days), or the consumer's window
-    end when later."""
-    due = add_wall_hours(order_time, pickup_hours(order_time), is_closed=_closure_test(province, order_time))
-    if window_end is not None and window_end > due:
-        return window_end
+def pickup_due(start: datetime, window_end: datetime | None = None, *, province=None) -> datetime:
+    """16 wall-clock hours from the pickup clock's start (the clock standing still on closure days), or the
+    consumer's window end when later (moved on, like the 16 hours, by the closed time between the start and it)."""
+    closed = _closure_test(province, start)
+    due = add_wall_hours(start, pickup_hours(start), is_closed=closed)
+    if window_end is not None and window_end > start:
+        window_due = add_wall_hours(start, (window_end - start).total_seconds() / 3600, is_closed=closed)
+        if window_due > due:
+            return window_due
     return due
+
+
+# ---------------------------------------------------------------- clock starts (every recomputation asks here)
+
+def accept_clock_start(order_time: datetime, arrived_at: datetime | None) -> datetime:
+    """When the first site's accept clock starts: order time, or the moment the order reached the system when
+    it arrived later (an HQ import of yesterday's phone orders, a delayed push)."""
+    return max(order_time, arrived_at) if arrived_at is not None else order_time
+
+
+def pickup_clock_start(order) -> datetime:
+    """The start of an order's pickup clock: order time, or HQ's latest 分件 or reopening (which give the
+    receiving site a fresh clock). The one answer used by every computation and recomputation of the pickup
+    deadline (intake, a channel's window change, a re-appointment, a closure day)."""
+    return getattr(order, "pickup_started_at", None) or order.order_time
+
+
+def pickup_deadline(order) -> datetime:
+    """The order's pickup deadline as its clock start, window and the closure calendar give it now."""
+    return pickup_due(pickup_clock_start(order), order.window_end, province=order.province)
+
+
+def accept_deadline(order) -> datetime | None:
+    """The accept deadline of the order's current stint (none at the data center)."""
+    if order.site.is_data_center:
+        return None
+    return accept_due(order.site.province, order.stint_started_at)
+
+
+def binds_on_hand_over(*, accepted: bool, at: datetime, accept_due_at: datetime | None) -> bool:
+    """A site that hands an order on after accepting it, or after its own accept deadline, stays bound to the
+    pickup deadline (SPEC §4: it answers for a deadline that passes before the receiver's accept deadline or
+    while the order waits in the data center)."""
+    return accepted or is_late(at, accept_due_at)
+
+
+def holder_answers_for_pickup(*, pickup_due_at: datetime, accept_due_at: datetime | None) -> bool:
+    """A holding site answers for a pickup deadline unless it passes before the site's own accept deadline (the
+    data center, which has none, never answers)."""
+    return accept_due_at is not None and pickup_due_at >= accept_due_at
 
 
 def is_late(answered_at: datetime, due_at: datetime | None) -> bool:

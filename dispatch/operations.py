@@ -23,7 +23,14 @@ from orders.events import (
     events_record,
 )
 from orders.exceptions import OrderError, OrderOutOfScope, WaybillTaken
-from orders.models import EventKind, FailReason, OnlineOrder, OrderState, PickupSource
+from orders.models import (
+    EventKind,
+    FailReason,
+    OnlineOrder,
+    OrderState,
+    PickupBinding,
+    PickupSource,
+)
 from orders.services import stint_begin
 
 S = OrderState
@@ -130,6 +137,10 @@ def order_transfer(*, order_id: int, actor, to_site: Site, text: str = "", at: d
     event = event_build(order=order, kind=EventKind.TRANSFERRED, at=at, actor=actor, site=from_site,
                         from_state=from_state, to_state=S.PENDING, to_site=to_site, text=text,
                         data=_due_data(order, at, due if from_state == S.PENDING else order.pickup_due_at))
+    if clock.binds_on_hand_over(accepted=from_state == S.ACCEPTED, at=at, accept_due_at=due):
+        # it stays responsible for a pickup deadline that passes before the receiver's accept deadline or while
+        # the order waits in the data center
+        order.pickup_owner, order.pickup_owner_stint = from_site, event.stint
     stint_begin(order, site=to_site, at=at)
     workflow.save(order)
     event.data["accept_due_at"] = clock.iso(order.accept_due_at)
@@ -266,12 +277,14 @@ def order_reappoint(*, order_id: int, actor, window_start: datetime, window_end:
     if window_end <= at:
         raise OrderError(_("The new window must end in the future."), field="window_end")
     old_due = order.pickup_due_at
+    order.window_start, order.window_end = window_start, window_end
+    new_due = clock.pickup_deadline(order)  # the new window's end (never less than 16 hours from the clock start)
     event_record(order=order, kind=EventKind.REAPPOINTED, at=at, actor=actor, from_state=order.state,
                  to_state=order.state, text=text,
                  data={"window_start": clock.iso(window_start), "window_end": clock.iso(window_end),
-                       "previous_due_at": clock.iso(old_due), "due_at": clock.iso(window_end),
+                       "previous_due_at": clock.iso(old_due), "due_at": clock.iso(new_due),
                        "late": clock.is_late(at, old_due)})
-    order.window_start, order.window_end, order.pickup_due_at = window_start, window_end, window_end
+    order.pickup_due_at = new_due
     workflow.save(order, ["window_start", "window_end", "pickup_due_at", "updated_at"])
     return order
 
@@ -332,7 +345,7 @@ def orders_dispatch(*, order_ids, actor, to_site: Site, at: datetime | None = No
         raise OrderError(_("Choose a site, not the data center."), field="to_site")
     orders = workflow.lock_many(order_ids)
     result = BatchResult()
-    events = []
+    events, bindings = [], []
     for order in orders:
         if order.state != S.PENDING or not order.site.is_data_center:
             result.refused.append((order.pk, _("Order %(order)s is no longer waiting in the data center.")
@@ -344,6 +357,11 @@ def orders_dispatch(*, order_ids, actor, to_site: Site, at: datetime | None = No
             result.refused.append((order.pk, str(exc.message)))
             continue
         from_site, before, before_stint = order.site, clock_snapshot(order), order.stint
+        if order.pickup_owner_id:
+            # the deadline that bound the site which handed the order on still binds it, as if 分件 had not happened
+            bindings.append(PickupBinding(order=order, site_id=order.pickup_owner_id, stint=order.pickup_owner_stint,
+                                          clock_start=clock.pickup_clock_start(order), window_end=order.window_end,
+                                          due_at=order.pickup_due_at, created_at=at))
         stint_begin(order, site=to_site, at=at, restart_pickup=True)
         order.dispatched_at = at
         workflow.save(order)
@@ -353,6 +371,7 @@ def orders_dispatch(*, order_ids, actor, to_site: Site, at: datetime | None = No
                                   data={"accept_due_at": clock.iso(order.accept_due_at),
                                         "waited_minutes": round((at - order.order_time).total_seconds() / 60)}))
         result.done.append(order.pk)
+    workflow.pickup_bindings_record(bindings)
     events_record(events)
     return result
 

@@ -25,7 +25,10 @@ class LedgerEntry(models.Model):
                              verbose_name=_("site"), db_index=False)
     province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="ledger_entries",
                                  verbose_name=_("province"), db_index=False)
-    month = models.DateField(_("month"), help_text=_("The first day of the month the entry belongs to"))
+    #: the month the entry concerns (what refund bases read): a fine's deadline or act, a settlement's month
+    month = models.DateField(_("month"), help_text=_("The first day of the month the entry concerns"))
+    #: the month it was booked in: statements are by posting month and never change once issued
+    posted_month = models.DateField(_("posting month"))
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     heading = models.CharField(_("heading"), max_length=12, choices=Heading.choices, default=Heading.ONLINE_ORDERS)
     code = models.CharField(_("code"), max_length=32, help_text=_("The rule, or REFUND_60 / REFUND_40 / REWARD"))
@@ -46,6 +49,7 @@ class LedgerEntry(models.Model):
             models.Index(fields=["province", "month"], name="ledger_province_month"),
             models.Index(fields=["month", "kind"], name="ledger_month_kind"),
             models.Index(fields=["source_type", "source_id"], name="ledger_source"),
+            models.Index(fields=["posted_month", "site"], name="ledger_posted_site"),
         ]
 
     def __str__(self):
@@ -58,3 +62,14 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("ledger entries are immutable: write an adjusting entry instead")
+
+
+class ClosedMonth(models.Model):
+    """A month whose statements (对账单) were issued: nothing is posted into it any more; a later entry that
+    concerns it is posted in the first open month and says which month it corrects."""
+
+    month = models.DateField(_("month"), unique=True)
+    closed_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        ordering = ["-month"]

@@ -20,7 +20,7 @@ def statement(*, user, month: date, province_id: int | None = None, site_id: int
     documents), optionally narrowed to a province or a site: the entries, the totals per heading and kind, and
     per site."""
     base = entries_for(user=user) if user is not None else LedgerEntry.objects.select_related("site", "province")
-    qs = base.filter(month=month)
+    qs = base.filter(posted_month=month)  # by posting month: an issued statement never changes
     if province_id:
         qs = qs.filter(province_id=province_id)
     if site_id:
@@ -37,17 +37,22 @@ def statement(*, user, month: date, province_id: int | None = None, site_id: int
         rewards=Sum("amount", filter=Q(kind=EntryKind.REWARD)),
         adjustments=Sum("amount", filter=Q(kind=EntryKind.ADJUSTMENT)),
         total=Sum("amount")).order_by("province__name", "site__code"))
+    corrections = qs.filter(month__lt=month)
     return {"month": month, "by_heading": by_heading, "total": sum((h["total"] for h in by_heading), Decimal("0")),
-            "per_site": per_site, "entries": qs.order_by("site__code", "created_at", "id")}
+            "per_site": per_site, "entries": qs.order_by("site__code", "created_at", "id"),
+            # entries booked this month that correct an earlier month (its statement was already issued)
+            "corrections": corrections.order_by("month", "site__code", "id"),
+            "corrected_months": sorted(set(corrections.values_list("month", flat=True)))}
 
 
 def balance(*, site_id: int, heading: str | None = None, month: date | None = None,
             kinds: list[str] | None = None) -> Decimal:
+    """A site's sum, optionally of one posting month (as its statement shows it)."""
     qs = LedgerEntry.objects.filter(site_id=site_id)
     if heading:
         qs = qs.filter(heading=heading)
     if month:
-        qs = qs.filter(month=month)
+        qs = qs.filter(posted_month=month)
     if kinds:
         qs = qs.filter(kind__in=kinds)
     return qs.aggregate(s=Sum("amount"))["s"] or Decimal("0")

@@ -8,12 +8,46 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils import timezone
 
+from core import clock
+
+from .models import ClosedMonth
+
 CENT = Decimal("0.01")
 
 
 def money(value) -> Decimal:
     """A Decimal rounded half up to the cent (四舍五入), never Python's round."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _local_month(at: datetime) -> date:
+    return at.astimezone(clock.tz()).date().replace(day=1)
+
+
+def closed_months() -> set[date]:
+    return set(ClosedMonth.objects.values_list("month", flat=True))
+
+
+def open_month(at: datetime, closed: set[date] | None = None) -> date:
+    """The first month, from ``at``'s on, whose statements have not been issued."""
+    closed = closed_months() if closed is None else closed
+    month = _local_month(at)
+    while month in closed:
+        month = clock.month_add(month, 1)
+    return month
+
+
+def posting_month(concerns: date, at: datetime, closed: set[date] | None = None) -> date:
+    """Where an entry that concerns ``concerns`` is booked at ``at``: in that month while its statements are not
+    issued; afterwards in the first open month (the statement lists it as a correction of ``concerns``)."""
+    closed = closed_months() if closed is None else closed
+    return concerns if concerns not in closed else open_month(at, closed)
+
+
+def month_close(*, month: date, at: datetime | None = None) -> bool:
+    """The month's statements are issued: nothing is posted into it any more. Once."""
+    _obj, created = ClosedMonth.objects.get_or_create(month=month, defaults={"closed_at": at or timezone.now()})
+    return created
 
 
 @dataclass(frozen=True)
@@ -36,14 +70,15 @@ def entries_record(entries: list[Entry], *, at: datetime | None = None) -> int:
     if not entries:
         return 0
     at = at or timezone.now()
-    rows = [(e.site_id, e.province_id, e.month, e.kind, e.heading, e.code, money(e.amount), e.source_type,
-             e.source_id, e.key, e.note[:300], at) for e in entries]
+    closed = closed_months()
+    rows = [(e.site_id, e.province_id, e.month, posting_month(e.month, at, closed), e.kind, e.heading, e.code,
+             money(e.amount), e.source_type, e.source_id, e.key, e.note[:300], at) for e in entries]
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO finance_ledgerentry (site_id, province_id, month, kind, heading, code, amount, source_type, "
-            "source_id, key, note, created_at) "
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::varchar[], %s::varchar[], %s::varchar[], "
-            "%s::numeric[], %s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[], %s::timestamptz[]) "
+            "INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, "
+            "source_type, source_id, key, note, created_at) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::varchar[], %s::varchar[], "
+            "%s::varchar[], %s::numeric[], %s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[], %s::timestamptz[]) "
             "ON CONFLICT (key) DO NOTHING",
             [list(col) for col in zip(*rows)],
         )

@@ -13,7 +13,8 @@ def clock_snapshot(order: OnlineOrder) -> dict:
     """The order's clocks as they stand: stored in every event (taken before the change it records), so the
     rule book can tell from the history alone whether a deadline had passed when something happened."""
     return {"clock_started_at": order.stint_started_at, "clock_accept_due_at": order.accept_due_at,
-            "clock_pickup_due_at": order.pickup_due_at}
+            "clock_pickup_due_at": order.pickup_due_at, "clock_owner_id": order.pickup_owner_id,
+            "clock_owner_stint": order.pickup_owner_stint}
 
 
 def event_build(

@@ -134,8 +134,8 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
     for (_i, data), route in zip(ready, routes):
         order = OnlineOrder(channel=channel, **{"order_time": at, **data})
         order.sender_adcode, order.route_reason, order.stint = route.adcode, route.reason, 0
-        stint_begin(order, site=route.site, at=order.order_time, adcode=route.adcode)
-        order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end, province=order.province)
+        stint_begin(order, site=route.site, at=clock.accept_clock_start(order.order_time, at), adcode=route.adcode)
+        order.pickup_due_at = clock.pickup_deadline(order)
         order.created_at = order.updated_at = at
         orders.append(order)
     try:

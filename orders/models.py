@@ -103,6 +103,13 @@ class OnlineOrder(models.Model):
     stint_started_at = models.DateTimeField(_("reached the site at"))
     accept_due_at = models.DateTimeField(_("accept deadline"), null=True, blank=True)
     pickup_due_at = models.DateTimeField(_("pickup deadline"))
+    #: the pickup clock's start when HQ restarted it (分件, reopening); empty: order time (``clock.pickup_clock_start``)
+    pickup_started_at = models.DateTimeField(_("pickup clock started at"), null=True, blank=True)
+    #: the last site that handed the order on after accepting it or after its accept deadline: it answers for the
+    #: pickup deadline while the holder does not (the data center, or before the holder's own accept deadline)
+    pickup_owner = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("bound by the pickup deadline"), db_index=False)
+    pickup_owner_stint = models.PositiveIntegerField(null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
     pickup_source = models.CharField(_("pickup recorded by"), max_length=8, choices=PickupSource.choices, blank=True)
@@ -213,6 +220,9 @@ class OrderEvent(models.Model):
     clock_started_at = models.DateTimeField(_("stint started at"), null=True, blank=True)
     clock_accept_due_at = models.DateTimeField(_("accept deadline then"), null=True, blank=True)
     clock_pickup_due_at = models.DateTimeField(_("pickup deadline then"), null=True, blank=True)
+    clock_owner = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", db_index=False)
+    clock_owner_stint = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -226,7 +236,7 @@ class OrderEvent(models.Model):
                          condition=Q(from_state="PENDING", at__gt=models.F("clock_accept_due_at"))),
             models.Index(fields=["clock_pickup_due_at"], name="orderevent_late_pickup",
                          condition=Q(from_state__in=["PENDING", "ACCEPTED"], at__gt=models.F("clock_pickup_due_at"),
-                                     clock_pickup_due_at__gt=models.F("clock_started_at"))),
+                                     clock_pickup_due_at__gte=models.F("clock_started_at"))),
         ]
 
     def __str__(self):
@@ -235,6 +245,23 @@ class OrderEvent(models.Model):
     @property
     def reason_label(self) -> str:
         return FailReason(self.reason).label if self.reason in FailReason.values else self.reason
+
+
+class PickupBinding(models.Model):
+    """The pickup deadline that bound a site which handed the order on (after accepting it or after its accept
+    deadline) when HQ's 分件 gave the next site a fresh pickup clock: it still binds that site, judged as if 分件
+    had not happened (a violation when it passes before the order is picked up, failed or cancelled)."""
+
+    order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="pickup_bindings")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+", db_index=False)
+    stint = models.PositiveIntegerField()
+    clock_start = models.DateTimeField()
+    window_end = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"], name="pickupbinding_due")]
 
 
 class ApiClient(models.Model):

@@ -90,18 +90,21 @@ def stint_begin(order: OnlineOrder, *, site: Site, at: datetime, adcode: str | N
                 restart_pickup: bool = False) -> None:
     """The order reaches ``site`` at ``at``: a new stint with the site's own accept clock (none at the data
     center, where the waiting time is HQ's). With ``restart_pickup`` (HQ's dispatch and reopening) the pickup
-    clock also gets its 16 hours from now, so a site is never late for time the order spent with HQ."""
+    clock also starts again from ``at``, so a site is never late for time the order spent with HQ; whoever was
+    bound by the old pickup deadline is released from the order's current deadline (a 分件 keeps it bound
+    through a ``PickupBinding``, see ``dispatch.operations.orders_dispatch``)."""
     order.site = site
     order.province = _province_of(site, adcode if adcode is not None else order.sender_adcode)
     order.stint = (order.stint or 0) + 1
     order.stint_started_at = at
     order.state = OrderState.PENDING
-    order.accept_due_at = None if site.is_data_center else clock.accept_due(site.province, at)
+    order.accept_due_at = clock.accept_deadline(order)
     order.courier = None
     order.accepted_at = None
     if restart_pickup:
-        order.pickup_due_at = max(order.pickup_due_at or at,
-                                  clock.pickup_due(at, order.window_end, province=site.province))
+        order.pickup_started_at = at
+        order.pickup_owner, order.pickup_owner_stint = None, None
+        order.pickup_due_at = clock.pickup_deadline(order)
 
 
 def _same_content(order: OnlineOrder, data: dict) -> list[str]:
@@ -149,8 +152,8 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
     order.sender_adcode = route.adcode
     order.route_reason = route.reason
     order.stint = 0
-    stint_begin(order, site=route.site, at=order.order_time, adcode=route.adcode)
-    order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end, province=order.province)
+    stint_begin(order, site=route.site, at=clock.accept_clock_start(order.order_time, at), adcode=route.adcode)
+    order.pickup_due_at = clock.pickup_deadline(order)
     try:
         with transaction.atomic():
             order.save(force_insert=True)
@@ -204,7 +207,7 @@ def order_change(*, order_id: int, changes: dict, at: datetime | None = None, ac
             raise OrderError(_("This field is required."), field=key)
     _check_window(order.window_start, order.window_end)
     if "window_end" in diff:
-        order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end, province=order.province)
+        order.pickup_due_at = clock.pickup_deadline(order)  # from the same clock start (order time or HQ's restart)
     kind = EventKind.CORRECTED if corrected else EventKind.CHANGED
     event_record(order=order, kind=kind, at=at, actor=actor, actor_label=actor_label, from_state=order.state,
                  to_state=order.state, text=note, data={"changes": diff}, clock=before)

@@ -69,6 +69,9 @@ class Violation(models.Model):
     #: a work-order fine's work order (id and Cainiao's number; no foreign key: complaints stands beside us)
     work_order_id = models.BigIntegerField(null=True, blank=True)
     reference = models.CharField(_("reference"), max_length=64, blank=True, default="", db_default="")
+    #: the audited act (an event of the order's history) of an audit finding
+    act = models.ForeignKey("orders.OrderEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                            db_index=False, verbose_name=_("audited act"))
     stint = models.PositiveIntegerField(_("stint"))
     rule = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
     site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="violations",
@@ -95,11 +98,12 @@ class Violation(models.Model):
         verbose_name = _("violation")
         verbose_name_plural = _("violations")
         constraints = [
-            # one violation per (order, site stint, rule) from the clock, whatever became of it later
-            models.UniqueConstraint(fields=["order", "stint", "rule"], condition=Q(source="sweep"),
+            # one violation per (order, site stint, rule) from the clock, whatever became of it later, except a
+            # voided one (a closure day moved the deadline: the moved deadline can still be missed)
+            models.UniqueConstraint(fields=["order", "stint", "rule"], condition=Q(source="sweep") & ~Q(status="VOIDED"),
                                     name="violation_sweep_once"),
-            # and at most one live one from audit
-            models.UniqueConstraint(fields=["order", "stint", "rule"], condition=Q(source="audit",
+            # and at most one live finding per audited act and rule (two false acts of one stint are two fines)
+            models.UniqueConstraint(fields=["act", "rule"], condition=Q(source="audit",
                                     status__in=["PROPOSED", "CONFIRMED"]), name="violation_audit_once"),
             models.UniqueConstraint(fields=["work_order_id", "rule"], condition=Q(source="work_order"),
                                     name="violation_work_order_once"),

@@ -15,11 +15,13 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import clock
+from core.exceptions import DomainError
 from core.models import Province, Site
 from finance.models import EntryKind, Heading, LedgerEntry
-from finance.services import Entry, entries_record, money
+from finance.services import Entry, entries_record, money, open_month
 from orders.models import BusinessType, OnlineOrder, OrderState
 
 from .models import ONLINE_RULES, RewardQuota, RewardRank, Violation, ViolationStatus
@@ -36,21 +38,25 @@ month_add, month_bounds, previous_month, week_monday = (clock.month_add, clock.m
 
 # ---------------------------------------------------------------- fines and reversals
 
+#: an entry concerning month {m} is posted in it while its statements are not issued, else in the first open month
+_POSTED = "CASE WHEN EXISTS (SELECT 1 FROM finance_closedmonth c WHERE c.month = {m}) THEN %(open)s ELSE {m} END"
+
 FINES_SQL = """
-INSERT INTO finance_ledgerentry (site_id, province_id, month, kind, heading, code, amount, source_type, source_id, key,
-                                 note, created_at)
-SELECT v.site_id, v.province_id, date_trunc('month', v.occurred_at AT TIME ZONE %(tz)s)::date, 'fine',
+INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, source_type,
+                                 source_id, key, note, created_at)
+SELECT v.site_id, v.province_id, m.month, """ + _POSTED.format(m="m.month") + """, 'fine',
        CASE WHEN v.rule IN ('WO_LATE', 'WO_QUALITY') THEN 'work_orders' ELSE 'online' END,
        v.rule, -v.fine, 'violation', v.id, 'fine:violation:' || v.id, '', %(now)s
 FROM penalties_violation v
+CROSS JOIN LATERAL (SELECT date_trunc('month', v.occurred_at AT TIME ZONE %(tz)s)::date AS month) m
 WHERE v.status = 'CONFIRMED' {only}
 ON CONFLICT (key) DO NOTHING"""
 
 REVERSALS_SQL = """
-INSERT INTO finance_ledgerentry (site_id, province_id, month, kind, heading, code, amount, source_type, source_id, key,
-                                 note, created_at)
-SELECT e.site_id, e.province_id, e.month, 'reversal', e.heading, e.code, -e.amount, 'violation', v.id,
-       'reversal:violation:' || v.id, v.status, %(now)s
+INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, source_type,
+                                 source_id, key, note, created_at)
+SELECT e.site_id, e.province_id, e.month, """ + _POSTED.format(m="e.month") + """, 'reversal', e.heading, e.code,
+       -e.amount, 'violation', v.id, 'reversal:violation:' || v.id, v.status, %(now)s
 FROM penalties_violation v JOIN finance_ledgerentry e ON e.key = 'fine:violation:' || v.id
 WHERE v.status IN ('CANCELLED', 'VOIDED', 'RECLASSIFIED') {only}
 ON CONFLICT (key) DO NOTHING"""
@@ -58,12 +64,13 @@ ON CONFLICT (key) DO NOTHING"""
 
 def ledger_sync(*, violation_ids: list[int] | None = None, at: datetime | None = None) -> int:
     """A fine entry for every standing violation, a reversing entry for every fined one that no longer stands
-    (cancelled on appeal, voided by a closure, re-classified). Two statements; returns the entries written. The
-    fine's month is the month of the deadline or act; a reversal belongs to the fine's month, so a month's net
-    fines are its standing fines."""
+    (cancelled on appeal, voided by a closure, re-classified). Two statements; returns the entries written. Both
+    concern the month of the deadline or act (a month's net fines are its standing fines: the refund base); each
+    is posted in that month while its statements are not issued, else in the first open month (an issued
+    statement never changes; the later one lists it as a correction)."""
     at = at or timezone.now()
     only = "AND v.id = ANY(%(ids)s)" if violation_ids is not None else ""
-    params = {"tz": settings.TIME_ZONE, "now": at, "ids": list(violation_ids or [])}
+    params = {"tz": settings.TIME_ZONE, "now": at, "ids": list(violation_ids or []), "open": open_month(at)}
     written = 0
     with connection.cursor() as cursor:
         for sql in (FINES_SQL, REVERSALS_SQL):
@@ -101,10 +108,19 @@ class Settlement:
     entries: list = field(default_factory=list)
 
 
+def refund_parts_due(fined: date, month: date) -> list[str]:
+    """The refund parts of month ``fined``'s fines that a settlement of ``month`` decides: the 60 % once M+1 has
+    ended, the 40 % once M+2 has. A settlement never judges a part that falls due after its month, so settling an
+    earlier month again (in any order) cannot take back what a later one paid."""
+    return [code for code, k in (("REFUND_60", 1), ("REFUND_40", 2)) if month_add(fined, k) <= month]
+
+
 def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
-    """Settle month X (run on the 1st of X+1): for every site fined in one of the 12 months before X, what is owed
-    now — 60 % of month M's net fines once M+1 (≤ X) was clean, the remaining 40 % once M+2 (≤ X) was clean too —
-    minus what was paid, written as a refund the first time and as an adjustment after."""
+    """Settle month X (run on the 1st of X+1): for every site fined in one of the 12 months before X, each refund
+    part due by X — 60 % of month M's net fines once M+1 was clean, the remaining 40 % once M+2 was clean too —
+    is what is owed now; what was paid for that part (every entry, whichever settlement wrote it) is taken off.
+    The first payment is a refund; any later difference (an appeal decided after a settlement, a closure day)
+    is exactly one adjusting entry, booked when it is found. With no changed input a rerun writes nothing."""
     at = at or timezone.now()
     result = Settlement(month=month)
     first = month_add(month, -LOOKBACK_MONTHS)
@@ -112,38 +128,40 @@ def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
     for row in (LedgerEntry.objects.filter(heading=Heading.ONLINE_ORDERS, kind__in=[EntryKind.FINE, EntryKind.REVERSAL],
                                            month__gte=first, month__lt=month)
                 .values("site_id", "province_id", "month").annotate(s=Sum("amount"))):
-        bases[(row["site_id"], row["month"])] = (row["province_id"], -row["s"])
+        key = (row["site_id"], row["month"])
+        province_id, base = bases.get(key, (row["province_id"], Decimal(0)))
+        bases[key] = (province_id, base - row["s"])
     if not bases:
         return result
     sites = sorted({s for s, _m in bases})
     months = sorted({month_add(m, k) for _s, m in bases for k in (1, 2) if month_add(m, k) <= month})
     clean = _clean_months(sites, months)
-    paid = {}
+    paid, count = {}, {}
     for row in (LedgerEntry.objects.filter(site_id__in=sites, source_type="refund",
                                            code__in=["REFUND_60", "REFUND_40"])
-                .values("site_id", "code", "source_id").annotate(s=Sum("amount"))):
+                .values("site_id", "code", "source_id").annotate(s=Sum("amount"), n=Count("id"))):
         paid[(row["site_id"], row["code"], row["source_id"])] = row["s"]
+        count[(row["site_id"], row["code"], row["source_id"])] = row["n"]
     entries = []
     for (site_id, m), (province_id, base) in sorted(bases.items()):
-        base = money(base)
+        base = money(max(base, Decimal(0)))
         first_part = money(base * REFUND_FIRST)
-        owed = {
-            "REFUND_60": first_part if month_add(m, 1) <= month and (site_id, month_add(m, 1)) in clean else Decimal(0),
-            "REFUND_40": (base - first_part) if (month_add(m, 2) <= month and (site_id, month_add(m, 1)) in clean
-                                                 and (site_id, month_add(m, 2)) in clean) else Decimal(0),
-        }
+        clean1 = (site_id, month_add(m, 1)) in clean
+        owed = {"REFUND_60": first_part if clean1 else Decimal(0),
+                "REFUND_40": (base - first_part) if clean1 and (site_id, month_add(m, 2)) in clean else Decimal(0)}
         source_id = int(m.strftime("%Y%m"))
-        for code, amount in owed.items():
+        for code in refund_parts_due(m, month):
             already = paid.get((site_id, code, source_id), Decimal(0))
-            diff = money(amount - already)
+            diff = money(owed[code] - already)
             if not diff:
                 continue
-            first_time = already == 0 and not LedgerEntry.objects.filter(
-                site_id=site_id, code=code, source_type="refund", source_id=source_id).exists()
-            kind = EntryKind.REFUND if first_time and diff > 0 else EntryKind.ADJUSTMENT
+            n = count.get((site_id, code, source_id), 0)
+            kind = EntryKind.REFUND if n == 0 and diff > 0 else EntryKind.ADJUSTMENT
             key = (f"{code.lower()}:{site_id}:{m:%Y%m}" if kind == EntryKind.REFUND
-                   else f"adj:{code.lower()}:{site_id}:{m:%Y%m}:{month:%Y%m}")
+                   else f"adj:{code.lower()}:{site_id}:{m:%Y%m}:{n}")
             note = f"{m:%Y-%m} 罚款 ¥{base} 的{'60%' if code == 'REFUND_60' else '40%'}"
+            if kind == EntryKind.ADJUSTMENT:
+                note += f"（更正：应付 ¥{owed[code]}，已付 ¥{already}）"
             entries.append(Entry(site_id=site_id, province_id=province_id, month=month, kind=kind, code=code,
                                  amount=diff, key=key, source_type="refund", source_id=source_id, note=note))
             if kind == EntryKind.REFUND:
@@ -232,10 +250,28 @@ def rewards_allocate(*, month: date, at: datetime | None = None) -> int:
     return written
 
 
+class SettlementRefused(DomainError):
+    code = "settlement_refused"
+
+
+SETTLE_LOCK = 0x51A5_0002
+
+
+def month_ended(month: date, at: datetime) -> bool:
+    return month_bounds(month)[1] <= at
+
+
 def monthly_settlement(*, month: date, at: datetime | None = None) -> Settlement:
-    """The whole monthly run for month X: ledger in step, refunds and corrections, rewards."""
+    """The whole monthly run for month X: ledger in step, refunds and corrections, rewards. Only for a month that
+    has ended by ``at`` (the moment the run acts as if run: a missed run replays exactly as it would have run).
+    Runs one at a time (a transaction-level advisory lock), so two at once cannot both correct the same part."""
     at = at or timezone.now()
+    if not month_ended(month, at):
+        raise SettlementRefused(_("%(month)s has not ended yet: a month is settled only after it has ended "
+                                  "(nothing was written).") % {"month": f"{month:%Y-%m}"})
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SETTLE_LOCK])
         ledger_sync(at=at)
         result = refunds_settle(month=month, at=at)
         result.rewards = rewards_allocate(month=month, at=at)

@@ -15,6 +15,7 @@ from core import clock
 from core.models import Message, Province
 from core.services import message_send
 from finance.selectors import statement
+from finance.services import month_close
 
 from .charts import bar_chart, line_chart
 from .models import (
@@ -200,4 +201,5 @@ def monthly_reports_generate(*, month: date, at: datetime | None = None) -> int:
             "quotas": [q for q in quotas if q.province_id == province.pk]})
         made += _report_save(Report.Kind.MONTHLY_PROVINCE, month, province, pdf,
                              f"对账单-{province.name}-{month:%Y%m}.pdf", at) is not None
+    month_close(month=month, at=at)  # issued: later entries concerning the month are posted in an open month
     return made

@@ -3,13 +3,28 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Avg, Count, FloatField, QuerySet
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from core import clock, scoping
-from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
+from logistics.models import ScanType, TrackingEvent
+from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
 
 from .models import Rule, Violation, ViolationStatus
 
@@ -71,3 +86,30 @@ def open_deadlines(*, site_ids: list[int], limit: int = 50) -> dict:
                 .order_by("pickup_due_at").select_related("channel", "courier")[:limit])
     return {"pending": list(pending), "accepted": list(accepted)}
 
+
+
+def waybill_suspects(qs, *, at=None):
+    """Picked-up orders whose pickup waybill the tracking feed contradicts (SPEC §4 FALSE_WAYBILL "found, not only
+    alleged"): confirmed by the site at least ``WAYBILL_SCAN_HOURS`` ago with no 揽收 scan of that waybill at the
+    same site within those hours of the confirmation, or with a 揽收 scan of it at another site. Set-based (two
+    EXISTS over the tracking index); annotated ``suspect`` = "no_scan" or "other_site". Orders that already
+    carry a live FALSE_WAYBILL finding are left out. Listed for audit, never fined automatically."""
+
+
+    at = at or timezone.now()
+    hours = timedelta(hours=int(getattr(settings, "WAYBILL_SCAN_HOURS", 24)))
+    scans = TrackingEvent.objects.filter(waybill_no=OuterRef("waybill_no"), scan_type=ScanType.PICKUP)
+    same_site_in_time = scans.filter(
+        site_code=OuterRef("site__code"),
+        scanned_at__gte=ExpressionWrapper(OuterRef("picked_up_at") - hours, output_field=DateTimeField()),
+        scanned_at__lte=ExpressionWrapper(OuterRef("picked_up_at") + hours, output_field=DateTimeField()))
+    elsewhere = scans.exclude(site_code=OuterRef("site__code"))
+    found = Violation.objects.filter(order=OuterRef("pk"), rule=Rule.FALSE_WAYBILL,
+                                     status__in=[ViolationStatus.PROPOSED, ViolationStatus.CONFIRMED])
+    return (qs.filter(state=OrderState.PICKED_UP, pickup_source=PickupSource.CONFIRM, waybill_no__isnull=False,
+                      picked_up_at__lte=at - hours)
+            .annotate(scanned_here=Exists(same_site_in_time), scanned_elsewhere=Exists(elsewhere),
+                      already=Exists(found))
+            .filter(already=False)
+            .filter(Q(scanned_here=False) | Q(scanned_elsewhere=True))
+            .annotate(suspect=Case(When(scanned_elsewhere=True, then=Value("other_site")), default=Value("no_scan"))))

@@ -3,18 +3,21 @@ closure days. One function per use case, atomic, every act recorded as a ``Viola
 only HQ confirms a fine."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import chinese_calendar as cc
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import ClosureDay, Province
 from core.validators import attachments_check
-from orders.models import OnlineOrder, OrderEvent, OrderState
+from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupBinding
 
 from .models import (
     AUDIT_RULES,
@@ -54,6 +57,32 @@ def _auditor(actor) -> str:
     return role
 
 
+def _waybill_pickup(event: OrderEvent) -> bool:
+    return event.kind == EventKind.PICKED_UP and bool(event.waybill_no)
+
+
+#: the acts each audit rule can concern (SPEC §4): anything else is refused
+SITE_OPERATIONS = (EventKind.ACCEPTED, EventKind.ACCEPT_FAILED, EventKind.COURIER, EventKind.PICKED_UP,
+                   EventKind.PICKUP_FAILED, EventKind.REAPPOINTED, EventKind.WAYBILL_REMINDER, EventKind.CORRECTED)
+RULE_ACTS = {
+    Rule.FALSE_WAYBILL: ((EventKind.PICKED_UP,), _waybill_pickup),
+    Rule.FALSE_FAIL_REASON: ((EventKind.ACCEPT_FAILED, EventKind.PICKUP_FAILED, EventKind.REAPPOINTED), None),
+    Rule.WRONG_ACCEPT: (SITE_OPERATIONS, None),
+    Rule.LATE_OR_WRONG_TRANSFER: ((EventKind.TRANSFERRED, EventKind.ACCEPTED, EventKind.ACCEPT_FAILED), None),
+}
+RULE_ACTS_TEXT = {
+    Rule.FALSE_WAYBILL: _lazy("a pickup confirmation with a waybill number"),
+    Rule.FALSE_FAIL_REASON: _lazy("an accept-fail, a pickup-fail or a re-appointment"),
+    Rule.WRONG_ACCEPT: _lazy("an operation by a site on the order (accept, fail, courier, pickup, re-appointment)"),
+    Rule.LATE_OR_WRONG_TRANSFER: _lazy("a transfer, or a late answer (accept, accept-fail) outside the site's area"),
+}
+
+
+def rule_fits_act(rule: str, event: OrderEvent) -> bool:
+    kinds, test = RULE_ACTS[rule]
+    return event.kind in kinds and (test is None or test(event))
+
+
 @transaction.atomic
 def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files=(), at: datetime | None = None,
                     reclassified_from: Violation | None = None) -> Violation:
@@ -66,6 +95,11 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
     evidence = (evidence or "").strip()
     if not evidence:
         raise PenaltyError(_("Write down the evidence: what the audit found and how."), field="evidence")
+    # a re-classified late accept concerns the stint's missed deadline itself, whatever act ended the stint
+    if reclassified_from is None and not rule_fits_act(rule, event):
+        raise PenaltyError(_("%(rule)s cannot concern “%(act)s”: it concerns %(acts)s.")
+                           % {"rule": Rule(rule).label, "act": event.get_kind_display(),
+                              "acts": RULE_ACTS_TEXT[rule]}, field="event")
     site = event.site
     if site.is_data_center:
         raise PenaltyError(_("This act was HQ's (the data center): no site is responsible."), field="event")
@@ -76,7 +110,7 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
         raise PenaltyError(_("No version of this rule was in force at the time of the act."), field="rule")
     confirmed = role == scoping.Role.HQ
     violation = Violation(
-        order_id=event.order_id, stint=event.stint, rule=rule, site=site, province_id=site.province_id,
+        order_id=event.order_id, act=event, stint=event.stint, rule=rule, site=site, province_id=site.province_id,
         rule_version=version, fine=version.fine, occurred_at=event.at, week=clock.week_of(event.at),
         status=V.CONFIRMED if confirmed else V.PROPOSED, source=Violation.Source.AUDIT, evidence=evidence,
         reclassified_from=reclassified_from, proposed_by=actor, decided_by=actor if confirmed else None,
@@ -85,7 +119,7 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
         with transaction.atomic():
             violation.save()
     except IntegrityError:
-        raise PenaltyError(_("This order already has a %(rule)s finding for that site's stint.")
+        raise PenaltyError(_("This act already has a %(rule)s finding: one act is found false only once.")
                            % {"rule": Rule(rule).label}, field="rule") from None
     _attach(violation, files, actor, at)
     _record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence,
@@ -246,26 +280,41 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
     except IntegrityError:
         raise PenaltyError(_("That day is already closed there."), field="day") from None
     clock.closures_changed()
+    # a deadline exactly at the day's first instant passed before it; one at its last instant passed inside it
     start, end = clock.day_bounds(day)
-    open_orders = OnlineOrder.objects.filter(state__in=[OrderState.PENDING, OrderState.ACCEPTED]).exclude(
-        site__is_data_center=True).select_related("site__province")
+    all_open = OnlineOrder.objects.filter(state__in=[OrderState.PENDING, OrderState.ACCEPTED]).select_related(
+        "site__province", "province")
     if province is not None:
-        open_orders = open_orders.filter(province=province)
+        all_open = all_open.filter(province=province)
+    open_orders = all_open.exclude(site__is_data_center=True)
     moved = 0
-    for order in open_orders.filter(accept_due_at__gte=start, state=OrderState.PENDING).iterator(chunk_size=500):
-        new = clock.accept_due(order.site.province, order.stint_started_at)
+    # every moved deadline is recomputed from its own clock start with the new calendar (clock module): those that
+    # have not passed yet, and those that passed inside the closed day; one that passed after it stands
+    movable = Q(accept_due_at__gt=at) | Q(accept_due_at__lte=end)
+    for order in open_orders.filter(movable, accept_due_at__gt=start, state=OrderState.PENDING).iterator(chunk_size=500):
+        new = clock.accept_deadline(order)
         if new != order.accept_due_at:
             OnlineOrder.objects.filter(pk=order.pk).update(accept_due_at=new, updated_at=at)
             moved += 1
-    for order in open_orders.filter(pickup_due_at__gt=start).iterator(chunk_size=500):
-        started = max(order.order_time, order.dispatched_at or order.order_time)
-        overlap = max(timedelta(0), min(order.pickup_due_at, end) - max(started, start))
-        if overlap:
-            OnlineOrder.objects.filter(pk=order.pk).update(pickup_due_at=max(order.pickup_due_at, end) + overlap,
-                                                           updated_at=at)
+    for order in all_open.filter(Q(pickup_due_at__gt=at) | Q(pickup_due_at__lte=end),  # the data center's too
+                                 pickup_due_at__gt=start).iterator(chunk_size=500):
+        new = clock.pickup_deadline(order)
+        if new != order.pickup_due_at:
+            OnlineOrder.objects.filter(pk=order.pk).update(pickup_due_at=new, updated_at=at)
+            moved += 1
+    # a binding is an open deadline only while its order is open (like the order's own deadlines)
+    bindings = PickupBinding.objects.filter(Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start,
+                                            order__state__in=[OrderState.PENDING, OrderState.ACCEPTED]
+                                            ).select_related("order__province")
+    if province is not None:
+        bindings = bindings.filter(order__province=province)
+    for binding in bindings:
+        new = clock.pickup_due(binding.clock_start, binding.window_end, province=binding.order.province)
+        if new != binding.due_at:
+            PickupBinding.objects.filter(pk=binding.pk).update(due_at=new)
             moved += 1
     inside = Violation.objects.select_for_update().filter(
-        rule__in=TIME_RULES, status__in=[V.CONFIRMED, V.PROPOSED], occurred_at__gte=start, occurred_at__lt=end)
+        rule__in=TIME_RULES, status__in=[V.CONFIRMED, V.PROPOSED], occurred_at__gt=start, occurred_at__lte=end)
     if province is not None:
         inside = inside.filter(province=province)
     voided = 0
@@ -276,6 +325,38 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
         voided += 1
     return {"moved": moved, "voided": voided}
 
+
+
+WO_LATE_FINES_SQL = """
+INSERT INTO penalties_violation (order_id, work_order_id, reference, stint, rule, site_id, province_id,
+                                 rule_version_id, fine, occurred_at, week, status, source, evidence, created_at)
+SELECT NULL, due.id, left(due.wo_id, 64), 0, 'WO_LATE', due.unit_id, s.province_id, rv.id, rv.fine, due.due_at,
+       (date_trunc('week', due.due_at AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'work_order',
+       %(evidence)s || to_char(due.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), %(at)s
+FROM unnest(%(ids)s::bigint[], %(wo_ids)s::varchar[], %(units)s::bigint[], %(dues)s::timestamptz[])
+     AS due(id, wo_id, unit_id, due_at)
+JOIN dispatch_site s ON s.id = due.unit_id
+CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv
+    WHERE rv.code = 'WO_LATE' AND rv.effective_from <= due.due_at ORDER BY rv.effective_from DESC LIMIT 1) rv
+WHERE rv.fine > 0
+ON CONFLICT (work_order_id, rule) WHERE source = 'work_order' DO NOTHING
+RETURNING id"""
+
+
+def work_order_late_fines(*, overdue: list[tuple], at: datetime) -> int:
+    """WO_LATE for work orders whose limit passed unanswered: (id, wo_id, unit_id, due_at) rows, one INSERT and
+    the ledger in step, in the caller's transaction. Once per work order. Returns the fines written."""
+    if not overdue:
+        return 0
+    ids, wo_ids, units, dues = (list(col) for col in zip(*overdue))
+    with connection.cursor() as cursor:
+        cursor.execute(WO_LATE_FINES_SQL, {"ids": ids, "wo_ids": wo_ids, "units": units, "dues": dues, "at": at,
+                                           "tz": settings.TIME_ZONE,
+                                           "evidence": _("Not answered by its limit, due ")})
+        fined = [row[0] for row in cursor.fetchall()]
+    if fined:
+        ledger_sync(violation_ids=fined, at=at)
+    return len(fined)
 
 
 @transaction.atomic

@@ -181,6 +181,8 @@ def audit(request):
             qs = qs.filter(state__in=[OrderState.ACCEPT_FAILED, OrderState.PICKUP_FAILED])
         elif kind == "picked_up":
             qs = qs.filter(state=OrderState.PICKED_UP)
+        elif kind == "waybill_suspect":  # FALSE_WAYBILL found, not only alleged: the queue to work through
+            qs = selectors.waybill_suspects(qs)
         elif kind in ("reappointed", "transferred"):
             event_kind = EventKind.REAPPOINTED if kind == "reappointed" else EventKind.TRANSFERRED
             qs = qs.filter(Exists(OrderEvent.objects.filter(order=OuterRef("pk"), kind=event_kind)))

@@ -117,8 +117,9 @@ def channel_get(slug: str):
 
 def make_order(*, channel="taobao", at=None, actor=None, **overrides):
     """An order taken in through the real intake service (routing, clocks, event)."""
-    from orders.models import Channel
     from orders.services import order_create
 
     ch = channel_get(channel) if isinstance(channel, str) else channel
+    # taken in at its order time unless told otherwise (an order arriving later starts its accept clock then)
+    at = at or overrides.get("order_time")
     return order_create(channel=ch, data=order_data(**overrides), at=at, actor=actor).order

@@ -1,8 +1,9 @@
 """Login, throttling, password change, home pages per role and the network pages, in Chinese."""
+from io import BytesIO
+
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
-from io import BytesIO
 
 from tests.conftest import PASSWORD
 

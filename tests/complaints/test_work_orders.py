@@ -12,8 +12,8 @@ from django.urls import reverse
 from complaints import services
 from complaints.models import ResultCallback, WorkOrder
 from complaints.selectors import assessment
-from dispatch import operations as ops
 from core.models import Site
+from dispatch import operations as ops
 from finance.models import LedgerEntry
 from logistics.services import scans_ingest
 from orders.services import api_client_create
@@ -262,3 +262,41 @@ def test_work_order_fines_go_through_the_notice_and_appeals_but_not_refunds(net)
     monthly_settlement(month=date(2026, 12, 1), at=datetime(2027, 1, 1, 2, tzinfo=SH))
     refund = LedgerEntry.objects.get(code="REFUND_60")
     assert refund.amount == 300  # December was clean for online orders despite its work-order fine
+
+
+def test_an_unanswered_work_order_is_found_late_at_its_limit(net):
+    """Issue 14, defect 4: the periodic job finds the work order nobody answered (set-based), once."""
+    from penalties.defaults import rules_seed
+    from penalties.models import Violation
+
+    rules_seed()
+    scan(net, "300000000941", net.site_a.code)
+    silent = receive(wo_id="S1", waybill_no="300000000941")
+    answered = receive(wo_id="S2", waybill_no="300000000941")
+    services.work_order_answer(work_order_id=answered.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
+                               reply="已送达", at=T0 + timedelta(hours=2))
+    assert services.work_orders_overdue(at=silent.due_at) == 0  # exactly at the limit: not late yet
+    assert services.work_orders_overdue(at=silent.due_at + timedelta(seconds=1)) == 1
+    fine = Violation.objects.get()
+    assert (fine.rule, fine.work_order_id, fine.site, fine.occurred_at) == ("WO_LATE", silent.pk, net.site_a,
+                                                                            silent.due_at)
+    assert LedgerEntry.objects.get().source_id == fine.pk
+    assert services.work_orders_overdue(at=silent.due_at + timedelta(hours=1)) == 0  # a rerun: nothing
+    services.work_order_answer(work_order_id=silent.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
+                               reply="已送达", at=silent.due_at + timedelta(hours=2))
+    silent.refresh_from_db()
+    assert silent.late_answers == 1 and Violation.objects.count() == 1  # counted and fined once
+    week = T0.date() - timedelta(days=T0.weekday())
+    row = next(r for r in assessment(user=net.hq, week=week) if r["unit"] == net.site_a)
+    assert row["late"] == 1
+
+
+def test_hq_assignment_from_its_queue_starts_the_units_limit(net):
+    waiting = receive(wo_id="Q1", waybill_no="999999999999")  # no scan, no order: HQ's queue
+    assert waiting.state == "unassigned" and waiting.unit is None
+    assert services.work_orders_overdue(at=waiting.due_at + timedelta(hours=1)) == 0  # nobody's yet
+    assigned_at = T0 + timedelta(hours=30)
+    services.work_order_assign(work_order_id=waiting.pk, unit=net.site_b, actor=net.hq, at=assigned_at)
+    waiting.refresh_from_db()
+    assert waiting.due_at == assigned_at + timedelta(hours=waiting.limit_hours)
+    assert services.work_orders_overdue(at=assigned_at + timedelta(hours=1)) == 0

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connections
 
-from dispatch import operations as ops
 from core.exceptions import DomainError
+from dispatch import operations as ops
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
 from ..factories import UserFactory, make_order

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from dispatch import operations as ops
 from core.exceptions import DomainError
 from core.models import Site
+from dispatch import operations as ops
 from orders import services as order_services
 from orders.exceptions import IllegalTransition, OrderError, OrderOutOfScope
 from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState

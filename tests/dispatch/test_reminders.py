@@ -2,8 +2,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dispatch import operations as ops
 from core.models import Message
+from dispatch import operations as ops
 from dispatch.reminders import unscanned_reminders_send
 
 from ..factories import make_order

@@ -4,8 +4,8 @@ import psycopg
 import pytest
 from django.db import connection
 
-from devtools import stack
 from core.services import message_send
+from devtools import stack
 
 
 def _row_counts(url: str) -> dict[str, int]:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from devtools.stack import database_url_from_settings
 from core.models import Message
 from core.selectors import scheduler_last_heartbeat
 from core.services import message_send
+from devtools.stack import database_url_from_settings
 
 BASE = Path(__file__).resolve().parents[2]
 

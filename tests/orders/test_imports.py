@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from dispatch import operations as ops
 from core.models import Site
+from dispatch import operations as ops
 from logistics.models import TrackingEvent
 from orders.models import ImportJob, OnlineOrder
 from orders.services import channels_ensure

@@ -3,7 +3,6 @@ export, the detail page with its timeline, HQ's dispatch and hand entry."""
 from datetime import timedelta
 from io import BytesIO
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook

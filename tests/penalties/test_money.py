@@ -7,13 +7,24 @@ import pytest
 from django.core.management import call_command
 
 from dispatch import operations as ops
-from core.models import Site
 from finance.models import EntryKind, LedgerEntry
 from finance.selectors import balance
-from penalties.models import RewardQuota, RewardRank, Rule, RuleVersion, Violation, ViolationStatus
+from penalties.models import (
+    RewardQuota,
+    RewardRank,
+    Rule,
+    RuleVersion,
+    Violation,
+    ViolationStatus,
+)
 from penalties.money import ledger_sync, monthly_settlement, quotas, round_half_up
 
-from ..factories import CourierFactory, DistrictFactory, ProvinceFactory, ServiceAreaFactory, SiteFactory, make_order
+from ..factories import (
+    CourierFactory,
+    ServiceAreaFactory,
+    SiteFactory,
+    make_order,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -42,8 +53,9 @@ def refunds(site):
 
 
 def settle(*months):
+    """Each month settled on the 1st of the next (a month is settled only after it has ended)."""
     for m in months:
-        monthly_settlement(month=date(2026, m, 1), at=datetime(2026, m, 28, tzinfo=SH))
+        monthly_settlement(month=date(2026, m, 1), at=datetime(2026, m + 1, 1, 1, tzinfo=SH))
 
 
 def test_fines_and_reversals_in_the_ledger(net):

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dispatch import operations as ops
 from core.models import ClosureDay
+from dispatch import operations as ops
 from orders.models import EventKind
 from penalties.models import Rule, RuleVersion, Violation
 from penalties.sweep import sla_sweep

@@ -5,12 +5,11 @@ from datetime import date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from dispatch import operations as ops
 from core.models import Message
+from dispatch import operations as ops
 from orders.models import EventKind
 from penalties import services
 from penalties.models import NoticeLine, Report, Rule, Violation, WeeklyNotice

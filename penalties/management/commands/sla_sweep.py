@@ -34,10 +34,18 @@ class Command(BaseCommand):
         else:
             if since is None:
                 raise CommandError("--since is needed with --until")
-            start, end = _moment(since), _moment(until, end=True) if until else timezone.now()
+            now = timezone.now()
+            start, end = _moment(since), _moment(until, end=True) if until else now
             if start >= end:
                 raise CommandError("--since must be before --until")
-            result = sla_sweep(since=start, until=end, trigger="command")
+            if end > now:
+                self.stdout.write(self.style.WARNING(
+                    f"--until {timezone.localtime(end):%Y-%m-%d %H:%M} is in the future: the sweep stops at now "
+                    f"({timezone.localtime(now):%Y-%m-%d %H:%M}); later deadlines have not passed yet"))
+                end = now
+            if start >= end:
+                raise CommandError("--since is in the future: no deadline in that window has passed yet")
+            result = sla_sweep(since=start, until=end, at=now, trigger="command")
         if result.skipped:
             self.stdout.write(self.style.WARNING("another sweep is running: nothing done (run again later)"))
             return

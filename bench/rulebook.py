@@ -1,0 +1,56 @@
+"""The rule book against its oracle, at scale: random order histories through the real services on PostgreSQL
+(``tests/penalties/test_rulebook_property.py``), each compared with the independent oracle; disagreements are
+counted, not stopped at.
+
+    python -m bench.rulebook [--quick] [--examples N] [--plant]
+
+``--plant`` plants a bug on purpose (an answer exactly at the accept deadline counted late: ``>=`` for ``>``) to
+show the oracle catches it. Runs in the test database of ``devtools.stack test`` (Q9_DB_NAME, REDIS_URL).
+
+Last line: RESULT rulebook examples=… disagreements=… seconds=… per_example_ms=… planted=0|1
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+TEST = "tests/penalties/test_rulebook_property.py::test_violations_agree_with_the_oracle"
+
+
+def main(argv: list[str]) -> int:
+    examples = 200 if "--quick" in argv else 2000
+    if "--examples" in argv:
+        examples = int(argv[argv.index("--examples") + 1])
+    plant = "--plant" in argv
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "rulebook.json"
+        env = {**os.environ, "RULEBOOK_EXAMPLES": str(examples), "RULEBOOK_REPORT": str(report)}
+        if plant:
+            env["RULEBOOK_PLANT"] = "1"
+        started = time.perf_counter()
+        code = subprocess.run([sys.executable, "-m", "devtools.stack", "test", TEST, "-q", "-p", "no:cacheprovider"],
+                              cwd=BASE, env=env).returncode
+        seconds = time.perf_counter() - started
+        if code != 0 or not report.exists():
+            print(f"the property run failed (exit {code})", file=sys.stderr)
+            return code or 1
+        tally = json.loads(report.read_text(encoding="utf-8"))
+    if tally["first"]:
+        first = tally["first"]
+        print(f"first disagreement: acts={first['acts']} end={first['end']}")
+        print(f"  product={first['product']}")
+        print(f"  oracle ={first['oracle']}")
+    n = tally["examples"]
+    print(f"RESULT rulebook examples={n} disagreements={tally['disagreements']} seconds={seconds:.1f} "
+          f"per_example_ms={1000 * seconds / max(n, 1):.0f} planted={int(plant)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

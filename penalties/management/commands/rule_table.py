@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from penalties.rule_table import markdown
+
+
+class Command(BaseCommand):
+    help = "Print the README's rule table (who answers for which deadline, every edge; Chinese and English)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(markdown())

@@ -1,0 +1,33 @@
+"""The README's rule table is what the code's rule data generates (issue 14): fines from the rule book's seed,
+thresholds from the clock's settings, each audit rule's acts from the service that refuses the others."""
+from pathlib import Path
+
+from penalties.defaults import rules_seed
+from penalties.seed import SEED_FROM as DEFAULT_FROM
+from penalties.models import Rule, RuleVersion
+from penalties.rule_table import END, START, markdown, rows, seed_fines
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_shows_exactly_the_generated_rule_table():
+    text = README.read_text(encoding="utf-8")
+    assert START in text and END in text, "README lacks the rule table markers"
+    shown = text[text.index(START):text.index(END) + len(END)]
+    assert shown == markdown(), "README's rule table is stale: paste the output of `manage.py rule_table`"
+
+
+def test_every_rule_has_a_row_and_the_fines_are_the_rule_books(db):
+    rules_seed()
+    covered = set()
+    for row in rows():
+        covered |= set(row.code if isinstance(row.code, tuple) else (row.code,))
+    assert covered == set(Rule.values)
+    seeded = {v.code: f"{v.fine:.0f}" for v in RuleVersion.objects.filter(effective_from=DEFAULT_FROM)}
+    assert seed_fines() == seeded
+
+
+def test_the_table_follows_the_clock_settings(settings):
+    settings.ACCEPT_MINUTES, settings.PICKUP_HOURS = 20, 12
+    table = markdown()
+    assert "20 minutes from arrival" in table and "12 hours from order time" in table
