@@ -20,3 +20,84 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class InputGuardMiddleware:
+    """The request-level door of the text policy (``dispatch.textpolicy``) and the net under every view: bad
+    input is a 400 (a Chinese page; structured JSON under /api/), never a 500.
+
+    - refuses a control character (NUL, U+0001…, DEL) in the path, in any query parameter or in any form
+      field, naming the field;
+    - a domain error (``DomainError``, the text policy's ``TextError`` among them) or a value the database
+      refuses (``DataError``: out of range, too long) escaping a view answers 400 with its message;
+    - a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` or with too many fields answers 413.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self._inspect(request)
+        if refusal is not None:
+            return refusal
+        return self.get_response(request)
+
+    def _inspect(self, request):
+        from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+        from django.utils.translation import gettext as _
+
+        from dispatch.textpolicy import control_char
+
+        bad = control_char(request.path)
+        if bad:
+            return self.refuse(request, _("The address contains a control character (%(char)s).") % {"char": bad},
+                               field="path")
+        sources = [request.GET]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            try:
+                sources.append(request.POST)
+            except (RequestDataTooBig, TooManyFieldsSent):
+                return self.refuse(request, _("The request is too large."), status=413)
+        for source in sources:
+            for key, values in source.lists():
+                for value in [key, *values]:
+                    bad = control_char(value) if isinstance(value, str) else None
+                    if bad:
+                        return self.refuse(request, _("%(field)s contains a control character (%(char)s); remove it.")
+                                           % {"field": key[:40] or "?", "char": bad}, field=key[:40])
+        return None
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+        from django.db import DataError
+        from django.utils.translation import gettext as _
+
+        from dispatch.exceptions import DomainError
+
+        if isinstance(exception, DomainError):
+            return self.refuse(request, str(exception.message), field=exception.field,
+                               code=getattr(exception, "code", "invalid"))
+        if isinstance(exception, DataError):
+            import logging
+
+            logging.getLogger(__name__).warning("input refused by the database on %s: %s", request.path, exception)
+            return self.refuse(request, _("A value is out of range or too long; check the input."))
+        if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent)):
+            return self.refuse(request, _("The request is too large."), status=413)
+        return None
+
+    @staticmethod
+    def refuse(request, message: str, *, field: str | None = None, status: int = 400, code: str = "invalid"):
+        from django.http import HttpResponse, JsonResponse
+        from django.template.loader import render_to_string
+
+        if request.path.startswith("/api/"):
+            en = "The request is too large." if status == 413 else (
+                f"The request was refused (field {field})." if field else "The request was refused.")
+            return JsonResponse({"error": {"code": "too_large" if status == 413 else code, "field": field,
+                                           "message": {"zh": message, "en": en}}}, status=status)
+        html = render_to_string("400.html", {"message": message, "field": field}, request=None)
+        return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")

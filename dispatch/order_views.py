@@ -293,10 +293,10 @@ def unscanned(request):
 @login_required
 def unscanned_export(request):
     flt = _unscanned(request)
-    rows = ((timezone.localtime(o.order_time).strftime("%Y-%m-%d %H:%M"), o.channel.name, o.channel_order_id,
+    rows = ((o.order_time, o.channel.name, o.channel_order_id,
              o.waybill_no or "", o.get_state_display(), o.site.code, o.site.name,
              o.courier.name if o.courier else "",
-             timezone.localtime(o.accepted_at).strftime("%Y-%m-%d %H:%M") if o.accepted_at else "")
+             o.accepted_at)
             for o in flt.qs.order_by("order_time")[:50_000].iterator(chunk_size=2000))
     return xlsx_response(filename="unscanned", headers=[
         _("Order time"), _("Channel"), _("Logistics no."), _("Waybill no."), _("State"), _("Site code"),

@@ -61,7 +61,7 @@ def statement_export(request):
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
     rows = ((e.site.code, e.site.name, e.province.name, e.get_heading_display(), e.get_kind_display(), e.code,
-             e.amount, e.note, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"))
+             e.amount, e.note, e.created_at)
             for e in data["entries"].iterator(chunk_size=2000))
     return xlsx_response(filename=f"statement-{month:%Y%m}", headers=[
         _("Site code"), _("Site name"), _("Province"), _("Heading"), _("Kind"), _("Code"), _("Amount (CNY)"),

@@ -15,6 +15,8 @@ from ninja.security import APIKeyHeader
 from pydantic import AfterValidator
 
 from . import selectors, services
+from dispatch.textpolicy import schema_text
+
 from .adapters import kuaidi100, wechat
 from .adapters.kuaidi100 import AdapterError
 from .intake import ItemResult, orders_intake
@@ -23,9 +25,8 @@ from .signing import verify
 
 
 def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed / 不允许 NUL 字符")
-    return value
+    """The text policy (dispatch.textpolicy): no control character (NUL, U+0001…, DEL, lone surrogates)."""
+    return schema_text(value)
 
 
 def _sane_time(value: datetime | None) -> datetime | None:

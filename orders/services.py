@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dispatch import clock, routing
 from dispatch.models import District, Site
+from dispatch.textpolicy import text_check
 from dispatch.waybills import waybill_validate
 
 from . import workflow
@@ -37,6 +38,9 @@ ADDRESS_FIELDS = ("sender_province", "sender_city", "sender_district", "sender_a
 REQUIRED = ("channel_order_id", "sender_name", "sender_phone", "sender_address")
 
 
+_TEXT_FIELDS = {f.name: f for f in OnlineOrder._meta.concrete_fields if f.get_internal_type() == "CharField"}
+
+
 @dataclass
 class Intake:
     order: OnlineOrder
@@ -49,6 +53,10 @@ def _clean(data: dict) -> dict:
     for key, value in data.items():
         if isinstance(value, str):
             value = value.strip()
+            # the text policy: no control character, no longer than the column (dispatch.textpolicy)
+            field = _TEXT_FIELDS.get(key)
+            text_check(value, field=key, max_length=field.max_length if field else None,
+                       label=str(field.verbose_name) if field else key)
         out[key] = value
     if "weight_kg" in out and out["weight_kg"] not in (None, ""):
         try:

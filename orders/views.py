@@ -36,13 +36,10 @@ def order_list(request):
     return render(request, "orders/order_list.html", {"filter": flt, "table": table})
 
 
-def _local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
 @login_required
 def order_export(request):
-    """Exactly the filtered list, newest first (at most 50,000 rows: the last row says when it stopped)."""
+    """Exactly the filtered list, newest first (at most 50,000 rows: the last row says when it stopped); times are
+    typed date cells (the spreadsheet kit writes them in Beijing time)."""
     flt = _filtered(request)
     qs = flt.qs.order_by("-order_time")
 
@@ -54,13 +51,13 @@ def order_export(request):
                 yield [_("Only the first %(n)s rows were exported: narrow the filters.") % {"n": f"{EXPORT_LIMIT:,}"}]
                 return
             yield (
-                _local(o.order_time), o.channel.name, o.channel_order_id, o.waybill_no or "",
+                o.order_time, o.channel.name, o.channel_order_id, o.waybill_no or "",
                 o.get_business_type_display(), _("Online (线上)") if o.is_online else _("Offline (线下)"),
                 o.sender_name, o.sender_phone, f"{o.sender_province}{o.sender_city}{o.sender_district}{o.sender_address}",
                 o.receiver_name, f"{o.receiver_province}{o.receiver_city}{o.receiver_district}{o.receiver_address}",
                 o.goods, o.weight_kg, o.get_state_display(), o.site.code, o.site.name,
-                o.courier.name if o.courier else "", _local(o.accepted_at), _local(o.picked_up_at),
-                _local(o.pickup_scan_at), _local(o.cancelled_at),
+                o.courier.name if o.courier else "", o.accepted_at, o.picked_up_at,
+                o.pickup_scan_at, o.cancelled_at,
                 (_("Handled (已做)") if o.cancel_handled_at else _("Not handled (未做)")) if o.cancelled_at else "",
                 o.get_fail_reason_display(), o.fail_text,
             )

@@ -60,7 +60,7 @@ def violation_list(request):
 @login_required
 def violation_export(request):
     flt = _filtered(request)
-    rows = ((timezone.localtime(v.occurred_at).strftime("%Y-%m-%d %H:%M"), v.week.strftime("%G-W%V"),
+    rows = ((v.occurred_at, v.week.strftime("%G-W%V"),
              v.get_rule_display(), v.order.channel_order_id if v.order_id else v.reference, v.site.code, v.site.name, v.province.name, v.fine,
              v.get_status_display(), v.get_source_display(), v.evidence)
             for v in flt.qs.order_by("-occurred_at")[:50_000].iterator(chunk_size=2000))
