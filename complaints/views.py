@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from dispatch import scoping
 from dispatch.exceptions import DomainError
 from dispatch.models import Site
+from dispatch.parsing import parse_date
 
 from . import selectors, services
 from .models import WorkOrderSource, WorkOrderState, WorkOrderType
@@ -118,13 +119,8 @@ def new(request):
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def assessment(request):
-    from datetime import date
-
-    try:
-        week = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        today = timezone.localdate()
-        week = today - timedelta(days=today.weekday() + 7)
+    today = timezone.localdate()
+    week = parse_date(request.GET.get("week"), today - timedelta(days=today.weekday() + 7))
     week = week - timedelta(days=week.weekday())
     return render(request, "complaints/assessment.html", {"rows": selectors.assessment(user=request.user, week=week),
                                                           "week": week, "prev": week - timedelta(days=7),

@@ -33,7 +33,9 @@ class InputGuardMiddleware:
       field, naming the field;
     - a domain error (``DomainError``, the text policy's ``TextError`` among them) or a value the database
       refuses (``DataError``: out of range, too long) escaping a view answers 400 with its message;
-    - a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` or with too many fields answers 413.
+    - a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` or with too many fields answers 413;
+    - normalises paging: a ``page`` that is not a number in 1…10,000 or a ``per_page`` not in 1…500 is
+      dropped (the list shows its first page), so no table pages past an overflow.
     """
 
     def __init__(self, get_response):
@@ -68,7 +70,22 @@ class InputGuardMiddleware:
                     if bad:
                         return self.refuse(request, _("%(field)s contains a control character (%(char)s); remove it.")
                                            % {"field": key[:40] or "?", "char": bad}, field=key[:40])
+        self._tame_paging(request)
         return None
+
+    @staticmethod
+    def _tame_paging(request):
+        from dispatch.parsing import PAGE_MAX, PER_PAGE_MAX, parse_int
+
+        limits = {"page": PAGE_MAX, "per_page": PER_PAGE_MAX}
+        wild = [k for k in request.GET if k in limits
+                and any(parse_int(v, None, lo=1, hi=limits[k]) is None for v in request.GET.getlist(k))]
+        if wild:
+            tamed = request.GET.copy()
+            for key in wild:
+                del tamed[key]
+            tamed._mutable = False
+            request.GET = tamed
 
     def process_exception(self, request, exception):
         from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from orders import workflow
 from orders.events import clock_snapshot, event_build, event_record, event_save, events_record
 from orders.exceptions import OrderError, OrderOutOfScope, WaybillTaken
-from orders.models import EventKind, FailReason, OnlineOrder, OrderState, PickupSource
+from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState, PickupSource
 from orders.services import stint_begin
 
 from . import clock, scoping
@@ -80,8 +80,10 @@ def orders_accept_batch(*, order_ids, actor, at: datetime | None = None) -> Batc
     accepted = []
     for order in orders:
         if not scoping.may_operate_site(actor, order.site_id):
+            # an order that was never at the actor's sites is answered like a missing one, naming nothing
+            was_here = OrderEvent.objects.filter(order_id=order.pk, to_site_id__in=scoping.clerk_site_ids(actor)).exists()
             result.refused.append((order.pk, _("Order %(order)s is no longer at your site.")
-                                   % {"order": order.channel_order_id}))
+                                   % {"order": order.channel_order_id} if was_here else _("No such order at your site.")))
         elif order.state != S.PENDING:
             result.refused.append((order.pk, _("Order %(order)s is “%(state)s”: it cannot accept.")
                                    % {"order": order.channel_order_id, "state": order.get_state_display()}))

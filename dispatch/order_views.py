@@ -26,6 +26,8 @@ from . import selectors as net_selectors
 from .exceptions import DomainError
 from .exports import xlsx_response
 from .models import Courier, Site
+from .parsing import parse_id
+from .redirects import safe_redirect
 from .services import site_refresh_record
 from .tables import SilentSiteTable
 
@@ -34,20 +36,11 @@ WORKBENCH_LIMIT = 500
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
-    nxt = request.POST.get("next") or ""
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return HttpResponseRedirect(nxt)
-    return redirect(default)
+    return safe_redirect(request, request.POST.get("next"), default)
 
 
 def _ids(request) -> list[int]:
-    out = []
-    for raw in request.POST.getlist("ids"):
-        try:
-            out.append(int(raw))
-        except (TypeError, ValueError):
-            continue
-    return out
+    return [pk for pk in (parse_id(raw) for raw in request.POST.getlist("ids")) if pk is not None]
 
 
 def _field(request, name: str, pk: int) -> str:
@@ -181,7 +174,8 @@ def pickup(request):
 def order_courier(request, pk: int):
     order = _order(request, pk)
     raw = _field(request, "courier", pk)
-    courier = Courier.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    # only the couriers of the order's own site: another site's courier is answered like a missing one
+    courier = Courier.objects.filter(pk=parse_id(raw), site_id=order.site_id).first() if parse_id(raw) else None
     if courier is None:
         flash.error(request, _("Choose a courier from the list."))
         return _back(request, "dispatch:pickup")

@@ -10,18 +10,14 @@ from django.utils.translation import gettext as _
 from dispatch import scoping
 from dispatch.exports import xlsx_response
 from dispatch.models import Province
+from dispatch.parsing import parse_id, parse_month
 
 from .models import EntryKind
 from .selectors import statement
 
 
 def _month(request) -> date:
-    raw = request.GET.get("month") or ""
-    try:
-        year, mon = (int(x) for x in raw.split("-"))
-        return date(year, mon, 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    return parse_month(request.GET.get("month"), timezone.localdate().replace(day=1))
 
 
 def _scope(request) -> tuple[dict, str]:
@@ -33,11 +29,11 @@ def _scope(request) -> tuple[dict, str]:
         return {}, user.site.name
     if not scoping.is_national(user):
         name = user.province.name
-    province = request.GET.get("province") or ""
-    if province.isdigit() and scoping.visible_provinces(user).filter(pk=int(province)).exists():
-        kw["province_id"] = int(province)
-        name = Province.objects.get(pk=int(province)).name
-    site = (request.GET.get("site") or "").strip()
+    province = parse_id(request.GET.get("province"))
+    if province and scoping.visible_provinces(user).filter(pk=province).exists():
+        kw["province_id"] = province
+        name = Province.objects.get(pk=province).name
+    site = (request.GET.get("site") or "").strip()[:16]  # a site code; nothing longer is echoed into the PDF
     if site:
         found = scoping.visible_sites(user).filter(code=site).first()
         kw["site_id"] = found.pk if found else -1

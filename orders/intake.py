@@ -88,9 +88,9 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         if wb:
             seen_waybills.add(wb)
         ready.append((i, data))
-    for (i, _data), (order, error) in zip(ready, _insert(channel, ready, at, actor_label)):
+    for (i, _data), (order, error, created) in zip(ready, _insert(channel, ready, at, actor_label)):
         if order is not None:
-            results[i] = ItemResult(i, "created", order=order)
+            results[i] = ItemResult(i, "created" if created else "existing", order=order)
         else:
             results[i] = ItemResult(i, "conflict" if isinstance(error, ContentConflict) else "invalid",
                                     code=getattr(error, "code", "invalid"),
@@ -115,7 +115,7 @@ def _repeat(i: int, order: OnlineOrder, data: dict) -> ItemResult:
 
 
 def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
-            actor_label: str) -> list[tuple[OnlineOrder | None, DomainError | None]]:
+            actor_label: str) -> list[tuple[OnlineOrder | None, DomainError | None, bool]]:
     if not ready:
         return []
     routes = routing.route_many([{"province": d.get("sender_province", ""), "city": d.get("sender_city", ""),
@@ -140,15 +140,17 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
                                   to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": o.sender_adcode})
                       for o in orders]
             _copy_events(events)
-        return [(o, None) for o in orders]
+        return [(o, None, True) for o in orders]
     except IntegrityError:
         # another request stored one of these a moment ago: take them one by one, each answering for itself
+        # (an identical copy is the stored order, "existing"; only a real difference is a conflict)
         out = []
         for _i, data in ready:
             try:
-                out.append((order_create(channel=channel, data=data, at=at, actor_label=actor_label).order, None))
+                intake = order_create(channel=channel, data=data, at=at, actor_label=actor_label)
+                out.append((intake.order, None, intake.created))
             except DomainError as exc:
-                out.append((None, exc))
+                out.append((None, exc, False))
         return out
 
 

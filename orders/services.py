@@ -134,8 +134,10 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
     for key in REQUIRED:
         if not data.get(key):
             raise OrderError(_("This field is required."), field=key)
-    data.setdefault("order_time", at)
-    data["order_time"] = data["order_time"] or at
+    if not data.get("order_time"):
+        # "now" for a new order; a repeat without an order time is compared on the rest (issue 15: identical
+        # retries arriving together are the same order, never a conflict on a stamped time)
+        data.pop("order_time", None)
     _check_window(data.get("window_start"), data.get("window_end"))
     existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
     if existing is not None:
@@ -147,6 +149,8 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
                 field=differ[0],
             )
         return Intake(order=existing, created=False)
+    compared = dict(data)
+    data["order_time"] = data.get("order_time") or at
     if data.get("waybill_no"):
         data["waybill_no"] = waybill_validate(data["waybill_no"])
     route = routing.route_address(province=data.get("sender_province", ""), city=data.get("sender_city", ""),
@@ -161,14 +165,19 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
         with transaction.atomic():
             order.save(force_insert=True)
     except IntegrityError as exc:
-        if "order_waybill_unique" in str(exc):
-            raise OrderError(_("Waybill number %(no)s is already used by another order.") % {"no": data["waybill_no"]},
-                             field="waybill_no") from None
-        # another request created the same order a moment ago: answer as the repeat it is
-        existing = OnlineOrder.objects.get(channel=channel, channel_order_id=data["channel_order_id"])
-        if _same_content(existing, data):
-            raise ContentConflict(_("Order %(id)s was already received with other content; send a change instead.")
-                             % {"id": data["channel_order_id"]}, field="channel_order_id") from None
+        # another request created the same order a moment ago: answer as the repeat it is (looked up first: an
+        # identical copy with a waybill number breaks both unique keys, and it is still the same order)
+        existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
+        if existing is None:
+            if "order_waybill_unique" in str(exc):
+                raise OrderError(_("Waybill number %(no)s is already used by another order.")
+                                 % {"no": data["waybill_no"]}, field="waybill_no") from None
+            raise
+        differ = _same_content(existing, compared)
+        if differ:
+            raise ContentConflict(
+                _("Order %(id)s was already received with other content (%(fields)s); send a change instead.")
+                % {"id": data["channel_order_id"], "fields": ", ".join(differ)}, field=differ[0]) from None
         return Intake(order=existing, created=False)
     event_record(order=order, kind=EventKind.ENTERED if actor else EventKind.CREATED, at=at, actor=actor,
                  actor_label=actor_label or channel.name, to_state=OrderState.PENDING, to_site=route.site,

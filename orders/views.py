@@ -13,6 +13,7 @@ from dispatch import scoping
 from dispatch.exceptions import DomainError
 from dispatch.exports import xlsx_response
 from dispatch.models import Site
+from dispatch.parsing import parse_id
 
 from . import selectors, services
 from .filters import OrderFilter
@@ -198,7 +199,7 @@ def callbacks(request):
     from .outbox import outbox_retry
 
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        ids = [pk for pk in (parse_id(x) for x in request.POST.getlist("ids")) if pk is not None]
         n = outbox_retry(message_ids=ids, actor=request.user)
         flash.success(request, _("%(n)d callbacks will be sent again.") % {"n": n})
         return redirect(request.get_full_path())

@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch import scoping
 from dispatch.models import Province
+from dispatch.parsing import SaneDateFilter
 
 from .models import Rule, Violation, ViolationStatus
 
 
 class ViolationFilter(django_filters.FilterSet):
-    week = django_filters.DateFilter(label=_("Week of (any day)"), method="filter_week",
+    week = SaneDateFilter(label=_("Week of (any day)"), method="filter_week",
                                      widget=forms.DateInput(attrs={"type": "date"}))
     province = django_filters.ModelChoiceFilter(label=_("Province"), queryset=Province.objects.none())
     site = django_filters.CharFilter(label=_("Site code"), method="filter_site")

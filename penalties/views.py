@@ -21,6 +21,7 @@ from dispatch import clock, scoping
 from dispatch.exceptions import DomainError
 from dispatch.exports import xlsx_response
 from dispatch.models import ClosureDay
+from dispatch.parsing import parse_id, parse_month, parse_year
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
@@ -282,10 +283,7 @@ def rules(request):
 
 @scoping.role_required(R.HQ)
 def closures(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = parse_year(request.GET.get("year"), timezone.localdate().year)
     form = ClosureForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -424,8 +422,8 @@ def reports(request):
     if kind in Report.Kind.values:
         qs = qs.filter(kind=kind)
     province = request.GET.get("province") or ""
-    if province.isdigit():
-        qs = qs.filter(province_id=int(province))
+    if parse_id(province):
+        qs = qs.filter(province_id=parse_id(province))
     return render(request, "penalties/reports.html", {
         "reports": qs[:200], "kinds": Report.Kind.choices, "kind": kind, "province": province,
         "provinces": scoping.visible_provinces(request.user)})
@@ -455,10 +453,7 @@ def notices(request):
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def rewards(request):
     months = list(RewardQuota.objects.values_list("month", flat=True).distinct().order_by("-month")[:24])
-    try:
-        month = date.fromisoformat(request.GET.get("month", "") + "-01") if request.GET.get("month") else None
-    except ValueError:
-        month = None
+    month = parse_month(request.GET.get("month"))
     month = month or (months[0] if months else None)
     quotas = list(RewardQuota.objects.filter(month=month).select_related("province")) if month else []
     ranks = RewardRank.objects.filter(month=month).select_related("site", "province") if month else []
