@@ -234,12 +234,11 @@ def _result_queue(wo: WorkOrder, at: datetime) -> None:
 
 
 def _kick() -> None:
+    from dispatch.broker import kick
+
     from .tasks import results_deliver
 
-    try:
-        results_deliver.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down: beat delivers the rows later
-        pass
+    kick(results_deliver)  # short timeout; if the broker is down beat delivers the rows later
 
 
 def results_deliver(*, limit: int = 100) -> int:

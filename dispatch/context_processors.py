@@ -20,4 +20,13 @@ def desk(request):
         "desk_unit": unit,
         "desk_nav": nav_for(role),
         "desk_unread": message_unread_count(user=user),
+        "desk_degraded": _degraded(),
     }
+
+
+def _degraded() -> bool:
+    """Redis (cache or broker) failed a moment ago: the pages say so instead of failing (issue 15)."""
+    from .broker import degraded as broker_degraded
+    from .rediscache import degraded as cache_degraded
+
+    return cache_degraded() or broker_degraded()

@@ -68,11 +68,10 @@ def message_send(
 
 
 def _email_kick(message_id: int) -> None:
+    from .broker import kick
     from .tasks import message_email
 
-    try:
-        message_email.delay(message_id)
-    except Exception:  # noqa: BLE001 - the broker may be down: the backlog job sends the copy later
+    if not kick(message_email, message_id):  # the broker may be down: the backlog job sends the copy later
         logger.warning("message %s: e-mail copy queued for the backlog job (broker unavailable)", message_id)
 
 

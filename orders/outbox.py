@@ -59,12 +59,11 @@ def outbox_for_events(events) -> int:
 
 
 def _kick() -> None:
+    from dispatch.broker import kick
+
     from .tasks import callbacks_deliver
 
-    try:
-        callbacks_deliver.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down: the beat run delivers the rows later
-        pass
+    kick(callbacks_deliver)  # short timeout; if the broker is down the beat run delivers the rows later
 
 
 def backoff(attempts: int) -> timedelta:

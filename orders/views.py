@@ -1,7 +1,6 @@
 """电商订单查询, the order's detail page with its timeline, HQ's hand entry (追加订单) and a site's correction."""
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -250,9 +249,14 @@ def import_detail(request, pk: int):
     if request.method == "POST" and job.status == ImportJob.Status.READY:
         from .tasks import import_run
 
+        from dispatch.broker import kick
+
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(status=ImportJob.Status.QUEUED)
-        transaction.on_commit(lambda: import_run.delay(job.pk))
-        flash.success(request, _("The import has started; this page shows its progress."))
+        if kick(import_run, job.pk):  # a short timeout: a stopped or frozen broker never holds the page
+            flash.success(request, _("The import has started; this page shows its progress."))
+        else:
+            ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(status=ImportJob.Status.READY)
+            flash.error(request, _("The task queue is unavailable: the import did not start. Try again in a minute."))
         return redirect("orders:import_detail", pk=job.pk)
     done = progress(job)
     template = "orders/_import_progress.html" if request.htmx else "orders/import_detail.html"

@@ -3,7 +3,7 @@ a site's open deadlines, the dashboard, rule versions and the closure calendar. 
 or selector, answer in place."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required

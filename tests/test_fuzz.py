@@ -6,7 +6,6 @@ import time
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-import pytest
 from django.db import transaction
 from django.urls import reverse
 

@@ -4,10 +4,10 @@ links. The fuzz crawler (tests/test_fuzz.py) covers the rest as a class."""
 import pytest
 from django.urls import reverse
 
+from dispatch.exceptions import MessageError
 from dispatch.parsing import parse_date, parse_id, parse_int, parse_month, parse_year
 from dispatch.redirects import is_safe_path
 from dispatch.services import message_send
-from dispatch.exceptions import MessageError
 
 from .factories import make_order
 
