@@ -1,7 +1,7 @@
 """The Celery app. Tasks are thin wrappers around services (STYLE.md); every beat entry is in config/beat.py."""
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -15,3 +15,16 @@ def _install_beat_schedule(sender, **kwargs):
     from config.beat import beat_schedule
 
     sender.conf.beat_schedule = beat_schedule()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_unsafe_start(sender=None, **kwargs):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.production import refuse_unsafe_start
+
+    try:
+        refuse_unsafe_start("celery")
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from None  # Celery logs and ignores a signal handler's ordinary exceptions
