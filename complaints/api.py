@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from django.http import Http404
 from ninja import Field, Router, Schema
 
-from orders.api import ERRORS, Text, _sane_time, error, signed
+from orders.api import ERRORS, Body, Text, _sane_time, error, signed
 from orders.models import ApiClient
 from pydantic import AfterValidator
 
@@ -16,7 +16,7 @@ from .services import work_order_receive
 router = Router(auth=signed, tags=["work orders"])
 
 
-class WorkOrderIn(Schema):
+class WorkOrderIn(Body):
     wo_id: Text(64, 1)
     type: Literal["where", "locker", "pickup_point", "false_sign", "delay", "damage", "loss", "attitude", "privacy",
                   "other"]

@@ -70,6 +70,10 @@ class InputGuardMiddleware:
 
         from dispatch.textpolicy import control_char
 
+        if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH"):
+            refusal = self._api_body(request)
+            if refusal is not None:
+                return refusal
         bad = control_char(request.path)
         if bad:
             return self.refuse(request, _("The address contains a control character (%(char)s).") % {"char": bad},
@@ -88,6 +92,29 @@ class InputGuardMiddleware:
                         return self.refuse(request, _("%(field)s contains a control character (%(char)s); remove it.")
                                            % {"field": key[:40] or "?", "char": bad}, field=key[:40])
         self._tame_paging(request)
+        return None
+
+    def _api_body(self, request):
+        """The API's body: within the limit (a JSON 413, before reading it) and, when JSON, an object (422)."""
+        import json
+
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            return self.refuse(request, f"请求体过大：上限 {limit // (1024 * 1024)} MB，请分批推送（每批最多 1,000 个订单）。",
+                               status=413)
+        if request.content_type == "application/json" and request.body.strip():
+            try:
+                data = json.loads(request.body)
+            except ValueError:
+                return None  # the API answers its own 422 for malformed JSON
+            if not isinstance(data, dict):
+                return self.refuse(request, "请求体须为 JSON 对象。", status=422, field="body")
         return None
 
     @staticmethod
@@ -129,7 +156,8 @@ class InputGuardMiddleware:
         from django.template.loader import render_to_string
 
         if request.path.startswith("/api/"):
-            en = "The request is too large." if status == 413 else (
+            en = {413: "The request body is too large: send at most 1,000 orders per request.",
+                  422: "The body must be a JSON object."}.get(status) or (
                 f"The request was refused (field {field})." if field else "The request was refused.")
             return JsonResponse({"error": {"code": "too_large" if status == 413 else code, "field": field,
                                            "message": {"zh": message, "en": en}}}, status=status)

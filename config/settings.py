@@ -160,6 +160,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Q9 Order Desk <noreply@q
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
 
+# The request body limit follows the bulk schema: 1,000 orders of the longest fields, Chinese text escaped as
+# \uXXXX (about 11.8 KB an order) fit; past it the API answers a JSON 413 (config.middleware.InputGuardMiddleware)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
+
 SESSION_COOKIE_AGE = 12 * 3600  # one working day
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
