@@ -223,7 +223,8 @@ class BulkOut(Schema):
     results: list[ItemOut]
 
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# 400: a control character in the path or query, 413: a body past the limit (config.middleware.InputGuardMiddleware)
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 EN = {
     "invalid": "The request is not valid.", "waybill_invalid": "The waybill number is not valid.",

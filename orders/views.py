@@ -223,7 +223,7 @@ def imports(request):
         if upload is None or kind not in ImportJob.Kind.values:
             flash.error(request, _("Choose what to import and the file."))
             return redirect("orders:imports")
-        if upload.size > 20 * 1024 * 1024:
+        if upload.size > importing.MAX_BYTES:
             flash.error(request, _("The file is larger than 20 MB: split it."))
             return redirect("orders:imports")
         channel = Channel.objects.filter(pk=request.POST.get("channel") or 0).first()
@@ -232,6 +232,22 @@ def imports(request):
     return render(request, "orders/imports.html", {
         "jobs": ImportJob.objects.select_related("created_by", "channel")[:50], "kinds": ImportJob.Kind.choices,
         "channels": Channel.objects.filter(active=True), "columns": importing.COLUMNS})
+
+
+@scoping.role_required(scoping.Role.HQ)
+def import_template(request, kind: str):
+    """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
+    from django.http import Http404
+
+    from dispatch.sheets import xlsx_response
+
+    from .imports import template_rows
+    from .models import ImportJob
+
+    if kind not in ImportJob.Kind.values:
+        raise Http404
+    header, rows = template_rows(kind)
+    return xlsx_response(filename=f"import-template-{kind}", headers=header, rows=rows, sheet=kind, stamp=False)
 
 
 def _import_job(request, pk):
@@ -246,6 +262,19 @@ def import_detail(request, pk: int):
     from .models import ImportJob
 
     job = _import_job(request, pk)
+    if request.method == "POST" and request.POST.get("action") == "retry":
+        from dispatch.broker import kick
+
+        from .imports import job_retry
+        from .tasks import import_run
+
+        if job_retry(job_id=job.pk) and kick(import_run, job.pk):
+            flash.success(request, _("The import has started again; this page shows its progress."))
+        elif ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).exists():
+            flash.warning(request, _("The import is queued: it starts as soon as the task queue is back."))
+        else:
+            flash.error(request, _("Only a failed import can be retried."))
+        return redirect("orders:import_detail", pk=job.pk)
     if request.method == "POST" and job.status == ImportJob.Status.READY:
         from .tasks import import_run
 

@@ -394,6 +394,9 @@ MATRIX = {
     "orders:order_detail": ("get", [(order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                     (order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
     "dispatch:site_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "orders:import_template": ("get", [(lambda n, r, m: {"kind": "orders"},
+                                        {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                                         "manager_zj": 403})]),
     "dispatch:site_detail": (
         "get",
         [
