@@ -37,6 +37,19 @@ def work_order_list(request):
 
 
 @login_required
+def attachment(request, pk: int, attachment_id: int):
+    """A proof file of a work order, for whoever may see the work order (its unit, the province, HQ): another
+    scope's file is a 404 like a missing one."""
+    from django.http import FileResponse, Http404
+
+    wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
+    item = get_object_or_404(wo.attachments, pk=attachment_id)
+    if not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name or item.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
 def work_order_detail(request, pk: int):
     wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
     role = scoping.role_of(request.user)

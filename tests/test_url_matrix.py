@@ -198,6 +198,24 @@ def work_order_pk(which):
     return build
 
 
+def wo_attachment_kwargs(which):
+    """A proof file of the IN or OUT work order (a role outside the work order's scope gets a 404)."""
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from complaints.models import WorkOrderAttachment
+
+        kw = work_order_pk(which)(n, r, m)
+        att = WorkOrderAttachment.objects.filter(work_order_id=kw["pk"]).first()
+        if att is None:
+            att = WorkOrderAttachment(work_order_id=kw["pk"], name="proof.txt", uploaded_by=n.hq,
+                                      uploaded_at=timezone.now())
+            att.file.save("proof.txt", ContentFile(b"proof"), save=True)
+        return {**kw, "attachment_id": att.pk}
+    return build
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -359,6 +377,8 @@ MATRIX = {
                                               "manager_zj": 200})]),
     "complaints:detail": ("get", [(work_order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                   (work_order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "complaints:attachment": ("get", [(wo_attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
+                                      (wo_attachment_kwargs(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
     "complaints:answer": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
                                                         "manager": 403, "manager_zj": 403}),
                                    (work_order_pk(OUT), {"clerk": 404})]),
