@@ -447,7 +447,8 @@ def _import(job: ImportJob, records: list[dict]) -> str:
         created = existing = 0
         for start in range(0, len(records), chunk):
             part = records[start:start + chunk]
-            results = orders_intake(channel=job.channel, items=part, actor_label=f"导入 {job.name}")
+            results = orders_intake(channel=job.channel, items=part, actor_label=f"导入 {job.name}",
+                                    clocks_from_receipt=True)
             bad = [r for r in results if r.status in ("conflict", "invalid")]
             if bad:
                 raise _Rejected([{"row": start + r.index + 2, "column": LABEL[job.kind].get(r.field or "", r.field or ""),

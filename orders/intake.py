@@ -45,7 +45,10 @@ def _validate(data: dict, at: datetime) -> dict:
     return data
 
 
-def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = None, actor_label: str = "") -> list[ItemResult]:
+def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = None, actor_label: str = "",
+                  clocks_from_receipt: bool = False) -> list[ItemResult]:
+    """``clocks_from_receipt`` (HQ's file imports): the accept and pickup clocks start when the order is received
+    here if its order time is earlier, so an order imported hours late does not land already overdue."""
     at = at or timezone.now()
     results: list[ItemResult | None] = [None] * len(items)
     valid: list[tuple[int, dict]] = []
@@ -88,7 +91,8 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         if wb:
             seen_waybills.add(wb)
         ready.append((i, data))
-    for (i, _data), (order, error, created) in zip(ready, _insert(channel, ready, at, actor_label)):
+    for (i, _data), (order, error, created) in zip(ready, _insert(channel, ready, at, actor_label,
+                                                                  clocks_from_receipt=clocks_from_receipt)):
         if order is not None:
             results[i] = ItemResult(i, "created" if created else "existing", order=order)
         else:
@@ -114,8 +118,8 @@ def _repeat(i: int, order: OnlineOrder, data: dict) -> ItemResult:
     return ItemResult(i, "existing", order=order)
 
 
-def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
-            actor_label: str) -> list[tuple[OnlineOrder | None, DomainError | None, bool]]:
+def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime, actor_label: str, *,
+            clocks_from_receipt: bool = False) -> list[tuple[OnlineOrder | None, DomainError | None, bool]]:
     if not ready:
         return []
     routes = routing.route_many([{"province": d.get("sender_province", ""), "city": d.get("sender_city", ""),
@@ -125,8 +129,9 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
     for (_i, data), route in zip(ready, routes):
         order = OnlineOrder(channel=channel, **{"order_time": at, **data})
         order.sender_adcode, order.route_reason, order.stint = route.adcode, route.reason, 0
-        stint_begin(order, site=route.site, at=order.order_time, adcode=route.adcode)
-        order.pickup_due_at = clock.pickup_due(order.order_time, order.window_end, province=order.province)
+        start = max(order.order_time, at) if clocks_from_receipt else order.order_time
+        stint_begin(order, site=route.site, at=start, adcode=route.adcode)
+        order.pickup_due_at = clock.pickup_due(start, order.window_end, province=order.province)
         order.created_at = order.updated_at = at
         orders.append(order)
     try:

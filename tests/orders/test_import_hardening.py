@@ -4,6 +4,7 @@ message) or a file-level refusal â€” never a 500, never a job stuck "running" â€
 each kind has a template file that imports as it is."""
 import io
 import zipfile
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -171,3 +172,16 @@ def test_each_kind_has_a_template_that_imports_as_it_is(upload, kind, net):
         Site.objects.filter(pk=net.site_a.pk).update(code="33010601")
     job = upload(r.content, name=f"{kind}.xlsx", kind=kind)
     assert job.status == ImportJob.Status.READY, job.errors
+
+
+def test_an_order_imported_hours_late_is_not_already_overdue(upload):
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    late = (now - timedelta(hours=5)).strftime("%Y-%m-%d %H:%M")
+    job = upload((HEADER + GOOD.format(n="LATE").replace("2026-11-23 10:30", late)).encode())
+    assert job.status == ImportJob.Status.READY, job.errors
+    upload.client.post(reverse("orders:import_detail", args=[job.pk]))
+    order = OnlineOrder.objects.get(channel_order_id="IMPLATE")
+    assert timezone.localtime(order.order_time).strftime("%Y-%m-%d %H:%M") == late  # the order time is kept
+    assert order.accept_due_at > timezone.now() and order.pickup_due_at > timezone.now()
