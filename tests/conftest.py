@@ -57,6 +57,18 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
+def _closed_breakers():
+    """A test that simulates a broker or Redis outage trips a process-wide breaker: the next test starts closed."""
+    from dispatch import broker, rediscache
+
+    broker.reset()
+    rediscache.reset()
+    yield
+    broker.reset()
+    rediscache.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """The clock caches the closure calendar per process; a test's rolled-back days must not leak."""
     from dispatch import clock

@@ -129,7 +129,7 @@ def test_email_copy_survives_a_lost_task(net, django_capture_on_commit_callbacks
     def broker_down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(tasks.message_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.message_email, "apply_async", broker_down)  # what dispatch.broker.kick calls
     with django_capture_on_commit_callbacks(execute=True):
         message = message_send(audience=Message.Audience.SITE, site=net.site_a, title="周报", email=True)
     assert not mailoutbox and Message.objects.get(pk=message.pk).emailed_at is None
