@@ -19,8 +19,10 @@ PRODUCTION = {"DEBUG": "0", "ALLOWED_HOSTS": "desk.q9.example", "SECRET_KEY": se
 
 
 def _env(**extra):
+    # the test process's own switches stay out (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright)
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_TRANSPORT",
-                                                          "SECURE_COOKIES", "SECURE_SSL_REDIRECT")}
+                                                          "SECURE_COOKIES", "SECURE_SSL_REDIRECT",
+                                                          "DJANGO_ALLOW_ASYNC_UNSAFE")}
     return {**env, **extra}
 
 
