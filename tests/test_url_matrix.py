@@ -501,6 +501,21 @@ def test_batch_accept_of_another_provinces_order_names_nothing(net, client):
     assert out.channel_order_id not in page and "本网点没有此订单" in page
 
 
+def test_batch_pickup_of_another_provinces_order_names_nothing(net, client):
+    from dispatch import operations as ops
+    from orders.models import OnlineOrder, OrderState
+
+    out = _orders(net)[OUT]
+    ops.order_accept(order_id=out.pk, actor=net.clerk_x)
+    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    r = client.post(reverse("dispatch:orders_pickup_batch"), {"ids": [out.pk], f"waybill_{out.pk}": "300000000991"},
+                    follow=True)
+    assert r.status_code == 200
+    assert OnlineOrder.objects.get(pk=out.pk).state == OrderState.ACCEPTED
+    page = r.content.decode()
+    assert out.channel_order_id not in page and "本网点没有此订单" in page
+
+
 def test_courier_of_another_site_is_answered_like_a_missing_one(net, client):
     from dispatch import operations as ops
     from dispatch.models import Courier
