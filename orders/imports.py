@@ -42,6 +42,9 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx is a zip: a small file can unp
 MAX_COLUMNS = 60
 CELL_MAX = 2000  # characters read of a cell; longer ones are reported, never stored
 PHONE_RE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[2-9]\d{6,7}|400-?\d{3}-?\d{4}|95\d{3,6})$")
+# Python's csv refuses a field over 128 KB with an error; the file's own limit (20 MB) bounds a field instead, and
+# a long cell is then reported in its row like any other (cells are cut to CELL_MAX + 1 characters when read)
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
 BUSINESS_TYPES = {"": "send", "我要寄快递": "send", "寄件": "send", "send": "send", "在线下单": "online", "online": "online"}
 ONLINE_VALUES = {"": True, "线上": True, "online": True, "1": True, "线下": False, "offline": False, "0": False}
 
