@@ -1,6 +1,8 @@
 """The malformed requests that once answered 500 (issue 15 §6, §9), each as a rule: out-of-range dates, huge or
 negative page numbers, a slash in a tracking query, ids that are not ids, unsafe ``next`` targets and message
 links. The fuzz crawler (tests/test_fuzz.py) covers the rest as a class."""
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -76,3 +78,24 @@ def test_message_links_stay_inside(net):
     with pytest.raises(MessageError):
         message_send(audience=Message.Audience.HQ, title="t", link="//evil.example/login")
     assert message_send(audience=Message.Audience.HQ, title="t", link="/orders/").link == "/orders/"
+
+
+@pytest.mark.parametrize("path,json_", [("/orders/", False), ("/api/orders", True)])
+def test_errors_escaping_a_view_are_a_400_not_a_500(rf, path, json_):
+    from django.db import DataError
+
+    from config.middleware import InputGuardMiddleware
+    from dispatch.exceptions import DomainError
+
+    guard = InputGuardMiddleware(lambda request: None)
+    request = rf.get(path)
+    for exc, needle in ((DataError("value too long for type character varying(64)"), "超出范围"),
+                        (DomainError("订单不能修改", field="goods"), "订单不能修改")):
+        response = guard.process_exception(request, exc)
+        assert response.status_code == 400
+        if json_:
+            assert response["Content-Type"].startswith("application/json")
+            assert needle in json.loads(response.content)["error"]["message"]["zh"]
+        else:
+            assert needle in response.content.decode()
+    assert guard.process_exception(request, RuntimeError("a bug")) is None  # bugs stay 500s, logged
