@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema
 from pydantic import AfterValidator
 
 from core.exceptions import DomainError
-from orders.api import ERRORS, Text, _sane_time, error, signed
+from orders.api import ERRORS, Body, Text, _sane_time, error, signed
 from orders.models import ApiClient
 
 from .services import work_order_receive
@@ -15,7 +15,7 @@ from .services import work_order_receive
 router = Router(auth=signed, tags=["work orders"])
 
 
-class WorkOrderIn(Schema):
+class WorkOrderIn(Body):
     wo_id: Text(64, 1)
     type: Literal["where", "locker", "pickup_point", "false_sign", "delay", "damage", "loss", "attitude", "privacy",
                   "other"]

@@ -1,9 +1,10 @@
 """The work-order pages: the unit's list and answer, HQ's queue (assign, review), the province's oversight
 (chase), HQ's hand entry, and the assessment per unit and week."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Site
+from core.parsing import parse_date
 
 from . import selectors, services
 from .models import WorkOrderSource, WorkOrderState, WorkOrderType
@@ -33,6 +35,18 @@ def work_order_list(request):
         qs = qs.filter(waybill_no=q) | selectors.work_orders_for(user=request.user).filter(wo_id=q)
     return render(request, "complaints/list.html", {"work_orders": qs.order_by("due_at")[:300], "state": state,
                                                     "states": WorkOrderState.choices, "q": q, "now": timezone.now()})
+
+
+@login_required
+def attachment(request, pk: int, attachment_id: int):
+    """A proof file of a work order, for whoever may see the work order (its unit, the province, HQ): another
+    scope's file is a 404 like a missing one."""
+
+    wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
+    item = get_object_or_404(wo.attachments, pk=attachment_id)
+    if not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name or item.file.name.rsplit("/", 1)[-1])
 
 
 @login_required
@@ -118,13 +132,8 @@ def new(request):
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def assessment(request):
-
-    try:
-        week = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        today = timezone.localdate()
-        week = clock.week_monday(today) - timedelta(days=7)
-    week = clock.week_monday(week)
+    today = timezone.localdate()
+    week = clock.week_monday(parse_date(request.GET.get("week"), clock.week_monday(today) - timedelta(days=7)))
     return render(request, "complaints/assessment.html", {"rows": selectors.assessment(user=request.user, week=week),
                                                           "week": week, "prev": week - timedelta(days=7),
                                                           "next": week + timedelta(days=7)})

@@ -15,7 +15,10 @@ from orders.signing import SignatureError
 api = NinjaAPI(title="Q9 Order Desk API", version="1.0", urls_namespace="api",
                description="电商订单渠道接口：订单推送（单个/批量）、修改、撤单、状态查询，快递100与微信物流适配，扫描事件。"
                            "每个请求以 HMAC-SHA256 签名：METHOD\\nPATH\\nTIMESTAMP\\nBODY，"
-                           "请求头 X-Api-Key、X-Timestamp（Unix 秒）、X-Signature（十六进制）。")
+                           "请求头 X-Api-Key、X-Timestamp（Unix 秒）、X-Signature（十六进制）。"
+                           "PATH 按规范形式签名：先百分号解码一次，再只保留 RFC 3986 非保留字符与 / 重新编码"
+                           "（/api/orders/A(1) 与 /api/orders/A%281%29 均签为 /api/orders/A%281%29），查询串按原样。"
+                           "请求体须为 JSON 对象（否则 422），上限 12 MB（超出返回 JSON 413）；文本不得含控制字符。")
 api.add_router("", orders_router)
 api.add_router("", tracking_router)
 api.add_router("", work_orders_router)

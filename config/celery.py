@@ -1,7 +1,8 @@
 """The Celery app. Tasks are thin wrappers around services; every beat entry is in config/beat.py."""
 import os
 
-from celery import Celery
+from celery import Celery, signals
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -15,3 +16,16 @@ def _install_beat_schedule(sender, **kwargs):
     from config.beat import beat_schedule
 
     sender.conf.beat_schedule = beat_schedule()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_unsafe_start(sender=None, **kwargs):
+    from config.production import (
+        refuse_unsafe_start,  # settings are loaded once the worker starts
+    )
+
+    try:
+        refuse_unsafe_start("celery")
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from None  # Celery logs and ignores a signal handler's ordinary exceptions

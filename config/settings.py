@@ -19,8 +19,11 @@ env = environ.Env(
 
 DEBUG = env("DEBUG")
 DEMO_MODE = env("DEMO_MODE")
-# A development key; production sets SECRET_KEY (docker-compose requires it).
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-0f9a1c6e")
+# A development key; production sets SECRET_KEY (docker-compose requires it). With DEBUG off, gunicorn, the
+# Celery worker and beat refuse to start on it and `check --deploy` reports it (config/production.py);
+# `make run` keeps a generated key in var/secret_key.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0f9a1c6e"
+SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -52,9 +55,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
+    "config.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,8 +100,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis never on a request's critical path: short socket timeouts, misses when it is down (core/rediscache.py)
+        "BACKEND": "core.rediscache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                    "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5)},
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="q9"),
     }
 }
@@ -153,13 +161,37 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Q9 Order Desk <noreply@q
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
 
+# The request body limit follows the bulk schema: 1,000 orders of the longest fields, Chinese text escaped as
+# \uXXXX (about 11.8 KB an order) fit; past it the API answers a JSON 413 (config.middleware.InputGuardMiddleware)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
+
 SESSION_COOKIE_AGE = 12 * 3600  # one working day
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# Production transport (issue 15): with DEBUG off and a real host name served, HTTPS is assumed — SSL redirect,
+# HSTS (a year, subdomains, preload) and Secure cookies. A machine serving only loopback names (`make run`, the
+# tests) keeps plain HTTP; SECURE_TRANSPORT=true/false says it explicitly.
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+SECURE_TRANSPORT = env.bool("SECURE_TRANSPORT", default=not DEBUG and not set(ALLOWED_HOSTS) <= _LOOPBACK)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_TRANSPORT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the load balancer's probe speaks plain HTTP inside
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SECURE_TRANSPORT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_TRANSPORT)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_TRANSPORT)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=SECURE_TRANSPORT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Content Security Policy (config.middleware.SecurityHeadersMiddleware): scripts only from our own static files
+# (no inline script, no eval); inline style attributes are allowed (Bootstrap utilities in a few templates).
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'",
+)
 
 # Celery: Redis is both broker and result store. Deadlines never travel as ETAs.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -170,6 +202,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="default")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# a publish from a request (core/broker.py) waits at most this long; the outbox and beat catch up
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The beat schedule lives in one module: config/beat.py

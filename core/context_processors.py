@@ -1,5 +1,7 @@
 from . import scoping
+from .broker import degraded as broker_degraded
 from .navigation import nav_for
+from .rediscache import degraded as cache_degraded
 from .selectors import message_unread_count
 
 
@@ -20,4 +22,11 @@ def desk(request):
         "desk_unit": unit,
         "desk_nav": nav_for(role),
         "desk_unread": message_unread_count(user=user),
+        "desk_degraded": _degraded(),
     }
+
+
+def _degraded() -> bool:
+    """Redis (cache or broker) failed a moment ago: the pages say so instead of failing (issue 15)."""
+
+    return cache_degraded() or broker_degraded()

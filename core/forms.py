@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import scoping
 from .models import Message, User
+from .redirects import is_safe_path
 from .validators import validate_attachment
 
 
@@ -25,7 +26,7 @@ class MessageComposeForm(forms.Form):
 
     def clean_link(self):
         link = self.cleaned_data["link"].strip()
-        if link and not link.startswith("/"):
+        if link and not is_safe_path(link):  # "/x" inside this system; never "//host" or "/\\host"
             raise forms.ValidationError(_("Use a link inside this system, starting with /."))
         return link
 

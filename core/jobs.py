@@ -10,6 +10,8 @@ import logging
 from celery import current_app
 from django.db import transaction
 
+from .broker import kick
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,13 +23,9 @@ def _task(name: str):
 
 
 def publish(name: str, *args) -> bool:
-    """Send the job now; False (and a warning in the log) when the broker could not take it."""
-    try:
-        _task(name).apply_async(args=args)
-    except Exception:  # noqa: BLE001 - any broker failure: the periodic sweep does the work later
-        logger.warning("job %s%r not published (broker unavailable); the periodic sweep will do it", name, args)
-        return False
-    return True
+    """Send the job now, with the broker's short timeouts (``core.broker.kick``); False (logged) when the broker
+    could not take it."""
+    return kick(_task(name), *args)
 
 
 def publish_on_commit(name: str, *args) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from . import jobs
 from .exceptions import MessageError
 from .models import Message, MessageRead, Province, Site, User
+from .redirects import is_safe_path
 from .selectors import messages_unread_for
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def message_send(
         raise MessageError(_("Choose who receives the message."), field=audience)
     if not (title or "").strip():
         raise MessageError(_("A message needs a title."), field="title")
+    if link and not is_safe_path(link):
+        raise MessageError(_("Use a link inside this system, starting with /."), field="link")
     message = Message(
         audience=audience,
         user=user if audience == Message.Audience.USER else None,

@@ -123,14 +123,34 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=BASE, env=env, check=True)
 
 
+def secret_key_kept(var: Path) -> str:
+    """The SECRET_KEY of this machine's `make run`: generated once, kept in var/secret_key (mode 600)."""
+    import secrets
+
+    path = var / "secret_key"
+    if not path.exists() or len(path.read_text().strip()) < 50:
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def run_defaults(env: dict, *, embedded_db: bool, var: Path) -> dict:
+    """`make run`'s environment: demo data and demo accounts (known password) only on the embedded database or
+    when DEMO_MODE asks for them; DEBUG off; a SECRET_KEY kept under var/ unless one is given."""
+    env.setdefault("DEMO_MODE", "1" if embedded_db else "0")
+    env.setdefault("DEBUG", "0")
+    if not env.get("SECRET_KEY"):
+        env["SECRET_KEY"] = secret_key_kept(var)
+    return env
+
+
 def cmd_run() -> int:
     VAR.mkdir(parents=True, exist_ok=True)
     db_url, embedded_pg = resolve_database(prefer_local=False)
     redis_url, redis_cmd = resolve_redis(prefer_local=False)
     env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "VAR_DIR": str(VAR), "PORT": str(WEB_PORT),
            "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.setdefault("DEMO_MODE", "1")
-    env.setdefault("DEBUG", "0")
+    run_defaults(env, embedded_db=embedded_pg is not None, var=VAR)
     procfile = (BASE / "Procfile").read_text()
     if redis_cmd:
         procfile += "redis: " + " ".join(redis_cmd) + "\n"
@@ -140,7 +160,12 @@ def cmd_run() -> int:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         first_start = not (VAR / ".seeded").exists()
-        if first_start:
+        demo = env.get("DEMO_MODE") in ("1", "true", "True")
+        if first_start and not demo:
+            log("first start: loading the network (no demo data: DEMO_MODE is off on this database)")
+            manage(env, "load_network")
+            (VAR / ".seeded").write_text(datetime.now().isoformat())
+        elif first_start:
             log("first start: loading the network and the demo data")
             manage(env, "load_network")
             manage(env, "demo_data")
@@ -182,6 +207,8 @@ def cmd_test(pytest_args: list[str]) -> int:
     (VAR / "test" / "staticfiles").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "VAR_DIR": str(VAR / "test"),
            "CACHE_KEY_PREFIX": "q9test"}
+    if not env.get("SECRET_KEY"):  # the worker, beat and gunicorn the ops tests start refuse the development key
+        env["SECRET_KEY"] = secret_key_kept(VAR / "test")
     log(f"tests against {db_url.split('@')[-1]} and {redis_url}")
     try:
         return subprocess.run([PY, "-m", "pytest", *pytest_args], cwd=BASE, env=env).returncode

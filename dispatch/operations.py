@@ -27,6 +27,7 @@ from orders.models import (
     EventKind,
     FailReason,
     OnlineOrder,
+    OrderEvent,
     OrderState,
     PickupBinding,
     PickupSource,
@@ -42,9 +43,16 @@ class BatchResult:
     refused: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _was_here(order: OnlineOrder, actor) -> bool:
+    """The order was once at one of the clerk's sites (it has been transferred away since)."""
+    return OrderEvent.objects.filter(order_id=order.pk, to_site_id__in=scoping.clerk_site_ids(actor)).exists()
+
+
 def _guard_site(order: OnlineOrder, actor) -> None:
     if not scoping.may_operate_site(actor, order.site_id):
         if scoping.role_of(actor) == scoping.Role.CLERK:
+            if not _was_here(order, actor):  # another site's order: answered like a missing one, naming nothing
+                raise OrderOutOfScope(_("No such order at your site."))
             raise OrderOutOfScope(
                 _("Order %(order)s is no longer at your site (it was transferred); nothing was changed.")
                 % {"order": order.channel_order_id}
@@ -92,8 +100,10 @@ def orders_accept_batch(*, order_ids, actor, at: datetime | None = None) -> Batc
     accepted = []
     for order in orders:
         if not scoping.may_operate_site(actor, order.site_id):
+            # an order that was never at the actor's sites is answered like a missing one, naming nothing
             result.refused.append((order.pk, _("Order %(order)s is no longer at your site.")
-                                   % {"order": order.channel_order_id}))
+                                   % {"order": order.channel_order_id} if _was_here(order, actor)
+                                   else _("No such order at your site.")))
         elif order.state != S.PENDING:
             result.refused.append((order.pk, _("Order %(order)s is “%(state)s”: it cannot accept.")
                                    % {"order": order.channel_order_id, "state": order.get_state_display()}))

@@ -21,6 +21,8 @@ from core import selectors as net_selectors
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Courier, Site
+from core.parsing import parse_id
+from core.redirects import safe_redirect
 from orders import selectors as order_selectors
 from orders.filters import UnscannedFilter
 from orders.models import FailReason, OnlineOrder, OrderState
@@ -37,20 +39,11 @@ WORKBENCH_LIMIT = 500
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
-    nxt = request.POST.get("next") or ""
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return HttpResponseRedirect(nxt)
-    return redirect(default)
+    return safe_redirect(request, request.POST.get("next"), default)
 
 
 def _ids(request) -> list[int]:
-    out = []
-    for raw in request.POST.getlist("ids"):
-        try:
-            out.append(int(raw))
-        except (TypeError, ValueError):
-            continue
-    return out
+    return [pk for pk in (parse_id(raw) for raw in request.POST.getlist("ids")) if pk is not None]
 
 
 def _field(request, name: str, pk: int) -> str:
@@ -184,7 +177,8 @@ def pickup(request):
 def order_courier(request, pk: int):
     order = _order(request, pk)
     raw = _field(request, "courier", pk)
-    courier = Courier.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    # only the couriers of the order's own site: another site's courier is answered like a missing one
+    courier = Courier.objects.filter(pk=parse_id(raw), site_id=order.site_id).first() if parse_id(raw) else None
     if courier is None:
         flash.error(request, _("Choose a courier from the list."))
         return _back(request, "dispatch:pickup")
@@ -296,10 +290,10 @@ def unscanned(request):
 @login_required
 def unscanned_export(request):
     flt = _unscanned(request)
-    rows = ((timezone.localtime(o.order_time).strftime("%Y-%m-%d %H:%M"), o.channel.name, o.channel_order_id,
+    rows = ((o.order_time, o.channel.name, o.channel_order_id,
              o.waybill_no or "", o.get_state_display(), o.site.code, o.site.name,
              o.courier.name if o.courier else "",
-             timezone.localtime(o.accepted_at).strftime("%Y-%m-%d %H:%M") if o.accepted_at else "")
+             o.accepted_at)
             for o in flt.qs.order_by("order_time")[:50_000].iterator(chunk_size=2000))
     return xlsx_response(filename="unscanned", headers=[
         _("Order time"), _("Channel"), _("Logistics no."), _("Waybill no."), _("State"), _("Site code"),

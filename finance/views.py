@@ -12,18 +12,14 @@ from weasyprint import HTML
 from core import scoping
 from core.exports import xlsx_response
 from core.models import Province
+from core.parsing import parse_id, parse_month
 
 from .models import EntryKind
 from .selectors import statement
 
 
 def _month(request) -> date:
-    raw = request.GET.get("month") or ""
-    try:
-        year, mon = (int(x) for x in raw.split("-"))
-        return date(year, mon, 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    return parse_month(request.GET.get("month"), timezone.localdate().replace(day=1))
 
 
 def _scope(request) -> tuple[dict, str]:
@@ -35,11 +31,11 @@ def _scope(request) -> tuple[dict, str]:
         return {}, user.site.name
     if not scoping.is_national(user):
         name = user.province.name
-    province = request.GET.get("province") or ""
-    if province.isdigit() and scoping.visible_provinces(user).filter(pk=int(province)).exists():
-        kw["province_id"] = int(province)
-        name = Province.objects.get(pk=int(province)).name
-    site = (request.GET.get("site") or "").strip()
+    province = parse_id(request.GET.get("province"))
+    if province and scoping.visible_provinces(user).filter(pk=province).exists():
+        kw["province_id"] = province
+        name = Province.objects.get(pk=province).name
+    site = (request.GET.get("site") or "").strip()[:16]  # a site code; nothing longer is echoed into the PDF
     if site:
         found = scoping.visible_sites(user).filter(code=site).first()
         kw["site_id"] = found.pk if found else -1
@@ -63,7 +59,7 @@ def statement_export(request):
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
     rows = ((e.site.code, e.site.name, e.province.name, e.get_heading_display(), e.get_kind_display(), e.code,
-             e.amount, e.note, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"))
+             e.amount, e.note, e.created_at)
             for e in data["entries"].iterator(chunk_size=2000))
     return xlsx_response(filename=f"statement-{month:%Y%m}", headers=[
         _("Site code"), _("Site name"), _("Province"), _("Heading"), _("Kind"), _("Code"), _("Amount (CNY)"),

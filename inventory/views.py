@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from core import scoping
 from core.exceptions import DomainError
 from core.models import Site
+from core.redirects import safe_redirect
 from dispatch.operations import order_pickup_confirm
 from orders import selectors as order_selectors
 
@@ -111,4 +112,4 @@ def pickup_with_ewaybill(request, pk: int):
     else:
         flash.success(request, _("Order %(id)s picked up with e-waybill %(no)s.") % {"id": order.channel_order_id,
                                                                                    "no": number})
-    return redirect(request.POST.get("next") or "dispatch:pickup")
+    return safe_redirect(request, request.POST.get("next"), "dispatch:pickup")

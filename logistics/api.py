@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 from pydantic import AfterValidator
 
-from orders.api import ERRORS, Text, _sane_time, signed
+from orders.api import ERRORS, Body, Text, _sane_time, signed
 from orders.models import ApiClient
 
 from .services import scans_ingest
@@ -20,7 +20,7 @@ def _required_time(value: datetime) -> datetime:
     return _sane_time(value)
 
 
-class ScanIn(Schema):
+class ScanIn(Body):
     waybill_no: Text(32, 1)
     scan_type: Literal["揽收", "发件", "到件", "派件", "签收"]
     site_code: Text(16, 1)
@@ -28,7 +28,7 @@ class ScanIn(Schema):
     operator: Text(64) = ""
 
 
-class ScansIn(Schema):
+class ScansIn(Body):
     scans: Annotated[list[ScanIn], Field(min_length=1, max_length=5000)]
 
 

@@ -1,5 +1,6 @@
 """The tracking scans' file import (registered with ``orders.imports`` by this app's AppConfig)."""
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from .services import scans_ingest
 
@@ -11,4 +12,5 @@ def scans_import(*, job, records: list[dict], progress_key: str) -> str:
         stored += result.stored
         completed += result.completed_orders
         cache.set(progress_key, start + 1000, timeout=3600)
-    return f"存入 {stored:,} 条扫描（重复的跳过），完成揽收 {completed:,} 单"
+    return _("%(stored)s scans stored (repeats skipped), %(completed)s pickups completed.") % {
+        "stored": f"{stored:,}", "completed": f"{completed:,}"}

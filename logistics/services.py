@@ -67,7 +67,8 @@ class LogisticsError(DomainError):
 def _acting_site(actor, site: Site | None) -> Site:
     if scoping.role_of(actor) == scoping.Role.CLERK:
         return actor.site
-    if site is None:
+    # a site outside the actor's scope is answered like a missing one (issue 15: no write across provinces)
+    if site is None or not scoping.visible_sites(actor).filter(pk=site.pk).exists():
         raise LogisticsError(_("Choose the site concerned."), field="site")
     return site
 

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from core import scoping
 from core.exceptions import DomainError
-from core.models import Site
+from core.parsing import parse_id
+from core.redirects import safe_redirect
 from orders import selectors as order_selectors
 
 from . import services
@@ -23,7 +24,7 @@ R = scoping.Role
 def track(request):
     q = (request.GET.get("q") or "").strip()
     if q:
-        if services.waybill_visible(user=request.user, waybill_no=q):
+        if "/" not in q and len(q) <= 64 and services.waybill_visible(user=request.user, waybill_no=q):
             return redirect("logistics:track_detail", waybill=q)
         flash.error(request, _("No waybill %(no)s in your scope.") % {"no": q[:40]})
     exceptions = WaybillException.objects.filter(scoping.site_ids_q(request.user)).exclude(
@@ -55,7 +56,7 @@ def _visible_or_404(request, waybill):
 @require_POST
 def exception_raise(request, waybill: str):
     _visible_or_404(request, waybill)
-    site = Site.objects.filter(code=(request.POST.get("site") or "").strip()).first()
+    site = scoping.visible_sites(request.user).filter(code=(request.POST.get("site") or "").strip()[:16]).first()
     try:
         services.exception_raise(waybill_no=waybill, kind=request.POST.get("kind", ""),
                                  description=request.POST.get("description", ""), actor=request.user, site=site)
@@ -85,7 +86,7 @@ def exception_step(request, pk: int):
 @require_POST
 def handover(request, waybill: str):
     _visible_or_404(request, waybill)
-    carrier = PartnerCarrier.objects.filter(pk=request.POST.get("carrier") or 0).first()
+    carrier = PartnerCarrier.objects.filter(pk=parse_id(request.POST.get("carrier"))).first()
     if carrier is None:
         flash.error(request, _("Choose the partner carrier."))
         return redirect("logistics:track_detail", waybill=waybill)
@@ -106,8 +107,8 @@ def carriers(request):
         if not is_hq:
             flash.error(request, _("Only HQ keeps the partner carriers."))
             return redirect("logistics:carriers")
-        pk = request.POST.get("pk")
-        carrier = PartnerCarrier.objects.filter(pk=pk).first() if pk else PartnerCarrier()
+        pk = parse_id(request.POST.get("pk"))
+        carrier = (PartnerCarrier.objects.filter(pk=pk).first() or PartnerCarrier()) if pk else PartnerCarrier()
         code, name = (request.POST.get("code") or "").strip(), (request.POST.get("name") or "").strip()
         if not code or not name:
             flash.error(request, _("A carrier needs a code and a name."))
@@ -149,10 +150,10 @@ def label(request, pk: int):
 @scoping.role_required(R.CLERK, R.HQ)
 @require_POST
 def labels_batch(request):
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    ids = [pk for pk in (parse_id(x) for x in request.POST.getlist("ids")) if pk is not None]
     orders = list(order_selectors.orders_for(user=request.user).filter(pk__in=ids, waybill_no__isnull=False)
                   .order_by("pk"))
     if not orders:
         flash.error(request, _("Select orders that have a waybill number."))
-        return redirect(request.POST.get("next") or "orders:order_list")
+        return safe_redirect(request, request.POST.get("next"), "orders:order_list")
     return _pdf(labels_print(orders=orders, actor=request.user), f"labels-{len(orders)}.pdf")

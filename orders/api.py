@@ -12,9 +12,10 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import APIKeyHeader
-from pydantic import AfterValidator
+from pydantic import AfterValidator, model_validator
 
 from core import clock
+from core.textpolicy import schema_text
 
 from . import selectors, services
 from .adapters import kuaidi100, wechat
@@ -25,9 +26,8 @@ from .signing import verify
 
 
 def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed / 不允许 NUL 字符")
-    return value
+    """The text policy (core.textpolicy): no control character (NUL, U+0001…, DEL, lone surrogates)."""
+    return schema_text(value)
 
 
 def _sane_time(value: datetime | None) -> datetime | None:
@@ -41,11 +41,31 @@ def _sane_time(value: datetime | None) -> datetime | None:
     return value
 
 
+# documented in the OpenAPI schema: no control character (the text policy), times within 2000–2100
+NO_CONTROL = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$"
+
+
 def Text(n: int, min_length: int = 0):  # noqa: N802 - a type factory
-    return Annotated[str, Field(max_length=n, min_length=min_length), AfterValidator(_clean_text)]
+    return Annotated[str, Field(max_length=n, min_length=min_length,
+                                json_schema_extra={"pattern": NO_CONTROL, "x-forbidden": "control characters"}),
+                     AfterValidator(_clean_text)]
 
 
-Moment = Annotated[datetime | None, AfterValidator(_sane_time)]
+Moment = Annotated[datetime | None, Field(description="ISO 8601; a time without offset is Beijing time; year 2000–2100 "
+                                                      "/ 时间须在 2000–2100 年之间（无时区即北京时间）"),
+                   AfterValidator(_sane_time)]
+
+
+class Body(Schema):
+    """An input object of the API: a JSON object, never a list, string or number in its place (ninja's Schema
+    would read attributes off a list and take every default: ``[null,null]`` would cancel an order)."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _objects_only(cls, values, handler, info):
+        if not isinstance(values, (dict, Schema)):
+            raise ValueError("must be a JSON object / 须为 JSON 对象")
+        return handler(values)
 
 
 class SignedClient(APIKeyHeader):
@@ -62,7 +82,7 @@ class SignedClient(APIKeyHeader):
 signed = SignedClient()
 
 
-class Party(Schema):
+class Party(Body):
     name: Text(64) = ""
     phone: Text(32) = ""
     province: Text(32) = ""
@@ -77,7 +97,7 @@ class Sender(Party):
     address: Text(200, 1)
 
 
-class OrderIn(Schema):
+class OrderIn(Body):
     channel_order_id: Text(64, 1)
     waybill_no: Text(32) | None = None
     business_type: Literal["send", "online"] = "send"
@@ -114,11 +134,11 @@ class BulkItem(OrderIn):
     sender: Party
 
 
-class BulkIn(Schema):
+class BulkIn(Body):
     orders: Annotated[list[BulkItem], Field(min_length=1, max_length=1000)]
 
 
-class ChangeIn(Schema):
+class ChangeIn(Body):
     sender: Party | None = None
     receiver: Party | None = None
     goods: Text(200) | None = None
@@ -128,7 +148,7 @@ class ChangeIn(Schema):
     remark: Text(500) | None = None
 
 
-class CancelIn(Schema):
+class CancelIn(Body):
     reason: Text(500) = ""
 
 
@@ -203,7 +223,8 @@ class BulkOut(Schema):
     results: list[ItemOut]
 
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# 400: a control character in the path or query, 413: a body past the limit (config.middleware.InputGuardMiddleware)
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 EN = {
     "invalid": "The request is not valid.", "waybill_invalid": "The waybill number is not valid.",
@@ -320,7 +341,7 @@ def cancel_order(request, channel_order_id: str, payload: CancelIn):
 
 # ---------------------------------------------------------------- adapters
 
-class Kd100OrderIn(Schema):
+class Kd100OrderIn(Body):
     orderId: Text(64, 1)  # noqa: N815 - Kuaidi100's published names
     sendManName: Text(64, 1)  # noqa: N815
     sendManMobile: Text(32, 1)  # noqa: N815
@@ -344,7 +365,7 @@ class Kd100Out(Schema):
     data: dict
 
 
-class Kd100CancelIn(Schema):
+class Kd100CancelIn(Body):
     orderId: Text(64, 1)  # noqa: N815
     cancelMsg: Text(200) = ""  # noqa: N815
 
@@ -377,7 +398,7 @@ def kd100_cancel(request, payload: Kd100CancelIn):
                  "data": {"orderId": order.channel_order_id, "status": 9}}
 
 
-class WxParty(Schema):
+class WxParty(Body):
     Name: Text(64) = ""
     Mobile: Text(32) = ""
     Province: Text(32) = ""
@@ -386,17 +407,17 @@ class WxParty(Schema):
     Address: Text(200) = ""
 
 
-class WxItem(Schema):
+class WxItem(Body):
     Name: Text(60) = ""
     Count: Annotated[int, Field(ge=0, le=100000)] = 1
 
 
-class WxCargo(Schema):
+class WxCargo(Body):
     Weight: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
     DetailList: Annotated[list[WxItem], Field(max_length=50)] = []
 
 
-class WxOrderIn(Schema):
+class WxOrderIn(Body):
     OrderID: Text(64, 1)
     Sender: WxParty
     Receiver: WxParty = WxParty()
@@ -412,7 +433,7 @@ class WxOut(Schema):
     WayBillId: str
 
 
-class WxCancelIn(Schema):
+class WxCancelIn(Body):
     OrderID: Text(64, 1)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock, scoping
 from core.models import Province
+from core.parsing import SaneDateFilter
 
 from .models import BusinessType, Channel, OrderState
 
@@ -19,9 +20,9 @@ CANCEL_CHOICES = [("open", _("Not handled (未做)")), ("done", _("Handled (已�
 
 class OrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Logistics no. / waybill no."), method="filter_q")
-    date_from = django_filters.DateFilter(label=_("Ordered from"), method="filter_noop",
+    date_from = SaneDateFilter(label=_("Ordered from"), method="filter_noop",
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(label=_("Ordered to"), method="filter_noop",
+    date_to = SaneDateFilter(label=_("Ordered to"), method="filter_noop",
                                         widget=forms.DateInput(attrs={"type": "date"}))
     channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
     is_online = django_filters.ChoiceFilter(label=_("Online/offline"), choices=ONLINE_CHOICES, method="filter_online")

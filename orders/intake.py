@@ -54,7 +54,10 @@ def _validate(data: dict, at: datetime) -> dict:
     return data
 
 
-def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = None, actor_label: str = "") -> list[ItemResult]:
+def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = None, actor_label: str = "",
+                  clocks_from_receipt: bool = False) -> list[ItemResult]:
+    """``clocks_from_receipt`` (HQ's file imports): the accept and pickup clocks start when the order is received
+    here if its order time is earlier, so an order imported hours late does not land already overdue."""
     at = at or timezone.now()
     results: list[ItemResult | None] = [None] * len(items)
     valid: list[tuple[int, dict]] = []
@@ -97,9 +100,10 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         if wb:
             seen_waybills.add(wb)
         ready.append((i, data))
-    for (i, _data), (order, error) in zip(ready, _insert(channel, ready, at, actor_label)):
+    for (i, _data), (order, error, created) in zip(ready, _insert(channel, ready, at, actor_label,
+                                                                  clocks_from_receipt=clocks_from_receipt)):
         if order is not None:
-            results[i] = ItemResult(i, "created", order=order)
+            results[i] = ItemResult(i, "created" if created else "existing", order=order)
         else:
             results[i] = ItemResult(i, "conflict" if isinstance(error, ContentConflict) else "invalid",
                                     code=getattr(error, "code", "invalid"),
@@ -123,8 +127,8 @@ def _repeat(i: int, order: OnlineOrder, data: dict) -> ItemResult:
     return ItemResult(i, "existing", order=order)
 
 
-def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
-            actor_label: str) -> list[tuple[OnlineOrder | None, DomainError | None]]:
+def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime, actor_label: str, *,
+            clocks_from_receipt: bool = False) -> list[tuple[OnlineOrder | None, DomainError | None, bool]]:
     if not ready:
         return []
     routes = routing.route_many([{"province": d.get("sender_province", ""), "city": d.get("sender_city", ""),
@@ -149,15 +153,17 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime,
                                   to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": o.sender_adcode})
                       for o in orders]
             _copy_events(events)
-        return [(o, None) for o in orders]
+        return [(o, None, True) for o in orders]
     except IntegrityError:
         # another request stored one of these a moment ago: take them one by one, each answering for itself
+        # (an identical copy is the stored order, "existing"; only a real difference is a conflict)
         out = []
         for _i, data in ready:
             try:
-                out.append((order_create(channel=channel, data=data, at=at, actor_label=actor_label).order, None))
+                intake = order_create(channel=channel, data=data, at=at, actor_label=actor_label)
+                out.append((intake.order, None, intake.created))
             except DomainError as exc:
-                out.append((None, exc))
+                out.append((None, exc, False))
         return out
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import clock, routing
 from core.models import District, Site
+from core.textpolicy import text_check
 from core.waybills import waybill_validate
 
 from . import workflow
@@ -39,6 +40,9 @@ ADDRESS_FIELDS = ("sender_province", "sender_city", "sender_district", "sender_a
 REQUIRED = ("channel_order_id", "sender_name", "sender_phone", "sender_address")
 
 
+_TEXT_FIELDS = {f.name: f for f in OnlineOrder._meta.concrete_fields if f.get_internal_type() == "CharField"}
+
+
 @dataclass
 class Intake:
     order: OnlineOrder
@@ -51,6 +55,10 @@ def _clean(data: dict) -> dict:
     for key, value in data.items():
         if isinstance(value, str):
             value = value.strip()
+            # the text policy: no control character, no longer than the column (core.textpolicy)
+            field = _TEXT_FIELDS.get(key)
+            text_check(value, field=key, max_length=field.max_length if field else None,
+                       label=str(field.verbose_name) if field else key)
         out[key] = value
     if "weight_kg" in out and out["weight_kg"] not in (None, ""):
         try:
@@ -131,8 +139,10 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
     for key in REQUIRED:
         if not data.get(key):
             raise OrderError(_("This field is required."), field=key)
-    data.setdefault("order_time", at)
-    data["order_time"] = data["order_time"] or at
+    if not data.get("order_time"):
+        # "now" for a new order; a repeat without an order time is compared on the rest (issue 15: identical
+        # retries arriving together are the same order, never a conflict on a stamped time)
+        data.pop("order_time", None)
     _check_window(data.get("window_start"), data.get("window_end"))
     existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
     if existing is not None:
@@ -144,6 +154,8 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
                 field=differ[0],
             )
         return Intake(order=existing, created=False)
+    compared = dict(data)
+    data["order_time"] = data.get("order_time") or at
     if data.get("waybill_no"):
         data["waybill_no"] = waybill_validate(data["waybill_no"])
     route = routing.route_address(province=data.get("sender_province", ""), city=data.get("sender_city", ""),
@@ -158,14 +170,19 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
         with transaction.atomic():
             order.save(force_insert=True)
     except IntegrityError as exc:
-        if "order_waybill_unique" in str(exc):
-            raise OrderError(_("Waybill number %(no)s is already used by another order.") % {"no": data["waybill_no"]},
-                             field="waybill_no") from None
-        # another request created the same order a moment ago: answer as the repeat it is
-        existing = OnlineOrder.objects.get(channel=channel, channel_order_id=data["channel_order_id"])
-        if _same_content(existing, data):
-            raise ContentConflict(_("Order %(id)s was already received with other content; send a change instead.")
-                             % {"id": data["channel_order_id"]}, field="channel_order_id") from None
+        # another request created the same order a moment ago: answer as the repeat it is (looked up first: an
+        # identical copy with a waybill number breaks both unique keys, and it is still the same order)
+        existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
+        if existing is None:
+            if "order_waybill_unique" in str(exc):
+                raise OrderError(_("Waybill number %(no)s is already used by another order.")
+                                 % {"no": data["waybill_no"]}, field="waybill_no") from None
+            raise
+        differ = _same_content(existing, compared)
+        if differ:
+            raise ContentConflict(
+                _("Order %(id)s was already received with other content (%(fields)s); send a change instead.")
+                % {"id": data["channel_order_id"], "fields": ", ".join(differ)}, field=differ[0]) from None
         return Intake(order=existing, created=False)
     event_record(order=order, kind=EventKind.ENTERED if actor else EventKind.CREATED, at=at, actor=actor,
                  actor_label=actor_label or channel.name, to_state=OrderState.PENDING, to_site=route.site,

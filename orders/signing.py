@@ -2,6 +2,11 @@
 
     signature = hex(HMAC-SHA256(secret, METHOD + "\\n" + path_with_query + "\\n" + timestamp + "\\n" + body))
 
+The path is signed in its canonical form (``canonical_path``), shared by the server and our own client: the
+path percent-decoded once, then percent-encoded again keeping only RFC 3986 unreserved characters and "/"
+(``/api/orders/A(1)`` and ``/api/orders/A%281%29`` both sign as ``/api/orders/A%281%29``); the query string
+exactly as sent.
+
 Headers: ``X-Api-Key``, ``X-Timestamp`` (Unix seconds), ``X-Signature``. A request outside ±5 minutes of the
 server's clock, or a signature already seen within 10 minutes (a replay), is refused."""
 from __future__ import annotations
@@ -10,6 +15,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from urllib.parse import quote, unquote
 
 from django.core.cache import cache
 
@@ -17,6 +23,16 @@ from .models import ApiClient
 
 WINDOW_SECONDS = 300
 REPLAY_SECONDS = 600
+
+
+def canonical_path(path: str, query: str = "", *, decoded: bool = False) -> str:
+    """The signed form of a request's path and query. ``decoded``: the path is already percent-decoded (the
+    server's ``request.path``); otherwise it is as a client writes it in the URL."""
+
+    if not decoded and "?" in path and not query:
+        path, query = path.split("?", 1)
+    path = quote(path if decoded else unquote(path), safe="/")
+    return f"{path}?{query}" if query else path
 
 
 def sign(secret: str, method: str, path: str, timestamp: str | int, body: bytes) -> str:
@@ -27,7 +43,7 @@ def sign(secret: str, method: str, path: str, timestamp: str | int, body: bytes)
 def headers(*, key: str, secret: str, method: str, path: str, body: bytes, now: float | None = None) -> dict:
     """The headers a client sends (used by our own callbacks, tests and benchmarks)."""
     ts = str(int(now if now is not None else time.time()))
-    return {"X-Api-Key": key, "X-Timestamp": ts, "X-Signature": sign(secret, method, path, ts, body),
+    return {"X-Api-Key": key, "X-Timestamp": ts, "X-Signature": sign(secret, method, canonical_path(path), ts, body),
             "Content-Type": "application/json"}
 
 
@@ -57,7 +73,8 @@ def verify(request, *, now: float | None = None):
     if abs(now - stamp) > WINDOW_SECONDS:
         raise SignatureError("auth_expired", "请求时间超出 5 分钟有效期，请校准时钟后重新签名。",
                              "The request is outside the 5-minute window; sign it again.")
-    expected = sign(client.secret, request.method, request.get_full_path(), ts, request.body)
+    path = canonical_path(request.path, request.META.get("QUERY_STRING", ""), decoded=True)
+    expected = sign(client.secret, request.method, path, ts, request.body)
     if not hmac.compare_digest(expected, given.lower()):
         raise SignatureError("auth_bad_signature", "签名不正确。", "The signature does not match.")
     if not cache.add(f"q9:api:sig:{client.pk}:{expected}", 1, timeout=REPLAY_SECONDS):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("hq/callbacks/", views.callbacks, name="callbacks"),
     path("hq/imports/", views.imports, name="imports"),
     path("hq/imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("hq/imports/template/<str:kind>/", views.import_template, name="import_template"),
 ]

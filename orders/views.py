@@ -3,7 +3,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,15 +12,17 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import scoping
+from core.broker import kick
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Site
+from core.parsing import parse_id
 
 from . import imports as importing
 from . import selectors, services
 from .filters import OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
-from .imports import progress
+from .imports import job_retry, progress, template_rows
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .tables import OrderTable
@@ -42,13 +44,10 @@ def order_list(request):
     return render(request, "orders/order_list.html", {"filter": flt, "table": table})
 
 
-def _local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
 @login_required
 def order_export(request):
-    """Exactly the filtered list, newest first (at most 50,000 rows: the last row says when it stopped)."""
+    """Exactly the filtered list, newest first (at most 50,000 rows: the last row says when it stopped); times are
+    typed date cells (the spreadsheet kit writes them in Beijing time)."""
     flt = _filtered(request)
     qs = flt.qs.order_by("-order_time")
 
@@ -60,13 +59,13 @@ def order_export(request):
                 yield [_("Only the first %(n)s rows were exported: narrow the filters.") % {"n": f"{EXPORT_LIMIT:,}"}]
                 return
             yield (
-                _local(o.order_time), o.channel.name, o.channel_order_id, o.waybill_no or "",
+                o.order_time, o.channel.name, o.channel_order_id, o.waybill_no or "",
                 o.get_business_type_display(), _("Online (线上)") if o.is_online else _("Offline (线下)"),
                 o.sender_name, o.sender_phone, f"{o.sender_province}{o.sender_city}{o.sender_district}{o.sender_address}",
                 o.receiver_name, f"{o.receiver_province}{o.receiver_city}{o.receiver_district}{o.receiver_address}",
                 o.goods, o.weight_kg, o.get_state_display(), o.site.code, o.site.name,
-                o.courier.name if o.courier else "", _local(o.accepted_at), _local(o.picked_up_at),
-                _local(o.pickup_scan_at), _local(o.cancelled_at),
+                o.courier.name if o.courier else "", o.accepted_at, o.picked_up_at,
+                o.pickup_scan_at, o.cancelled_at,
                 (_("Handled (已做)") if o.cancel_handled_at else _("Not handled (未做)")) if o.cancelled_at else "",
                 o.get_fail_reason_display(), o.fail_text,
             )
@@ -201,7 +200,7 @@ def api_clients(request):
 def callbacks(request):
 
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        ids = [pk for pk in (parse_id(x) for x in request.POST.getlist("ids")) if pk is not None]
         n = outbox_retry(message_ids=ids, actor=request.user)
         flash.success(request, _("%(n)d callbacks will be sent again.") % {"n": n})
         return redirect(request.get_full_path())
@@ -224,7 +223,7 @@ def imports(request):
         if upload is None or kind not in ImportJob.Kind.values:
             flash.error(request, _("Choose what to import and the file."))
             return redirect("orders:imports")
-        if upload.size > 20 * 1024 * 1024:
+        if upload.size > importing.MAX_BYTES:
             flash.error(request, _("The file is larger than 20 MB: split it."))
             return redirect("orders:imports")
         channel = Channel.objects.filter(pk=request.POST.get("channel") or 0).first()
@@ -233,6 +232,18 @@ def imports(request):
     return render(request, "orders/imports.html", {
         "jobs": ImportJob.objects.select_related("created_by", "channel")[:50], "kinds": ImportJob.Kind.choices,
         "channels": Channel.objects.filter(active=True), "columns": importing.COLUMNS})
+
+
+@scoping.role_required(scoping.Role.HQ)
+def import_template(request, kind: str):
+    """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
+
+
+
+    if kind not in ImportJob.Kind.values:
+        raise Http404
+    header, rows = template_rows(kind)
+    return xlsx_response(filename=f"import-template-{kind}", headers=header, rows=rows, sheet=kind, stamp=False)
 
 
 def _import_job(request, pk):
@@ -244,11 +255,25 @@ def _import_job(request, pk):
 def import_detail(request, pk: int):
 
     job = _import_job(request, pk)
+    if request.method == "POST" and request.POST.get("action") == "retry":
+
+
+        if job_retry(job_id=job.pk) and kick(import_run, job.pk):
+            flash.success(request, _("The import has started again; this page shows its progress."))
+        elif ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).exists():
+            flash.warning(request, _("The import is queued: it starts as soon as the task queue is back."))
+        else:
+            flash.error(request, _("Only a failed import can be retried."))
+        return redirect("orders:import_detail", pk=job.pk)
     if request.method == "POST" and job.status == ImportJob.Status.READY:
 
+
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(status=ImportJob.Status.QUEUED)
-        transaction.on_commit(lambda: import_run.delay(job.pk))
-        flash.success(request, _("The import has started; this page shows its progress."))
+        if kick(import_run, job.pk):  # a short timeout: a stopped or frozen broker never holds the page
+            flash.success(request, _("The import has started; this page shows its progress."))
+        else:
+            ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(status=ImportJob.Status.READY)
+            flash.error(request, _("The task queue is unavailable: the import did not start. Try again in a minute."))
         return redirect("orders:import_detail", pk=job.pk)
     done = progress(job)
     template = "orders/_import_progress.html" if request.htmx else "orders/import_detail.html"

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock, scoping
 from core.models import Province
+from core.parsing import SaneDateFilter
 
 from .models import Rule, Violation, ViolationStatus
 
 
 class ViolationFilter(django_filters.FilterSet):
-    week = django_filters.DateFilter(label=_("Week of (any day)"), method="filter_week",
+    week = SaneDateFilter(label=_("Week of (any day)"), method="filter_week",
                                      widget=forms.DateInput(attrs={"type": "date"}))
     province = django_filters.ModelChoiceFilter(label=_("Province"), queryset=Province.objects.none())
     site = django_filters.CharFilter(label=_("Site code"), method="filter_site")

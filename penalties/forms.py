@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Province
+from core.parsing import SaneDateField
 
 from .models import AUDIT_RULES, Rule
 
@@ -45,15 +46,15 @@ class RuleVersionForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = SaneDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.all(), required=False,
                                       empty_label=_("The whole network"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class AuditPickForm(forms.Form):
-    date_from = forms.DateField(label=_("Ordered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Ordered to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = SaneDateField(label=_("Ordered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = SaneDateField(label=_("Ordered to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Orders"), required=False, choices=[
         ("failed", _("Failed (accept or pickup)")), ("picked_up", _("Picked up")),
         ("reappointed", _("Re-appointed")), ("transferred", _("Transferred")),

@@ -3,7 +3,7 @@ a site's open deadlines, the dashboard, rule versions and the closure calendar. 
 or selector, answer in place."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -21,6 +21,7 @@ from core import clock, scoping
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import ClosureDay
+from core.parsing import parse_id, parse_month, parse_year
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
@@ -73,7 +74,7 @@ def violation_list(request):
 @login_required
 def violation_export(request):
     flt = _filtered(request)
-    rows = ((timezone.localtime(v.occurred_at).strftime("%Y-%m-%d %H:%M"), v.week.strftime("%G-W%V"),
+    rows = ((v.occurred_at, v.week.strftime("%G-W%V"),
              v.get_rule_display(), v.order.channel_order_id if v.order_id else v.reference, v.site.code, v.site.name, v.province.name, v.fine,
              v.get_status_display(), v.get_source_display(), v.evidence)
             for v in flt.qs.order_by("-occurred_at")[:50_000].iterator(chunk_size=2000))
@@ -293,10 +294,7 @@ def rules(request):
 
 @scoping.role_required(R.HQ)
 def closures(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = parse_year(request.GET.get("year"), timezone.localdate().year)
     form = ClosureForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -435,8 +433,8 @@ def reports(request):
     if kind in Report.Kind.values:
         qs = qs.filter(kind=kind)
     province = request.GET.get("province") or ""
-    if province.isdigit():
-        qs = qs.filter(province_id=int(province))
+    if parse_id(province):
+        qs = qs.filter(province_id=parse_id(province))
     return render(request, "penalties/reports.html", {
         "reports": qs[:200], "kinds": Report.Kind.choices, "kind": kind, "province": province,
         "provinces": scoping.visible_provinces(request.user)})
@@ -466,10 +464,7 @@ def notices(request):
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def rewards(request):
     months = list(RewardQuota.objects.values_list("month", flat=True).distinct().order_by("-month")[:24])
-    try:
-        month = date.fromisoformat(request.GET.get("month", "") + "-01") if request.GET.get("month") else None
-    except ValueError:
-        month = None
+    month = parse_month(request.GET.get("month"))
     month = month or (months[0] if months else None)
     quotas = list(RewardQuota.objects.filter(month=month).select_related("province")) if month else []
     ranks = RewardRank.objects.filter(month=month).select_related("site", "province") if month else []

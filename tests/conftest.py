@@ -85,6 +85,18 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
+def _closed_breakers():
+    """A test that simulates a broker or Redis outage trips a process-wide breaker: the next test starts closed."""
+    from core import broker, rediscache
+
+    broker.reset()
+    rediscache.reset()
+    yield
+    broker.reset()
+    rediscache.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     """Process caches (closure days, rule versions, API clients): a test's rolled-back rows must not leak."""
     ProcessCache.reset_all()

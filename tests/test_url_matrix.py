@@ -198,6 +198,24 @@ def work_order_pk(which):
     return build
 
 
+def wo_attachment_kwargs(which):
+    """A proof file of the IN or OUT work order (a role outside the work order's scope gets a 404)."""
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from complaints.models import WorkOrderAttachment
+
+        kw = work_order_pk(which)(n, r, m)
+        att = WorkOrderAttachment.objects.filter(work_order_id=kw["pk"]).first()
+        if att is None:
+            att = WorkOrderAttachment(work_order_id=kw["pk"], name="proof.txt", uploaded_by=n.hq,
+                                      uploaded_at=timezone.now())
+            att.file.save("proof.txt", ContentFile(b"proof"), save=True)
+        return {**kw, "attachment_id": att.pk}
+    return build
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -359,6 +377,8 @@ MATRIX = {
                                               "manager_zj": 200})]),
     "complaints:detail": ("get", [(work_order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                   (work_order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
+    "complaints:attachment": ("get", [(wo_attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
+                                      (wo_attachment_kwargs(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
     "complaints:answer": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
                                                         "manager": 403, "manager_zj": 403}),
                                    (work_order_pk(OUT), {"clerk": 404})]),
@@ -394,6 +414,9 @@ MATRIX = {
     "orders:order_detail": ("get", [(order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                     (order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
     "core:site_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "orders:import_template": ("get", [(lambda n, r, m: {"kind": "orders"},
+                                        {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                                         "manager_zj": 403})]),
     "core:site_detail": (
         "get",
         [
@@ -458,3 +481,104 @@ def test_admin_is_hq_only(role, net, client):
     for url in urls:
         status = client.get(url).status_code
         assert status == (200 if role == "hq" else 302), (url, role, status)
+
+
+# ---------------------------------------------------------------- foreign ids inside the POST data (issue 15)
+
+def _flashes(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"]) if response.context else response.content.decode()
+
+
+def test_batch_accept_of_another_provinces_order_names_nothing(net, client):
+    from orders.models import OnlineOrder, OrderState
+
+    out = _orders(net)[OUT]
+    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    r = client.post(reverse("dispatch:orders_accept_batch"), {"ids": [out.pk, 99999999999999999999]}, follow=True)
+    assert r.status_code == 200
+    assert OnlineOrder.objects.get(pk=out.pk).state == OrderState.PENDING
+    page = r.content.decode()
+    assert out.channel_order_id not in page and "本网点没有此订单" in page
+
+
+def test_batch_pickup_of_another_provinces_order_names_nothing(net, client):
+    from dispatch import operations as ops
+    from orders.models import OnlineOrder, OrderState
+
+    out = _orders(net)[OUT]
+    ops.order_accept(order_id=out.pk, actor=net.clerk_x)
+    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    r = client.post(reverse("dispatch:orders_pickup_batch"), {"ids": [out.pk], f"waybill_{out.pk}": "300000000991"},
+                    follow=True)
+    assert r.status_code == 200
+    assert OnlineOrder.objects.get(pk=out.pk).state == OrderState.ACCEPTED
+    page = r.content.decode()
+    assert out.channel_order_id not in page and "本网点没有此订单" in page
+
+
+def test_courier_of_another_site_is_answered_like_a_missing_one(net, client):
+    from core.models import Courier
+    from dispatch import operations as ops
+    from orders.models import OnlineOrder
+
+    order = _orders(net)[IN]
+    ops.order_accept(order_id=order.pk, actor=net.clerk_a)
+    foreign = Courier.objects.filter(site=net.site_x).first()
+    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    r = client.post(reverse("dispatch:order_courier", args=[order.pk]), {"courier": foreign.pk}, follow=True)
+    assert r.status_code == 200
+    assert OnlineOrder.objects.get(pk=order.pk).courier_id is None
+    assert foreign.name not in _flashes(r)
+
+
+def test_exception_on_a_site_of_another_province_is_refused(net, client):
+    from logistics.models import WaybillException
+
+    waybill = waybill_kw(IN)(net, "lcs", None)["waybill"]
+    client.force_login(net.lcs_zj, backend="django.contrib.auth.backends.ModelBackend")
+    r = client.post(reverse("logistics:exception_raise", args=[waybill]),
+                    {"site": net.site_x.code, "kind": "damage", "description": "外箱破损"}, follow=True)
+    assert r.status_code == 200
+    assert not WaybillException.objects.filter(site=net.site_x).exists()
+    assert net.site_x.name not in _flashes(r)
+    client.post(reverse("logistics:exception_raise", args=[waybill]),
+                {"site": net.site_a.code, "kind": "damage", "description": "外箱破损"})
+    assert WaybillException.objects.filter(site=net.site_a).count() == 1  # inside the province it works
+
+
+def test_labels_of_another_provinces_orders_are_not_printed(net, client):
+    from logistics.models import LabelPrint
+
+    out = _orders(net)[OUT]
+    waybill_kw(OUT)(net, "clerk", None)
+    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    r = client.post(reverse("logistics:labels_batch"), {"ids": [out.pk], "next": "https://evil.example/"})
+    assert r.status_code == 302 and r["Location"] == reverse("orders:order_list")
+    assert not LabelPrint.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["clerk", "lcs", "manager_zj"])
+def test_writes_on_foreign_objects_are_404_and_change_nothing(role, net, client):
+    """Every write that names an object in its path, aimed at the other province's object: 404, nothing written."""
+    from logistics.models import ExceptionStep
+    from orders.models import OnlineOrder, OrderEvent
+
+    msgs = _messages(net)
+    out = _orders(net)[OUT]
+    before = (OrderEvent.objects.filter(order=out).count(), ExceptionStep.objects.count())
+    client.force_login(_user(net, role), backend="django.contrib.auth.backends.ModelBackend")
+    failures = []
+    for name, (method, cases) in MATRIX.items():
+        if method != "post":
+            continue
+        for build, expected in cases:
+            if expected.get(role) != 404:
+                continue
+            url = reverse(name, kwargs=build(net, role, msgs) if build else None)
+            r = client.post(url, {"text": "x", "reason": "OTHER", "kind": "damage", "description": "x",
+                                  "to_site": net.site_a.code, "waybill": "300000000999", "close": "1"})
+            if r.status_code != 404:
+                failures.append(f"POST {url} as {role}: {r.status_code}")
+    assert not failures, failures
+    assert (OrderEvent.objects.filter(order=out).count(), ExceptionStep.objects.count()) == before
+    assert OnlineOrder.objects.get(pk=out.pk).state == out.state

@@ -91,6 +91,14 @@
     if (button) button.click();
   });
 
+  // "back to the sample": the browser's back (keeps the sample's filters) without an inline javascript: URL (CSP)
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("[data-history-back]");
+    if (!link || window.history.length < 2) return;
+    e.preventDefault();
+    window.history.back();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 1000);

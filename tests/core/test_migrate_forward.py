@@ -57,7 +57,9 @@ def old_database():
 
 
 def _manage(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # the SECRET_KEY the dump's sessions were signed with (the development key of that day's `make run`)
+    secret = json.loads((DATA / "pre_core_main.json").read_text())["secret_key"]
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": secret}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE, env=env, capture_output=True, text=True)
 
 

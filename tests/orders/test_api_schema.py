@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from orders.services import api_client_create, channels_ensure
-from orders.signing import sign
+from orders.signing import canonical_path, sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +53,7 @@ def signer(net):
             body = body.encode()
         state["last"] = ts = max(int(time.time()), state["last"] + 1)
         prepared.headers.update({"X-Api-Key": client.key, "X-Timestamp": str(ts),
-                                 "X-Signature": sign(secret, prepared.method, prepared.path_url, ts, body)})
+                                 "X-Signature": sign(secret, prepared.method, canonical_path(prepared.path_url), ts, body)})
         with requests.Session() as session:
             return session.send(prepared, timeout=30)
 

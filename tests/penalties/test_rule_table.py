@@ -3,9 +3,9 @@ thresholds from the clock's settings, each audit rule's acts from the service th
 from pathlib import Path
 
 from penalties.defaults import rules_seed
-from penalties.seed import SEED_FROM as DEFAULT_FROM
 from penalties.models import Rule, RuleVersion
 from penalties.rule_table import END, START, markdown, rows, seed_fines
+from penalties.seed import SEED_FROM as DEFAULT_FROM
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -120,8 +120,8 @@ def test_closure_shift_starts_from_the_reopening(net):
 
 def _fine(site, when, amount="100"):
     order = make_order(order_time=when)
-    from penalties.models import RuleVersion
     from core.clock import week_of as _week
+    from penalties.models import RuleVersion
 
     version = RuleVersion.objects.filter(code=Rule.FALSE_FAIL_REASON).order_by("-effective_from").first()
     return Violation.objects.create(order=order, stint=1, rule=Rule.FALSE_FAIL_REASON, site=site,

@@ -1,0 +1,151 @@
+"""The spreadsheet kit: every xlsx and CSV file the desk writes goes through here, so whatever text is stored
+(a channel's control character, a sender called ``=HYPERLINK(…)``) comes out as inert text.
+
+- Text cells: characters XML 1.0 cannot hold (C0 controls but tab/LF/CR) become U+FFFD; in xlsx a text
+  cell is always a string cell (never a formula, whatever it starts with); in CSV a text starting with
+  ``= + - @`` or a tab/CR gets a leading apostrophe (OWASP "CSV injection").
+- Typed cells: datetimes in Beijing time as Excel dates (``yyyy-mm-dd hh:mm``), dates as dates, numbers
+  (int, Decimal, float) as numbers; ``None`` as an empty cell.
+- The sheet: a name (Excel's 31 characters, no ``[]:*?/\\``), a bold frozen header row, column widths from
+  the headers (CJK characters count double) or given.
+- Streamed in openpyxl's write-only mode, row by row.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from io import BytesIO, StringIO
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# what an XML 1.0 document (an xlsx part) cannot hold, and DEL
+ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_NAME_RE = re.compile(r"[\[\]:*?/\\]")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_WIDTH = 60
+
+
+def clean_text(value: str) -> str:
+    """The text with every character a spreadsheet cannot hold replaced by U+FFFD (visible, not lost silently)."""
+    return ILLEGAL_RE.sub("\ufffd", value)
+
+
+def csv_text(value: str) -> str:
+    """A text as a CSV cell: cleaned, and defused when a spreadsheet would read it as a formula."""
+    value = clean_text(value)
+    return "'" + value if value.startswith(FORMULA_LEADS) else value
+
+
+def sheet_name(name: str) -> str:
+    name = SHEET_NAME_RE.sub("_", clean_text(str(name))).strip("'") or "Sheet"
+    return name[:31]
+
+
+def display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _plain(value):
+    """A cell's value as a spreadsheet type: local naive datetimes, dates, numbers, text."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None, microsecond=0)
+    if isinstance(value, (date, time, bool, int, float, Decimal)):
+        return value
+    return str(value)
+
+
+def xlsx_cell(ws, value) -> Cell:
+    value = _plain(value)
+    if isinstance(value, str):
+        cell = Cell(ws, column=1, row=1, value=clean_text(value))
+        cell.data_type = "s"  # a string, even when it starts with "=": never a formula
+        return cell
+    cell = Cell(ws, column=1, row=1, value=value)
+    if isinstance(value, datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
+def xlsx_bytes(*, headers: Sequence, rows: Iterable[Sequence], sheet: str = "Sheet",
+               widths: Sequence[int] | None = None) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet_name(sheet))
+    headers = [str(h) for h in headers]
+    for i, header in enumerate(headers, start=1):
+        width = widths[i - 1] if widths and i <= len(widths) else max(10, display_width(header) + 4)
+        ws.column_dimensions[get_column_letter(i)].width = min(width, MAX_WIDTH)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = xlsx_cell(ws, h)
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append([xlsx_cell(ws, v) for v in row])
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _csv_value(value):
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return csv_text(value)
+    return value
+
+
+def csv_bytes(*, headers: Sequence, rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel on a Chinese Windows PC reads it as UTF-8."""
+    buf = StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([csv_text(str(h)) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _stamped(filename: str, ext: str) -> str:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII) or "export"
+    return f"{safe}-{stamp}.{ext}"
+
+
+def xlsx_response(*, filename: str, headers: Sequence, rows: Iterable[Sequence], sheet: str | None = None,
+                  widths: Sequence[int] | None = None, stamp: bool = True) -> HttpResponse:
+    response = HttpResponse(xlsx_bytes(headers=headers, rows=rows, sheet=sheet or filename, widths=widths),
+                            content_type=XLSX_TYPE)
+    name = _stamped(filename, "xlsx") if stamp else f"{filename}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def csv_response(*, filename: str, headers: Sequence, rows: Iterable[Sequence], stamp: bool = True) -> HttpResponse:
+    response = HttpResponse(csv_bytes(headers=headers, rows=rows), content_type="text/csv; charset=utf-8")
+    name = _stamped(filename, "csv") if stamp else f"{filename}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,88 @@
+"""API edges (issue 15 §11): a body limit consistent with the bulk schema (a full bulk of long Chinese orders
+passes; past the limit a JSON 413), one canonical signing form of the path shared by client and server,
+non-object bodies refused with 422 at any depth, and the constraints written in the OpenAPI document."""
+import json
+import time
+
+import pytest
+
+from orders.models import OnlineOrder, OrderState
+from orders.services import api_client_create, channels_ensure
+from orders.signing import canonical_path, headers
+
+
+@pytest.fixture
+def api(net, client):
+    channels = channels_ensure()
+    api_client, secret = api_client_create(name="淘宝", kind="channel", channel=channels["taobao"], adapter="generic")
+
+    stamps = iter(range(10**6))
+
+    def call(method, path, body=None, *, raw=None, sign_path=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        # each request signed at its own second: an identical signature within 10 minutes is a replay
+        now = time.time() - 200 + next(stamps)
+        h = headers(key=api_client.key, secret=secret, method=method, path=sign_path or path, body=data, now=now)
+        return client.generic(method, path, data=data, content_type="application/json", headers=h)
+
+    return call
+
+
+def order(cid, **kw):
+    body = {"channel_order_id": cid, "sender": {"name": "张三", "phone": "13812345678", "province": "浙江省",
+            "city": "杭州市", "district": "西湖区", "address": "文三路90号"}}
+    body.update(kw)
+    return body
+
+
+def test_a_full_bulk_of_long_chinese_orders_fits_the_limit(api):
+    items = [order(f"LONG{i:04d}", goods="长" * 200, remark="备注" * 250,
+                   receiver={"name": "李" * 64, "address": "北京市朝阳区" + "路" * 190}) for i in range(1000)]
+    raw = json.dumps({"orders": items}).encode()  # ASCII-escaped: every Chinese character is six bytes
+    assert len(raw) > 3_850_000
+    r = api("POST", "/api/orders/bulk", raw=raw)
+    assert r.status_code == 200, r.content[:300]
+    assert r.json()["created"] == 1000
+
+
+def test_past_the_limit_a_json_413(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    raw = json.dumps({"orders": [order(f"BIG{i:05d}", remark="x" * 500) for i in range(3000)]}).encode()
+    r = api("POST", "/api/orders/bulk", raw=raw)
+    assert r.status_code == 413 and r["Content-Type"].startswith("application/json")
+    assert r.json()["error"]["code"] == "too_large"
+    assert not OnlineOrder.objects.exists()
+
+
+def test_canonical_path_is_shared_by_client_and_server(api):
+    assert canonical_path("/api/orders/A(1)") == canonical_path("/api/orders/A%281%29") == "/api/orders/A%281%29"
+    assert canonical_path("/api/orders/a b?x=1") == "/api/orders/a%20b?x=1"
+    assert api("POST", "/api/orders", order("A(1)")).status_code == 201
+    assert api("GET", "/api/orders/A(1)").status_code == 200
+    assert api("GET", "/api/orders/A%281%29").status_code == 200
+    assert api("GET", "/api/orders/A(1)", sign_path="/api/orders/A%281%29").status_code == 200
+    assert api("GET", "/api/orders/A(1)", sign_path="/api/orders/A(2)").status_code == 401
+
+
+@pytest.mark.parametrize("raw", [b"[null,null]", b"null", b'"cancel"', b"42", b"[]"])
+def test_non_object_bodies_are_422(api, raw):
+    assert api("POST", "/api/orders", order("NOB-1")).status_code == 201
+    r = api("POST", "/api/orders/NOB-1/cancel", raw=raw)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "body"
+    assert OnlineOrder.objects.get(channel_order_id="NOB-1").state == OrderState.PENDING
+
+
+def test_nested_non_objects_are_422(api):
+    r = api("POST", "/api/orders/bulk", {"orders": [order("NEST-1", receiver=[None, None])]})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "orders.0.receiver"
+    r = api("POST", "/api/orders", order("NEST-2", sender=["张三"]))
+    assert r.status_code == 422
+    assert not OnlineOrder.objects.exists()
+
+
+def test_the_schema_documents_the_constraints(client):
+    schema = client.get("/api/openapi.json").json()
+    goods = schema["components"]["schemas"]["OrderIn"]["properties"]["goods"]
+    assert goods["maxLength"] == 200 and "\\u0000" in goods["pattern"]
+    assert "2000–2100" in schema["components"]["schemas"]["OrderIn"]["properties"]["order_time"]["description"]
+    assert "JSON 对象" in schema["info"]["description"] and "413" in schema["info"]["description"]

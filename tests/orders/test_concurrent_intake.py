@@ -1,0 +1,84 @@
+"""Identical pushes arriving at the same moment (issue 15 §3), on real PostgreSQL with real threads (each its own
+connection and transaction): one order is created, every other copy answers "existing" — zero conflicts — and a
+copy that really differs is the only 409."""
+import threading
+
+import pytest
+from django.db import connections
+
+from orders.intake import orders_intake
+from orders.models import OnlineOrder, OrderEvent
+
+from ..factories import channel_get, order_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def at_once(n, call):
+    barrier = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.parametrize("waybill", [None, "300000000777"])
+def test_ten_identical_single_pushes_are_one_order(net, waybill):
+    channel = channel_get("taobao")
+    data = order_data(channel_order_id="SAME-1", waybill_no=waybill)  # no order_time: the server stamps it
+    results = at_once(10, lambda: orders_intake(channel=channel, items=[dict(data)], actor_label="淘宝")[0])
+    statuses = sorted(r.status for r in results)
+    assert statuses == ["created"] + ["existing"] * 9, [(r.status, r.message) for r in results]
+    assert OnlineOrder.objects.filter(channel_order_id="SAME-1").count() == 1
+    assert OrderEvent.objects.filter(order__channel_order_id="SAME-1").count() == 1
+    assert len({r.order.pk for r in results}) == 1
+
+
+def test_five_identical_bulks_of_fifty_have_no_false_conflict(net):
+    channel = channel_get("taobao")
+    items = [order_data(channel_order_id=f"BULK-{i:03d}") for i in range(50)]
+    results = at_once(5, lambda: orders_intake(channel=channel, items=[dict(x) for x in items], actor_label="淘宝"))
+    statuses = [r.status for batch in results for r in batch]
+    assert statuses.count("conflict") == 0 and statuses.count("invalid") == 0, \
+        [(r.status, r.message) for batch in results for r in batch if r.status not in ("created", "existing")][:5]
+    assert statuses.count("created") == 50 and statuses.count("existing") == 200
+    assert OnlineOrder.objects.filter(channel_order_id__startswith="BULK-").count() == 50
+
+
+def test_a_real_difference_is_still_the_only_conflict(net):
+    channel = channel_get("taobao")
+    same = order_data(channel_order_id="DIFF-1")
+    other = dict(same, goods="另一件")
+    calls = [same] * 5 + [other]
+    box = iter(range(6))
+    lock = threading.Lock()
+
+    def push():
+        with lock:
+            i = next(box)
+        return orders_intake(channel=channel, items=[dict(calls[i])], actor_label="淘宝")[0]
+
+    results = at_once(6, push)
+    by_goods = {}
+    for r in results:
+        by_goods.setdefault(r.status, 0)
+        by_goods[r.status] += 1
+    stored = OnlineOrder.objects.get(channel_order_id="DIFF-1")
+    # whichever copy won, every copy equal to it is "created"/"existing", every other one a conflict
+    winners = 5 if stored.goods == same["goods"] else 1
+    assert by_goods.get("created", 0) + by_goods.get("existing", 0) == winners
+    assert by_goods.get("conflict", 0) == 6 - winners
