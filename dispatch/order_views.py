@@ -21,7 +21,7 @@ from orders.filters import UnscannedFilter
 from orders.models import FailReason, OnlineOrder, OrderState
 from orders.tables import UnscannedTable
 
-from . import clock, operations, scoping
+from . import clock, operations, pickup_desk, scoping
 from . import selectors as net_selectors
 from .exceptions import DomainError
 from .exports import xlsx_response
@@ -77,6 +77,16 @@ def _report(request, result, verb: str) -> None:
         flash.error(request, _("…and %(n)d more were not changed.") % {"n": len(result.refused) - 10})
     if not result.done and not result.refused:
         flash.warning(request, _("Select at least one order first."))
+
+
+def _named(request, result):
+    """The batch's refusals, each prefixed with the order's 物流号 so the clerk knows which row to mend."""
+    refused_ids = [pk for pk, _msg in result.refused]
+    names = dict(order_selectors.orders_for(user=request.user).filter(pk__in=refused_ids)
+                 .values_list("pk", "channel_order_id"))
+    result.refused = [(pk, _("Order %(id)s: %(reason)s") % {"id": names.get(pk, pk), "reason": message})
+                      for pk, message in result.refused]
+    return result
 
 
 def _run(request, call, success: str) -> None:
@@ -164,15 +174,45 @@ def order_accept_fail(request, pk: int):
 
 # ---------------------------------------------------------------- 网点揽件
 
+def _pickup_couriers(request) -> list:
+    return list(Courier.objects.filter(site_id__in=scoping.clerk_site_ids(request.user), active=True)
+                .order_by("site_id", "name"))
+
+
 @scoping.role_required(R.CLERK)
 def pickup(request):
-    ids = scoping.clerk_site_ids(request.user)
-    orders = list(OnlineOrder.objects.filter(site_id__in=ids, state=OrderState.ACCEPTED)
-                  .select_related("channel", "site", "courier").order_by("pickup_due_at", "id")[:WORKBENCH_LIMIT])
-    couriers = list(Courier.objects.filter(site_id__in=ids, active=True).order_by("site_id", "name"))
+    """网点揽件, the scanner desk (``pickup_desk``): a scan box, filters by courier and time left."""
+    at = timezone.now()
+    f_courier, f_due = request.GET.get("courier", "").strip(), request.GET.get("due", "").strip()
+    orders = pickup_desk.pickup_desk_list(user=request.user, at=at, courier=f_courier, due=f_due,
+                                          limit=WORKBENCH_LIMIT + 1)
     return render(request, "dispatch/pickup.html", {
-        "orders": orders, "couriers": couriers, "fail_reasons": FailReason.choices, "now": timezone.now(),
-        "warn_seconds": 7200,
+        "orders": orders[:WORKBENCH_LIMIT], "more": len(orders) > WORKBENCH_LIMIT,
+        "couriers": _pickup_couriers(request), "fail_reasons": FailReason.choices, "now": at,
+        "warn_seconds": pickup_desk.SOON_SECONDS, "due_choices": pickup_desk.DUE_CHOICES,
+        "f_courier": f_courier, "f_due": f_due,
+    })
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def pickup_scan(request):
+    """One scan in the desk's scan box (htmx): the status next to the box, the touched rows swapped in place."""
+    raw_armed = request.POST.get("armed", "")
+    armed_id = int(raw_armed) if raw_armed.isdigit() else None
+    outcome = pickup_desk.pickup_scan(user=request.user, code=request.POST.get("code", ""), armed_id=armed_id)
+    rows = []
+    if outcome.order is not None:
+        order = outcome.order
+        state = outcome.status if outcome.status != "not_found" else "open"
+        rows.append((order, state, outcome.message))
+    if armed_id and armed_id != outcome.armed_id and (outcome.order is None or outcome.order.pk != armed_id):
+        previous = pickup_desk.pickup_open_orders(user=request.user).filter(pk=armed_id).first()
+        if previous is not None:
+            rows.append((previous, "open", ""))
+    return render(request, "dispatch/_pickup_scan.html", {
+        "outcome": outcome, "rows": rows, "couriers": _pickup_couriers(request),
+        "warn_seconds": pickup_desk.SOON_SECONDS,
     })
 
 
@@ -195,6 +235,17 @@ def order_courier(request, pk: int):
 def order_pickup_confirm(request, pk: int):
     order = _order(request, pk)
     waybill = _field(request, "waybill", pk)
+    if request.htmx:  # the desk's row button: answer with the row itself, confirmed or with the reason
+        try:
+            order = operations.order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=waybill)
+        except DomainError as exc:
+            order.refresh_from_db()
+            row_state, row_message = "refused", exc.message
+        else:
+            row_state, row_message = "confirmed", ""
+        return render(request, "dispatch/_pickup_row.html", {
+            "o": order, "row_state": row_state, "row_message": row_message, "typed": waybill,
+            "couriers": _pickup_couriers(request), "warn_seconds": pickup_desk.SOON_SECONDS})
     _run(request, lambda: operations.order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=waybill),
          _("Order %(id)s picked up.") % {"id": order.channel_order_id})
     return _back(request, "dispatch:pickup")
@@ -205,7 +256,7 @@ def order_pickup_confirm(request, pk: int):
 def orders_pickup_batch(request):
     items = [(pk, request.POST.get(f"waybill_{pk}", "")) for pk in _ids(request)]
     result = operations.orders_pickup_confirm_batch(items=items, actor=request.user)
-    _report(request, result, _("picked up"))
+    _report(request, _named(request, result), _("picked up"))
     return _back(request, "dispatch:pickup")
 
 

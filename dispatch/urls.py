@@ -26,6 +26,7 @@ urlpatterns = [
     path("desk/orders/<int:pk>/accept-fail/", ov.order_accept_fail, name="order_accept_fail"),
     # 网点揽件
     path("desk/pickup/", ov.pickup, name="pickup"),
+    path("desk/pickup/scan/", ov.pickup_scan, name="pickup_scan"),
     path("desk/pickup/batch/", ov.orders_pickup_batch, name="orders_pickup_batch"),
     path("desk/orders/<int:pk>/courier/", ov.order_courier, name="order_courier"),
     path("desk/orders/<int:pk>/pickup/", ov.order_pickup_confirm, name="order_pickup_confirm"),

@@ -261,7 +261,8 @@ MATRIX = {
     **{name: (method, [(None, {"anon": LOGIN, "clerk": ok, "lcs": 403, "hq": 403, "manager": 403, "manager_zj": 403})])
        for name, method, ok in [
            ("dispatch:workbench", "get", 200), ("dispatch:workbench_rows", "get", 200),
-           ("dispatch:pickup", "get", 200), ("dispatch:cancellations", "get", 200),
+           ("dispatch:pickup", "get", 200), ("dispatch:pickup_scan", "post", 200),
+           ("dispatch:cancellations", "get", 200),
            ("dispatch:orders_accept_batch", "post", 302), ("dispatch:orders_pickup_batch", "post", 302),
            ("dispatch:cancellations_handle", "post", 302)]},
     # one order's site actions: its site's clerk and HQ; the LCS and managers only read

@@ -91,6 +91,43 @@
     if (button) button.click();
   });
 
+  // 网点揽件's scan box: after each scan the box is emptied and keeps the focus; a refusal beeps and flashes
+  function beep() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      var ctx = beep.ctx || (beep.ctx = new Ctx()), osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.type = "square"; osc.frequency.value = 880; gain.gain.value = 0.08;
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.25);
+    } catch (err) { /* no audio device: the flash and the reason still show */ }
+  }
+  function scanBox() { return document.getElementById("scan-input"); }
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || !form.matches || !form.matches("[data-scan-form]")) return;
+    var box = scanBox();
+    if (box) { box.value = ""; box.focus(); }
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.detail.target;
+    if (!target) return;
+    var result = target.querySelector && target.querySelector("[data-scan-result]");
+    if (result) {
+      var status = result.getAttribute("data-scan-result");
+      if (status === "refused" || status === "not_found") {
+        beep();
+        var box = scanBox();
+        if (box) { box.classList.remove("scan-flash"); void box.offsetWidth; box.classList.add("scan-flash"); }
+      }
+    } else if (target.matches && target.matches("tr[data-row-state=refused]")) {
+      beep();
+    }
+    var box2 = scanBox();
+    if (box2 && document.activeElement === document.body) box2.focus();
+    tick();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 1000);
