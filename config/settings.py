@@ -195,8 +195,8 @@ WORK_ORDER_LIMIT_HOURS = {"where": env.int("WO_HOURS_WHERE", default=24), "locke
                           "false_sign": 24, "delay": 48, "damage": 48, "loss": 72, "attitude": 48, "privacy": 24,
                           "other": 48}
 WORK_ORDER_RESTART_ON_SEND_BACK = env.bool("WORK_ORDER_RESTART_ON_SEND_BACK", default=True)
-# How often the clerk's workbench refreshes itself (seconds); sites must refresh every 10–20 minutes.
-WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=20)
+# How often a clerk's pages ask for new orders (seconds; a conditional poll); sites must refresh every 10–20 minutes.
+WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=10)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

@@ -21,12 +21,12 @@ from orders.filters import UnscannedFilter
 from orders.models import FailReason, OnlineOrder, OrderState
 from orders.tables import UnscannedTable
 
-from . import clock, operations, pickup_desk, scoping
+from . import alerts, clock, operations, pickup_desk, scoping
 from . import selectors as net_selectors
 from .exceptions import DomainError
 from .exports import xlsx_response
 from .models import Courier, Site
-from .services import site_refresh_record
+from .services import site_refresh_note
 from .tables import SilentSiteTable
 
 R = scoping.Role
@@ -106,7 +106,7 @@ def _workbench_context(request) -> dict:
     pending = (OnlineOrder.objects.filter(site_id__in=ids, state=OrderState.PENDING)
                .select_related("channel", "site").order_by("accept_due_at", "id"))
     rows = list(pending[: WORKBENCH_LIMIT + 1])
-    site_refresh_record(site_id=user.site_id, user=user)
+    site_refresh_note(site_id=user.site_id, user=user)
     return {
         "orders": rows[:WORKBENCH_LIMIT],
         "more": len(rows) > WORKBENCH_LIMIT,
@@ -123,8 +123,17 @@ def workbench(request):
 
 @scoping.role_required(R.CLERK)
 def workbench_rows(request):
-    """The rows alone, for the page's own polling (each poll is the site's refresh)."""
-    return render(request, "dispatch/_workbench_rows.html", _workbench_context(request))
+    """The rows alone, for the page's own polling and the alerts of every page (``alerts``): a conditional
+    GET, 304 with no body when the queue is as the client last saw it. A poll is the site's refresh (recorded
+    at most once a minute)."""
+    version = alerts.pending_version(user=request.user)
+    if alerts.is_fresh(request, version):
+        site_refresh_note(site_id=request.user.site_id, user=request.user)
+        return alerts.not_modified(version)
+    response = render(request, "dispatch/_workbench_rows.html", _workbench_context(request))
+    response["ETag"] = version
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @scoping.role_required(R.CLERK, R.HQ)

@@ -56,6 +56,15 @@ def _celery_eager(settings):
     app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_cache():
+    """The tests' Redis database starts empty: gates keyed by row ids (the once-a-minute refresh record) left by an
+    earlier run with the same ids must not decide this run."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
     """The clock caches the closure calendar per process; a test's rolled-back days must not leak."""

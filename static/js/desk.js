@@ -128,7 +128,117 @@
     tick();
   });
 
+  // New-order alerts (dispatch/alerts.py): a conditional poll of 网点接单's rows with the last ETag; an order
+  // not seen before rings the vendored sound, raises one desktop notification and counts in the tab title.
+  var SEEN_KEY = "q9-seen-orders", ASKED_KEY = "q9-notify-asked", etags = {};
+  function store(key, value) { try { localStorage.setItem(key, value); } catch (err) { /* private mode */ } }
+  function stored(key) { try { return localStorage.getItem(key); } catch (err) { return null; } }
+  function seenOrders() { try { return JSON.parse(stored(SEEN_KEY) || "[]"); } catch (err) { return []; } }
+  function activated() { return !navigator.userActivation || navigator.userActivation.hasBeenActive; }
+
+  function ring(newIds) {
+    var audio = document.getElementById("q9-alert-sound");
+    if (audio) {
+      try { audio.currentTime = 0; } catch (err) { /* not loaded yet */ }
+      var played = audio.play();
+      if (played && played.catch) played.catch(function () { showHint(true); });
+    }
+    if ("Notification" in window && Notification.permission === "granted") {
+      var body = document.body, note = new Notification("Q9 新订单", {
+        body: "有 " + newIds.length + " 个新订单等待接单，请在 30 分钟内处理。", tag: "q9-new-orders"
+      });
+      note.onclick = function () { window.focus(); window.location.href = body.getAttribute("data-workbench-url"); };
+    }
+  }
+
+  function alertNew(ids, pending) {
+    if (!document.body.hasAttribute("data-alerts")) return;
+    var seen = seenOrders(), fresh = ids.filter(function (id) { return seen.indexOf(id) < 0; });
+    if (fresh.length) {
+      store(SEEN_KEY, JSON.stringify(seen.concat(fresh).slice(-2000)));
+      ring(fresh);
+    }
+    if (typeof pending === "number" && !isNaN(pending)) setTitle(pending);
+  }
+
+  function idsIn(root) {
+    return Array.prototype.map.call(root.querySelectorAll("tr[data-order]"), function (tr) { return tr.getAttribute("data-order"); });
+  }
+  function pendingIn(root) {
+    var counter = root.querySelector("[data-pending]");
+    return counter ? parseInt(counter.getAttribute("data-pending"), 10) : NaN;
+  }
+
+  function showHint(show) {
+    var hint = document.getElementById("q9-sound-hint");
+    if (hint) hint.hidden = !show;
+  }
+  function firstGesture() {
+    document.removeEventListener("click", firstGesture);
+    document.removeEventListener("keydown", firstGesture);
+    showHint(false);
+    // after the click has done its own work (a permission prompt must not swallow it)
+    setTimeout(function () {
+      if ("Notification" in window && Notification.permission === "default" && !stored(ASKED_KEY)) {
+        store(ASKED_KEY, "1");  // asked once: the browser remembers the answer
+        Notification.requestPermission();
+      }
+    }, 0);
+  }
+
+  // 网点接单's own htmx poll: send the ETag, keep the rows when the answer is 304
+  document.addEventListener("htmx:configRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.id === "workbench-rows" && etags[elt.id]) e.detail.headers["If-None-Match"] = etags[elt.id];
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr, elt = e.detail.elt;
+    if (!elt || elt.id !== "workbench-rows") return;
+    if (xhr.status === 304) { e.detail.shouldSwap = false; return; }
+    var tag = xhr.getResponseHeader("ETag");
+    if (tag) etags[elt.id] = tag;
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.detail.target;
+    if (target && target.id === "workbench-rows") alertNew(idsIn(target), pendingIn(target));
+  });
+
+  // every other page of a clerk: the same request by fetch, nothing swapped
+  function pollElsewhere() {
+    var body = document.body, url = body.getAttribute("data-poll-url"), headers = {"HX-Request": "true"};
+    if (etags.page) headers["If-None-Match"] = etags.page;
+    fetch(url, {headers: headers, credentials: "same-origin", cache: "no-store"}).then(function (r) {
+      if (r.status !== 200) return null;
+      etags.page = r.headers.get("ETag") || etags.page;
+      return r.text();
+    }).then(function (html) {
+      if (html === null || html === undefined) return;
+      var tpl = document.createElement("template");
+      tpl.innerHTML = "<table><tbody>" + html + "</tbody></table>";
+      alertNew(idsIn(tpl.content), pendingIn(tpl.content));
+    }).catch(function () { /* offline for a moment: the next poll tries again */ });
+  }
+
+  function startAlerts() {
+    var body = document.body;
+    if (!body.hasAttribute("data-alerts")) return;
+    showHint(!activated());
+    if (!activated() || ("Notification" in window && Notification.permission === "default" && !stored(ASKED_KEY))) {
+      document.addEventListener("click", firstGesture);
+      document.addEventListener("keydown", firstGesture);
+    }
+    var rows = document.getElementById("workbench-rows");
+    if (rows) {
+      alertNew(idsIn(rows), pendingIn(rows));
+    } else {
+      var seconds = Math.max(parseInt(body.getAttribute("data-poll-seconds") || "10", 10), 1);
+      pollElsewhere();
+      setInterval(pollElsewhere, seconds * 1000);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    startAlerts();
     tick();
     setInterval(tick, 1000);
     document.querySelectorAll("form").forEach(updateCount);
