@@ -260,3 +260,15 @@ def import_detail(request, pk: int):
     template = "orders/_import_progress.html" if request.htmx else "orders/import_detail.html"
     return render(request, template, {"job": job, "done": done,
                                       "percent": int(100 * done / job.total) if job.total else 0})
+
+
+@login_required
+def order_search_page(request):
+    """The header search (``search.order_search``): one hit opens the order, several are listed."""
+    from .search import order_search
+
+    q = (request.GET.get("q") or "").strip()
+    found = order_search(user=request.user, q=q)
+    if len(found) == 1 and request.GET.get("list") != "1":
+        return redirect("orders:order_detail", pk=found[0].pk)
+    return render(request, "orders/search.html", {"q": q, "orders": found})

@@ -282,6 +282,7 @@ MATRIX = {
                                        "manager_zj": 403})])
        for name in ["dispatch:order_reopen", "dispatch:order_cancel"]},
     "orders:order_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "orders:order_search": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_detail": ("get", [(violation_pk(IN), {"anon": LOGIN, **_everyone(200)}),
