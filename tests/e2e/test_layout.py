@@ -93,3 +93,34 @@ def test_header_search_by_the_last_four_digits_of_a_phone(net, live_server, page
     with page.expect_navigation():
         page.get_by_test_id("header-search").press("Enter")
     assert "/orders/" in page.url and "寄件人乙" in page.content()  # a name, exactly: that order's page
+
+
+def test_phone_accepts_and_confirms_an_order(net, live_server, browser):
+    order = make_order(sender_phone="13844445555")
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _login(page, live_server.url, net.clerk_a)
+    page.goto(f"{live_server.url}/desk/accept/")
+    accept = page.get_by_test_id(f"accept-{order.channel_order_id}")
+    accept.scroll_into_view_if_needed()
+    box = accept.bounding_box()
+    assert box and 0 <= box["x"] and box["x"] + box["width"] <= 390  # the action is on screen, not off to the right
+    assert page.evaluate(OVERFLOW) <= 0
+    page.screenshot(path=str(ARTEFACTS / "phone-accept-390x844.png"), full_page=True)
+    accept.tap()
+    expect(page.locator(".alert-success")).to_contain_text(f"订单 {order.channel_order_id} 接单成功")
+
+    page.goto(f"{live_server.url}/desk/pickup/")
+    assert page.evaluate(OVERFLOW) <= 0
+    waybill = page.get_by_test_id(f"waybill-{order.channel_order_id}")
+    waybill.tap()
+    waybill.fill("312345678955")
+    confirm = page.get_by_test_id(f"confirm-{order.channel_order_id}")
+    box = confirm.bounding_box()
+    assert box and box["x"] + box["width"] <= 390
+    confirm.tap()
+    expect(page.get_by_test_id(f"row-done-{order.channel_order_id}")).to_contain_text("312345678955")
+    page.screenshot(path=str(ARTEFACTS / "phone-pickup-390x844.png"), full_page=True)
+    context.close()
