@@ -18,6 +18,7 @@ from orders.models import OnlineOrder, OrderEvent, OrderState
 
 from .models import (AUDIT_RULES, TIME_RULES, Rule, RuleVersion, Violation, ViolationAttachment, ViolationEvent,
                      ViolationStatus)
+from .decisions import decision_message
 from .rules import rule_in_force, rules_changed
 
 V = ViolationStatus
@@ -89,6 +90,8 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
     _attach(violation, files, actor, at)
     _record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence,
             event=event.pk)
+    if confirmed:  # HQ's own finding is a decision at once
+        decision_message(violation=violation, kind="confirmed", at=at, text=evidence)
     if confirmed and reclassified_from is not None:
         _supersede(reclassified_from, violation, actor, at)
     return violation
@@ -120,6 +123,7 @@ def violation_confirm(*, violation_id: int, actor, text: str = "", at: datetime 
     v.status, v.decided_by, v.decided_at = V.CONFIRMED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     _record(v, "confirmed", actor=actor, at=at, text=text)
+    decision_message(violation=v, kind="confirmed", at=at, text=text)
     if v.reclassified_from_id:
         _supersede(_locked(v.reclassified_from_id), v, actor, at)
     return v
@@ -138,6 +142,7 @@ def violation_reject(*, violation_id: int, actor, text: str, at: datetime | None
     v.status, v.decided_by, v.decided_at = V.REJECTED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     _record(v, "rejected", actor=actor, at=at, text=text)
+    decision_message(violation=v, kind="rejected", at=at, text=text)
     return v
 
 

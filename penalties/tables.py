@@ -23,10 +23,12 @@ class ViolationTable(tables.Table):
     fine = tables.Column(verbose_name=_("fine"), orderable=False)
     status = tables.Column(verbose_name=_("status"), orderable=False)
     source = tables.Column(verbose_name=_("source"), orderable=False)
+    appeal_state = tables.Column(verbose_name=_("appeal"), accessor="pk", orderable=False, empty_values=())
 
     class Meta:
         model = Violation
-        fields = ("occurred_at", "week", "rule", "order", "site", "province", "fine", "status", "source")
+        fields = ("occurred_at", "week", "rule", "order", "site", "province", "fine", "status", "source",
+                  "appeal_state")
         order_by = ("-occurred_at",)
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "violation-table"}
 
@@ -47,3 +49,41 @@ class ViolationTable(tables.Table):
 
     def render_status(self, value, record):
         return format_html('<span class="badge {}">{}</span>', _STATUS_CSS.get(record.status, ""), value)
+
+    def render_appeal_state(self, record):
+        """Where the appeal stands and, while a window is open, until when (``appeal_state``)."""
+        label, deadline = appeal_state(record, at=timezone.now())
+        if not label:
+            return "—"
+        if deadline:
+            return format_html('{}<div class="small text-muted" data-testid="appeal-deadline">{}</div>', label,
+                               _("until %(t)s") % {"t": timezone.localtime(deadline).strftime("%m-%d %H:%M")})
+        return label
+
+
+def appeal_state(v: Violation, *, at) -> tuple[str, object]:
+    """(what the site can read about the appeal, the deadline that runs now or None)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from .appeals import appeal_deadline, hq_deadline
+    from .models import AppealStatus, ViolationStatus
+
+    try:
+        appeal = v.appeal
+    except ObjectDoesNotExist:
+        appeal = None
+    if appeal is None:
+        if v.status != ViolationStatus.CONFIRMED:
+            return "", None
+        deadline = appeal_deadline(v)
+        if deadline is None:
+            return _("May be appealed after the weekly notice"), None
+        if at > deadline:
+            return _("Appeal window closed"), None
+        return _("May be appealed"), deadline
+    if appeal.status == AppealStatus.LCS_UPHELD:
+        deadline = hq_deadline(appeal)
+        if deadline and at > deadline:
+            return _("Upheld by the province; the window to go to HQ closed"), None
+        return appeal.get_status_display(), deadline
+    return appeal.get_status_display(), None

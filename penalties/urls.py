@@ -7,6 +7,7 @@ app_name = "penalties"
 urlpatterns = [
     path("violations/", views.violation_list, name="violation_list"),
     path("violations/export/", views.violation_export, name="violation_export"),
+    path("violations/activity/", views.site_activity_page, name="site_activity"),
     path("violations/<int:pk>/", views.violation_detail, name="violation_detail"),
     path("violations/<int:pk>/files/<int:attachment_id>/", views.violation_attachment, name="violation_attachment"),
     path("violations/<int:pk>/confirm/", views.violation_confirm, name="violation_confirm"),

@@ -50,7 +50,7 @@ def _filtered(request):
 @login_required
 def violation_list(request):
     flt = _filtered(request)
-    table = ViolationTable(flt.qs)
+    table = ViolationTable(flt.qs.select_related("appeal", "notice_line__notice"))
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
     proposed = (selectors.violations_for(user=request.user).filter(status=ViolationStatus.PROPOSED).count()
                 if scoping.role_of(request.user) in AUDITORS else 0)
@@ -468,3 +468,20 @@ def rewards(request):
         "month": month, "months": months, "quotas": quotas, "ranks": ranks,
         "sum_quota": sum(q.quota for q in quotas), "sum_sites": sum(q.first_level_sites for q in quotas),
         "sum_awarded": sum(q.awarded for q in quotas)})
+
+
+@login_required
+def site_activity_page(request):
+    """A site's activity feed: the decisions on its violations and appeals, newest first. A clerk sees their
+    site's; the province platform, HQ and managers name a site by code (within what they may see)."""
+    from .decisions import site_activity
+
+    code = (request.GET.get("site") or "").strip()[:16]
+    violations = selectors.violations_for(user=request.user)
+    if code:
+        violations = violations.filter(site__code=code)
+    elif scoping.role_of(request.user) != R.CLERK:
+        violations = violations.none()
+    return render(request, "penalties/site_activity.html", {
+        "events": site_activity(violations=violations), "code": code,
+        "clerk": scoping.role_of(request.user) == R.CLERK})

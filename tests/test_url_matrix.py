@@ -285,6 +285,7 @@ MATRIX = {
     "orders:order_search": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "penalties:site_activity": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_detail": ("get", [(violation_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                            (violation_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
     "penalties:violation_attachment": ("get", [(attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
