@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.plain import week_text
 from dispatch.templatetags.desk import cny
 
 from .models import Violation
@@ -36,7 +37,7 @@ class ViolationTable(tables.Table):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
     def render_week(self, value):
-        return value.strftime("%G-W%V")
+        return week_text(value)
 
     def render_order(self, value, record):
         return value or record.reference

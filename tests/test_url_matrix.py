@@ -228,6 +228,7 @@ def message_pk(net, role, which, msgs):
 MATRIX = {
     "home": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "healthz": ("get", [(None, {r: 200 for r in ROLES})]),
+    "favicon": ("get", [(None, {r: 301 for r in ROLES})]),
     "login": ("get", [(None, {"anon": 200, **_everyone(302)})]),
     "logout": ("post", [(None, {r: 302 for r in ROLES})]),
     "password_change": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),

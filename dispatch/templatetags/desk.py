@@ -79,3 +79,22 @@ def iso(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def minutes_text(value):
+    """A number of minutes as people say it: 960 → 16小时, 9254 → 6天10小时."""
+    from dispatch.plain import duration_text
+
+    try:
+        return duration_text(int(value) * 60)
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def week_text(value):
+    """An assessment week's Monday as 11月16日–11月22日."""
+    from dispatch.plain import week_text as text
+
+    return text(value) if value else ""

@@ -2,11 +2,18 @@
 (function () {
   "use strict";
 
+  // the same words as dispatch/plain.py countdown_text: 还剩 29 分 / 已超时 2 小时 / 还剩 6 天 10 小时;
+  // seconds only in the last 10 minutes before a deadline
+  function span(seconds) {
+    var minutes = Math.floor(seconds / 60), days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
+    if (days) return days + " 天" + (hours ? " " + hours + " 小时" : "");
+    if (hours) return hours + " 小时" + (mins ? " " + mins + " 分" : "");
+    return mins + " 分";
+  }
   function fmt(seconds) {
-    var neg = seconds < 0, s = Math.abs(Math.floor(seconds));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    var text = h > 0 ? h + "小时" + String(m).padStart(2, "0") + "分" : String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
-    return neg ? "已超时 " + text : text;
+    var s = Math.abs(Math.floor(seconds));
+    if (seconds >= 0 && s < 600) return "还剩 " + Math.floor(s / 60) + " 分 " + String(s % 60).padStart(2, "0") + " 秒";
+    return (seconds < 0 ? "已超时 " : "还剩 ") + span(s);
   }
 
   function tick() {
