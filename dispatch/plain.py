@@ -1,4 +1,6 @@
-"""Plain Chinese for times people read: a duration as 6天10小时 / 2小时5分 / 29分, a countdown as 还剩 29 分 /
+"""Plain Chinese for codes and times people read. Codes (a rule, a ledger entry's code, …) are shown by their
+label through one registry: the apps that own the codes register their choices when they load (the ground floor
+imports none of them). Times: a duration as 6天10小时 / 2小时5分 / 29分, a countdown as 还剩 29 分 /
 已超时 2 小时, an assessment week as 11月16日–11月22日. One place, used by the templates (``desk`` filters), the
 tables and, mirrored line by line, by the countdowns of ``static/js/desk.js``."""
 from __future__ import annotations
@@ -32,3 +34,17 @@ def week_text(monday: date) -> str:
     if monday.year != sunday.year:
         return f"{monday.year}年{monday.month}月{monday.day}日–{sunday.year}年{sunday.month}月{sunday.day}日"
     return f"{monday.month}月{monday.day}日–{sunday.month}月{sunday.day}日"
+
+
+_CODE_LABELS: dict[str, object] = {}
+
+
+def code_labels_register(choices) -> None:
+    """Make ``(code, label)`` pairs readable everywhere (called from an app's ``ready``)."""
+    for code, label in choices:
+        _CODE_LABELS[str(code)] = label
+
+
+def code_label(code) -> str:
+    """A code as people read it (LATE_ACCEPT → 接单超时); an unknown code is shown as it is."""
+    return str(_CODE_LABELS.get(str(code), code)) if code not in (None, "") else ""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from dispatch import scoping
 from dispatch.exports import xlsx_response
 from dispatch.models import Province
+from dispatch.plain import code_label
 
 from .models import EntryKind
 from .selectors import statement
@@ -60,7 +61,7 @@ def statement_export(request):
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
-    rows = ((e.site.code, e.site.name, e.province.name, e.get_heading_display(), e.get_kind_display(), e.code,
+    rows = ((e.site.code, e.site.name, e.province.name, e.get_heading_display(), e.get_kind_display(), code_label(e.code),
              e.amount, e.note, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"))
             for e in data["entries"].iterator(chunk_size=2000))
     return xlsx_response(filename=f"statement-{month:%Y%m}", headers=[

@@ -98,3 +98,11 @@ def week_text(value):
     from dispatch.plain import week_text as text
 
     return text(value) if value else ""
+
+
+@register.filter
+def code_label(value):
+    """A rule or ledger code by its Chinese label (``dispatch.plain.code_label``)."""
+    from dispatch.plain import code_label as label
+
+    return label(value)

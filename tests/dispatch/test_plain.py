@@ -30,3 +30,11 @@ def test_weeks():
 def test_rules_page_shows_thresholds_in_hours(net, login):
     page = login(net.hq).get(reverse("penalties:rules")).content.decode()
     assert "16小时" in page and "960" not in page
+
+
+def test_codes_read_by_their_names():
+    from dispatch.plain import code_label
+
+    assert code_label("LATE_ACCEPT") == "接单超时" and code_label("WO_QUALITY") != "WO_QUALITY"
+    assert code_label("REFUND_60") == "罚款退还 60%" and code_label("REWARD") == "月度奖励"
+    assert code_label("SOMETHING_NEW") == "SOMETHING_NEW" and code_label(None) == ""
