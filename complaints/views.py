@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from dispatch.exceptions import DomainError
 from dispatch.models import Site
 
 from . import selectors, services
-from .models import WorkOrderSource, WorkOrderState, WorkOrderType
+from .models import WorkOrderAttachment, WorkOrderSource, WorkOrderState, WorkOrderType
 
 R = scoping.Role
 
@@ -35,16 +36,48 @@ def work_order_list(request):
                                                     "states": WorkOrderState.choices, "q": q, "now": timezone.now()})
 
 
-@login_required
-def work_order_detail(request, pk: int):
-    wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
+def _answer_rows(wo) -> list[tuple[str, str]]:
+    """The unit's answer as people read it: each fact by its label, times as 2026-11-24 09:30, yes/no as 是/否."""
+    rows = []
+    for name, label, kind, _required in services.answer_fields(wo.type):
+        value = (wo.answer or {}).get(name, "")
+        if kind == "datetime" and value:
+            value = value.replace("T", " ")[:16]
+        elif kind == "yesno":
+            value = {"yes": _("Yes"), "no": _("No")}.get(value, value)
+        rows.append((label, value or "—"))
+    return rows
+
+
+def _detail(request, wo, *, typed: dict | None = None, status: int = 200):
+    """The page; ``typed`` refills the answer form (what the clerk typed, or the answer sent back to them)."""
     role = scoping.role_of(request.user)
+    if typed is None:
+        typed = {**(wo.answer or {}), "text": wo.answer_text or "", "reply": wo.reply or ""} \
+            if wo.state == WorkOrderState.SENT_BACK else {}
+    fields = [(name, label, kind, required, typed.get(name, ""))
+              for name, label, kind, required in services.answer_fields(wo.type)]
     return render(request, "complaints/detail.html", {
         "wo": wo, "events": wo.events.select_related("actor", "unit"), "attachments": wo.attachments.all(),
-        "fields": services.answer_fields(wo.type),
+        "fields": fields, "answer_rows": _answer_rows(wo) if wo.answered_at else [], "typed": typed,
         "may_answer": role == R.CLERK and wo.unit_id and scoping.may_operate_site(request.user, wo.unit_id)
         and wo.state in (WorkOrderState.OPEN, WorkOrderState.SENT_BACK),
-        "is_hq": role == R.HQ, "is_lcs": role == R.LCS})
+        "is_hq": role == R.HQ, "is_lcs": role == R.LCS}, status=status)
+
+
+@login_required
+def work_order_detail(request, pk: int):
+    return _detail(request, get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk))
+
+
+@login_required
+def work_order_attachment(request, pk: int, attachment_id: int):
+    """A proof file of the work order, to those who may see the work order."""
+    wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
+    att = get_object_or_404(WorkOrderAttachment, pk=attachment_id, work_order=wo)
+    if not att.file:
+        raise Http404
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
 
 
 def _act(request, pk, call, success):
@@ -63,9 +96,16 @@ def _act(request, pk, call, success):
 def answer(request, pk: int):
     wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
     facts = {name: request.POST.get(name, "") for name, *_rest in services.answer_fields(wo.type)}
-    return _act(request, pk, lambda: services.work_order_answer(
-        work_order_id=pk, actor=request.user, facts=facts, text=request.POST.get("text", ""),
-        reply=request.POST.get("reply", ""), files=request.FILES.getlist("files")), _("Answer sent to CCS."))
+    text, reply = request.POST.get("text", ""), request.POST.get("reply", "")
+    try:
+        services.work_order_answer(work_order_id=pk, actor=request.user, facts=facts, text=text, reply=reply,
+                                   files=request.FILES.getlist("files"))
+    except DomainError as exc:  # the form comes back with what was typed (files must be chosen again)
+        flash.error(request, exc.message)
+        wo.refresh_from_db()
+        return _detail(request, wo, typed={**facts, "text": text, "reply": reply}, status=200)
+    flash.success(request, _("Answer sent to CCS."))
+    return redirect("complaints:detail", pk=pk)
 
 
 @scoping.role_required(R.HQ)

@@ -67,6 +67,23 @@ def violation_pk(which):
     return build
 
 
+def work_order_attachment_kwargs(which):
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from complaints.models import WorkOrderAttachment
+
+        kw = work_order_pk(which)(n, r, m)
+        att = WorkOrderAttachment.objects.filter(work_order_id=kw["pk"]).first()
+        if att is None:
+            att = WorkOrderAttachment(work_order_id=kw["pk"], name="proof.txt", uploaded_by=n.hq,
+                                      uploaded_at=timezone.now())
+            att.file.save("proof.txt", ContentFile(b"x"), save=True)
+        return {**kw, "attachment_id": att.pk}
+    return build
+
+
 def attachment_kwargs(which):
     def build(n, r, m):
         from django.core.files.base import ContentFile
@@ -363,7 +380,11 @@ MATRIX = {
                                               "manager_zj": 200})]),
     "complaints:detail": ("get", [(work_order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                   (work_order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
-    "complaints:answer": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+    "complaints:attachment": ("get", [(work_order_attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
+                                      (work_order_attachment_kwargs(OUT), {"clerk": 404, "lcs": 404,
+                                                                           "manager_zj": 404})]),
+    # an empty answer is refused: the page comes back (200) with what was typed
+    "complaints:answer": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 200, "lcs": 403, "hq": 403,
                                                         "manager": 403, "manager_zj": 403}),
                                    (work_order_pk(OUT), {"clerk": 404})]),
     "complaints:review": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,
