@@ -1,6 +1,7 @@
 from . import scoping
 from .navigation import nav_for
 from .selectors import message_unread_count
+from .typed import typed_pop
 
 
 def desk(request):
@@ -20,4 +21,5 @@ def desk(request):
         "desk_unit": unit,
         "desk_nav": nav_for(role),
         "desk_unread": message_unread_count(user=user),
+        "desk_typed": typed_pop(request),
     }

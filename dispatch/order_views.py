@@ -27,6 +27,7 @@ from .exceptions import DomainError
 from .exports import xlsx_response
 from .models import Courier, Site
 from .services import site_refresh_note
+from .typed import typed_keep
 from .tables import SilentSiteTable
 
 R = scoping.Role
@@ -89,13 +90,22 @@ def _named(request, result):
     return result
 
 
-def _run(request, call, success: str) -> None:
+def _run(request, call, success: str, *, keep: tuple[str, str, str] | None = None) -> None:
+    """Call one operation and say how it went; a refusal keeps what was typed in the dialog ``keep`` =
+    (dialog id, form action, order number), which the next page reopens."""
     try:
         call()
     except DomainError as exc:
         flash.error(request, exc.message)
+        if keep:
+            _keep(request, keep)
     else:
         flash.success(request, success)
+
+
+def _keep(request, keep: tuple[str, str, str]) -> None:
+    modal, action, order = keep
+    typed_keep(request, form=modal, modal=modal, action=action, order=order, data=request.POST.dict())
 
 
 # ---------------------------------------------------------------- 网点接单 (workbench)
@@ -162,11 +172,13 @@ def order_transfer(request, pk: int):
     if to_site is None:
         flash.error(request, _("Choose the site to transfer to: type its name or code and pick it from the list, "
                                "or choose the data center."))
+        _keep(request, ("transfer-modal", request.path, order.channel_order_id))
         return _back(request, "dispatch:workbench")
     _run(request, lambda: operations.order_transfer(order_id=order.pk, actor=request.user, to_site=to_site,
                                                     text=request.POST.get("text", ""),
                                                     expect=_field(request, "expect", pk) or None),
-         _("Order %(id)s transferred to %(site)s.") % {"id": order.channel_order_id, "site": to_site.name})
+         _("Order %(id)s transferred to %(site)s.") % {"id": order.channel_order_id, "site": to_site.name},
+         keep=("transfer-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:workbench")
 
 
@@ -177,7 +189,8 @@ def order_accept_fail(request, pk: int):
     _run(request, lambda: operations.order_accept_fail(order_id=order.pk, actor=request.user,
                                                        reason=request.POST.get("reason", ""),
                                                        text=request.POST.get("text", ""), expect=OrderState.PENDING),
-         _("Order %(id)s marked as accept failed.") % {"id": order.channel_order_id})
+         _("Order %(id)s marked as accept failed.") % {"id": order.channel_order_id},
+         keep=("fail-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:workbench")
 
 
@@ -276,7 +289,8 @@ def order_pickup_fail(request, pk: int):
     _run(request, lambda: operations.order_pickup_fail(order_id=order.pk, actor=request.user,
                                                        reason=request.POST.get("reason", ""),
                                                        text=request.POST.get("text", ""), expect=OrderState.ACCEPTED),
-         _("Order %(id)s marked as pickup failed.") % {"id": order.channel_order_id})
+         _("Order %(id)s marked as pickup failed.") % {"id": order.channel_order_id},
+         keep=("fail-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:pickup")
 
 
@@ -294,11 +308,13 @@ def order_reappoint(request, pk: int):
     start, end = _local_datetime(request.POST.get("window_start")), _local_datetime(request.POST.get("window_end"))
     if start is None or end is None:
         flash.error(request, _("Enter the new window's start and end (date and time)."))
+        _keep(request, ("reappoint-modal", request.path, order.channel_order_id))
         return _back(request, "dispatch:pickup")
     _run(request, lambda: operations.order_reappoint(order_id=order.pk, actor=request.user, window_start=start,
                                                      window_end=end, text=request.POST.get("text", "")),
          _("Order %(id)s re-appointed: pickup by %(end)s.")
-         % {"id": order.channel_order_id, "end": timezone.localtime(end).strftime("%Y-%m-%d %H:%M")})
+         % {"id": order.channel_order_id, "end": timezone.localtime(end).strftime("%Y-%m-%d %H:%M")},
+         keep=("reappoint-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:pickup")
 
 

@@ -21,6 +21,7 @@ from dispatch import clock, scoping
 from dispatch.exceptions import DomainError
 from dispatch.exports import xlsx_response
 from dispatch.models import ClosureDay
+from dispatch.typed import typed_keep
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
@@ -319,6 +320,8 @@ def _appeal_act(request, pk: int, call, success: str):
         call(v)
     except DomainError as exc:
         flash.error(request, exc.message)
+        # the statement stays on the page (files must be chosen again: a browser cannot be given them back)
+        typed_keep(request, form=request.resolver_match.url_name, data=request.POST.dict())
     else:
         flash.success(request, success)
     return redirect("penalties:violation_detail", pk=pk)

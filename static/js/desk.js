@@ -244,7 +244,25 @@
     }
   }
 
+  // a dialog's action was refused: reopen that dialog with what was typed (dispatch/typed.py)
+  function reopenTyped() {
+    var holder = document.getElementById("q9-typed");
+    if (!holder || !window.bootstrap) return;
+    var typed = JSON.parse(holder.textContent), modal = document.getElementById(typed.modal);
+    if (!modal) return;
+    var form = modal.querySelector("form");
+    form.setAttribute("action", typed.action);
+    modal.querySelectorAll("[data-order-label]").forEach(function (el) { el.textContent = typed.order; });
+    Object.keys(typed.data || {}).forEach(function (name) {
+      var field = form.querySelector("[name='" + name.replace(/'/g, "") + "']");
+      if (field && field.type !== "hidden" && field.type !== "file") field.value = typed.data[name];
+      else if (field && name === "expect") field.value = typed.data[name];
+    });
+    window.bootstrap.Modal.getOrCreateInstance(modal).show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    reopenTyped();
     startAlerts();
     tick();
     setInterval(tick, 1000);
