@@ -1,21 +1,19 @@
 """Label printing (打单): a 76×130 mm page per order with sender, receiver, goods and a Code 128 barcode of the
 waybill, drawn with ReportLab (hundreds of labels a second, where an HTML renderer manages a few) in an embedded
-CJK TrueType font (WenQuanYi Zen Hei, Debian's fonts-wqy-zenhei). Every print and reprint is recorded."""
+CJK TrueType font (the vendored WenQuanYi Micro Hei of ``dispatch.cjk_font``). Every print and reprint is
+recorded."""
 from __future__ import annotations
 
 import io
 import uuid
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
+from dispatch import cjk_font
 from dispatch.templatetags.desk import mask_phone
 
 PAGE_MM = (76, 130)
-FONT = "Q9CJK"
-FONT_PATHS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"]
-_font_ready = False
 
 
 class LabelError(ValueError):
@@ -23,17 +21,7 @@ class LabelError(ValueError):
 
 
 def _font() -> str:
-    global _font_ready
-    if not _font_ready:
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        path = getattr(settings, "LABEL_FONT", "") or next((p for p in FONT_PATHS if __import__("os").path.exists(p)), "")
-        if not path:
-            raise LabelError("no CJK TrueType font: install fonts-wqy-zenhei (make test does)")
-        pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
-        _font_ready = True
-    return FONT
+    return cjk_font.reportlab_font()
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -106,3 +106,13 @@ def code_label(value):
     from dispatch.plain import code_label as label
 
     return label(value)
+
+
+@register.simple_tag
+def cjk_font_face():
+    """The @font-face of the vendored CJK font, for the PDF templates (``dispatch.cjk_font``)."""
+    from django.utils.safestring import mark_safe
+
+    from dispatch.cjk_font import font_face_css
+
+    return mark_safe(font_face_css())
