@@ -459,3 +459,65 @@ def silent_sites(request):
     return render(request, "dispatch/silent_sites.html", {"table": table, "minutes": net_selectors.SILENT_MINUTES,
                                                           "now": at})
 
+
+
+# ---------------------------------------------------------------- the site's couriers (self-service)
+
+def _couriers_page(request, *, typed: dict | None = None, status: int = 200):
+    ids = scoping.clerk_site_ids(request.user)
+    return render(request, "dispatch/couriers.html", {
+        "couriers": Courier.objects.filter(site_id__in=ids).select_related("site").order_by("-active", "site_id",
+                                                                                              "name"),
+        "sites": Site.objects.filter(pk__in=ids).order_by("pk"), "typed": typed or {}}, status=status)
+
+
+@scoping.role_required(R.CLERK)
+def couriers(request):
+    """业务员管理: the site's courier records."""
+    if request.method == "POST":
+        from .couriers import courier_add
+
+        site = Site.objects.filter(pk__in=scoping.clerk_site_ids(request.user),
+                                   pk=request.POST.get("site") if (request.POST.get("site") or "").isdigit()
+                                   else request.user.site_id).first()
+        try:
+            courier = courier_add(actor=request.user, site=site or request.user.site,
+                                  name=request.POST.get("name", ""), phone=request.POST.get("phone", ""))
+        except DomainError as exc:
+            flash.error(request, exc.message)
+            return _couriers_page(request, typed=request.POST.dict())
+        flash.success(request, _("Courier %(name)s added.") % {"name": courier.name})
+        return redirect("dispatch:couriers")
+    return _couriers_page(request)
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def courier_update(request, pk: int):
+    from .couriers import courier_update as update
+
+    courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
+    action = request.POST.get("action")
+    try:
+        if action == "phone":
+            update(actor=request.user, courier_id=courier.pk, phone=request.POST.get("phone", ""))
+            flash.success(request, _("%(name)s's phone saved.") % {"name": courier.name})
+        elif action in ("deactivate", "activate"):
+            update(actor=request.user, courier_id=courier.pk, active=action == "activate")
+            flash.success(request, (_("%(name)s can be assigned orders again.") if action == "activate"
+                                    else _("%(name)s is no longer offered for new orders.")) % {"name": courier.name})
+        else:
+            flash.error(request, _("Choose what to change."))
+    except DomainError as exc:
+        flash.error(request, exc.message)
+        typed_keep(request, form="courier", data={**request.POST.dict(), "courier_id": str(courier.pk)})
+    return redirect("dispatch:couriers")
+
+
+@scoping.role_required(R.CLERK)
+def couriers_export(request):
+    ids = scoping.clerk_site_ids(request.user)
+    rows = ((c.site.code, c.site.name, c.name, c.phone, _("active") if c.active else _("inactive"))
+            for c in Courier.objects.filter(site_id__in=ids).select_related("site").order_by("site_id", "name"))
+    return xlsx_response(filename="couriers", headers=[_("Site code"), _("Site name"), _("Courier"), _("Phone"),
+                                                       _("State")], rows=rows)

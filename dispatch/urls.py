@@ -33,6 +33,10 @@ urlpatterns = [
     path("desk/orders/<int:pk>/pickup-fail/", ov.order_pickup_fail, name="order_pickup_fail"),
     path("desk/orders/<int:pk>/reappoint/", ov.order_reappoint, name="order_reappoint"),
     path("desk/orders/<int:pk>/remind/", ov.order_waybill_remind, name="order_waybill_remind"),
+    # the site's couriers
+    path("desk/couriers/", ov.couriers, name="couriers"),
+    path("desk/couriers/export/", ov.couriers_export, name="couriers_export"),
+    path("desk/couriers/<int:pk>/", ov.courier_update, name="courier_update"),
     # 撤单处理, 站点未揽收查询
     path("desk/cancellations/", ov.cancellations, name="cancellations"),
     path("desk/cancellations/handle/", ov.cancellations_handle, name="cancellations_handle"),

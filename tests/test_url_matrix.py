@@ -67,6 +67,13 @@ def violation_pk(which):
     return build
 
 
+def courier_pk(which):
+    def build(n, r, m):
+        site = n.site_a if which == IN else n.site_x
+        return {"pk": site.couriers.first().pk}
+    return build
+
+
 def work_order_attachment_kwargs(which):
     def build(n, r, m):
         from django.core.files.base import ContentFile
@@ -281,6 +288,7 @@ MATRIX = {
            ("dispatch:workbench", "get", 200), ("dispatch:workbench_rows", "get", 200),
            ("dispatch:pickup", "get", 200), ("dispatch:pickup_scan", "post", 200),
            ("dispatch:cancellations", "get", 200),
+           ("dispatch:couriers", "get", 200), ("dispatch:couriers_export", "get", 200),
            ("dispatch:orders_accept_batch", "post", 302), ("dispatch:orders_pickup_batch", "post", 302),
            ("dispatch:cancellations_handle", "post", 302)]},
     # one order's site actions: its site's clerk and HQ; the LCS and managers only read
@@ -373,6 +381,9 @@ MATRIX = {
     "inventory:pickup_ewaybill": ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 302,
                                                            "manager": 403, "manager_zj": 403}),
                                            (order_pk(OUT), {"clerk": 404})]),
+    "dispatch:courier_update": ("post", [(courier_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+                                                           "manager": 403, "manager_zj": 403}),
+                                         (courier_pk(OUT), {"clerk": 404})]),
     "complaints:list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "complaints:new": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
                                        "manager_zj": 403})]),
