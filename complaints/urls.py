@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("work-orders/", views.work_order_list, name="list"),
     path("work-orders/new/", views.new, name="new"),
+    path("work-orders/export/", views.work_order_export, name="export"),
     path("work-orders/assessment/", views.assessment, name="assessment"),
     path("work-orders/<int:pk>/", views.work_order_detail, name="detail"),
     path("work-orders/<int:pk>/answer/", views.answer, name="answer"),

@@ -521,3 +521,16 @@ def couriers_export(request):
             for c in Courier.objects.filter(site_id__in=ids).select_related("site").order_by("site_id", "name"))
     return xlsx_response(filename="couriers", headers=[_("Site code"), _("Site name"), _("Courier"), _("Phone"),
                                                        _("State")], rows=rows)
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def silent_sites_export(request):
+    """The silent sites as listed, with the last refresh as a spreadsheet time."""
+    from .plain import sheet_time
+
+    at = timezone.now()
+    rows = ((s.code, s.name, s.province.name, s.phone,
+             sheet_time(getattr(getattr(s, "activity", None), "last_refresh_at", None)))  # never refreshed: empty
+            for s in net_selectors.silent_sites(user=request.user, at=at)[:50_000])
+    return xlsx_response(filename="silent-sites", headers=[_("Site code"), _("Site name"), _("Province"),
+                                                           _("Phone"), _("Last refresh")], rows=rows)

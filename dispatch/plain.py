@@ -48,3 +48,10 @@ def code_labels_register(choices) -> None:
 def code_label(code) -> str:
     """A code as people read it (LATE_ACCEPT → 接单超时); an unknown code is shown as it is."""
     return str(_CODE_LABELS.get(str(code), code)) if code not in (None, "") else ""
+
+
+def sheet_time(moment):
+    """An aware datetime as Beijing wall time without zone, the way a spreadsheet cell holds a date and time."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None

@@ -16,6 +16,7 @@ urlpatterns = [
     path("network/sites/export/", views.site_export, name="site_export"),
     path("network/sites/search/", ov.site_search, name="site_search"),
     path("network/silent/", ov.silent_sites, name="silent_sites"),
+    path("network/silent/export/", ov.silent_sites_export, name="silent_sites_export"),
     path("network/sites/<str:code>/", views.site_detail, name="site_detail"),
     # 网点接单
     path("desk/accept/", ov.workbench, name="workbench"),

@@ -28,9 +28,11 @@ urlpatterns = [
     path("violations/<int:pk>/appeal/email/", views.appeal_email, name="appeal_email"),
     path("violations/<int:pk>/appeal/files/<int:attachment_id>/", views.appeal_attachment, name="appeal_attachment"),
     path("appeals/", views.appeal_queue, name="appeal_queue"),
+    path("appeals/export/", views.appeal_export, name="appeal_export"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/download/", views.report_download, name="report_download"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/download/", views.notice_download, name="notice_download"),
     path("rewards/", views.rewards, name="rewards"),
+    path("rewards/export/", views.rewards_export, name="rewards_export"),
 ]

@@ -488,3 +488,40 @@ def site_activity_page(request):
     return render(request, "penalties/site_activity.html", {
         "events": site_activity(violations=violations), "code": code,
         "clerk": scoping.role_of(request.user) == R.CLERK})
+
+
+@scoping.role_required(R.LCS, R.HQ)
+def appeal_export(request):
+    """Every appeal the user may see, newest first (up to 50,000), with each step's time."""
+    from dispatch.plain import sheet_time
+
+    qs = (Appeal.objects.filter(scoping.unit_q(request.user))
+          .select_related("violation__order", "site", "province").order_by("-filed_at"))
+    rows = ((sheet_time(a.filed_at), a.site.code, a.site.name, a.province.name, a.violation.get_rule_display(),
+             a.violation.order.channel_order_id if a.violation.order_id else a.violation.reference, a.violation.fine,
+             a.get_status_display(), a.text, sheet_time(a.lcs_at), a.lcs_text, sheet_time(a.hq_filed_at),
+             sheet_time(a.decided_at), a.decision_text)
+            for a in qs[:50_000])
+    return xlsx_response(filename="appeals", headers=[
+        _("Filed at"), _("Site code"), _("Site name"), _("Province"), _("Rule"), _("Logistics no."),
+        _("Fine (CNY)"), _("Status"), _("The site's statement"), _("Province decided at"), _("Province decision"),
+        _("Went to HQ at"), _("HQ decided at"), _("HQ decision")], rows=rows)
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def rewards_export(request):
+    """The month's ranking as the page shows it (the province's for LCS and province managers)."""
+    try:
+        month = date.fromisoformat(request.GET.get("month", "") + "-01") if request.GET.get("month") else None
+    except ValueError:
+        month = None
+    month = month or RewardQuota.objects.order_by("-month").values_list("month", flat=True).first()
+    ranks = RewardRank.objects.filter(month=month).select_related("site", "province").order_by("province__code",
+                                                                                                "rank")
+    if not scoping.is_national(request.user):
+        ranks = ranks.filter(province_id=request.user.province_id)
+    rows = ((month, r.province.name, r.rank, r.site.code, r.site.name, r.picked_up, float(r.on_time_rate),
+             200 if r.awarded else 0) for r in (ranks if month else []))
+    return xlsx_response(filename="rewards", headers=[
+        _("Month"), _("Province"), _("Rank"), _("Site code"), _("Site name"), _("Picked up"), _("On time"),
+        _("Reward (CNY)")], rows=rows)
