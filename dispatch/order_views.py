@@ -534,3 +534,23 @@ def silent_sites_export(request):
             for s in net_selectors.silent_sites(user=request.user, at=at)[:50_000])
     return xlsx_response(filename="silent-sites", headers=[_("Site code"), _("Site name"), _("Province"),
                                                            _("Phone"), _("Last refresh")], rows=rows)
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def order_waybill_correct(request, pk: int):
+    """运单号更正 by the site that picked the order up (``corrections``)."""
+    from .corrections import order_waybill_correct as correct
+
+    order = _order(request, pk)
+    old = order.waybill_no
+    try:
+        done = correct(order_id=order.pk, actor=request.user, waybill=request.POST.get("waybill", ""),
+                       reason=request.POST.get("text", ""))
+    except DomainError as exc:
+        flash.error(request, exc.message)
+        typed_keep(request, form="waybill_correct", data=request.POST.dict())
+    else:
+        flash.success(request, _("Waybill number of order %(id)s corrected from %(old)s to %(new)s; the channel is "
+                                 "told.") % {"id": done.channel_order_id, "old": old, "new": done.waybill_no})
+    return redirect("orders:order_detail", pk=order.pk)

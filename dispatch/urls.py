@@ -34,6 +34,7 @@ urlpatterns = [
     path("desk/orders/<int:pk>/pickup-fail/", ov.order_pickup_fail, name="order_pickup_fail"),
     path("desk/orders/<int:pk>/reappoint/", ov.order_reappoint, name="order_reappoint"),
     path("desk/orders/<int:pk>/remind/", ov.order_waybill_remind, name="order_waybill_remind"),
+    path("desk/orders/<int:pk>/waybill/", ov.order_waybill_correct, name="order_waybill_correct"),
     # the site's couriers
     path("desk/couriers/", ov.couriers, name="couriers"),
     path("desk/couriers/export/", ov.couriers_export, name="couriers_export"),

@@ -190,6 +190,7 @@ class EventKind(models.TextChoices):
     REROUTED = "rerouted", _("Re-routed after a change")
     SCANNED = "scanned", _("Pickup scan (揽收扫描)")
     WAYBILL_REMINDER = "waybill_reminder", _("Customer reminded to supply a waybill")
+    WAYBILL_CORRECTED = "waybill_corrected", _("Waybill number corrected by the site")
 
 
 class OrderEvent(models.Model):

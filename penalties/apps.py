@@ -25,3 +25,10 @@ class PenaltiesConfig(AppConfig):
         code_labels_register([("REFUND_60", _("Refund: 60 per cent of the fines")),
                               ("REFUND_40", _("Refund: the other 40 per cent of the fines")),
                               ("REWARD", _("Monthly reward"))])
+
+        # a site's waybill correction stops once the week's notice is out or an audit judged the order
+        from dispatch.corrections import correction_guard_add
+
+        from .selectors import waybill_correction_refusal
+
+        correction_guard_add(waybill_correction_refusal)

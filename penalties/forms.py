@@ -56,6 +56,7 @@ class AuditPickForm(forms.Form):
     date_to = forms.DateField(label=_("Ordered to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Orders"), required=False, choices=[
         ("failed", _("Failed (accept or pickup)")), ("picked_up", _("Picked up")),
-        ("reappointed", _("Re-appointed")), ("transferred", _("Transferred")), ("all", _("All"))])
+        ("reappointed", _("Re-appointed")), ("transferred", _("Transferred")),
+        ("waybill_corrected", _("Waybill number corrected by the site")), ("all", _("All"))])
     site = forms.CharField(label=_("Site code"), required=False, max_length=16)
     sample = forms.IntegerField(label=_("Random sample of"), required=False, min_value=1, max_value=500)

@@ -75,3 +75,22 @@ def open_deadlines(*, site_ids: list[int], limit: int = 50) -> dict:
                 .order_by("pickup_due_at").select_related("channel", "courier")[:limit])
     return {"pending": list(pending), "accepted": list(accepted)}
 
+
+
+def waybill_correction_refusal(order: OnlineOrder) -> str | None:
+    """The rule book's reasons a site may no longer correct an order's waybill number (``dispatch.corrections``):
+    the weekly notice of the pickup's week has been issued to the site, or an audit judged the order."""
+    from django.utils.translation import gettext as _
+
+    from .models import WeeklyNotice
+
+    local = timezone.localtime(order.picked_up_at, clock.tz()).date()
+    week = local - timedelta(days=local.weekday())
+    issued = (WeeklyNotice.objects.filter(site_id=order.site_id, week=week, issued_at__isnull=False)
+              .values_list("issued_at", flat=True).first())
+    if issued:
+        return _("The weekly notice of that week was issued on %(t)s: the waybill number stands.") \
+            % {"t": timezone.localtime(issued).strftime("%Y-%m-%d %H:%M")}
+    if Violation.objects.filter(order_id=order.pk, source=Violation.Source.AUDIT).exists():
+        return _("An audit has judged this order: the waybill number stands.")
+    return None

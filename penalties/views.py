@@ -173,8 +173,9 @@ def audit(request):
             qs = qs.filter(state__in=[OrderState.ACCEPT_FAILED, OrderState.PICKUP_FAILED])
         elif kind == "picked_up":
             qs = qs.filter(state=OrderState.PICKED_UP)
-        elif kind in ("reappointed", "transferred"):
-            event_kind = EventKind.REAPPOINTED if kind == "reappointed" else EventKind.TRANSFERRED
+        elif kind in ("reappointed", "transferred", "waybill_corrected"):
+            event_kind = {"reappointed": EventKind.REAPPOINTED, "transferred": EventKind.TRANSFERRED,
+                          "waybill_corrected": EventKind.WAYBILL_CORRECTED}[kind]
             qs = qs.filter(Exists(OrderEvent.objects.filter(order=OuterRef("pk"), kind=event_kind)))
         if data.get("site"):
             qs = qs.filter(site__code=data["site"].strip())
