@@ -57,12 +57,14 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fresh_cache():
-    """The tests' Redis database starts empty: gates keyed by row ids (the once-a-minute refresh record) left by an
-    earlier run with the same ids must not decide this run."""
+def _fresh_refresh_gates():
+    """Gates keyed by row ids (the once-a-minute refresh record, ``site_refresh_note``) left in Redis by an earlier
+    run with the same ids must not decide this run: only those keys are removed, nothing else in the database."""
     from django.core.cache import cache
 
-    cache.clear()
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match="*q9:site-refresh:*", count=1000):
+        client.delete(key)
 
 
 @pytest.fixture(autouse=True)
