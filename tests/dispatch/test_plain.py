@@ -38,3 +38,9 @@ def test_codes_read_by_their_names():
     assert code_label("LATE_ACCEPT") == "接单超时" and code_label("WO_QUALITY") != "WO_QUALITY"
     assert code_label("REFUND_60") == "罚款退还 60%" and code_label("REWARD") == "月度奖励"
     assert code_label("SOMETHING_NEW") == "SOMETHING_NEW" and code_label(None) == ""
+
+
+def test_event_kinds_read_by_their_names():
+    from dispatch.plain import code_label
+
+    assert code_label("picked_up") == "揽件确认" and code_label("waybill_corrected") == "网点更正运单号"

@@ -72,7 +72,7 @@ def test_reports_page_scoped_and_downloadable(net, login):
     manager = login(net.manager)
     assert "新疆" in manager.get(reverse("penalties:reports")).content.decode()
     notice_page = login(net.clerk_a).get(reverse("penalties:notices")).content.decode()
-    assert "2026-11-16" in notice_page
+    assert "11月16日–11月22日" in notice_page  # the week as people say it
 
 
 def test_statement_page_excel_and_pdf(net, login):
