@@ -184,6 +184,7 @@
     document.removeEventListener("click", firstGesture);
     document.removeEventListener("keydown", firstGesture);
     showHint(false);
+    try { sessionStorage.setItem("q9-gesture", "1"); } catch (err) { /* private mode */ }
     // after the click has done its own work (a permission prompt must not swallow it)
     setTimeout(function () {
       if ("Notification" in window && Notification.permission === "default" && !stored(ASKED_KEY)) {
@@ -229,7 +230,10 @@
   function startAlerts() {
     var body = document.body;
     if (!body.hasAttribute("data-alerts")) return;
-    showHint(!activated());
+    // browsers let a tab that was clicked once play sound on its next pages; if one still refuses, ring() shows it again
+    var clicked = false;
+    try { clicked = sessionStorage.getItem("q9-gesture") === "1"; } catch (err) { clicked = false; }
+    showHint(!activated() && !clicked);
     if (!activated() || ("Notification" in window && Notification.permission === "default" && !stored(ASKED_KEY))) {
       document.addEventListener("click", firstGesture);
       document.addEventListener("keydown", firstGesture);

@@ -54,6 +54,7 @@ def test_new_order_rings_notifies_and_counts_in_the_title(net, live_server, page
     assert page.evaluate("window.__q9.notes.length") == 1
     page.goto(f"{live_server.url}/desk/accept/")
     expect(page.locator(f"tr[data-order='{order.channel_order_id}']")).to_be_visible()
+    expect(page.get_by_test_id("sound-hint")).to_be_hidden()  # the tab was clicked once: not asked again
     page.wait_for_timeout(1500)
     assert page.evaluate("window.__q9.notes.length") == 0  # a fresh page: its spies start empty, nothing new
     assert page.evaluate("window.__q9.asked") == 0  # asked once: the answer is remembered
