@@ -74,6 +74,21 @@ def _work(user, role) -> list[tuple[str, int, str]]:
     return []
 
 
+def _week(user, role) -> dict:
+    """The last assessment week as its notices and reports count it, and the appeal windows open now."""
+    from datetime import timedelta
+
+    from penalties.selectors import appeal_windows, week_figures
+
+    if role is None:
+        return {}
+    today = timezone.localdate()
+    last_week = today - timedelta(days=today.weekday() + 7)
+    return {"week_figures": week_figures(user=user, week=last_week),
+            "appeal_windows": appeal_windows(user=user, at=timezone.now())
+            if role in (scoping.Role.CLERK, scoping.Role.LCS, scoping.Role.HQ) else []}
+
+
 @login_required
 def home(request):
     user = request.user
@@ -86,6 +101,7 @@ def home(request):
         "now": timezone.now(),
     }
     context["work"] = _work(user, role)
+    context.update(_week(user, role))
     if role == scoping.Role.CLERK:
         site = user.site
         context.update(site=site, site_counts=selectors.site_detail_counts(site=site))
