@@ -265,7 +265,22 @@
     window.bootstrap.Modal.getOrCreateInstance(modal).show();
   }
 
+  // every list becomes cards at phone width (static/css/app.css .table-cards): label each cell by its column
+  function cardTables(root) {
+    (root || document).querySelectorAll("main table.table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      table.classList.add("table-cards");
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (td.tagName === "TD" && !td.hasAttribute("data-label") && heads[i] && !td.hasAttribute("colspan")) td.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (e) { cardTables(e.detail.target && e.detail.target.closest ? e.detail.target.closest("main") : null); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    cardTables();
     reopenTyped();
     startAlerts();
     tick();

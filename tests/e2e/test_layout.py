@@ -123,4 +123,8 @@ def test_phone_accepts_and_confirms_an_order(net, live_server, browser):
     confirm.tap()
     expect(page.get_by_test_id(f"row-done-{order.channel_order_id}")).to_contain_text("312345678955")
     page.screenshot(path=str(ARTEFACTS / "phone-pickup-390x844.png"), full_page=True)
+    # the other lists are cards too: nothing scrolls sideways
+    for path in ("/orders/", "/violations/", "/work-orders/", "/desk/couriers/", f"/search/?q=5555&list=1"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate(OVERFLOW) <= 0, path
     context.close()
