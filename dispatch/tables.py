@@ -74,8 +74,9 @@ class SilentSiteTable(tables.Table):
     def render_silent(self, record):
         from django.core.exceptions import ObjectDoesNotExist
 
+        from .plain import duration_text
+
         try:
-            minutes = int((self.now - record.activity.last_refresh_at).total_seconds() // 60)
+            return duration_text((self.now - record.activity.last_refresh_at).total_seconds())  # 6天10小时
         except ObjectDoesNotExist:
             return "—"
-        return _("%(h)d h %(m)d min") % {"h": minutes // 60, "m": minutes % 60}
