@@ -5,12 +5,14 @@ from __future__ import annotations
 
 KEY = "q9_typed"
 MAX_CHARS = 4000
+MAX_FIELDS = 40
 
 
 def typed_keep(request, *, form: str, data: dict, modal: str = "", action: str = "", order: str = "") -> None:
     """Remember the refused form: ``form`` names it, ``modal`` is the dialog to reopen (with its ``action``
     and the ``order`` it was about)."""
-    clean = {str(k): str(v)[:MAX_CHARS] for k, v in data.items() if k not in ("csrfmiddlewaretoken", "next")}
+    fields = [(k, v) for k, v in data.items() if k not in ("csrfmiddlewaretoken", "next")][:MAX_FIELDS]
+    clean = {str(k)[:100]: str(v)[:MAX_CHARS] for k, v in fields}
     request.session[KEY] = {"form": form, "data": clean, "modal": modal, "action": action, "order": order}
 
 

@@ -69,3 +69,12 @@ def test_appeal_refused_for_its_attachment_keeps_the_statement(net, login):
                        {"text": "当时系统故障，附截图说明", "files": [bad]}, follow=True).content.decode()
     assert "alert-danger" in page
     assert "当时系统故障，附截图说明</textarea>" in page
+
+
+def test_what_is_kept_is_bounded(net, login):
+    order = make_order()
+    client = login(net.clerk_a)
+    data = {f"f{i}": "x" * 10_000 for i in range(200)}
+    client.post(reverse("dispatch:order_transfer", args=[order.pk]), {"to_site": "", **data})
+    typed = _typed(client.get(reverse("dispatch:workbench")).content.decode())
+    assert len(typed["data"]) <= 40 and all(len(v) <= 4000 for v in typed["data"].values())
