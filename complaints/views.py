@@ -12,17 +12,19 @@ from django.views.decorators.http import require_POST
 
 from core import clock, scoping
 from core.exceptions import DomainError
+from core.exports import xlsx_response
 from core.models import Site
 from core.parsing import parse_date
+from core.plain import sheet_time
+from core.templatetags.desk import mask_phone
 
 from . import selectors, services
-from .models import WorkOrderSource, WorkOrderState, WorkOrderType
+from .models import WorkOrderAttachment, WorkOrderSource, WorkOrderState, WorkOrderType
 
 R = scoping.Role
 
 
-@login_required
-def work_order_list(request):
+def _work_orders(request):
     qs = selectors.work_orders_for(user=request.user)
     state = request.GET.get("state") or ("open" if scoping.role_of(request.user) != R.HQ else "")
     if state == "open":
@@ -33,32 +35,73 @@ def work_order_list(request):
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(waybill_no=q) | selectors.work_orders_for(user=request.user).filter(wo_id=q)
+    return qs, state, q
+
+
+@login_required
+def work_order_list(request):
+    qs, state, q = _work_orders(request)
     return render(request, "complaints/list.html", {"work_orders": qs.order_by("due_at")[:300], "state": state,
                                                     "states": WorkOrderState.choices, "q": q, "now": timezone.now()})
 
 
 @login_required
-def attachment(request, pk: int, attachment_id: int):
-    """A proof file of a work order, for whoever may see the work order (its unit, the province, HQ): another
-    scope's file is a 404 like a missing one."""
+def work_order_export(request):
+    """Exactly the filtered list (up to 50,000 rows), times as spreadsheet times, phones masked as on screen."""
 
-    wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
-    item = get_object_or_404(wo.attachments, pk=attachment_id)
-    if not item.file:
-        raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name or item.file.name.rsplit("/", 1)[-1])
+    qs, _state, _q = _work_orders(request)
+    rows = ((w.wo_id, w.get_type_display(), w.waybill_no, w.unit.code if w.unit_id else "",
+             w.unit.name if w.unit_id else "", w.consumer_name, mask_phone(w.consumer_phone), w.get_state_display(),
+             sheet_time(w.raised_at), w.limit_hours, sheet_time(w.due_at), sheet_time(w.answered_at), w.reviews)
+            for w in qs.select_related("unit").order_by("due_at")[:50_000])
+    return xlsx_response(filename="work-orders", headers=[
+        _("Work order"), _("Type"), _("Waybill no."), _("Site code"), _("Unit"), _("Consumer"), _("Consumer phone"),
+        _("State"), _("Raised at"), _("Time limit (hours)"), _("Answer due"), _("Answered at"), _("Reviews")],
+        rows=rows)
+
+
+def _answer_rows(wo) -> list[tuple[str, str]]:
+    """The unit's answer as people read it: each fact by its label, times as 2026-11-24 09:30, yes/no as 是/否."""
+    rows = []
+    for name, label, kind, _required in services.answer_fields(wo.type):
+        value = (wo.answer or {}).get(name, "")
+        if kind == "datetime" and value:
+            value = value.replace("T", " ")[:16]
+        elif kind == "yesno":
+            value = {"yes": _("Yes"), "no": _("No")}.get(value, value)
+        rows.append((label, value or "—"))
+    return rows
+
+
+def _detail(request, wo, *, typed: dict | None = None, status: int = 200):
+    """The page; ``typed`` refills the answer form (what the clerk typed, or the answer sent back to them)."""
+    role = scoping.role_of(request.user)
+    if typed is None:
+        typed = {**(wo.answer or {}), "text": wo.answer_text or "", "reply": wo.reply or ""} \
+            if wo.state == WorkOrderState.SENT_BACK else {}
+    fields = [(name, label, kind, required, typed.get(name, ""))
+              for name, label, kind, required in services.answer_fields(wo.type)]
+    return render(request, "complaints/detail.html", {
+        "wo": wo, "events": wo.events.select_related("actor", "unit"), "attachments": wo.attachments.all(),
+        "fields": fields, "answer_rows": _answer_rows(wo) if wo.answered_at else [], "typed": typed,
+        "may_answer": role == R.CLERK and wo.unit_id and scoping.may_operate_site(request.user, wo.unit_id)
+        and wo.state in (WorkOrderState.OPEN, WorkOrderState.SENT_BACK),
+        "is_hq": role == R.HQ, "is_lcs": role == R.LCS}, status=status)
 
 
 @login_required
 def work_order_detail(request, pk: int):
+    return _detail(request, get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk))
+
+
+@login_required
+def work_order_attachment(request, pk: int, attachment_id: int):
+    """A proof file of the work order, to those who may see the work order."""
     wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
-    role = scoping.role_of(request.user)
-    return render(request, "complaints/detail.html", {
-        "wo": wo, "events": wo.events.select_related("actor", "unit"), "attachments": wo.attachments.all(),
-        "fields": services.answer_fields(wo.type),
-        "may_answer": role == R.CLERK and wo.unit_id and scoping.may_operate_site(request.user, wo.unit_id)
-        and wo.state in (WorkOrderState.OPEN, WorkOrderState.SENT_BACK),
-        "is_hq": role == R.HQ, "is_lcs": role == R.LCS})
+    att = get_object_or_404(WorkOrderAttachment, pk=attachment_id, work_order=wo)
+    if not att.file:
+        raise Http404
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
 
 
 def _act(request, pk, call, success):
@@ -77,9 +120,16 @@ def _act(request, pk, call, success):
 def answer(request, pk: int):
     wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
     facts = {name: request.POST.get(name, "") for name, *_rest in services.answer_fields(wo.type)}
-    return _act(request, pk, lambda: services.work_order_answer(
-        work_order_id=pk, actor=request.user, facts=facts, text=request.POST.get("text", ""),
-        reply=request.POST.get("reply", ""), files=request.FILES.getlist("files")), _("Answer sent to CCS."))
+    text, reply = request.POST.get("text", ""), request.POST.get("reply", "")
+    try:
+        services.work_order_answer(work_order_id=pk, actor=request.user, facts=facts, text=text, reply=reply,
+                                   files=request.FILES.getlist("files"))
+    except DomainError as exc:  # the form comes back with what was typed (files must be chosen again)
+        flash.error(request, exc.message)
+        wo.refresh_from_db()
+        return _detail(request, wo, typed={**facts, "text": text, "reply": reply}, status=200)
+    flash.success(request, _("Answer sent to CCS."))
+    return redirect("complaints:detail", pk=pk)
 
 
 @scoping.role_required(R.HQ)

@@ -7,6 +7,7 @@ when those are not reachable).
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -235,10 +236,12 @@ WORK_ORDER_LIMIT_HOURS = {"where": env.int("WO_HOURS_WHERE", default=24), "locke
                           "false_sign": 24, "delay": 48, "damage": 48, "loss": 72, "attitude": 48, "privacy": 24,
                           "other": 48}
 WORK_ORDER_RESTART_ON_SEND_BACK = env.bool("WORK_ORDER_RESTART_ON_SEND_BACK", default=True)
-# How often the clerk's workbench refreshes itself (seconds); sites must refresh every 10–20 minutes.
-WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=20)
+# How often a clerk's pages ask for new orders (seconds; a conditional poll); sites must refresh every 10–20 minutes.
+WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=10)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# a filter left empty reads 全部 ("All"), not "---------"
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 LOGGING = {

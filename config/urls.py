@@ -1,16 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from . import views
 from .api import api
 
-admin.site.site_header = admin.site.site_title = "Q9 Order Desk"
+admin.site.site_header = gettext_lazy("Q9 Order Desk · master data")
+admin.site.site_title = admin.site.index_title = gettext_lazy("Master data")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

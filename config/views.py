@@ -3,6 +3,8 @@
 Home pages sit above the domain apps so that they may read any app's selectors without the apps
 depending on each other.
 """
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -17,6 +19,7 @@ from dispatch import selectors as desk_selectors
 from inventory.services import low_stock
 from orders.models import OnlineOrder, OrderState, OutboxMessage
 from penalties.models import Appeal, AppealStatus, Violation, ViolationStatus
+from penalties.selectors import appeal_windows, week_figures
 
 
 def healthz(request):
@@ -75,6 +78,19 @@ def _work(user, role) -> list[tuple[str, int, str]]:
     return []
 
 
+def _week(user, role) -> dict:
+    """The last assessment week as its notices and reports count it, and the appeal windows open now."""
+
+
+    if role is None:
+        return {}
+    today = timezone.localdate()
+    last_week = today - timedelta(days=today.weekday() + 7)
+    return {"week_figures": week_figures(user=user, week=last_week),
+            "appeal_windows": appeal_windows(user=user, at=timezone.now())
+            if role in (scoping.Role.CLERK, scoping.Role.LCS, scoping.Role.HQ) else []}
+
+
 @login_required
 def home(request):
     user = request.user
@@ -87,6 +103,7 @@ def home(request):
         "now": timezone.now(),
     }
     context["work"] = _work(user, role)
+    context.update(_week(user, role))
     if role == scoping.Role.CLERK:
         site = user.site
         context.update(site=site, site_counts=selectors.site_detail_counts(site=site))

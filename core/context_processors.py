@@ -3,6 +3,7 @@ from .broker import degraded as broker_degraded
 from .navigation import nav_for
 from .rediscache import degraded as cache_degraded
 from .selectors import message_unread_count
+from .typed import typed_pop
 
 
 def desk(request):
@@ -23,6 +24,7 @@ def desk(request):
         "desk_nav": nav_for(role),
         "desk_unread": message_unread_count(user=user),
         "desk_degraded": _degraded(),
+        "desk_typed": typed_pop(request),
     }
 
 

@@ -10,7 +10,7 @@ from .validators import validate_attachment
 class MessageComposeForm(forms.Form):
     audience = forms.ChoiceField(label=_("To"), choices=Message.Audience.choices, widget=forms.RadioSelect)
     site_code = forms.CharField(label=_("Site code"), required=False, max_length=16)
-    province = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False)
+    province = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False, empty_label=_("Choose…"))
     username = forms.CharField(label=_("User name"), required=False, max_length=150)
     category = forms.ChoiceField(label=_("Category"), choices=Message.Category.choices, initial="general")
     title = forms.CharField(label=_("Title"), max_length=200)

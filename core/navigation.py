@@ -49,6 +49,7 @@ NAV_ITEMS = [
         ("logistics:carriers", _("Partner carriers"), EVERYONE),
     ]),
     (None, _("Network"), [
+        ("dispatch:couriers", _("Couriers"), (R.CLERK,)),
         ("core:site_list", _("Sites"), EVERYONE),
         ("dispatch:silent_sites", _("Silent sites"), (R.LCS, R.HQ, R.MANAGER)),
     ]),

@@ -18,20 +18,25 @@ from django_tables2.paginators import LazyPaginator
 
 from core import clock, scoping
 from core import selectors as net_selectors
+from core.couriers import courier_add
+from core.couriers import courier_update as update
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Courier, Site
 from core.parsing import parse_id
+from core.plain import sheet_time
 from core.redirects import safe_redirect
+from core.typed import typed_keep
 from orders import selectors as order_selectors
 from orders.filters import UnscannedFilter
 from orders.models import FailReason, OnlineOrder, OrderState
 from orders.services import order_cancel as cancel
 from orders.tables import UnscannedTable
 
-from . import operations
+from . import alerts, operations, pickup_desk
 from . import selectors as desk_selectors
-from .services import site_refresh_record
+from .corrections import order_waybill_correct as correct
+from .services import site_refresh_note
 from .tables import SilentSiteTable
 
 R = scoping.Role
@@ -75,13 +80,32 @@ def _report(request, result, verb: str) -> None:
         flash.warning(request, _("Select at least one order first."))
 
 
-def _run(request, call, success: str) -> None:
+def _named(request, result):
+    """The batch's refusals, each prefixed with the order's 物流号 so the clerk knows which row to mend."""
+    refused_ids = [pk for pk, _msg in result.refused]
+    names = dict(order_selectors.orders_for(user=request.user).filter(pk__in=refused_ids)
+                 .values_list("pk", "channel_order_id"))
+    result.refused = [(pk, _("Order %(id)s: %(reason)s") % {"id": names.get(pk, pk), "reason": message})
+                      for pk, message in result.refused]
+    return result
+
+
+def _run(request, call, success: str, *, keep: tuple[str, str, str] | None = None) -> None:
+    """Call one operation and say how it went; a refusal keeps what was typed in the dialog ``keep`` =
+    (dialog id, form action, order number), which the next page reopens."""
     try:
         call()
     except DomainError as exc:
         flash.error(request, exc.message)
+        if keep:
+            _keep(request, keep)
     else:
         flash.success(request, success)
+
+
+def _keep(request, keep: tuple[str, str, str]) -> None:
+    modal, action, order = keep
+    typed_keep(request, form=modal, modal=modal, action=action, order=order, data=request.POST.dict())
 
 
 # ---------------------------------------------------------------- 网点接单 (workbench)
@@ -92,7 +116,7 @@ def _workbench_context(request) -> dict:
     pending = (OnlineOrder.objects.filter(site_id__in=ids, state=OrderState.PENDING)
                .select_related("channel", "site").order_by("accept_due_at", "id"))
     rows = list(pending[: WORKBENCH_LIMIT + 1])
-    site_refresh_record(site_id=user.site_id, user=user)
+    site_refresh_note(site_id=user.site_id, user=user)
     return {
         "orders": rows[:WORKBENCH_LIMIT],
         "more": len(rows) > WORKBENCH_LIMIT,
@@ -109,8 +133,17 @@ def workbench(request):
 
 @scoping.role_required(R.CLERK)
 def workbench_rows(request):
-    """The rows alone, for the page's own polling (each poll is the site's refresh)."""
-    return render(request, "dispatch/_workbench_rows.html", _workbench_context(request))
+    """The rows alone, for the page's own polling and the alerts of every page (``alerts``): a conditional
+    GET, 304 with no body when the queue is as the client last saw it. A poll is the site's refresh (recorded
+    at most once a minute)."""
+    version = alerts.pending_version(user=request.user)
+    if alerts.is_fresh(request, version):
+        site_refresh_note(site_id=request.user.site_id, user=request.user)
+        return alerts.not_modified(version)
+    response = render(request, "dispatch/_workbench_rows.html", _workbench_context(request))
+    response["ETag"] = version
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @scoping.role_required(R.CLERK, R.HQ)
@@ -139,11 +172,13 @@ def order_transfer(request, pk: int):
     if to_site is None:
         flash.error(request, _("Choose the site to transfer to: type its name or code and pick it from the list, "
                                "or choose the data center."))
+        _keep(request, ("transfer-modal", request.path, order.channel_order_id))
         return _back(request, "dispatch:workbench")
     _run(request, lambda: operations.order_transfer(order_id=order.pk, actor=request.user, to_site=to_site,
                                                     text=request.POST.get("text", ""),
                                                     expect=_field(request, "expect", pk) or None),
-         _("Order %(id)s transferred to %(site)s.") % {"id": order.channel_order_id, "site": to_site.name})
+         _("Order %(id)s transferred to %(site)s.") % {"id": order.channel_order_id, "site": to_site.name},
+         keep=("transfer-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:workbench")
 
 
@@ -154,21 +189,52 @@ def order_accept_fail(request, pk: int):
     _run(request, lambda: operations.order_accept_fail(order_id=order.pk, actor=request.user,
                                                        reason=request.POST.get("reason", ""),
                                                        text=request.POST.get("text", ""), expect=OrderState.PENDING),
-         _("Order %(id)s marked as accept failed.") % {"id": order.channel_order_id})
+         _("Order %(id)s marked as accept failed.") % {"id": order.channel_order_id},
+         keep=("fail-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:workbench")
 
 
 # ---------------------------------------------------------------- 网点揽件
 
+def _pickup_couriers(request) -> list:
+    return list(Courier.objects.filter(site_id__in=scoping.clerk_site_ids(request.user), active=True)
+                .order_by("site_id", "name"))
+
+
 @scoping.role_required(R.CLERK)
 def pickup(request):
-    ids = scoping.clerk_site_ids(request.user)
-    orders = list(OnlineOrder.objects.filter(site_id__in=ids, state=OrderState.ACCEPTED)
-                  .select_related("channel", "site", "courier").order_by("pickup_due_at", "id")[:WORKBENCH_LIMIT])
-    couriers = list(Courier.objects.filter(site_id__in=ids, active=True).order_by("site_id", "name"))
+    """网点揽件, the scanner desk (``pickup_desk``): a scan box, filters by courier and time left."""
+    at = timezone.now()
+    f_courier, f_due = request.GET.get("courier", "").strip(), request.GET.get("due", "").strip()
+    orders = pickup_desk.pickup_desk_list(user=request.user, at=at, courier=f_courier, due=f_due,
+                                          limit=WORKBENCH_LIMIT + 1)
     return render(request, "dispatch/pickup.html", {
-        "orders": orders, "couriers": couriers, "fail_reasons": FailReason.choices, "now": timezone.now(),
-        "warn_seconds": 7200,
+        "orders": orders[:WORKBENCH_LIMIT], "more": len(orders) > WORKBENCH_LIMIT,
+        "couriers": _pickup_couriers(request), "fail_reasons": FailReason.choices, "now": at,
+        "warn_seconds": pickup_desk.SOON_SECONDS, "due_choices": pickup_desk.DUE_CHOICES,
+        "f_courier": f_courier, "f_due": f_due,
+    })
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def pickup_scan(request):
+    """One scan in the desk's scan box (htmx): the status next to the box, the touched rows swapped in place."""
+    raw_armed = request.POST.get("armed", "")
+    armed_id = int(raw_armed) if raw_armed.isdigit() else None
+    outcome = pickup_desk.pickup_scan(user=request.user, code=request.POST.get("code", ""), armed_id=armed_id)
+    rows = []
+    if outcome.order is not None:
+        order = outcome.order
+        state = outcome.status if outcome.status != "not_found" else "open"
+        rows.append((order, state, outcome.message))
+    if armed_id and armed_id != outcome.armed_id and (outcome.order is None or outcome.order.pk != armed_id):
+        previous = pickup_desk.pickup_open_orders(user=request.user).filter(pk=armed_id).first()
+        if previous is not None:
+            rows.append((previous, "open", ""))
+    return render(request, "dispatch/_pickup_scan.html", {
+        "outcome": outcome, "rows": rows, "couriers": _pickup_couriers(request),
+        "warn_seconds": pickup_desk.SOON_SECONDS,
     })
 
 
@@ -192,6 +258,17 @@ def order_courier(request, pk: int):
 def order_pickup_confirm(request, pk: int):
     order = _order(request, pk)
     waybill = _field(request, "waybill", pk)
+    if request.htmx:  # the desk's row button: answer with the row itself, confirmed or with the reason
+        try:
+            order = operations.order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=waybill)
+        except DomainError as exc:
+            order.refresh_from_db()
+            row_state, row_message = "refused", exc.message
+        else:
+            row_state, row_message = "confirmed", ""
+        return render(request, "dispatch/_pickup_row.html", {
+            "o": order, "row_state": row_state, "row_message": row_message, "typed": waybill,
+            "couriers": _pickup_couriers(request), "warn_seconds": pickup_desk.SOON_SECONDS})
     _run(request, lambda: operations.order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=waybill),
          _("Order %(id)s picked up.") % {"id": order.channel_order_id})
     return _back(request, "dispatch:pickup")
@@ -202,7 +279,7 @@ def order_pickup_confirm(request, pk: int):
 def orders_pickup_batch(request):
     items = [(pk, request.POST.get(f"waybill_{pk}", "")) for pk in _ids(request)]
     result = operations.orders_pickup_confirm_batch(items=items, actor=request.user)
-    _report(request, result, _("picked up"))
+    _report(request, _named(request, result), _("picked up"))
     return _back(request, "dispatch:pickup")
 
 
@@ -213,7 +290,8 @@ def order_pickup_fail(request, pk: int):
     _run(request, lambda: operations.order_pickup_fail(order_id=order.pk, actor=request.user,
                                                        reason=request.POST.get("reason", ""),
                                                        text=request.POST.get("text", ""), expect=OrderState.ACCEPTED),
-         _("Order %(id)s marked as pickup failed.") % {"id": order.channel_order_id})
+         _("Order %(id)s marked as pickup failed.") % {"id": order.channel_order_id},
+         keep=("fail-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:pickup")
 
 
@@ -231,11 +309,13 @@ def order_reappoint(request, pk: int):
     start, end = _local_datetime(request.POST.get("window_start")), _local_datetime(request.POST.get("window_end"))
     if start is None or end is None:
         flash.error(request, _("Enter the new window's start and end (date and time)."))
+        _keep(request, ("reappoint-modal", request.path, order.channel_order_id))
         return _back(request, "dispatch:pickup")
     _run(request, lambda: operations.order_reappoint(order_id=order.pk, actor=request.user, window_start=start,
                                                      window_end=end, text=request.POST.get("text", "")),
          _("Order %(id)s re-appointed: pickup by %(end)s.")
-         % {"id": order.channel_order_id, "end": timezone.localtime(end).strftime("%Y-%m-%d %H:%M")})
+         % {"id": order.channel_order_id, "end": timezone.localtime(end).strftime("%Y-%m-%d %H:%M")},
+         keep=("reappoint-modal", request.path, order.channel_order_id))
     return _back(request, "dispatch:pickup")
 
 
@@ -379,3 +459,94 @@ def silent_sites(request):
     return render(request, "dispatch/silent_sites.html", {"table": table, "minutes": desk_selectors.SILENT_MINUTES,
                                                           "now": at})
 
+
+
+# ---------------------------------------------------------------- the site's couriers (self-service)
+
+def _couriers_page(request, *, typed: dict | None = None, status: int = 200):
+    ids = scoping.clerk_site_ids(request.user)
+    return render(request, "dispatch/couriers.html", {
+        "couriers": Courier.objects.filter(site_id__in=ids).select_related("site").order_by("-active", "site_id",
+                                                                                              "name"),
+        "sites": Site.objects.filter(pk__in=ids).order_by("pk"), "typed": typed or {}}, status=status)
+
+
+@scoping.role_required(R.CLERK)
+def couriers(request):
+    """业务员管理: the site's courier records."""
+    if request.method == "POST":
+
+        site = Site.objects.filter(pk__in=scoping.clerk_site_ids(request.user),
+                                   pk=request.POST.get("site") if (request.POST.get("site") or "").isdigit()
+                                   else request.user.site_id).first()
+        try:
+            courier = courier_add(actor=request.user, site=site or request.user.site,
+                                  name=request.POST.get("name", ""), phone=request.POST.get("phone", ""))
+        except DomainError as exc:
+            flash.error(request, exc.message)
+            return _couriers_page(request, typed=request.POST.dict())
+        flash.success(request, _("Courier %(name)s added.") % {"name": courier.name})
+        return redirect("dispatch:couriers")
+    return _couriers_page(request)
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def courier_update(request, pk: int):
+
+    courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
+    action = request.POST.get("action")
+    try:
+        if action == "phone":
+            update(actor=request.user, courier_id=courier.pk, phone=request.POST.get("phone", ""))
+            flash.success(request, _("%(name)s's phone saved.") % {"name": courier.name})
+        elif action in ("deactivate", "activate"):
+            update(actor=request.user, courier_id=courier.pk, active=action == "activate")
+            flash.success(request, (_("%(name)s can be assigned orders again.") if action == "activate"
+                                    else _("%(name)s is no longer offered for new orders.")) % {"name": courier.name})
+        else:
+            flash.error(request, _("Choose what to change."))
+    except DomainError as exc:
+        flash.error(request, exc.message)
+        typed_keep(request, form="courier", data={**request.POST.dict(), "courier_id": str(courier.pk)})
+    return redirect("dispatch:couriers")
+
+
+@scoping.role_required(R.CLERK)
+def couriers_export(request):
+    ids = scoping.clerk_site_ids(request.user)
+    rows = ((c.site.code, c.site.name, c.name, c.phone, _("active") if c.active else _("inactive"))
+            for c in Courier.objects.filter(site_id__in=ids).select_related("site").order_by("site_id", "name"))
+    return xlsx_response(filename="couriers", headers=[_("Site code"), _("Site name"), _("Courier"), _("Phone"),
+                                                       _("State")], rows=rows)
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def silent_sites_export(request):
+    """The silent sites as listed, with the last refresh as a spreadsheet time."""
+
+    at = timezone.now()
+    rows = ((s.code, s.name, s.province.name, s.phone,
+             sheet_time(getattr(getattr(s, "activity", None), "last_refresh_at", None)))  # never refreshed: empty
+            for s in desk_selectors.silent_sites(user=request.user, at=at)[:50_000])
+    return xlsx_response(filename="silent-sites", headers=[_("Site code"), _("Site name"), _("Province"),
+                                                           _("Phone"), _("Last refresh")], rows=rows)
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def order_waybill_correct(request, pk: int):
+    """运单号更正 by the site that picked the order up (``corrections``)."""
+
+    order = _order(request, pk)
+    old = order.waybill_no
+    try:
+        done = correct(order_id=order.pk, actor=request.user, waybill=request.POST.get("waybill", ""),
+                       reason=request.POST.get("text", ""))
+    except DomainError as exc:
+        flash.error(request, exc.message)
+        typed_keep(request, form="waybill_correct", data=request.POST.dict())
+    else:
+        flash.success(request, _("Waybill number of order %(id)s corrected from %(old)s to %(new)s; the channel is "
+                                 "told.") % {"id": done.channel_order_id, "old": old, "new": done.waybill_no})
+    return redirect("orders:order_detail", pk=order.pk)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Site
+from core.plain import duration_text
 
 
 class SilentSiteTable(tables.Table):
@@ -30,8 +31,9 @@ class SilentSiteTable(tables.Table):
             return _("never")
 
     def render_silent(self, record):
+
+
         try:
-            minutes = int((self.now - record.activity.last_refresh_at).total_seconds() // 60)
+            return duration_text((self.now - record.activity.last_refresh_at).total_seconds())  # 6天10小时
         except ObjectDoesNotExist:
             return "—"
-        return _("%(h)d h %(m)d min") % {"h": minutes // 60, "m": minutes % 60}

@@ -13,6 +13,7 @@ from core import scoping
 from core.exports import xlsx_response
 from core.models import Province
 from core.parsing import parse_id, parse_month
+from core.plain import code_label
 
 from .models import EntryKind
 from .selectors import statement
@@ -58,8 +59,8 @@ def statement_export(request):
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
-    rows = ((e.site.code, e.site.name, e.province.name, e.get_heading_display(), e.get_kind_display(), e.code,
-             e.amount, e.note, e.created_at)
+    rows = ((e.site.code, e.site.name, e.province.name, e.get_heading_display(), e.get_kind_display(), code_label(e.code),
+             e.amount, e.note, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"))
             for e in data["entries"].iterator(chunk_size=2000))
     return xlsx_response(filename=f"statement-{month:%Y%m}", headers=[
         _("Site code"), _("Site name"), _("Province"), _("Heading"), _("Kind"), _("Code"), _("Amount (CNY)"),

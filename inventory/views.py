@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from core import scoping
 from core.exceptions import DomainError
+from core.exports import xlsx_response
 from core.models import Site
 from core.redirects import safe_redirect
 from dispatch.operations import order_pickup_confirm
@@ -113,3 +114,26 @@ def pickup_with_ewaybill(request, pk: int):
         flash.success(request, _("Order %(id)s picked up with e-waybill %(no)s.") % {"id": order.channel_order_id,
                                                                                    "no": number})
     return safe_redirect(request, request.POST.get("next"), "dispatch:pickup")
+
+
+@login_required
+def stock_export(request):
+    """The chosen site's stock (item, quantity, minimum, below it), or without a site the items below their
+    minimum across the user's scope, as the page lists them."""
+
+    site = _site(request)
+    if site is not None:
+        levels = dict(StockLevel.objects.filter(site=site).values_list("consumable_id", "min_level"))
+        rows = []
+        for item in Consumable.objects.all():
+            qty = services.quantity(site_id=site.pk, consumable_id=item.pk)
+            minimum = levels.get(item.pk, 0)
+            rows.append((site.code, site.name, item.name, qty, minimum,
+                         _("below the minimum") if minimum and qty < minimum else ""))
+    else:
+        scope_ids = None if scoping.is_national(request.user) else list(
+            scoping.visible_sites(request.user).values_list("pk", flat=True))
+        rows = [(s.code, s.name, item.name, qty, minimum, _("below the minimum"))
+                for s, item, qty, minimum in services.low_stock(site_ids=scope_ids)]
+    return xlsx_response(filename="stock", headers=[_("Site code"), _("Site name"), _("Item"), _("Quantity"),
+                                                    _("Minimum"), _("Note")], rows=rows)

@@ -1,29 +1,24 @@
 """Label printing (打单): a 76×130 mm page per order with sender, receiver, goods and a Code 128 barcode of the
 waybill, drawn with ReportLab (hundreds of labels a second, where an HTML renderer manages a few) in an embedded
-CJK TrueType font (WenQuanYi Zen Hei, Debian's fonts-wqy-zenhei). Every print and reprint is recorded."""
+CJK TrueType font (the vendored WenQuanYi Micro Hei of ``dispatch.cjk_font``). Every print and reprint is
+recorded."""
 from __future__ import annotations
 
 import io
-import os
 import uuid
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from core import cjk_font
 from core.templatetags.desk import mask_phone
 
 from .models import LabelPrint
 
 PAGE_MM = (76, 130)
-FONT = "Q9CJK"
-FONT_PATHS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"]
-_font_ready = False
 
 
 class LabelError(ValueError):
@@ -31,14 +26,7 @@ class LabelError(ValueError):
 
 
 def _font() -> str:
-    global _font_ready
-    if not _font_ready:
-        path = settings.LABEL_FONT or next((p for p in FONT_PATHS if os.path.exists(p)), "")
-        if not path:
-            raise LabelError("no CJK TrueType font: install fonts-wqy-zenhei (make test does)")
-        pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
-        _font_ready = True
-    return FONT
+    return cjk_font.reportlab_font()
 
 
 def _wrap(text: str, width: int) -> list[str]:

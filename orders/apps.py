@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        # event kinds are read by their names wherever a code would show (the callbacks page among them)
+        from core.plain import code_labels_register
+
+        from .models import EventKind
+
+        code_labels_register(EventKind.choices)

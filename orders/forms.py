@@ -9,7 +9,8 @@ DT = {"type": "datetime-local"}
 class OrderEntryForm(forms.ModelForm):
     """追加订单: HQ enters an order by hand (e.g. from a phone call); it then flows like any other."""
 
-    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.filter(active=True), required=True)
+    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.filter(active=True), required=True,
+                                     empty_label=_("Choose…"))
     channel_order_id = forms.CharField(label=_("Logistics no. (物流号)"), max_length=64, required=False,
                                        help_text=_("Leave empty for a phone order: a number is generated."))
     window_start = forms.DateTimeField(label=_("Pickup window from"), required=False,

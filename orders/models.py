@@ -5,7 +5,8 @@ via the services of ``orders.services`` and ``dispatch.operations``; nothing her
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 
@@ -156,6 +157,12 @@ class OnlineOrder(models.Model):
             # 撤单处理: cancelled, not yet acknowledged by the site
             models.Index(fields=["site", "cancelled_at"], name="order_cancel_open",
                          condition=Q(state="CANCELLED", cancel_handled_at__isnull=True)),
+            # the header search (orders/search.py): a phone by its last 4 digits, a name exactly, newest first
+            # (plain B-trees on expressions: no contrib extension such as pg_trgm is needed)
+            models.Index(Right("sender_phone", 4), F("order_time").desc(), name="order_sender_phone4"),
+            models.Index(Right("receiver_phone", 4), F("order_time").desc(), name="order_receiver_phone4"),
+            models.Index(F("sender_name"), F("order_time").desc(), name="order_sender_name"),
+            models.Index(F("receiver_name"), F("order_time").desc(), name="order_receiver_name"),
         ]
 
     def __str__(self):
@@ -190,6 +197,7 @@ class EventKind(models.TextChoices):
     REROUTED = "rerouted", _("Re-routed after a change")
     SCANNED = "scanned", _("Pickup scan (揽收扫描)")
     WAYBILL_REMINDER = "waybill_reminder", _("Customer reminded to supply a waybill")
+    WAYBILL_CORRECTED = "waybill_corrected", _("Waybill number corrected by the site")
 
 
 class OrderEvent(models.Model):

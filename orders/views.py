@@ -25,6 +25,7 @@ from .forms import OrderCorrectForm, OrderEntryForm
 from .imports import job_retry, progress, template_rows
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
+from .search import order_search
 from .tables import OrderTable
 from .tasks import import_run
 
@@ -279,3 +280,14 @@ def import_detail(request, pk: int):
     template = "orders/_import_progress.html" if request.htmx else "orders/import_detail.html"
     return render(request, template, {"job": job, "done": done,
                                       "percent": int(100 * done / job.total) if job.total else 0})
+
+
+@login_required
+def order_search_page(request):
+    """The header search (``search.order_search``): one hit opens the order, several are listed."""
+
+    q = (request.GET.get("q") or "").strip()
+    found = order_search(user=request.user, q=q)
+    if len(found) == 1 and request.GET.get("list") != "1":
+        return redirect("orders:order_detail", pk=found[0].pk)
+    return render(request, "orders/search.html", {"q": q, "orders": found})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core import clock, scoping
 from core.validators import attachments_check
 
+from .decisions import decision_message
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
 from .money import ledger_sync
 from .services import PenaltyError, _record
@@ -108,6 +109,8 @@ def appeal_lcs_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: dat
     appeal.save()
     _conclude(appeal, actor=actor, cancel=cancel, text=text, at=at,
               note=_("Cancelled on appeal by the province platform: %(t)s") % {"t": text})
+    decision_message(violation=appeal.violation, kind="cancelled" if cancel else "appeal_upheld", at=at, text=text,
+                     deadline=None if cancel else hq_deadline(appeal))
     return appeal
 
 
@@ -139,6 +142,7 @@ def appeal_escalate(*, appeal_id: int, actor, text: str, at: datetime | None = N
     appeal.lcs_text, appeal.lcs_by = (text or "").strip(), actor
     appeal.save()
     _record(appeal.violation, "escalated", actor=actor, at=at, text=text)
+    decision_message(violation=appeal.violation, kind="escalated", at=at, text=(text or "").strip())
     return appeal
 
 
@@ -177,6 +181,7 @@ def appeal_hq_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: date
     appeal.save()
     _conclude(appeal, actor=actor, cancel=cancel, text=text, at=at,
               note=_("Cancelled on appeal by HQ: %(t)s") % {"t": text})
+    decision_message(violation=appeal.violation, kind="cancelled" if cancel else "hq_upheld", at=at, text=text)
     return appeal
 
 

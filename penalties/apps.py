@@ -13,3 +13,22 @@ class PenaltiesConfig(AppConfig):
         from .rules import threshold_at
 
         clock.threshold_source_set(threshold_at)
+
+        # the rule and ledger codes this app writes are read by their names everywhere (statements included)
+        from django.utils.translation import gettext_lazy as _
+
+        from core.plain import code_labels_register
+
+        from .models import Rule
+
+        code_labels_register(Rule.choices)
+        code_labels_register([("REFUND_60", _("Refund: 60 per cent of the fines")),
+                              ("REFUND_40", _("Refund: the other 40 per cent of the fines")),
+                              ("REWARD", _("Monthly reward"))])
+
+        # a site's waybill correction stops once the week's notice is out or an audit judged the order
+        from dispatch.corrections import correction_guard_add
+
+        from .selectors import waybill_correction_refusal
+
+        correction_guard_add(waybill_correction_refusal)

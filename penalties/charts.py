@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+FONT = "Q9 CJK, Noto Sans CJK SC, Microsoft YaHei, sans-serif"  # Q9 CJK: the PDFs' vendored font
 COLORS = ["#b3001b", "#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997"]
 
 

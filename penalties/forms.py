@@ -58,6 +58,7 @@ class AuditPickForm(forms.Form):
     kind = forms.ChoiceField(label=_("Orders"), required=False, choices=[
         ("failed", _("Failed (accept or pickup)")), ("picked_up", _("Picked up")),
         ("reappointed", _("Re-appointed")), ("transferred", _("Transferred")),
-        ("waybill_suspect", _("Waybill contradicted by the scans")), ("all", _("All"))])
+        ("waybill_suspect", _("Waybill contradicted by the scans")),
+        ("waybill_corrected", _("Waybill number corrected by the site")), ("all", _("All"))])
     site = forms.CharField(label=_("Site code"), required=False, max_length=16)
     sample = forms.IntegerField(label=_("Random sample of"), required=False, min_value=1, max_value=500)

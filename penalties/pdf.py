@@ -1,4 +1,5 @@
-"""WeasyPrint documents: A4, Noto Sans CJK named in every font stack (page margin boxes included), page numbers,
+"""WeasyPrint documents: A4, the vendored CJK font (``dispatch.cjk_font``, through ``@font-face``) first in every
+font stack (page margin boxes included), page numbers,
 generated time, tables whose header repeats on every page, SVG charts."""
 from __future__ import annotations
 

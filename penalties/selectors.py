@@ -1,7 +1,8 @@
 """Reads of the rule book, scoped (SPEC §1), and the dashboard's figures (one grouped query each)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -15,18 +16,20 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import clock, scoping
 from logistics.models import ScanType, TrackingEvent
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
 
-from .models import Rule, Violation, ViolationStatus
+from .models import Appeal, AppealStatus, Rule, Violation, ViolationStatus, WeeklyNotice
 
 
 def violations_for(*, user) -> QuerySet[Violation]:
@@ -113,3 +116,54 @@ def waybill_suspects(qs, *, at=None):
             .filter(already=False)
             .filter(Q(scanned_here=False) | Q(scanned_elsewhere=True))
             .annotate(suspect=Case(When(scanned_elsewhere=True, then=Value("other_site")), default=Value("no_scan"))))
+def waybill_correction_refusal(order: OnlineOrder) -> str | None:
+    """The rule book's reasons a site may no longer correct an order's waybill number (``dispatch.corrections``):
+    the weekly notice of the pickup's week has been issued to the site, or an audit judged the order."""
+
+
+    local = timezone.localtime(order.picked_up_at, clock.tz()).date()
+    week = local - timedelta(days=local.weekday())
+    issued = (WeeklyNotice.objects.filter(site_id=order.site_id, week=week, issued_at__isnull=False)
+              .values_list("issued_at", flat=True).first())
+    if issued:
+        return _("The weekly notice of that week was issued on %(t)s: the waybill number stands.") \
+            % {"t": timezone.localtime(issued).strftime("%Y-%m-%d %H:%M")}
+    if Violation.objects.filter(order_id=order.pk, source=Violation.Source.AUDIT).exists():
+        return _("An audit has judged this order: the waybill number stands.")
+    return None
+
+
+def week_figures(*, user, week: date) -> dict:
+    """How the user's site, province or the nation did in an assessment week, counted as the weekly notices and
+    reports count it (the standing violations the week's notices listed): violations, fines, per rule, and the
+    on-time accept and pickup rates of the week's orders (1 − late findings ÷ orders)."""
+
+
+    rows = violations_for(user=user).filter(notice_line__notice__week=week, status=ViolationStatus.CONFIRMED)
+    by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))
+    start, end = clock.day_start(week), clock.day_start(week + timedelta(days=7))
+    orders = (OnlineOrder.objects.filter(scoping.unit_q(user), order_time__gte=start, order_time__lt=end)
+              .exclude(site__is_data_center=True).count())
+    late_accept, late_pickup = by_rule.get(Rule.LATE_ACCEPT, 0), by_rule.get(Rule.LATE_PICKUP, 0)
+    return {
+        "week": week, "orders": orders, "count": sum(by_rule.values()),
+        "total": rows.aggregate(s=Sum("fine"))["s"] or Decimal(0),
+        "by_rule": [(Rule(code).label, by_rule[code]) for code in Rule.values if by_rule.get(code)],
+        "accept_rate": None if not orders else max(0.0, 1 - late_accept / orders),
+        "pickup_rate": None if not orders else max(0.0, 1 - late_pickup / orders),
+    }
+
+
+def appeal_windows(*, user, at: datetime, limit: int = 10) -> list[tuple]:
+    """The appeal windows open now for the user's violations, soonest to close first: (violation, deadline,
+    whether it is the window to go to HQ). 72 hours after the notice, or after the province upheld."""
+
+    scoped = violations_for(user=user)
+    first = (scoped.filter(status=ViolationStatus.CONFIRMED, appeal__isnull=True,
+                           notice_line__notice__issued_at__gt=at - clock.APPEAL_WINDOW)
+             .select_related("notice_line__notice").order_by("notice_line__notice__issued_at")[:limit])
+    out = [(v, v.notice_line.notice.issued_at + clock.APPEAL_WINDOW, False) for v in first]
+    upheld = (Appeal.objects.filter(violation__in=scoped, status=AppealStatus.LCS_UPHELD, lcs_at__gt=at - clock.APPEAL_WINDOW)
+              .select_related("violation__order", "violation__site").order_by("lcs_at")[:limit])
+    out += [(a.violation, a.lcs_at + clock.APPEAL_WINDOW, True) for a in upheld]
+    return sorted(out, key=lambda row: row[1])[:limit]

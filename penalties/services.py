@@ -19,6 +19,7 @@ from core.models import ClosureDay, Province
 from core.validators import attachments_check
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupBinding
 
+from .decisions import decision_message
 from .models import (
     AUDIT_RULES,
     TIME_RULES,
@@ -124,6 +125,8 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
     _attach(violation, files, actor, at)
     _record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence,
             event=event.pk)
+    if confirmed:  # HQ's own finding is a decision at once
+        decision_message(violation=violation, kind="confirmed", at=at, text=evidence)
     if confirmed and reclassified_from is not None:
         _supersede(reclassified_from, violation, actor, at)
     return violation
@@ -155,6 +158,7 @@ def violation_confirm(*, violation_id: int, actor, text: str = "", at: datetime 
     v.status, v.decided_by, v.decided_at = V.CONFIRMED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     _record(v, "confirmed", actor=actor, at=at, text=text)
+    decision_message(violation=v, kind="confirmed", at=at, text=text)
     if v.reclassified_from_id:
         _supersede(_locked(v.reclassified_from_id), v, actor, at)
     return v
@@ -173,6 +177,7 @@ def violation_reject(*, violation_id: int, actor, text: str, at: datetime | None
     v.status, v.decided_by, v.decided_at = V.REJECTED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     _record(v, "rejected", actor=actor, at=at, text=text)
+    decision_message(violation=v, kind="rejected", at=at, text=text)
     return v
 
 

@@ -1,11 +1,14 @@
 import django_tables2 as tables
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.plain import week_text
 from core.templatetags.desk import cny
 
-from .models import Violation
+from .appeals import appeal_deadline, hq_deadline
+from .models import AppealStatus, Violation, ViolationStatus
 
 _STATUS_CSS = {"PROPOSED": "text-bg-warning", "CONFIRMED": "text-bg-danger", "REJECTED": "text-bg-light",
                "VOIDED": "text-bg-secondary", "RECLASSIFIED": "text-bg-light", "CANCELLED": "text-bg-success"}
@@ -23,10 +26,12 @@ class ViolationTable(tables.Table):
     fine = tables.Column(verbose_name=_("fine"), orderable=False)
     status = tables.Column(verbose_name=_("status"), orderable=False)
     source = tables.Column(verbose_name=_("source"), orderable=False)
+    appeal_state = tables.Column(verbose_name=_("appeal"), accessor="pk", orderable=False, empty_values=())
 
     class Meta:
         model = Violation
-        fields = ("occurred_at", "week", "rule", "order", "site", "province", "fine", "status", "source")
+        fields = ("occurred_at", "week", "rule", "order", "site", "province", "fine", "status", "source",
+                  "appeal_state")
         order_by = ("-occurred_at",)
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "violation-table"}
 
@@ -34,7 +39,7 @@ class ViolationTable(tables.Table):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
     def render_week(self, value):
-        return value.strftime("%G-W%V")
+        return week_text(value)
 
     def render_order(self, value, record):
         return value or record.reference
@@ -47,3 +52,38 @@ class ViolationTable(tables.Table):
 
     def render_status(self, value, record):
         return format_html('<span class="badge {}">{}</span>', _STATUS_CSS.get(record.status, ""), value)
+
+    def render_appeal_state(self, record):
+        """Where the appeal stands and, while a window is open, until when (``appeal_state``)."""
+        label, deadline = appeal_state(record, at=timezone.now())
+        if not label:
+            return "—"
+        if deadline:
+            return format_html('{}<div class="small text-muted" data-testid="appeal-deadline">{}</div>', label,
+                               _("until %(t)s") % {"t": timezone.localtime(deadline).strftime("%m-%d %H:%M")})
+        return label
+
+
+def appeal_state(v: Violation, *, at) -> tuple[str, object]:
+    """(what the site can read about the appeal, the deadline that runs now or None)."""
+
+
+    try:
+        appeal = v.appeal
+    except ObjectDoesNotExist:
+        appeal = None
+    if appeal is None:
+        if v.status != ViolationStatus.CONFIRMED:
+            return "", None
+        deadline = appeal_deadline(v)
+        if deadline is None:
+            return _("May be appealed after the weekly notice"), None
+        if at > deadline:
+            return _("Appeal window closed"), None
+        return _("May be appealed"), deadline
+    if appeal.status == AppealStatus.LCS_UPHELD:
+        deadline = hq_deadline(appeal)
+        if deadline and at > deadline:
+            return _("Upheld by the province; the window to go to HQ closed"), None
+        return appeal.get_status_display(), deadline
+    return appeal.get_status_display(), None

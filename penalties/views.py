@@ -3,7 +3,7 @@ a site's open deadlines, the dashboard, rule versions and the closure calendar. 
 or selector, answer in place."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -22,11 +22,14 @@ from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import ClosureDay
 from core.parsing import parse_id, parse_month, parse_year
+from core.plain import sheet_time
+from core.typed import typed_keep
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
 from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
+from .decisions import site_activity
 from .filters import ViolationFilter
 from .forms import AuditPickForm, ClosureForm, EvidenceForm, RaiseForm, RuleVersionForm
 from .models import (
@@ -64,7 +67,7 @@ def _filtered(request):
 @login_required
 def violation_list(request):
     flt = _filtered(request)
-    table = ViolationTable(flt.qs)
+    table = ViolationTable(flt.qs.select_related("appeal", "notice_line__notice"))
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
     proposed = (selectors.violations_for(user=request.user).filter(status=ViolationStatus.PROPOSED).count()
                 if scoping.role_of(request.user) in AUDITORS else 0)
@@ -184,8 +187,9 @@ def audit(request):
             qs = qs.filter(state=OrderState.PICKED_UP)
         elif kind == "waybill_suspect":  # FALSE_WAYBILL found, not only alleged: the queue to work through
             qs = selectors.waybill_suspects(qs)
-        elif kind in ("reappointed", "transferred"):
-            event_kind = EventKind.REAPPOINTED if kind == "reappointed" else EventKind.TRANSFERRED
+        elif kind in ("reappointed", "transferred", "waybill_corrected"):
+            event_kind = {"reappointed": EventKind.REAPPOINTED, "transferred": EventKind.TRANSFERRED,
+                          "waybill_corrected": EventKind.WAYBILL_CORRECTED}[kind]
             qs = qs.filter(Exists(OrderEvent.objects.filter(order=OuterRef("pk"), kind=event_kind)))
         if data.get("site"):
             qs = qs.filter(site__code=data["site"].strip())
@@ -328,6 +332,8 @@ def _appeal_act(request, pk: int, call, success: str):
         call(v)
     except DomainError as exc:
         flash.error(request, exc.message)
+        # the statement stays on the page (files must be chosen again: a browser cannot be given them back)
+        typed_keep(request, form=request.resolver_match.url_name, data=request.POST.dict())
     else:
         flash.success(request, success)
     return redirect("penalties:violation_detail", pk=pk)
@@ -474,3 +480,55 @@ def rewards(request):
         "month": month, "months": months, "quotas": quotas, "ranks": ranks,
         "sum_quota": sum(q.quota for q in quotas), "sum_sites": sum(q.first_level_sites for q in quotas),
         "sum_awarded": sum(q.awarded for q in quotas)})
+
+
+@login_required
+def site_activity_page(request):
+    """A site's activity feed: the decisions on its violations and appeals, newest first. A clerk sees their
+    site's; the province platform, HQ and managers name a site by code (within what they may see)."""
+
+    code = (request.GET.get("site") or "").strip()[:16]
+    violations = selectors.violations_for(user=request.user)
+    if code:
+        violations = violations.filter(site__code=code)
+    elif scoping.role_of(request.user) != R.CLERK:
+        violations = violations.none()
+    return render(request, "penalties/site_activity.html", {
+        "events": site_activity(violations=violations), "code": code,
+        "clerk": scoping.role_of(request.user) == R.CLERK})
+
+
+@scoping.role_required(R.LCS, R.HQ)
+def appeal_export(request):
+    """Every appeal the user may see, newest first (up to 50,000), with each step's time."""
+
+    qs = (Appeal.objects.filter(scoping.unit_q(request.user))
+          .select_related("violation__order", "site", "province").order_by("-filed_at"))
+    rows = ((sheet_time(a.filed_at), a.site.code, a.site.name, a.province.name, a.violation.get_rule_display(),
+             a.violation.order.channel_order_id if a.violation.order_id else a.violation.reference, a.violation.fine,
+             a.get_status_display(), a.text, sheet_time(a.lcs_at), a.lcs_text, sheet_time(a.hq_filed_at),
+             sheet_time(a.decided_at), a.decision_text)
+            for a in qs[:50_000])
+    return xlsx_response(filename="appeals", headers=[
+        _("Filed at"), _("Site code"), _("Site name"), _("Province"), _("Rule"), _("Logistics no."),
+        _("Fine (CNY)"), _("Status"), _("The site's statement"), _("Province decided at"), _("Province decision"),
+        _("Went to HQ at"), _("HQ decided at"), _("HQ decision")], rows=rows)
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def rewards_export(request):
+    """The month's ranking as the page shows it (the province's for LCS and province managers)."""
+    try:
+        month = date.fromisoformat(request.GET.get("month", "") + "-01") if request.GET.get("month") else None
+    except ValueError:
+        month = None
+    month = month or RewardQuota.objects.order_by("-month").values_list("month", flat=True).first()
+    ranks = RewardRank.objects.filter(month=month).select_related("site", "province").order_by("province__code",
+                                                                                                "rank")
+    if not scoping.is_national(request.user):
+        ranks = ranks.filter(province_id=request.user.province_id)
+    rows = ((month, r.province.name, r.rank, r.site.code, r.site.name, r.picked_up, float(r.on_time_rate),
+             200 if r.awarded else 0) for r in (ranks if month else []))
+    return xlsx_response(filename="rewards", headers=[
+        _("Month"), _("Province"), _("Rank"), _("Site code"), _("Site name"), _("Picked up"), _("On time"),
+        _("Reward (CNY)")], rows=rows)

@@ -67,6 +67,30 @@ def violation_pk(which):
     return build
 
 
+def courier_pk(which):
+    def build(n, r, m):
+        site = n.site_a if which == IN else n.site_x
+        return {"pk": site.couriers.first().pk}
+    return build
+
+
+def work_order_attachment_kwargs(which):
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from complaints.models import WorkOrderAttachment
+
+        kw = work_order_pk(which)(n, r, m)
+        att = WorkOrderAttachment.objects.filter(work_order_id=kw["pk"]).first()
+        if att is None:
+            att = WorkOrderAttachment(work_order_id=kw["pk"], name="proof.txt", uploaded_by=n.hq,
+                                      uploaded_at=timezone.now())
+            att.file.save("proof.txt", ContentFile(b"x"), save=True)
+        return {**kw, "attachment_id": att.pk}
+    return build
+
+
 def attachment_kwargs(which):
     def build(n, r, m):
         from django.core.files.base import ContentFile
@@ -246,6 +270,7 @@ def message_pk(net, role, which, msgs):
 MATRIX = {
     "home": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "healthz": ("get", [(None, {r: 200 for r in ROLES})]),
+    "favicon": ("get", [(None, {r: 301 for r in ROLES})]),
     "login": ("get", [(None, {"anon": 200, **_everyone(302)})]),
     "logout": ("post", [(None, {r: 302 for r in ROLES})]),
     "password_change": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
@@ -279,7 +304,9 @@ MATRIX = {
     **{name: (method, [(None, {"anon": LOGIN, "clerk": ok, "lcs": 403, "hq": 403, "manager": 403, "manager_zj": 403})])
        for name, method, ok in [
            ("dispatch:workbench", "get", 200), ("dispatch:workbench_rows", "get", 200),
-           ("dispatch:pickup", "get", 200), ("dispatch:cancellations", "get", 200),
+           ("dispatch:pickup", "get", 200), ("dispatch:pickup_scan", "post", 200),
+           ("dispatch:cancellations", "get", 200),
+           ("dispatch:couriers", "get", 200), ("dispatch:couriers_export", "get", 200),
            ("dispatch:orders_accept_batch", "post", 302), ("dispatch:orders_pickup_batch", "post", 302),
            ("dispatch:cancellations_handle", "post", 302)]},
     # one order's site actions: its site's clerk and HQ; the LCS and managers only read
@@ -289,6 +316,9 @@ MATRIX = {
        for name in ["dispatch:order_accept", "dispatch:order_transfer", "dispatch:order_accept_fail",
                     "dispatch:order_courier", "dispatch:order_pickup_confirm", "dispatch:order_pickup_fail",
                     "dispatch:order_reappoint", "dispatch:order_waybill_remind", "orders:order_correct"]},
+    "dispatch:order_waybill_correct": ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+                                                                "manager": 403, "manager_zj": 403}),
+                                                (order_pk(OUT), {"clerk": 404})]),
     "dispatch:unscanned": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "dispatch:unscanned_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "dispatch:hq_dispatch": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
@@ -299,8 +329,10 @@ MATRIX = {
                                        "manager_zj": 403})])
        for name in ["dispatch:order_reopen", "dispatch:order_cancel"]},
     "orders:order_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "orders:order_search": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "penalties:site_activity": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "penalties:violation_detail": ("get", [(violation_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                            (violation_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
     "penalties:violation_attachment": ("get", [(attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
@@ -370,16 +402,29 @@ MATRIX = {
     "inventory:pickup_ewaybill": ("post", [(order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 302,
                                                            "manager": 403, "manager_zj": 403}),
                                            (order_pk(OUT), {"clerk": 404})]),
+    "dispatch:courier_update": ("post", [(courier_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+                                                           "manager": 403, "manager_zj": 403}),
+                                         (courier_pk(OUT), {"clerk": 404})]),
     "complaints:list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "complaints:export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "inventory:stock_export": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "dispatch:silent_sites_export": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200,
+                                                     "manager": 200, "manager_zj": 200})]),
+    "penalties:appeal_export": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403,
+                                                "manager_zj": 403})]),
+    "penalties:rewards_export": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
+                                                 "manager_zj": 200})]),
     "complaints:new": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
                                        "manager_zj": 403})]),
     "complaints:assessment": ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 200,
                                               "manager_zj": 200})]),
     "complaints:detail": ("get", [(work_order_pk(IN), {"anon": LOGIN, **_everyone(200)}),
                                   (work_order_pk(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
-    "complaints:attachment": ("get", [(wo_attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
-                                      (wo_attachment_kwargs(OUT), {"clerk": 404, "lcs": 404, "manager_zj": 404})]),
-    "complaints:answer": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 302, "lcs": 403, "hq": 403,
+    "complaints:attachment": ("get", [(work_order_attachment_kwargs(IN), {"anon": LOGIN, **_everyone(200)}),
+                                      (work_order_attachment_kwargs(OUT), {"clerk": 404, "lcs": 404,
+                                                                           "manager_zj": 404})]),
+    # an empty answer is refused: the page comes back (200) with what was typed
+    "complaints:answer": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 200, "lcs": 403, "hq": 403,
                                                         "manager": 403, "manager_zj": 403}),
                                    (work_order_pk(OUT), {"clerk": 404})]),
     "complaints:review": ("post", [(work_order_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 302,

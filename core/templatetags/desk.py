@@ -3,6 +3,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from core.cjk_font import font_face_css
+from core.plain import code_label as label
+from core.plain import duration_text
+from core.plain import week_text as text
 
 register = template.Library()
 
@@ -53,3 +59,35 @@ def iso(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def minutes_text(value):
+    """A number of minutes as people say it: 960 → 16小时, 9254 → 6天10小时."""
+
+    try:
+        return duration_text(int(value) * 60)
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def week_text(value):
+    """An assessment week's Monday as 11月16日–11月22日."""
+
+    return text(value) if value else ""
+
+
+@register.filter
+def code_label(value):
+    """A rule or ledger code by its Chinese label (``dispatch.plain.code_label``)."""
+
+    return label(value)
+
+
+@register.simple_tag
+def cjk_font_face():
+    """The @font-face of the vendored CJK font, for the PDF templates (``dispatch.cjk_font``)."""
+
+
+    return mark_safe(font_face_css())

@@ -5,7 +5,7 @@ from ..models import EventKind
 
 CALLBACK_KINDS = {EventKind.ACCEPTED, EventKind.COURIER, EventKind.PICKED_UP, EventKind.SCANNED,
                   EventKind.ACCEPT_FAILED, EventKind.PICKUP_FAILED, EventKind.CANCELLED, EventKind.WAYBILL_REMINDER,
-                  EventKind.TRANSFERRED, EventKind.REOPENED}
+                  EventKind.TRANSFERRED, EventKind.REOPENED, EventKind.WAYBILL_CORRECTED}
 
 
 def _iso(value):

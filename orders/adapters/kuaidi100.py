@@ -18,7 +18,9 @@ from ..models import EventKind
 DAYS = {"今天": 0, "明天": 1, "后天": 2}
 CODES = {EventKind.ACCEPTED: (1, "已接单"), EventKind.COURIER: (1, "已接单"), EventKind.PICKED_UP: (10, "已取件"),
          EventKind.SCANNED: (10, "已取件"), EventKind.ACCEPT_FAILED: (99, "快递公司取消"),
-         EventKind.PICKUP_FAILED: (99, "快递公司取消"), EventKind.CANCELLED: (9, "用户取消")}
+         EventKind.PICKUP_FAILED: (99, "快递公司取消"), EventKind.CANCELLED: (9, "用户取消"),
+         # a corrected waybill number: 已取件 again, with the right number
+         EventKind.WAYBILL_CORRECTED: (10, "已取件")}
 
 
 class AdapterError(ValueError):

@@ -2,11 +2,18 @@
 (function () {
   "use strict";
 
+  // the same words as dispatch/plain.py countdown_text: 还剩 29 分 / 已超时 2 小时 / 还剩 6 天 10 小时;
+  // seconds only in the last 10 minutes before a deadline
+  function span(seconds) {
+    var minutes = Math.floor(seconds / 60), days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
+    if (days) return days + " 天" + (hours ? " " + hours + " 小时" : "");
+    if (hours) return hours + " 小时" + (mins ? " " + mins + " 分" : "");
+    return mins + " 分";
+  }
   function fmt(seconds) {
-    var neg = seconds < 0, s = Math.abs(Math.floor(seconds));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    var text = h > 0 ? h + "小时" + String(m).padStart(2, "0") + "分" : String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
-    return neg ? "已超时 " + text : text;
+    var s = Math.abs(Math.floor(seconds));
+    if (seconds >= 0 && s < 600) return "还剩 " + Math.floor(s / 60) + " 分 " + String(s % 60).padStart(2, "0") + " 秒";
+    return (seconds < 0 ? "已超时 " : "还剩 ") + span(s);
   }
 
   function tick() {
@@ -99,7 +106,191 @@
     window.history.back();
   });
 
+  // 网点揽件's scan box: after each scan the box is emptied and keeps the focus; a refusal beeps and flashes
+  function beep() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      var ctx = beep.ctx || (beep.ctx = new Ctx()), osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.type = "square"; osc.frequency.value = 880; gain.gain.value = 0.08;
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.25);
+    } catch (err) { /* no audio device: the flash and the reason still show */ }
+  }
+  function scanBox() { return document.getElementById("scan-input"); }
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || !form.matches || !form.matches("[data-scan-form]")) return;
+    var box = scanBox();
+    if (box) { box.value = ""; box.focus(); }
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.detail.target;
+    if (!target) return;
+    var result = target.querySelector && target.querySelector("[data-scan-result]");
+    if (result) {
+      var status = result.getAttribute("data-scan-result");
+      if (status === "refused" || status === "not_found") {
+        beep();
+        var box = scanBox();
+        if (box) { box.classList.remove("scan-flash"); void box.offsetWidth; box.classList.add("scan-flash"); }
+      }
+    } else if (target.matches && target.matches("tr[data-row-state=refused]")) {
+      beep();
+    }
+    var box2 = scanBox();
+    if (box2 && document.activeElement === document.body) box2.focus();
+    tick();
+  });
+
+  // New-order alerts (dispatch/alerts.py): a conditional poll of 网点接单's rows with the last ETag; an order
+  // not seen before rings the vendored sound, raises one desktop notification and counts in the tab title.
+  var SEEN_KEY = "q9-seen-orders", ASKED_KEY = "q9-notify-asked", etags = {};
+  function store(key, value) { try { localStorage.setItem(key, value); } catch (err) { /* private mode */ } }
+  function stored(key) { try { return localStorage.getItem(key); } catch (err) { return null; } }
+  function seenOrders() { try { return JSON.parse(stored(SEEN_KEY) || "[]"); } catch (err) { return []; } }
+  function activated() { return !navigator.userActivation || navigator.userActivation.hasBeenActive; }
+
+  function ring(newIds) {
+    var audio = document.getElementById("q9-alert-sound");
+    if (audio) {
+      try { audio.currentTime = 0; } catch (err) { /* not loaded yet */ }
+      var played = audio.play();
+      if (played && played.catch) played.catch(function () { showHint(true); });
+    }
+    if ("Notification" in window && Notification.permission === "granted") {
+      var body = document.body, note = new Notification("Q9 新订单", {
+        body: "有 " + newIds.length + " 个新订单等待接单，请在 30 分钟内处理。", tag: "q9-new-orders"
+      });
+      note.onclick = function () { window.focus(); window.location.href = body.getAttribute("data-workbench-url"); };
+    }
+  }
+
+  function alertNew(ids, pending) {
+    if (!document.body.hasAttribute("data-alerts")) return;
+    var seen = seenOrders(), fresh = ids.filter(function (id) { return seen.indexOf(id) < 0; });
+    if (fresh.length) {
+      store(SEEN_KEY, JSON.stringify(seen.concat(fresh).slice(-2000)));
+      ring(fresh);
+    }
+    if (typeof pending === "number" && !isNaN(pending)) setTitle(pending);
+  }
+
+  function idsIn(root) {
+    return Array.prototype.map.call(root.querySelectorAll("tr[data-order]"), function (tr) { return tr.getAttribute("data-order"); });
+  }
+  function pendingIn(root) {
+    var counter = root.querySelector("[data-pending]");
+    return counter ? parseInt(counter.getAttribute("data-pending"), 10) : NaN;
+  }
+
+  function showHint(show) {
+    var hint = document.getElementById("q9-sound-hint");
+    if (hint) hint.hidden = !show;
+  }
+  function firstGesture() {
+    document.removeEventListener("click", firstGesture);
+    document.removeEventListener("keydown", firstGesture);
+    showHint(false);
+    try { sessionStorage.setItem("q9-gesture", "1"); } catch (err) { /* private mode */ }
+    // after the click has done its own work (a permission prompt must not swallow it)
+    setTimeout(function () {
+      if ("Notification" in window && Notification.permission === "default" && !stored(ASKED_KEY)) {
+        store(ASKED_KEY, "1");  // asked once: the browser remembers the answer
+        Notification.requestPermission();
+      }
+    }, 0);
+  }
+
+  // 网点接单's own htmx poll: send the ETag, keep the rows when the answer is 304
+  document.addEventListener("htmx:configRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.id === "workbench-rows" && etags[elt.id]) e.detail.headers["If-None-Match"] = etags[elt.id];
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr, elt = e.detail.elt;
+    if (!elt || elt.id !== "workbench-rows") return;
+    if (xhr.status === 304) { e.detail.shouldSwap = false; return; }
+    var tag = xhr.getResponseHeader("ETag");
+    if (tag) etags[elt.id] = tag;
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.detail.target;
+    if (target && target.id === "workbench-rows") alertNew(idsIn(target), pendingIn(target));
+  });
+
+  // every other page of a clerk: the same request by fetch, nothing swapped
+  function pollElsewhere() {
+    var body = document.body, url = body.getAttribute("data-poll-url"), headers = {"HX-Request": "true"};
+    if (etags.page) headers["If-None-Match"] = etags.page;
+    fetch(url, {headers: headers, credentials: "same-origin", cache: "no-store"}).then(function (r) {
+      if (r.status !== 200) return null;
+      etags.page = r.headers.get("ETag") || etags.page;
+      return r.text();
+    }).then(function (html) {
+      if (html === null || html === undefined) return;
+      var tpl = document.createElement("template");
+      tpl.innerHTML = "<table><tbody>" + html + "</tbody></table>";
+      alertNew(idsIn(tpl.content), pendingIn(tpl.content));
+    }).catch(function () { /* offline for a moment: the next poll tries again */ });
+  }
+
+  function startAlerts() {
+    var body = document.body;
+    if (!body.hasAttribute("data-alerts")) return;
+    // browsers let a tab that was clicked once play sound on its next pages; if one still refuses, ring() shows it again
+    var clicked = false;
+    try { clicked = sessionStorage.getItem("q9-gesture") === "1"; } catch (err) { clicked = false; }
+    showHint(!activated() && !clicked);
+    if (!activated() || ("Notification" in window && Notification.permission === "default" && !stored(ASKED_KEY))) {
+      document.addEventListener("click", firstGesture);
+      document.addEventListener("keydown", firstGesture);
+    }
+    var rows = document.getElementById("workbench-rows");
+    if (rows) {
+      alertNew(idsIn(rows), pendingIn(rows));
+    } else {
+      var seconds = Math.max(parseInt(body.getAttribute("data-poll-seconds") || "10", 10), 1);
+      pollElsewhere();
+      setInterval(pollElsewhere, seconds * 1000);
+    }
+  }
+
+  // a dialog's action was refused: reopen that dialog with what was typed (dispatch/typed.py)
+  function reopenTyped() {
+    var holder = document.getElementById("q9-typed");
+    if (!holder || !window.bootstrap) return;
+    var typed = JSON.parse(holder.textContent), modal = document.getElementById(typed.modal);
+    if (!modal) return;
+    var form = modal.querySelector("form");
+    form.setAttribute("action", typed.action);
+    modal.querySelectorAll("[data-order-label]").forEach(function (el) { el.textContent = typed.order; });
+    Object.keys(typed.data || {}).forEach(function (name) {
+      var field = form.querySelector("[name='" + name.replace(/'/g, "") + "']");
+      if (field && field.type !== "hidden" && field.type !== "file") field.value = typed.data[name];
+      else if (field && name === "expect") field.value = typed.data[name];
+    });
+    window.bootstrap.Modal.getOrCreateInstance(modal).show();
+  }
+
+  // every list becomes cards at phone width (static/css/app.css .table-cards): label each cell by its column
+  function cardTables(root) {
+    (root || document).querySelectorAll("main table.table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      table.classList.add("table-cards");
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (td.tagName === "TD" && !td.hasAttribute("data-label") && heads[i] && !td.hasAttribute("colspan")) td.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (e) { cardTables(e.detail.target && e.detail.target.closest ? e.detail.target.closest("main") : null); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    cardTables();
+    reopenTyped();
+    startAlerts();
     tick();
     setInterval(tick, 1000);
     document.querySelectorAll("form").forEach(updateCount);

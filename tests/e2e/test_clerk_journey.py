@@ -45,10 +45,11 @@ def test_clerk_accepts_assigns_confirms_and_finds_the_order(net, live_server, pa
     waybill = page.get_by_test_id(f"waybill-{second.channel_order_id}")
     waybill.fill("31234567890")  # 11 digits: refused with the format
     waybill.press("Enter")
-    expect(page.locator(".alert-danger")).to_contain_text("12–15 位数字")
+    expect(page.get_by_test_id(f"row-error-{second.channel_order_id}")).to_contain_text("12–15 位数字")  # by the row
+    expect(page.get_by_test_id(f"waybill-{second.channel_order_id}")).to_have_value("31234567890")  # kept
     page.get_by_test_id(f"waybill-{second.channel_order_id}").fill("312345678901")
     page.get_by_test_id(f"waybill-{second.channel_order_id}").press("Enter")
-    expect(page.locator(".alert-success")).to_contain_text("揽件确认成功")
+    expect(page.get_by_test_id(f"row-done-{second.channel_order_id}")).to_contain_text("312345678901")
 
     page.click('nav >> text="电商订单"')  # the menu
     page.click("nav >> text=电商订单查询")

@@ -219,6 +219,7 @@ def test_silent_sites(net, login, settings):
         site_refresh_record(site_id=net.site_b.pk, at=timezone.now() - timedelta(minutes=25))
         page = login(net.lcs_zj).get(reverse("dispatch:silent_sites")).content.decode()
         assert net.site_b.name in page and net.site_a.name not in page and net.site_x.name not in page
+        assert ">25分<" in page  # silent for, in plain Chinese
         hq = login(net.hq).get(reverse("dispatch:silent_sites")).content.decode()
         assert net.site_x.name in hq  # Xinjiang opens at 10:00: in hours and never refreshed
     with time_machine.travel(timezone.datetime(2026, 11, 23, 9, 59, tzinfo=timezone.get_current_timezone()), tick=False):

@@ -72,7 +72,7 @@ def test_reports_page_scoped_and_downloadable(net, login):
     manager = login(net.manager)
     assert "新疆" in manager.get(reverse("penalties:reports")).content.decode()
     notice_page = login(net.clerk_a).get(reverse("penalties:notices")).content.decode()
-    assert "2026-11-16" in notice_page
+    assert "11月16日–11月22日" in notice_page  # the week as people say it
 
 
 def test_statement_page_excel_and_pdf(net, login):
@@ -80,9 +80,10 @@ def test_statement_page_excel_and_pdf(net, login):
     client = login(net.clerk_a)
     page = client.get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
     assert "¥-100.00" in page and "罚款" in page
+    assert "接单超时" in page and "LATE_ACCEPT" not in page  # the rule by its name, not its code
     rows = list(load_workbook(BytesIO(client.get(reverse("finance:statement_export"), {"month": "2026-11"}).content))
                 .active.iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][0] == net.site_a.code
+    assert len(rows) == 2 and rows[1][0] == net.site_a.code and "接单超时" in rows[1]
     pdf = client.get(reverse("finance:statement_pdf"), {"month": "2026-11"})
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
     assert "对账单" in text and net.site_a.name in text and "¥-100.00" in text

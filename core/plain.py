@@ -1,0 +1,58 @@
+"""Plain Chinese for codes and times people read. Codes (a rule, a ledger entry's code, …) are shown by their
+label through one registry: the apps that own the codes register their choices when they load (the ground floor
+imports none of them). Times: a duration as 6天10小时 / 2小时5分 / 29分, a countdown as 还剩 29 分 /
+已超时 2 小时, an assessment week as 11月16日–11月22日. One place, used by the templates (``desk`` filters), the
+tables and, mirrored line by line, by the countdowns of ``static/js/desk.js``."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+
+def duration_text(seconds: float) -> str:
+    """A length of time without a sign, to the minute: 6天10小时, 6天, 2小时5分, 2小时, 29分, 0分."""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分" if mins else f"{hours}小时"
+    return f"{mins}分"
+
+
+def countdown_text(seconds: float) -> str:
+    """Time left before a deadline (还剩 29 分, 还剩 6 天 10 小时) or past it (已超时 2 小时), the words spaced
+    as on the countdowns of the pages."""
+    spaced = re.sub(r"(\d+)(天|小时|分)", r" \1 \2", duration_text(seconds)).strip()
+    return f"还剩 {spaced}" if seconds >= 0 else f"已超时 {spaced}"
+
+
+def week_text(monday: date) -> str:
+    """An assessment week (Monday to Sunday): 11月16日–11月22日; across a year end both dates carry the year."""
+    sunday = monday + timedelta(days=6)
+    if monday.year != sunday.year:
+        return f"{monday.year}年{monday.month}月{monday.day}日–{sunday.year}年{sunday.month}月{sunday.day}日"
+    return f"{monday.month}月{monday.day}日–{sunday.month}月{sunday.day}日"
+
+
+_CODE_LABELS: dict[str, object] = {}
+
+
+def code_labels_register(choices) -> None:
+    """Make ``(code, label)`` pairs readable everywhere (called from an app's ``ready``)."""
+    for code, label in choices:
+        _CODE_LABELS[str(code)] = label
+
+
+def code_label(code) -> str:
+    """A code as people read it (LATE_ACCEPT → 接单超时); an unknown code is shown as it is."""
+    return str(_CODE_LABELS.get(str(code), code)) if code not in (None, "") else ""
+
+
+def sheet_time(moment):
+    """An aware datetime as Beijing wall time without zone, the way a spreadsheet cell holds a date and time."""
+
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None

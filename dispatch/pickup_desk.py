@@ -1,0 +1,105 @@
+"""网点揽件 as a scanner desk: the list (filters by courier and by how much time is left, the orders that can
+still be saved first) and what one scan in the scan box means. A scan is read as, in this order:
+
+1. the 物流号 of an accepted order of the clerk's site: an order that already carries its waybill number is
+   confirmed with it; one without is *armed* (the next scan is its waybill number);
+2. the waybill number an accepted order already carries: that order is confirmed;
+3. with an order armed: the waybill number for that order (the format and uniqueness rules of
+   ``order_pickup_confirm`` apply; a refusal is reported by that row and the order stays armed);
+4. anything else: nothing found, said next to the scan box.
+
+Every write goes through ``operations.order_pickup_confirm``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import scoping
+from core.exceptions import DomainError
+from orders.models import OnlineOrder, OrderState
+
+from . import operations
+
+SOON_SECONDS = 7200  # 即将超时: two hours or less left
+LIMIT = 500
+
+DUE_CHOICES = [
+    ("soon", gettext_lazy("Due within 2 hours")),
+    ("later", gettext_lazy("More than 2 hours left")),
+    ("late", gettext_lazy("Overdue")),
+]
+
+
+def pickup_open_orders(*, user) -> QuerySet:
+    """The accepted orders of the clerk's site and its contract areas."""
+    return (OnlineOrder.objects.filter(site_id__in=scoping.clerk_site_ids(user), state=OrderState.ACCEPTED)
+            .select_related("channel", "site", "courier"))
+
+
+def pickup_desk_list(*, user, at: datetime, courier: str = "", due: str = "", limit: int = LIMIT) -> list:
+    """The desk's rows: those still savable first, the one with least time left on top; then the overdue
+    ones, the most recently overdue first (they can still be picked up today, the fine is already due).
+    ``courier`` is a courier id or ``none`` (no courier yet); ``due`` one of ``DUE_CHOICES``."""
+    qs = pickup_open_orders(user=user)
+    if courier == "none":
+        qs = qs.filter(courier__isnull=True)
+    elif courier.isdigit():
+        qs = qs.filter(courier_id=int(courier))
+    soon_edge = at + timedelta(seconds=SOON_SECONDS)
+    savable = qs.filter(pickup_due_at__gte=at)
+    if due == "soon":
+        savable = savable.filter(pickup_due_at__lte=soon_edge)
+    elif due == "later":
+        savable = savable.filter(pickup_due_at__gt=soon_edge)
+    rows = [] if due == "late" else list(savable.order_by("pickup_due_at", "id")[:limit])
+    if due in ("", "late") and len(rows) < limit:
+        rows += list(qs.filter(pickup_due_at__lt=at).order_by("-pickup_due_at", "-id")[: limit - len(rows)])
+    return rows
+
+
+@dataclass
+class ScanOutcome:
+    """What one scan did: ``status`` is ``confirmed``, ``armed``, ``refused`` or ``not_found``."""
+
+    status: str
+    message: str
+    order: OnlineOrder | None = None
+    armed_id: int | None = None
+
+
+def _confirm(order: OnlineOrder, *, user, waybill: str, at: datetime) -> ScanOutcome:
+    try:
+        done = operations.order_pickup_confirm(order_id=order.pk, actor=user, waybill=waybill, at=at)
+    except DomainError as exc:
+        return ScanOutcome("refused", str(exc.message), order, armed_id=order.pk)
+    return ScanOutcome("confirmed", _("Order %(id)s picked up with waybill %(no)s.")
+                       % {"id": done.channel_order_id, "no": done.waybill_no}, done)
+
+
+def pickup_scan(*, user, code: str, armed_id: int | None = None, at: datetime | None = None) -> ScanOutcome:
+    """One scan at the desk (see the module's docstring)."""
+    at = at or timezone.now()
+    code = (code or "").strip()
+    if not code:
+        return ScanOutcome("not_found", _("The scan was empty: scan a waybill or a logistics number."))
+    open_orders = pickup_open_orders(user=user)
+    order = open_orders.filter(channel_order_id=code).first()
+    if order is not None:
+        if order.waybill_no:
+            return _confirm(order, user=user, waybill=order.waybill_no, at=at)
+        return ScanOutcome("armed", _("Order %(id)s found: now scan its waybill number.")
+                           % {"id": order.channel_order_id}, order, armed_id=order.pk)
+    order = open_orders.filter(waybill_no=code).first()
+    if order is not None:
+        return _confirm(order, user=user, waybill=code, at=at)
+    armed = open_orders.filter(pk=armed_id).first() if armed_id else None
+    if armed is not None:
+        return _confirm(armed, user=user, waybill=code, at=at)
+    return ScanOutcome("not_found", _("No order waiting for pickup at your site has the logistics or waybill "
+                                      "number %(code)s. Scan the order's logistics number first, then its "
+                                      "waybill.") % {"code": code[:40]})

@@ -1,0 +1,126 @@
+"""网点揽件 as a scanner desk: what a scan means, the order of the rows (savable first), the filters, the
+htmx answers (the row swapped in place, the reason by the row) and batch confirm naming each failing order."""
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from dispatch import operations as ops
+from dispatch import pickup_desk
+from orders.models import EventKind, OnlineOrder, OrderState
+
+from ..factories import CourierFactory, make_order
+
+S = OrderState
+
+
+def accepted(net, *, hours_ago=0.0, **overrides):
+    t = timezone.now() - timedelta(hours=hours_ago)
+    order = make_order(at=t, order_time=t, **overrides)
+    ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=t + timedelta(minutes=1))
+    return OnlineOrder.objects.get(pk=order.pk)
+
+
+def test_scan_of_a_carried_waybill_confirms_that_order(net):
+    order = accepted(net, waybill_no="300000000101")
+    outcome = pickup_desk.pickup_scan(user=net.clerk_a, code=" 300000000101 ")
+    assert outcome.status == "confirmed" and outcome.order.pk == order.pk
+    order.refresh_from_db()
+    assert order.state == S.PICKED_UP and order.waybill_no == "300000000101"
+    assert order.events.latest("id").kind == EventKind.PICKED_UP
+
+
+def test_scan_of_the_logistics_number_arms_then_the_waybill_confirms(net):
+    order = accepted(net)
+    first = pickup_desk.pickup_scan(user=net.clerk_a, code=order.channel_order_id)
+    assert first.status == "armed" and first.armed_id == order.pk
+    assert OnlineOrder.objects.get(pk=order.pk).state == S.ACCEPTED
+    wrong = pickup_desk.pickup_scan(user=net.clerk_a, code="12345", armed_id=order.pk)
+    assert wrong.status == "refused" and wrong.order.pk == order.pk and wrong.armed_id == order.pk  # still armed
+    assert "12–15 位数字" in wrong.message
+    done = pickup_desk.pickup_scan(user=net.clerk_a, code="300000000102", armed_id=order.pk)
+    assert done.status == "confirmed"
+    assert OnlineOrder.objects.get(pk=order.pk).waybill_no == "300000000102"
+
+
+def test_scan_with_a_carried_logistics_number_confirms_at_once(net):
+    order = accepted(net, waybill_no="300000000103")
+    assert pickup_desk.pickup_scan(user=net.clerk_a, code=order.channel_order_id).status == "confirmed"
+
+
+def test_scan_finds_nothing_outside_the_site_or_without_an_armed_order(net):
+    other = make_order(sender_city="宁波市", sender_district="海曙区", waybill_no="300000000104")
+    assert other.site == net.site_b
+    ops.order_accept(order_id=other.pk, actor=net.clerk_b)
+    for code in ("300000000104", other.channel_order_id, "300000000999", ""):
+        outcome = pickup_desk.pickup_scan(user=net.clerk_a, code=code)
+        assert outcome.status == "not_found" and outcome.order is None
+    assert OnlineOrder.objects.get(pk=other.pk).state == S.ACCEPTED
+
+
+def test_desk_list_puts_savable_orders_first_and_filters(net):
+    courier = CourierFactory(site=net.site_a)
+    late_long = accepted(net, hours_ago=40)   # 24 h overdue
+    late_just = accepted(net, hours_ago=16.2)  # overdue by minutes
+    soon = accepted(net, hours_ago=15)         # 1 h left
+    later = accepted(net, hours_ago=1)         # 15 h left
+    ops.order_courier_assign(order_id=later.pk, actor=net.clerk_a, courier=courier)
+    now = timezone.now()
+    order = [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now)]
+    assert order == [soon.pk, later.pk, late_just.pk, late_long.pk]
+    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="soon")] == [soon.pk]
+    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="later")] == [later.pk]
+    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="late")] == [late_just.pk,
+                                                                                                 late_long.pk]
+    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, courier=str(courier.pk))] == [later.pk]
+    assert later.pk not in [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, courier="none")]
+
+
+def test_pickup_page_filters_and_bad_filter_values(net, login):
+    accepted(net)
+    client = login(net.clerk_a)
+    page = client.get(reverse("dispatch:pickup"), {"courier": "x'; --", "due": "whatever"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="scan-input"' in html and "autofocus" in html
+    assert ">全部</option>" in html
+
+
+def test_scan_view_swaps_the_row_and_reports_by_it(net, login):
+    order = accepted(net)
+    client = login(net.clerk_a)
+    url = reverse("dispatch:pickup_scan")
+    armed = client.post(url, {"code": order.channel_order_id, "armed": ""}, HTTP_HX_REQUEST="true")
+    html = armed.content.decode()
+    assert f'value="{order.pk}" hx-swap-oob="true"' in html  # the armed order travels with the next scan
+    assert f'id="pickup-row-{order.pk}"' in html and 'data-row-state="armed"' in html
+    refused = client.post(url, {"code": "999", "armed": str(order.pk)}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-scan-result="refused"' in refused and f'data-testid="row-error-{order.channel_order_id}"' in refused
+    assert "12–15 位数字" in refused
+    done = client.post(url, {"code": "300000000105", "armed": str(order.pk)}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-row-state="confirmed"' in done and "300000000105" in done
+    assert OnlineOrder.objects.get(pk=order.pk).state == S.PICKED_UP
+
+
+def test_row_confirm_by_htmx_answers_with_the_row_and_keeps_the_typed_number(net, login):
+    order = accepted(net)
+    client = login(net.clerk_a)
+    url = reverse("dispatch:order_pickup_confirm", args=[order.pk])
+    bad = client.post(url, {f"waybill_{order.pk}": "31234"}, HTTP_HX_REQUEST="true").content.decode()
+    assert bad.startswith("<tr") or "<tr" in bad[:200]
+    assert 'data-row-state="refused"' in bad and 'value="31234"' in bad and "12–15 位数字" in bad
+    ok = client.post(url, {f"waybill_{order.pk}": "300000000106"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-row-state="confirmed"' in ok
+
+
+def test_batch_confirm_names_each_failing_order(net, login):
+    good, missing, bad = accepted(net), accepted(net), accepted(net)
+    client = login(net.clerk_a)
+    response = client.post(reverse("dispatch:orders_pickup_batch"), {
+        "ids": [good.pk, missing.pk, bad.pk], f"waybill_{good.pk}": "300000000107",
+        f"waybill_{bad.pk}": "12"}, follow=True)
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("1" in t and "揽件" in t for t in texts)
+    assert any(t.startswith(f"订单 {missing.channel_order_id}：") and "运单号" in t for t in texts)
+    assert any(t.startswith(f"订单 {bad.channel_order_id}：") and "12–15 位数字" in t for t in texts)
+    assert OnlineOrder.objects.get(pk=good.pk).state == S.PICKED_UP

@@ -1,0 +1,29 @@
+"""In Chromium: a transfer refused (no such site) comes back with its dialog open and the note still typed."""
+import pytest
+from playwright.sync_api import expect
+
+from ..conftest import PASSWORD
+from ..factories import make_order
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_refused_transfer_reopens_with_the_note(net, live_server, page):
+    order = make_order()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", net.clerk_a.username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/desk/accept/")
+    page.locator(f"tr[data-order='{order.channel_order_id}'] button", has_text="转单").click()
+    dialog = page.locator("#transfer-modal")
+    expect(dialog).to_be_visible()
+    dialog.locator("input[name=to_site]").fill("没有这个网点")
+    dialog.locator("input[name=text]").fill("地址在隔壁区，客户电话确认")
+    with page.expect_navigation():
+        page.get_by_test_id("transfer-submit").click()
+    expect(page.locator(".alert-danger")).to_contain_text("转")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("input[name=text]")).to_have_value("地址在隔壁区，客户电话确认")
+    expect(dialog.locator("[data-order-label]")).to_have_text(order.channel_order_id)

@@ -1,0 +1,130 @@
+"""Layout in Chromium: no page of any role scrolls sideways at 1280 px (the header's tools included), the
+header search finds an order by the last 4 digits of a phone, and screenshots of the main pages at 1366×768
+and at a 390×844 phone are saved under var/test/ (artefacts of the suite, not committed)."""
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from core.navigation import nav_for
+from dispatch import operations as ops
+
+from ..conftest import PASSWORD
+from ..factories import make_order
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "var" / "test"
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def _login(page, base, user):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def _pages(role):
+    out = []
+    for name, _label, pages in nav_for(role):
+        out += [n for n, _l in pages] if pages else [name]
+    return [reverse(n) for n in out]
+
+
+def _orders(net):
+    for i in range(3):
+        make_order(sender_name=f"寄件人{'甲乙丙'[i]}", remark="到了请打电话，谢谢" * 3)
+    accepted = make_order(sender_phone="13822223333")
+    ops.order_accept(order_id=accepted.pk, actor=net.clerk_a)
+    return accepted
+
+
+def test_no_page_scrolls_sideways_at_1280(net, live_server, browser):
+    _orders(net)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    wide = []
+    for role, user in net.users().items():
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        _login(page, live_server.url, user)
+        for path in _pages(role):
+            page.goto(f"{live_server.url}{path}")
+            overflow = page.evaluate(OVERFLOW)
+            if overflow > 0:
+                wide.append((role, path, overflow))
+        # the header's last tool (退出) is on screen
+        box = page.locator("nav form[action='/accounts/logout/'] button").bounding_box()
+        assert box and box["x"] + box["width"] <= 1280, (role, box)
+        context.close()
+    assert wide == [], f"pages wider than 1280 px (role, path, extra px): {wide}"
+
+
+def test_screenshots_of_the_main_pages(net, live_server, browser):
+    _orders(net)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    main = ["/", "/desk/accept/", "/desk/pickup/", "/orders/", "/violations/"]
+    for label, viewport in (("1366x768", {"width": 1366, "height": 768}), ("390x844", {"width": 390, "height": 844})):
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=viewport,
+                                      is_mobile=viewport["width"] < 500, has_touch=viewport["width"] < 500)
+        page = context.new_page()
+        _login(page, live_server.url, net.clerk_a)
+        for path in main:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, path
+            name = path.strip("/").replace("/", "-") or "home"
+            page.screenshot(path=str(ARTEFACTS / f"clerk-{name}-{label}.png"), full_page=True)
+        context.close()
+    assert (ARTEFACTS / "clerk-desk-pickup-390x844.png").exists()
+
+
+def test_header_search_by_the_last_four_digits_of_a_phone(net, live_server, page):
+    order = _orders(net)
+    _login(page, live_server.url, net.clerk_a)
+    box = page.get_by_test_id("header-search")
+    box.fill("3333")
+    with page.expect_navigation():
+        box.press("Enter")
+    expect(page.locator("h1")).to_contain_text(order.channel_order_id)  # one hit: the order itself
+    page.get_by_test_id("header-search").fill("寄件人乙")
+    with page.expect_navigation():
+        page.get_by_test_id("header-search").press("Enter")
+    assert "/orders/" in page.url and "寄件人乙" in page.content()  # a name, exactly: that order's page
+
+
+def test_phone_accepts_and_confirms_an_order(net, live_server, browser):
+    order = make_order(sender_phone="13844445555")
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _login(page, live_server.url, net.clerk_a)
+    page.goto(f"{live_server.url}/desk/accept/")
+    accept = page.get_by_test_id(f"accept-{order.channel_order_id}")
+    accept.scroll_into_view_if_needed()
+    box = accept.bounding_box()
+    assert box and 0 <= box["x"] and box["x"] + box["width"] <= 390  # the action is on screen, not off to the right
+    assert page.evaluate(OVERFLOW) <= 0
+    page.screenshot(path=str(ARTEFACTS / "phone-accept-390x844.png"), full_page=True)
+    accept.tap()
+    expect(page.locator(".alert-success")).to_contain_text(f"订单 {order.channel_order_id} 接单成功")
+
+    page.goto(f"{live_server.url}/desk/pickup/")
+    assert page.evaluate(OVERFLOW) <= 0
+    waybill = page.get_by_test_id(f"waybill-{order.channel_order_id}")
+    waybill.tap()
+    waybill.fill("312345678955")
+    confirm = page.get_by_test_id(f"confirm-{order.channel_order_id}")
+    box = confirm.bounding_box()
+    assert box and box["x"] + box["width"] <= 390
+    confirm.tap()
+    expect(page.get_by_test_id(f"row-done-{order.channel_order_id}")).to_contain_text("312345678955")
+    page.screenshot(path=str(ARTEFACTS / "phone-pickup-390x844.png"), full_page=True)
+    # the other lists are cards too: nothing scrolls sideways
+    for path in ("/orders/", "/violations/", "/work-orders/", "/desk/couriers/", f"/search/?q=5555&list=1"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate(OVERFLOW) <= 0, path
+    context.close()
