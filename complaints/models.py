@@ -1,6 +1,7 @@
 """Cainiao work orders (菜鸟工单, SPEC §5): received from the CRM or entered by HQ, routed to the responsible unit
 by waybill, answered with the facts each type needs, reviewed by HQ's CCS, the result sent back to Cainiao."""
 from django.conf import settings
+import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,8 @@ class WorkOrderEvent(models.Model):
               "chased": _("Chased by the province"), "result_sent": _("Result sent to Cainiao")}
 
     class Meta:
+        # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)
+        triggers = [pgtrigger.Protect(name="workorderevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["at", "id"]
 
     @property

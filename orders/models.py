@@ -3,10 +3,12 @@
 Tables, constraints and indexes only. Every state change goes through ``orders.workflow`` (the state machine)
 via the services of ``orders.services`` and ``dispatch.operations``; nothing here decides anything.
 """
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Channel(models.Model):
@@ -215,6 +217,8 @@ class OrderEvent(models.Model):
     clock_pickup_due_at = models.DateTimeField(_("pickup deadline then"), null=True, blank=True)
 
     class Meta:
+        # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)
+        triggers = [pgtrigger.Protect(name="orderevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["at", "id"]
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
@@ -262,6 +266,8 @@ class ApiClient(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     secret_rotated_at = models.DateTimeField(_("secret issued at"), null=True, blank=True)
+    #: who changed what, when (the secret itself is never copied into the history)
+    history = HistoricalRecords(excluded_fields=["secret"])
 
     class Meta:
         ordering = ["name"]

@@ -1,9 +1,11 @@
 """The rule book: rules as versioned data, violations (one per order, site stint and rule), their history, the
 evidence of audits, and the record of each sweep."""
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Rule(models.TextChoices):
@@ -38,6 +40,8 @@ class RuleVersion(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    #: who changed what, when
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code", "-effective_from"]
@@ -139,6 +143,8 @@ class ViolationEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)
+        triggers = [pgtrigger.Protect(name="violationevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["at", "id"]
 
     @property
