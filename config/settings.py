@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "pgtrigger",
+    "simple_history",
     # domain apps; dispatch is the ground floor (network, people, scoping, clock, message centre)
     "dispatch",
     "orders",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "logistics",
     "finance",
     "penalties",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the master data's history records who made each change
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # a temporary password (set by HQ or the province) must be replaced before anything else
+    "people.middleware.TemporaryPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # axes last, as its documentation asks
@@ -149,6 +156,8 @@ vars().update(EMAIL_CONFIG)
 if env("EMAIL_FILE_PATH", default=""):  # for filemail:// (django-environ drops the leading slash of its path)
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Q9 Order Desk <noreply@q9.example>")
+# The address of this desk as people reach it: absolute links in e-mails (password reset, message copies).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
 

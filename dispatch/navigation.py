@@ -51,6 +51,7 @@ NAV_ITEMS = [
     (None, _("Network"), [
         ("dispatch:site_list", _("Sites"), EVERYONE),
         ("dispatch:silent_sites", _("Silent sites"), (R.LCS, R.HQ, R.MANAGER)),
+        ("people:user_list", _("Accounts"), (R.LCS, R.HQ)),
     ]),
     ("dispatch:message_list", _("Messages"), EVERYONE),
     ("dispatch:message_compose", _("Send a message"), (R.LCS, R.HQ)),

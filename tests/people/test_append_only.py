@@ -28,6 +28,9 @@ TABLES = ["finance_ledgerentry", "orders_orderevent", "penalties_violationevent"
 @pytest.fixture
 def history(net):
     """One row in each protected table, made through the services."""
+    from penalties.defaults import rules_seed
+
+    rules_seed()  # idempotent; a transactional test elsewhere may have flushed the seeded rule book
     order = make_order()
     later = timezone.now() + timedelta(days=3)
     sla_sweep(since=order.order_time - timedelta(days=1), until=later, at=later)  # late accept and pickup
