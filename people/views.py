@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dispatch import scoping
-from dispatch.models import User
+from dispatch.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from orders.imports import ImportFileError, read_rows
+from orders.models import ApiClient
+from penalties.models import RuleVersion
 
 from . import selectors, services
 from .forms import AccountForm, ImportForm, MoveForm
@@ -192,10 +194,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 # --- history pages --------------------------------------------------------------------------------------------------
 
 def _history_models():
-    from dispatch.models import ClosureDay, Courier, Province, ServiceArea, Site
-    from orders.models import ApiClient
-    from penalties.models import RuleVersion
-
     return {"site": (Site, "province_id"), "service-area": (ServiceArea, "site__province_id"),
             "courier": (Courier, "site__province_id"), "province": (Province, "pk"), "closure-day": (ClosureDay, None),
             "rule": (RuleVersion, None), "api-client": (ApiClient, None)}
