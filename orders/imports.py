@@ -165,6 +165,8 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
             rec["active"] = rec.get("active", "") not in ("否", "停用", "0", "false")
             if len(code) > 16:
                 problems.append(("code", "不能超过 16 个字符"))
+        elif kind in VALIDATORS:
+            pass  # checked together below, with one query per table
         else:
             parsed = _local(rec.get("scanned_at", ""))
             if rec.get("scanned_at") and parsed is None:
@@ -177,6 +179,9 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
         for key, message in problems:
             errors.append({"row": n, "column": LABEL[kind].get(key, key), "message": message})
         records.append(rec)
+    if kind in VALIDATORS:
+        for n, key, message in VALIDATORS[kind](records):
+            errors.append({"row": n, "column": LABEL[kind].get(key, key), "message": message})
     return records, errors
 
 
@@ -284,3 +289,6 @@ def _import(job: ImportJob, records: list[dict]) -> str:
 #: importers other apps add for their kinds (logistics adds the tracking scans in its AppConfig.ready),
 #: so this app never imports the apps that stand on it
 IMPORTERS: dict = {}
+#: and their checks: kind -> function(records) yielding (row number, column key, message) for every problem,
+#: parsing the records in place (the first record is row 2)
+VALIDATORS: dict = {}

@@ -333,6 +333,7 @@ class ImportJob(models.Model):
         ORDERS = "orders", _("Orders")
         SITES = "sites", _("Sites")
         SCANS = "scans", _("Tracking scans")
+        AREAS = "areas", _("Service areas")
 
     class Status(models.TextChoices):
         INVALID = "invalid", _("Has errors: nothing imported")

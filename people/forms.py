@@ -55,3 +55,44 @@ class MoveForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+
+class AreaChangeForm(forms.Form):
+    """A service area to add, change or remove, and the addresses to try it on before it is saved."""
+
+    area = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    site = forms.CharField(label=_("Site code"), max_length=16)
+    district = forms.CharField(label=_("District code"), max_length=6)
+    keywords = forms.CharField(label=_("Street/town keywords"), required=False,
+                               help_text=_("Separated by 、 or commas; empty: the whole district"))
+    priority = forms.IntegerField(label=_("Priority"), initial=0)
+    delete = forms.BooleanField(label=_("Remove this area"), required=False)
+    addresses = forms.CharField(label=_("Addresses to try"), widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text=_("One full sender address a line (at most 50)"))
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        from dispatch.models import District, ServiceArea
+
+        data = super().clean()
+        if self.errors:
+            return data
+        data["site_obj"] = Site.objects.filter(code=data["site"].strip()).first()
+        if data["site_obj"] is None:
+            self.add_error("site", _("No site with this code."))
+        data["district_obj"] = District.objects.filter(adcode=data["district"].strip()).first()
+        if data["district_obj"] is None:
+            self.add_error("district", _("No district with this code."))
+        data["area_obj"] = ServiceArea.objects.filter(pk=data.get("area") or 0).select_related(
+            "site", "district").first()
+        if data.get("area") and data["area_obj"] is None:
+            self.add_error(None, _("This area no longer exists."))
+        return data
+
+    def signature(self) -> list:
+        """What was previewed: saving needs the same values."""
+        d = self.cleaned_data
+        from .areas import keywords_parse
+
+        return [d.get("area") or 0, d["site"].strip(), d["district"].strip(), keywords_parse(d.get("keywords", "")),
+                d["priority"], bool(d.get("delete"))]

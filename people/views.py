@@ -2,6 +2,7 @@
 a clerk, bulk create from a file); the password views (change, reset by e-mail) in Chinese; the master data's
 history pages."""
 from django.conf import settings
+from django.core import signing
 from django.contrib import messages as flash
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -13,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dispatch import scoping
+from dispatch.exports import xlsx_response
 from dispatch.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from orders.imports import ImportFileError, read_rows
 from orders.models import ApiClient
 from penalties.models import RuleVersion
 
-from . import selectors, services
-from .forms import AccountForm, ImportForm, MoveForm
+from . import areas, selectors, services
+from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm
 from .history import history_rows
 
 R = User.Role
@@ -215,3 +217,52 @@ def object_history(request, kind, pk):
     obj = get_object_or_404(qs, pk=pk)
     return render(request, "people/object_history.html", {"object": obj, "kind": model._meta.verbose_name,
                                                           "history": history_rows(obj)})
+
+
+# --- service areas: export, and a change previewed before it is saved ------------------------------------------------
+
+@scoping.role_required(R.HQ)
+def area_export(request):
+    province = request.GET.get("province") or None
+    return xlsx_response(filename="service-areas.xlsx", headers=list(areas.AREA_COLUMNS),
+                         rows=areas.areas_export_rows(province_id=int(province) if str(province).isdigit() else None))
+
+
+def _change(form) -> areas.AreaChange:
+    d = form.cleaned_data
+    return areas.AreaChange(site=d["site_obj"], district=d["district_obj"], keywords=areas.keywords_parse(d["keywords"]),
+                            priority=d["priority"], area=d["area_obj"], delete=bool(d.get("delete")))
+
+
+@scoping.role_required(R.HQ)
+def area_edit(request):
+    """HQ changes a service area: first the preview (where the addresses go now and after), then the save."""
+    initial = {}
+    area = ServiceArea.objects.filter(pk=request.GET.get("area") or 0).select_related("site", "district").first()
+    if area is not None:
+        initial = {"area": area.pk, "site": area.site.code, "district": area.district.adcode,
+                   "keywords": "、".join(area.keywords or []), "priority": area.priority}
+    elif request.GET.get("site"):
+        initial = {"site": request.GET["site"]}
+    form = AreaChangeForm(request.POST or None, initial=initial)
+    context = {"form": form, "area": area}
+    if request.method == "POST" and form.is_valid():
+        change = _change(form)
+        signature = form.signature()
+        if request.POST.get("action") == "save":
+            try:
+                if signing.loads(form.cleaned_data.get("previewed") or "", salt="area-preview") != signature:
+                    raise signing.BadSignature
+            except signing.BadSignature:
+                form.add_error(None, _("The change differs from what was previewed: preview it again, then save."))
+            else:
+                try:
+                    areas.area_change_save(change=change, actor=request.user)
+                except areas.AreaError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                else:
+                    flash.success(request, _("The service area is saved."))
+                    return redirect("dispatch:site_detail", code=change.site.code)
+        context["rows"] = areas.area_preview(change=change, addresses=form.cleaned_data["addresses"].splitlines())
+        context["token"] = signing.dumps(signature, salt="area-preview")
+    return render(request, "people/area_edit.html", context)

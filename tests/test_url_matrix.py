@@ -414,6 +414,9 @@ MATRIX = {
     **{name: ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403,
                                "manager_zj": 403})])
        for name in ["people:user_list", "people:user_create", "people:user_import"]},
+    **{name: ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                               "manager_zj": 403})])
+       for name in ["people:area_edit", "people:area_export"]},
     **{name: (method, [(account_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": ok, "hq": ok, "manager": 403,
                                          "manager_zj": 403}),
                        (account_pk(OUT), {"lcs": 404})])
