@@ -198,6 +198,9 @@ CALLBACK_BACKOFF_SECONDS = env.int("CALLBACK_BACKOFF_SECONDS", default=10)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=10)
 CALLBACK_TIMEOUT_SECONDS = env.int("CALLBACK_TIMEOUT_SECONDS", default=5)
 CALLBACK_SWEEP_SECONDS = env.int("CALLBACK_SWEEP_SECONDS", default=15)
+# An order's own callback address (Kuaidi100 callBackUrl) may point at a private or loopback address only when
+# this is set: tests deliver to a local server. Never in production.
+CALLBACK_ALLOW_PRIVATE_URLS = env.bool("CALLBACK_ALLOW_PRIVATE_URLS", default=False)
 # Cainiao work orders: hours a unit has to answer, per type (Cainiao's own limit overrides when it sends one);
 # whether a send-back gives the unit its full time again. (Their fines are rules of the rule book: WO_LATE, WO_QUALITY.)
 WORK_ORDER_LIMIT_HOURS = {"where": env.int("WO_HOURS_WHERE", default=24), "locker": 24, "pickup_point": 24,

@@ -280,6 +280,14 @@ class ApiClient(models.Model):
         return self.name
 
 
+class OrderCallbackUrl(models.Model):
+    """The channel's own callback address for one order (Kuaidi100's ``callBackUrl``), checked by
+    ``orders.callback_urls``; it takes the place of the client's address for that order's callbacks."""
+
+    order = models.OneToOneField(OnlineOrder, on_delete=models.CASCADE, primary_key=True, related_name="callback")
+    url = models.CharField(_("callback URL"), max_length=300)
+
+
 class OutboxMessage(models.Model):
     """A status callback owed to a channel, written in the same transaction as the change it reports, so a
     broker outage delays it but never loses it. Delivered by Celery with exponential back-off."""

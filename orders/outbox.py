@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import ApiClient, CallbackAttempt, OutboxMessage
+from .callback_urls import CallbackUrlRefused, callback_url_check
+from .models import ApiClient, CallbackAttempt, OrderCallbackUrl, OutboxMessage
 
 _TTL = 30.0
 _cache: tuple[float, dict[int, list[ApiClient]]] | None = None
@@ -29,7 +30,9 @@ def _clients_by_channel() -> dict[int, list[ApiClient]]:
     now = _time.monotonic()
     if _cache is None or now - _cache[0] > _TTL:
         table: dict[int, list[ApiClient]] = {}
-        for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(callback_url=""):
+        # a Kuaidi100 client may have no address of its own: its orders bring theirs (callBackUrl)
+        for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(
+                callback_url="", adapter=ApiClient.Adapter.KUAIDI100):
             table.setdefault(client.channel_id, []).append(client)
         _cache = (now, table)
     return _cache[1]
@@ -43,15 +46,21 @@ def outbox_for_events(events) -> int:
     if not table:
         return 0
     now = timezone.now()
+    events = list(events)
+    own_urls = {}
+    if any(c.adapter == ApiClient.Adapter.KUAIDI100 for e in events for c in table.get(e.order.channel_id, ())):
+        own_urls = dict(OrderCallbackUrl.objects.filter(order_id__in={e.order_id for e in events})
+                        .values_list("order_id", "url"))
     rows = []
     for event in events:
         order = event.order
         for client in table.get(order.channel_id, ()):
-            payload = adapter_for(client.adapter).callback(event, order)
+            url = own_urls.get(order.pk) if client.adapter == ApiClient.Adapter.KUAIDI100 else None
+            url = url or client.callback_url
+            payload = adapter_for(client.adapter).callback(event, order) if url else None
             if payload is not None:
                 rows.append(OutboxMessage(client=client, order=order, event=event, kind=event.kind,
-                                          url=client.callback_url, payload=payload, next_attempt_at=now,
-                                          created_at=now))
+                                          url=url, payload=payload, next_attempt_at=now, created_at=now))
     if rows:
         OutboxMessage.objects.bulk_create(rows, batch_size=1000)
         transaction.on_commit(_kick)
@@ -102,7 +111,17 @@ def post_signed(*, url: str, payload: dict, client: ApiClient) -> tuple[bool, in
 
 def deliver_one(message: OutboxMessage, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    ok, code, error = post_signed(url=message.url, payload=message.payload, client=message.client)
+    refused = ""
+    if message.url != message.client.callback_url:  # an order's own address: checked again before each send
+        try:
+            callback_url_check(message.url)
+        except CallbackUrlRefused as exc:
+            refused = str(exc.message)
+    if refused:
+        ok, code, error = False, None, refused
+        message.attempts = getattr(settings, "CALLBACK_MAX_ATTEMPTS", 10) - 1  # never worth another try
+    else:
+        ok, code, error = post_signed(url=message.url, payload=message.payload, client=message.client)
     CallbackAttempt.objects.create(message=message, at=now, status_code=code, error=error[:300], ok=ok)
     message.attempts += 1
     if ok:
