@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .callback_urls import CallbackUrlRefused, callback_url_check
-from .models import ApiClient, CallbackAttempt, OrderCallbackUrl, OutboxMessage
+from .models import ApiClient, CallbackAttempt, OrderCallbackUrl, OrderEvent, OutboxMessage
 
 _TTL = 30.0
 _cache: tuple[float, dict[int, list[ApiClient]]] | None = None
@@ -65,6 +65,19 @@ def outbox_for_events(events) -> int:
         OutboxMessage.objects.bulk_create(rows, batch_size=1000)
         transaction.on_commit(_kick)
     return len(rows)
+
+
+def channels_reaching(*, order, kind: str) -> list[str]:
+    """The names of the API clients through which an event of ``kind`` on this order reaches the channel (those
+    with an address and a format that carries it). Empty: the channel has no way to hear of it."""
+    from .adapters import adapter_for
+
+    probe = OrderEvent(order=order, kind=kind, at=timezone.now(), site=order.site, stint=order.stint,
+                       from_state=order.state, to_state=order.state)
+    own = OrderCallbackUrl.objects.filter(order_id=order.pk).exists()
+    return [client.name for client in _clients_by_channel().get(order.channel_id, ())
+            if (client.callback_url or (own and client.adapter == ApiClient.Adapter.KUAIDI100))
+            and adapter_for(client.adapter).callback(probe, order) is not None]
 
 
 def _kick() -> None:

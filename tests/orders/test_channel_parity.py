@@ -142,3 +142,27 @@ def test_email_copies_carry_absolute_links(net, settings, django_capture_on_comm
         message_send(audience=Message.Audience.SITE, site=net.site_a, title="通知", body="请查看",
                      link="/violations/", email=True)
     assert mail.outbox and "https://desk.q9.example/violations/" in mail.outbox[0].body
+
+
+def test_remind_the_customer_says_where_it_goes_or_that_it_cannot(net, live_server, client):
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from ..factories import make_order
+
+    channels = channels_ensure()
+    receiver = PathReceiver()
+    api_client_create(name="淘宝开放平台", kind="channel", channel=channels["taobao"], adapter="generic",
+                      callback_url=f"{receiver.base}/taobao")
+    api_client_create(name="快递100", kind="channel", channel=channels["kuaidi100"], adapter="kuaidi100",
+                      callback_url=f"{receiver.base}/kd")
+    said = {}
+    for channel in ("taobao", "kuaidi100"):
+        order = make_order(channel=channel, business_type="online", channel_order_id=f"R-{channel}")
+        ops.order_accept(order_id=order.pk, actor=net.clerk_a)
+        client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+        response = client.post(reverse("dispatch:order_waybill_remind", args=[order.pk]))
+        said[channel] = [str(m) for m in get_messages(response.wsgi_request)][-1]
+    assert "淘宝开放平台" in said["taobao"]
+    assert "无法转达" in said["kuaidi100"] and "13812345678" in said["kuaidi100"]
+    receiver.close()
