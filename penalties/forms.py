@@ -44,6 +44,19 @@ class RuleVersionForm(forms.Form):
                                          widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
+class WorkOrderLimitForm(forms.Form):
+    wo_type = forms.ChoiceField(label=_("Work-order type"))
+    hours = forms.IntegerField(label=_("Time limit (hours)"), min_value=1, max_value=720)
+    effective_from = forms.DateTimeField(label=_("Effective from"),
+                                         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, **kwargs):
+        from .rules import WORK_ORDER_TYPE_LABELS, work_order_types
+
+        super().__init__(*args, **kwargs)
+        self.fields["wo_type"].choices = [(t, WORK_ORDER_TYPE_LABELS.get(t, t)) for t in work_order_types()]
+
+
 class ClosureForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.all(), required=False,

@@ -53,6 +53,26 @@ class RuleVersion(models.Model):
         return f"{self.get_code_display()} ¥{self.fine} ({self.effective_from:%Y-%m-%d})"
 
 
+class WorkOrderLimit(models.Model):
+    """The answer time limit of one Cainiao work-order type from ``effective_from`` on. Like a rule version, a
+    change is a new row: a work order takes the limit in force when it was raised (Cainiao's own limit, when it
+    sends one, still wins). Types without a row keep the default of ``WORK_ORDER_LIMIT_HOURS``."""
+
+    wo_type = models.CharField(_("work-order type"), max_length=16)
+    hours = models.PositiveIntegerField(_("time limit (hours)"))
+    effective_from = models.DateTimeField(_("effective from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["wo_type", "-effective_from"]
+        verbose_name = _("work-order time limit")
+        verbose_name_plural = _("work-order time limits")
+        constraints = [models.UniqueConstraint(fields=["wo_type", "effective_from"], name="wolimit_once")]
+
+
 class ViolationStatus(models.TextChoices):
     PROPOSED = "PROPOSED", _("Proposed by the province")
     CONFIRMED = "CONFIRMED", _("Confirmed")

@@ -17,8 +17,8 @@ from dispatch.validators import validate_attachment
 from orders.models import OnlineOrder, OrderEvent, OrderState
 
 from .models import (AUDIT_RULES, TIME_RULES, Rule, RuleVersion, Violation, ViolationAttachment, ViolationEvent,
-                     ViolationStatus)
-from .rules import rule_in_force, rules_changed
+                     ViolationStatus, WorkOrderLimit)
+from .rules import rule_in_force, rules_changed, work_order_types
 
 V = ViolationStatus
 
@@ -198,6 +198,27 @@ def rule_version_create(*, code: str, fine, threshold_minutes: int | None, descr
     transaction.on_commit(rules_changed)
     rules_changed()
     return version
+
+
+def work_order_limit_create(*, wo_type: str, hours: int, effective_from: datetime, actor,
+                            at: datetime | None = None) -> WorkOrderLimit:
+    """A new time limit for a work-order type (HQ): it applies to work orders raised from ``effective_from`` on,
+    never earlier, like a rule version."""
+    at = at or timezone.now()
+    _require_hq(actor)
+    if wo_type not in work_order_types():
+        raise PenaltyError(_("Unknown work-order type."), field="wo_type")
+    if effective_from < at:
+        raise PenaltyError(_("A rule change cannot apply to the past: choose a time from now on."),
+                           field="effective_from")
+    if not hours or not 1 <= hours <= 720:
+        raise PenaltyError(_("A time limit is 1 to 720 hours."), field="hours")
+    try:
+        with transaction.atomic():
+            return WorkOrderLimit.objects.create(wo_type=wo_type, hours=hours, effective_from=effective_from,
+                                                 created_by=actor)
+    except IntegrityError:
+        raise PenaltyError(_("This type already has a limit from that moment."), field="effective_from") from None
 
 
 # ---------------------------------------------------------------- closure days

@@ -27,9 +27,10 @@ from orders.models import EventKind, FailReason, OrderEvent, OrderState
 from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
 from .filters import ViolationFilter
-from .forms import AuditPickForm, ClosureForm, EvidenceForm, RaiseForm, RuleVersionForm
+from .forms import AuditPickForm, ClosureForm, EvidenceForm, RaiseForm, RuleVersionForm, WorkOrderLimitForm
 from .models import (Appeal, AppealAttachment, AppealStatus, Report, RewardQuota, RewardRank, Rule, RuleVersion,
-                     SweepRun, Violation, ViolationAttachment, ViolationStatus, WeeklyNotice)
+                     SweepRun, Violation, ViolationAttachment, ViolationStatus, WeeklyNotice, WorkOrderLimit)
+from .rules import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
 from .tables import ViolationTable
 
 R = scoping.Role
@@ -249,12 +250,28 @@ def dashboard(request):
 
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
 def rules(request):
-    form = RuleVersionForm(request.POST or None)
+    is_limit = request.POST.get("action") == "wo_limit"
+    form = RuleVersionForm(request.POST if request.method == "POST" and not is_limit else None)
+    limit_form = WorkOrderLimitForm(request.POST if is_limit else None)
     if request.method == "POST":
         if scoping.role_of(request.user) != R.HQ:
             flash.error(request, _("Only the HQ e-commerce team changes the rules."))
             return redirect("penalties:rules")
-        if form.is_valid():
+        if is_limit and limit_form.is_valid():
+            data = limit_form.cleaned_data
+            effective = data["effective_from"]
+            if timezone.is_naive(effective):
+                effective = timezone.make_aware(effective, clock.tz())
+            try:
+                services.work_order_limit_create(wo_type=data["wo_type"], hours=data["hours"],
+                                                 effective_from=effective, actor=request.user)
+            except DomainError as exc:
+                limit_form.add_error(exc.field if exc.field in limit_form.fields else None, exc.message)
+            else:
+                flash.success(request, _("The new time limit applies to work orders raised from %(t)s.")
+                              % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")})
+                return redirect("penalties:rules")
+        elif not is_limit and form.is_valid():
             data = form.cleaned_data
             effective = data["effective_from"]
             if timezone.is_naive(effective):
@@ -276,8 +293,16 @@ def rules(request):
     for v in versions:
         if v.effective_from <= now and v.code not in current:
             current[v.code] = v.pk
+    limits = []
+    for wo_type in work_order_types():
+        versions_of = list(WorkOrderLimit.objects.filter(wo_type=wo_type).select_related("created_by")
+                           .order_by("-effective_from"))
+        limits.append({"type": wo_type, "label": WORK_ORDER_TYPE_LABELS.get(wo_type, wo_type),
+                       "now": work_order_limit(wo_type, now),
+                       "scheduled": [v for v in versions_of if v.effective_from > now], "versions": versions_of})
     return render(request, "penalties/rules.html", {"form": form, "versions": versions, "current": current,
-                                                     "is_hq": scoping.role_of(request.user) == R.HQ, "now": now})
+                                                     "is_hq": scoping.role_of(request.user) == R.HQ, "now": now,
+                                                     "limits": limits, "limit_form": limit_form})
 
 
 @scoping.role_required(R.HQ)

@@ -18,7 +18,7 @@ from dispatch.exports import xlsx_response
 from dispatch.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from orders.imports import ImportFileError, read_rows
 from orders.models import ApiClient
-from penalties.models import RuleVersion
+from penalties.models import RuleVersion, WorkOrderLimit
 
 from . import areas, selectors, services
 from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm
@@ -198,7 +198,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def _history_models():
     return {"site": (Site, "province_id"), "service-area": (ServiceArea, "site__province_id"),
             "courier": (Courier, "site__province_id"), "province": (Province, "pk"), "closure-day": (ClosureDay, None),
-            "rule": (RuleVersion, None), "api-client": (ApiClient, None)}
+            "rule": (RuleVersion, None), "work-order-limit": (WorkOrderLimit, None), "api-client": (ApiClient, None)}
 
 
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
