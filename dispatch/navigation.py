@@ -51,6 +51,7 @@ NAV_ITEMS = [
     (None, _("Network"), [
         ("dispatch:site_list", _("Sites"), EVERYONE),
         ("dispatch:silent_sites", _("Silent sites"), (R.LCS, R.HQ, R.MANAGER)),
+        ("people:area_edit", _("Service area change"), (R.HQ,)),
         ("people:user_list", _("Accounts"), (R.LCS, R.HQ)),
     ]),
     ("dispatch:message_list", _("Messages"), EVERYONE),
