@@ -69,22 +69,26 @@ def areas_import(*, job, records: list[dict], progress_key: str) -> str:
     in the areas' history; runs inside the import's transaction (all or nothing)."""
     from django.core.cache import cache
 
+    by = job.created_by  # the areas' history names who imported the file (the task runs outside any request)
     site_ids = {r["site"].pk for r in records}
     existing = {_key(a.site_id, a.district_id, a.keywords): a for a in ServiceArea.objects.filter(site_id__in=site_ids)}
     wanted = {_key(r["site"].pk, r["district"].pk, r["keywords"]): r for r in records}
     added = changed = removed = 0
     for key, area in existing.items():
         if key not in wanted:
+            area._history_user = by
             area.delete()
             removed += 1
     for n, (key, rec) in enumerate(wanted.items(), start=1):
         area = existing.get(key)
         if area is None:
-            ServiceArea.objects.create(site=rec["site"], district=rec["district"], keywords=rec["keywords"],
-                                       priority=rec["priority"])
+            area = ServiceArea(site=rec["site"], district=rec["district"], keywords=rec["keywords"],
+                               priority=rec["priority"])
+            area._history_user = by
+            area.save()
             added += 1
         elif area.priority != rec["priority"]:
-            area.priority = rec["priority"]
+            area.priority, area._history_user = rec["priority"], by
             area.save(update_fields=["priority"])
             changed += 1
         if n % 200 == 0:

@@ -148,11 +148,8 @@ def user_import(request):
         except ImportFileError as exc:
             form.add_error("file", str(exc))
             return render(request, "people/user_import.html", context)
-        records, errors = services.accounts_import_check(actor=request.user, header=header, rows=rows)
-        if errors:
-            context["errors"] = errors
-        else:
-            context["created"] = services.accounts_import(actor=request.user, records=records)
+        created, errors = services.accounts_import(actor=request.user, header=header, rows=rows)
+        context["errors" if errors else "created"] = errors or created
     return render(request, "people/user_import.html", context)
 
 

@@ -201,6 +201,8 @@ def test_a_clean_file_creates_every_account_and_mails_a_link(net, login, setting
     assert len(response.context["created"]) == 2
     zs = User.objects.get(username="13811110001")
     assert zs.site == net.site_a and not zs.has_usable_password()
+    assert zs.history.get().history_user == net.hq  # created in bulk, recorded all the same
+    assert AccountEvent.objects.get(user=zs).data["imported"] is True
     assert User.objects.get(username="13811110005").province == net.xj
     assert len(mail.outbox) == 2
     link = re.search(r"https://desk\.q9\.example/accounts/reset/\S+", mail.outbox[0].body).group(0)

@@ -93,4 +93,5 @@ def test_areas_export_edit_and_import_round_trip(net, login, django_capture_on_c
         ([], 3), (["古墩路", "文三路"], 1)]
     assert ServiceArea.objects.count() == before + 1
     whole = ServiceArea.objects.get(site=net.site_a, keywords=[])
-    assert [r.history_type for r in whole.history.order_by("history_date")][-1] == "~"  # updated, not replaced
+    last = whole.history.order_by("history_date").last()
+    assert last.history_type == "~" and last.history_user == net.hq  # updated, not replaced; by whom

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dispatch.models import ServiceArea, Site
-from orders.models import ApiClient, Channel
-from orders.services import api_client_create, api_client_update
+from orders.models import ApiClient
+from orders.services import api_client_create, api_client_update, channels_ensure
 from penalties.defaults import rules_seed
 from penalties.models import RuleVersion, Violation
 from penalties.services import rule_version_create
@@ -56,7 +56,7 @@ def test_a_sites_page_shows_who_changed_what_after_two_edits(net, login):
 
 
 def test_api_clients_and_rules_keep_theirs(net):
-    channel = Channel.objects.first()
+    channel = channels_ensure()["kuaidi100"]
     client, _secret = api_client_create(name="快递100", kind="channel", channel=channel, adapter="kuaidi100",
                                         callback_url="https://a.example/cb", actor=net.hq)
     api_client_update(client_id=client.pk, callback_url="https://b.example/cb", active=True, actor=net.hq)
