@@ -1,5 +1,6 @@
 """Cainiao work orders (菜鸟工单, SPEC §5): received from the CRM or entered by HQ, routed to the responsible unit
 by waybill, answered with the facts each type needs, reviewed by HQ's CCS, the result sent back to Cainiao."""
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -97,6 +98,8 @@ class WorkOrderEvent(models.Model):
               "chased": _("Chased by the province"), "result_sent": _("Result sent to Cainiao")}
 
     class Meta:
+        # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)
+        triggers = [pgtrigger.Protect(name="workorderevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["at", "id"]
 
     @property

@@ -20,6 +20,7 @@ from core.validators import attachments_check
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
 from orders.outbox import backoff, post_signed
+from penalties.rules import work_order_limit
 from penalties.services import work_order_fine, work_order_late_fines
 
 from .models import (
@@ -58,8 +59,9 @@ def answer_fields(wo_type: str) -> list[tuple]:
     return ANSWER_FIELDS.get(wo_type, DEFAULT_FIELDS)
 
 
-def limit_hours(wo_type: str) -> int:
-    return int(settings.WORK_ORDER_LIMIT_HOURS.get(wo_type, 48))
+def limit_hours(wo_type: str, at: datetime) -> int:
+    """The type's limit in force at ``at`` (the rule book's versions; HQ edits them on the rules page)."""
+    return work_order_limit(wo_type, at)
 
 
 def _event(wo: WorkOrder, kind: str, *, at, actor=None, text: str = "", **data) -> None:
@@ -100,7 +102,7 @@ def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) ->
             raise WorkOrderError(_("Not a valid time."), field="raised_at")
     if timezone.is_naive(raised):
         raised = timezone.make_aware(raised, clock.tz())
-    hours = int(data.get("limit_hours") or 0) or limit_hours(data["type"])
+    hours = int(data.get("limit_hours") or 0) or limit_hours(data["type"], raised)
     existing = WorkOrder.objects.select_for_update().filter(wo_id=data["wo_id"]).first()
     if existing is not None:
         differ = [k for k in ("type", "source", "waybill_no", "description")

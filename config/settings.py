@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "pgtrigger",
+    "simple_history",
     # domain apps, bottom up (the layers of pyproject.toml's import-linter contracts)
     "core",
     "dispatch",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "logistics",
     "finance",
     "penalties",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the master data's history records who made each change
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # a temporary password (set by HQ or the province) must be replaced before anything else
+    "people.middleware.TemporaryPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # axes last, as its documentation asks
@@ -159,6 +166,8 @@ vars().update(EMAIL_CONFIG)
 if env("EMAIL_FILE_PATH", default=""):  # for filemail:// (django-environ drops the leading slash of its path)
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Q9 Order Desk <noreply@q9.example>")
+# The address of this desk as people reach it: absolute links in e-mails (password reset, message copies).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
 
@@ -230,6 +239,9 @@ CALLBACK_TIMEOUT_SECONDS = env.int("CALLBACK_TIMEOUT_SECONDS", default=5)
 CALLBACK_SWEEP_SECONDS = env.int("CALLBACK_SWEEP_SECONDS", default=15)
 # The CJK TrueType font the labels embed (ReportLab); empty: the first of logistics.labels.FONT_PATHS found.
 LABEL_FONT = env("LABEL_FONT", default="")
+# An order's own callback address (Kuaidi100 callBackUrl) may point at a private or loopback address only when
+# this is set: tests deliver to a local server. Never in production.
+CALLBACK_ALLOW_PRIVATE_URLS = env.bool("CALLBACK_ALLOW_PRIVATE_URLS", default=False)
 # Cainiao work orders: hours a unit has to answer, per type (Cainiao's own limit overrides when it sends one);
 # whether a send-back gives the unit its full time again. (Their fines are rules of the rule book: WO_LATE, WO_QUALITY.)
 WORK_ORDER_LIMIT_HOURS = {"where": env.int("WO_HOURS_WHERE", default=24), "locker": 24, "pickup_point": 24,

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from people import views as people_views
+
 from . import views
 from .api import api
 
@@ -18,8 +20,14 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", people_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # password reset by e-mail: Django's views, absolute links from SITE_URL
+    path("accounts/password-reset/", people_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", people_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
@@ -31,4 +39,5 @@ urlpatterns = [
     path("", include("logistics.urls")),
     path("", include("inventory.urls")),
     path("", include("complaints.urls")),
+    path("", include("people.urls")),
 ]

@@ -52,6 +52,8 @@ NAV_ITEMS = [
         ("dispatch:couriers", _("Couriers"), (R.CLERK,)),
         ("core:site_list", _("Sites"), EVERYONE),
         ("dispatch:silent_sites", _("Silent sites"), (R.LCS, R.HQ, R.MANAGER)),
+        ("people:area_edit", _("Service area change"), (R.HQ,)),
+        ("people:user_list", _("Accounts"), (R.LCS, R.HQ)),
     ]),
     ("core:message_list", _("Messages"), EVERYONE),
     ("core:message_compose", _("Send a message"), (R.LCS, R.HQ)),

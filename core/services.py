@@ -140,8 +140,9 @@ def message_email_send(*, message_id: int, at=None) -> int:
         recipients = message_recipient_emails(message=message)
         if recipients:
             body = message.body
-            if message.link:
-                body = f"{body}\n\n{message.link}"
+            if message.link:  # an absolute link: the e-mail is read outside the desk
+                link = settings.SITE_URL.rstrip("/") + message.link if message.link.startswith("/") else message.link
+                body = f"{body}\n\n{link}"
             mail = EmailMessage(
                 subject=f"[Q9] {message.title}",
                 body=body,

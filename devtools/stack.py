@@ -169,6 +169,7 @@ def cmd_run() -> int:
             log("first start: loading the network and the demo data")
             manage(env, "load_network")
             manage(env, "demo_data")
+            manage(env, "history_baseline")  # the bulk-loaded network gets its first history records
             # the demo's violations, last week's notices and reports, so every page has something to show. Redis
             # is not up yet: tasks go to an in-memory broker, and the e-mail copies the notices owe are sent by
             # the backlog job once the worker runs (the message rows are their outbox)

@@ -30,6 +30,7 @@ from core.typed import typed_keep
 from orders import selectors as order_selectors
 from orders.filters import UnscannedFilter
 from orders.models import FailReason, OnlineOrder, OrderState
+from orders.outbox import channels_reaching
 from orders.services import order_cancel as cancel
 from orders.tables import UnscannedTable
 
@@ -323,9 +324,15 @@ def order_reappoint(request, pk: int):
 @require_POST
 def order_waybill_remind(request, pk: int):
     order = _order(request, pk)
-    _run(request, lambda: operations.order_waybill_remind(order_id=order.pk, actor=request.user),
-         _("The customer of order %(id)s will be reminded to supply the waybill number.")
-         % {"id": order.channel_order_id})
+    reaching = channels_reaching(order=order, kind="waybill_reminder")
+    if reaching:
+        done = _("The customer of order %(id)s will be reminded to supply the waybill number (through %(via)s).") % {
+            "id": order.channel_order_id, "via": "、".join(reaching)}
+    else:  # say plainly that the reminder goes nowhere
+        done = _("Reminder recorded, but %(channel)s has no way to pass it on: call the sender (%(phone)s) for the "
+                 "waybill number of order %(id)s.") % {"channel": order.channel.name, "phone": order.sender_phone,
+                                                      "id": order.channel_order_id}
+    _run(request, lambda: operations.order_waybill_remind(order_id=order.pk, actor=request.user), done)
     return _back(request, "dispatch:pickup")
 
 

@@ -1,6 +1,7 @@
 """The ledger: every fine, reversal, refund, reward and adjustment is one immutable entry. Balances are sums,
 never stored totals. Entries point at their source by reference (type and id); this app imports no other
 domain app."""
+import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,8 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
+        # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)
+        triggers = [pgtrigger.Protect(name="ledger_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["month", "site_id", "created_at", "id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")

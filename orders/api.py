@@ -21,7 +21,8 @@ from . import selectors, services
 from .adapters import kuaidi100, wechat
 from .adapters.kuaidi100 import AdapterError
 from .intake import ItemResult, orders_intake
-from .models import ApiClient, OnlineOrder
+from .models import ApiClient, EventKind, OnlineOrder, OrderCallbackUrl, OutboxMessage
+from .outbox import outbox_for_events
 from .signing import verify
 
 
@@ -377,13 +378,26 @@ def _adapter_parse(module, payload: dict):
         return None, error("invalid", exc.message, field=exc.field, message_en=f"Field {exc.field} is not valid.")
 
 
+def _kd100_placed(order: OnlineOrder, url: str) -> None:
+    """A new Kuaidi100 order: its own callback address (checked by the adapter) and the 0 下单成功 callback."""
+    if url:
+        OrderCallbackUrl.objects.create(order=order, url=url)
+    created = [e for e in order.events.all() if e.kind == EventKind.CREATED]
+    if created and not OutboxMessage.objects.filter(event__in=created).exists():
+        outbox_for_events(created)
+
+
 @router.post("/kuaidi100/orders", response={200: Kd100Out, **ERRORS}, tags=["kuaidi100"],
              summary="Kuaidi100 merchant pickup order")
 def kd100_order(request, payload: Kd100OrderIn):
     data, problem = _adapter_parse(kuaidi100, payload.model_dump())
     if problem:
         return 422, problem
-    status, body = _single(request, data)
+    with transaction.atomic():
+        status, body = _single(request, data)
+        if status == 201:
+            _kd100_placed(OnlineOrder.objects.get(channel=_channel(request), channel_order_id=body["channel_order_id"]),
+                          payload.callBackUrl.strip())
     if status >= 400:
         return status, body
     return 200, {"result": True, "returnCode": "200", "message": "下单成功",

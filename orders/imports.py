@@ -312,6 +312,10 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
             if active is None:
                 problems.append(("active", _("must be 是 or 否")))
             rec["active"] = active is not False
+            if len(code) > 16:
+                problems.append(("code", _("at most 16 characters")))
+        elif kind in VALIDATORS:
+            pass  # checked together below, with one query per table
         else:
             parsed = _local(rec.get("scanned_at", ""))
             if rec.get("scanned_at") and parsed is None:
@@ -324,6 +328,9 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
         for key, message in problems:
             errors.append({"row": n, "column": LABEL[kind].get(key, key), "message": message})
         records.append(rec)
+    if kind in VALIDATORS:
+        for n, key, message in VALIDATORS[kind](records):
+            errors.append({"row": n, "column": LABEL[kind].get(key, key), "message": message})
     return records, errors
 
 
@@ -474,8 +481,9 @@ def _import(job: ImportJob, records: list[dict]) -> str:
                 cache.set(key, n, timeout=3600)
         parents = {rec["code"]: rec["parent"] for rec in records if rec.get("parent")}
         ids = dict(Site.objects.filter(code__in=set(parents) | set(parents.values())).values_list("code", "pk"))
-        for code, parent in parents.items():
-            Site.objects.filter(pk=ids[code]).update(parent_id=ids[parent])
+        for site in Site.objects.filter(code__in=parents):
+            site.parent_id = ids[parents[site.code]]
+            site.save(update_fields=["parent"])  # a save, not update(): the site's history records the change
         return _("%(created)s sites created, %(updated)s updated.") % {"created": f"{created:,}",
                                                                       "updated": f"{updated:,}"}
     return IMPORTERS[job.kind](job=job, records=records, progress_key=key)
@@ -484,3 +492,6 @@ def _import(job: ImportJob, records: list[dict]) -> str:
 #: importers other apps add for their kinds (logistics adds the tracking scans in its AppConfig.ready),
 #: so this app never imports the apps that stand on it
 IMPORTERS: dict = {}
+#: and their checks: kind -> function(records) yielding (row number, column key, message) for every problem,
+#: parsing the records in place (the first record is row 2)
+VALIDATORS: dict = {}

@@ -25,6 +25,7 @@ from .services import (
     _check_window,
     _clean,
     _same_content,
+    channel_order_id_check,
     order_create,
     stint_begin,
 )
@@ -84,6 +85,11 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
     for i, data in fresh:
         existing = stored.get(data["channel_order_id"])
         if existing is None:
+            try:
+                channel_order_id_check(channel=channel, channel_order_id=data["channel_order_id"])
+            except DomainError as exc:
+                results[i] = ItemResult(i, "invalid", code=exc.code, field=exc.field, message=str(exc.message))
+                continue
             new.append((i, data))
         else:
             results[i] = _repeat(i, existing, data)

@@ -3,11 +3,13 @@
 Tables, constraints and indexes only. Every state change goes through ``orders.workflow`` (the state machine)
 via the services of ``orders.services`` and ``dispatch.operations``; nothing here decides anything.
 """
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Channel(models.Model):
@@ -233,6 +235,8 @@ class OrderEvent(models.Model):
     clock_owner_stint = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
+        # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)
+        triggers = [pgtrigger.Protect(name="orderevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["at", "id"]
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
@@ -297,6 +301,8 @@ class ApiClient(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     secret_rotated_at = models.DateTimeField(_("secret issued at"), null=True, blank=True)
+    #: who changed what, when (the secret itself is never copied into the history)
+    history = HistoricalRecords(excluded_fields=["secret"])
 
     class Meta:
         ordering = ["name"]
@@ -307,6 +313,14 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class OrderCallbackUrl(models.Model):
+    """The channel's own callback address for one order (Kuaidi100's ``callBackUrl``), checked by
+    ``orders.callback_urls``; it takes the place of the client's address for that order's callbacks."""
+
+    order = models.OneToOneField(OnlineOrder, on_delete=models.CASCADE, primary_key=True, related_name="callback")
+    url = models.CharField(_("callback URL"), max_length=300)
 
 
 class OutboxMessage(models.Model):
@@ -362,6 +376,7 @@ class ImportJob(models.Model):
         ORDERS = "orders", _("Orders")
         SITES = "sites", _("Sites")
         SCANS = "scans", _("Tracking scans")
+        AREAS = "areas", _("Service areas")
 
     class Status(models.TextChoices):
         INVALID = "invalid", _("Has errors: nothing imported")

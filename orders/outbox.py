@@ -17,13 +17,22 @@ from core import jobs
 from core.caches import ProcessCache
 
 from .adapters import adapter_for
-from .models import ApiClient, CallbackAttempt, OutboxMessage
+from .callback_urls import CallbackUrlRefused, callback_url_check
+from .models import (
+    ApiClient,
+    CallbackAttempt,
+    OrderCallbackUrl,
+    OrderEvent,
+    OutboxMessage,
+)
 from .signing import headers
 
 
 def _load_clients() -> dict[int, list[ApiClient]]:
     table: dict[int, list[ApiClient]] = {}
-    for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(callback_url=""):
+    # a Kuaidi100 client may have no address of its own: its orders bring theirs (callBackUrl)
+    for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(
+            callback_url="", adapter=ApiClient.Adapter.KUAIDI100):
         table.setdefault(client.channel_id, []).append(client)
     return table
 
@@ -46,21 +55,37 @@ def outbox_for_events(events) -> int:
     if not table:
         return 0
     now = timezone.now()
+    events = list(events)
+    own_urls = {}
+    if any(c.adapter == ApiClient.Adapter.KUAIDI100 for e in events for c in table.get(e.order.channel_id, ())):
+        own_urls = dict(OrderCallbackUrl.objects.filter(order_id__in={e.order_id for e in events})
+                        .values_list("order_id", "url"))
     rows = []
     for event in events:
         order = event.order
         for client in table.get(order.channel_id, ()):
-            payload = adapter_for(client.adapter).callback(event, order)
+            url = own_urls.get(order.pk) if client.adapter == ApiClient.Adapter.KUAIDI100 else None
+            url = url or client.callback_url
+            payload = adapter_for(client.adapter).callback(event, order) if url else None
             if payload is not None:
                 rows.append(OutboxMessage(client=client, order=order, event=event, kind=event.kind,
-                                          url=client.callback_url, payload=payload, next_attempt_at=now,
-                                          created_at=now))
+                                          url=url, payload=payload, next_attempt_at=now, created_at=now))
     if rows:
         OutboxMessage.objects.bulk_create(rows, batch_size=1000)
         jobs.publish_on_commit("orders.tasks.callbacks_deliver")
     return len(rows)
 
 
+def channels_reaching(*, order, kind: str) -> list[str]:
+    """The names of the API clients through which an event of ``kind`` on this order reaches the channel (those
+    with an address and a format that carries it). Empty: the channel has no way to hear of it."""
+
+    probe = OrderEvent(order=order, kind=kind, at=timezone.now(), site=order.site, stint=order.stint,
+                       from_state=order.state, to_state=order.state)
+    own = OrderCallbackUrl.objects.filter(order_id=order.pk).exists()
+    return [client.name for client in _clients_by_channel().get(order.channel_id, ())
+            if (client.callback_url or (own and client.adapter == ApiClient.Adapter.KUAIDI100))
+            and adapter_for(client.adapter).callback(probe, order) is not None]
 def backoff(attempts: int) -> timedelta:
     base = settings.CALLBACK_BACKOFF_SECONDS
     return timedelta(seconds=min(base * (2 ** max(attempts - 1, 0)), 3600))
@@ -94,7 +119,17 @@ def post_signed(*, url: str, payload: dict, client: ApiClient) -> tuple[bool, in
 
 def deliver_one(message: OutboxMessage, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    ok, code, error = post_signed(url=message.url, payload=message.payload, client=message.client)
+    refused = ""
+    if message.url != message.client.callback_url:  # an order's own address: checked again before each send
+        try:
+            callback_url_check(message.url)
+        except CallbackUrlRefused as exc:
+            refused = str(exc.message)
+    if refused:
+        ok, code, error = False, None, refused
+        message.attempts = getattr(settings, "CALLBACK_MAX_ATTEMPTS", 10) - 1  # never worth another try
+    else:
+        ok, code, error = post_signed(url=message.url, payload=message.payload, client=message.client)
     CallbackAttempt.objects.create(message=message, at=now, status_code=code, error=error[:300], ok=ok)
     message.attempts += 1
     if ok:

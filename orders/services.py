@@ -130,6 +130,15 @@ def _same_content(order: OnlineOrder, data: dict) -> list[str]:
 
 
 @transaction.atomic
+def channel_order_id_check(*, channel: Channel, channel_order_id: str) -> None:
+    """A channel with an order-id prefix rule (触宝: ``CT_H_``) sends only ids that start with it."""
+    prefix = channel.order_id_prefix
+    if prefix and not channel_order_id.startswith(prefix):
+        raise OrderError(_("Order ids of %(channel)s start with %(prefix)s.") % {"channel": channel.name,
+                                                                               "prefix": prefix},
+                         field="channel_order_id")
+
+
 def order_create(*, channel: Channel, data: dict, at: datetime | None = None, actor=None,
                  actor_label: str = "") -> Intake:
     """Take in one order: route it, start its clocks, record it. Idempotent on (channel, channel order id):
@@ -154,6 +163,7 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
                 field=differ[0],
             )
         return Intake(order=existing, created=False)
+    channel_order_id_check(channel=channel, channel_order_id=data["channel_order_id"])
     compared = dict(data)
     data["order_time"] = data.get("order_time") or at
     if data.get("waybill_no"):

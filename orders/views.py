@@ -132,7 +132,8 @@ def order_new(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "channel"}
         if not data.get("channel_order_id"):
-            data["channel_order_id"] = "HQ" + timezone.localtime().strftime("%Y%m%d%H%M%S%f")[:18]
+            prefix = form.cleaned_data["channel"].order_id_prefix or "HQ"  # the channel's own prefix rule
+            data["channel_order_id"] = prefix + timezone.localtime().strftime("%Y%m%d%H%M%S%f")[:18]
         try:
             intake = services.order_create(channel=form.cleaned_data["channel"], data=data, actor=request.user,
                                            actor_label=request.user.get_full_name() or request.user.username)

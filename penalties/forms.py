@@ -5,6 +5,7 @@ from core.models import Province
 from core.parsing import SaneDateField
 
 from .models import AUDIT_RULES, Rule
+from .rules import WORK_ORDER_TYPE_LABELS, work_order_types
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -43,6 +44,18 @@ class RuleVersionForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     effective_from = forms.DateTimeField(label=_("Effective from"),
                                          widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class WorkOrderLimitForm(forms.Form):
+    wo_type = forms.ChoiceField(label=_("Work-order type"))
+    hours = forms.IntegerField(label=_("Time limit (hours)"), min_value=1, max_value=720)
+    effective_from = forms.DateTimeField(label=_("Effective from"),
+                                         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, **kwargs):
+
+        super().__init__(*args, **kwargs)
+        self.fields["wo_type"].choices = [(t, WORK_ORDER_TYPE_LABELS.get(t, t)) for t in work_order_types()]
 
 
 class ClosureForm(forms.Form):

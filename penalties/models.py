@@ -1,9 +1,11 @@
 """The rule book: rules as versioned data, violations (one per order, site stint and rule), their history, the
 evidence of audits, and the record of each sweep."""
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Rule(models.TextChoices):
@@ -38,6 +40,8 @@ class RuleVersion(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    #: who changed what, when
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code", "-effective_from"]
@@ -47,6 +51,26 @@ class RuleVersion(models.Model):
 
     def __str__(self):
         return f"{self.get_code_display()} ¥{self.fine} ({self.effective_from:%Y-%m-%d})"
+
+
+class WorkOrderLimit(models.Model):
+    """The answer time limit of one Cainiao work-order type from ``effective_from`` on. Like a rule version, a
+    change is a new row: a work order takes the limit in force when it was raised (Cainiao's own limit, when it
+    sends one, still wins). Types without a row keep the default of ``WORK_ORDER_LIMIT_HOURS``."""
+
+    wo_type = models.CharField(_("work-order type"), max_length=16)
+    hours = models.PositiveIntegerField(_("time limit (hours)"))
+    effective_from = models.DateTimeField(_("effective from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["wo_type", "-effective_from"]
+        verbose_name = _("work-order time limit")
+        verbose_name_plural = _("work-order time limits")
+        constraints = [models.UniqueConstraint(fields=["wo_type", "effective_from"], name="wolimit_once")]
 
 
 class ViolationStatus(models.TextChoices):
@@ -140,6 +164,8 @@ class ViolationEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)
+        triggers = [pgtrigger.Protect(name="violationevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["at", "id"]
 
     @property

@@ -30,9 +30,10 @@ from .models import (
     ViolationAttachment,
     ViolationEvent,
     ViolationStatus,
+    WorkOrderLimit,
 )
 from .money import ledger_sync
-from .rules import rule_in_force, rules_changed
+from .rules import rule_in_force, rules_changed, work_order_types
 
 V = ViolationStatus
 
@@ -237,6 +238,27 @@ def rule_version_create(*, code: str, fine, threshold_minutes: int | None, descr
         raise PenaltyError(_("This rule already has a version from that moment."), field="effective_from") from None
     rules_changed()
     return version
+
+
+def work_order_limit_create(*, wo_type: str, hours: int, effective_from: datetime, actor,
+                            at: datetime | None = None) -> WorkOrderLimit:
+    """A new time limit for a work-order type (HQ): it applies to work orders raised from ``effective_from`` on,
+    never earlier, like a rule version."""
+    at = at or timezone.now()
+    _require_hq(actor)
+    if wo_type not in work_order_types():
+        raise PenaltyError(_("Unknown work-order type."), field="wo_type")
+    if effective_from < at:
+        raise PenaltyError(_("A rule change cannot apply to the past: choose a time from now on."),
+                           field="effective_from")
+    if not hours or not 1 <= hours <= 720:
+        raise PenaltyError(_("A time limit is 1 to 720 hours."), field="hours")
+    try:
+        with transaction.atomic():
+            return WorkOrderLimit.objects.create(wo_type=wo_type, hours=hours, effective_from=effective_from,
+                                                 created_by=actor)
+    except IntegrityError:
+        raise PenaltyError(_("This type already has a limit from that moment."), field="effective_from") from None
 
 
 # ---------------------------------------------------------------- closure days

@@ -31,7 +31,14 @@ from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
 from .decisions import site_activity
 from .filters import ViolationFilter
-from .forms import AuditPickForm, ClosureForm, EvidenceForm, RaiseForm, RuleVersionForm
+from .forms import (
+    AuditPickForm,
+    ClosureForm,
+    EvidenceForm,
+    RaiseForm,
+    RuleVersionForm,
+    WorkOrderLimitForm,
+)
 from .models import (
     Appeal,
     AppealAttachment,
@@ -46,7 +53,9 @@ from .models import (
     ViolationAttachment,
     ViolationStatus,
     WeeklyNotice,
+    WorkOrderLimit,
 )
+from .rules import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
 from .tables import ViolationTable
 
 R = scoping.Role
@@ -263,28 +272,42 @@ def dashboard(request):
 
 # ---------------------------------------------------------------- rules and closure days (HQ)
 
+def _versioned(request, form, create, success: str) -> bool:
+    """Save a new version from a rule-book form (its effective time read as Beijing time); False with the error on
+    the form."""
+    effective = form.cleaned_data["effective_from"]
+    if timezone.is_naive(effective):
+        effective = timezone.make_aware(effective, clock.tz())
+    try:
+        create(effective)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return False
+    flash.success(request, success % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")})
+    return True
+
+
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
 def rules(request):
-    form = RuleVersionForm(request.POST or None)
+    is_limit = request.POST.get("action") == "wo_limit"
+    form = RuleVersionForm(request.POST if request.method == "POST" and not is_limit else None)
+    limit_form = WorkOrderLimitForm(request.POST if is_limit else None)
     if request.method == "POST":
         if scoping.role_of(request.user) != R.HQ:
             flash.error(request, _("Only the HQ e-commerce team changes the rules."))
             return redirect("penalties:rules")
-        if form.is_valid():
+        if is_limit and limit_form.is_valid():
+            data = limit_form.cleaned_data
+            if _versioned(request, limit_form, lambda effective: services.work_order_limit_create(
+                    wo_type=data["wo_type"], hours=data["hours"], effective_from=effective, actor=request.user),
+                    _("The new time limit applies to work orders raised from %(t)s.")):
+                return redirect("penalties:rules")
+        elif not is_limit and form.is_valid():
             data = form.cleaned_data
-            effective = data["effective_from"]
-            if timezone.is_naive(effective):
-                effective = timezone.make_aware(effective, clock.tz())
-            try:
-                services.rule_version_create(code=data["code"], fine=data["fine"],
-                                             threshold_minutes=data.get("threshold_minutes"),
-                                             description=data.get("description") or "", effective_from=effective,
-                                             actor=request.user)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                flash.success(request, _("The new version is saved; it applies to clocks that start from %(t)s.")
-                              % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")})
+            if _versioned(request, form, lambda effective: services.rule_version_create(
+                    code=data["code"], fine=data["fine"], threshold_minutes=data.get("threshold_minutes"),
+                    description=data.get("description") or "", effective_from=effective, actor=request.user),
+                    _("The new version is saved; it applies to clocks that start from %(t)s.")):
                 return redirect("penalties:rules")
     now = timezone.now()
     versions = list(RuleVersion.objects.select_related("created_by").order_by("code", "-effective_from"))
@@ -292,8 +315,19 @@ def rules(request):
     for v in versions:
         if v.effective_from <= now and v.code not in current:
             current[v.code] = v.pk
+    by_type: dict[str, list] = {}
+    for v in WorkOrderLimit.objects.select_related("created_by").order_by("wo_type", "-effective_from"):
+        by_type.setdefault(v.wo_type, []).append(v)
+    limits = []
+    for wo_type in work_order_types():
+        versions_of = by_type.get(wo_type, [])
+        in_force = next((v.hours for v in versions_of if v.effective_from <= now), None)
+        limits.append({"type": wo_type, "label": WORK_ORDER_TYPE_LABELS.get(wo_type, wo_type),
+                       "now": in_force or work_order_limit(wo_type, now),
+                       "scheduled": [v for v in versions_of if v.effective_from > now], "versions": versions_of})
     return render(request, "penalties/rules.html", {"form": form, "versions": versions, "current": current,
-                                                     "is_hq": scoping.role_of(request.user) == R.HQ, "now": now})
+                                                     "is_hq": scoping.role_of(request.user) == R.HQ, "now": now,
+                                                     "limits": limits, "limit_form": limit_form})
 
 
 @scoping.role_required(R.HQ)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-PROJECT = {"core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "config"}
+PROJECT = {"core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people",
+           "config"}
 
 # tables written by exactly these modules (the rest: any module of the owning app)
 MODULE_OWNERS = {
@@ -32,6 +33,9 @@ KNOWN_STRAYS = {
     ("penalties.services", "orders_onlineorder"),
     ("orders.imports", "dispatch_site"),
 }
+# tables whose rows two apps write: the ground floor's models that HQ administers in the app (``people``: accounts,
+# service areas), besides the ground floor's own services
+SHARED_OWNERS = {"dispatch_user": {"core", "people"}, "dispatch_servicearea": {"core", "people"}}
 TEST_WRITERS = ("tests.",)  # factories, fixtures and a test's own set-up rows
 
 _WRITE = re.compile(
@@ -68,7 +72,8 @@ def writer_module(frame) -> str | None:
         root = name.split(".", 1)[0]
         if root == "factory":  # factory_boy building a row for a test: the factories' business
             return "tests.factories"
-        if name.startswith(("django.contrib.", "axes.")):  # the framework's own writes (last_login, sessions)
+        if name.startswith(("django.contrib.", "axes.", "simple_history.")):  # the framework's own writes
+            # (last_login, sessions, login throttling, the history rows django-simple-history keeps)
             return None
         if root in PROJECT or root == "tests":
             return name
@@ -79,13 +84,15 @@ def writer_module(frame) -> str | None:
 def allowed(table: str, writer: str, owners: dict[str, str]) -> str | None:
     """None when ``writer`` may write ``table``; else the owner's name."""
     owner_app = owners.get(table)
-    if owner_app is None:  # not a model's table (staging tables, Django's own, sequences)
+    if owner_app is None or "_historical" in table:  # not a model's table, or django-simple-history's record  # not a model's table (staging tables, Django's own, sequences)
         return None
     if ".migrations." in writer or writer.startswith(TEST_WRITERS) or (writer, table) in KNOWN_STRAYS:
         return None
     modules = MODULE_OWNERS.get(table)
     if modules:
         return None if writer in modules else " or ".join(sorted(modules))
+    if table in SHARED_OWNERS:
+        return None if writer.split(".", 1)[0] in SHARED_OWNERS[table] else " or ".join(sorted(SHARED_OWNERS[table]))
     if owner_app not in PROJECT:  # Django's and libraries' tables (sessions, auth, axes): their own business
         return None
     return None if writer.split(".", 1)[0] == owner_app else owner_app

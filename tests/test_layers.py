@@ -9,7 +9,8 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 LINT = str(Path(sys.executable).with_name("lint-imports"))
-PACKAGES = ["core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "config"]
+PACKAGES = ["core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people",
+            "config"]
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess:

@@ -238,6 +238,9 @@ def wo_attachment_kwargs(which):
             att.file.save("proof.txt", ContentFile(b"proof"), save=True)
         return {**kw, "attachment_id": att.pk}
     return build
+def account_pk(which):
+    """A clerk of Zhejiang (inside the LCS's and HQ's accounts) or of Xinjiang (outside the Zhejiang LCS's)."""
+    return lambda n, r, m: {"pk": (n.clerk_b if which == IN else n.clerk_x).pk}
 
 
 def order_pk(which):
@@ -470,6 +473,27 @@ MATRIX = {
              {"anon": LOGIN, "clerk": 404, "lcs": 404, "manager_zj": 404}),
         ],
     ),
+    # people: the password views (anyone), accounts (HQ and the province LCS; another province's users 404)
+    **{name: ("get", [(kw, {r: 200 for r in ROLES})]) for name, kw in [
+        ("password_reset", None), ("password_reset_done", None), ("password_reset_complete", None),
+        ("password_reset_confirm", lambda n, r, m: {"uidb64": "MQ", "token": "invalid-token"})]},
+    **{name: ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403,
+                               "manager_zj": 403})])
+       for name in ["people:user_list", "people:user_create", "people:user_import"]},
+    **{name: ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403,
+                               "manager_zj": 403})])
+       for name in ["people:area_edit", "people:area_export"]},
+    **{name: (method, [(account_pk(IN), {"anon": LOGIN, "clerk": 403, "lcs": ok, "hq": ok, "manager": 403,
+                                         "manager_zj": 403}),
+                       (account_pk(OUT), {"lcs": 404})])
+       for name, method, ok in [("people:user_detail", "get", 200), ("people:user_deactivate", "post", 302),
+                                ("people:user_reactivate", "post", 302), ("people:user_move", "post", 302),
+                                ("people:user_password_reset", "post", 200)]},
+    "people:object_history": ("get", [
+        (lambda n, r, m: {"kind": "site", "pk": n.site_b.pk}, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200,
+                                                               "manager": 200, "manager_zj": 200}),
+        (lambda n, r, m: {"kind": "site", "pk": n.site_x.pk}, {"lcs": 404, "manager_zj": 404}),
+        (lambda n, r, m: {"kind": "rule", "pk": 1}, {"lcs": 404, "manager_zj": 404})]),
 }
 
 

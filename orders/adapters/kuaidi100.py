@@ -3,7 +3,9 @@
 In: ``orderId`` (our 物流号), ``sendManName``, ``sendManMobile``, ``sendManPrintAddr`` (one full-address string: the
 district is parsed from it), ``recManName``, ``recManMobile``, ``recManPrintAddr``, ``cargo``, ``weight``, ``remark``,
 ``dayType`` (今天/明天/后天), ``pickupStartTime`` / ``pickupEndTime`` (HH:mm), ``callBackUrl``.
-Out: 0 下单成功, 1 已接单 (courier name and phone), 9 用户取消, 10 已取件, 99 快递公司取消, 610 下单失败."""
+Out: 0 下单成功 (the order is taken in), 1 已接单 (courier name and phone), 9 用户取消 (the channel cancelled),
+10 已取件, 99 快递公司取消 (our accept or pickup failed), 610 下单失败 (HQ cancelled an order the network cannot
+serve). Callbacks go to the order's own ``callBackUrl`` when it sent one (checked: ``orders.callback_urls``)."""
 from __future__ import annotations
 
 import re
@@ -13,10 +15,11 @@ from django.utils import timezone
 
 from core import clock
 
+from ..callback_urls import CallbackUrlRefused, callback_url_check
 from ..models import EventKind
 
 DAYS = {"今天": 0, "明天": 1, "后天": 2}
-CODES = {EventKind.ACCEPTED: (1, "已接单"), EventKind.COURIER: (1, "已接单"), EventKind.PICKED_UP: (10, "已取件"),
+CODES = {EventKind.CREATED: (0, "下单成功"), EventKind.ACCEPTED: (1, "已接单"), EventKind.COURIER: (1, "已接单"), EventKind.PICKED_UP: (10, "已取件"),
          EventKind.SCANNED: (10, "已取件"), EventKind.ACCEPT_FAILED: (99, "快递公司取消"),
          EventKind.PICKUP_FAILED: (99, "快递公司取消"), EventKind.CANCELLED: (9, "用户取消"),
          # a corrected waybill number: 已取件 again, with the right number
@@ -54,6 +57,12 @@ def parse(payload: dict, *, now: datetime | None = None) -> dict:
         "remark": str(payload.get("remark") or "")[:500],
         "business_type": "send",
     }
+    if str(payload.get("callBackUrl") or "").strip():
+
+        try:
+            callback_url_check(str(payload["callBackUrl"]))
+        except CallbackUrlRefused as exc:
+            raise AdapterError("callBackUrl", str(exc.message)) from None
     if payload.get("weight") not in (None, ""):
         data["weight_kg"] = payload.get("weight")
     if payload.get("pickupStartTime") or payload.get("pickupEndTime"):
@@ -68,8 +77,14 @@ def parse(payload: dict, *, now: datetime | None = None) -> dict:
     return data
 
 
+#: a cancellation by a person (HQ, for an order nobody can serve) rather than by the channel itself
+PLACEMENT_FAILED = (610, "下单失败")
+
+
 def callback(event, order) -> dict | None:
     code = CODES.get(event.kind)
+    if event.kind == EventKind.CANCELLED and event.actor_id is not None:
+        code = PLACEMENT_FAILED
     if code is None or (event.kind == EventKind.SCANNED and event.to_state != "PICKED_UP"):
         return None
     courier = event.courier or order.courier

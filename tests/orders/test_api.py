@@ -178,7 +178,8 @@ def test_kuaidi100_adapter_and_its_callback_codes(net, live_server, channels, se
     for _ in range(6):
         outbox_deliver()
     codes = [body["status"] for _h, body in receiver.got]
-    assert set(codes) == {"1", "10"} and OutboxMessage.objects.filter(status="delivered").count() == 3
+    # 0 下单成功, 1 accepted, 1 courier assigned, 10 picked up
+    assert set(codes) == {"0", "1", "10"} and OutboxMessage.objects.filter(status="delivered").count() == 4
     courier_call = next(body for _h, body in receiver.got if body["status"] == "1" and body["data"]["courierName"])
     assert courier_call["data"]["courierMobile"]
     assert CallbackAttempt.objects.filter(ok=False).count() == 2  # the two failures before success are recorded

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import District, ServiceArea, Site
+
+from . import selectors
+from .areas import keywords_parse
+from .services import Unit
+
+
+class AccountForm(forms.Form):
+    """Create or edit an account. The site is typed as its code (a picker searches 20,000 sites), the province
+    chosen from the actor's provinces."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    first_name = forms.CharField(label=_("Name"), max_length=150)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"))
+    site = forms.CharField(label=_("Site code"), max_length=16, required=False,
+                           help_text=_("Site clerks only: the code of their site"))
+    province = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False,
+                                      help_text=_("Province LCS and province managers (none: the whole nation)"))
+
+    def __init__(self, *args, actor, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["role"].choices = selectors.assignable_roles(actor)
+        self.fields["province"].queryset = selectors.assignable_provinces(actor)
+        if editing:
+            del self.fields["username"]
+
+    def clean_site(self):
+        code = self.cleaned_data.get("site", "").strip()
+        if not code:
+            return None
+        site = Site.objects.filter(code=code).first()
+        if site is None:
+            raise forms.ValidationError(_("No site with this code."))
+        return site
+
+    def unit(self) -> Unit:
+        return Unit(role=self.cleaned_data["role"], site=self.cleaned_data.get("site"),
+                    province=self.cleaned_data.get("province"))
+
+
+class MoveForm(forms.Form):
+    site = forms.CharField(label=_("New site code"), max_length=16)
+
+    def clean_site(self):
+        site = Site.objects.filter(code=self.cleaned_data["site"].strip()).first()
+        if site is None:
+            raise forms.ValidationError(_("No site with this code."))
+        return site
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+
+class AreaChangeForm(forms.Form):
+    """A service area to add, change or remove, and the addresses to try it on before it is saved."""
+
+    area = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    site = forms.CharField(label=_("Site code"), max_length=16)
+    district = forms.CharField(label=_("District code"), max_length=6)
+    keywords = forms.CharField(label=_("Street/town keywords"), required=False,
+                               help_text=_("Separated by 、 or commas; empty: the whole district"))
+    priority = forms.IntegerField(label=_("Priority"), initial=0)
+    delete = forms.BooleanField(label=_("Remove this area"), required=False)
+    addresses = forms.CharField(label=_("Addresses to try"), widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text=_("One full sender address a line (at most 50)"))
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+
+        data = super().clean()
+        if self.errors:
+            return data
+        data["site_obj"] = Site.objects.filter(code=data["site"].strip()).first()
+        if data["site_obj"] is None:
+            self.add_error("site", _("No site with this code."))
+        data["district_obj"] = District.objects.filter(adcode=data["district"].strip()).first()
+        if data["district_obj"] is None:
+            self.add_error("district", _("No district with this code."))
+        data["area_obj"] = ServiceArea.objects.filter(pk=data.get("area") or 0).select_related(
+            "site", "district").first()
+        if data.get("area") and data["area_obj"] is None:
+            self.add_error(None, _("This area no longer exists."))
+        return data
+
+    def signature(self) -> list:
+        """What was previewed: saving needs the same values."""
+        d = self.cleaned_data
+
+        return [d.get("area") or 0, d["site"].strip(), d["district"].strip(), keywords_parse(d.get("keywords", "")),
+                d["priority"], bool(d.get("delete"))]

@@ -1,0 +1,63 @@
+"""Read side of the accounts: whom a user may manage (HQ everyone; a province LCS the clerks and managers of its
+province; nobody else), and whether a user still has to replace a temporary password."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from core.models import Province, Site, User
+from core.scoping import role_of
+
+from .models import AccountEvent, TemporaryPassword
+
+Role = User.Role
+#: roles an LCS may create and manage (in its own province)
+LCS_ROLES = (Role.CLERK, Role.MANAGER)
+
+
+def may_manage_accounts(actor) -> bool:
+    return role_of(actor) in (Role.HQ, Role.LCS)
+
+
+def manageable_users(actor) -> QuerySet[User]:
+    """The accounts ``actor`` may see and change; anything else answers 404."""
+    role = role_of(actor)
+    users = User.objects.select_related("site", "province", "site__province")
+    if role == Role.HQ:
+        return users
+    if role == Role.LCS and actor.province_id:
+        return users.filter(Q(role=Role.CLERK, site__province_id=actor.province_id)
+                            | Q(role=Role.MANAGER, province_id=actor.province_id))
+    return users.none()
+
+
+def assignable_roles(actor) -> list[tuple[str, str]]:
+    if role_of(actor) == Role.HQ:
+        return list(Role.choices)
+    if role_of(actor) == Role.LCS:
+        return [(v, label) for v, label in Role.choices if v in LCS_ROLES]
+    return []
+
+
+def assignable_sites(actor) -> QuerySet[Site]:
+    if role_of(actor) == Role.HQ:
+        return Site.objects.all()
+    if role_of(actor) == Role.LCS and actor.province_id:
+        return Site.objects.filter(province_id=actor.province_id)
+    return Site.objects.none()
+
+
+def assignable_provinces(actor) -> QuerySet[Province]:
+    if role_of(actor) == Role.HQ:
+        return Province.objects.all()
+    if role_of(actor) == Role.LCS and actor.province_id:
+        return Province.objects.filter(pk=actor.province_id)
+    return Province.objects.none()
+
+
+def must_change_password(user) -> bool:
+    """True while the user's password is still the temporary one an administrator set."""
+    return TemporaryPassword.objects.filter(user_id=user.pk, password_hash=user.password).exists()
+
+
+def account_events(user) -> QuerySet[AccountEvent]:
+    return AccountEvent.objects.filter(user=user).select_related("actor")

@@ -1,0 +1,358 @@
+"""Account services: the only write path for people (HQ manages every account, a province LCS the clerks and
+managers of its province). Each change is one transaction that writes an ``AccountEvent`` (who, when, what);
+e-mails go out after commit. A courier's phone and other features build on these functions."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
+
+from core.exceptions import DomainError
+from core.models import Province, Site, User
+from core.scoping import role_of
+
+from . import selectors
+from .models import AccountEvent, TemporaryPassword
+from .tasks import welcome_mail_task
+
+Role = User.Role
+#: the fields an edit may change, and how the record names them
+EDITABLE = ("first_name", "phone", "email", "role", "site_id", "province_id")
+#: characters of generated temporary passwords (no 0/O, 1/l/I)
+_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class AccountError(DomainError):
+    code = "account_invalid"
+    default_message = gettext_lazy("The account could not be changed.")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What an account belongs to: a site (clerk), a province (LCS, province manager) or nothing (HQ, national
+    manager)."""
+
+    role: str
+    site: Site | None = None
+    province: Province | None = None
+
+
+def temporary_password() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(12))
+
+
+def _event(*, user, kind, actor, at, **data) -> AccountEvent:
+    return AccountEvent.objects.create(user=user, kind=kind, actor=actor, at=at, data=data)
+
+
+def _unit_check(*, actor, unit: Unit) -> Unit:
+    """The unit must fit the role and lie inside what the actor may manage."""
+    if unit.role not in dict(selectors.assignable_roles(actor)):
+        raise AccountError(_("You may not give this role."), field="role")
+    if unit.role == Role.CLERK:
+        if unit.site is None:
+            raise AccountError(_("A site clerk needs a site."), field="site")
+        if not selectors.assignable_sites(actor).filter(pk=unit.site.pk).exists():
+            raise AccountError(_("This site is outside your province."), field="site")
+        return Unit(role=unit.role, site=unit.site)
+    if unit.role == Role.LCS and unit.province is None:
+        raise AccountError(_("A province LCS needs a province."), field="province")
+    if role_of(actor) == Role.LCS:  # an LCS's managers are its own province's
+        return Unit(role=unit.role, province=actor.province)
+    if unit.role == Role.HQ:
+        return Unit(role=unit.role)
+    return Unit(role=unit.role, province=unit.province)
+
+
+def _manageable(*, actor, user) -> User:
+    """The user, locked, if the actor may manage it (else the same error a missing one gives)."""
+    found = selectors.manageable_users(actor).filter(pk=user.pk).select_for_update(of=("self",)).first()
+    if found is None or found.pk == actor.pk:
+        raise AccountError(_("You may not change this account."))
+    return found
+
+
+def _contact_check(*, phone: str, email: str) -> None:
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise AccountError(_("Enter a valid e-mail address."), field="email") from None
+    if phone and not phone.replace("-", "").replace(" ", "").isdigit():
+        raise AccountError(_("A phone number has digits only."), field="phone")
+
+
+def sessions_end(*, user) -> int:
+    """Sign the user out everywhere at once: every unexpired session of theirs is deleted."""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000):
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            ended.append(session.session_key)
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+def _temporary_set(*, user, actor, at, password: str) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    TemporaryPassword.objects.update_or_create(
+        user=user, defaults={"password_hash": user.password, "set_by": actor, "set_at": at})
+
+
+@transaction.atomic
+def account_create(*, actor, username: str, unit: Unit, first_name: str = "", phone: str = "", email: str = "",
+                   password: str | None = None, at: datetime | None = None) -> tuple[User, str | None]:
+    """A new account. With ``password`` None a temporary password is generated and returned (shown once); the
+    first sign-in must replace it. ``password=""`` leaves the password unusable (the user sets one from an
+    e-mailed link, see ``welcome_mail``)."""
+    at = at or timezone.now()
+    username = (username or "").strip()
+    if not username:
+        raise AccountError(_("Enter a user name."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(_("This user name is taken."), field="username")
+    _contact_check(phone=phone, email=email)
+    unit = _unit_check(actor=actor, unit=unit)
+    user = User(username=username, first_name=first_name.strip(), phone=phone.strip(), email=email.strip(),
+                role=unit.role, site=unit.site, province=unit.province, is_active=True)
+    user.set_unusable_password()
+    user.save()
+    shown = None
+    if password is None:
+        shown = temporary_password()
+        _temporary_set(user=user, actor=actor, at=at, password=shown)
+    _event(user=user, kind=AccountEvent.Kind.CREATED, actor=actor, at=at,
+           changes={f: [None, getattr(user, f)] for f in EDITABLE if getattr(user, f) not in ("", None)})
+    return user, shown
+
+
+@transaction.atomic
+def account_update(*, actor, user: User, first_name: str, phone: str, email: str, unit: Unit,
+                   at: datetime | None = None) -> User:
+    """Edit name, contacts, role and unit. Nothing changed, nothing recorded."""
+    at = at or timezone.now()
+    user = _manageable(actor=actor, user=user)
+    _contact_check(phone=phone, email=email)
+    unit = _unit_check(actor=actor, unit=unit)
+    before = {f: getattr(user, f) for f in EDITABLE}
+    user.first_name, user.phone, user.email = first_name.strip(), phone.strip(), email.strip()
+    user.role, user.site, user.province = unit.role, unit.site, unit.province
+    after = {f: getattr(user, f) for f in EDITABLE}
+    changes = {f: [before[f], after[f]] for f in EDITABLE if before[f] != after[f]}
+    if changes:
+        user.save()
+        _event(user=user, kind=AccountEvent.Kind.UPDATED, actor=actor, at=at, changes=changes)
+    return user
+
+
+@transaction.atomic
+def account_move(*, actor, user: User, site: Site, at: datetime | None = None) -> User:
+    """Move a clerk to another site (inside the actor's scope)."""
+    at = at or timezone.now()
+    user = _manageable(actor=actor, user=user)
+    if user.role != Role.CLERK:
+        raise AccountError(_("Only a site clerk moves between sites."))
+    if not selectors.assignable_sites(actor).filter(pk=site.pk).exists():
+        raise AccountError(_("This site is outside your province."), field="site")
+    if site.pk == user.site_id:
+        raise AccountError(_("The clerk already works at this site."), field="site")
+    old = user.site_id
+    user.site = site
+    user.save(update_fields=["site"])
+    _event(user=user, kind=AccountEvent.Kind.MOVED, actor=actor, at=at, changes={"site_id": [old, site.pk]})
+    return user
+
+
+@transaction.atomic
+def account_deactivate(*, actor, user: User, at: datetime | None = None) -> int:
+    """The account can no longer sign in, and every session of it ends now. Returns the sessions ended."""
+    at = at or timezone.now()
+    user = _manageable(actor=actor, user=user)
+    if not user.is_active:
+        raise AccountError(_("The account is already deactivated."))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = sessions_end(user=user)
+    _event(user=user, kind=AccountEvent.Kind.DEACTIVATED, actor=actor, at=at, sessions_ended=ended)
+    return ended
+
+
+@transaction.atomic
+def account_reactivate(*, actor, user: User, at: datetime | None = None) -> User:
+    at = at or timezone.now()
+    user = _manageable(actor=actor, user=user)
+    if user.is_active:
+        raise AccountError(_("The account is active."))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _event(user=user, kind=AccountEvent.Kind.REACTIVATED, actor=actor, at=at)
+    return user
+
+
+@transaction.atomic
+def account_password_reset(*, actor, user: User, at: datetime | None = None) -> str:
+    """A new temporary password (returned, to be shown once): the user's sessions end and the next sign-in must
+    replace it."""
+    at = at or timezone.now()
+    user = _manageable(actor=actor, user=user)
+    shown = temporary_password()
+    _temporary_set(user=user, actor=actor, at=at, password=shown)
+    ended = sessions_end(user=user)
+    _event(user=user, kind=AccountEvent.Kind.PASSWORD_RESET, actor=actor, at=at, sessions_ended=ended)
+    return shown
+
+
+def password_change_record(*, user, at: datetime | None = None) -> None:
+    """The user replaced an administrator's temporary password (the change form or an e-mailed link)."""
+    at = at or timezone.now()
+    if TemporaryPassword.objects.filter(user_id=user.pk).delete()[0]:
+        _event(user=user, kind=AccountEvent.Kind.PASSWORD_CHANGED, actor=user, at=at)
+
+
+def welcome_link(*, user) -> str:
+    """An absolute link (``SITE_URL``) where a new user sets a password (Django's password-reset token)."""
+
+    path = reverse("password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                                                      "token": default_token_generator.make_token(user)})
+    return settings.SITE_URL.rstrip("/") + path
+
+
+# --- bulk creation from a file ------------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = {"网点编码": "site", "姓名": "first_name", "手机": "phone", "邮箱": "email", "角色": "role",
+                  "用户名": "username", "省份": "province"}
+IMPORT_REQUIRED = ("first_name", "phone", "email", "role")
+IMPORT_MAX_ROWS = 5000
+ROLE_WORDS = {"网点客服": Role.CLERK, "客服": Role.CLERK, "clerk": Role.CLERK,
+              "省平台": Role.LCS, "LCS": Role.LCS, "lcs": Role.LCS,
+              "总部电商组": Role.HQ, "总部": Role.HQ, "hq": Role.HQ,
+              "管理层": Role.MANAGER, "manager": Role.MANAGER}
+
+
+def accounts_import_check(*, actor, header: list[str], rows: list[list[str]]) -> tuple[list[dict], list[dict]]:
+    """Every row checked, nothing written: the parsed records and the problems, each {row, column, message} with
+    the row number as in the file (the header is row 1). The user name defaults to the phone number."""
+    errors: list[dict] = []
+    label = {v: k for k, v in IMPORT_COLUMNS.items()}
+    index = {IMPORT_COLUMNS[h.strip()]: i for i, h in enumerate(header) if h.strip() in IMPORT_COLUMNS}
+    for key in IMPORT_REQUIRED:
+        if key not in index:
+            errors.append({"row": 1, "column": label[key], "message": _("the column is missing")})
+    if errors:
+        return [], errors
+    if len(rows) > IMPORT_MAX_ROWS:
+        return [], [{"row": 1, "column": "", "message": _("At most %(n)s rows per file.") % {"n": IMPORT_MAX_ROWS}}]
+    cells = [{key: (row[i].strip() if i < len(row) else "") for key, i in index.items()} for row in rows]
+    sites = {s.code: s for s in Site.objects.filter(code__in={c.get("site", "") for c in cells})}
+    in_scope = set(selectors.assignable_sites(actor).filter(code__in=sites).values_list("code", flat=True))
+    provinces = {p.name: p for p in Province.objects.all()} | {p.code: p for p in Province.objects.all()}
+    wanted = [c.get("username") or c.get("phone", "") for c in cells]
+    taken = {u.lower() for u in User.objects.filter(username__in=wanted).values_list("username", flat=True)}
+    roles = dict(selectors.assignable_roles(actor))
+    seen: dict[str, int] = {}
+    records = []
+    for number, c in enumerate(cells, start=2):
+        def bad(key, message):
+            errors.append({"row": number, "column": label[key], "message": message})
+
+        for key in IMPORT_REQUIRED:
+            if not c.get(key):
+                bad(key, _("required"))
+        role = ROLE_WORDS.get(c.get("role", ""))
+        if c.get("role") and role is None:
+            bad("role", _("unknown role “%(v)s” (网点客服, 省平台, 总部电商组 or 管理层)") % {"v": c["role"]})
+        elif role and role not in roles:
+            bad("role", _("you may not give this role"))
+        site = province = None
+        if role == Role.CLERK:
+            site = sites.get(c.get("site", ""))
+            if not c.get("site"):
+                bad("site", _("a site clerk needs a site code"))
+            elif site is None:
+                bad("site", _("no site with code %(v)s") % {"v": c["site"]})
+            elif c["site"] not in in_scope:
+                bad("site", _("this site is outside your province"))
+        elif role in (Role.LCS, Role.MANAGER):
+            province = provinces.get(c.get("province", "")) if c.get("province") else None
+            if c.get("province") and province is None:
+                bad("province", _("no province “%(v)s”") % {"v": c["province"]})
+            if role == Role.LCS and province is None and not c.get("province"):
+                bad("province", _("a province LCS needs a province"))
+            if role_of(actor) == Role.LCS:
+                province = actor.province
+        try:
+            _contact_check(phone=c.get("phone", ""), email=c.get("email", ""))
+        except AccountError as exc:
+            bad(exc.field, str(exc.message))
+        username = c.get("username") or c.get("phone", "")
+        if username and username.lower() in taken:
+            bad("username" if c.get("username") else "phone", _("user name %(v)s is taken") % {"v": username})
+        if username and username.lower() in seen:
+            bad("username" if c.get("username") else "phone",
+                _("user name %(v)s is also in row %(row)s") % {"v": username, "row": seen[username.lower()]})
+        seen.setdefault(username.lower(), number)
+        records.append({"username": username, "first_name": c.get("first_name", ""), "phone": c.get("phone", ""),
+                        "email": c.get("email", ""), "unit": Unit(role=role or "", site=site, province=province)})
+    return (records if not errors else []), errors
+
+
+@transaction.atomic
+def accounts_import(*, actor, header: list[str], rows: list[list[str]],
+                    at: datetime | None = None) -> tuple[list[User], list[dict]]:
+    """Check the whole file (``accounts_import_check``); if every row is right, create all its accounts in a few
+    statements (users with their history, then their records), else nothing. Each new user gets an e-mail (after
+    commit) with a link to set a password; until then the password is unusable."""
+    at = at or timezone.now()
+    records, errors = accounts_import_check(actor=actor, header=header, rows=rows)
+    if errors:
+        return [], errors
+    users = [User(username=r["username"], first_name=r["first_name"].strip(), phone=r["phone"].strip(),
+                  email=r["email"].strip(), role=r["unit"].role, site=r["unit"].site, province=r["unit"].province,
+                  is_active=True, password=make_password(None), date_joined=at) for r in records]
+    users = bulk_create_with_history(users, User, batch_size=1000, default_user=actor, default_date=at)
+    if any(u.pk is None for u in users):  # bulk_create_with_history answers with fresh rows when it must
+        users = list(User.objects.filter(username__in=[u.username for u in users]))
+    AccountEvent.objects.bulk_create(
+        [AccountEvent(user=u, kind=AccountEvent.Kind.CREATED, actor=actor, at=at, data={"imported": True, "changes": {
+            f: [None, getattr(u, f)] for f in EDITABLE if getattr(u, f) not in ("", None)}}) for u in users],
+        batch_size=1000)
+    ids = [u.pk for u in users]
+    transaction.on_commit(lambda: _welcome_kick(ids))
+    return users, []
+
+
+def _welcome_kick(user_ids: list[int]) -> None:
+
+    welcome_mail_task.delay(user_ids)
+
+
+def welcome_mail_send(*, user_ids: list[int]) -> int:
+    """The 'set your password' e-mail to each new user that still has no usable password (safe twice: a user who
+    has set a password gets nothing)."""
+
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
+        if user.has_usable_password():
+            continue
+        context = {"user": user, "link": welcome_link(user=user), "site_url": settings.SITE_URL}
+        send_mail(render_to_string("people/email/welcome_subject.txt", context).strip(),
+                  render_to_string("people/email/welcome.txt", context), None, [user.email])
+        sent += 1
+    return sent

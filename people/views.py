@@ -1,0 +1,265 @@
+"""People pages: HQ and the province LCS manage accounts (list, create, edit, deactivate, reset a password, move
+a clerk, bulk create from a file); the password views (change, reset by e-mail) in Chinese; the master data's
+history pages."""
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth import views as auth_views
+from django.core import signing
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import scoping
+from core.exports import xlsx_response
+from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
+from orders.imports import ImportFileError, read_rows
+from orders.models import ApiClient
+from penalties.models import RuleVersion, WorkOrderLimit
+
+from . import areas, selectors, services
+from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm
+from .history import history_rows
+
+R = User.Role
+managers = scoping.role_required(R.HQ, R.LCS)
+
+
+def _user_or_404(request, pk) -> User:
+    return get_object_or_404(selectors.manageable_users(request.user).exclude(pk=request.user.pk), pk=pk)
+
+
+@managers
+def user_list(request):
+    qs = selectors.manageable_users(request.user).order_by("username")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(phone__startswith=q)
+                       | Q(site__code__startswith=q) | Q(site__name__icontains=q))
+    role = request.GET.get("role") or ""
+    if role in R.values:
+        qs = qs.filter(role=role)
+    active = request.GET.get("active") or ""
+    if active in ("1", "0"):
+        qs = qs.filter(is_active=active == "1")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "people/user_list.html", {
+        "page": page, "q": q, "role": role, "active": active, "roles": selectors.assignable_roles(request.user)})
+
+
+@managers
+def user_create(request):
+    form = AccountForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.account_create(
+                actor=request.user, username=form.cleaned_data["username"], unit=form.unit(),
+                first_name=form.cleaned_data["first_name"], phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"])
+        except services.AccountError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            # the temporary password is shown in this answer only, never stored in clear
+            return render(request, "people/password_shown.html", {"account": user, "password": password,
+                                                                  "created": True})
+    return render(request, "people/user_form.html", {"form": form})
+
+
+@managers
+def user_detail(request, pk):
+    account = _user_or_404(request, pk)
+    initial = {"first_name": account.first_name, "phone": account.phone, "email": account.email,
+               "role": account.role, "site": account.site.code if account.site else "", "province": account.province}
+    form = AccountForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=request.user, user=account, first_name=form.cleaned_data["first_name"],
+                                    phone=form.cleaned_data["phone"], email=form.cleaned_data["email"],
+                                    unit=form.unit())
+        except services.AccountError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            flash.success(request, _("Saved."))
+            return redirect("people:user_detail", pk=account.pk)
+    return render(request, "people/user_detail.html", {
+        "account": account, "form": form, "move_form": MoveForm(), "events": selectors.account_events(account)[:100],
+        "history": history_rows(account), "must_change": selectors.must_change_password(account)})
+
+
+def _act(request, pk, action, done):
+    account = _user_or_404(request, pk)
+    try:
+        action(account)
+    except services.AccountError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, done)
+    return redirect("people:user_detail", pk=account.pk)
+
+
+@managers
+@require_POST
+def user_deactivate(request, pk):
+    return _act(request, pk, lambda u: services.account_deactivate(actor=request.user, user=u),
+                _("Deactivated: the account is signed out everywhere and cannot sign in."))
+
+
+@managers
+@require_POST
+def user_reactivate(request, pk):
+    return _act(request, pk, lambda u: services.account_reactivate(actor=request.user, user=u), _("Reactivated."))
+
+
+@managers
+@require_POST
+def user_move(request, pk):
+    account = _user_or_404(request, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("people:user_detail", pk=account.pk)
+    return _act(request, pk, lambda u: services.account_move(actor=request.user, user=u, site=form.cleaned_data["site"]),
+                _("Moved to %(site)s.") % {"site": form.cleaned_data["site"].name})
+
+
+@managers
+@require_POST
+def user_password_reset(request, pk):
+    account = _user_or_404(request, pk)
+    try:
+        password = services.account_password_reset(actor=request.user, user=account)
+    except services.AccountError as exc:
+        flash.error(request, exc.message)
+        return redirect("people:user_detail", pk=account.pk)
+    return render(request, "people/password_shown.html", {"account": account, "password": password})
+
+
+@managers
+def user_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "columns": services.IMPORT_COLUMNS}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            header, rows = read_rows(upload.name, upload.read())
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+            return render(request, "people/user_import.html", context)
+        created, errors = services.accounts_import(actor=request.user, header=header, rows=rows)
+        context["errors" if errors else "created"] = errors or created
+    return render(request, "people/user_import.html", context)
+
+
+# --- the password views: Django's own, in Chinese ----------------------------------------------------------------
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's change form; replacing a temporary password is recorded (and ends the forced change)."""
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "forced": selectors.must_change_password(self.request.user)}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_change_record(user=form.user)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The e-mail carries an absolute link built from SITE_URL (never from the request's Host header)."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def get_extra_email_context(self):
+        return {"site_url": settings.SITE_URL.rstrip("/")}
+
+    def form_valid(self, form):
+        self.extra_email_context = self.get_extra_email_context()
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_change_record(user=form.user)
+        return response
+
+
+# --- history pages --------------------------------------------------------------------------------------------------
+
+def _history_models():
+    return {"site": (Site, "province_id"), "service-area": (ServiceArea, "site__province_id"),
+            "courier": (Courier, "site__province_id"), "province": (Province, "pk"), "closure-day": (ClosureDay, None),
+            "rule": (RuleVersion, None), "work-order-limit": (WorkOrderLimit, None), "api-client": (ApiClient, None)}
+
+
+@scoping.role_required(R.HQ, R.LCS, R.MANAGER)
+def object_history(request, kind, pk):
+    """Who changed what, when, for one object of the master data. HQ and national managers see everything; a
+    province's LCS and managers the sites (their areas and couriers) and the hours of their own province."""
+    entry = _history_models().get(kind)
+    if entry is None:
+        raise Http404
+    model, province_field = entry
+    qs = model.objects.all()
+    if not scoping.is_national(request.user):
+        if province_field is None:
+            raise Http404
+        qs = qs.filter(**{province_field: request.user.province_id})
+    obj = get_object_or_404(qs, pk=pk)
+    return render(request, "people/object_history.html", {"object": obj, "kind": model._meta.verbose_name,
+                                                          "history": history_rows(obj)})
+
+
+# --- service areas: export, and a change previewed before it is saved ------------------------------------------------
+
+@scoping.role_required(R.HQ)
+def area_export(request):
+    province = request.GET.get("province") or None
+    return xlsx_response(filename="service-areas.xlsx", headers=list(areas.AREA_COLUMNS),
+                         rows=areas.areas_export_rows(province_id=int(province) if str(province).isdigit() else None))
+
+
+def _change(form) -> areas.AreaChange:
+    d = form.cleaned_data
+    return areas.AreaChange(site=d["site_obj"], district=d["district_obj"], keywords=areas.keywords_parse(d["keywords"]),
+                            priority=d["priority"], area=d["area_obj"], delete=bool(d.get("delete")))
+
+
+@scoping.role_required(R.HQ)
+def area_edit(request):
+    """HQ changes a service area: first the preview (where the addresses go now and after), then the save."""
+    initial = {}
+    area = ServiceArea.objects.filter(pk=request.GET.get("area") or 0).select_related("site", "district").first()
+    if area is not None:
+        initial = {"area": area.pk, "site": area.site.code, "district": area.district.adcode,
+                   "keywords": "、".join(area.keywords or []), "priority": area.priority}
+    elif request.GET.get("site"):
+        initial = {"site": request.GET["site"]}
+    form = AreaChangeForm(request.POST or None, initial=initial)
+    context = {"form": form, "area": area}
+    if request.method == "POST" and form.is_valid():
+        change = _change(form)
+        signature = form.signature()
+        if request.POST.get("action") == "save":
+            try:
+                if signing.loads(form.cleaned_data.get("previewed") or "", salt="area-preview") != signature:
+                    raise signing.BadSignature
+            except signing.BadSignature:
+                form.add_error(None, _("The change differs from what was previewed: preview it again, then save."))
+            else:
+                try:
+                    areas.area_change_save(change=change, actor=request.user)
+                except areas.AreaError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                else:
+                    flash.success(request, _("The service area is saved."))
+                    return redirect("core:site_detail", code=change.site.code)
+        context["rows"] = areas.area_preview(change=change, addresses=form.cleaned_data["addresses"].splitlines())
+        context["token"] = signing.dumps(signature, salt="area-preview")
+    return render(request, "people/area_edit.html", context)
