@@ -1,6 +1,6 @@
 """Labels per second: one batch of 1,000 label pages (76×130 mm, Code 128, CJK text) into one PDF.
 
-    python -m bench.labels [--quick] [--count N]
+    python -m bench.labels [--quick|--smoke] [--count N]
 
 Rendering only (no database): the same function the print views call. Last line:
 RESULT labels count=… seconds=… labels_per_s=… mb=…
@@ -11,10 +11,14 @@ import time
 from decimal import Decimal
 from types import SimpleNamespace
 
+# the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
+PROMISED = ("count", "seconds", "labels_per_s", "mb")
+
 
 def main(argv):
     quick = "--quick" in argv
-    count = int(argv[argv.index("--count") + 1]) if "--count" in argv else (200 if quick else 1000)
+    smoke = "--smoke" in argv
+    count = int(argv[argv.index("--count") + 1]) if "--count" in argv else (50 if smoke else 200 if quick else 1000)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

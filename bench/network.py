@@ -1,6 +1,6 @@
 """load_network at full scale: every province, city and district from cpca, first run and repeat.
 
-    python -m bench.network [--quick]
+    python -m bench.network [--quick|--smoke]
 
 Runs against a scratch database (created and dropped here) on the configured server, so it never touches
 real data. Last line: RESULT network first_s=… repeat_s=… districts=… ratio=repeat/first
@@ -11,12 +11,18 @@ import time
 
 import psycopg
 
+from .workbench import scratch_name
+
+# the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
+PROMISED = ("first_s", "repeat_s", "districts", "ratio")
+
 
 def main(argv):
-    quick = "--quick" in argv  # the full run already takes seconds; --quick is the same single pass
+    # the full run already takes seconds; --quick and --smoke are the same single pass
+    quick = "--quick" in argv or "--smoke" in argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/q9")
-    scratch = "q9_bench_network"
+    scratch = scratch_name(base, "network")
     admin = base.rsplit("/", 1)[0] + "/postgres" + ("?" + base.split("?", 1)[1] if "?" in base else "")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')

@@ -2,7 +2,7 @@
 (``tests/penalties/test_rulebook_property.py``), each compared with the independent oracle; disagreements are
 counted, not stopped at.
 
-    python -m bench.rulebook [--quick] [--examples N] [--plant]
+    python -m bench.rulebook [--smoke|--quick] [--examples N] [--plant]
 
 ``--plant`` plants a bug on purpose (an answer exactly at the accept deadline counted late: ``>=`` for ``>``) to
 show the oracle catches it. Runs in the test database of ``devtools.stack test`` (Q9_DB_NAME, REDIS_URL).
@@ -23,8 +23,12 @@ BASE = Path(__file__).resolve().parent.parent
 TEST = "tests/penalties/test_rulebook_property.py::test_violations_agree_with_the_oracle"
 
 
+# the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
+PROMISED = ("examples", "disagreements", "seconds", "per_example_ms", "planted")
+
+
 def main(argv: list[str]) -> int:
-    examples = 200 if "--quick" in argv else 2000
+    examples = 20 if "--smoke" in argv else 200 if "--quick" in argv else 2000
     if "--examples" in argv:
         examples = int(argv[argv.index("--examples") + 1])
     plant = "--plant" in argv

@@ -1,6 +1,6 @@
 """The clerk's and HQ's order pages against a big order table and a small one, in the same run.
 
-    python -m bench.workbench [--quick] [--big N] [--small N] [--repeat K]
+    python -m bench.workbench [--quick|--smoke] [--big N] [--small N] [--repeat K]
 
 Two scratch databases (created and dropped here, on the configured server) get the same network (34 provinces,
 2,000 sites) and the same order mix spread over 60 days: one with 10,000,000 orders, one with 100,000
@@ -9,6 +9,8 @@ after the load. Then, through Django's test client (the whole request: scoping, 
 of these pages is timed K times per database:
 
 - workbench: the clerk's 网点接单 (pending orders of the site by accept deadline, the pending count, refresh);
+- poll: its rows as its polling fetches them, rendered in full (no ETag sent: the changed-list case);
+- pickup: the clerk's 网点揽件 (accepted orders of the site by pickup deadline, couriers);
 - clerk_query: the clerk's 电商订单查询, default last 7 days, first page;
 - waybill: a lookup by waybill number (HQ);
 - hq_week: HQ's query by province and one week, first page;
@@ -28,14 +30,23 @@ import time
 
 import psycopg
 
-PAGES = ("workbench", "clerk_query", "waybill", "hq_week", "search_phone4", "search_name", "poll_unchanged")
+PAGES = ("workbench", "poll", "pickup", "clerk_query", "waybill", "hq_week", "search_phone4", "search_name",
+         "poll_unchanged")
 SITES = 2000
 CLERK_WEEK = 780  # orders of the measured site over its last week (20 of them pending)
 DAYS = 60
+# the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
+PROMISED = ("big", "small", *(f"{page}_ms_{size}" for page in PAGES for size in ("big", "small")), "worst", "ratio")
 
 
 def _admin_url(base: str) -> str:
     return base.rsplit("/", 1)[0] + "/postgres" + ("?" + base.split("?", 1)[1] if "?" in base else "")
+
+
+def scratch_name(base: str, suffix: str) -> str:
+    """A scratch database named after the configured one (``q9_perf`` → ``q9_perf_bench_sweep``), so benches
+    started from different checkouts or test runs on one server never share (or drop) each other's."""
+    return f"{base.rsplit('/', 1)[1].split('?')[0]}_bench_{suffix}"[:63]
 
 
 def _db_url(base: str, name: str) -> str:
@@ -54,10 +65,39 @@ def _drop(admin: str, name: str) -> None:
 
 
 def _migrate(url: str) -> None:
+    """Give the (just created, empty) database at ``url`` the migrated schema: copied from a template database
+    migrated once per state of the migrations (``<configured>_bench_tpl_<hash>``, kept between runs; older
+    ones are dropped), which takes a fraction of a second where ``migrate`` takes several."""
+    import hashlib
     import subprocess
+    from pathlib import Path
 
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], check=True, env=env)
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2s(digest_size=5)
+    for path in sorted(root.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    prefix = name.split("_bench_")[0]
+    template = f"{prefix}_bench_tpl_{digest.hexdigest()}"
+    admin = _admin_url(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [template])  # one migrate for concurrent benches
+        try:
+            stale = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s AND "
+                                                "datname <> %s", [f"{prefix}\\_bench\\_tpl\\_%", template])]
+            for old in stale:
+                conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+                conn.execute(f'CREATE DATABASE "{template}"')
+                env = {**os.environ, "DATABASE_URL": _db_url(url, template)}
+                done = subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=root)
+                if done.returncode != 0:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+                    raise RuntimeError("migrate failed")
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
 
 
 NETWORK_SQL = """
@@ -136,7 +176,7 @@ def _load(url: str, n: int) -> float:
     return time.perf_counter() - started
 
 
-def _measure(url: str, repeat: int) -> dict[str, float]:
+def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
     """Median milliseconds per page on this database (a fresh Django connection to it)."""
     from django.db import connections
     from django.test import Client
@@ -163,6 +203,8 @@ def _measure(url: str, repeat: int) -> dict[str, float]:
     etag = clerk_client.get("/desk/accept/rows/")["ETag"]
     requests = {
         "workbench": (clerk_client, "/desk/accept/", {}),
+        "poll": (clerk_client, "/desk/accept/rows/", {}),  # the rows rendered in full (no ETag sent)
+        "pickup": (clerk_client, "/desk/pickup/", {}),
         "clerk_query": (clerk_client, "/orders/", {}),
         "waybill": (hq_client, "/orders/", {"q": waybill}),
         "hq_week": (hq_client, "/orders/", {"province": province.pk, "date_from": str(week_start),
@@ -176,12 +218,12 @@ def _measure(url: str, repeat: int) -> dict[str, float]:
     for name, (client, path, params, *extra) in requests.items():
         headers, status = extra if extra else ({}, 200)
         times = []
-        for i in range(repeat + 2):
+        for i in range(repeat + warmups):
             t0 = time.perf_counter()
             response = client.get(path, params, **headers)
             elapsed = time.perf_counter() - t0
             assert response.status_code == status, (name, response.status_code)
-            if i >= 2:  # two warm-ups
+            if i >= warmups:
                 times.append(elapsed * 1000)
         out[name] = statistics.median(times)
     body = requests["waybill"][0].get("/orders/", {"q": waybill}).content.decode()
@@ -191,23 +233,26 @@ def _measure(url: str, repeat: int) -> dict[str, float]:
 
 
 def main(argv):
-    quick = "--quick" in argv
+    quick, smoke = "--quick" in argv, "--smoke" in argv
 
     def arg(flag, default):
         return int(argv[argv.index(flag) + 1]) if flag in argv else default
 
-    big = arg("--big", 300_000 if quick else 10_000_000)
-    small = arg("--small", 30_000 if quick else 100_000)
-    repeat = arg("--repeat", 15 if quick else 31)
+    big = arg("--big", 5_000 if smoke else 300_000 if quick else 10_000_000)
+    small = arg("--small", 2_000 if smoke else 30_000 if quick else 100_000)
+    repeat = arg("--repeat", 1 if smoke else 15 if quick else 31)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/q9")
     admin = _admin_url(base)
-    names = {"small": "q9_bench_wb_small", "big": "q9_bench_wb_big"}
+    names = {"small": scratch_name(base, "wb_small"), "big": scratch_name(base, "wb_big")}
     try:
         load = {}
+        _create(admin, names["small"])
+        _migrate(_db_url(base, names["small"]))
+        with psycopg.connect(admin, autocommit=True) as conn:  # the same migrated schema, copied
+            conn.execute(f'DROP DATABASE IF EXISTS "{names["big"]}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{names["big"]}" TEMPLATE "{names["small"]}"')
         for key, n in (("small", small), ("big", big)):
-            _create(admin, names[key])
-            _migrate(_db_url(base, names[key]))
             load[key] = _load(_db_url(base, names[key]), n)
             print(f"loaded {key}: {n:,} orders in {load[key]:.0f} s", flush=True)
         os.environ["DATABASE_URL"] = _db_url(base, names["small"])
@@ -220,9 +265,9 @@ def main(argv):
         settings.ALLOWED_HOSTS = ["*"]
         results = {}
         # both databases twice, in both orders, so neither always runs first
-        for order in (("small", "big"), ("big", "small")):
+        for order in (("small", "big"),) if smoke else (("small", "big"), ("big", "small")):
             for key in order:
-                r = _measure(_db_url(base, names[key]), repeat)
+                r = _measure(_db_url(base, names[key]), repeat, warmups=1 if smoke else 2)
                 for page, ms in r.items():
                     results.setdefault((key, page), []).append(ms)
         med = {k: min(v) for k, v in results.items()}
