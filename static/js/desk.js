@@ -98,6 +98,13 @@
     if (button) button.click();
   });
 
+  // a form that asks before it acts (data-confirm: the question), without an inline handler (CSP)
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) e.preventDefault();
+  }, true);
+
   // "back to the sample": the browser's back (keeps the sample's filters) without an inline javascript: URL (CSP)
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("[data-history-back]");

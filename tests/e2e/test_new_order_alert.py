@@ -2,6 +2,7 @@
 order arriving while the clerk is on another page rings the vendored sound, raises one desktop notification
 and counts in the tab title. The test spies on ``Notification`` and on the audio element's ``play``."""
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -26,6 +27,15 @@ HTMLMediaElement.prototype.play = function () { window.__q9.played.push(this.cur
 """
 
 
+
+def _wait_until(page, expression: str, timeout_ms: int = 5000) -> None:
+    """Poll a page expression from here: Playwright's wait_for_function evaluates a string inside the page,
+    which the CSP (no 'unsafe-eval') rightly refuses."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
+
 def test_new_order_rings_notifies_and_counts_in_the_title(net, live_server, page, settings):
     settings.WORKBENCH_POLL_SECONDS = 1
     page.add_init_script(SPIES)
@@ -38,11 +48,11 @@ def test_new_order_rings_notifies_and_counts_in_the_title(net, live_server, page
     expect(hint).to_be_visible()  # says a click is needed before the sound can play
     page.locator("main h1").click()
     expect(hint).to_be_hidden()
-    page.wait_for_function("window.__q9.asked === 1")
+    _wait_until(page, "window.__q9.asked === 1")
     assert page.evaluate("window.__q9.notes.length") == 0 and not page.title().startswith("(")
 
     order = make_order()
-    page.wait_for_function("window.__q9.notes.length === 1", timeout=10000)
+    _wait_until(page, "window.__q9.notes.length === 1", 10000)
     note = page.evaluate("window.__q9.notes[0]")
     assert note["title"] == "Q9 新订单" and "1 个新订单" in note["body"]
     played = page.evaluate("window.__q9.played")
@@ -59,6 +69,6 @@ def test_new_order_rings_notifies_and_counts_in_the_title(net, live_server, page
     assert page.evaluate("window.__q9.notes.length") == 0  # a fresh page: its spies start empty, nothing new
     assert page.evaluate("window.__q9.asked") == 0  # asked once: the answer is remembered
     second = make_order()
-    page.wait_for_function("window.__q9.notes.length === 1", timeout=10000)
+    _wait_until(page, "window.__q9.notes.length === 1", 10000)
     expect(page.locator(f"tr[data-order='{second.channel_order_id}']")).to_be_visible()
     assert page.title().startswith("(2) ")
