@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import jobs
+from .clock import closures_changed
 from .exceptions import MessageError
-from .models import Message, MessageRead, Province, Site, User
+from .models import ClosureDay, Message, MessageRead, Province, Site, User
 from .redirects import is_safe_path
 from .selectors import messages_unread_for
 
@@ -156,3 +157,30 @@ def message_email_send(*, message_id: int, at=None) -> int:
         message.emailed_at = at or timezone.now()
         message.save(update_fields=["emailed_at"])
     return len(recipients)
+
+
+# ---------------------------------------------------------------- the network's own rows
+
+def site_upsert(*, code: str, defaults: dict) -> tuple[Site, bool]:
+    """A site by its code, created or updated (HQ's file import); each save leaves the site's history."""
+    return Site.objects.update_or_create(code=code, defaults=defaults)
+
+
+def site_parents_set(parents: dict[str, str]) -> int:
+    """Contract areas under their parent sites ({area code: parent code}); one save each, so the history records
+    the change. Returns the sites changed."""
+    ids = dict(Site.objects.filter(code__in=set(parents) | set(parents.values())).values_list("code", "pk"))
+    changed = 0
+    for site in Site.objects.filter(code__in=parents):
+        site.parent_id = ids[parents[site.code]]
+        site.save(update_fields=["parent"])
+        changed += 1
+    return changed
+
+
+def closure_day_record(*, day, province: Province | None, reason: str, actor: User, at) -> ClosureDay:
+    """Record a confirmed closure day (the rule book decides what it moves and voids); IntegrityError when the day
+    is already closed there. The clock's cached calendar is dropped (here at once, elsewhere within 30 s)."""
+    row = ClosureDay.objects.create(day=day, province=province, reason=reason, confirmed_by=actor, confirmed_at=at)
+    closures_changed()
+    return row

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
+from psycopg.types.json import Jsonb
+
 from .models import EventKind, OnlineOrder, OrderEvent
 from .outbox import outbox_for_events
 
@@ -85,3 +88,18 @@ def _callbacks(events) -> None:
     """The status callbacks these events owe their channels, in the same transaction (the outbox)."""
 
     outbox_for_events(events)
+
+
+_COPY_FIELDS = [f for f in OrderEvent._meta.concrete_fields if f.column != "id"]
+
+
+def events_copy(events: list[OrderEvent]) -> None:
+    """Many events in one COPY (bulk intake: thousands of "created" events a second); the events' columns in
+    model order."""
+
+    cols = ", ".join(f.column for f in _COPY_FIELDS)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY orders_orderevent ({cols}) FROM STDIN") as copy:
+            for event in events:
+                copy.write_row([Jsonb(event.data) if f.attname == "data" else getattr(event, f.attname)
+                                for f in _COPY_FIELDS])

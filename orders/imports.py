@@ -31,6 +31,7 @@ from core import clock
 from core.exceptions import DomainError
 from core.models import District, Province, Site
 from core.parsing import DATE_MAX, DATE_MIN
+from core.services import site_parents_set, site_upsert
 from core.textpolicy import control_char
 from core.waybills import waybill_validate
 
@@ -474,16 +475,13 @@ def _import(job: ImportJob, records: list[dict]) -> str:
             defaults = {"name": rec["name"], "province": rec["province"], "district": rec["district"],
                         "kind": rec["kind"], "level": rec["level"], "phone": rec.get("phone", ""),
                         "email": rec.get("email", ""), "address": rec.get("address", ""), "active": rec["active"]}
-            _site, was_created = Site.objects.update_or_create(code=rec["code"], defaults=defaults)
+            _site, was_created = site_upsert(code=rec["code"], defaults=defaults)
             created += was_created
             updated += not was_created
             if n % 200 == 0:
                 cache.set(key, n, timeout=3600)
         parents = {rec["code"]: rec["parent"] for rec in records if rec.get("parent")}
-        ids = dict(Site.objects.filter(code__in=set(parents) | set(parents.values())).values_list("code", "pk"))
-        for site in Site.objects.filter(code__in=parents):
-            site.parent_id = ids[parents[site.code]]
-            site.save(update_fields=["parent"])  # a save, not update(): the site's history records the change
+        site_parents_set(parents)
         return _("%(created)s sites created, %(updated)s updated.") % {"created": f"{created:,}",
                                                                       "updated": f"{updated:,}"}
     return IMPORTERS[job.kind](job=job, records=records, progress_key=key)

@@ -10,15 +10,14 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg.types.json import Jsonb
 
 from core import clock, routing
 from core.exceptions import DomainError
 from core.waybills import waybill_validate
 
-from .events import event_build
+from .events import event_build, events_copy
 from .exceptions import ContentConflict
-from .models import Channel, EventKind, OnlineOrder, OrderEvent
+from .models import Channel, EventKind, OnlineOrder
 from .services import (
     INPUT_FIELDS,
     REQUIRED,
@@ -158,7 +157,7 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime, actor
             events = [event_build(order=o, kind=EventKind.CREATED, at=at, actor_label=actor_label or channel.name,
                                   to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": o.sender_adcode})
                       for o in orders]
-            _copy_events(events)
+            events_copy(events)
         return [(o, None, True) for o in orders]
     except IntegrityError:
         # another request stored one of these a moment ago: take them one by one, each answering for itself
@@ -174,7 +173,6 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime, actor
 
 
 _ORDER_FIELDS = [f for f in OnlineOrder._meta.concrete_fields if f.column != "id"]
-_EVENT_FIELDS = [f for f in OrderEvent._meta.concrete_fields if f.column != "id"]
 
 
 def _copy_insert(orders: list[OnlineOrder]) -> dict[str, int]:
@@ -195,11 +193,3 @@ def _copy_insert(orders: list[OnlineOrder]) -> dict[str, int]:
     return ids
 
 
-def _copy_events(events: list[OrderEvent]) -> None:
-
-    cols = ", ".join(f.column for f in _EVENT_FIELDS)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY orders_orderevent ({cols}) FROM STDIN") as copy:
-            for event in events:
-                copy.write_row([Jsonb(event.data) if f.attname == "data" else getattr(event, f.attname)
-                                for f in _EVENT_FIELDS])

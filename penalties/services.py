@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core import clock, scoping
 from core.exceptions import DomainError
-from core.models import ClosureDay, Province
+from core.models import Province
+from core.services import closure_day_record
 from core.validators import attachments_check
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupBinding
 
@@ -303,7 +304,7 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
         raise PenaltyError(_("Say why the clocks stop that day (e.g. the announced suspension)."), field="reason")
     try:
         with transaction.atomic():
-            ClosureDay.objects.create(day=day, province=province, reason=reason, confirmed_by=actor, confirmed_at=at)
+            closure_day_record(day=day, province=province, reason=reason, actor=actor, at=at)
     except IntegrityError:
         raise PenaltyError(_("That day is already closed there."), field="day") from None
     clock.closures_changed()

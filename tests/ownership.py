@@ -28,10 +28,7 @@ KNOWN_STRAYS = {
     ("penalties.money", "finance_ledgerentry"),
     ("complaints.services", "complaints_workorderevent"),
     ("penalties.services", "penalties_violationevent"),
-    ("orders.intake", "orders_orderevent"),
-    ("penalties.services", "dispatch_closureday"),
     ("penalties.services", "orders_onlineorder"),
-    ("orders.imports", "dispatch_site"),
 }
 # tables whose rows two apps write: the ground floor's models that HQ administers in the app (``people``: accounts,
 # service areas), besides the ground floor's own services
