@@ -13,7 +13,6 @@ def results_deliver() -> int:
 
 @shared_task(name="complaints.tasks.warnings")
 def warnings() -> int:
-
     return warnings_send()
 
 

@@ -42,7 +42,6 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-
         response = self.get_response(request)
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
         if policy:
@@ -76,8 +75,6 @@ class InputGuardMiddleware:
         return self.get_response(request)
 
     def _inspect(self, request):
-
-
         if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH"):
             refusal = self._api_body(request)
             if refusal is not None:
@@ -105,7 +102,6 @@ class InputGuardMiddleware:
     def _api_body(self, request):
         """The API's body: within the limit (a JSON 413, before reading it) and, when JSON, an object (422)."""
 
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -125,7 +121,6 @@ class InputGuardMiddleware:
 
     @staticmethod
     def _tame_paging(request):
-
         limits = {"page": PAGE_MAX, "per_page": PER_PAGE_MAX}
         wild = [k for k in request.GET if k in limits
                 and any(parse_int(v, None, lo=1, hi=limits[k]) is None for v in request.GET.getlist(k))]
@@ -137,8 +132,6 @@ class InputGuardMiddleware:
             request.GET = tamed
 
     def process_exception(self, request, exception):
-
-
         if isinstance(exception, DomainError):
             return self.refuse(request, str(exception.message), field=exception.field,
                                code=getattr(exception, "code", "invalid"))
@@ -152,7 +145,6 @@ class InputGuardMiddleware:
 
     @staticmethod
     def refuse(request, message: str, *, field: str | None = None, status: int = 400, code: str = "invalid"):
-
         if request.path.startswith("/api/"):
             en = {413: "The request body is too large: send at most 1,000 orders per request.",
                   422: "The body must be a JSON object."}.get(status) or (

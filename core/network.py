@@ -21,7 +21,6 @@ SPECIAL_HOURS = {"65": (time(10, 0), time(21, 0))}  # 新疆维吾尔自治区
 
 
 def adcodes_path() -> Path:
-
     return Path(cpca.__file__).resolve().parent / "resources" / "adcodes.csv"
 
 

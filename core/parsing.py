@@ -78,7 +78,6 @@ class SaneDateField(forms.DateField):
 
 
 def _sane_date_filter():
-
     class SaneDateFilter(django_filters.DateFilter):
         """django-filter's date filter on ``SaneDateField``: an out-of-range date is a form error (the list
         shows its default window), never an overflow."""

@@ -96,7 +96,6 @@ def site_detail_counts(*, site: Site) -> dict:
 
 
 def scheduler_last_heartbeat() -> datetime | None:
-
     value = cache.get(HEARTBEAT_KEY)
     return parse_datetime(value) if value else None
 

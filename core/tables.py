@@ -41,5 +41,4 @@ class MessageTable(tables.Table):
         return format_html('<span class="badge text-bg-primary">{}</span>', _("Unread"))
 
     def render_created_at(self, value):
-
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

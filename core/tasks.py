@@ -10,7 +10,6 @@ from .services import messages_email_backlog as send
 
 @shared_task(name="core.tasks.message_email", autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
 def message_email(message_id: int) -> int:
-
     return message_email_send(message_id=message_id)
 
 

@@ -432,7 +432,6 @@ def order_reopen(request, pk: int):
 @scoping.role_required(R.HQ)
 @require_POST
 def order_cancel(request, pk: int):
-
     order = _order(request, pk)
     text = request.POST.get("text", "").strip()
     if not text:
@@ -500,7 +499,6 @@ def couriers(request):
 @scoping.role_required(R.CLERK)
 @require_POST
 def courier_update(request, pk: int):
-
     courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
     action = request.POST.get("action")
     try:

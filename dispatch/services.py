@@ -21,8 +21,6 @@ def site_refresh_note(*, site_id: int, user=None, at=None) -> bool:
     site and minute (most polls stop there, no SQL), then a conditional UPDATE that writes only when the
     record is a minute old or missing. Answers whether it wrote."""
 
-
-
     at = at or timezone.now()
     if not cache.add(f"q9:site-refresh:{site_id}:{int(at.timestamp()) // REFRESH_EVERY_SECONDS}", 1,
                      timeout=2 * REFRESH_EVERY_SECONDS):

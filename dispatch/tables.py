@@ -31,8 +31,6 @@ class SilentSiteTable(tables.Table):
             return _("never")
 
     def render_silent(self, record):
-
-
         try:
             return duration_text((self.now - record.activity.last_refresh_at).total_seconds())  # 6天10小时
         except ObjectDoesNotExist:

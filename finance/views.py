@@ -69,7 +69,6 @@ def statement_export(request):
 
 @login_required
 def statement_pdf(request):
-
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)

@@ -124,7 +124,6 @@ def handover_record(*, waybill_no: str, carrier: PartnerCarrier, actor, partner_
 def waybill_visible(*, user, waybill_no: str) -> bool:
     """A clerk sees waybills of its orders or scanned at its sites; an LCS its province's; HQ everything."""
 
-
     if scoping.is_national(user):
         return True
     orders = OnlineOrder.objects.filter(scoping.unit_q(user), waybill_no=waybill_no)

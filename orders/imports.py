@@ -90,7 +90,6 @@ def _cell(value) -> str:
 
 
 def _xlsx_rows(content: bytes):
-
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

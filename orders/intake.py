@@ -41,7 +41,6 @@ class ItemResult:
 
 
 def _validate(data: dict, at: datetime) -> dict:
-
     data = _clean({k: v for k, v in data.items() if k in INPUT_FIELDS})
     for key in REQUIRED:
         if not data.get(key):

@@ -105,7 +105,6 @@ def _claim(limit: int, now: datetime) -> list[int]:
 def post_signed(*, url: str, payload: dict, client: ApiClient) -> tuple[bool, int | None, str]:
     """POST a JSON payload signed with the client's secret (like our API requests): (ok, status, error)."""
 
-
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     try:
         response = requests.post(url, data=body, timeout=settings.CALLBACK_TIMEOUT_SECONDS,

@@ -308,7 +308,6 @@ def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter:
 
 
 def api_client_rotate(*, client_id: int, actor=None) -> tuple["ApiClient", str]:
-
     client = ApiClient.objects.get(pk=client_id)
     client.secret, client.secret_rotated_at = new_secret(), timezone.now()
     client.save(update_fields=["secret", "secret_rotated_at"])
@@ -316,7 +315,6 @@ def api_client_rotate(*, client_id: int, actor=None) -> tuple["ApiClient", str]:
 
 
 def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=None) -> "ApiClient":
-
     client = ApiClient.objects.get(pk=client_id)
     client.callback_url, client.active = (callback_url or "").strip(), active
     client.save(update_fields=["callback_url", "active"])

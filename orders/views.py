@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from core import scoping
-from core.broker import kick
+from core import jobs, scoping
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Site
@@ -27,7 +26,6 @@ from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, Outbo
 from .outbox import outbox_retry
 from .search import order_search
 from .tables import OrderTable
-from .tasks import import_run
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -158,8 +156,6 @@ def order_new(request):
 
 @scoping.role_required(scoping.Role.HQ)
 def api_clients(request):
-
-
     shown = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -200,7 +196,6 @@ def api_clients(request):
 
 @scoping.role_required(scoping.Role.HQ)
 def callbacks(request):
-
     if request.method == "POST":
         ids = [pk for pk in (parse_id(x) for x in request.POST.getlist("ids")) if pk is not None]
         n = outbox_retry(message_ids=ids, actor=request.user)
@@ -218,7 +213,6 @@ def callbacks(request):
 
 @scoping.role_required(scoping.Role.HQ)
 def imports(request):
-
     if request.method == "POST":
         upload = request.FILES.get("file")
         kind = request.POST.get("kind")
@@ -240,8 +234,6 @@ def imports(request):
 def import_template(request, kind: str):
     """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
 
-
-
     if kind not in ImportJob.Kind.values:
         raise Http404
     header, rows = template_rows(kind)
@@ -249,18 +241,14 @@ def import_template(request, kind: str):
 
 
 def _import_job(request, pk):
-
     return get_object_or_404(ImportJob, pk=pk)
 
 
 @scoping.role_required(scoping.Role.HQ)
 def import_detail(request, pk: int):
-
     job = _import_job(request, pk)
     if request.method == "POST" and request.POST.get("action") == "retry":
-
-
-        if job_retry(job_id=job.pk) and kick(import_run, job.pk):
+        if job_retry(job_id=job.pk) and jobs.publish("orders.tasks.import_run", job.pk):
             flash.success(request, _("The import has started again; this page shows its progress."))
         elif ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).exists():
             flash.warning(request, _("The import is queued: it starts as soon as the task queue is back."))
@@ -268,10 +256,8 @@ def import_detail(request, pk: int):
             flash.error(request, _("Only a failed import can be retried."))
         return redirect("orders:import_detail", pk=job.pk)
     if request.method == "POST" and job.status == ImportJob.Status.READY:
-
-
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(status=ImportJob.Status.QUEUED)
-        if kick(import_run, job.pk):  # a short timeout: a stopped or frozen broker never holds the page
+        if jobs.publish("orders.tasks.import_run", job.pk):  # a short timeout: a stopped or frozen broker never holds the page
             flash.success(request, _("The import has started; this page shows its progress."))
         else:
             ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(status=ImportJob.Status.READY)

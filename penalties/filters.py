@@ -34,7 +34,6 @@ class ViolationFilter(django_filters.FilterSet):
             del self.filters["site"]
 
     def filter_week(self, queryset, name, value):
-
         return queryset.filter(week=clock.week_monday(value))
 
     def filter_site(self, queryset, name, value):

@@ -53,7 +53,6 @@ class WorkOrderLimitForm(forms.Form):
                                          widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args, **kwargs):
-
         super().__init__(*args, **kwargs)
         self.fields["wo_type"].choices = [(t, WORK_ORDER_TYPE_LABELS.get(t, t)) for t in work_order_types()]
 

@@ -18,7 +18,6 @@ class Pdf:
 
 
 def pdf_render(template: str, context: dict) -> Pdf:
-
     html = render_to_string(template, {"generated_at": timezone.localtime(), **context})
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
     return Pdf(content=document.write_pdf(), pages=len(document.pages))

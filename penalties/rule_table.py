@@ -42,7 +42,6 @@ def rows() -> list[Row]:
     accept, pickup = _minutes()
 
     def acts(code: str) -> tuple[str, str]:
-
         kinds = RULE_ACTS[code][0]
 
         with translation.override("en"):

@@ -98,7 +98,6 @@ def waybill_suspects(qs, *, at=None):
     EXISTS over the tracking index); annotated ``suspect`` = "no_scan" or "other_site". Orders that already
     carry a live FALSE_WAYBILL finding are left out. Listed for audit, never fined automatically."""
 
-
     at = at or timezone.now()
     hours = timedelta(hours=int(getattr(settings, "WAYBILL_SCAN_HOURS", 24)))
     scans = TrackingEvent.objects.filter(waybill_no=OuterRef("waybill_no"), scan_type=ScanType.PICKUP)
@@ -120,7 +119,6 @@ def waybill_correction_refusal(order: OnlineOrder) -> str | None:
     """The rule book's reasons a site may no longer correct an order's waybill number (``dispatch.corrections``):
     the weekly notice of the pickup's week has been issued to the site, or an audit judged the order."""
 
-
     local = timezone.localtime(order.picked_up_at, clock.tz()).date()
     week = local - timedelta(days=local.weekday())
     issued = (WeeklyNotice.objects.filter(site_id=order.site_id, week=week, issued_at__isnull=False)
@@ -137,7 +135,6 @@ def week_figures(*, user, week: date) -> dict:
     """How the user's site, province or the nation did in an assessment week, counted as the weekly notices and
     reports count it (the standing violations the week's notices listed): violations, fines, per rule, and the
     on-time accept and pickup rates of the week's orders (1 − late findings ÷ orders)."""
-
 
     rows = violations_for(user=user).filter(notice_line__notice__week=week, status=ViolationStatus.CONFIRMED)
     by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))

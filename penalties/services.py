@@ -270,7 +270,6 @@ HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-
 
 
 def _holiday_name(day) -> str:
-
     name = cc.get_holiday_detail(day)[1] or ""
     return HOLIDAY_NAMES.get(name, name)
 

@@ -22,7 +22,6 @@ from .sweep import sla_sweep_due
 
 @shared_task(name="penalties.tasks.sla_sweep")
 def sla_sweep() -> int:
-
     result = sla_sweep_due()
     return -1 if result.skipped else result.inserted
 
@@ -30,8 +29,6 @@ def sla_sweep() -> int:
 @shared_task(name="penalties.tasks.weekly_cycle")
 def weekly_cycle() -> int:
     """Monday 09:00: prepare last week's notices, then send each from its own task (PDFs render in workers)."""
-
-
 
     week = week_monday(timezone.localdate()) - timedelta(days=7)
     result = notices_prepare(week=week)
@@ -43,16 +40,11 @@ def weekly_cycle() -> int:
 
 @shared_task(name="penalties.tasks.notice_send", autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def notice_send(notice_id: int) -> bool:
-
     return send(notice_id=notice_id)
 
 
 @shared_task(name="penalties.tasks.weekly_reports")
 def weekly_reports(week: str) -> int:
-
-
-
-
     monday, at = date.fromisoformat(week), timezone.now()
     made = sum(province_report(week=monday, province=p, at=at) is not None
                for p in Province.objects.filter(pk__in=_week_rows(monday).values("province_id").distinct()))
@@ -71,5 +63,4 @@ def monthly_settlement() -> str:
 
 @shared_task(name="penalties.tasks.ledger_sync")
 def ledger_sync() -> int:
-
     return sync()

@@ -73,7 +73,6 @@ class AreaChangeForm(forms.Form):
     previewed = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
-
         data = super().clean()
         if self.errors:
             return data

@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from core import jobs
 from core.exceptions import DomainError
 from core.models import Province, Site, User
 from core.scoping import role_of
 
 from . import selectors
 from .models import AccountEvent, TemporaryPassword
-from .tasks import welcome_mail_task
 
 Role = User.Role
 #: the fields an edit may change, and how the record names them
@@ -334,13 +334,8 @@ def accounts_import(*, actor, header: list[str], rows: list[list[str]],
             f: [None, getattr(u, f)] for f in EDITABLE if getattr(u, f) not in ("", None)}}) for u in users],
         batch_size=1000)
     ids = [u.pk for u in users]
-    transaction.on_commit(lambda: _welcome_kick(ids))
+    jobs.publish_on_commit("people.welcome_mail", ids)  # the broker's short timeout; never the request's wait
     return users, []
-
-
-def _welcome_kick(user_ids: list[int]) -> None:
-
-    welcome_mail_task.delay(user_ids)
 
 
 def welcome_mail_send(*, user_ids: list[int]) -> int:

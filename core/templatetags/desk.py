@@ -52,7 +52,6 @@ def local(value, fmt="%Y-%m-%d %H:%M"):
 
 @register.filter
 def iso(value):
-
     return timezone.localtime(value).isoformat() if value else ""
 
 
@@ -88,6 +87,5 @@ def code_label(value):
 @register.simple_tag
 def cjk_font_face():
     """The @font-face of the vendored CJK font, for the PDF templates (``dispatch.cjk_font``)."""
-
 
     return mark_safe(font_face_css())

@@ -27,7 +27,6 @@ class Command(BaseCommand):
                                          "exactly: issue time, appeal windows); default now, never later than now")
 
     def handle(self, *args, week=None, at=None, **options):
-
         now = timezone.now()
         moment = _moment(at) if at else now
         if moment > now:
