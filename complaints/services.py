@@ -23,11 +23,11 @@ from orders.outbox import backoff, post_signed
 from penalties.rules import work_order_limit
 from penalties.services import work_order_fine, work_order_late_fines
 
+from .events import event_record
 from .models import (
     ResultCallback,
     WorkOrder,
     WorkOrderAttachment,
-    WorkOrderEvent,
     WorkOrderState,
     WorkOrderType,
 )
@@ -64,8 +64,7 @@ def limit_hours(wo_type: str, at: datetime) -> int:
     return work_order_limit(wo_type, at)
 
 
-def _event(wo: WorkOrder, kind: str, *, at, actor=None, text: str = "", **data) -> None:
-    WorkOrderEvent.objects.create(work_order=wo, kind=kind, at=at, actor=actor, unit=wo.unit, text=text, data=data)
+_event = event_record
 
 
 def unit_for_waybill(waybill: str) -> tuple[Site | None, str]:
@@ -275,7 +274,7 @@ def results_deliver(*, limit: int = 100) -> int:
         row.attempts += 1
         if ok:
             row.status, row.delivered_at, row.last_error = "delivered", now, ""
-            WorkOrderEvent.objects.create(work_order=row.work_order, kind="result_sent", at=now, unit=row.work_order.unit)
+            event_record(row.work_order, "result_sent", at=now)
             delivered += 1
         else:
             row.last_error = error[:300]

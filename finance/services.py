@@ -85,3 +85,28 @@ def entries_record(entries: list[Entry], *, at: datetime | None = None) -> int:
         return max(cursor.rowcount, 0)
 
 
+
+
+_FROM_SELECT = """
+INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, source_type,
+                                 source_id, key, note, created_at)
+SELECT s.site_id, s.province_id, s.month,
+       CASE WHEN EXISTS (SELECT 1 FROM finance_closedmonth c WHERE c.month = s.month) THEN %(ledger_open)s
+            ELSE s.month END,
+       s.kind, s.heading, s.code, round(s.amount, 2), s.source_type, s.source_id, s.key, left(s.note, 300),
+       %(ledger_at)s
+FROM ({select}) s
+ON CONFLICT (key) DO NOTHING"""
+
+
+def entries_record_select(select: str, params: dict, *, at: datetime | None = None) -> int:
+    """Append the entries a caller's SELECT yields, in one statement (set-based: the rule book's fines and their
+    reversals for a whole month at once). The SELECT names the columns ``site_id, province_id, month, kind,
+    heading, code, amount, source_type, source_id, key, note``; the ledger adds the posting month (the month
+    concerned while its statements are not issued, else the first open one), rounds to the cent and stamps the
+    time. An entry whose key exists is skipped. Returns how many were written."""
+    at = at or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_FROM_SELECT.format(select=select),
+                       {**params, "ledger_open": open_month(at), "ledger_at": at})
+        return max(cursor.rowcount, 0)

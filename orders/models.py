@@ -200,6 +200,7 @@ class EventKind(models.TextChoices):
     SCANNED = "scanned", _("Pickup scan (揽收扫描)")
     WAYBILL_REMINDER = "waybill_reminder", _("Customer reminded to supply a waybill")
     WAYBILL_CORRECTED = "waybill_corrected", _("Waybill number corrected by the site")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved by a closure day (停摆日顺延)")
 
 
 class OrderEvent(models.Model):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +18,9 @@ from core.textpolicy import text_check
 from core.waybills import waybill_validate
 
 from . import workflow
-from .events import clock_snapshot, event_record
+from .events import clock_snapshot, deadlines_moved_record, event_record
 from .exceptions import ContentConflict, OrderError
-from .models import ApiClient, BusinessType, Channel, EventKind, OnlineOrder, OrderState
+from .models import ApiClient, BusinessType, Channel, EventKind, OnlineOrder, OrderState, PickupBinding
 from .outbox import clients_changed
 from .signing import new_key, new_secret
 
@@ -320,3 +321,58 @@ def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=
     client.save(update_fields=["callback_url", "active"])
     clients_changed()
     return client
+
+
+def closure_deadlines_shift(*, day, province=None, at: datetime, actor=None, reason: str = "") -> int:
+    """A confirmed closure day stops the clocks: every open deadline that has not passed yet, or that passed
+    inside the closed day, is recomputed from its own clock start with the new calendar (one that passed after
+    the day stands). The data center's orders keep their accept clock (it has none) but not their pickup clock;
+    HQ's dispatch bindings move like the orders' own deadlines while their order is open. Set-based: the new
+    deadlines are computed per order, then written in one UPDATE per table with one "deadline moved" event per
+    order (taken before the move). Call inside the caller's transaction. Returns the deadlines moved."""
+    start, end = clock.day_bounds(day)
+    open_states = [OrderState.PENDING, OrderState.ACCEPTED]
+    all_open = OnlineOrder.objects.filter(state__in=open_states).select_related("site__province", "province")
+    if province is not None:
+        all_open = all_open.filter(province=province)
+    movable = Q(accept_due_at__gt=at) | Q(accept_due_at__lte=end)
+    moves: dict[int, dict] = {}
+    for order in all_open.exclude(site__is_data_center=True).filter(
+            movable, accept_due_at__gt=start, state=OrderState.PENDING).iterator(chunk_size=500):
+        new = clock.accept_deadline(order)
+        if new != order.accept_due_at:
+            moves.setdefault(order.pk, {})["accept_due_at"] = new
+    for order in all_open.filter(Q(pickup_due_at__gt=at) | Q(pickup_due_at__lte=end),
+                                 pickup_due_at__gt=start).iterator(chunk_size=500):
+        new = clock.pickup_deadline(order)
+        if new != order.pickup_due_at:
+            moves.setdefault(order.pk, {})["pickup_due_at"] = new
+    bindings = PickupBinding.objects.filter(Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start,
+                                            order__state__in=open_states).select_related("order__province")
+    if province is not None:
+        bindings = bindings.filter(order__province=province)
+    binding_moves: dict[int, datetime] = {}
+    for binding in bindings.iterator(chunk_size=500):
+        new = clock.pickup_due(binding.clock_start, binding.window_end, province=binding.order.province)
+        if new != binding.due_at:
+            binding_moves[binding.pk] = new
+            moves.setdefault(binding.order_id, {})["binding_due_at"] = new
+    if not moves:
+        return 0
+    deadlines_moved_record(moves, at=at, actor=actor, day=day,
+                           text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason})
+    order_ids = [i for i, m in moves.items() if "accept_due_at" in m or "pickup_due_at" in m]
+    with connection.cursor() as cursor:
+        if order_ids:
+            cursor.execute(
+                "UPDATE orders_onlineorder o SET accept_due_at = coalesce(m.accept_due, o.accept_due_at), "
+                "pickup_due_at = coalesce(m.pickup_due, o.pickup_due_at), updated_at = %s "
+                "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS m(id, accept_due, pickup_due) "
+                "WHERE o.id = m.id",
+                [at, order_ids, [moves[i].get("accept_due_at") for i in order_ids],
+                 [moves[i].get("pickup_due_at") for i in order_ids]])
+        if binding_moves:
+            cursor.execute(
+                "UPDATE orders_pickupbinding b SET due_at = m.due FROM unnest(%s::bigint[], %s::timestamptz[]) "
+                "AS m(id, due) WHERE b.id = m.id", [list(binding_moves), list(binding_moves.values())])
+    return sum(("accept_due_at" in m) + ("pickup_due_at" in m) for m in moves.values()) + len(binding_moves)

@@ -21,7 +21,7 @@ from core import clock
 from core.exceptions import DomainError
 from core.models import Province, Site
 from finance.models import EntryKind, Heading, LedgerEntry
-from finance.services import Entry, entries_record, money, open_month
+from finance.services import Entry, entries_record, entries_record_select, money
 from orders.models import BusinessType, OnlineOrder, OrderState
 
 from .models import ONLINE_RULES, RewardQuota, RewardRank, Violation, ViolationStatus
@@ -38,28 +38,20 @@ month_add, month_bounds, previous_month, week_monday = (clock.month_add, clock.m
 
 # ---------------------------------------------------------------- fines and reversals
 
-#: an entry concerning month {m} is posted in it while its statements are not issued, else in the first open month
-_POSTED = "CASE WHEN EXISTS (SELECT 1 FROM finance_closedmonth c WHERE c.month = {m}) THEN %(open)s ELSE {m} END"
-
-FINES_SQL = """
-INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, source_type,
-                                 source_id, key, note, created_at)
-SELECT v.site_id, v.province_id, m.month, """ + _POSTED.format(m="m.month") + """, 'fine',
-       CASE WHEN v.rule IN ('WO_LATE', 'WO_QUALITY') THEN 'work_orders' ELSE 'online' END,
-       v.rule, -v.fine, 'violation', v.id, 'fine:violation:' || v.id, '', %(now)s
+FINES_SELECT = """
+SELECT v.site_id, v.province_id, m.month, 'fine' AS kind,
+       CASE WHEN v.rule IN ('WO_LATE', 'WO_QUALITY') THEN 'work_orders' ELSE 'online' END AS heading,
+       v.rule AS code, -v.fine AS amount, 'violation' AS source_type, v.id AS source_id,
+       'fine:violation:' || v.id AS key, '' AS note
 FROM penalties_violation v
 CROSS JOIN LATERAL (SELECT date_trunc('month', v.occurred_at AT TIME ZONE %(tz)s)::date AS month) m
-WHERE v.status = 'CONFIRMED' {only}
-ON CONFLICT (key) DO NOTHING"""
+WHERE v.status = 'CONFIRMED' {only}"""
 
-REVERSALS_SQL = """
-INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, source_type,
-                                 source_id, key, note, created_at)
-SELECT e.site_id, e.province_id, e.month, """ + _POSTED.format(m="e.month") + """, 'reversal', e.heading, e.code,
-       -e.amount, 'violation', v.id, 'reversal:violation:' || v.id, v.status, %(now)s
+REVERSALS_SELECT = """
+SELECT e.site_id, e.province_id, e.month, 'reversal' AS kind, e.heading, e.code, -e.amount AS amount,
+       'violation' AS source_type, v.id AS source_id, 'reversal:violation:' || v.id AS key, v.status AS note
 FROM penalties_violation v JOIN finance_ledgerentry e ON e.key = 'fine:violation:' || v.id
-WHERE v.status IN ('CANCELLED', 'VOIDED', 'RECLASSIFIED') {only}
-ON CONFLICT (key) DO NOTHING"""
+WHERE v.status IN ('CANCELLED', 'VOIDED', 'RECLASSIFIED') {only}"""
 
 
 def ledger_sync(*, violation_ids: list[int] | None = None, at: datetime | None = None) -> int:
@@ -70,13 +62,9 @@ def ledger_sync(*, violation_ids: list[int] | None = None, at: datetime | None =
     statement never changes; the later one lists it as a correction)."""
     at = at or timezone.now()
     only = "AND v.id = ANY(%(ids)s)" if violation_ids is not None else ""
-    params = {"tz": settings.TIME_ZONE, "now": at, "ids": list(violation_ids or []), "open": open_month(at)}
-    written = 0
-    with connection.cursor() as cursor:
-        for sql in (FINES_SQL, REVERSALS_SQL):
-            cursor.execute(sql.format(only=only), params)
-            written += max(cursor.rowcount, 0)
-    return written
+    params = {"tz": settings.TIME_ZONE, "ids": list(violation_ids or [])}
+    return sum(entries_record_select(select.format(only=only), params, at=at)
+               for select in (FINES_SELECT, REVERSALS_SELECT))
 
 
 # ---------------------------------------------------------------- refunds

@@ -7,8 +7,7 @@ from datetime import date, datetime
 
 import chinese_calendar as cc
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,9 +17,11 @@ from core.exceptions import DomainError
 from core.models import Province
 from core.services import closure_day_record
 from core.validators import attachments_check
-from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupBinding
+from orders.models import EventKind, OrderEvent
+from orders.services import closure_deadlines_shift
 
 from .decisions import decision_message
+from .events import detected_insert, event_record
 from .models import (
     AUDIT_RULES,
     TIME_RULES,
@@ -29,7 +30,6 @@ from .models import (
     RuleVersion,
     Violation,
     ViolationAttachment,
-    ViolationEvent,
     ViolationStatus,
     WorkOrderLimit,
 )
@@ -43,8 +43,7 @@ class PenaltyError(DomainError):
     code = "violation_invalid"
 
 
-def _record(violation: Violation, kind: str, *, actor=None, at: datetime, text: str = "", **data) -> ViolationEvent:
-    return ViolationEvent.objects.create(violation=violation, kind=kind, at=at, actor=actor, text=text, data=data)
+_record = event_record
 
 
 def _attach(violation: Violation, files, actor, at) -> None:
@@ -309,37 +308,7 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
     clock.closures_changed()
     # a deadline exactly at the day's first instant passed before it; one at its last instant passed inside it
     start, end = clock.day_bounds(day)
-    all_open = OnlineOrder.objects.filter(state__in=[OrderState.PENDING, OrderState.ACCEPTED]).select_related(
-        "site__province", "province")
-    if province is not None:
-        all_open = all_open.filter(province=province)
-    open_orders = all_open.exclude(site__is_data_center=True)
-    moved = 0
-    # every moved deadline is recomputed from its own clock start with the new calendar (clock module): those that
-    # have not passed yet, and those that passed inside the closed day; one that passed after it stands
-    movable = Q(accept_due_at__gt=at) | Q(accept_due_at__lte=end)
-    for order in open_orders.filter(movable, accept_due_at__gt=start, state=OrderState.PENDING).iterator(chunk_size=500):
-        new = clock.accept_deadline(order)
-        if new != order.accept_due_at:
-            OnlineOrder.objects.filter(pk=order.pk).update(accept_due_at=new, updated_at=at)
-            moved += 1
-    for order in all_open.filter(Q(pickup_due_at__gt=at) | Q(pickup_due_at__lte=end),  # the data center's too
-                                 pickup_due_at__gt=start).iterator(chunk_size=500):
-        new = clock.pickup_deadline(order)
-        if new != order.pickup_due_at:
-            OnlineOrder.objects.filter(pk=order.pk).update(pickup_due_at=new, updated_at=at)
-            moved += 1
-    # a binding is an open deadline only while its order is open (like the order's own deadlines)
-    bindings = PickupBinding.objects.filter(Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start,
-                                            order__state__in=[OrderState.PENDING, OrderState.ACCEPTED]
-                                            ).select_related("order__province")
-    if province is not None:
-        bindings = bindings.filter(order__province=province)
-    for binding in bindings:
-        new = clock.pickup_due(binding.clock_start, binding.window_end, province=binding.order.province)
-        if new != binding.due_at:
-            PickupBinding.objects.filter(pk=binding.pk).update(due_at=new)
-            moved += 1
+    moved = closure_deadlines_shift(day=day, province=province, at=at, actor=actor, reason=reason)
     inside = Violation.objects.select_for_update().filter(
         rule__in=TIME_RULES, status__in=[V.CONFIRMED, V.PROPOSED], occurred_at__gt=start, occurred_at__lte=end)
     if province is not None:
@@ -376,11 +345,10 @@ def work_order_late_fines(*, overdue: list[tuple], at: datetime) -> int:
     if not overdue:
         return 0
     ids, wo_ids, units, dues = (list(col) for col in zip(*overdue))
-    with connection.cursor() as cursor:
-        cursor.execute(WO_LATE_FINES_SQL, {"ids": ids, "wo_ids": wo_ids, "units": units, "dues": dues, "at": at,
-                                           "tz": settings.TIME_ZONE,
-                                           "evidence": _("Not answered by its limit, due ")})
-        fined = [row[0] for row in cursor.fetchall()]
+    fined = detected_insert(WO_LATE_FINES_SQL, {"ids": ids, "wo_ids": wo_ids, "units": units, "dues": dues,
+                                                "at": at, "tz": settings.TIME_ZONE,
+                                                "evidence": _("Not answered by its limit, due ")},
+                            at=at, source="work_order")
     if fined:
         ledger_sync(violation_ids=fined, at=at)
     return len(fined)
@@ -406,5 +374,6 @@ def work_order_fine(*, rule: str, work_order_id: int, reference: str, site, at: 
                                  site=site, province_id=site.province_id, rule_version=version, fine=version.fine,
                                  occurred_at=at, week=clock.week_of(at), status=V.CONFIRMED, source=Violation.Source.WORK_ORDER,
                                  evidence=evidence, created_at=at)
+    event_record(v, "detected", at=at, text=evidence, source="work_order")
     ledger_sync(violation_ids=[v.pk], at=at)
     return v

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .events import detected_insert
 from .models import SweepRun
 
 LOCK_KEY = 0x51A5_0001
@@ -46,7 +47,8 @@ _INSERT = """INSERT INTO penalties_violation (order_id, stint, rule, site_id, pr
 SELECT {cols}, rv.id, rv.fine, {due}, (date_trunc('week', {due} AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'sweep',
        '', %(now)s
 {body}
-ON CONFLICT (order_id, stint, rule) WHERE source = 'sweep' AND NOT (status = 'VOIDED') DO NOTHING"""
+ON CONFLICT (order_id, stint, rule) WHERE source = 'sweep' AND NOT (status = 'VOIDED') DO NOTHING
+RETURNING id"""
 
 OPEN_ACCEPT = _INSERT.format(
     cols="o.id, o.stint, 'LATE_ACCEPT', o.site_id, s.province_id", due="o.accept_due_at",
@@ -135,9 +137,8 @@ def sla_sweep(*, since: datetime, until: datetime, at: datetime | None = None, t
         if not cursor.fetchone()[0]:
             result.skipped = True
             return result
-        for sql in STATEMENTS:
-            cursor.execute(sql, params)
-            result.inserted += max(cursor.rowcount, 0)
+        for sql in STATEMENTS:  # each found violation with its "detected" event, in one statement
+            result.inserted += len(detected_insert(sql, params, at=at, source="sweep"))
             result.statements += 1
         result.duration_ms = int((time.perf_counter() - started) * 1000)
         SweepRun.objects.create(started_at=at, since=since, until=until, inserted=result.inserted,

@@ -103,6 +103,7 @@ def test_time_limit_edges_and_the_fine(net, settings):
     fine = Violation.objects.get()
     assert (fine.rule, fine.source, fine.work_order_id, fine.reference, fine.site) == (
         "WO_LATE", "work_order", late.pk, "L2", net.site_a)
+    assert list(fine.events.values_list("kind", "data")) == [("detected", {"source": "work_order"})]
     entry = LedgerEntry.objects.get()
     assert (entry.heading, entry.code, entry.amount, entry.source_id) == ("work_orders", "WO_LATE", -50, fine.pk)
     cainiao = receive(wo_id="L3", waybill_no="300000000931", limit_hours=4)  # Cainiao's own limit wins

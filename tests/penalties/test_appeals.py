@@ -81,7 +81,7 @@ def test_lcs_upholds_then_hq_within_72_hours_of_that_decision(net, notified):
     assert Violation.objects.get(pk=notified.pk).status == ViolationStatus.CONFIRMED
     assert ledger(notified) == [(EntryKind.FINE, Decimal("-100.00"))]
     kinds = list(notified.events.values_list("kind", flat=True))
-    assert kinds == ["appealed", "appeal_upheld", "appealed_hq", "appeal_upheld"]
+    assert kinds == ["detected", "appealed", "appeal_upheld", "appealed_hq", "appeal_upheld"]
 
 
 def test_lcs_escalates_and_hq_cancels(net, notified):

@@ -136,6 +136,14 @@ def test_confirmed_closure_moves_deadlines_and_voids_violations(net):
     waiting.refresh_from_db()
     assert waiting.accept_due_at == datetime(2026, 11, 25, 8, 20, tzinfo=SH)  # the 24th does not count
     assert waiting.pickup_due_at == datetime(2026, 11, 25, 11, 50, tzinfo=SH)  # 16 h with the 24th standing still
+    # each moved order says so in its history: the old deadlines in the event's clock, the new ones in its data
+    moved = waiting.events.get(kind="deadline_moved")
+    assert (moved.clock_accept_due_at, moved.data["accept_due_at"][:16], moved.data["pickup_due_at"][:16],
+            moved.actor, moved.from_state, moved.reason) == (
+        datetime(2026, 11, 24, 8, 20, tzinfo=SH), "2026-11-25T08:20", "2026-11-25T11:50", net.hq, "", "closure")
+    assert "春节停运" in moved.text
+    assert late.events.filter(kind="deadline_moved").count() == 1  # accepted: its pickup deadline moved
+    assert result["moved"] == 3
     # new orders on the closed day get their clocks from the next open day
     on_closed_day = make_order(order_time=datetime(2026, 11, 24, 11, 0, tzinfo=SH))
     assert on_closed_day.accept_due_at == datetime(2026, 11, 25, 8, 30, tzinfo=SH)

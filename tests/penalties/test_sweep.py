@@ -43,7 +43,9 @@ def test_pending_past_its_deadline_exactly_and_one_second_later(net):
     v = Violation.objects.get()
     assert (v.order, v.stint, v.rule, v.site, v.fine) == (order, 1, Rule.LATE_ACCEPT, net.site_a, Decimal("100"))
     assert v.occurred_at == at(30) and v.week == T0.date() and v.status == "CONFIRMED" and v.source == "sweep"
-    assert not v.events.exists()  # the row itself records the detection; events are the acts on it
+    # the detection is an event of its own, written with the row, at the time the sweep found it
+    assert [(e.kind, e.at, e.actor_id, e.data) for e in v.events.all()] == [
+        ("detected", at(30, 1), None, {"source": "sweep"})]
     ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(45))  # answering later adds no second fine
     sweep(at(50))
     assert Violation.objects.count() == 1
