@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import clock, scoping
-from core.exceptions import DomainError
+from core.actions import service_call
 from core.exports import xlsx_response
 from core.models import Site
 from core.parsing import parse_date
@@ -106,12 +106,7 @@ def work_order_attachment(request, pk: int, attachment_id: int):
 
 def _act(request, pk, call, success):
     get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
-    try:
-        call()
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, success)
+    service_call(request, call, success)
     return redirect("complaints:detail", pk=pk)
 
 
@@ -121,14 +116,12 @@ def answer(request, pk: int):
     wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
     facts = {name: request.POST.get(name, "") for name, *_rest in services.answer_fields(wo.type)}
     text, reply = request.POST.get("text", ""), request.POST.get("reply", "")
-    try:
-        services.work_order_answer(work_order_id=pk, actor=request.user, facts=facts, text=text, reply=reply,
-                                   files=request.FILES.getlist("files"))
-    except DomainError as exc:  # the form comes back with what was typed (files must be chosen again)
-        flash.error(request, exc.message)
+    if not service_call(request, lambda: services.work_order_answer(
+            work_order_id=pk, actor=request.user, facts=facts, text=text, reply=reply,
+            files=request.FILES.getlist("files")), _("Answer sent to CCS.")):
+        # the form comes back with what was typed (files must be chosen again)
         wo.refresh_from_db()
         return _detail(request, wo, typed={**facts, "text": text, "reply": reply}, status=200)
-    flash.success(request, _("Answer sent to CCS."))
     return redirect("complaints:detail", pk=pk)
 
 
@@ -168,13 +161,12 @@ def new(request):
                                                      "consumer_phone", "description", "limit_hours")}
         if not data["limit_hours"].isdigit():
             data["limit_hours"] = ""
-        try:
-            wo, created = services.work_order_receive(data=data, actor=request.user)
-        except DomainError as exc:
-            flash.error(request, exc.message)
+        received = service_call(request, lambda: services.work_order_receive(data=data, actor=request.user),
+                                lambda r: _("Work order entered.") if r[1] else _("This work order exists already."))
+        if not received:
             return render(request, "complaints/new.html", {"data": data, "types": WorkOrderType.choices,
                                                            "sources": WorkOrderSource.choices})
-        flash.success(request, _("Work order entered.") if created else _("This work order exists already."))
+        wo, created = received.result
         return redirect("complaints:detail", pk=wo.pk)
     return render(request, "complaints/new.html", {"data": {}, "types": WorkOrderType.choices,
                                                    "sources": WorkOrderSource.choices})

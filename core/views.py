@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from . import scoping, selectors, services
-from .exceptions import DomainError
+from .actions import service_call
 from .exports import xlsx_response
 from .filters import MessageFilter, SiteFilter
 from .forms import MessageComposeForm
@@ -61,24 +61,11 @@ def message_compose(request):
     form = MessageComposeForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.message_send(
-                audience=data["audience"],
-                user=data.get("user"),
-                site=data.get("site"),
-                province=data.get("province"),
-                category=data["category"],
-                title=data["title"],
-                body=data["body"],
-                link=data["link"],
-                attachment=data.get("attachment"),
-                sender=request.user,
-                email=data["email"],
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            flash.success(request, _("Message sent."))
+        if service_call(request, lambda: services.message_send(
+                audience=data["audience"], user=data.get("user"), site=data.get("site"),
+                province=data.get("province"), category=data["category"], title=data["title"], body=data["body"],
+                link=data["link"], attachment=data.get("attachment"), sender=request.user, email=data["email"]),
+                _("Message sent."), form=form):
             return redirect("core:message_list")
     return render(request, "core/message_compose.html", {"form": form})
 

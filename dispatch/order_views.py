@@ -26,6 +26,7 @@ from core.models import Courier, Site
 from core.parsing import parse_id
 from core.plain import sheet_time
 from core.redirects import safe_redirect
+from core.actions import service_call
 from core.typed import typed_keep
 from orders import selectors as order_selectors
 from orders.filters import UnscannedFilter
@@ -94,19 +95,9 @@ def _named(request, result):
 def _run(request, call, success: str, *, keep: tuple[str, str, str] | None = None) -> None:
     """Call one operation and say how it went; a refusal keeps what was typed in the dialog ``keep`` =
     (dialog id, form action, order number), which the next page reopens."""
-    try:
-        call()
-    except DomainError as exc:
-        flash.error(request, exc.message)
-        if keep:
-            _keep(request, keep)
-    else:
-        flash.success(request, success)
-
-
-def _keep(request, keep: tuple[str, str, str]) -> None:
-    modal, action, order = keep
-    typed_keep(request, form=modal, modal=modal, action=action, order=order, data=request.POST.dict())
+    modal, action, order = keep or ("", "", "")
+    service_call(request, call, success,
+                 keep={"form": modal, "modal": modal, "action": action, "order": order} if keep else None)
 
 
 # ---------------------------------------------------------------- 网点接单 (workbench)
@@ -173,7 +164,8 @@ def order_transfer(request, pk: int):
     if to_site is None:
         flash.error(request, _("Choose the site to transfer to: type its name or code and pick it from the list, "
                                "or choose the data center."))
-        _keep(request, ("transfer-modal", request.path, order.channel_order_id))
+        typed_keep(request, form="transfer-modal", modal="transfer-modal", action=request.path,
+                   order=order.channel_order_id, data=request.POST.dict())
         return _back(request, "dispatch:workbench")
     _run(request, lambda: operations.order_transfer(order_id=order.pk, actor=request.user, to_site=to_site,
                                                     text=request.POST.get("text", ""),
@@ -310,7 +302,8 @@ def order_reappoint(request, pk: int):
     start, end = _local_datetime(request.POST.get("window_start")), _local_datetime(request.POST.get("window_end"))
     if start is None or end is None:
         flash.error(request, _("Enter the new window's start and end (date and time)."))
-        _keep(request, ("reappoint-modal", request.path, order.channel_order_id))
+        typed_keep(request, form="reappoint-modal", modal="reappoint-modal", action=request.path,
+                   order=order.channel_order_id, data=request.POST.dict())
         return _back(request, "dispatch:pickup")
     _run(request, lambda: operations.order_reappoint(order_id=order.pk, actor=request.user, window_start=start,
                                                      window_end=end, text=request.POST.get("text", "")),
@@ -408,13 +401,10 @@ def hq_dispatch_submit(request):
     if to_site is None:
         flash.error(request, _("Choose the site to dispatch to: type its name or code and pick it from the list."))
         return _back(request, "dispatch:hq_dispatch")
-    try:
-        result = operations.orders_dispatch(order_ids=_ids(request), actor=request.user, to_site=to_site,
-                                            text=request.POST.get("text", ""))
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        _report(request, result, _("dispatched to %(site)s") % {"site": to_site.name})
+    done = service_call(request, lambda: operations.orders_dispatch(order_ids=_ids(request), actor=request.user,
+                                                                    to_site=to_site, text=request.POST.get("text", "")))
+    if done:
+        _report(request, done.result, _("dispatched to %(site)s") % {"site": to_site.name})
     return _back(request, "dispatch:hq_dispatch")
 
 
@@ -485,13 +475,12 @@ def couriers(request):
         site = Site.objects.filter(pk__in=scoping.clerk_site_ids(request.user),
                                    pk=request.POST.get("site") if (request.POST.get("site") or "").isdigit()
                                    else request.user.site_id).first()
-        try:
-            courier = courier_add(actor=request.user, site=site or request.user.site,
-                                  name=request.POST.get("name", ""), phone=request.POST.get("phone", ""))
-        except DomainError as exc:
-            flash.error(request, exc.message)
+        added = service_call(request, lambda: courier_add(actor=request.user, site=site or request.user.site,
+                                                          name=request.POST.get("name", ""),
+                                                          phone=request.POST.get("phone", "")),
+                             lambda courier: _("Courier %(name)s added.") % {"name": courier.name})
+        if not added:
             return _couriers_page(request, typed=request.POST.dict())
-        flash.success(request, _("Courier %(name)s added.") % {"name": courier.name})
         return redirect("dispatch:couriers")
     return _couriers_page(request)
 
@@ -501,18 +490,17 @@ def couriers(request):
 def courier_update(request, pk: int):
     courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
     action = request.POST.get("action")
-    try:
-        if action == "phone":
-            update(actor=request.user, courier_id=courier.pk, phone=request.POST.get("phone", ""))
-            flash.success(request, _("%(name)s's phone saved.") % {"name": courier.name})
-        elif action in ("deactivate", "activate"):
-            update(actor=request.user, courier_id=courier.pk, active=action == "activate")
-            flash.success(request, (_("%(name)s can be assigned orders again.") if action == "activate"
-                                    else _("%(name)s is no longer offered for new orders.")) % {"name": courier.name})
-        else:
-            flash.error(request, _("Choose what to change."))
-    except DomainError as exc:
-        flash.error(request, exc.message)
+    if action == "phone":
+        call, success = (lambda: update(actor=request.user, courier_id=courier.pk, phone=request.POST.get("phone", "")),
+                         _("%(name)s's phone saved.") % {"name": courier.name})
+    elif action in ("deactivate", "activate"):
+        call, success = (lambda: update(actor=request.user, courier_id=courier.pk, active=action == "activate"),
+                         (_("%(name)s can be assigned orders again.") if action == "activate"
+                          else _("%(name)s is no longer offered for new orders.")) % {"name": courier.name})
+    else:
+        flash.error(request, _("Choose what to change."))
+        return redirect("dispatch:couriers")
+    if not service_call(request, call, success):
         typed_keep(request, form="courier", data={**request.POST.dict(), "courier_id": str(courier.pk)})
     return redirect("dispatch:couriers")
 
@@ -545,13 +533,9 @@ def order_waybill_correct(request, pk: int):
 
     order = _order(request, pk)
     old = order.waybill_no
-    try:
-        done = correct(order_id=order.pk, actor=request.user, waybill=request.POST.get("waybill", ""),
-                       reason=request.POST.get("text", ""))
-    except DomainError as exc:
-        flash.error(request, exc.message)
-        typed_keep(request, form="waybill_correct", data=request.POST.dict())
-    else:
-        flash.success(request, _("Waybill number of order %(id)s corrected from %(old)s to %(new)s; the channel is "
-                                 "told.") % {"id": done.channel_order_id, "old": old, "new": done.waybill_no})
+    service_call(request, lambda: correct(order_id=order.pk, actor=request.user, waybill=request.POST.get("waybill", ""),
+                                          reason=request.POST.get("text", "")),
+                 lambda done: _("Waybill number of order %(id)s corrected from %(old)s to %(new)s; the channel is "
+                                "told.") % {"id": done.channel_order_id, "old": old, "new": done.waybill_no},
+                 keep={"form": "waybill_correct"})
     return redirect("orders:order_detail", pk=order.pk)

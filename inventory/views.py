@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
-from core.exceptions import DomainError
+from core.actions import service_call
 from core.exports import xlsx_response
 from core.models import Site
 from core.redirects import safe_redirect
@@ -42,23 +42,21 @@ def stock(request):
             return redirect("inventory:stock")
         consumable = Consumable.objects.filter(pk=_int(request.POST.get("consumable"))).first()
         action = request.POST.get("action")
-        try:
+
+        def act():
             if consumable is None:
                 raise services.StockError(_("Choose the item."))
             if action == "count":
-                services.stock_take(site=site, consumable=consumable, counted=_int(request.POST.get("counted")),
-                                    actor=request.user)
-            elif action == "min":
-                services.min_level_set(site=site, consumable=consumable, min_level=_int(request.POST.get("min_level")) or 0,
-                                       actor=request.user)
-            else:
-                services.stock_move(site=site, consumable=consumable, kind=action or "",
-                                    quantity_=_int(request.POST.get("quantity")) or 0, reason=request.POST.get("reason", ""),
-                                    actor=request.user)
-        except DomainError as exc:
-            flash.error(request, exc.message)
-        else:
-            flash.success(request, _("Saved."))
+                return services.stock_take(site=site, consumable=consumable,
+                                           counted=_int(request.POST.get("counted")), actor=request.user)
+            if action == "min":
+                return services.min_level_set(site=site, consumable=consumable,
+                                              min_level=_int(request.POST.get("min_level")) or 0, actor=request.user)
+            return services.stock_move(site=site, consumable=consumable, kind=action or "",
+                                       quantity_=_int(request.POST.get("quantity")) or 0,
+                                       reason=request.POST.get("reason", ""), actor=request.user)
+
+        service_call(request, act, _("Saved."))
         return redirect(f"{request.path}?site={site.code}")
     rows = []
     if site is not None:
@@ -83,17 +81,16 @@ def ranges(request):
             return redirect("inventory:ranges")
         site = Site.objects.filter(code=(request.POST.get("site") or "").strip()).first()
         start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
-        try:
+
+        def allocate():
             if site is None:
                 raise services.StockError(_("Choose the site."))
             if start is None or end is None:
                 raise services.StockError(_("A range is two 12-digit numbers, the first not above the last."))
-            services.range_allocate(site=site, start=start, end=end, actor=request.user,
-                                    warn_below=_int(request.POST.get("warn_below")) or 200)
-        except DomainError as exc:
-            flash.error(request, exc.message)
-        else:
-            flash.success(request, _("Range allocated."))
+            return services.range_allocate(site=site, start=start, end=end, actor=request.user,
+                                           warn_below=_int(request.POST.get("warn_below")) or 200)
+
+        service_call(request, allocate, _("Range allocated."))
         return redirect("inventory:ranges")
     qs = WaybillRange.objects.filter(scoping.site_ids_q(request.user)).select_related("site")
     return render(request, "inventory/ranges.html", {"ranges": qs[:300], "is_hq": scoping.role_of(request.user) == R.HQ})
@@ -105,14 +102,13 @@ def pickup_with_ewaybill(request, pk: int):
     """揽件确认 with the next free e-waybill number of the site's ranges."""
 
     order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
-    try:
+    def confirm():
         number = services.waybill_next(site=order.site)
         order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=number)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, _("Order %(id)s picked up with e-waybill %(no)s.") % {"id": order.channel_order_id,
-                                                                                   "no": number})
+        return number
+
+    service_call(request, confirm, lambda number: _("Order %(id)s picked up with e-waybill %(no)s.") % {
+        "id": order.channel_order_id, "no": number})
     return safe_redirect(request, request.POST.get("next"), "dispatch:pickup")
 
 

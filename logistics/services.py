@@ -129,3 +129,21 @@ def waybill_visible(*, user, waybill_no: str) -> bool:
     orders = OnlineOrder.objects.filter(scoping.unit_q(user), waybill_no=waybill_no)
     events = TrackingEvent.objects.filter(scoping.site_ids_q(user), waybill_no=waybill_no)
     return orders.exists() or events.exists()
+
+
+def carrier_save(*, carrier_id: int | None, code: str, name: str, contact: str = "", phone: str = "", note: str = "",
+                 active: bool = True, actor) -> PartnerCarrier:
+    """HQ adds or edits a partner carrier (a code unique among them)."""
+    if scoping.role_of(actor) != scoping.Role.HQ:
+        raise LogisticsError(_("Only HQ keeps the partner carriers."))
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise LogisticsError(_("A carrier needs a code and a name."), field="code" if not code else "name")
+    carrier = (PartnerCarrier.objects.filter(pk=carrier_id).first() if carrier_id else None) or PartnerCarrier()
+    if PartnerCarrier.objects.filter(code=code[:16]).exclude(pk=carrier.pk).exists():
+        raise LogisticsError(_("Code %(code)s is taken.") % {"code": code}, field="code")
+    carrier.code, carrier.name = code[:16], name[:64]
+    carrier.contact, carrier.phone, carrier.note = contact.strip()[:32], phone.strip()[:32], note.strip()[:200]
+    carrier.active = active
+    carrier.save()
+    return carrier

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
-from core.exceptions import DomainError
+from core.actions import service_call
 from core.parsing import parse_id
 from core.redirects import safe_redirect
 from orders import selectors as order_selectors
@@ -57,13 +57,9 @@ def _visible_or_404(request, waybill):
 def exception_raise(request, waybill: str):
     _visible_or_404(request, waybill)
     site = scoping.visible_sites(request.user).filter(code=(request.POST.get("site") or "").strip()[:16]).first()
-    try:
-        services.exception_raise(waybill_no=waybill, kind=request.POST.get("kind", ""),
-                                 description=request.POST.get("description", ""), actor=request.user, site=site)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, _("The exception is recorded."))
+    service_call(request, lambda: services.exception_raise(
+        waybill_no=waybill, kind=request.POST.get("kind", ""), description=request.POST.get("description", ""),
+        actor=request.user, site=site), _("The exception is recorded."))
     return redirect("logistics:track_detail", waybill=waybill)
 
 
@@ -72,13 +68,10 @@ def exception_raise(request, waybill: str):
 def exception_step(request, pk: int):
     exc = get_object_or_404(WaybillException, pk=pk)
     _visible_or_404(request, exc.waybill_no)
-    try:
-        services.exception_step(exception_id=exc.pk, actor=request.user, text=request.POST.get("text", ""),
-                                close=request.POST.get("close") == "1")
-    except DomainError as e:
-        flash.error(request, e.message)
-    else:
-        flash.success(request, _("Step recorded."))
+    service_call(request, lambda: services.exception_step(exception_id=exc.pk, actor=request.user,
+                                                          text=request.POST.get("text", ""),
+                                                          close=request.POST.get("close") == "1"),
+                 _("Step recorded."))
     return redirect("logistics:track_detail", waybill=exc.waybill_no)
 
 
@@ -90,13 +83,9 @@ def handover(request, waybill: str):
     if carrier is None:
         flash.error(request, _("Choose the partner carrier."))
         return redirect("logistics:track_detail", waybill=waybill)
-    try:
-        services.handover_record(waybill_no=waybill, carrier=carrier, actor=request.user,
-                                 partner_waybill=request.POST.get("partner_waybill", ""), note=request.POST.get("note", ""))
-    except DomainError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, _("Handed over to %(name)s.") % {"name": carrier.name})
+    service_call(request, lambda: services.handover_record(
+        waybill_no=waybill, carrier=carrier, actor=request.user, partner_waybill=request.POST.get("partner_waybill", ""),
+        note=request.POST.get("note", "")), _("Handed over to %(name)s.") % {"name": carrier.name})
     return redirect("logistics:track_detail", waybill=waybill)
 
 
@@ -107,21 +96,11 @@ def carriers(request):
         if not is_hq:
             flash.error(request, _("Only HQ keeps the partner carriers."))
             return redirect("logistics:carriers")
-        pk = parse_id(request.POST.get("pk"))
-        carrier = (PartnerCarrier.objects.filter(pk=pk).first() or PartnerCarrier()) if pk else PartnerCarrier()
-        code, name = (request.POST.get("code") or "").strip(), (request.POST.get("name") or "").strip()
-        if not code or not name:
-            flash.error(request, _("A carrier needs a code and a name."))
-        elif PartnerCarrier.objects.filter(code=code).exclude(pk=carrier.pk).exists():
-            flash.error(request, _("Code %(code)s is taken.") % {"code": code})
-        else:
-            carrier.code, carrier.name = code[:16], name[:64]
-            carrier.contact = (request.POST.get("contact") or "")[:32]
-            carrier.phone = (request.POST.get("phone") or "")[:32]
-            carrier.note = (request.POST.get("note") or "")[:200]
-            carrier.active = request.POST.get("active") == "on"
-            carrier.save()
-            flash.success(request, _("Saved."))
+        post = request.POST
+        service_call(request, lambda: services.carrier_save(
+            carrier_id=parse_id(post.get("pk")), code=post.get("code") or "", name=post.get("name") or "",
+            contact=post.get("contact") or "", phone=post.get("phone") or "", note=post.get("note") or "",
+            active=post.get("active") == "on", actor=request.user), _("Saved."))
         return redirect("logistics:carriers")
     q = (request.GET.get("q") or "").strip()
     qs = PartnerCarrier.objects.all()

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -21,7 +21,7 @@ from . import selectors, services
 from .adapters import kuaidi100, wechat
 from .adapters.kuaidi100 import AdapterError
 from .intake import ItemResult, orders_intake
-from .models import ApiClient, EventKind, OnlineOrder, OrderCallbackUrl, OutboxMessage
+from .models import ApiClient, EventKind, OnlineOrder, OutboxMessage
 from .outbox import outbox_for_events
 from .signing import verify
 
@@ -381,7 +381,7 @@ def _adapter_parse(module, payload: dict):
 def _kd100_placed(order: OnlineOrder, url: str) -> None:
     """A new Kuaidi100 order: its own callback address (checked by the adapter) and the 0 下单成功 callback."""
     if url:
-        OrderCallbackUrl.objects.create(order=order, url=url)
+        services.order_callback_url_record(order=order, url=url)
     created = [e for e in order.events.all() if e.kind == EventKind.CREATED]
     if created and not OutboxMessage.objects.filter(event__in=created).exists():
         outbox_for_events(created)
@@ -456,14 +456,7 @@ def _wechat_waybill(order: OnlineOrder) -> OnlineOrder:
     sequence (8 followed by eleven digits), given on the first intake and returned by every repeat."""
     if order.waybill_no:
         return order
-
-    with transaction.atomic():
-        locked = OnlineOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
-        if not locked.waybill_no:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT nextval('orders_wechat_waybill_seq')")
-                locked.waybill_no = f"8{cursor.fetchone()[0]:011d}"
-            locked.save(update_fields=["waybill_no", "updated_at"])
+    services.wechat_waybill_assign(order_id=order.pk)
     return OnlineOrder.objects.select_related("site", "courier").get(pk=order.pk)
 
 

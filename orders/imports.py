@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from core import clock
+from core import clock, jobs
 from core.exceptions import DomainError
 from core.models import District, Province, Site
 from core.parsing import DATE_MAX, DATE_MIN
@@ -411,6 +411,16 @@ def job_run(*, job_id: int) -> ImportJob:
 def _failed(job_id: int, errors: list[dict], summary: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, errors=errors[:1000],
                                                finished_at=timezone.now(), summary=summary[:300])
+
+
+def job_start(*, job_id: int) -> bool:
+    """A checked job into the queue. False, and the job back to "ready", when the task queue cannot take it (a
+    short timeout: a stopped or frozen broker never holds the page)."""
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READY).update(status=ImportJob.Status.QUEUED)
+    if jobs.publish("orders.tasks.import_run", job_id):
+        return True
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(status=ImportJob.Status.READY)
+    return False
 
 
 def job_retry(*, job_id: int) -> bool:

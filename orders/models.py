@@ -201,6 +201,7 @@ class EventKind(models.TextChoices):
     WAYBILL_REMINDER = "waybill_reminder", _("Customer reminded to supply a waybill")
     WAYBILL_CORRECTED = "waybill_corrected", _("Waybill number corrected by the site")
     DEADLINE_MOVED = "deadline_moved", _("Deadline moved by a closure day (停摆日顺延)")
+    WAYBILL_ASSIGNED = "waybill_assigned", _("Waybill number given to the channel")
 
 
 class OrderEvent(models.Model):

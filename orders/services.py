@@ -20,7 +20,16 @@ from core.waybills import waybill_validate
 from . import workflow
 from .events import clock_snapshot, deadlines_moved_record, event_record
 from .exceptions import ContentConflict, OrderError
-from .models import ApiClient, BusinessType, Channel, EventKind, OnlineOrder, OrderState, PickupBinding
+from .models import (
+    ApiClient,
+    BusinessType,
+    Channel,
+    EventKind,
+    OnlineOrder,
+    OrderCallbackUrl,
+    OrderState,
+    PickupBinding,
+)
 from .outbox import clients_changed
 from .signing import new_key, new_secret
 
@@ -376,3 +385,27 @@ def closure_deadlines_shift(*, day, province=None, at: datetime, actor=None, rea
                 "UPDATE orders_pickupbinding b SET due_at = m.due FROM unnest(%s::bigint[], %s::timestamptz[]) "
                 "AS m(id, due) WHERE b.id = m.id", [list(binding_moves), list(binding_moves.values())])
     return sum(("accept_due_at" in m) + ("pickup_due_at" in m) for m in moves.values()) + len(binding_moves)
+
+
+def wechat_waybill_assign(*, order_id: int, at: datetime | None = None) -> OnlineOrder:
+    """WeChat needs the waybill at once, and the same one for the same OrderID: one number per order from a
+    sequence (8 followed by eleven digits), given on the first intake, recorded as an event, kept for every repeat."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = OnlineOrder.objects.select_for_update(of=("self",)).get(pk=order_id)
+        if locked.waybill_no:
+            return locked
+        before = clock_snapshot(locked)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('orders_wechat_waybill_seq')")
+            locked.waybill_no = f"8{cursor.fetchone()[0]:011d}"
+        locked.updated_at = at
+        locked.save(update_fields=["waybill_no", "updated_at"])
+        event_record(order=locked, kind=EventKind.WAYBILL_ASSIGNED, at=at, actor_label="wechat",
+                     waybill_no=locked.waybill_no, clock=before)
+    return locked
+
+
+def order_callback_url_record(*, order: OnlineOrder, url: str) -> None:
+    """A Kuaidi100 order's own callback address (checked by the adapter before)."""
+    OrderCallbackUrl.objects.create(order=order, url=url)

@@ -12,6 +12,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import jobs, scoping
+from core.actions import service_call
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Site
@@ -21,7 +22,7 @@ from . import imports as importing
 from . import selectors, services
 from .filters import OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
-from .imports import job_retry, progress, template_rows
+from .imports import job_retry, job_start, progress, template_rows
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .search import order_search
@@ -110,12 +111,9 @@ def order_correct(request, pk: int):
     if form.is_valid():
         data = dict(form.cleaned_data)
         note = data.pop("note")
-        try:
-            services.order_change(order_id=order.pk, changes=data, actor=request.user, corrected=True, note=note)
-        except DomainError as exc:
-            flash.error(request, exc.message)
-        else:
-            flash.success(request, _("The correction was saved and recorded."))
+        service_call(request, lambda: services.order_change(order_id=order.pk, changes=data, actor=request.user,
+                                                            corrected=True, note=note),
+                     _("The correction was saved and recorded."))
     else:
         flash.error(request, _("The correction was not saved: %(errors)s")
                     % {"errors": "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
@@ -132,13 +130,12 @@ def order_new(request):
         if not data.get("channel_order_id"):
             prefix = form.cleaned_data["channel"].order_id_prefix or "HQ"  # the channel's own prefix rule
             data["channel_order_id"] = prefix + timezone.localtime().strftime("%Y%m%d%H%M%S%f")[:18]
-        try:
-            intake = services.order_create(channel=form.cleaned_data["channel"], data=data, actor=request.user,
-                                           actor_label=request.user.get_full_name() or request.user.username)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            order = intake.order
+        entered = service_call(request, lambda: services.order_create(
+            channel=form.cleaned_data["channel"], data=data, actor=request.user,
+            actor_label=request.user.get_full_name() or request.user.username), form=form)
+        if entered:
+            order = entered.result.order
+            intake = entered.result
             if not intake.created:
                 flash.info(request, _("This order had already been entered; here it is."))
             elif order.site.is_data_center:
@@ -256,11 +253,9 @@ def import_detail(request, pk: int):
             flash.error(request, _("Only a failed import can be retried."))
         return redirect("orders:import_detail", pk=job.pk)
     if request.method == "POST" and job.status == ImportJob.Status.READY:
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(status=ImportJob.Status.QUEUED)
-        if jobs.publish("orders.tasks.import_run", job.pk):  # a short timeout: a stopped or frozen broker never holds the page
+        if job_start(job_id=job.pk):  # a short timeout: a stopped or frozen broker never holds the page
             flash.success(request, _("The import has started; this page shows its progress."))
         else:
-            ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(status=ImportJob.Status.READY)
             flash.error(request, _("The task queue is unavailable: the import did not start. Try again in a minute."))
         return redirect("orders:import_detail", pk=job.pk)
     done = progress(job)

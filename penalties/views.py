@@ -18,12 +18,11 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import clock, scoping
-from core.exceptions import DomainError
+from core.actions import service_call
 from core.exports import xlsx_response
 from core.models import ClosureDay
 from core.parsing import parse_id, parse_month, parse_year
 from core.plain import sheet_time
-from core.typed import typed_keep
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
@@ -128,13 +127,8 @@ def violation_attachment(request, pk: int, attachment_id: int):
 
 def _act(request, pk: int, call, success: str):
     get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
-    try:
-        result = call()
-    except DomainError as exc:
-        flash.error(request, exc.message)
-        return redirect("penalties:violation_detail", pk=pk)
-    flash.success(request, success)
-    return redirect("penalties:violation_detail", pk=getattr(result, "pk", pk) or pk)
+    done = service_call(request, call, success)
+    return redirect("penalties:violation_detail", pk=getattr(done.result, "pk", pk) or pk)
 
 
 @scoping.role_required(R.HQ)
@@ -228,18 +222,12 @@ def audit_raise(request, pk: int):
         flash.error(request, _("The finding was not recorded: %(errors)s") % {"errors": _errors(form)})
         return redirect("penalties:audit_order", pk=pk)
     event = get_object_or_404(OrderEvent, pk=form.cleaned_data["event"], order=order)
-    try:
-        v = services.violation_raise(event=event, rule=form.cleaned_data["rule"], actor=request.user,
-                                     evidence=form.cleaned_data["evidence"], files=form.cleaned_data["files"])
-    except DomainError as exc:
-        flash.error(request, exc.message)
-        return redirect("penalties:audit_order", pk=pk)
-    if v.status == ViolationStatus.CONFIRMED:
-        flash.success(request, _("Fine confirmed: %(rule)s, %(site)s.") % {"rule": v.get_rule_display(),
-                                                                           "site": v.site.name})
-    else:
-        flash.success(request, _("Proposed to HQ: %(rule)s, %(site)s. HQ confirms or rejects it.")
-                      % {"rule": v.get_rule_display(), "site": v.site.name})
+    service_call(request, lambda: services.violation_raise(
+        event=event, rule=form.cleaned_data["rule"], actor=request.user, evidence=form.cleaned_data["evidence"],
+        files=form.cleaned_data["files"]),
+        lambda v: (_("Fine confirmed: %(rule)s, %(site)s.") if v.status == ViolationStatus.CONFIRMED
+                   else _("Proposed to HQ: %(rule)s, %(site)s. HQ confirms or rejects it."))
+        % {"rule": v.get_rule_display(), "site": v.site.name})
     return redirect("penalties:audit_order", pk=pk)
 
 
@@ -278,13 +266,8 @@ def _versioned(request, form, create, success: str) -> bool:
     effective = form.cleaned_data["effective_from"]
     if timezone.is_naive(effective):
         effective = timezone.make_aware(effective, clock.tz())
-    try:
-        create(effective)
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return False
-    flash.success(request, success % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")})
-    return True
+    return service_call(request, lambda: create(effective),
+                        success % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")}, form=form).ok
 
 
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
@@ -337,14 +320,10 @@ def closures(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                result = services.closure_confirm(day=data["day"], province=data["province"], reason=data["reason"],
-                                                  actor=request.user)
-            except DomainError as exc:
-                flash.error(request, exc.message)
-            else:
-                flash.success(request, _("%(day)s is a closure day: %(moved)d open deadlines moved, %(voided)d "
-                                         "violations voided.") % {"day": data["day"], **result})
+            if service_call(request, lambda: services.closure_confirm(
+                    day=data["day"], province=data["province"], reason=data["reason"], actor=request.user),
+                    lambda result: _("%(day)s is a closure day: %(moved)d open deadlines moved, %(voided)d "
+                                     "violations voided.") % {"day": data["day"], **result}):
                 return redirect(f"{request.path}?year={data['day'].year}")
         else:
             flash.error(request, _errors(form))
@@ -362,14 +341,8 @@ def closures(request):
 
 def _appeal_act(request, pk: int, call, success: str):
     v = get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
-    try:
-        call(v)
-    except DomainError as exc:
-        flash.error(request, exc.message)
-        # the statement stays on the page (files must be chosen again: a browser cannot be given them back)
-        typed_keep(request, form=request.resolver_match.url_name, data=request.POST.dict())
-    else:
-        flash.success(request, success)
+    # on a refusal the statement stays on the page (files must be chosen again: a browser cannot be given them back)
+    service_call(request, lambda: call(v), success, keep={"form": request.resolver_match.url_name})
     return redirect("penalties:violation_detail", pk=pk)
 
 
