@@ -85,7 +85,7 @@ def main(argv):
         from core.models import District
         from orders.models import Channel, OnlineOrder, OrderEvent
         from orders.services import api_client_create
-        from orders.signing import headers
+        from core.signing import headers
 
         districts = [(d.province.name, d.city.name if d.city.name != "市辖区" else "", d.name) for d in
                      District.objects.filter(statistical_only=False, service_areas__isnull=False)

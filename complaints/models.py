@@ -130,3 +130,16 @@ class ResultCallback(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["next_attempt_at"], name="wocallback_due", condition=Q(status="pending"))]
+
+
+class ResultAttempt(models.Model):
+    """One attempt to deliver a work order's result (the outbox kit records each)."""
+
+    message = models.ForeignKey(ResultCallback, on_delete=models.CASCADE, related_name="deliveries")
+    at = models.DateTimeField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    ok = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -12,19 +12,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from core import clock, jobs, scoping
+from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Message, Site
+from core.outbox import Outbox
 from core.services import message_send
 from core.validators import attachments_check
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
-from orders.outbox import backoff, post_signed
 from penalties.rules import work_order_limit
 from penalties.services import work_order_fine, work_order_late_fines
 
 from .events import event_record
 from .models import (
+    ResultAttempt,
     ResultCallback,
     WorkOrder,
     WorkOrderAttachment,
@@ -255,33 +256,21 @@ def _result_queue(wo: WorkOrder, at: datetime) -> None:
                "closedAt": timezone.localtime(wo.closed_at).isoformat()}
     rows = [ResultCallback(work_order=wo, client=c, url=c.callback_url, payload=payload, next_attempt_at=at)
             for c in ApiClient.objects.filter(kind=ApiClient.Kind.CRM, active=True).exclude(callback_url="")]
-    if rows:
-        ResultCallback.objects.bulk_create(rows)
-        jobs.publish_on_commit("complaints.tasks.results_deliver")
+    RESULTS.queue(rows)
+
+
+def _result_sent(row: ResultCallback, at: datetime) -> None:
+    event_record(row.work_order, "result_sent", at=at)
+
+
+RESULTS = Outbox(name="complaints.results", model=ResultCallback, attempts=ResultAttempt,
+                 task="complaints.tasks.results_deliver", related=("client", "work_order"), delivered=_result_sent)
 
 
 def results_deliver(*, limit: int = 100) -> int:
-    """Send due results to Cainiao's CRM, signed like our other callbacks, with the same back-off."""
-
-    now = timezone.now()
-    delivered = 0
-    with transaction.atomic():
-        due = list(ResultCallback.objects.select_for_update(skip_locked=True).filter(
-            status="pending", next_attempt_at__lte=now).select_related("client", "work_order")[:limit])
-        ResultCallback.objects.filter(pk__in=[r.pk for r in due]).update(next_attempt_at=now + timedelta(seconds=60))
-    for row in due:
-        ok, _code, error = post_signed(url=row.url, payload=row.payload, client=row.client)
-        row.attempts += 1
-        if ok:
-            row.status, row.delivered_at, row.last_error = "delivered", now, ""
-            event_record(row.work_order, "result_sent", at=now)
-            delivered += 1
-        else:
-            row.last_error = error[:300]
-            row.status = "failed" if row.attempts >= settings.CALLBACK_MAX_ATTEMPTS else "pending"
-            row.next_attempt_at = now + backoff(row.attempts)
-        row.save()
-    return delivered
+    """Send due results to Cainiao's CRM, signed like our other callbacks, with the same back-off (the outbox
+    kit); each delivered one leaves a "result sent" event on its work order."""
+    return RESULTS.deliver(limit=limit)
 
 
 def work_order_chase(*, work_order_id: int, actor, at: datetime | None = None) -> None:

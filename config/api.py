@@ -10,7 +10,7 @@ from core.exceptions import DomainError
 from logistics.api import router as tracking_router
 from orders.api import error
 from orders.api import router as orders_router
-from orders.signing import SignatureError
+from core.signing import SignatureError
 
 api = NinjaAPI(title="Q9 Order Desk API", version="1.0", urls_namespace="api",
                description="电商订单渠道接口：订单推送（单个/批量）、修改、撤单、状态查询，快递100与微信物流适配，扫描事件。"

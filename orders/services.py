@@ -31,7 +31,7 @@ from .models import (
     PickupBinding,
 )
 from .outbox import clients_changed
-from .signing import new_key, new_secret
+from core.signing import new_key, new_secret
 
 #: fields a channel (or HQ's hand entry) supplies
 INPUT_FIELDS = (

@@ -1,90 +1,16 @@
-"""Request signing of the API (and of our callbacks): HMAC-SHA256 over method, path, timestamp and body, hex.
-
-    signature = hex(HMAC-SHA256(secret, METHOD + "\\n" + path_with_query + "\\n" + timestamp + "\\n" + body))
-
-The path is signed in its canonical form (``canonical_path``), shared by the server and our own client: the
-path percent-decoded once, then percent-encoded again keeping only RFC 3986 unreserved characters and "/"
-(``/api/orders/A(1)`` and ``/api/orders/A%281%29`` both sign as ``/api/orders/A%281%29``); the query string
-exactly as sent.
-
-Headers: ``X-Api-Key``, ``X-Timestamp`` (Unix seconds), ``X-Signature``. A request outside ±5 minutes of the
-server's clock, or a signature already seen within 10 minutes (a replay), is refused."""
+"""Who signed an API request: the signing itself (canonical path, HMAC, headers, replay window) is the ground
+floor's (``core.signing``); the API clients are the order record's."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-import time
-from urllib.parse import quote, unquote
-
-from django.core.cache import cache
+from core import signing
 
 from .models import ApiClient
 
-WINDOW_SECONDS = 300
-REPLAY_SECONDS = 600
+
+def _active_client(key: str):
+    return ApiClient.objects.filter(key=key, active=True).select_related("channel").first()
 
 
-def canonical_path(path: str, query: str = "", *, decoded: bool = False) -> str:
-    """The signed form of a request's path and query. ``decoded``: the path is already percent-decoded (the
-    server's ``request.path``); otherwise it is as a client writes it in the URL."""
-
-    if not decoded and "?" in path and not query:
-        path, query = path.split("?", 1)
-    path = quote(path if decoded else unquote(path), safe="/")
-    return f"{path}?{query}" if query else path
-
-
-def sign(secret: str, method: str, path: str, timestamp: str | int, body: bytes) -> str:
-    message = f"{method.upper()}\n{path}\n{timestamp}\n".encode() + (body or b"")
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def headers(*, key: str, secret: str, method: str, path: str, body: bytes, now: float | None = None) -> dict:
-    """The headers a client sends (used by our own callbacks, tests and benchmarks)."""
-    ts = str(int(now if now is not None else time.time()))
-    return {"X-Api-Key": key, "X-Timestamp": ts, "X-Signature": sign(secret, method, canonical_path(path), ts, body),
-            "Content-Type": "application/json"}
-
-
-class SignatureError(Exception):
-    def __init__(self, code: str, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.code, self.message_zh, self.message_en = code, message_zh, message_en
-
-
-def verify(request, *, now: float | None = None):
-    """The active client that signed this request; raises ``SignatureError`` otherwise."""
-
-    key = request.headers.get("X-Api-Key", "")
-    ts = request.headers.get("X-Timestamp", "")
-    given = request.headers.get("X-Signature", "")
-    if not key or not ts or not given:
-        raise SignatureError("auth_missing", "缺少 X-Api-Key、X-Timestamp 或 X-Signature。",
-                             "X-Api-Key, X-Timestamp and X-Signature are required.")
-    client = ApiClient.objects.filter(key=key, active=True).select_related("channel").first()
-    if client is None:
-        raise SignatureError("auth_unknown_key", "API key 无效或已停用。", "Unknown or inactive API key.")
-    try:
-        stamp = int(ts)
-    except ValueError:
-        raise SignatureError("auth_bad_timestamp", "X-Timestamp 须为 Unix 秒数。", "X-Timestamp must be Unix seconds.") from None
-    now = now if now is not None else time.time()
-    if abs(now - stamp) > WINDOW_SECONDS:
-        raise SignatureError("auth_expired", "请求时间超出 5 分钟有效期，请校准时钟后重新签名。",
-                             "The request is outside the 5-minute window; sign it again.")
-    path = canonical_path(request.path, request.META.get("QUERY_STRING", ""), decoded=True)
-    expected = sign(client.secret, request.method, path, ts, request.body)
-    if not hmac.compare_digest(expected, given.lower()):
-        raise SignatureError("auth_bad_signature", "签名不正确。", "The signature does not match.")
-    if not cache.add(f"q9:api:sig:{client.pk}:{expected}", 1, timeout=REPLAY_SECONDS):
-        raise SignatureError("auth_replayed", "重复的请求（签名已使用过）。", "Replayed request: this signature was used already.")
-    return client
-
-
-def new_key() -> str:
-    return "q9k_" + secrets.token_hex(16)
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(40)
+def verify(request, *, now: float | None = None) -> ApiClient:
+    """The active API client that signed this request; raises ``core.signing.SignatureError`` otherwise."""
+    return signing.verify(request, lookup=_active_client, now=now)

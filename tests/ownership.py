@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from core.outbox import REGISTRY
+
 PROJECT = {"core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people",
            "config"}
 
@@ -73,12 +75,19 @@ def writer_module(frame) -> str | None:
     return None
 
 
+def _outbox_tables() -> set[str]:
+    """The row and attempt tables of the outboxes their owners declared with the ground floor's outbox kit."""
+    return set().union(*(outbox.tables() for outbox in REGISTRY.values()))
+
+
 def allowed(table: str, writer: str, owners: dict[str, str]) -> str | None:
     """None when ``writer`` may write ``table``; else the owner's name."""
     owner_app = owners.get(table)
     if owner_app is None or "_historical" in table:  # not a model's table, or django-simple-history's record  # not a model's table (staging tables, Django's own, sequences)
         return None
     if ".migrations." in writer or writer.startswith(TEST_WRITERS) or (writer, table) in KNOWN_STRAYS:
+        return None
+    if writer == "core.outbox" and table in _outbox_tables():  # the outbox kit, on its owner's behalf
         return None
     modules = MODULE_OWNERS.get(table)
     if modules:

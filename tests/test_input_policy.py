@@ -11,7 +11,7 @@ from core.models import Site
 from core.textpolicy import TextError, text_problem
 from orders.models import ApiClient, OnlineOrder
 from orders.services import api_client_create, channels_ensure, order_create
-from orders.signing import headers
+from core.signing import headers
 
 from .factories import channel_get, order_data
 

@@ -1,6 +1,7 @@
 """Cainiao work orders: routing to each unit kind and the HQ fallback, each type's answer form, the time-limit
 edges, send-back loops, the result back to Cainiao with retries, the assessment on a worked example, scoping."""
 import json
+import logging
 import threading
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -158,6 +159,10 @@ class Receiver:
 
 def test_result_back_to_cainiao_with_retries(net, settings, django_capture_on_commit_callbacks):
     settings.CALLBACK_BACKOFF_SECONDS = 0
+    logged = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = logged.append
+    logging.getLogger("q9.outbox").addHandler(handler)
     receiver = Receiver(fail=1)
     api_client_create(name="菜鸟CRM", kind="crm", channel=None, adapter="generic", callback_url=receiver.url)
     scan(net, "300000000951", net.site_a.code)
@@ -171,8 +176,13 @@ def test_result_back_to_cainiao_with_retries(net, settings, django_capture_on_co
     services.results_deliver()
     row.refresh_from_db()
     assert row.status == "delivered" and row.attempts == 2
+    # the same outbox as the channels' callbacks: every attempt recorded, the failure logged
+    assert [(a.ok, a.status_code) for a in row.deliveries.all()] == [(False, 500), (True, 200)]
+    logging.getLogger("q9.outbox").removeHandler(handler)
+    assert [r.getMessage() for r in logged] == [
+        f"complaints.results: message {row.pk} to {receiver.url} failed (attempt 1): HTTP 500: "]
     assert receiver.got[-1]["workOrderId"] == "R1" and receiver.got[-1]["reply"] == "今天送达"
-    assert wo.events.filter(kind="result_sent").exists()
+    assert wo.events.filter(kind="result_sent").count() == 1
     receiver.server.shutdown()
 
 

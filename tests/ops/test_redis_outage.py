@@ -17,7 +17,7 @@ from core import broker, rediscache
 from devtools.stack import redis_server_command
 from orders.models import OnlineOrder, OrderState, OutboxMessage
 from orders.services import api_client_create, channels_ensure
-from orders.signing import headers
+from core.signing import headers
 
 from ..factories import make_order
 

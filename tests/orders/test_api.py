@@ -13,7 +13,7 @@ from dispatch import operations as ops
 from orders.models import ApiClient, CallbackAttempt, OnlineOrder, OutboxMessage
 from orders.outbox import outbox_deliver
 from orders.services import api_client_create, channels_ensure
-from orders.signing import headers, sign
+from core.signing import headers, sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ import pytest
 
 from orders.models import OnlineOrder, OrderState
 from orders.services import api_client_create, channels_ensure
-from orders.signing import canonical_path, headers
+from core.signing import canonical_path, headers
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from orders.services import api_client_create, channels_ensure
-from orders.signing import canonical_path, sign
+from core.signing import canonical_path, sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
