@@ -1,8 +1,10 @@
 """`make run` with no DATABASE_URL/REDIS_URL starts embedded PostgreSQL and Redis, web, worker and beat; serves the
 login page at http://127.0.0.1:8000/; Ctrl-C (SIGINT to the terminal's process group) stops every process."""
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -30,10 +32,22 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
+@pytest.fixture
+def own_tmp():
+    """A directory of the test's own outside pytest's: the embedded PostgreSQL runs as its own system user, which
+    must reach its data directory, and another pytest session on the machine resets pytest's base directory to
+    mode 0700 when it starts."""
+    path = Path(tempfile.mkdtemp(prefix="q9-make-run-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.mark.slow
-def test_make_run_serves_login_and_ctrl_c_stops_everything(tmp_path):
+def test_make_run_serves_login_and_ctrl_c_stops_everything(own_tmp):
     if port_open("127.0.0.1", 8000):
         pytest.fail("port 8000 is taken: stop the other server before running this test")
+    tmp_path = own_tmp
     var = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "VAR_DIR")}
     env.update(VAR_DIR=str(var), EMBEDDED_REDIS_PORT=str(REDIS_PORT), PORT="8000")
