@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.apps import apps
 
 PROJECT = {"core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people",
-           "config"}
+           "courier", "config"}
 
 # tables written by exactly these modules (the rest: any module of the owning app)
 MODULE_OWNERS = {
