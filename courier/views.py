@@ -44,6 +44,8 @@ def home(request):
 @require_POST
 def acts(request):
     """The phone's queue: ``{"acts": [{id, kind, order, …}]}`` → one answer per act (each applied once)."""
+    if request.content_type != "application/json":
+        return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
