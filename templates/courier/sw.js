@@ -10,10 +10,18 @@ var SHELL = [
   "{% static 'favicon.svg' %}", "{% static 'courier/icon.svg' %}", "{% url 'courier:manifest' %}"
 ];
 
+function keepList(cache, response) {
+  // only the courier's own list (a signed-out visit is redirected to the login page: not kept)
+  if (response.ok && !response.redirected) return cache.put(HOME, response);
+}
+
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); }).then(function () {
-    return self.skipWaiting();
-  }));
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(SHELL).then(function () {
+      return fetch(HOME, {credentials: "same-origin", cache: "no-store"}).then(function (r) { return keepList(cache, r); },
+                                                                            function () { /* kept at the next visit */ });
+    });
+  }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
@@ -30,10 +38,8 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (url.pathname === HOME) {
     event.respondWith(fetch(request).then(function (response) {
-      if (response.ok && !response.redirected) {
-        var copy = response.clone();
-        caches.open(CACHE).then(function (cache) { cache.put(HOME, copy); });
-      }
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { return keepList(cache, copy); });
       return response;
     }).catch(function () {
       return caches.match(HOME).then(function (hit) {
