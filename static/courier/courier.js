@@ -123,7 +123,7 @@
               answer(result, byId[result.id]);
               return dequeue(result.id);
             });
-          }, Promise.resolve());
+          }, Promise.resolve()).then(keepFreshList);
         });
       }, function () { return null; /* no network: the acts stay on the phone */ });
     }).then(function () {
@@ -133,6 +133,12 @@
     }, function () { flushing = false; }).then(function () {
       if (again) { again = false; return flush(); }
     });
+  }
+
+  // the service worker keeps the list of each visit for offline use: after acts are answered, refresh that copy
+  function keepFreshList() {
+    if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+    fetch(window.location.pathname, {credentials: "same-origin", cache: "no-store"}).catch(function () { /* next time */ });
   }
 
   var seq = Date.now();
