@@ -92,12 +92,20 @@ def _work(order: OnlineOrder, rng, *, clerk, now: datetime, waybill: str) -> Non
 
 
 def demo_orders_build(*, size: int = 400, now: datetime | None = None) -> int:
-    """Orders for the last 7 days (about ``size``), a third of them at the demo clerk's site; returns how many
-    were created (0 when today's stream exists already)."""
+    """Orders for the last 7 days (about ``size``), a third of them at the demo clerk's site, and today's round of
+    demo-courier; returns how many were created (0 when today's stream and round exist already)."""
     now = now or timezone.now()
     day_key = timezone.localtime(now).strftime("%Y%m%d")
-    if size <= 0 or OnlineOrder.objects.filter(channel_order_id__contains=f"DEMO{day_key}").exists():
+    if size <= 0:
         return 0
+    if OnlineOrder.objects.filter(channel_order_id__contains=f"DEMO{day_key}").exists():
+        # the stream exists; the courier's round may still be missing (demo accounts made after the stream)
+        district = District.objects.select_related("city", "province").filter(adcode=DEMO_SITE_DISTRICT).first()
+        if district is None:
+            return 0
+        with transaction.atomic():
+            return _courier_round(random.Random(int(day_key) + 1), district=district, channels=channels_ensure(),
+                                  now=now, day_key=day_key)
     rng = random.Random(int(day_key))
     channels = channels_ensure()
     hq = User.objects.filter(role=User.Role.HQ).first()
@@ -145,7 +153,8 @@ def _courier_round(rng, *, district: District, channels: dict, now: datetime, da
     them, their deadlines spread over the coming hours (one within 2 hours, so the desk flags it)."""
     account = User.objects.filter(username="demo-courier", courier__isnull=False).select_related("courier").first()
     clerk = User.objects.filter(username="demo-clerk").first()
-    if account is None or clerk is None:
+    if account is None or clerk is None or OnlineOrder.objects.filter(channel_order_id__endswith=f"DEMO{day_key}C000"
+                                                                      ).exists():
         return 0
     created = 0
     for j, hours_ago in enumerate([15, 12, 9, 5, 2]):
