@@ -20,4 +20,7 @@ class CourierOnlyMiddleware:
             if request.path == "/":
                 return redirect("courier:home")
             raise PermissionDenied
+        if (user is not None and user.is_authenticated and scoping.role_of(user) == scoping.Role.COURIER
+                and request.path.startswith("/courier/") and not user.courier.active):
+            raise PermissionDenied  # the site deactivated the courier record: the phone stops working at once
         return self.get_response(request)
