@@ -146,8 +146,8 @@ def account_create(*, actor, username: str, unit: Unit, first_name: str = "", ph
 @transaction.atomic
 def courier_account_open(*, actor, courier: Courier, at: datetime | None = None) -> User:
     """The sign-in account of a courier (role courier, bound to this courier record, its site's unit), opened by a
-    clerk of the courier's site; an existing one is returned as it is (reactivated when it was deactivated, since
-    the clerk hands out a new sign-in). The password stays unusable: a courier signs in by a one-time QR code."""
+    clerk of the courier's site; an existing one is returned as it is. An account HQ (or the province) deactivated
+    stays so: the clerk cannot undo it. The password stays unusable: a courier signs in by a one-time QR code."""
     at = at or timezone.now()
     if role_of(actor) != Role.CLERK or courier.site_id not in clerk_site_ids(actor):
         raise AccountError(_("Only the clerks of the courier's site open the courier's account."))
@@ -157,9 +157,8 @@ def courier_account_open(*, actor, courier: Courier, at: datetime | None = None)
     user = User.objects.select_for_update(of=("self",)).filter(courier=courier).first()
     if user is not None:
         if not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
-            _event(user=user, kind=AccountEvent.Kind.REACTIVATED, actor=actor, at=at)
+            raise AccountError(_("%(name)s's account was deactivated by the administration: ask HQ to reactivate "
+                                 "it.") % {"name": courier.name})
         return user
     base = f"courier-{courier.site.code}-{courier.pk}".lower()
     user = User(username=base, first_name=courier.name, phone=courier.phone, role=Role.COURIER, site=courier.site,

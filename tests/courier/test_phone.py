@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,3 +241,22 @@ def test_the_desk_panel_counts_and_flags_untouched_orders_due_within_two_hours(n
         window_end=(start + timedelta(minutes=60)).strftime("%Y-%m-%dT%H:%M"), text="约半小时后")
     row = next(r for r in courier_panel.courier_panel(user=net.clerk_a) if r.courier == me.courier)
     assert row.flagged == []
+
+
+def test_hq_administers_courier_accounts_like_any_other(net, login):
+    me = courier_of(net)
+    phone = Client()
+    assert login(net.hq).get(reverse("people:user_detail", args=[me.pk])).status_code == 200
+    assert login(net.hq).get(reverse("people:user_list")).status_code == 200
+    issued = services.signin_code_issue(actor=net.clerk_a, courier=me.courier)
+    phone.post(reverse("courier:signin", args=[issued.secret]))
+    assert phone.get(reverse("courier:home")).status_code == 200
+    login(net.hq).post(reverse("people:user_deactivate", args=[me.pk]))
+    me.refresh_from_db()
+    assert not me.is_active
+    assert phone.get(reverse("courier:home")).status_code == 302  # the phone is signed out at once
+    with pytest.raises(Exception, match="已被停用"):  # the clerk cannot undo HQ's decision
+        services.signin_code_issue(actor=net.clerk_a, courier=me.courier)
+    login(net.hq).post(reverse("people:user_reactivate", args=[me.pk]))
+    again = services.signin_code_issue(actor=net.clerk_a, courier=me.courier)
+    assert services.signin_code_redeem(secret=again.secret) == me
