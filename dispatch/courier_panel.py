@@ -27,6 +27,21 @@ class CourierRow:
     flagged: list = field(default_factory=list)
 
 
+RECENT_MINUTES = 10
+
+
+def recently_closed(*, user, at: datetime | None = None) -> list[OnlineOrder]:
+    """Orders of the clerk's sites picked up or failed in the last minutes (by a courier's phone, another clerk or
+    a scan): the desk marks their rows, which it loaded while they were still open."""
+    at = at or timezone.now()
+    since = at - timedelta(minutes=RECENT_MINUTES)
+    return list(OnlineOrder.objects.filter(site_id__in=scoping.clerk_site_ids(user))
+                .filter(Q(state=OrderState.PICKED_UP, picked_up_at__gte=since)
+                        | Q(state=OrderState.PICKUP_FAILED, failed_at__gte=since))
+                .select_related("courier").only("pk", "channel_order_id", "state", "waybill_no", "courier__name")
+                .order_by("-id")[:200])
+
+
 def courier_panel(*, user, at: datetime | None = None) -> list[CourierRow]:
     at = at or timezone.now()
     site_ids = scoping.clerk_site_ids(user)

@@ -561,6 +561,8 @@ def order_waybill_correct(request, pk: int):
 def pickup_couriers(request):
     """网点揽件's courier panel, polled every few seconds: assigned / picked up / failed today per courier, and
     the untouched orders due within 2 hours."""
+    at = timezone.now()
     return render(request, "dispatch/_courier_panel.html", {
-        "panel": courier_panel.courier_panel(user=request.user, at=timezone.now()),
+        "panel": courier_panel.courier_panel(user=request.user, at=at),
+        "closed": courier_panel.recently_closed(user=request.user, at=at),
         "warn_seconds": pickup_desk.SOON_SECONDS})

@@ -235,6 +235,9 @@ def test_the_desk_panel_counts_and_flags_untouched_orders_due_within_two_hours(n
     assert [o.pk for o in row.flagged] == [soon.pk] and calm.pk not in [o.pk for o in row.flagged]
     page = login(net.clerk_a).get(reverse("dispatch:pickup_couriers")).content.decode()
     assert f'data-testid="flag-{soon.channel_order_id}"' in page
+    # the desk marks the rows closed meanwhile
+    assert f'data-closed-order="{done.pk}"' in page and f'data-closed-order="{failed.pk}"' in page
+    assert f'data-closed-order="{calm.pk}"' not in page and "300000000208" in page
     # a touch on the phone (a re-appointment agreed with the consumer) takes the flag away
     start = timezone.localtime() + timedelta(minutes=30)
     act(me, soon, kind="reappoint", window_start=start.strftime("%Y-%m-%dT%H:%M"),

@@ -123,6 +123,9 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
         # the desk follows without a reload
         expect(desk.get_by_test_id(f"done-{courier.pk}")).to_have_text("1", timeout=20000)
         expect(desk.get_by_test_id(f"failed-{courier.pk}")).to_have_text("1")
+        # the rows the desk loaded while these were open are marked in place
+        expect(desk.locator(f"#pickup-row-{scanned.pk} [data-closed-note]")).to_contain_text(SCANNED)
+        expect(desk.locator(f"#pickup-row-{failed.pk} [data-closed-note]")).to_contain_text("揽收失败")
 
         # 3. offline: the browser's network and the service worker's requests are cut
         phone_ctx.route("**/*", lambda route: route.abort())
