@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "finance",
     "penalties",
     "people",
+    "courier",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a courier's account reaches only the courier's pages (403 elsewhere)
+    "courier.middleware.CourierOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # the master data's history records who made each change
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -168,6 +171,8 @@ if env("EMAIL_FILE_PATH", default=""):  # for filemail:// (django-environ drops 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Q9 Order Desk <noreply@q9.example>")
 # The address of this desk as people reach it: absolute links in e-mails (password reset, message copies).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The courier's phone: bump to make every phone fetch the offline shell again (service worker cache name)
+COURIER_SW_VERSION = "1"
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
 

@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("complaints.urls")),
     path("", include("people.urls")),
+    path("", include("courier.urls")),
 ]

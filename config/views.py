@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +93,8 @@ def _week(user, role) -> dict:
 def home(request):
     user = request.user
     role = scoping.role_of(user)
+    if role == scoping.Role.COURIER:
+        return redirect("courier:home")
     context = {
         "role": role,
         "summary": selectors.network_summary(user=user),

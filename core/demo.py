@@ -115,7 +115,8 @@ def demo_network_build(*, with_accounts: bool) -> DemoResult:
 
 
 def demo_accounts_ensure() -> list[str]:
-    """The four demo accounts (demo mode only), with password demo12345."""
+    """The demo accounts (demo mode only), with password demo12345: a clerk, an LCS, HQ, a manager and a courier of
+    the clerk's site."""
     site = Site.objects.get(code=f"{DEMO_SITE_DISTRICT}01")
     province = Province.objects.get(code=DEMO_PROVINCE)
     specs = [
@@ -134,6 +135,17 @@ def demo_accounts_ensure() -> list[str]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         names.append(username)
+    courier = Courier.objects.filter(site=site, active=True).order_by("name", "pk").first()
+    if courier is not None:  # demo-courier: a courier of the demo clerk's site, signs in on the phone page
+        user, created = User.objects.get_or_create(
+            username="demo-courier",
+            defaults={"first_name": courier.name, "role": User.Role.COURIER, "site": site, "courier": courier,
+                      "phone": courier.phone, "email": "demo-courier@demo.q9.example"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        names.append("demo-courier")
     if not Message.objects.filter(title__startswith="欢迎使用").exists():
 
         message_send(audience=Message.Audience.SITE, site=site, title="欢迎使用 Q9 电商订单系统",

@@ -169,6 +169,7 @@ class User(AbstractUser):
         LCS = "lcs", _("Province LCS")
         HQ = "hq", _("HQ e-commerce team")
         MANAGER = "manager", _("Manager")
+        COURIER = "courier", _("Courier")
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
     site = models.ForeignKey(
@@ -178,6 +179,9 @@ class User(AbstractUser):
         Province, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("province")
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    #: a courier's account is bound to one courier record of its site (the courier's phone, issue 19)
+    courier = models.OneToOneField(Courier, on_delete=models.PROTECT, null=True, blank=True, related_name="account",
+                                   verbose_name=_("courier"))
 
     class Meta:
         db_table = "dispatch_user"  # the table keeps its name from before the move to core
@@ -189,8 +193,14 @@ class User(AbstractUser):
                 | Q(role="clerk", site__isnull=False, province__isnull=True)
                 | Q(role="lcs", province__isnull=False, site__isnull=True)
                 | Q(role="hq", province__isnull=True, site__isnull=True)
-                | Q(role="manager", site__isnull=True),
+                | Q(role="manager", site__isnull=True)
+                | Q(role="courier"),
                 name="user_role_matches_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="courier", site__isnull=False, province__isnull=True, courier__isnull=False)
+                | (~Q(role="courier") & Q(courier__isnull=True)),
+                name="user_courier_bound",
             )
         ]
 

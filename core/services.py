@@ -115,7 +115,8 @@ def message_recipient_emails(*, message: Message) -> list[str]:
         emails.append(message.user.email)
     elif message.audience == A.SITE:
         emails.append(message.site.email)
-        emails += User.objects.filter(site=message.site, is_active=True).values_list("email", flat=True)
+        emails += User.objects.filter(site=message.site, role=User.Role.CLERK, is_active=True).values_list(
+            "email", flat=True)  # the site's clerks (not its couriers' phone accounts)
     elif message.audience == A.PROVINCE:
         emails += User.objects.filter(
             province=message.province, role__in=[User.Role.LCS, User.Role.MANAGER], is_active=True

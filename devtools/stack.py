@@ -179,7 +179,8 @@ def cmd_run() -> int:
             (VAR / ".seeded").write_text(datetime.now().isoformat())
         log(f"Q9 Order Desk: http://127.0.0.1:{WEB_PORT}/")
         if env.get("DEMO_MODE") in ("1", "true", "True"):
-            log("demo accounts (password demo12345): demo-clerk, demo-lcs, demo-hq, demo-manager")
+            log("demo accounts (password demo12345): demo-clerk, demo-lcs, demo-hq, demo-manager, demo-courier "
+                "(the courier's phone: /courier/)")
         log("Ctrl-C stops web, worker, beat" + (" and the embedded services" if embedded_pg or redis_cmd else ""))
         honcho = subprocess.Popen([PY, "-m", "honcho", "-f", str(VAR / "Procfile.run"), "-d", str(BASE), "start"],
                                   cwd=BASE, env=env)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.demo import DEMO_SITE_DISTRICT, _person
 from core.models import Courier, District, User
-from orders.models import Channel, FailReason, OnlineOrder
+from orders.models import Channel, FailReason, OnlineOrder, OrderState
 from orders.services import channels_ensure, order_cancel, order_create
 
 from . import operations as ops
@@ -92,12 +92,20 @@ def _work(order: OnlineOrder, rng, *, clerk, now: datetime, waybill: str) -> Non
 
 
 def demo_orders_build(*, size: int = 400, now: datetime | None = None) -> int:
-    """Orders for the last 7 days (about ``size``), a third of them at the demo clerk's site; returns how many
-    were created (0 when today's stream exists already)."""
+    """Orders for the last 7 days (about ``size``), a third of them at the demo clerk's site, and today's round of
+    demo-courier; returns how many were created (0 when today's stream and round exist already)."""
     now = now or timezone.now()
     day_key = timezone.localtime(now).strftime("%Y%m%d")
-    if size <= 0 or OnlineOrder.objects.filter(channel_order_id__contains=f"DEMO{day_key}").exists():
+    if size <= 0:
         return 0
+    if OnlineOrder.objects.filter(channel_order_id__contains=f"DEMO{day_key}").exists():
+        # the stream exists; the courier's round may still be missing (demo accounts made after the stream)
+        district = District.objects.select_related("city", "province").filter(adcode=DEMO_SITE_DISTRICT).first()
+        if district is None:
+            return 0
+        with transaction.atomic():
+            return _courier_round(random.Random(int(day_key) + 1), district=district, channels=channels_ensure(),
+                                  now=now, day_key=day_key)
     rng = random.Random(int(day_key))
     channels = channels_ensure()
     hq = User.objects.filter(role=User.Role.HQ).first()
@@ -124,7 +132,8 @@ def demo_orders_build(*, size: int = 400, now: datetime | None = None) -> int:
             intake = order_create(channel=channel, data=data, at=order_time)
             created += intake.created
             order = intake.order
-            clerk = clerk_for.setdefault(order.site_id, User.objects.filter(site_id=order.site_id).first() or hq)
+            clerk = clerk_for.setdefault(order.site_id, User.objects.filter(site_id=order.site_id, role=User.Role.CLERK)
+                                          .first() or hq)
             if clerk is not None:  # without demo accounts the stream stays as it arrived
                 _work(order, rng, clerk=clerk, now=now, waybill=f"3{day_key[2:]}{i:06d}")
         # live work for the demo clerk: fresh orders waiting with running countdowns
@@ -135,5 +144,32 @@ def demo_orders_build(*, size: int = 400, now: datetime | None = None) -> int:
                 data = _data(rng, key=f"DEMO{day_key}L{j:03d}", district=demo_district,
                              business="online" if j % 3 == 0 else "send", order_time=order_time, channel=channel)
                 created += order_create(channel=channel, data=data, at=order_time).created
+            created += _courier_round(rng, district=demo_district, channels=channels, now=now, day_key=day_key)
+    return created
+
+
+def _courier_round(rng, *, district: District, channels: dict, now: datetime, day_key: str) -> int:
+    """Today's round of demo-courier (when the demo accounts exist): accepted orders of the demo site assigned to
+    them, their deadlines spread over the coming hours (one within 2 hours, so the desk flags it)."""
+    account = User.objects.filter(username="demo-courier", courier__isnull=False).select_related("courier").first()
+    clerk = User.objects.filter(username="demo-clerk").first()
+    if account is None or clerk is None or OnlineOrder.objects.filter(channel_order_id__endswith=f"DEMO{day_key}C000"
+                                                                      ).exists():
+        return 0
+    created = 0
+    for j, hours_ago in enumerate([15, 12, 9, 5, 2]):
+        order_time = now - timedelta(hours=hours_ago, minutes=rng.randint(0, 30))
+        channel = channels[rng.choice(CHANNELS)]
+        data = _data(rng, key=f"DEMO{day_key}C{j:03d}", district=district, business="send", order_time=order_time,
+                     channel=channel)
+        data.pop("window_start", None), data.pop("window_end", None)
+        intake = order_create(channel=channel, data=data, at=order_time)
+        created += intake.created
+        order = intake.order
+        if order.site_id != account.courier.site_id or order.state != OrderState.PENDING:
+            continue
+        ops.order_accept(order_id=order.pk, actor=clerk, at=order_time + timedelta(minutes=5))
+        ops.order_courier_assign(order_id=order.pk, actor=clerk, courier=account.courier,
+                                 at=order_time + timedelta(minutes=7))
     return created
 

@@ -48,7 +48,27 @@ def _was_here(order: OnlineOrder, actor) -> bool:
     return OrderEvent.objects.filter(order_id=order.pk, to_site_id__in=scoping.clerk_site_ids(actor)).exists()
 
 
-def _guard_site(order: OnlineOrder, actor) -> None:
+def _is_courier(actor) -> bool:
+    return actor is not None and scoping.role_of(actor) == scoping.Role.COURIER
+
+
+def _guard_courier(order: OnlineOrder, actor) -> None:
+    """A courier acts (pickup confirm, pickup fail, re-appointment) only on the orders assigned to them."""
+    if not actor.courier_id or order.courier_id != actor.courier_id:
+        raise OrderOutOfScope(_("Order %(order)s is not assigned to you.") % {"order": order.channel_order_id})
+
+
+def _courier_data(actor) -> dict:
+    """What an act done on the courier's phone adds to its event (``source: courier``)."""
+    return {"source": "courier"} if _is_courier(actor) else {}
+
+
+def _guard_site(order: OnlineOrder, actor, *, courier_may: bool = False) -> None:
+    if _is_courier(actor):
+        if not courier_may:
+            raise OrderOutOfScope()
+        _guard_courier(order, actor)
+        return
     if not scoping.may_operate_site(actor, order.site_id):
         if scoping.role_of(actor) == scoping.Role.CLERK:
             if not _was_here(order, actor):  # another site's order: answered like a missing one, naming nothing
@@ -163,10 +183,11 @@ def _fail(*, order_id: int, actor, reason: str, text: str, at: datetime | None, 
     at = at or timezone.now()
     reason, text = _reason(reason, text)
     order = workflow.lock(order_id)
-    _guard_site(order, actor)
+    _guard_site(order, actor, courier_may=action == "pickup_fail")
     to_state = workflow.check(order, action, expect=expect)
     event_record(order=order, kind=kind, at=at, actor=actor, from_state=order.state, to_state=to_state,
-                 reason=reason, text=text, courier=order.courier, data=_due_data(order, at, getattr(order, due_field)))
+                 reason=reason, text=text, courier=order.courier,
+                 data={**_due_data(order, at, getattr(order, due_field)), **_courier_data(actor)})
     order.state, order.failed_at, order.fail_reason, order.fail_text = to_state, at, reason, text
     workflow.save(order, ["state", "failed_at", "fail_reason", "fail_text", "updated_at"])
     return order
@@ -213,7 +234,7 @@ def _pickup(order: OnlineOrder, *, actor, waybill: str, at: datetime, source: st
     to_state = workflow.check(order, "pickup_confirm")
     event_record(order=order, kind=kind, at=at, actor=actor, actor_label=actor_label, from_state=order.state,
                  to_state=to_state, waybill_no=waybill, courier=order.courier,
-                 data={**_due_data(order, at, order.pickup_due_at), "source": source})
+                 data={**_due_data(order, at, order.pickup_due_at), "source": source, **_courier_data(actor)})
     order.state, order.picked_up_at, order.pickup_source, order.waybill_no = to_state, at, source, waybill
     try:
         with transaction.atomic():
@@ -229,7 +250,7 @@ def order_pickup_confirm(*, order_id: int, actor, waybill: str = "", at: datetim
     """揽件确认 with the waybill number (an order that already carries the customer's waybill may omit it)."""
     at = at or timezone.now()
     order = workflow.lock(order_id)
-    _guard_site(order, actor)
+    _guard_site(order, actor, courier_may=True)
     workflow.check(order, "pickup_confirm", expect=expect)
     waybill = (waybill or "").strip() or (order.waybill_no or "")
     waybill = waybill_validate(waybill)
@@ -277,7 +298,7 @@ def order_reappoint(*, order_id: int, actor, window_start: datetime, window_end:
     audit can judge false)."""
     at = at or timezone.now()
     order = workflow.lock(order_id)
-    _guard_site(order, actor)
+    _guard_site(order, actor, courier_may=True)
     workflow.check(order, "reappoint")
     text = (text or "").strip()
     if not text:
@@ -293,7 +314,7 @@ def order_reappoint(*, order_id: int, actor, window_start: datetime, window_end:
                  to_state=order.state, text=text,
                  data={"window_start": clock.iso(window_start), "window_end": clock.iso(window_end),
                        "previous_due_at": clock.iso(old_due), "due_at": clock.iso(new_due),
-                       "late": clock.is_late(at, old_due)})
+                       "late": clock.is_late(at, old_due), **_courier_data(actor)})
     order.pickup_due_at = new_due
     workflow.save(order, ["window_start", "window_end", "pickup_due_at", "updated_at"])
     return order

@@ -35,7 +35,7 @@ from orders.outbox import channels_reaching
 from orders.services import order_cancel as cancel
 from orders.tables import UnscannedTable
 
-from . import alerts, operations, pickup_desk
+from . import alerts, courier_panel, operations, pickup_desk
 from . import selectors as desk_selectors
 from .corrections import order_waybill_correct as correct
 from .services import site_refresh_note
@@ -205,7 +205,7 @@ def pickup(request):
         "orders": orders[:WORKBENCH_LIMIT], "more": len(orders) > WORKBENCH_LIMIT,
         "couriers": _pickup_couriers(request), "fail_reasons": FailReason.choices, "now": at,
         "warn_seconds": pickup_desk.SOON_SECONDS, "due_choices": pickup_desk.DUE_CHOICES,
-        "f_courier": f_courier, "f_due": f_due,
+        "f_courier": f_courier, "f_due": f_due, "panel": courier_panel.courier_panel(user=request.user, at=at),
     })
 
 
@@ -539,3 +539,14 @@ def order_waybill_correct(request, pk: int):
                                 "told.") % {"id": done.channel_order_id, "old": old, "new": done.waybill_no},
                  keep={"form": "waybill_correct"})
     return redirect("orders:order_detail", pk=order.pk)
+
+
+@scoping.role_required(R.CLERK)
+def pickup_couriers(request):
+    """网点揽件's courier panel, polled every few seconds: assigned / picked up / failed today per courier, and
+    the untouched orders due within 2 hours."""
+    at = timezone.now()
+    return render(request, "dispatch/_courier_panel.html", {
+        "panel": courier_panel.courier_panel(user=request.user, at=at),
+        "closed": courier_panel.recently_closed(user=request.user, at=at),
+        "warn_seconds": pickup_desk.SOON_SECONDS})

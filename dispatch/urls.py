@@ -18,6 +18,7 @@ urlpatterns = [
     # 网点揽件
     path("desk/pickup/", ov.pickup, name="pickup"),
     path("desk/pickup/scan/", ov.pickup_scan, name="pickup_scan"),
+    path("desk/pickup/couriers/", ov.pickup_couriers, name="pickup_couriers"),
     path("desk/pickup/batch/", ov.orders_pickup_batch, name="orders_pickup_batch"),
     path("desk/orders/<int:pk>/courier/", ov.order_courier, name="order_courier"),
     path("desk/orders/<int:pk>/pickup/", ov.order_pickup_confirm, name="order_pickup_confirm"),

@@ -31,8 +31,8 @@ def manageable_users(actor) -> QuerySet[User]:
 
 
 def assignable_roles(actor) -> list[tuple[str, str]]:
-    if role_of(actor) == Role.HQ:
-        return list(Role.choices)
+    if role_of(actor) == Role.HQ:  # courier accounts are opened by their site's clerk (courier_account_open)
+        return [(v, label) for v, label in Role.choices if v != Role.COURIER]
     if role_of(actor) == Role.LCS:
         return [(v, label) for v, label in Role.choices if v in LCS_ROLES]
     return []

@@ -26,8 +26,8 @@ from simple_history.utils import bulk_create_with_history
 
 from core import jobs
 from core.exceptions import DomainError
-from core.models import Province, Site, User
-from core.scoping import role_of
+from core.models import Courier, Province, Site, User
+from core.scoping import clerk_site_ids, role_of
 
 from . import selectors
 from .models import AccountEvent, TemporaryPassword
@@ -141,6 +141,34 @@ def account_create(*, actor, username: str, unit: Unit, first_name: str = "", ph
     _event(user=user, kind=AccountEvent.Kind.CREATED, actor=actor, at=at,
            changes={f: [None, getattr(user, f)] for f in EDITABLE if getattr(user, f) not in ("", None)})
     return user, shown
+
+
+@transaction.atomic
+def courier_account_open(*, actor, courier: Courier, at: datetime | None = None) -> User:
+    """The sign-in account of a courier (role courier, bound to this courier record, its site's unit), opened by a
+    clerk of the courier's site; an existing one is returned as it is. An account HQ (or the province) deactivated
+    stays so: the clerk cannot undo it. The password stays unusable: a courier signs in by a one-time QR code."""
+    at = at or timezone.now()
+    if role_of(actor) != Role.CLERK or courier.site_id not in clerk_site_ids(actor):
+        raise AccountError(_("Only the clerks of the courier's site open the courier's account."))
+    if not courier.active:
+        raise AccountError(_("%(name)s is no longer an active courier: reactivate the record first.")
+                           % {"name": courier.name})
+    user = User.objects.select_for_update(of=("self",)).filter(courier=courier).first()
+    if user is not None:
+        if not user.is_active:
+            raise AccountError(_("%(name)s's account was deactivated by the administration: ask HQ to reactivate "
+                                 "it.") % {"name": courier.name})
+        return user
+    base = f"courier-{courier.site.code}-{courier.pk}".lower()
+    user = User(username=base, first_name=courier.name, phone=courier.phone, role=Role.COURIER, site=courier.site,
+                courier=courier, is_active=True)
+    user.set_unusable_password()
+    user.save()
+    _event(user=user, kind=AccountEvent.Kind.CREATED, actor=actor, at=at,
+           changes={f: [None, getattr(user, f)] for f in (*EDITABLE, "courier_id")
+                    if getattr(user, f) not in ("", None)})
+    return user
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.apps import apps
 from core.outbox import REGISTRY
 
 PROJECT = {"core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people",
-           "config"}
+           "courier", "config"}
 
 # tables written by exactly these modules (the rest: any module of the owning app)
 MODULE_OWNERS = {

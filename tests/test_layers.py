@@ -9,7 +9,7 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 LINT = str(Path(sys.executable).with_name("lint-imports"))
-PACKAGES = ["core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people",
+PACKAGES = ["core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people", "courier",
             "config"]
 
 

@@ -293,6 +293,7 @@ MATRIX = {
        for name, method, ok in [
            ("dispatch:workbench", "get", 200), ("dispatch:workbench_rows", "get", 200),
            ("dispatch:pickup", "get", 200), ("dispatch:pickup_scan", "post", 200),
+           ("dispatch:pickup_couriers", "get", 200),
            ("dispatch:cancellations", "get", 200),
            ("dispatch:couriers", "get", 200), ("dispatch:couriers_export", "get", 200),
            ("dispatch:orders_accept_batch", "post", 302), ("dispatch:orders_pickup_batch", "post", 302),
@@ -474,6 +475,15 @@ MATRIX = {
        for name, method, ok in [("people:user_detail", "get", 200), ("people:user_deactivate", "post", 302),
                                 ("people:user_reactivate", "post", 302), ("people:user_move", "post", 302),
                                 ("people:user_password_reset", "post", 200)]},
+    # the courier's phone: its pages are the courier's; the service worker and manifest are public files; the
+    # sign-in link answers 400 for a code that does not exist; the clerk hands out a sign-in QR for the site's couriers
+    **{name: (method, [(None, {"anon": LOGIN, **_everyone(403)})])
+       for name, method in [("courier:home", "get"), ("courier:acts", "post")]},
+    **{name: ("get", [(None, {r: 200 for r in ROLES})]) for name in ["courier:service_worker", "courier:manifest"]},
+    "courier:signin": ("get", [(lambda n, r, m: {"secret": "no-such-code"}, {r: 400 for r in ROLES})]),
+    "courier:signin_qr": ("post", [(courier_pk(IN), {"anon": LOGIN, "clerk": 200, "lcs": 403, "hq": 403, "manager": 403,
+                                                     "manager_zj": 403}),
+                                   (courier_pk(OUT), {"clerk": 404})]),
     "people:object_history": ("get", [
         (lambda n, r, m: {"kind": "site", "pk": n.site_b.pk}, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200,
                                                                "manager": 200, "manager_zj": 200}),
@@ -636,3 +646,35 @@ def test_writes_on_foreign_objects_are_404_and_change_nothing(role, net, client)
     assert not failures, failures
     assert (OrderEvent.objects.filter(order=out).count(), ExceptionStep.objects.count()) == before
     assert OnlineOrder.objects.get(pk=out.pk).state == out.state
+
+
+# ---------------------------------------------------------------- the courier role (issue 19)
+
+# what a courier's account may reach; every other URL answers 403 (or 404), whatever the object
+COURIER_REACHES = {
+    "home": 302,  # to the courier's page
+    "healthz": 200, "favicon": 301, "login": 302, "logout": 302, "set_language": 302,
+    "courier:home": 200, "courier:acts": 400,  # an empty POST is not a queue of acts
+    "courier:service_worker": 200, "courier:manifest": 200, "courier:signin": 400,
+}
+
+
+def test_a_courier_reaches_only_the_couriers_pages(net, client):
+    from core.models import User
+    from courier.services import signin_code_issue
+
+    courier = signin_code_issue(actor=net.clerk_a, courier=net.site_a.couriers.first()).user
+    assert courier.role == User.Role.COURIER
+    msgs = _messages(net)
+    failures = []
+    for name, (method, cases) in MATRIX.items():
+        for build, _expected in cases[:1]:  # the objects inside every other role's scope (built as HQ sees them)
+            client.force_login(courier, backend="django.contrib.auth.backends.ModelBackend")
+            url = reverse(name, kwargs=build(net, "hq", msgs) if build else None)
+            status = getattr(client, method)(url).status_code
+            allowed = COURIER_REACHES.get(name)
+            if (allowed is None and status not in (403, 404)) or (allowed is not None and status != allowed):
+                failures.append(f"{method.upper()} {url} ({name}) as courier: {status}")
+    assert not failures, "\n".join(failures)
+    client.force_login(courier, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/admin/").status_code in (302, 403)  # the admin's own login: never the admin

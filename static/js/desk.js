@@ -50,6 +50,29 @@
     }
   });
 
+  // 网点揽件's courier panel lists the orders closed meanwhile (a courier's phone, another clerk): mark their rows
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail.target;
+    if (!target || target.id !== "courier-panel") return;
+    target.querySelectorAll("[data-closed-order]").forEach(function (item) {
+      var row = document.getElementById("pickup-row-" + item.getAttribute("data-closed-order"));
+      // rows the clerk confirmed here were already answered in place
+      if (!row || ["closed", "confirmed"].indexOf(row.getAttribute("data-row-state")) >= 0) return;
+      row.setAttribute("data-row-state", "closed");
+      row.className = "table-secondary";
+      row.querySelectorAll("[data-due]").forEach(function (el) { el.removeAttribute("data-due"); el.textContent = ""; });
+      var cells = row.querySelectorAll("td");
+      for (var i = 3; i < cells.length; i++) cells[i].hidden = true;
+      var note = document.createElement("td");
+      note.colSpan = Math.max(cells.length - 3, 1);
+      note.setAttribute("data-closed-note", "");
+      note.textContent = item.textContent;
+      row.appendChild(note);
+      var box = row.querySelector("input[name=ids]");
+      if (box) { box.checked = false; box.disabled = true; }
+    });
+  });
+
   // the list refreshes itself: keep what the clerk selected
   var kept = {};
   document.addEventListener("htmx:beforeSwap", function (e) {

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from core.demo import DATA_CENTER_CODE, demo_network_build
 from core.models import City, Courier, District, Province, ServiceArea, Site, User
 from core.network import read_divisions
+from orders.models import OnlineOrder, OrderState
 
 
 def _counts():
@@ -52,7 +53,7 @@ def test_demo_network_is_realistic_and_idempotent():
     assert Site.objects.filter(kind=Site.Kind.SORTING).count() == 34
     assert Courier.objects.count() > Site.objects.count()
     assert set(User.objects.filter(username__startswith="demo-").values_list("role", flat=True)) == {
-        "clerk", "lcs", "hq", "manager"}
+        "clerk", "lcs", "hq", "manager", "courier"}
     counts = (Site.objects.count(), Courier.objects.count(), ServiceArea.objects.count(), User.objects.count())
     again = demo_network_build(with_accounts=True)
     assert (again.sites, again.couriers, again.service_areas) == (result.sites, result.couriers, result.service_areas)
@@ -69,6 +70,11 @@ def test_demo_accounts_only_in_demo_mode(settings):
     call_command("demo_data")
     clerk = User.objects.get(username="demo-clerk")
     assert clerk.check_password("demo12345") and clerk.site.code == "33010601"
+    # demo-courier: a courier of the demo clerk's site, with a round of assigned orders waiting on the phone
+    courier = User.objects.get(username="demo-courier")
+    assert courier.check_password("demo12345") and courier.role == User.Role.COURIER
+    assert courier.site == clerk.site and courier.courier.site == clerk.site
+    assert OnlineOrder.objects.filter(courier=courier.courier, state=OrderState.ACCEPTED).count() >= 3
 
 
 @pytest.mark.django_db
@@ -79,3 +85,8 @@ def test_user_role_must_match_its_unit(net):
         User.objects.create(username="bad-clerk", role=User.Role.CLERK)  # a clerk without a site
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="bad-lcs", role=User.Role.LCS, site=net.site_a)
+    with pytest.raises(IntegrityError), transaction.atomic():  # a courier's account is bound to a courier record
+        User.objects.create(username="bad-courier", role=User.Role.COURIER, site=net.site_a)
+    with pytest.raises(IntegrityError), transaction.atomic():  # and only a courier's account is
+        User.objects.create(username="bad-bound", role=User.Role.CLERK, site=net.site_a,
+                            courier=net.site_a.couriers.first())

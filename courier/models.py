@@ -1,0 +1,55 @@
+"""The courier's phone: one-time sign-in codes and the acts the phone sent (each applied once, keyed by the id the
+phone made for it). Tables only; the rules live in ``services``."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in link a site's clerk shows as a QR code: single use, valid ten minutes. Only the SHA-256
+    of the secret is stored."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("courier account"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    created_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [models.Index(fields=["user", "-created_at"], name="signincode_user")]
+
+
+class CourierAct(models.Model):
+    """One act the phone sent (pickup confirm, pickup fail, re-appointment) under the id the phone made for it:
+    unique, so a replay finds the first answer and changes nothing."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", _("Pickup confirmed")
+        FAIL = "fail", _("Pickup failed")
+        REAPPOINT = "reappoint", _("Re-appointed")
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Done")
+        CONFLICT = "conflict", _("Conflict")
+        REFUSED = "refused", _("Refused")
+
+    client_id = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("orders.OnlineOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    payload = models.JSONField(default=dict, blank=True)
+    phone_at = models.DateTimeField(_("done on the phone at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("courier act")
+        verbose_name_plural = _("courier acts")
+        indexes = [models.Index(fields=["order"], name="courieract_order", condition=Q(order__isnull=False))]

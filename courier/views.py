@@ -1,0 +1,107 @@
+"""The courier's phone (phone-first pages, an installable PWA that works offline) and the clerk's one-time
+sign-in QR code. Thin: parse, call one service or selector, render."""
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from core import scoping
+from core.exceptions import DomainError
+from core.models import Courier
+from dispatch.pickup_desk import SOON_SECONDS
+from orders.models import FailReason
+
+from . import selectors, services
+from .qr import qr_svg
+
+R = scoping.Role
+
+
+@never_cache
+@scoping.role_required(R.COURIER)
+def home(request):
+    """我的取件: the courier's assigned orders, nearest deadline first (also the page the phone keeps offline)."""
+    now = timezone.now()
+    return render(request, "courier/home.html", {
+        "orders": list(selectors.courier_open_orders(user=request.user)[:200]),
+        "counts": selectors.courier_day_counts(user=request.user, at=now),
+        "courier": request.user.courier, "now": now, "warn_seconds": SOON_SECONDS,
+        "fail_reasons": FailReason.choices,
+    })
+
+
+@scoping.role_required(R.COURIER)
+@require_POST
+def acts(request):
+    """The phone's queue: ``{"acts": [{id, kind, order, …}]}`` → one answer per act (each applied once)."""
+    if request.content_type != "application/json":
+        return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
+    items = body.get("acts") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
+    answers = services.courier_acts_apply(user=request.user, acts=items)
+    return JsonResponse({"results": [a.as_json() for a in answers]})
+
+
+def service_worker(request):
+    """The service worker, served under /courier/ so that its scope is the courier's pages."""
+    response = HttpResponse(render_to_string("courier/sw.js", {"version": settings.COURIER_SW_VERSION}),
+                            content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/courier/"
+    return response
+
+
+def manifest(request):
+    return HttpResponse(render_to_string("courier/manifest.webmanifest", request=request),
+                        content_type="application/manifest+json; charset=utf-8")
+
+
+@never_cache
+def signin(request, secret: str):
+    """The link of the clerk's QR code: a page with one button (a GET signs nobody in: link previews would use
+    the code)."""
+    if request.method == "POST":
+        try:
+            user = services.signin_code_redeem(secret=secret)
+        except DomainError as exc:
+            return render(request, "courier/signin.html", {"error": exc.message}, status=400)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("courier:home")
+    code = services.signin_code_peek(secret=secret)
+    if code is None:
+        return render(request, "courier/signin.html", {
+            "error": _("This sign-in code is not valid any more (used, expired or replaced). Ask the site's clerk "
+                       "for a new QR code.")}, status=400)
+    return render(request, "courier/signin.html", {"code": code})
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def signin_qr(request, pk: int):
+    """网点揽件 → a courier's one-time sign-in QR code (the account is opened the first time)."""
+    courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
+    try:
+        issued = services.signin_code_issue(actor=request.user, courier=courier)
+    except DomainError as exc:
+        return render(request, "courier/signin_qr.html", {"courier": courier, "error": exc.message}, status=400)
+    # absolute from SITE_URL, never from the request's Host header (as every link the desk hands out)
+    link = settings.SITE_URL.rstrip("/") + reverse("courier:signin", args=[issued.secret])
+    return render(request, "courier/signin_qr.html", {
+        "courier": courier, "link": link, "expires_at": issued.expires_at,
+        "qr": qr_svg(link, label=_("Sign-in code for %(name)s") % {"name": courier.name}),
+    })

@@ -1,0 +1,258 @@
+/* Q9 courier's phone: the acts (pickup confirm, pickup fail, re-appointment) are kept in IndexedDB with an id the
+   phone makes, and sent when the network is there — at once, on the `online` event and at each start (background
+   sync is not relied on). The server applies each id once and answers each act plainly. The camera reads the
+   waybill's Code 128 (code128.js). No inline script: the page's words come from a <template>'s attributes. */
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body || !body.hasAttribute("data-courier-app")) return;
+  var ACTS_URL = body.getAttribute("data-acts-url"), CSRF = body.getAttribute("data-csrf");
+  var WORDS = document.getElementById("courier-words");
+  function word(name) { return WORDS ? WORDS.getAttribute("data-" + name) || "" : ""; }
+
+  // ---------------------------------------------------------------- the queue (IndexedDB)
+  var DB_NAME = "q9-courier", STORE = "acts", dbPromise = null;
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise(function (resolve, reject) {
+        var open = indexedDB.open(DB_NAME, 1);
+        open.onupgradeneeded = function () { open.result.createObjectStore(STORE, {keyPath: "id"}); };
+        open.onsuccess = function () { resolve(open.result); };
+        open.onerror = function () { reject(open.error); };
+      });
+    }
+    return dbPromise;
+  }
+  function tx(mode, work) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction(STORE, mode), store = t.objectStore(STORE), result = work(store);
+        t.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  function queued() { return tx("readonly", function (s) { return s.getAll(); }).then(function (all) {
+    return (all || []).sort(function (a, b) { return a.seq - b.seq; });
+  }); }
+  function enqueue(act) { return tx("readwrite", function (s) { return s.put(act); }); }
+  function dequeue(id) { return tx("readwrite", function (s) { return s["delete"](id); }); }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // ---------------------------------------------------------------- the page
+  function card(orderId) { return document.querySelector('.order-card[data-order-id="' + orderId + '"]'); }
+  function status(el, text, kind) {
+    var box = el.querySelector("[data-status]");
+    box.textContent = text;
+    box.className = "order-status small mt-2 fw-semibold " + (kind === "ok" ? "text-success" : kind === "bad" ? "text-danger" : "text-warning");
+  }
+  function notice(text, kind) {
+    var box = document.getElementById("notices"), div = document.createElement("div");
+    div.className = "alert alert-" + (kind === "ok" ? "success" : kind === "bad" ? "danger" : "warning");
+    div.textContent = text;
+    box.insertBefore(div, box.firstChild);
+    while (box.children.length > 6) box.removeChild(box.lastChild);
+  }
+  function markQueued(act) {
+    var el = card(act.order);
+    if (!el) return;
+    el.classList.add("is-queued");
+    el.querySelector("[data-actions]").hidden = true;
+    status(el, word("queued"), "wait");
+  }
+  function refreshQueueInfo() {
+    return queued().then(function (all) {
+      document.getElementById("queue-count").textContent = all.length;
+      document.getElementById("queue-info").hidden = all.length === 0;
+      return all;
+    });
+  }
+  function netStatus() {
+    var badge = document.getElementById("net-status"), on = navigator.onLine;
+    badge.textContent = badge.getAttribute(on ? "data-online-text" : "data-offline-text");
+    badge.className = "badge " + (on ? "text-bg-success" : "text-bg-secondary");
+  }
+
+  function answer(result, act) {
+    var el = card(result.order || (act && act.order));
+    if (result.outcome === "applied") {
+      if (el) {
+        el.classList.remove("is-queued");
+        el.classList.add(act && act.kind === "fail" ? "is-failed" : "is-done");
+        el.querySelector("[data-actions]").hidden = act && act.kind !== "reappoint" ? true : false;
+        status(el, result.message, "ok");
+      }
+      notice(result.message, "ok");
+    } else {
+      if (el) {
+        el.classList.remove("is-queued");
+        // the order changed meanwhile: nothing to do on it; a refusal (a mistyped number…) can be tried again
+        el.querySelector("[data-actions]").hidden = result.outcome === "conflict";
+        status(el, result.message, "bad");
+      }
+      notice(result.message, "bad");
+    }
+  }
+
+  // ---------------------------------------------------------------- sending
+  var flushing = false, again = false;
+  function flush() {
+    if (flushing) { again = true; return Promise.resolve(); }
+    flushing = true;
+    return queued().then(function (acts) {
+      if (!acts.length) return null;
+      return fetch(ACTS_URL, {
+        method: "POST", credentials: "same-origin", cache: "no-store",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": CSRF},
+        body: JSON.stringify({acts: acts})
+      }).then(function (response) {
+        if (response.status === 403 || response.redirected) { notice(word("signed-out"), "bad"); return null; }
+        if (!response.ok) return null;
+        return response.json().then(function (data) {
+          var byId = {};
+          acts.forEach(function (a) { byId[a.id] = a; });
+          return (data.results || []).reduce(function (chain, result) {
+            return chain.then(function () {
+              answer(result, byId[result.id]);
+              return dequeue(result.id);
+            });
+          }, Promise.resolve()).then(keepFreshList);
+        });
+      }, function () { return null; /* no network: the acts stay on the phone */ });
+    }).then(function () {
+      flushing = false;
+      netStatus();
+      return refreshQueueInfo();
+    }, function () { flushing = false; }).then(function () {
+      if (again) { again = false; return flush(); }
+    });
+  }
+
+  // the service worker keeps the list of each visit for offline use: after acts are answered, refresh that copy
+  function keepFreshList() {
+    if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+    fetch(window.location.pathname, {credentials: "same-origin", cache: "no-store"}).catch(function () { /* next time */ });
+  }
+
+  var seq = Date.now();
+  function act(el, kind, fields) {
+    var record = {id: uuid(), seq: seq++, kind: kind, order: el.getAttribute("data-order-id"),
+                  done_at: new Date().toISOString()};
+    Object.keys(fields).forEach(function (k) { record[k] = fields[k]; });
+    return enqueue(record).then(function () {
+      markQueued(record);
+      if (navigator.onLine) status(el, word("sending"), "wait");
+      return refreshQueueInfo();
+    }).then(flush);
+  }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest("button");
+    if (!t) return;
+    var el = t.closest(".order-card");
+    if (t.hasAttribute("data-confirm")) {
+      var typed = el.querySelector("[data-waybill-field]").value.trim();
+      if (!typed && !el.getAttribute("data-waybill")) { status(el, word("need-waybill"), "bad"); return; }
+      act(el, "confirm", {waybill: typed});
+    } else if (t.hasAttribute("data-ewaybill")) {
+      act(el, "confirm", {waybill: "", ewaybill: true});
+    } else if (t.hasAttribute("data-open")) {
+      var name = t.getAttribute("data-open");
+      el.querySelectorAll("[data-form]").forEach(function (f) { f.hidden = f.getAttribute("data-form") !== name || !f.hidden; });
+    } else if (t.hasAttribute("data-copy-address")) {
+      copy(el.querySelector("[data-address]").textContent.trim(), el);
+    } else if (t.hasAttribute("data-scan")) {
+      scanner.open(el);
+    } else if (t.hasAttribute("data-scan-close")) {
+      scanner.close();
+    }
+  });
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("[data-form]");
+    if (!form) return;
+    e.preventDefault();
+    var el = form.closest(".order-card"), data = {};
+    Array.prototype.forEach.call(form.elements, function (f) { if (f.name) data[f.name] = f.value.trim(); });
+    if (form.getAttribute("data-form") === "fail") {
+      if (!data.reason || !data.text) { status(el, word("need-reason"), "bad"); return; }
+      act(el, "fail", {reason: data.reason, text: data.text});
+    } else {
+      if (!data.window_start || !data.window_end || !data.text) { status(el, word("need-window"), "bad"); return; }
+      act(el, "reappoint", {window_start: data.window_start, window_end: data.window_end, text: data.text});
+    }
+    form.hidden = true;
+  });
+
+  function copy(text, el) {
+    var done = function () { status(el, word("copied"), "ok"); };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () { legacyCopy(text); done(); });
+    } else { legacyCopy(text); done(); }
+  }
+  function legacyCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text; document.body.appendChild(area); area.select();
+    try { document.execCommand("copy"); } catch (err) { /* the address stays visible to copy by hand */ }
+    document.body.removeChild(area);
+  }
+
+  // ---------------------------------------------------------------- the camera
+  var scanner = (function () {
+    var box = document.getElementById("scanner"), video = document.getElementById("scanner-video"),
+      canvas = document.getElementById("scanner-canvas"), text = document.getElementById("scanner-text"),
+      stream = null, timer = null, target = null;
+    function stop() {
+      if (timer) { clearInterval(timer); timer = null; }
+      if (stream) { stream.getTracks().forEach(function (tr) { tr.stop(); }); stream = null; }
+      video.srcObject = null;
+    }
+    function close() { stop(); box.hidden = true; }
+    function read() {
+      if (!video.videoWidth) return;
+      var w = video.videoWidth, h = video.videoHeight;
+      canvas.width = w; canvas.height = h;
+      var ctx = canvas.getContext("2d", {willReadFrequently: true});
+      ctx.drawImage(video, 0, 0, w, h);
+      var found = window.Code128.decodeImage(ctx.getImageData(0, 0, w, h).data, w, h);
+      if (found && target) {
+        var field = target.querySelector("[data-waybill-field]");
+        field.value = found;
+        status(target, word("scanned") + " " + found, "ok");
+        close();
+        var confirm = target.querySelector("[data-confirm]");
+        if (confirm) confirm.focus();
+      }
+    }
+    function open(el) {
+      target = el;
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { status(el, word("no-camera"), "bad"); return; }
+      box.hidden = false;
+      navigator.mediaDevices.getUserMedia({video: {facingMode: "environment", width: {ideal: 1280}}, audio: false})
+        .then(function (s) {
+          stream = s; video.srcObject = s;
+          var played = video.play();
+          if (played && played.catch) played.catch(function () { /* autoplay of a muted video is allowed */ });
+          timer = setInterval(read, 150);
+        }, function () { close(); status(el, word("no-camera"), "bad"); });
+    }
+    return {open: open, close: close};
+  })();
+
+  // ---------------------------------------------------------------- start
+  window.addEventListener("online", function () { netStatus(); flush(); });
+  window.addEventListener("offline", netStatus);
+  netStatus();
+  queued().then(function (all) { all.forEach(markQueued); }).then(refreshQueueInfo).then(flush);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(body.getAttribute("data-sw-url"), {scope: "/courier/"})
+      .catch(function () { /* the page still works online */ });
+  }
+})();
