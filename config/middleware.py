@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DataError
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -89,6 +90,8 @@ class InputGuardMiddleware:
                 sources.append(request.POST)
             except (RequestDataTooBig, TooManyFieldsSent):
                 return self.refuse(request, _("The request is too large."), status=413)
+            except MultiPartParserError:
+                return self.refuse(request, _("The request body could not be read."))
         for source in sources:
             for key, values in source.lists():
                 for value in [key, *values]:
