@@ -102,6 +102,8 @@ class InputGuardMiddleware:
                     bad = control_char(value) if isinstance(value, str) else None
                     if bad:
                         errors.setdefault(key[:100], bad)
+            if errors and source is not request.GET and request.path.startswith("/admin/"):
+                continue  # the admin's forms answer it next to the field (core.admin.HQAdmin); the models refuse it too
             if errors and source is not request.GET:
                 back = self._form_back(request, errors)
                 if back is not None:
@@ -118,9 +120,10 @@ class InputGuardMiddleware:
         """A form sent with a control character in some fields goes back to the page it came from (the Referer,
         when it is a page of this site) with what was typed and an error next to each such field (the next page
         puts them in the form: ``core.typed``, ``static/js/desk.js``); nothing reaches the view. Without a usable
-        Referer (or from htmx, under /api/ or in Django's admin, whose pages are not ours) it is the 400 page."""
+        Referer (or from htmx, or under /api/) it is the 400 page. The admin's own forms are let through: they
+        carry the policy themselves (``core.admin.HQAdmin``)."""
         referer = request.headers.get("Referer", "")
-        if (request.path.startswith(("/api/", "/admin/")) or request.headers.get("HX-Request")
+        if (request.path.startswith("/api/") or request.headers.get("HX-Request")
                 or not hasattr(request, "session")
                 or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
                                                        require_https=request.is_secure())):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import scoping
 from .models import City, Courier, District, Message, Province, ServiceArea, Site, User
+from .textpolicy import PolicyFormMixin
 
 
 def _is_hq(request) -> bool:
@@ -20,6 +21,11 @@ admin.site.unregister(Group)
 
 class HQAdmin(admin.ModelAdmin):
     list_per_page = 50
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The admin's forms follow the text policy: a control character is a field error next to its field."""
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (PolicyFormMixin, form), {})
 
     def has_module_permission(self, request):
         return _is_hq(request)
@@ -59,12 +65,21 @@ class DistrictAdmin(HQAdmin):
     list_select_related = ("city", "province")
 
 
-class CourierInline(admin.TabularInline):
+class PolicyInline(admin.TabularInline):
+    """An inline whose rows follow the text policy (a field error next to the field)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (PolicyFormMixin, formset.form), {})
+        return formset
+
+
+class CourierInline(PolicyInline):
     model = Courier
     extra = 0
 
 
-class ServiceAreaInline(admin.TabularInline):
+class ServiceAreaInline(PolicyInline):
     model = ServiceArea
     extra = 0
     autocomplete_fields = ("district",)

@@ -111,3 +111,21 @@ def test_the_sign_in_form_too(net, client):
     typed = _typed(client.get(page).content.decode())
     assert set(typed["errors"]) == {"username"}
     assert "password" not in json.dumps(typed["errors"])
+
+
+def test_the_admins_forms_answer_next_to_the_field(net, login):
+    """HQ keeps master data in the admin: a control character in a site's name is a field error on the form, the
+    other fields as typed, nothing stored."""
+    client = login(net.hq)
+    url = reverse("admin:core_site_change", args=[net.site_a.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
+    data.update(name="西湖\x01网点", address="文三路 90 号")
+    r = client.post(url, data)
+    assert r.status_code == 200
+    bound = r.context["adminform"].form
+    assert "U+0001" in " ".join(bound.errors["name"])
+    assert bound["address"].value() == "文三路 90 号"
+    net.site_a.refresh_from_db()
+    assert "\x01" not in net.site_a.name
