@@ -10,8 +10,8 @@ from ..factories import make_order
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_refused_transfer_reopens_with_the_note(net, live_server, page):
-    order = make_order()
+def _transfer_dialog(net, live_server, page, order):
+    """The clerk signed in, on 网点接单, with the transfer dialog of ``order`` open."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", net.clerk_a.username)
     page.fill("#id_password", PASSWORD)
@@ -21,6 +21,12 @@ def test_refused_transfer_reopens_with_the_note(net, live_server, page):
     page.locator(f"tr[data-order='{order.channel_order_id}'] button", has_text="转单").click()
     dialog = page.locator("#transfer-modal")
     expect(dialog).to_be_visible()
+    return dialog
+
+
+def test_refused_transfer_reopens_with_the_note(net, live_server, page):
+    order = make_order()
+    dialog = _transfer_dialog(net, live_server, page, order)
     dialog.locator("input[name=to_site]").fill("没有这个网点")
     dialog.locator("input[name=text]").fill("地址在隔壁区，客户电话确认")
     with page.expect_navigation():
@@ -35,15 +41,7 @@ def test_a_control_character_is_answered_next_to_its_field(net, live_server, pag
     """Issue 15: a control character in the transfer note comes back with the dialog open, the site code and the
     note as typed, and the error under the note (nothing was transferred)."""
     order = make_order()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", net.clerk_a.username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/desk/accept/")
-    page.locator(f"tr[data-order='{order.channel_order_id}'] button", has_text="转单").click()
-    dialog = page.locator("#transfer-modal")
-    expect(dialog).to_be_visible()
+    dialog = _transfer_dialog(net, live_server, page, order)
     dialog.locator("input[name=to_site]").fill(net.site_b.code)
     dialog.locator("input[name=text]").fill("地址在隔壁区\x01")
     with page.expect_navigation():
