@@ -1,13 +1,13 @@
 """The CRM interface: Cainiao work orders pushed in, signed like the channel API, idempotent on the id."""
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import Http404
-from ninja import Field, Router, Schema
-from pydantic import AfterValidator
+from ninja import Router, Schema
 
 from core.exceptions import DomainError
-from orders.api import ERRORS, Body, Text, _sane_time, error, signed
+from orders.api import ERRORS, error, signed
+from orders.apitypes import Body, Int, Moment, Text
 from orders.models import ApiClient
 
 from .services import work_order_receive
@@ -24,8 +24,8 @@ class WorkOrderIn(Body):
     consumer_name: Text(64) = ""
     consumer_phone: Text(32) = ""
     description: Text(2000, 1)
-    raised_at: Annotated[datetime | None, AfterValidator(_sane_time)] = None
-    limit_hours: Annotated[int, Field(ge=1, le=720)] | None = None
+    raised_at: Moment = None
+    limit_hours: Int(1, 720) | None = None
 
 
 class WorkOrderOut(Schema):

@@ -1,17 +1,21 @@
 import json
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DataError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from core.parsing import PAGE_MAX, PER_PAGE_MAX, parse_int
 from core.textpolicy import control_char
+from core.typed import typed_keep
 
 
 class ChineseFirstLocaleMiddleware:
@@ -89,15 +93,51 @@ class InputGuardMiddleware:
                 sources.append(request.POST)
             except (RequestDataTooBig, TooManyFieldsSent):
                 return self.refuse(request, _("The request is too large."), status=413)
+            except MultiPartParserError:
+                return self.refuse(request, _("The request body could not be read."))
         for source in sources:
+            errors = {}
             for key, values in source.lists():
                 for value in [key, *values]:
                     bad = control_char(value) if isinstance(value, str) else None
                     if bad:
-                        return self.refuse(request, _("%(field)s contains a control character (%(char)s); remove it.")
-                                           % {"field": key[:40] or "?", "char": bad}, field=key[:40])
+                        errors.setdefault(key[:100], bad)
+            if errors and source is not request.GET and request.path.startswith("/admin/"):
+                continue  # the admin's forms answer it next to the field (core.admin.HQAdmin); the models refuse it too
+            if errors and source is not request.GET:
+                back = self._form_back(request, errors)
+                if back is not None:
+                    return back
+            if errors:
+                key, bad = next(iter(errors.items()))
+                return self.refuse(request, _("%(field)s contains a control character (%(char)s); remove it.")
+                                   % {"field": key[:40] or "?", "char": bad}, field=key[:40])
         self._tame_paging(request)
         return None
+
+    @staticmethod
+    def _form_back(request, errors: dict):
+        """A form sent with a control character in some fields goes back to the page it came from (the Referer,
+        when it is a page of this site) with what was typed and an error next to each such field (the next page
+        puts them in the form: ``core.typed``, ``static/js/desk.js``); nothing reaches the view. Without a usable
+        Referer (or from htmx, or under /api/) it is the 400 page. The admin's own forms are let through: they
+        carry the policy themselves (``core.admin.HQAdmin``)."""
+        referer = request.headers.get("Referer", "")
+        if (request.path.startswith("/api/") or request.headers.get("HX-Request")
+                or not hasattr(request, "session")
+                or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                       require_https=request.is_secure())):
+            return None
+        parts = urlsplit(referer)
+        back = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not back.startswith("/") or control_char(back):
+            return None
+        typed_keep(request, form="policy", action=request.path, data=request.POST.dict(),
+                   errors={key: _("The text contains a control character (%(char)s); remove it.") % {"char": bad}
+                           for key, bad in errors.items()})
+        response = HttpResponseRedirect(back)
+        response.status_code = 303  # see the page again (GET), whatever the form's method
+        return response
 
     def _api_body(self, request):
         """The API's body: within the limit (a JSON 413, before reading it) and, when JSON, an object (422)."""

@@ -1,4 +1,5 @@
 """The Django admin, for HQ: master data (provinces' hours, sites, couriers, service areas, users)."""
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -6,6 +7,33 @@ from django.utils.translation import gettext_lazy as _
 
 from . import scoping
 from .models import City, Courier, District, Message, Province, ServiceArea, Site, User
+from .textpolicy import PolicyFormMixin
+
+
+class KeysOnlyBoundField(forms.BoundField):
+    """A related field shows again only what can be a key of its model: the admin's related widgets look the
+    typed value up to draw it, and a value that is no key at all (``abc``, a control character) would be a 500
+    where the form should answer "select a valid choice"."""
+
+    def value(self):
+        value = super().value()
+        if not (self.form.is_bound and isinstance(self.field, forms.ModelChoiceField)) or value in (None, ""):
+            return value
+        key = self.field.queryset.model._meta.get_field(self.field.to_field_name or "pk") \
+            if self.field.to_field_name else self.field.queryset.model._meta.pk
+        try:
+            for one in value if isinstance(value, (list, tuple)) else [value]:
+                key.to_python(one)
+        except (forms.ValidationError, TypeError, ValueError):
+            return None
+        return value
+
+
+class PolicyAdminForm(PolicyFormMixin):
+    """What every form of the admin adds to its model form: the text policy, and related values shown again only
+    when they can be keys."""
+
+    bound_field_class = KeysOnlyBoundField
 
 
 def _is_hq(request) -> bool:
@@ -20,6 +48,11 @@ admin.site.unregister(Group)
 
 class HQAdmin(admin.ModelAdmin):
     list_per_page = 50
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The admin's forms follow the text policy: a control character is a field error next to its field."""
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (PolicyAdminForm, form), {})
 
     def has_module_permission(self, request):
         return _is_hq(request)
@@ -59,12 +92,21 @@ class DistrictAdmin(HQAdmin):
     list_select_related = ("city", "province")
 
 
-class CourierInline(admin.TabularInline):
+class PolicyInline(admin.TabularInline):
+    """An inline whose rows follow the text policy (a field error next to the field)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (PolicyAdminForm, formset.form), {})
+        return formset
+
+
+class CourierInline(PolicyInline):
     model = Courier
     extra = 0
 
 
-class ServiceAreaInline(admin.TabularInline):
+class ServiceAreaInline(PolicyInline):
     model = ServiceArea
     extra = 0
     autocomplete_fields = ("district",)
@@ -126,7 +168,11 @@ def _hand_to_hq(model) -> None:
     """Give HQ the admin of a third-party model (e.g. django-axes' lockouts, which HQ resets)."""
     current = admin.site._registry[model].__class__
     admin.site.unregister(model)
-    admin.site.register(model, type(f"HQ{current.__name__}", (HQAdmin, current), {}))
+    extra = {}
+    if current.has_add_permission is not admin.ModelAdmin.has_add_permission:
+        # the model's own admin decides that nothing is added by hand (axes' records): HQ adds nothing either
+        extra["has_add_permission"] = lambda self, request: _is_hq(request) and current.has_add_permission(self, request)
+    admin.site.register(model, type(f"HQ{current.__name__}", (HQAdmin, current), extra))
 
 
 for _model in [m for m, a in admin.site._registry.items() if not isinstance(a, HQAdmin)]:

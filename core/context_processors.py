@@ -9,7 +9,7 @@ from .typed import typed_pop
 def desk(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"desk_typed": typed_pop(request)}  # the sign-in and password pages' forms too
     role = scoping.role_of(user)
     if role == scoping.Role.CLERK:
         unit = user.site

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from . import scoping
 from .models import Message, User
 from .redirects import is_safe_path
+from .textpolicy import PolicyFormMixin
 from .validators import validate_attachment
 
 
-class MessageComposeForm(forms.Form):
+class MessageComposeForm(PolicyFormMixin, forms.Form):
     audience = forms.ChoiceField(label=_("To"), choices=Message.Audience.choices, widget=forms.RadioSelect)
     site_code = forms.CharField(label=_("Site code"), required=False, max_length=16)
     province = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False, empty_label=_("Choose…"))

@@ -58,10 +58,11 @@ def text_check(value, *, field: str, max_length: int | None = None, label: str =
 
 
 def validate_text(value) -> None:
-    """The policy as a Django validator (forms)."""
-    problem = text_problem(value)
-    if problem:
-        raise ValidationError(problem, code="control_character")
+    """The policy as a Django validator (forms); a list (an array field's items) is checked item by item."""
+    for item in value if isinstance(value, (list, tuple)) else [value]:
+        problem = text_problem(item)
+        if problem:
+            raise ValidationError(problem, code="control_character")
 
 
 def schema_text(value: str) -> str:

@@ -8,12 +8,15 @@ MAX_CHARS = 4000
 MAX_FIELDS = 40
 
 
-def typed_keep(request, *, form: str, data: dict, modal: str = "", action: str = "", order: str = "") -> None:
+def typed_keep(request, *, form: str, data: dict, modal: str = "", action: str = "", order: str = "",
+               errors: dict | None = None) -> None:
     """Remember the refused form: ``form`` names it, ``modal`` is the dialog to reopen (with its ``action``
-    and the ``order`` it was about)."""
+    and the ``order`` it was about); ``errors`` (field name → message) are shown next to those fields of the
+    form that posts to ``action`` (``static/js/desk.js``), and listed at the top of the page."""
     fields = [(k, v) for k, v in data.items() if k not in ("csrfmiddlewaretoken", "next")][:MAX_FIELDS]
     clean = {str(k)[:100]: str(v)[:MAX_CHARS] for k, v in fields}
-    request.session[KEY] = {"form": form, "data": clean, "modal": modal, "action": action, "order": order}
+    request.session[KEY] = {"form": form, "data": clean, "modal": modal, "action": action, "order": order,
+                            "errors": {str(k)[:100]: str(v) for k, v in (errors or {}).items()}}
 
 
 def typed_pop(request) -> dict | None:

@@ -1,14 +1,13 @@
 """The tracking feed's bulk endpoint: scan events from the scanning system (SPEC §6, §7)."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import Http404
 from ninja import Field, Router, Schema
-from pydantic import AfterValidator
 
-from orders.api import ERRORS, Body, Text, _sane_time, signed
+from orders.api import ERRORS, signed
+from orders.apitypes import Body, RequiredMoment, Text
 from orders.models import ApiClient
 
 from .services import scans_ingest
@@ -16,15 +15,11 @@ from .services import scans_ingest
 router = Router(auth=signed, tags=["tracking"])
 
 
-def _required_time(value: datetime) -> datetime:
-    return _sane_time(value)
-
-
 class ScanIn(Body):
     waybill_no: Text(32, 1)
     scan_type: Literal["揽收", "发件", "到件", "派件", "签收"]
     site_code: Text(16, 1)
-    scanned_at: Annotated[datetime, AfterValidator(_required_time)]
+    scanned_at: RequiredMoment
     operator: Text(64) = ""
 
 

@@ -4,69 +4,28 @@ signed (``orders.signing``); a channel sees and touches only its own orders."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.params import P, PathEx
 from ninja.security import APIKeyHeader
-from pydantic import AfterValidator, model_validator
-
-from core import clock
-from core.textpolicy import schema_text
 
 from . import selectors, services
 from .adapters import kuaidi100, wechat
 from .adapters.kuaidi100 import AdapterError
+from .apitypes import CONTROLS, HTTP_URL, Body, Flag, HhMm, Int, Kilograms, Moment, Text, waybill_text
 from .intake import ItemResult, orders_intake
 from .models import ApiClient, EventKind, OnlineOrder, OutboxMessage
 from .outbox import outbox_for_events
 from .signing import verify
 
 
-def _clean_text(value: str) -> str:
-    """The text policy (core.textpolicy): no control character (NUL, U+0001…, DEL, lone surrogates)."""
-    return schema_text(value)
-
-
-def _sane_time(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if timezone.is_naive(value):
-
-        value = timezone.make_aware(value, clock.tz())
-    if not 2000 <= value.year <= 2100:
-        raise ValueError("time must be between 2000 and 2100 / 时间须在 2000–2100 年之间")
-    return value
-
-
-# documented in the OpenAPI schema: no control character (the text policy), times within 2000–2100
-NO_CONTROL = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$"
-
-
-def Text(n: int, min_length: int = 0):  # noqa: N802 - a type factory
-    return Annotated[str, Field(max_length=n, min_length=min_length,
-                                json_schema_extra={"pattern": NO_CONTROL, "x-forbidden": "control characters"}),
-                     AfterValidator(_clean_text)]
-
-
-Moment = Annotated[datetime | None, Field(description="ISO 8601; a time without offset is Beijing time; year 2000–2100 "
-                                                      "/ 时间须在 2000–2100 年之间（无时区即北京时间）"),
-                   AfterValidator(_sane_time)]
-
-
-class Body(Schema):
-    """An input object of the API: a JSON object, never a list, string or number in its place (ninja's Schema
-    would read attributes off a list and take every default: ``[null,null]`` would cancel an order)."""
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _objects_only(cls, values, handler, info):
-        if not isinstance(values, (dict, Schema)):
-            raise ValueError("must be a JSON object / 须为 JSON 对象")
-        return handler(values)
+# a channel order id in the path: 1–64 characters, no "/" and no control character
+ORDER_ID = P(min_length=1, max_length=64, pattern=f"^[^/{CONTROLS}]+$",
+             description="渠道物流号 / the channel's order id")
+OrderId = PathEx[str, ORDER_ID]
 
 
 class SignedClient(APIKeyHeader):
@@ -98,17 +57,22 @@ class Sender(Party):
     address: Text(200, 1)
 
 
+WINDOW_END = Annotated[Moment, Field(description="预约时段结束，须晚于 window_start / the window's end, after window_start")]
+
+
 class OrderIn(Body):
+    """一个订单。window_end 须晚于 window_start（否则 422，field=window_end）/ window_end must be after window_start."""
+
     channel_order_id: Text(64, 1)
-    waybill_no: Text(32) | None = None
+    waybill_no: waybill_text() | None = None
     business_type: Literal["send", "online"] = "send"
-    is_online: bool = True
+    is_online: Flag = True
     sender: Sender
     receiver: Party = Party()
     goods: Text(200) = ""
-    weight_kg: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    weight_kg: Kilograms = None
     window_start: Moment = None
-    window_end: Moment = None
+    window_end: WINDOW_END = None
     remark: Text(500) = ""
     order_time: Moment = None
 
@@ -132,6 +96,7 @@ class BulkItem(OrderIn):
     answered for that item alone, so one bad order never costs its neighbours."""
 
     channel_order_id: Text(64)
+    waybill_no: Text(32) | None = None
     sender: Party
 
 
@@ -140,12 +105,14 @@ class BulkIn(Body):
 
 
 class ChangeIn(Body):
+    """修改。window_end 须晚于 window_start / window_end must be after window_start."""
+
     sender: Party | None = None
     receiver: Party | None = None
     goods: Text(200) | None = None
-    weight_kg: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    weight_kg: Kilograms = None
     window_start: Moment = None
-    window_end: Moment = None
+    window_end: WINDOW_END = None
     remark: Text(500) | None = None
 
 
@@ -308,7 +275,7 @@ def push_orders(request, payload: BulkIn):
 
 
 @router.get("/orders/{channel_order_id}", response={200: OrderDetailOut, **ERRORS}, summary="Status and timeline")
-def order_status(request, channel_order_id: str):
+def order_status(request, channel_order_id: OrderId):
     order = _own(request, channel_order_id)
     events = [{"kind": e.kind, "label": e.get_kind_display(), "at": e.at, "site": e.site.name,
                "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason, "text": e.text,
@@ -317,7 +284,7 @@ def order_status(request, channel_order_id: str):
 
 
 @router.post("/orders/{channel_order_id}/change", response={200: OrderOut, **ERRORS}, summary="Change before pickup")
-def change_order(request, channel_order_id: str, payload: ChangeIn):
+def change_order(request, channel_order_id: OrderId, payload: ChangeIn):
     """修改地址、电话、预约时段等（揽收前）；区县变化时重新分配网点。"""
     order = _own(request, channel_order_id)
     changes = {}
@@ -334,7 +301,7 @@ def change_order(request, channel_order_id: str, payload: ChangeIn):
 
 
 @router.post("/orders/{channel_order_id}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel (撤单)")
-def cancel_order(request, channel_order_id: str, payload: CancelIn):
+def cancel_order(request, channel_order_id: OrderId, payload: CancelIn):
     order = _own(request, channel_order_id)
     services.order_cancel(order_id=order.pk, actor_label=request.api_client.name, text=payload.reason)
     return 200, order_out(OnlineOrder.objects.select_related("site", "courier").get(pk=order.pk))
@@ -342,7 +309,13 @@ def cancel_order(request, channel_order_id: str, payload: CancelIn):
 
 # ---------------------------------------------------------------- adapters
 
+CallbackUrl = Text(300, pattern=HTTP_URL, description="http(s) 回传地址，可为空 / an http(s) address or empty")
+
+
 class Kd100OrderIn(Body):
+    """快递100 下单。pickupStartTime 与 pickupEndTime 同时给出（或都为空），结束晚于开始（否则 422）/ both pickup times
+    or neither, the end after the start."""
+
     orderId: Text(64, 1)  # noqa: N815 - Kuaidi100's published names
     sendManName: Text(64, 1)  # noqa: N815
     sendManMobile: Text(32, 1)  # noqa: N815
@@ -351,12 +324,12 @@ class Kd100OrderIn(Body):
     recManMobile: Text(32) = ""  # noqa: N815
     recManPrintAddr: Text(200) = ""  # noqa: N815
     cargo: Text(200) = ""
-    weight: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    weight: Kilograms = None
     remark: Text(500) = ""
     dayType: Literal["今天", "明天", "后天"] = "今天"  # noqa: N815
-    pickupStartTime: Text(5) = ""  # noqa: N815
-    pickupEndTime: Text(5) = ""  # noqa: N815
-    callBackUrl: Text(300) = ""  # noqa: N815
+    pickupStartTime: HhMm = ""  # noqa: N815
+    pickupEndTime: HhMm = ""  # noqa: N815
+    callBackUrl: CallbackUrl = ""  # noqa: N815
 
 
 class Kd100Out(Schema):
@@ -421,23 +394,34 @@ class WxParty(Body):
     Address: Text(200) = ""
 
 
+class WxSender(WxParty):
+    Name: Text(64, 1)
+    Mobile: Text(32, 1)
+    Address: Text(200, 1)
+
+
 class WxItem(Body):
     Name: Text(60) = ""
-    Count: Annotated[int, Field(ge=0, le=100000)] = 1
+    Count: Int(0, 100000) = 1
 
 
 class WxCargo(Body):
-    Weight: Annotated[Decimal, Field(ge=0, lt=1000000, max_digits=8, decimal_places=2)] | None = None
+    Weight: Kilograms = None
     DetailList: Annotated[list[WxItem], Field(max_length=50)] = []
 
 
+UnixTime = Int(946684800, 4102444800)  # 2000 … 2100
+
+
 class WxOrderIn(Body):
+    """微信物流下单。ExpectEndTime 须晚于 ExpectTime（否则 422）/ ExpectEndTime must be after ExpectTime."""
+
     OrderID: Text(64, 1)
-    Sender: WxParty
+    Sender: WxSender
     Receiver: WxParty = WxParty()
     Cargo: WxCargo = WxCargo()
-    ExpectTime: Annotated[int, Field(ge=946684800, le=4102444800)] | None = None
-    ExpectEndTime: Annotated[int, Field(ge=946684800, le=4102444800)] | None = None
+    ExpectTime: UnixTime | None = None
+    ExpectEndTime: UnixTime | None = None
 
 
 class WxOut(Schema):

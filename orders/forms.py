@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.textpolicy import PolicyFormMixin
+
 from .models import BusinessType, Channel, OnlineOrder
 
 DT = {"type": "datetime-local"}
 
 
-class OrderEntryForm(forms.ModelForm):
+class OrderEntryForm(PolicyFormMixin, forms.ModelForm):
     """追加订单: HQ enters an order by hand (e.g. from a phone call); it then flows like any other."""
 
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.filter(active=True), required=True,
@@ -34,7 +36,7 @@ class OrderEntryForm(forms.ModelForm):
         pass
 
 
-class OrderCorrectForm(forms.Form):
+class OrderCorrectForm(PolicyFormMixin, forms.Form):
     """Details the consumer confirmed by phone (a site's correction, recorded with a note)."""
 
     sender_name = forms.CharField(label=_("Sender"), max_length=64)

@@ -92,12 +92,19 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         else:
             results[i] = _repeat(i, existing, data)
     waybills = [d["waybill_no"] for _i, d in new if d.get("waybill_no")]
-    taken = set(OnlineOrder.objects.filter(waybill_no__in=waybills).values_list("waybill_no", flat=True)) if waybills else set()
+    holders = {o.waybill_no: o for o in OnlineOrder.objects.filter(waybill_no__in=waybills).select_related("site")} \
+        if waybills else {}
     seen_waybills: set[str] = set()
     ready: list[tuple[int, dict]] = []
     for i, data in new:
         wb = data.get("waybill_no")
-        if wb and (wb in taken or wb in seen_waybills):
+        holder = holders.get(wb) if wb else None
+        if holder is not None and holder.channel_id == channel.pk and holder.channel_order_id == data["channel_order_id"]:
+            # an identical copy stored by a concurrent request between the look-up of repeats and this one: the
+            # waybill is held by this very order, so this is a repeat (existing, or a conflict if it differs)
+            results[i] = _repeat(i, holder, data)
+            continue
+        if wb and (holder is not None or wb in seen_waybills):
             results[i] = ItemResult(i, "invalid", code="waybill_taken", field="waybill_no",
                                     message=_("Waybill number %(no)s is already used by another order.") % {"no": wb})
             continue

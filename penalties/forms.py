@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Province
 from core.parsing import SaneDateField
+from core.textpolicy import PolicyFormMixin
 
 from .models import AUDIT_RULES, Rule
 from .rules import WORK_ORDER_TYPE_LABELS, work_order_types
@@ -24,19 +25,19 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class RaiseForm(forms.Form):
+class RaiseForm(PolicyFormMixin, forms.Form):
     event = forms.IntegerField(widget=forms.HiddenInput)
     rule = forms.ChoiceField(label=_("Finding"), choices=[(r, Rule(r).label) for r in AUDIT_RULES])
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     files = MultipleFileField(label=_("Attachments"), required=False)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(PolicyFormMixin, forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
     files = MultipleFileField(label=_("Attachments"), required=False)
 
 
-class RuleVersionForm(forms.Form):
+class RuleVersionForm(PolicyFormMixin, forms.Form):
     code = forms.ChoiceField(label=_("Rule"), choices=Rule.choices)
     fine = forms.DecimalField(label=_("Fine (CNY)"), min_value=0, max_digits=10, decimal_places=2)
     threshold_minutes = forms.IntegerField(label=_("Threshold (minutes)"), min_value=1, required=False,
@@ -46,7 +47,7 @@ class RuleVersionForm(forms.Form):
                                          widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
-class WorkOrderLimitForm(forms.Form):
+class WorkOrderLimitForm(PolicyFormMixin, forms.Form):
     wo_type = forms.ChoiceField(label=_("Work-order type"))
     hours = forms.IntegerField(label=_("Time limit (hours)"), min_value=1, max_value=720)
     effective_from = forms.DateTimeField(label=_("Effective from"),
@@ -57,14 +58,14 @@ class WorkOrderLimitForm(forms.Form):
         self.fields["wo_type"].choices = [(t, WORK_ORDER_TYPE_LABELS.get(t, t)) for t in work_order_types()]
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(PolicyFormMixin, forms.Form):
     day = SaneDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.all(), required=False,
                                       empty_label=_("The whole network"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class AuditPickForm(forms.Form):
+class AuditPickForm(PolicyFormMixin, forms.Form):
     date_from = SaneDateField(label=_("Ordered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = SaneDateField(label=_("Ordered to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Orders"), required=False, choices=[

@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import District, ServiceArea, Site
+from core.textpolicy import PolicyFormMixin
 
 from . import selectors
 from .areas import keywords_parse
 from .services import Unit
 
 
-class AccountForm(forms.Form):
+class AccountForm(PolicyFormMixin, forms.Form):
     """Create or edit an account. The site is typed as its code (a picker searches 20,000 sites), the province
     chosen from the actor's provinces."""
 
@@ -44,7 +45,7 @@ class AccountForm(forms.Form):
                     province=self.cleaned_data.get("province"))
 
 
-class MoveForm(forms.Form):
+class MoveForm(PolicyFormMixin, forms.Form):
     site = forms.CharField(label=_("New site code"), max_length=16)
 
     def clean_site(self):
@@ -54,11 +55,11 @@ class MoveForm(forms.Form):
         return site
 
 
-class ImportForm(forms.Form):
+class ImportForm(PolicyFormMixin, forms.Form):
     file = forms.FileField(label=_("File (.xlsx or .csv)"))
 
 
-class AreaChangeForm(forms.Form):
+class AreaChangeForm(PolicyFormMixin, forms.Form):
     """A service area to add, change or remove, and the addresses to try it on before it is saved."""
 
     area = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -303,6 +303,60 @@
     window.bootstrap.Modal.getOrCreateInstance(modal).show();
   }
 
+  // a form refused for what was typed in some fields (config/middleware.py: a control character): find the form that
+  // posts where it was sent, put back what was typed and say next to each such field what is wrong
+  function formFor(typed) {
+    var names = Object.keys(typed.errors || {}), forms = Array.prototype.slice.call(document.querySelectorAll("form"));
+    var here = window.location.pathname;
+    function target(form) {
+      var action = form.getAttribute("action");
+      return action ? new URL(action, window.location.href).pathname : here;
+    }
+    function hasFields(form) {
+      return names.some(function (name) { return form.querySelector("[name='" + name.replace(/'/g, "") + "']"); });
+    }
+    return forms.filter(function (f) { return target(f) === typed.action && hasFields(f); })[0] ||
+      forms.filter(function (f) { return f.closest(".modal") && hasFields(f); })[0] ||
+      forms.filter(hasFields)[0] || null;
+  }
+
+  function showFieldErrors() {
+    var holder = document.getElementById("q9-typed");
+    if (!holder) return;
+    var typed = JSON.parse(holder.textContent);
+    if (!typed.errors || !Object.keys(typed.errors).length) return;
+    var form = formFor(typed);
+    if (!form) return;
+    var dialog = !!form.closest(".modal");  // a dialog's form posts where its button said: the hidden fields come back too
+    if (dialog) form.setAttribute("action", typed.action);
+    Object.keys(typed.data || {}).forEach(function (name) {
+      var fields = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
+      Array.prototype.forEach.call(fields, function (field) {
+        if ((field.type === "hidden" && !dialog) || field.type === "file" || field.type === "password") return;
+        if (field.type === "checkbox" || field.type === "radio") field.checked = field.value === typed.data[name];
+        else field.value = typed.data[name];
+      });
+    });
+    var first = null;
+    Object.keys(typed.errors).forEach(function (name) {
+      var field = form.querySelector("[name='" + name.replace(/'/g, "") + "']");
+      if (!field) return;
+      field.classList.add("is-invalid");
+      var note = document.createElement("div");
+      note.className = "invalid-feedback d-block";
+      note.setAttribute("data-testid", "field-error");
+      note.setAttribute("data-field", name);
+      note.textContent = typed.errors[name];
+      field.insertAdjacentElement("afterend", note);
+      first = first || field;
+    });
+    var details = form.closest("details");
+    if (details) details.open = true;
+    var modal = form.closest(".modal");
+    if (modal && window.bootstrap) window.bootstrap.Modal.getOrCreateInstance(modal).show();
+    if (first) first.focus();
+  }
+
   // every list becomes cards at phone width (static/css/app.css .table-cards): label each cell by its column
   function cardTables(root) {
     (root || document).querySelectorAll("main table.table").forEach(function (table) {
@@ -320,6 +374,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     cardTables();
     reopenTyped();
+    showFieldErrors();
     startAlerts();
     tick();
     setInterval(tick, 1000);

@@ -86,3 +86,32 @@ def test_the_schema_documents_the_constraints(client):
     assert goods["maxLength"] == 200 and "\\u0000" in goods["pattern"]
     assert "2000–2100" in schema["components"]["schemas"]["OrderIn"]["properties"]["order_time"]["description"]
     assert "JSON 对象" in schema["info"]["description"] and "413" in schema["info"]["description"]
+
+
+@pytest.mark.parametrize("field,value", [
+    ("is_online", 0), ("is_online", "true"), ("weight_kg", "1.555"), ("weight_kg", True), ("weight_kg", "1e3"),
+    ("order_time", 1764000000), ("order_time", "1999-12-31T23:00:00+08:00"), ("order_time", "2026-11-24"),
+    ("waybill_no", "ABC123"), ("goods", "a\u0001b"), ("goods", "a\ufffeb"),
+])
+def test_what_the_document_forbids_is_refused(api, field, value):
+    """The document and the server agree: a flag is a JSON boolean, a weight a number or a decimal text of two
+    places, a time an RFC 3339 text of 2000–2100 (never Unix seconds), a waybill the configured format."""
+    r = api("POST", "/api/orders", order("STRICT-1", **{field: value}))
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["field"] == field
+    assert not OnlineOrder.objects.exists()
+
+
+def test_what_the_document_allows_is_accepted(api):
+    r = api("POST", "/api/orders", order("LOOSE-1", weight_kg=1.555, is_online=False, waybill_no="",
+                                         window_start="2026-11-25T09:00:00", window_end="2026-11-25T11:00:00+08:00"))
+    assert r.status_code == 201, r.text
+    stored = OnlineOrder.objects.get(channel_order_id="LOOSE-1")
+    assert str(stored.weight_kg) == "1.56" and stored.is_online is False and stored.waybill_no is None
+    r = api("POST", "/api/orders", order("BLANK-1", sender={"name": "  ", "phone": "1", "address": "文三路90号"}))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "sender.name"
+
+
+def test_a_multipart_body_without_boundary_is_a_json_400(client):
+    r = client.generic("POST", "/api/orders", data=b"x", content_type="multipart/form-data")
+    assert r.status_code == 400 and r["Content-Type"].startswith("application/json")

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connections
 
+from orders import intake as intake_module
 from orders.intake import orders_intake
 from orders.models import OnlineOrder, OrderEvent
 
@@ -82,3 +83,38 @@ def test_a_real_difference_is_still_the_only_conflict(net):
     winners = 5 if stored.goods == same["goods"] else 1
     assert by_goods.get("created", 0) + by_goods.get("existing", 0) == winners
     assert by_goods.get("conflict", 0) == 6 - winners
+
+
+def test_a_copy_stored_between_the_two_lookups_is_the_same_order(net, monkeypatch):
+    """The race behind the flaky ``[300000000777]`` case, made certain: an identical copy with a waybill number is
+    committed by another connection after this push looked for repeats (none yet) and before it checked the
+    waybill numbers in use. The waybill is then held by this very order: "existing", not "waybill taken"."""
+    channel = channel_get("taobao")
+    data = order_data(channel_order_id="RACE-1", waybill_no="300000000778")
+    original = intake_module.channel_order_id_check
+    other, main = {}, threading.get_ident()
+
+    def meanwhile(**kwargs):
+        if threading.get_ident() == main and not other:
+            other["started"] = True
+            thread = threading.Thread(target=lambda: other.update(result=_push_elsewhere(channel, data)))
+            thread.start()
+            thread.join(60)
+        return original(**kwargs)
+
+    monkeypatch.setattr(intake_module, "channel_order_id_check", meanwhile)
+    result = orders_intake(channel=channel, items=[dict(data)], actor_label="淘宝")[0]
+    assert other["result"].status == "created"
+    assert result.status == "existing", (result.status, result.code, result.message)
+    assert result.order.pk == other["result"].order.pk
+    assert OnlineOrder.objects.filter(channel_order_id="RACE-1").count() == 1
+    # a different order with that waybill is still refused
+    late = orders_intake(channel=channel, items=[order_data(channel_order_id="RACE-2", waybill_no="300000000778")])[0]
+    assert late.status == "invalid" and late.code == "waybill_taken"
+
+
+def _push_elsewhere(channel, data):
+    try:
+        return intake_module.orders_intake(channel=channel, items=[dict(data)], actor_label="淘宝")[0]
+    finally:
+        connections.close_all()

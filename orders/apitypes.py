@@ -1,0 +1,166 @@
+"""The field types of the API's schemas (channel API, adapters, tracking feed, CRM), each a constraint that the
+OpenAPI document states and the server enforces exactly — no more, no less — so a client (and schemathesis with
+every check) can rely on the document: what it allows is accepted, what it forbids answers 422.
+
+- ``Text(n)``: at most ``n`` characters, no control character (the text policy, ``core.textpolicy``: C0 but
+  tab/LF/CR, DEL, U+FFFE/U+FFFF; a lone surrogate is refused too, JSON Schema cannot name it). ``Text(n, 1)``
+  also needs one character that is not blank (the services strip what they store).
+- ``Moment``: an RFC 3339 date-time with the year 2000–2100 (a pattern on the text); without an offset it is
+  Beijing time. A number or any other shape is refused, never read as Unix seconds.
+- ``HhMm``: a time of day as ``HH:mm``, or empty.
+- ``Kilograms``: a weight, 0 … 999,999.99: a JSON number (rounded to the cent) or a decimal text of at most two
+  places.
+- ``Int(lo, hi)`` and ``Flag``: a JSON integer / boolean (``"1"``, ``0`` for a flag, ``true`` for a number are
+  refused — pydantic would coerce them).
+- ``Body``: an input object — a JSON object, never a list, string or number in its place."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema, model_validator
+
+from core import clock
+from core.textpolicy import schema_text
+from core.waybills import waybill_pattern
+
+# the text policy's control characters (core.textpolicy.CONTROL_RE, lone surrogates aside), as JSON Schema names them
+CONTROLS = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFFFE\\uFFFF"
+NO_CONTROL = f"^[^{CONTROLS}]*$"
+# what Python's str.strip() removes (and the services strip), control characters aside
+BLANKS = "\\t\\n\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
+NOT_BLANK = f"^[^{CONTROLS}]*[^{CONTROLS}{BLANKS}][^{CONTROLS}]*$"
+
+YEARS = "(20[0-9]{2}|2100)"
+MOMENT_PATTERN = f"^{YEARS}-"
+_MOMENT_RE = re.compile(
+    rf"{YEARS}-[0-9]{{2}}-[0-9]{{2}}[Tt][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]+)?([Zz]|[+-][0-9]{{2}}:[0-9]{{2}})?",
+    re.ASCII)
+HHMM = "^(([01][0-9]|2[0-3]):[0-5][0-9])?$"
+# an http(s) address with a host name (the callback address of an order)
+HTTP_URL = "^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][!-~]*)?)?$"
+
+
+def _text(value: str, *, required: bool, pattern: re.Pattern | None) -> str:
+    schema_text(value)  # the text policy: a 422 naming the control character
+    if required and not value.strip():
+        raise ValueError("must not be blank / 不能为空")
+    if pattern is not None and not pattern.search(value):
+        raise ValueError(f"must match {pattern.pattern} / 格式不正确")
+    return value
+
+
+def Text(n: int, min_length: int = 0, *, pattern: str | None = None, description: str | None = None):  # noqa: N802
+    """A text of at most ``n`` characters under the text policy; ``min_length=1``: not blank; ``pattern``: a
+    further format (a JSON Schema / Python regular expression with its own anchors), replacing the policy's
+    pattern in the document (the policy still holds)."""
+    required = min_length > 0
+    doc = pattern or (NOT_BLANK if required else NO_CONTROL)
+    compiled = re.compile(pattern) if pattern else None
+    extra = {"pattern": doc, "x-forbidden": "control characters" + (", blank text" if required else "")}
+    return Annotated[str, Field(max_length=n, min_length=min_length, description=description,
+                                json_schema_extra=extra),
+                     AfterValidator(lambda v: _text(v, required=required, pattern=compiled))]
+
+
+def waybill_text():
+    """An optional waybill number: the configured format (``WAYBILL_PATTERN``) or empty."""
+    core = waybill_pattern().removeprefix("^").removesuffix("$")
+    return Text(32, pattern=f"^({core})?$", description="运单号（格式见 WAYBILL_PATTERN），可为空 / the waybill number or empty")
+
+
+def sane_time(value: datetime | None) -> datetime | None:
+    """A time without offset is Beijing time; the year must be 2000–2100."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, clock.tz())
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("time must be between 2000 and 2100 / 时间须在 2000–2100 年之间")
+    return value
+
+
+def _moment_text(value):
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _MOMENT_RE.fullmatch(value):
+        raise ValueError("must be an RFC 3339 date-time of the years 2000–2100 / 须为 2000–2100 年的 RFC 3339 时间")
+    return value
+
+
+MOMENT_DOC = ("RFC 3339 时间，年份 2000–2100；无时区即北京时间 / an RFC 3339 date-time, year 2000–2100; without an offset "
+              "it is Beijing time")
+Moment = Annotated[datetime | None, BeforeValidator(_moment_text), AfterValidator(sane_time),
+                   WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN},
+                                             {"type": "null"}], "description": MOMENT_DOC})]
+RequiredMoment = Annotated[datetime, BeforeValidator(_moment_text), AfterValidator(sane_time),
+                           WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN,
+                                           "description": MOMENT_DOC})]
+
+HhMm = Text(5, pattern=HHMM, description="HH:mm（00:00–23:59），可为空 / a time of day or empty")
+
+
+WEIGHT_TEXT = "^[0-9]{1,6}(\\.[0-9]{1,2})?$"
+_WEIGHT_TEXT_RE = re.compile(WEIGHT_TEXT, re.ASCII)
+
+
+def _json_number(value):
+    """A JSON number, or a decimal text of at most two places ("1.5"; what channels have always sent)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str):
+        if not _WEIGHT_TEXT_RE.fullmatch(value):
+            raise ValueError("must be a number of kilograms (at most 2 decimal places) / 须为公斤数（最多两位小数）")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number / 须为数字")
+    return value
+
+
+def _to_cent(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+WEIGHT_MAX = Decimal("999999.99")
+WEIGHT_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 999999.99}, {"type": "string", "pattern": WEIGHT_TEXT}],
+                 "description": "公斤：数字（四舍五入到 0.01）或最多两位小数的数字文本 / kilograms: a number (rounded to "
+                                "the cent) or a decimal text with at most two places"}
+Kilograms = Annotated[Decimal, Field(ge=0, le=WEIGHT_MAX), BeforeValidator(_json_number), AfterValidator(_to_cent),
+                   WithJsonSchema(WEIGHT_SCHEMA)] | None
+
+
+def _json_integer(value):
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError("must be an integer / 须为整数")
+
+
+def Int(lo: int, hi: int):  # noqa: N802 - a type factory
+    return Annotated[int, Field(ge=lo, le=hi), BeforeValidator(_json_integer)]
+
+
+def _json_boolean(value):
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false / 须为 true 或 false")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_json_boolean)]
+
+
+class Body(Schema):
+    """An input object of the API: a JSON object, never a list, string or number in its place (ninja's Schema
+    would read attributes off a list and take every default: ``[null,null]`` would cancel an order)."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _objects_only(cls, values, handler, info):
+        if not isinstance(values, (dict, Schema)):
+            raise ValueError("must be a JSON object / 须为 JSON 对象")
+        return handler(values)
