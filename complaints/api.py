@@ -6,8 +6,8 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from core.exceptions import DomainError
-from orders.api import ERRORS, error, signed
-from orders.apitypes import Body, Int, Moment, Text
+from core.apikit import ERRORS, Body, Int, Moment, Text, error
+from orders.api import signed
 from orders.models import ApiClient
 
 from .services import work_order_receive

@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from complaints.api import router as work_orders_router
 from core.exceptions import DomainError
 from logistics.api import router as tracking_router
-from orders.api import error
+from core.apikit import error
 from orders.api import router as orders_router
 from core.signing import SignatureError
 

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 from django.http import Http404
 from ninja import Field, Router, Schema
 
-from orders.api import ERRORS, signed
-from orders.apitypes import Body, RequiredMoment, Text
+from core.apikit import ERRORS, Body, RequiredMoment, Text
+from orders.api import signed
 from orders.models import ApiClient
 
 from .services import scans_ingest

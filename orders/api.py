@@ -12,10 +12,25 @@ from ninja import Field, Router, Schema
 from ninja.params import P, PathEx
 from ninja.security import APIKeyHeader
 
+from core.apikit import (
+    CONTROLS,
+    ERRORS,
+    HTTP_URL,
+    Body,
+    ErrorBody,
+    Flag,
+    HhMm,
+    Int,
+    Kilograms,
+    Moment,
+    Text,
+    error,
+    waybill_text,
+)
+
 from . import selectors, services
 from .adapters import kuaidi100, wechat
 from .adapters.kuaidi100 import AdapterError
-from .apitypes import CONTROLS, HTTP_URL, Body, Flag, HhMm, Int, Kilograms, Moment, Text, waybill_text
 from .intake import ItemResult, orders_intake
 from .models import ApiClient, EventKind, OnlineOrder, OutboxMessage
 from .outbox import outbox_for_events
@@ -120,21 +135,6 @@ class CancelIn(Body):
     reason: Text(500) = ""
 
 
-class Message(Schema):
-    zh: str
-    en: str
-
-
-class ErrorBody(Schema):
-    code: str
-    field: str | None = None
-    message: Message
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
 class Unit(Schema):
     code: str
     name: str
@@ -189,23 +189,6 @@ class BulkOut(Schema):
     conflicts: int
     invalid: int
     results: list[ItemOut]
-
-
-# 400: a control character in the path or query, 413: a body past the limit (config.middleware.InputGuardMiddleware)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
-
-EN = {
-    "invalid": "The request is not valid.", "waybill_invalid": "The waybill number is not valid.",
-    "waybill_taken": "The waybill number is used by another order.",
-    "conflict": "The order was already received with other content; send a change instead.",
-    "illegal_transition": "Not possible in the order's current state.", "order_not_found": "No such order.",
-    "order_invalid": "The order could not be changed.", "order_busy": "The order is being changed; try again.",
-}
-
-
-def error(code: str, message_zh: str, *, field: str | None = None, message_en: str | None = None) -> dict:
-    return {"error": {"code": code, "field": field,
-                      "message": {"zh": message_zh, "en": message_en or EN.get(code, "The request was refused.")}}}
 
 
 def order_out(order: OnlineOrder, *, created: bool = False) -> dict:

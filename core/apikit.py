@@ -1,4 +1,5 @@
-"""The field types of the API's schemas (channel API, adapters, tracking feed, CRM), each a constraint that the
+"""The kit of every app's JSON API: the one error answer (``error``, ``ErrorOut``, ``ERRORS``) and the field types
+of the API's schemas (channel API, adapters, tracking feed, CRM), each a constraint that the
 OpenAPI document states and the server enforces exactly — no more, no less — so a client (and schemathesis with
 every check) can rely on the document: what it allows is accepted, what it forbids answers 422.
 
@@ -164,3 +165,39 @@ class Body(Schema):
         if not isinstance(values, (dict, Schema)):
             raise ValueError("must be a JSON object / 须为 JSON 对象")
         return handler(values)
+
+
+# ---------------------------------------------------------------- the error answer, the same for every API
+
+
+class Message(Schema):
+    zh: str
+    en: str
+
+
+class ErrorBody(Schema):
+    code: str
+    field: str | None = None
+    message: Message
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+# 400: a control character in the path or query, 413: a body past the limit (config.middleware.InputGuardMiddleware)
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+EN = {
+    "invalid": "The request is not valid.", "waybill_invalid": "The waybill number is not valid.",
+    "waybill_taken": "The waybill number is used by another order.",
+    "conflict": "The order was already received with other content; send a change instead.",
+    "illegal_transition": "Not possible in the order's current state.", "order_not_found": "No such order.",
+    "order_invalid": "The order could not be changed.", "order_busy": "The order is being changed; try again.",
+}
+
+
+def error(code: str, message_zh: str, *, field: str | None = None, message_en: str | None = None) -> dict:
+    """The one shape of every refusal of the API: a code, the field concerned, the message in Chinese and English."""
+    return {"error": {"code": code, "field": field,
+                      "message": {"zh": message_zh, "en": message_en or EN.get(code, "The request was refused.")}}}
