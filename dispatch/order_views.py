@@ -7,8 +7,9 @@ from datetime import datetime
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -156,7 +157,9 @@ def workbench_rows(request):
     if alerts.is_fresh(request, version):
         site_refresh_note(site_id=request.user.site_id, user=request.user)
         return alerts.not_modified(version)
-    response = render(request, "dispatch/_workbench_rows.html", _workbench_context(request))
+    # the rows alone need none of the pages' context processors (the header's counts, the kept form input)
+    html = render_to_string("dispatch/_workbench_rows.html", {**_workbench_context(request), "user": request.user})
+    response = HttpResponse(html)
     response["ETag"] = version
     response["Cache-Control"] = "no-store"
     return response
