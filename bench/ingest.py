@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -61,6 +62,8 @@ def main(argv):
     batch = arg("--batch", 250 if smoke else 1_000)
     singles_n = arg("--singles", 20 if smoke else 200)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # gunicorn runs with DEBUG off, which refuses the development key: a key of the run's own unless one is set
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/q9")
     admin, name = _admin_url(base), scratch_name(base, "ingest")
     server = None

@@ -181,6 +181,9 @@ HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
 
 SESSION_COOKIE_AGE = 12 * 3600  # one working day
+# sessions read from Redis, written through to PostgreSQL (a miss, or Redis away, reads the table): a clerk's page
+# polls every WORKBENCH_POLL_SECONDS, and an unchanged poll must cost at most two statements (issue 17)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,8 +1,9 @@
 """Thin views of the ground floor: the message centre and the network pages."""
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -52,8 +53,11 @@ def message_read_all(request):
 
 @login_required
 def message_badge(request):
-    """The header bell, refreshed by HTMX polling."""
-    return render(request, "core/_message_badge.html", {"desk_unread": selectors.message_unread_count(user=request.user)})
+    """The header bell, refreshed by HTMX polling (every page, every minute): rendered without the pages'
+    context processors, which would count the messages a second time, count the pending orders and take the
+    page's kept form input (issue 17: two statements a poll)."""
+    count = selectors.message_unread_count(user=request.user)
+    return HttpResponse(render_to_string("core/_message_badge.html", {"desk_unread": count}))
 
 
 @scoping.role_required(scoping.Role.LCS, scoping.Role.HQ)

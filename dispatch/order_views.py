@@ -7,8 +7,9 @@ from datetime import datetime
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -42,7 +43,7 @@ from .services import site_refresh_note
 from .tables import SilentSiteTable
 
 R = scoping.Role
-WORKBENCH_LIMIT = 500
+WORKBENCH_LIMIT = 100  # rows a page of 网点接单 (the most urgent first; the rest on the next pages)
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
@@ -102,17 +103,32 @@ def _run(request, call, success: str, *, keep: tuple[str, str, str] | None = Non
 
 # ---------------------------------------------------------------- 网点接单 (workbench)
 
+def _workbench_page(request) -> int:
+    try:
+        return min(max(int(request.GET.get("page") or 1), 1), 10_000)
+    except ValueError:
+        return 1
+
+
 def _workbench_context(request) -> dict:
+    """One page of the pending queue, the most urgent first (``WORKBENCH_LIMIT`` rows: the page stays small
+    however long the queue, issue 17)."""
     user = request.user
     ids = scoping.clerk_site_ids(user)
+    page = _workbench_page(request)
     pending = (OnlineOrder.objects.filter(site_id__in=ids, state=OrderState.PENDING)
                .select_related("channel", "site").order_by("accept_due_at", "id"))
-    rows = list(pending[: WORKBENCH_LIMIT + 1])
+    start = (page - 1) * WORKBENCH_LIMIT
+    rows = list(pending[start: start + WORKBENCH_LIMIT + 1])
     site_refresh_note(site_id=user.site_id, user=user)
+    more = len(rows) > WORKBENCH_LIMIT
+    total = start + len(rows) if page == 1 and not more else order_selectors.pending_count(site_ids=ids)
     return {
         "orders": rows[:WORKBENCH_LIMIT],
-        "more": len(rows) > WORKBENCH_LIMIT,
-        "pending_total": len(rows) if len(rows) <= WORKBENCH_LIMIT else order_selectors.pending_count(site_ids=ids),
+        "more": more,
+        "page": page,
+        "pages": max(1, -(-total // WORKBENCH_LIMIT)),
+        "pending_total": total,
         "now": timezone.now(),
         "fail_reasons": FailReason.choices,
     }
@@ -128,11 +144,13 @@ def workbench_rows(request):
     """The rows alone, for the page's own polling and the alerts of every page (``alerts``): a conditional
     GET, 304 with no body when the queue is as the client last saw it. A poll is the site's refresh (recorded
     at most once a minute)."""
-    version = alerts.pending_version(user=request.user)
+    version = alerts.pending_version(user=request.user, page=_workbench_page(request))
     if alerts.is_fresh(request, version):
         site_refresh_note(site_id=request.user.site_id, user=request.user)
         return alerts.not_modified(version)
-    response = render(request, "dispatch/_workbench_rows.html", _workbench_context(request))
+    # the rows alone need none of the pages' context processors (the header's counts, the kept form input)
+    html = render_to_string("dispatch/_workbench_rows.html", {**_workbench_context(request), "user": request.user})
+    response = HttpResponse(html)
     response["ETag"] = version
     response["Cache-Control"] = "no-store"
     return response

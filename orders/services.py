@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import clock, routing
 from core.models import District, Site
-from core.textpolicy import text_check
+from core.textpolicy import text_check, text_problem
 from core.waybills import waybill_validate
 
 from . import workflow
@@ -67,8 +67,10 @@ def _clean(data: dict) -> dict:
             value = value.strip()
             # the text policy: no control character, no longer than the column (core.textpolicy)
             field = _TEXT_FIELDS.get(key)
-            text_check(value, field=key, max_length=field.max_length if field else None,
-                       label=str(field.verbose_name) if field else key)
+            max_length = field.max_length if field else None
+            # the field's translated name only when there is something to say (bulk intake: 20 fields an order)
+            if text_problem(value, max_length=max_length) is not None:
+                text_check(value, field=key, max_length=max_length, label=str(field.verbose_name) if field else key)
         out[key] = value
     if "weight_kg" in out and out["weight_kg"] not in (None, ""):
         try:

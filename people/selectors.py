@@ -2,6 +2,9 @@
 province; nobody else), and whether a user still has to replace a temporary password."""
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from core.models import Province, Site, User
@@ -10,6 +13,8 @@ from core.scoping import role_of
 from .models import AccountEvent, TemporaryPassword
 
 Role = User.Role
+#: how long the answer of ``must_change_password`` is kept for one password hash
+TEMPORARY_CHECK_SECONDS = 600
 #: roles an LCS may create and manage (in its own province)
 LCS_ROLES = (Role.CLERK, Role.MANAGER)
 
@@ -55,8 +60,16 @@ def assignable_provinces(actor) -> QuerySet[Province]:
 
 
 def must_change_password(user) -> bool:
-    """True while the user's password is still the temporary one an administrator set."""
-    return TemporaryPassword.objects.filter(user_id=user.pk, password_hash=user.password).exists()
+    """True while the user's password is still the temporary one an administrator set. Asked on every request
+    (people.middleware), so the answer is cached per user *and password hash*: setting a temporary password or
+    replacing it changes the hash, so a cached answer never outlives the password it was about."""
+    digest = hashlib.blake2b((user.password or "").encode(), digest_size=10).hexdigest()
+    key = f"q9:temp-pw:{user.pk}:{digest}"
+    known = cache.get(key)
+    if known is None:
+        known = TemporaryPassword.objects.filter(user_id=user.pk, password_hash=user.password).exists()
+        cache.set(key, known, timeout=TEMPORARY_CHECK_SECONDS)
+    return known
 
 
 def account_events(user) -> QuerySet[AccountEvent]:

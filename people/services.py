@@ -10,7 +10,9 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_CACHE_PREFIX
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -106,6 +108,8 @@ def sessions_end(*, user) -> int:
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             ended.append(session.session_key)
     Session.objects.filter(session_key__in=ended).delete()
+    # sessions are cached (SESSION_ENGINE cached_db): the cached copies go too, or they would stay signed in
+    caches[settings.SESSION_CACHE_ALIAS].delete_many([SESSION_CACHE_PREFIX + key for key in ended])
     return len(ended)
 
 

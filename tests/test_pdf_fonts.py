@@ -40,6 +40,19 @@ kinds = {
 for name, (template, context) in kinds.items():
     with open(os.path.join(out, name + ".pdf"), "wb") as fh:
         fh.write(pdf_render(template, context).content)
+# the province report as it is made: its detail rows drawn with ReportLab after the WeasyPrint cover
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from penalties.reports import province_pdf
+class Detail:
+    def values_list(self, *fields):
+        return self
+    def iterator(self, chunk_size):
+        yield ("杭州西湖网点", "LATE_ACCEPT", "LP0000000777", "", datetime(2026, 11, 17, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+               Decimal("100"), week)
+with open(os.path.join(out, "province_detail.pdf"), "wb") as fh:
+    fh.write(province_pdf(province=types.SimpleNamespace(name="浙江省"), week=week, count=1, total=Decimal("100"),
+                          worst=[], chart_rules=chart, detail=Detail()).content)
 order = types.SimpleNamespace(
     waybill_no="300000000777", channel_order_id="LP0000000777", receiver_name="李四", receiver_phone="13998765432",
     receiver_province="北京市", receiver_city="北京市", receiver_district="朝阳区", receiver_address="建国路1号",
@@ -53,6 +66,7 @@ with open(os.path.join(out, "label.pdf"), "wb") as fh:
 EXPECT = {
     "notice": "杭州西湖网点",
     "weekly_province": "浙江省",
+    "province_detail": "杭州西湖网点",
     "weekly_national": "全网电商订单服务质量周报",
     "monthly": "分网点明细",
     "label": "电子面单",

@@ -4,12 +4,15 @@ callbacks in their own codes with retries against a local HTTP server, and the t
 import json
 import threading
 import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import requests
+from ninja.responses import NinjaJSONEncoder
 
 from dispatch import operations as ops
+from orders.api import BulkOut
 from orders.models import ApiClient, CallbackAttempt, OnlineOrder, OutboxMessage
 from orders.outbox import outbox_deliver
 from orders.services import api_client_create, channels_ensure
@@ -251,3 +254,28 @@ def test_crm_pushes_work_orders(net, live_server, taobao):
     conflict = crm.call("POST", "/api/crm/work-orders", {**body, "type": "delay"})
     assert conflict.status_code == 409 and conflict.json()["error"]["field"] == "type"
     assert taobao.call("POST", "/api/crm/work-orders", body).status_code == 404  # a channel is not the CRM
+
+
+def test_bulk_answer_is_what_its_documented_schema_gives(net, taobao):
+    """The bulk answer is written without a second validation pass (issue 17): it must still be exactly what
+    BulkOut would make of it, every item with the single-order answer's fields, the same labels and times."""
+    taobao.call("POST", "/api/orders", order_json(30))
+    r = taobao.call("POST", "/api/orders/bulk", {"orders": [
+        order_json(31, order_time="2026-11-24T08:00:00+08:00", window_start="2026-11-24T10:00:00",
+                   window_end="2026-11-24T12:00:00"),
+        order_json(32, sender={"name": "", "phone": "1", "address": ""}), order_json(30), order_json(30, goods="别的")]})
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json; charset=utf-8"
+    body = r.json()
+    assert body == json.loads(json.dumps(BulkOut.model_validate(body).model_dump(), cls=NinjaJSONEncoder))
+    single = taobao.call("GET", f"/api/orders/{order_json(31)['channel_order_id']}").json()
+    created = body["results"][0]["order"]
+    assert created["created"] is True and created["state_label"] == single["state_label"]
+    times = ("order_time", "accept_due_at", "pickup_due_at", "picked_up_at", "cancelled_at")
+
+    def same(value, key):  # the answer keeps the offset it was given, the stored order reads back in UTC
+        return datetime.fromisoformat(value) if key in times and value else value
+
+    assert {k: same(created[k], k) for k in single if k not in ("events", "created")} == \
+        {k: same(single[k], k) for k in single if k not in ("events", "created")}
+    assert body["results"][1]["order"] is None and body["results"][1]["error"]["field"] == "sender_name"
+    assert body["results"][2]["status"] == "existing" and body["results"][2]["error"] is None
