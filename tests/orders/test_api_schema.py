@@ -83,7 +83,7 @@ def windows_in_order(context, case):
         if _before(_moment(item.get("window_start")), _moment(item.get("window_end"))) is False:
             item["window_end"] = None
     start, end = body.get("ExpectTime"), body.get("ExpectEndTime")
-    if isinstance(start, int) and isinstance(end, int) and end <= start:
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end)) and end <= start:
         body["ExpectEndTime"] = None
     start, end = body.get("pickupStartTime", ""), body.get("pickupEndTime", "")
     if isinstance(start, str) and isinstance(end, str) and (bool(start) != bool(end) or (start and end <= start)):
