@@ -65,7 +65,6 @@ def limit_hours(wo_type: str, at: datetime) -> int:
     return work_order_limit(wo_type, at)
 
 
-_event = event_record
 
 
 def unit_for_waybill(waybill: str) -> tuple[Site | None, str]:
@@ -118,8 +117,8 @@ def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) ->
         description=data["description"], raised_at=raised, limit_hours=hours, due_at=clock.work_order_due(at, hours),
         unit=unit, province=unit.province if unit else None, routing_note=note[:200],
         state=S.OPEN if unit else S.UNASSIGNED, created_at=at)
-    _event(wo, "received", at=at, actor=actor, text=_("limit %(h)d h") % {"h": hours})
-    _event(wo, "routed", at=at, text=note)
+    event_record(wo, "received", at=at, actor=actor, text=_("limit %(h)d h") % {"h": hours})
+    event_record(wo, "routed", at=at, text=note)
     if unit is not None:
         message_send(audience=Message.Audience.SITE, site=unit, category=Message.Category.WORK_ORDER, at=at,
                      title=_("New work order %(id)s: answer by %(due)s") % {
@@ -147,7 +146,7 @@ def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | N
         wo.due_at = at + timedelta(hours=wo.limit_hours)
     wo.unit, wo.province, wo.state = unit, unit.province, S.OPEN if wo.state == S.UNASSIGNED else wo.state
     wo.save(update_fields=["unit", "province", "state", "due_at"])
-    _event(wo, "assigned", at=at, actor=actor, text=unit.name)
+    event_record(wo, "assigned", at=at, actor=actor, text=unit.name)
     return wo
 
 
@@ -189,7 +188,7 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
     wo.first_answered_at = wo.first_answered_at or at
     wo.late_answers += late and not counted
     wo.save()
-    _event(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
+    event_record(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
     if late:
         _fine(wo, "WO_LATE", at, _("Answered %(at)s, due %(due)s") % {
             "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
@@ -215,7 +214,7 @@ def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = 
     if passed:
         wo.state, wo.closed_at = S.CLOSED, at
         wo.save()
-        _event(wo, "passed", at=at, actor=actor, text=reason)
+        event_record(wo, "passed", at=at, actor=actor, text=reason)
         _result_queue(wo, at)
     else:
         if not (reason or "").strip():
@@ -224,7 +223,7 @@ def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = 
         if settings.WORK_ORDER_RESTART_ON_SEND_BACK:
             wo.due_at = clock.work_order_due(at, wo.limit_hours)
         wo.save()
-        _event(wo, "sent_back", at=at, actor=actor, text=reason)
+        event_record(wo, "sent_back", at=at, actor=actor, text=reason)
         message_send(audience=Message.Audience.SITE, site=wo.unit, category=Message.Category.WORK_ORDER, at=at,
                      title=_("Work order %(id)s sent back: %(reason)s") % {"id": wo.wo_id, "reason": reason[:80]},
                      link=f"/work-orders/{wo.pk}/")
@@ -285,7 +284,7 @@ def work_order_chase(*, work_order_id: int, actor, at: datetime | None = None) -
                  title=_("The province chases work order %(id)s: answer by %(due)s") % {
                      "id": wo.wo_id, "due": timezone.localtime(wo.due_at).strftime("%m-%d %H:%M")},
                  link=f"/work-orders/{wo.pk}/", sender=actor)
-    _event(wo, "chased", at=at, actor=actor)
+    event_record(wo, "chased", at=at, actor=actor)
 
 
 def warnings_send(*, at: datetime | None = None) -> int:

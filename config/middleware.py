@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from core.apikit import error
 from core.exceptions import DomainError
 from core.parsing import PAGE_MAX, PER_PAGE_MAX, parse_int
 from core.textpolicy import control_char
@@ -76,7 +77,26 @@ class InputGuardMiddleware:
         refusal = self._inspect(request)
         if refusal is not None:
             return refusal
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code >= 400
+                and not response.get("Content-Type", "").startswith("application/json")):
+            return self._api_json(response)
+        return response
+
+    @staticmethod
+    def _api_json(response):
+        """An error the framework answered under /api/ without JSON (a method the path does not take, say) gets
+        the API's one error body, keeping its status and headers such as ``Allow``."""
+        status = response.status_code
+        code = {405: "method_not_allowed", 404: "not_found"}.get(status, "invalid")
+        zh = {405: "该地址不支持此请求方法。", 404: "没有此地址。"}.get(status, "请求被拒绝。")
+        en = {405: "The method is not allowed on this path.", 404: "No such path."}.get(status,
+                                                                                        "The request was refused.")
+        answer = JsonResponse(error(code, zh, message_en=en), status=status)
+        for header in ("Allow", "Retry-After"):
+            if response.has_header(header):
+                answer[header] = response[header]
+        return answer
 
     def _inspect(self, request):
         if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH"):
@@ -189,7 +209,7 @@ class InputGuardMiddleware:
             en = {413: "The request body is too large: send at most 1,000 orders per request.",
                   422: "The body must be a JSON object."}.get(status) or (
                 f"The request was refused (field {field})." if field else "The request was refused.")
-            return JsonResponse({"error": {"code": "too_large" if status == 413 else code, "field": field,
-                                           "message": {"zh": message, "en": en}}}, status=status)
+            return JsonResponse(error("too_large" if status == 413 else code, message, field=field, message_en=en),
+                                status=status)
         html = render_to_string("400.html", {"message": message, "field": field}, request=None)
         return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")

@@ -48,7 +48,7 @@ OrderId = PathEx[str, ORDER_ID]
 
 
 class SignedClient(APIKeyHeader):
-    """HMAC-signed requests: X-Api-Key, X-Timestamp, X-Signature (see ``orders.signing``)."""
+    """HMAC-signed requests: X-Api-Key, X-Timestamp, X-Signature (see ``core.signing`` and ``orders.signing.verify``)."""
 
     param_name = "X-Api-Key"
 

@@ -4,8 +4,6 @@ HQ sees the failed ones and retries them. A broker outage only delays delivery: 
 the next scheduled run (or the next change's kick) picks them up."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.utils import timezone
 
 from core.caches import ProcessCache
@@ -90,10 +88,6 @@ def _refuse(message: OutboxMessage) -> str:
 
 CALLBACKS = Outbox(name="orders.callbacks", model=OutboxMessage, attempts=CallbackAttempt,
                    task="orders.tasks.callbacks_deliver", refuse=_refuse)
-
-
-def deliver_one(message: OutboxMessage, *, now: datetime | None = None) -> bool:
-    return CALLBACKS.deliver_one(message, now=now)
 
 
 def outbox_deliver(*, limit: int = 100, rounds: int = 10) -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import clock, routing
 from core.models import District, Site
+from core.signing import new_key, new_secret
 from core.textpolicy import text_check, text_problem
 from core.waybills import waybill_validate
 
@@ -31,7 +32,6 @@ from .models import (
     PickupBinding,
 )
 from .outbox import clients_changed
-from core.signing import new_key, new_secret
 
 #: fields a channel (or HQ's hand entry) supplies
 INPUT_FIELDS = (

@@ -15,9 +15,10 @@ from core import clock, scoping
 from core.validators import attachments_check
 
 from .decisions import decision_message
+from .events import event_record
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
 from .money import ledger_sync
-from .services import PenaltyError, _record
+from .services import PenaltyError
 
 A = AppealStatus
 
@@ -54,7 +55,7 @@ def _lock_violation(violation_id: int) -> Violation:
 def _cancel_violation(v: Violation, actor, at, text: str) -> None:
     v.status, v.decided_by, v.decided_at = ViolationStatus.CANCELLED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
-    _record(v, "cancelled", actor=actor, at=at, text=text)
+    event_record(v, "cancelled", actor=actor, at=at, text=text)
     ledger_sync(violation_ids=[v.pk], at=at)
 
 
@@ -82,7 +83,7 @@ def appeal_file(*, violation_id: int, actor, text: str, files=(), at: datetime |
     except IntegrityError:
         raise PenaltyError(_("This violation has been appealed already.")) from None
     _attach(appeal, files, actor, at, "site")
-    _record(v, "appealed", actor=actor, at=at, text=text)
+    event_record(v, "appealed", actor=actor, at=at, text=text)
     return appeal
 
 
@@ -127,7 +128,7 @@ def _conclude(appeal: Appeal, *, actor, cancel: bool, text: str, at: datetime, n
     if cancel:
         _cancel_violation(v, actor, at, note)
     else:
-        _record(v, "appeal_upheld", actor=actor, at=at, text=text)
+        event_record(v, "appeal_upheld", actor=actor, at=at, text=text)
 
 
 @transaction.atomic
@@ -141,7 +142,7 @@ def appeal_escalate(*, appeal_id: int, actor, text: str, at: datetime | None = N
     appeal.status, appeal.escalated, appeal.hq_filed_at = A.HQ_REVIEW, True, at
     appeal.lcs_text, appeal.lcs_by = (text or "").strip(), actor
     appeal.save()
-    _record(appeal.violation, "escalated", actor=actor, at=at, text=text)
+    event_record(appeal.violation, "escalated", actor=actor, at=at, text=text)
     decision_message(violation=appeal.violation, kind="escalated", at=at, text=(text or "").strip())
     return appeal
 
@@ -163,7 +164,7 @@ def appeal_to_hq(*, appeal_id: int, actor, text: str, files=(), at: datetime | N
     appeal.status, appeal.hq_filed_at, appeal.hq_text = A.HQ_REVIEW, at, text
     appeal.save()
     _attach(appeal, files, actor, at, "hq")
-    _record(appeal.violation, "appealed_hq", actor=actor, at=at, text=text)
+    event_record(appeal.violation, "appealed_hq", actor=actor, at=at, text=text)
     return appeal
 
 
@@ -220,5 +221,5 @@ def appeal_record_email(*, violation_id: int, actor, received_at: datetime, text
         appeal.status, appeal.hq_filed_at, appeal.hq_text, appeal.by_email = A.HQ_REVIEW, received_at, text, True
         appeal.save()
     _attach(appeal, [email_file], actor, at, "email")
-    _record(v, "appealed_email", actor=actor, at=at, text=text)
+    event_record(v, "appealed_email", actor=actor, at=at, text=text)
     return appeal

@@ -43,7 +43,6 @@ class PenaltyError(DomainError):
     code = "violation_invalid"
 
 
-_record = event_record
 
 
 def _attach(violation: Violation, files, actor, at) -> None:
@@ -124,7 +123,7 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
         raise PenaltyError(_("This act already has a %(rule)s finding: one act is found false only once.")
                            % {"rule": Rule(rule).label}, field="rule") from None
     _attach(violation, files, actor, at)
-    _record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence,
+    event_record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence,
             event=event.pk)
     if confirmed:  # HQ's own finding is a decision at once
         decision_message(violation=violation, kind="confirmed", at=at, text=evidence)
@@ -136,7 +135,7 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
 def _supersede(old: Violation, new: Violation, actor, at) -> None:
     old.status, old.decided_by, old.decided_at = V.RECLASSIFIED, actor, at
     old.save(update_fields=["status", "decided_by", "decided_at"])
-    _record(old, "reclassified", actor=actor, at=at, text=new.get_rule_display(), into=new.pk)
+    event_record(old, "reclassified", actor=actor, at=at, text=new.get_rule_display(), into=new.pk)
 
 
 def _locked(violation_id: int) -> Violation:
@@ -158,7 +157,7 @@ def violation_confirm(*, violation_id: int, actor, text: str = "", at: datetime 
                            % {"s": v.get_status_display()})
     v.status, v.decided_by, v.decided_at = V.CONFIRMED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
-    _record(v, "confirmed", actor=actor, at=at, text=text)
+    event_record(v, "confirmed", actor=actor, at=at, text=text)
     decision_message(violation=v, kind="confirmed", at=at, text=text)
     if v.reclassified_from_id:
         _supersede(_locked(v.reclassified_from_id), v, actor, at)
@@ -177,7 +176,7 @@ def violation_reject(*, violation_id: int, actor, text: str, at: datetime | None
                            % {"s": v.get_status_display()})
     v.status, v.decided_by, v.decided_at = V.REJECTED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
-    _record(v, "rejected", actor=actor, at=at, text=text)
+    event_record(v, "rejected", actor=actor, at=at, text=text)
     decision_message(violation=v, kind="rejected", at=at, text=text)
     return v
 
@@ -209,7 +208,7 @@ def violation_evidence_add(*, violation_id: int, actor, text: str = "", files=()
     if not (text or "").strip() and not files:
         raise PenaltyError(_("Add a note or a file."))
     _attach(v, files, actor, at)
-    _record(v, "evidence", actor=actor, at=at, text=text, files=[f.name for f in files or ()])
+    event_record(v, "evidence", actor=actor, at=at, text=text, files=[f.name for f in files or ()])
 
 
 # ---------------------------------------------------------------- rules
@@ -317,7 +316,7 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
     for v in inside:
         v.status, v.decided_by, v.decided_at = V.VOIDED, actor, at
         v.save(update_fields=["status", "decided_by", "decided_at"])
-        _record(v, "voided", actor=actor, at=at, text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason})
+        event_record(v, "voided", actor=actor, at=at, text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason})
         voided += 1
     return {"moved": moved, "voided": voided}
 

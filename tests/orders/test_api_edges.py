@@ -54,6 +54,19 @@ def test_past_the_limit_a_json_413(api, settings):
     assert not OnlineOrder.objects.exists()
 
 
+@pytest.mark.parametrize("method, path", [("TRACE", "/api/orders"), ("DELETE", "/api/orders/bulk"),
+                                          ("PUT", "/api/orders/X1/cancel")])
+def test_a_method_the_path_does_not_take_is_a_json_405(api, method, path):
+    r = api(method, path)
+    assert r.status_code == 405 and r["Content-Type"].startswith("application/json"), r.content[:200]
+    assert r.json()["error"]["code"] == "method_not_allowed" and "POST" in r["Allow"]
+
+
+def test_an_unknown_api_path_is_a_json_404(client):
+    r = client.get("/api/no-such-thing")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
 def test_canonical_path_is_shared_by_client_and_server(api):
     assert canonical_path("/api/orders/A(1)") == canonical_path("/api/orders/A%281%29") == "/api/orders/A%281%29"
     assert canonical_path("/api/orders/a b?x=1") == "/api/orders/a%20b?x=1"

@@ -92,7 +92,7 @@ def windows_in_order(context, case):
 
 
 class Signature(AuthBase):
-    """Signs the request as sent (``orders.signing``: method, canonical path and query, timestamp, body) when it
+    """Signs the request as sent (``core.signing``: method, canonical path and query, timestamp, body) when it
     carries our key, with the client's key and secret; a request without it, or with another key, goes out
     unsigned."""
 
@@ -162,5 +162,13 @@ def signer(net, settings):
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
 def test_every_check_passes(case, signer, live_server):
+    """``call_and_validate`` runs every check and raises on the first that fails; the answer is also never a 5xx
+    and always JSON, and the request went through the signing hook."""
+    sent = Signature.calls
     with requests.Session() as session:
-        case.call_and_validate(base_url=live_server.url, session=session, auth=signer, timeout=30)
+        response = case.call_and_validate(base_url=live_server.url, session=session, auth=signer, timeout=30)
+    assert Signature.calls > sent
+    assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:300])
+    ctype = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
+    ctype = ctype[0] if isinstance(ctype, list) else ctype
+    assert ctype.startswith("application/json"), (case.method, case.path, response.status_code)
