@@ -22,6 +22,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Network and people")
 
     def ready(self):
+        from . import lookups
+
+        lookups.register()  # field__any=[…]: one array parameter instead of a placeholder per value
         # the text policy (core.textpolicy) before every save of every model of the project's own apps
 
         base = Path(settings.BASE_DIR).resolve()

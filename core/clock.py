@@ -15,6 +15,8 @@ Times are aware datetimes; the arithmetic runs in Asia/Shanghai local time.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -144,9 +146,43 @@ def add_service_minutes(province, start: datetime, minutes: float, *, is_closed=
     raise ValueError("no service hours within a year: check the closure calendar")
 
 
+# ---------------------------------------------------------------- deadlines
+
+#: deadlines already computed in this batch (see ``batch``), by what they depend on
+_batch: ContextVar[dict | None] = ContextVar("clock_batch", default=None)
+
+
+@contextmanager
+def batch():
+    """Within the block, a deadline asked again with the same inputs is not computed again (bulk intake: a
+    thousand orders that arrived at the same moment share a few dozen provinces). The thresholds and the closure
+    calendar a deadline depends on are read once per block, so the block is kept to one request's work."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def _memo(key: tuple, compute):
+    seen = _batch.get()
+    if seen is None:
+        return compute()
+    if key not in seen:
+        seen[key] = compute()
+    return seen[key]
+
+
 def accept_due(province, reached_at: datetime, *, mode: str | None = None) -> datetime:
     """The accept deadline of a site that the order reached at ``reached_at``."""
     mode = mode or accept_clock_mode()
+    # the province's hours in the key too: two unsaved provinces (pk None) never share a deadline
+    return _memo(("accept", getattr(province, "pk", None), province.service_start, province.service_end, reached_at,
+                  mode),
+                 lambda: _accept_due(province, reached_at, mode))
+
+
+def _accept_due(province, reached_at: datetime, mode: str) -> datetime:
     closed = _closure_test(province, reached_at)
     if mode == WALL_CLOCK:
         return add_wall_hours(reached_at, accept_minutes(reached_at) / 60, is_closed=closed)
@@ -156,6 +192,11 @@ def accept_due(province, reached_at: datetime, *, mode: str | None = None) -> da
 def pickup_due(start: datetime, window_end: datetime | None = None, *, province=None) -> datetime:
     """16 wall-clock hours from the pickup clock's start (the clock standing still on closure days), or the
     consumer's window end when later (moved on, like the 16 hours, by the closed time between the start and it)."""
+    return _memo(("pickup", getattr(province, "pk", None), start, window_end),
+                 lambda: _pickup_due(start, window_end, province))
+
+
+def _pickup_due(start: datetime, window_end: datetime | None, province) -> datetime:
     closed = _closure_test(province, start)
     due = add_wall_hours(start, pickup_hours(start), is_closed=closed)
     if window_end is not None and window_end > start:

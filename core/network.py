@@ -15,6 +15,7 @@ import cpca
 from django.db import transaction
 
 from .models import City, District, Province
+from .routing import division_names
 
 #: service hours that differ from the default 08:00–20:00 (SPEC §2)
 SPECIAL_HOURS = {"65": (time(10, 0), time(21, 0))}  # 新疆维吾尔自治区
@@ -85,4 +86,5 @@ def network_load_divisions(*, path: Path | None = None) -> LoadResult:
         update_fields=["name", "city", "province", "statistical_only"],
         batch_size=1000,
     )
+    division_names.changed()
     return LoadResult(Province.objects.count(), City.objects.count(), District.objects.count())

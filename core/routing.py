@@ -13,6 +13,7 @@ from functools import lru_cache
 import cpca
 from django.utils.translation import gettext as _
 
+from .caches import ProcessCache
 from .models import District, ServiceArea, Site
 
 
@@ -56,6 +57,42 @@ def addresses_parse(texts: list[str]) -> list[ParsedAddress | None]:
     return out
 
 
+def _division_names() -> dict[tuple[str, str, str], ParsedAddress]:
+    """Every district by its (province, city, district) names as GB/T 2260 spells them; a municipality's
+    districts (city 市辖区 or 县) also with an empty city, as channels send them."""
+    out: dict[tuple[str, str, str], ParsedAddress] = {}
+    for adcode, name, city, province in (District.objects.filter(statistical_only=False)
+                                         .values_list("adcode", "name", "city__name", "province__name")):
+        parsed = ParsedAddress(adcode=adcode, province=province, city=city, district=name)
+        out[(province, city, name)] = parsed
+        if city in ("市辖区", "县"):
+            out.setdefault((province, "", name), parsed)
+    return out
+
+
+#: the divisions change only when ``network_load_divisions`` runs (it calls ``changed()``)
+division_names = ProcessCache("division names", _division_names, ttl=600)
+
+
+def parts_parse(parts: list[dict]) -> list[ParsedAddress | None]:
+    """The districts of many sender addresses. Structured addresses (province, city and district named as the
+    division list names them, which is what the channels send) are looked up directly; any other goes through
+    ``cpca`` with its full text, as one vectorised pass. Either way the district is the one ``cpca`` names."""
+    names = division_names.get()
+    out: list[ParsedAddress | None] = []
+    rest: list[int] = []
+    for i, p in enumerate(parts):
+        key = ((p.get("province") or "").strip(), (p.get("city") or "").strip(), (p.get("district") or "").strip())
+        found = names.get(key) if key[0] and key[2] else None
+        out.append(found)
+        if found is None:
+            rest.append(i)
+    if rest:
+        for i, parsed in zip(rest, addresses_parse([_full(parts[i]) for i in rest])):
+            out[i] = parsed
+    return out
+
+
 @lru_cache(maxsize=1)
 def _data_center_id() -> int:
     return Site.objects.only("pk").get(is_data_center=True).pk
@@ -90,7 +127,7 @@ def _areas(adcodes) -> dict[str, list[tuple]]:
     reads a few thousand of them)."""
     out: dict[str, list[tuple]] = {}
     for adcode, keywords, priority, code, site_id in (
-            ServiceArea.objects.filter(district__adcode__in=list(adcodes), site__active=True,
+            ServiceArea.objects.filter(district__adcode__any=adcodes, site__active=True,
                                        site__is_data_center=False)
             .values_list("district__adcode", "keywords", "priority", "site__code", "site_id")):
         out.setdefault(adcode, []).append((keywords, priority, code, site_id))
@@ -101,9 +138,9 @@ def route_many(parts: list[dict]) -> list[Route]:
     """Routes for many sender addresses (dicts of province, city, district, address) with a constant number of
     queries: one parse, one look-up of districts, one of service areas."""
     texts = [_full(p) for p in parts]
-    parsed = addresses_parse(texts)
+    parsed = parts_parse(parts)
     codes = {p.adcode for p in parsed if p is not None and not p.adcode.endswith("00")}
-    known = set(District.objects.filter(adcode__in=codes, statistical_only=False).values_list("adcode", flat=True))
+    known = set(District.objects.filter(adcode__any=codes, statistical_only=False).values_list("adcode", flat=True))
     areas = _areas(known)
     chosen: list[tuple[str, str, int | None]] = []
     for text, p in zip(texts, parsed):
@@ -122,7 +159,8 @@ def route_many(parts: list[dict]) -> list[Route]:
             reason = "" if site else _("No active site serves district %(code)s %(name)s.") % {
                 "code": p.adcode, "name": p.district}
         chosen.append((adcode, reason, site))
-    sites = Site.objects.select_related("province").in_bulk({s for _a, _r, s in chosen if s})
+    # the provinces once each (a few dozen), not once per site: prefetched, shared by the sites
+    sites = {s.pk: s for s in Site.objects.prefetch_related("province").filter(pk__any={s for _a, _r, s in chosen if s})}
     center = data_center() if any(s is None for _a, _r, s in chosen) else None
     return [Route(site=sites[s] if s else center, adcode=a, reason=r) for a, r, s in chosen]
 

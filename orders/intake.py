@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +16,9 @@ from core import clock, routing
 from core.exceptions import DomainError
 from core.waybills import waybill_validate
 
-from .events import event_build, events_copy
+from .events import created_events_copy
 from .exceptions import ContentConflict
-from .models import Channel, EventKind, OnlineOrder
+from .models import Channel, OnlineOrder
 from .services import (
     INPUT_FIELDS,
     REQUIRED,
@@ -78,7 +79,7 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
             first[cid] = i
             fresh.append((i, data))
     stored = {o.channel_order_id: o for o in OnlineOrder.objects.filter(
-        channel=channel, channel_order_id__in=[d["channel_order_id"] for _i, d in fresh]).select_related("site")}
+        channel=channel, channel_order_id__any=[d["channel_order_id"] for _i, d in fresh]).select_related("site")}
     new: list[tuple[int, dict]] = []
     for i, data in fresh:
         existing = stored.get(data["channel_order_id"])
@@ -92,7 +93,7 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         else:
             results[i] = _repeat(i, existing, data)
     waybills = [d["waybill_no"] for _i, d in new if d.get("waybill_no")]
-    holders = {o.waybill_no: o for o in OnlineOrder.objects.filter(waybill_no__in=waybills).select_related("site")} \
+    holders = {o.waybill_no: o for o in OnlineOrder.objects.filter(waybill_no__any=waybills).select_related("site")} \
         if waybills else {}
     seen_waybills: set[str] = set()
     ready: list[tuple[int, dict]] = []
@@ -146,26 +147,22 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime, actor
                                   "district": d.get("sender_district", ""), "address": d["sender_address"]}
                                  for _i, d in ready])
     orders = []
-    for (_i, data), route in zip(ready, routes):
-        order = OnlineOrder(channel=channel, **{"order_time": at, **data})
-        order.sender_adcode, order.route_reason, order.stint = route.adcode, route.reason, 0
-        stint_begin(order, site=route.site, at=clock.accept_clock_start(order.order_time, at), adcode=route.adcode)
-        order.pickup_due_at = clock.pickup_deadline(order)
-        order.created_at = order.updated_at = at
-        orders.append(order)
+    with clock.batch():  # a thousand orders received at one moment share their provinces' deadlines
+        for (_i, data), route in zip(ready, routes):
+            order = OnlineOrder(channel=channel, **{"order_time": at, **data})
+            order.sender_adcode, order.route_reason, order.stint = route.adcode, route.reason, 0
+            stint_begin(order, site=route.site, at=clock.accept_clock_start(order.order_time, at), adcode=route.adcode)
+            order.pickup_due_at = clock.pickup_deadline(order)
+            order.created_at = order.updated_at = at
+            orders.append(order)
     try:
         with transaction.atomic():
-            ids = _copy_insert(orders)
-            if len(ids) != len(orders):
-                raise IntegrityError("a repeat arrived meanwhile")
-            for order in orders:
-                order.pk = order.id = ids[order.channel_order_id]
-            events = [event_build(order=o, kind=EventKind.CREATED, at=at, actor_label=actor_label or channel.name,
-                                  to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": o.sender_adcode})
-                      for o in orders]
-            events_copy(events)
+            _copy_insert(orders)
+            created_events_copy(orders, at=at, actor_label=actor_label or channel.name)
         return [(o, None, True) for o in orders]
-    except IntegrityError:
+    except (IntegrityError, psycopg.IntegrityError):
+        for order in orders:
+            order.pk = order.id = None
         # another request stored one of these a moment ago: take them one by one, each answering for itself
         # (an identical copy is the stored order, "existing"; only a real difference is a conflict)
         out = []
@@ -181,21 +178,17 @@ def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime, actor
 _ORDER_FIELDS = [f for f in OnlineOrder._meta.concrete_fields if f.column != "id"]
 
 
-def _copy_insert(orders: list[OnlineOrder]) -> dict[str, int]:
-    """COPY the orders into a per-connection staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING
-    RETURNING into the order table (bulk ingestion). Returns the stored ids by channel order id."""
+def _copy_insert(orders: list[OnlineOrder]) -> None:
+    """Store the orders: their ids drawn from the table's sequence in one statement, then one COPY straight into
+    the order table (bulk ingestion). The repeats were looked up before; one that another request stored in
+    between breaks the unique key and the whole COPY (the caller then takes the orders one by one)."""
     cols = ", ".join(f.column for f in _ORDER_FIELDS)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS intake_stage AS SELECT * FROM orders_onlineorder WITH NO DATA")
-        cursor.execute("DELETE FROM intake_stage")
-        with cursor.cursor.copy(f"COPY intake_stage ({cols}) FROM STDIN") as copy:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('orders_onlineorder', 'id')) "
+                       "FROM generate_series(1, %s)", [len(orders)])
+        for order, (pk,) in zip(orders, cursor.fetchall()):
+            order.pk = pk
+        with cursor.cursor.copy(f"COPY orders_onlineorder (id, {cols}) FROM STDIN") as copy:
             for order in orders:
                 # plain Python values (str, bool, int, Decimal, aware datetime, None) go to COPY as they are
-                copy.write_row([getattr(order, f.attname) for f in _ORDER_FIELDS])
-        cursor.execute(f"INSERT INTO orders_onlineorder ({cols}) SELECT {cols} FROM intake_stage "
-                       "ON CONFLICT (channel_id, channel_order_id) DO NOTHING RETURNING channel_order_id, id")
-        ids = dict(cursor.fetchall())
-        cursor.execute("DELETE FROM intake_stage")
-    return ids
-
-
+                copy.write_row([order.pk, *[getattr(order, f.attname) for f in _ORDER_FIELDS]])

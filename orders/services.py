@@ -141,7 +141,6 @@ def _same_content(order: OnlineOrder, data: dict) -> list[str]:
     return differ
 
 
-@transaction.atomic
 def channel_order_id_check(*, channel: Channel, channel_order_id: str) -> None:
     """A channel with an order-id prefix rule (触宝: ``CT_H_``) sends only ids that start with it."""
     prefix = channel.order_id_prefix

@@ -68,3 +68,27 @@ def test_closed_days_stop_the_clock():
     closed = {t(2026, 11, 24, 0, 0).date()}
     due = clock.add_service_minutes(ZJ, t(2026, 11, 23, 19, 50), 30, is_closed=lambda d: d in closed)
     assert due == t(2026, 11, 25, 8, 20)
+
+
+def test_batch_reuses_a_deadline_only_for_the_same_inputs(monkeypatch):
+    """``clock.batch()`` (bulk intake) computes a deadline once per (province and its hours, start, mode): a
+    second province, another moment or another window gets its own, and outside a batch nothing is kept."""
+    calls = []
+    real = clock.add_service_minutes
+    monkeypatch.setattr(clock, "add_service_minutes", lambda *a, **k: calls.append(a) or real(*a, **k))
+    evening = t(2026, 11, 23, 19, 50)
+    with clock.batch():
+        assert clock.accept_due(ZJ, evening, mode=clock.SERVICE_HOURS) == t(2026, 11, 24, 8, 20)
+        assert clock.accept_due(ZJ, evening, mode=clock.SERVICE_HOURS) == t(2026, 11, 24, 8, 20)
+        assert len(calls) == 1
+        # Xinjiang's hours differ (both provinces unsaved here: the key holds the hours, not only the pk)
+        assert clock.accept_due(XJ, evening, mode=clock.SERVICE_HOURS) == t(2026, 11, 23, 20, 20)
+        assert clock.accept_due(ZJ, t(2026, 11, 23, 10), mode=clock.SERVICE_HOURS) == t(2026, 11, 23, 10, 30)
+        assert len(calls) == 3
+        start = t(2026, 11, 23, 10)
+        assert clock.pickup_due(start, province=ZJ) == t(2026, 11, 24, 2)
+        assert clock.pickup_due(start, t(2026, 11, 24, 9), province=ZJ) == t(2026, 11, 24, 9)  # a later window
+        assert clock.pickup_due(start, province=ZJ) == t(2026, 11, 24, 2)
+    clock.accept_due(ZJ, evening, mode=clock.SERVICE_HOURS)
+    clock.accept_due(ZJ, evening, mode=clock.SERVICE_HOURS)
+    assert len(calls) == 5  # no batch: computed each time

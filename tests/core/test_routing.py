@@ -63,3 +63,37 @@ def test_new_order_is_routed_and_recorded(net):
 def test_order_to_data_center_has_no_site_clock(net):
     order = make_order(sender_province="", sender_city="", sender_district="", sender_address="火星基地")
     assert order.site == net.data_center and order.accept_due_at is None and order.route_reason
+
+
+def test_structured_addresses_route_as_the_parser_would(net):
+    """Named province, city and district are looked up directly (no parse); the district is the one ``cpca``
+    names for the full text, also for a municipality sent without its city; anything else is parsed."""
+    from core.models import City, District, Province
+    from core.routing import addresses_parse, parts_parse, route_many
+
+    bj = Province.objects.create(code="11", name="北京市")
+    bj_city = City.objects.create(code="1101", name="市辖区", province=bj)
+    District.objects.create(adcode="110105", name="朝阳区", city=bj_city, province=bj)
+    parts = [
+        {"province": "浙江省", "city": "杭州市", "district": "西湖区", "address": "文三路1号"},
+        {"province": "北京市", "city": "", "district": "朝阳区", "address": "建国路1号"},
+        # 西湖区 is not in 宁波: parsed, and cpca stops at the city
+        {"province": "浙江省", "city": "宁波市", "district": "西湖区", "address": "文三路1号"},
+        {"province": "", "city": "", "district": "", "address": "浙江省宁波市海曙区中山路1号"},
+        {"province": "火星", "city": "", "district": "基地", "address": "一号"},
+    ]
+    looked_up = parts_parse(parts)
+    parsed = addresses_parse(["".join(p.values()) for p in parts])
+    assert [p and p.adcode for p in looked_up] == [p and p.adcode for p in parsed] == [
+        "330106", "110105", "330200", "330203", None]
+    routes = route_many(parts)
+    assert [r.site for r in routes] == [net.site_a, net.data_center, net.data_center, net.site_b, net.data_center]
+    assert "110105" in routes[1].reason  # known district, no site serves it
+
+
+def test_any_lookup_takes_one_array():
+    from core.models import District
+
+    query = District.objects.filter(adcode__any=["330106", "330203"]).query
+    sql, params = query.sql_with_params()
+    assert "= ANY(%s)" in sql and params == (["330106", "330203"],)

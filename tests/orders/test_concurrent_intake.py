@@ -118,3 +118,29 @@ def _push_elsewhere(channel, data):
         return intake_module.orders_intake(channel=channel, items=[dict(data)], actor_label="淘宝")[0]
     finally:
         connections.close_all()
+
+
+def test_a_copy_stored_just_before_the_copy_is_answered_existing(net, monkeypatch):
+    """A copy without a waybill number committed by another connection after the look-up of repeats: this push's
+    COPY breaks the unique key, nothing of it is kept, and the orders are taken one by one: "existing", the same
+    order, one "created" event in all."""
+    channel = channel_get("taobao")
+    data = order_data(channel_order_id="RACE-3", waybill_no="")
+    neighbour = order_data(channel_order_id="RACE-4", waybill_no="")
+    original = intake_module.channel_order_id_check
+    other, main = {}, threading.get_ident()
+
+    def meanwhile(**kwargs):
+        if threading.get_ident() == main and not other:
+            other["started"] = True
+            thread = threading.Thread(target=lambda: other.update(result=_push_elsewhere(channel, data)))
+            thread.start()
+            thread.join(60)
+        return original(**kwargs)
+
+    monkeypatch.setattr(intake_module, "channel_order_id_check", meanwhile)
+    first, second = orders_intake(channel=channel, items=[dict(data), dict(neighbour)], actor_label="淘宝")
+    assert other["result"].status == "created"
+    assert (first.status, second.status) == ("existing", "created")
+    assert first.order.pk == other["result"].order.pk
+    assert OrderEvent.objects.filter(order__channel_order_id__in=["RACE-3", "RACE-4"], kind="created").count() == 2
