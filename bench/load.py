@@ -156,7 +156,7 @@ def _setup(url: str, sites: int) -> dict:
     for user in User.objects.filter(username__in=[u.username for u in users]):
         store = SessionStore()
         key = secrets.token_hex(16)
-        data = {"_auth_user_id": str(user.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+        data = {"_auth_user_id": str(user.pk), "_auth_user_backend": "core.auth.UserBackend",
                 "_auth_user_hash": user.get_session_auth_hash()}
         sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         cookies[user.username] = (key, user.site_id)

@@ -198,8 +198,8 @@ def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
     waybill = (OnlineOrder.objects.filter(waybill_no__isnull=False, id__gte=last_id // 3).order_by("id")
                .values_list("waybill_no", flat=True).first())
     clerk_client, hq_client = Client(), Client()
-    clerk_client.force_login(clerk, backend="django.contrib.auth.backends.ModelBackend")
-    hq_client.force_login(hq, backend="django.contrib.auth.backends.ModelBackend")
+    clerk_client.force_login(clerk, backend="core.auth.UserBackend")
+    hq_client.force_login(hq, backend="core.auth.UserBackend")
     etag = clerk_client.get("/desk/accept/rows/")["ETag"]
     requests = {
         "workbench": (clerk_client, "/desk/accept/", {}),

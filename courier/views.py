@@ -80,7 +80,7 @@ def signin(request, secret: str):
             user = services.signin_code_redeem(secret=secret)
         except DomainError as exc:
             return render(request, "courier/signin.html", {"error": exc.message}, status=400)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="core.auth.UserBackend")
         return redirect("courier:home")
     code = services.signin_code_peek(secret=secret)
     if code is None:

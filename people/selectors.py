@@ -3,6 +3,7 @@ province; nobody else), and whether a user still has to replace a temporary pass
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -62,12 +63,18 @@ def assignable_provinces(actor) -> QuerySet[Province]:
 def must_change_password(user) -> bool:
     """True while the user's password is still the temporary one an administrator set. Asked on every request
     (people.middleware), so the answer is cached per user *and password hash*: setting a temporary password or
-    replacing it changes the hash, so a cached answer never outlives the password it was about."""
-    digest = hashlib.blake2b((user.password or "").encode(), digest_size=10).hexdigest()
-    key = f"q9:temp-pw:{user.pk}:{digest}"
+    replacing it changes the hash, so a cached answer never outlives the password it was about. The answer for
+    one hash never changes, so this process keeps it too (no Redis round trip on a clerk's poll)."""
+    return _temporary(user.pk, user.password or "")
+
+
+@lru_cache(maxsize=20_000)
+def _temporary(user_id: int, password_hash: str) -> bool:
+    digest = hashlib.blake2b(password_hash.encode(), digest_size=10).hexdigest()
+    key = f"q9:temp-pw:{user_id}:{digest}"
     known = cache.get(key)
     if known is None:
-        known = TemporaryPassword.objects.filter(user_id=user.pk, password_hash=user.password).exists()
+        known = TemporaryPassword.objects.filter(user_id=user_id, password_hash=password_hash).exists()
         cache.set(key, known, timeout=TEMPORARY_CHECK_SECONDS)
     return known
 

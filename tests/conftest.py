@@ -110,9 +110,13 @@ def _closed_breakers():
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Process caches (closure days, rule versions, API clients): a test's rolled-back rows must not leak."""
+    from people.selectors import _temporary
+
     ProcessCache.reset_all()
+    _temporary.cache_clear()
     yield
     ProcessCache.reset_all()
+    _temporary.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -188,7 +192,7 @@ def net(db):
 @pytest.fixture
 def login(client):
     def _login(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="core.auth.UserBackend")
         return client
 
     return _login

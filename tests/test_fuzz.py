@@ -96,7 +96,7 @@ def test_no_hostile_input_answers_5xx(net, client):
     msgs = _messages(net)
     total, fives = 0, []
     for role in ROLES:
-        client.force_login(_user(net, role), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(_user(net, role), backend="core.auth.UserBackend")
         answers, found = _crawl(client, role, net, msgs)
         assert answers > 500, (role, answers)
         total, fives = total + answers, fives + found

@@ -522,7 +522,7 @@ def test_role_url_matrix(role, net, client):
             if role not in expected:
                 continue
             if user:
-                client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+                client.force_login(user, backend="core.auth.UserBackend")
             else:
                 client.logout()
             url = reverse(name, kwargs=build(net, role, msgs) if build else None)
@@ -538,7 +538,7 @@ def test_role_url_matrix(role, net, client):
 def test_admin_is_hq_only(role, net, client):
     user = _user(net, role)
     if user:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="core.auth.UserBackend")
     urls = [reverse("admin:index")] + [
         reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in admin.site._registry
     ]
@@ -557,7 +557,7 @@ def test_batch_accept_of_another_provinces_order_names_nothing(net, client):
     from orders.models import OnlineOrder, OrderState
 
     out = _orders(net)[OUT]
-    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(net.clerk_a, backend="core.auth.UserBackend")
     r = client.post(reverse("dispatch:orders_accept_batch"), {"ids": [out.pk, 99999999999999999999]}, follow=True)
     assert r.status_code == 200
     assert OnlineOrder.objects.get(pk=out.pk).state == OrderState.PENDING
@@ -571,7 +571,7 @@ def test_batch_pickup_of_another_provinces_order_names_nothing(net, client):
 
     out = _orders(net)[OUT]
     ops.order_accept(order_id=out.pk, actor=net.clerk_x)
-    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(net.clerk_a, backend="core.auth.UserBackend")
     r = client.post(reverse("dispatch:orders_pickup_batch"), {"ids": [out.pk], f"waybill_{out.pk}": "300000000991"},
                     follow=True)
     assert r.status_code == 200
@@ -588,7 +588,7 @@ def test_courier_of_another_site_is_answered_like_a_missing_one(net, client):
     order = _orders(net)[IN]
     ops.order_accept(order_id=order.pk, actor=net.clerk_a)
     foreign = Courier.objects.filter(site=net.site_x).first()
-    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(net.clerk_a, backend="core.auth.UserBackend")
     r = client.post(reverse("dispatch:order_courier", args=[order.pk]), {"courier": foreign.pk}, follow=True)
     assert r.status_code == 200
     assert OnlineOrder.objects.get(pk=order.pk).courier_id is None
@@ -599,7 +599,7 @@ def test_exception_on_a_site_of_another_province_is_refused(net, client):
     from logistics.models import WaybillException
 
     waybill = waybill_kw(IN)(net, "lcs", None)["waybill"]
-    client.force_login(net.lcs_zj, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(net.lcs_zj, backend="core.auth.UserBackend")
     r = client.post(reverse("logistics:exception_raise", args=[waybill]),
                     {"site": net.site_x.code, "kind": "damage", "description": "外箱破损"}, follow=True)
     assert r.status_code == 200
@@ -615,7 +615,7 @@ def test_labels_of_another_provinces_orders_are_not_printed(net, client):
 
     out = _orders(net)[OUT]
     waybill_kw(OUT)(net, "clerk", None)
-    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(net.clerk_a, backend="core.auth.UserBackend")
     r = client.post(reverse("logistics:labels_batch"), {"ids": [out.pk], "next": "https://evil.example/"})
     assert r.status_code == 302 and r["Location"] == reverse("orders:order_list")
     assert not LabelPrint.objects.exists()
@@ -630,7 +630,7 @@ def test_writes_on_foreign_objects_are_404_and_change_nothing(role, net, client)
     msgs = _messages(net)
     out = _orders(net)[OUT]
     before = (OrderEvent.objects.filter(order=out).count(), ExceptionStep.objects.count())
-    client.force_login(_user(net, role), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(_user(net, role), backend="core.auth.UserBackend")
     failures = []
     for name, (method, cases) in MATRIX.items():
         if method != "post":
@@ -669,12 +669,12 @@ def test_a_courier_reaches_only_the_couriers_pages(net, client):
     failures = []
     for name, (method, cases) in MATRIX.items():
         for build, _expected in cases[:1]:  # the objects inside every other role's scope (built as HQ sees them)
-            client.force_login(courier, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(courier, backend="core.auth.UserBackend")
             url = reverse(name, kwargs=build(net, "hq", msgs) if build else None)
             status = getattr(client, method)(url).status_code
             allowed = COURIER_REACHES.get(name)
             if (allowed is None and status not in (403, 404)) or (allowed is not None and status != allowed):
                 failures.append(f"{method.upper()} {url} ({name}) as courier: {status}")
     assert not failures, "\n".join(failures)
-    client.force_login(courier, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(courier, backend="core.auth.UserBackend")
     assert client.get("/admin/").status_code in (302, 403)  # the admin's own login: never the admin

@@ -81,13 +81,13 @@ def _exercise(net, client, api, label):
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
             seen_note = seen_note or "data-degraded" in response.content.decode()
 
-    client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(net.clerk_a, backend="core.auth.UserBackend")
     check("workbench", *_timed(lambda: client.get(reverse("dispatch:workbench"))))
     check("accept", *_timed(lambda: client.post(reverse("dispatch:order_accept", args=[orders[0].pk]))))
     check("batch accept", *_timed(lambda: client.post(reverse("dispatch:orders_accept_batch"),
                                                       {"ids": [orders[1].pk, orders[2].pk]})))
     check("home (clerk)", *_timed(lambda: client.get(reverse("home"))))
-    client.force_login(net.hq, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(net.hq, backend="core.auth.UserBackend")
     check("home (HQ)", *_timed(lambda: client.get(reverse("home"))))
     check("order list", *_timed(lambda: client.get(reverse("orders:order_list"))))
     check("message list", *_timed(lambda: client.get(reverse("core:message_list"))))

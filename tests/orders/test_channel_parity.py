@@ -160,7 +160,7 @@ def test_remind_the_customer_says_where_it_goes_or_that_it_cannot(net, live_serv
     for channel in ("taobao", "kuaidi100"):
         order = make_order(channel=channel, business_type="online", channel_order_id=f"R-{channel}")
         ops.order_accept(order_id=order.pk, actor=net.clerk_a)
-        client.force_login(net.clerk_a, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(net.clerk_a, backend="core.auth.UserBackend")
         response = client.post(reverse("dispatch:order_waybill_remind", args=[order.pk]))
         said[channel] = [str(m) for m in get_messages(response.wsgi_request)][-1]
     assert "淘宝开放平台" in said["taobao"]
