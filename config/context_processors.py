@@ -6,6 +6,14 @@ from orders.selectors import pending_count
 
 
 def pending_orders(request):
+    """Once per request (see ``core.context_processors.desk``)."""
+    known = getattr(request, "_pending_context", None)
+    if known is None:
+        known = request._pending_context = _pending_orders(request)
+    return known
+
+
+def _pending_orders(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or scoping.role_of(user) != scoping.Role.CLERK:
         return {}

@@ -7,6 +7,16 @@ from .typed import typed_pop
 
 
 def desk(request):
+    """The header's context, computed once per request: a page that renders a second template with the request
+    (a django-tables2 table does) would otherwise count the unread messages again."""
+    known = getattr(request, "_desk_context", None)
+    if known is not None:
+        return known
+    request._desk_context = _desk(request)
+    return request._desk_context
+
+
+def _desk(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"desk_typed": typed_pop(request)}  # the sign-in and password pages' forms too

@@ -136,3 +136,46 @@ def test_email_copy_survives_a_lost_task(net, django_capture_on_commit_callbacks
     assert messages_email_backlog(at=timezone.now() + timedelta(minutes=5)) == 1
     assert len(mailoutbox) == 1 and Message.objects.get(pk=message.pk).emailed_at is not None
     assert messages_email_backlog(at=timezone.now() + timedelta(minutes=10)) == 0
+
+
+@pytest.mark.django_db
+def test_unread_count_in_sql_is_the_querysets_count_for_every_role(net):
+    """``message_unread_count`` is ``scoping.message_q`` written in SQL (the bell asks it every minute): for every
+    user of every role, read or not, it counts exactly ``messages_unread_for``."""
+    from core.selectors import messages_unread_for
+
+    sent = [message_send(audience=A.SITE, site=net.area_a, title="承包区"), message_send(audience=A.SITE,
+            site=net.site_a, title="网点"), message_send(audience=A.SITE, site=net.site_b, title="宁波"),
+            message_send(audience=A.PROVINCE, province=net.zj, title="浙江"),
+            message_send(audience=A.PROVINCE, province=net.xj, title="新疆"), message_send(audience=A.HQ, title="总部")]
+    sent += [message_send(audience=A.USER, user=u, title="个人") for u in (net.clerk_a, net.lcs_zj, net.hq)]
+    users = [net.clerk_a, net.clerk_area, net.clerk_b, net.clerk_x, net.lcs_zj, net.lcs_xj, net.hq, net.manager,
+             net.manager_zj]
+    counts = []
+    for user in users:
+        counts.append(message_unread_count(user=user))
+        assert counts[-1] == messages_unread_for(user=user).count(), user.username
+    assert counts == [3, 1, 1, 0, 2, 1, 2, 0, 1]
+    message_mark_read(message=sent[0], user=net.clerk_a)
+    message_mark_read(message=sent[3], user=net.manager_zj)
+    for user in users:
+        assert message_unread_count(user=user) == messages_unread_for(user=user).count(), user.username
+    assert message_unread_count(user=net.clerk_a) == 2 and message_unread_count(user=net.manager_zj) == 0
+
+
+@pytest.mark.django_db
+def test_a_page_with_a_table_counts_the_messages_once(net, login):
+    """The header's context is computed once per request, though the order list renders its table as a second
+    template with the request (which runs the context processors again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import make_order
+
+    make_order()
+    client = login(net.clerk_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("orders:order_list")).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("dispatch_messageread" in s for s in sql) == 1
+    assert sum("count(*)" in s.lower() and "PENDING" in s for s in sql) <= 1, sql
