@@ -13,4 +13,6 @@ RUN python manage.py compilemessages -l zh_Hans --ignore ".venv/*" \
 RUN useradd --system --home /app q9 && mkdir -p /var/lib/q9/media && chown -R q9 /var/lib/q9
 USER q9
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]
+# worker processes: WEB_CONCURRENCY (one per core the container is given), 8 threads each
+ENV WEB_CONCURRENCY=2
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--threads", "8", "--timeout", "60", "--access-logfile", "-"]

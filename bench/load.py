@@ -30,9 +30,11 @@ import datetime
 import os
 import random
 import secrets
+import shlex
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 
@@ -270,13 +272,16 @@ async def _drive(port: int, clerks, staff, *, seconds: float, warmup: float, pol
 
 
 def _serve(url: str, port: int, env_extra: dict) -> subprocess.Popen:
-    """gunicorn as the Procfile starts it, pinned to the first core when there are several."""
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    command = [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-               "--timeout", "60", "--access-logfile", "-"]
+    """gunicorn as the Procfile starts it (its ``web:`` line), pinned to the first core when there are several,
+    with one worker process for that one core (``WEB_CONCURRENCY``, as ``make run`` gives one per core)."""
+    line = next(line for line in (Path(__file__).resolve().parents[1] / "Procfile").read_text().splitlines()
+                if line.startswith("web:"))
+    command = shlex.split(line.split(":", 1)[1].replace("$PORT", str(port)))
+    command[0] = os.path.join(os.path.dirname(sys.executable), command[0])
     if (os.cpu_count() or 1) > 1:
         command = ["taskset", "-c", "0", *command]
-    env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEBUG": "0", **env_extra}
+    env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEBUG": "0",
+           "WEB_CONCURRENCY": "1", **env_extra}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -139,6 +139,10 @@ def run_defaults(env: dict, *, embedded_db: bool, var: Path) -> dict:
     when DEMO_MODE asks for them; DEBUG off; a SECRET_KEY kept under var/ unless one is given."""
     env.setdefault("DEMO_MODE", "1" if embedded_db else "0")
     env.setdefault("DEBUG", "0")
+    # gunicorn's worker processes (the Procfile leaves them to WEB_CONCURRENCY): one per core this process may
+    # use, each with the Procfile's 8 threads (bench.load: one process per core beats two sharing it)
+    env.setdefault("WEB_CONCURRENCY", str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                          else os.cpu_count() or 1))
     if not env.get("SECRET_KEY"):
         env["SECRET_KEY"] = secret_key_kept(var)
     return env
