@@ -125,6 +125,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend with a get_user compiled once (every request asks it): core/auth.py
     "core.auth.UserBackend",
+    # only for sessions signed in before core.auth existed, which name it; never asked for a password
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 
 from .models import User
@@ -23,6 +24,14 @@ def _statement(alias: str) -> tuple[str, list[str]]:
 
 
 class UserBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None and password is not None:
+            # a wrong password ends here: Django's ModelBackend, listed after this one only for the sessions that
+            # name it (signed in before this backend), must not check the same password a second time
+            raise PermissionDenied
+        return user
+
     def get_user(self, user_id):
         try:
             pk = int(user_id)

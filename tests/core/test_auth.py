@@ -36,3 +36,29 @@ def test_deactivation_and_password_change_take_effect_on_the_next_request(net, c
     account_deactivate(actor=net.hq, user=net.clerk_a)
     client.force_login(User.objects.get(pk=net.clerk_a.pk), backend="core.auth.UserBackend")
     assert client.get("/desk/accept/").status_code == 302
+
+
+def test_a_wrong_password_is_checked_once_and_counted(net, client, monkeypatch):
+    """UserBackend answers every password: a wrong one ends the chain (Django's ModelBackend, kept for sessions
+    that name it, does not hash it again), the failure is still recorded, the right one signs in with
+    UserBackend; a session signed in with ModelBackend before stays signed in."""
+    from django.contrib.auth import authenticate
+    from django.contrib.auth.signals import user_login_failed
+    from django.test import RequestFactory
+
+    net.clerk_a.set_password("正确的密码-2026")
+    net.clerk_a.save()
+    checks, failures = [], []
+    original = User.check_password
+    monkeypatch.setattr(User, "check_password", lambda self, raw: checks.append(1) or original(self, raw))
+    user_login_failed.connect(lambda **kw: failures.append(kw["credentials"]["username"]), weak=False,
+                              dispatch_uid="test-failed")
+    try:
+        assert authenticate(RequestFactory().post("/accounts/login/"), username="clerk-a", password="错的") is None
+    finally:
+        user_login_failed.disconnect(dispatch_uid="test-failed")
+    assert len(checks) == 1 and failures == ["clerk-a"]
+    user = authenticate(RequestFactory().post("/accounts/login/"), username="clerk-a", password="正确的密码-2026")
+    assert user == net.clerk_a and user.backend == "core.auth.UserBackend"
+    client.force_login(net.clerk_b, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/desk/accept/").status_code == 200

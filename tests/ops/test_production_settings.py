@@ -68,7 +68,9 @@ def test_make_run_keeps_a_key_and_demo_data_only_when_asked(tmp_path):
     assert env["DEMO_MODE"] == "1" and len(env["SECRET_KEY"]) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert run_defaults({}, embedded_db=False, var=tmp_path) == {"DEMO_MODE": "0", "DEBUG": "0",
-                                                                 "SECRET_KEY": env["SECRET_KEY"]}  # kept
+                                                                 "SECRET_KEY": env["SECRET_KEY"],  # kept
+                                                                 # gunicorn: a worker process per usable core
+                                                                 "WEB_CONCURRENCY": str(len(os.sched_getaffinity(0)))}
     assert run_defaults({"DEMO_MODE": "1", "SECRET_KEY": "given"}, embedded_db=False, var=tmp_path)["SECRET_KEY"] == "given"
 
 
