@@ -160,7 +160,8 @@ def route_many(parts: list[dict]) -> list[Route]:
                 "code": p.adcode, "name": p.district}
         chosen.append((adcode, reason, site))
     # the provinces once each (a few dozen), not once per site: prefetched, shared by the sites
-    sites = {s.pk: s for s in Site.objects.prefetch_related("province").filter(pk__any={s for _a, _r, s in chosen if s})}
+    wanted = {s for _a, _r, s in chosen if s}
+    sites = {s.pk: s for s in Site.objects.prefetch_related("province").filter(pk__any=wanted)}
     center = data_center() if any(s is None for _a, _r, s in chosen) else None
     return [Route(site=sites[s] if s else center, adcode=a, reason=r) for a, r, s in chosen]
 

@@ -111,9 +111,9 @@ def created_events_copy(orders: list[OnlineOrder], *, at, actor_label: str) -> N
         with cursor.cursor.copy(f"COPY orders_orderevent ({', '.join(_CREATED_COLUMNS)}) FROM STDIN") as copy:
             for o in orders:
                 copy.write_row((o.pk, EventKind.CREATED.value, at, None, label, o.site_id, o.stint, "", o.state,
-                                o.site_id, "", (o.route_reason or "")[:500], "", None, Jsonb({"adcode": o.sender_adcode}),
-                                o.stint_started_at, o.accept_due_at, o.pickup_due_at, o.pickup_owner_id,
-                                o.pickup_owner_stint))
+                                o.site_id, "", (o.route_reason or "")[:500], "", None,
+                                Jsonb({"adcode": o.sender_adcode}), o.stint_started_at, o.accept_due_at,
+                                o.pickup_due_at, o.pickup_owner_id, o.pickup_owner_stint))
 
 
 _DEADLINES_MOVED = """

@@ -91,6 +91,20 @@ def test_a_copy_stored_between_the_two_lookups_is_the_same_order(net, monkeypatc
     waybill numbers in use. The waybill is then held by this very order: "existing", not "waybill taken"."""
     channel = channel_get("taobao")
     data = order_data(channel_order_id="RACE-1", waybill_no="300000000778")
+    other = _stored_meanwhile(monkeypatch, channel, data)
+    result = orders_intake(channel=channel, items=[dict(data)], actor_label="淘宝")[0]
+    assert other["result"].status == "created"
+    assert result.status == "existing", (result.status, result.code, result.message)
+    assert result.order.pk == other["result"].order.pk
+    assert OnlineOrder.objects.filter(channel_order_id="RACE-1").count() == 1
+    # a different order with that waybill is still refused
+    late = orders_intake(channel=channel, items=[order_data(channel_order_id="RACE-2", waybill_no="300000000778")])[0]
+    assert late.status == "invalid" and late.code == "waybill_taken"
+
+
+def _stored_meanwhile(monkeypatch, channel, data) -> dict:
+    """While this thread's push checks its first new order id (after its look-up of repeats), another connection
+    stores ``data`` and commits; the returned dict gets that push's result as ``result``."""
     original = intake_module.channel_order_id_check
     other, main = {}, threading.get_ident()
 
@@ -103,14 +117,7 @@ def test_a_copy_stored_between_the_two_lookups_is_the_same_order(net, monkeypatc
         return original(**kwargs)
 
     monkeypatch.setattr(intake_module, "channel_order_id_check", meanwhile)
-    result = orders_intake(channel=channel, items=[dict(data)], actor_label="淘宝")[0]
-    assert other["result"].status == "created"
-    assert result.status == "existing", (result.status, result.code, result.message)
-    assert result.order.pk == other["result"].order.pk
-    assert OnlineOrder.objects.filter(channel_order_id="RACE-1").count() == 1
-    # a different order with that waybill is still refused
-    late = orders_intake(channel=channel, items=[order_data(channel_order_id="RACE-2", waybill_no="300000000778")])[0]
-    assert late.status == "invalid" and late.code == "waybill_taken"
+    return other
 
 
 def _push_elsewhere(channel, data):
@@ -127,18 +134,7 @@ def test_a_copy_stored_just_before_the_copy_is_answered_existing(net, monkeypatc
     channel = channel_get("taobao")
     data = order_data(channel_order_id="RACE-3", waybill_no="")
     neighbour = order_data(channel_order_id="RACE-4", waybill_no="")
-    original = intake_module.channel_order_id_check
-    other, main = {}, threading.get_ident()
-
-    def meanwhile(**kwargs):
-        if threading.get_ident() == main and not other:
-            other["started"] = True
-            thread = threading.Thread(target=lambda: other.update(result=_push_elsewhere(channel, data)))
-            thread.start()
-            thread.join(60)
-        return original(**kwargs)
-
-    monkeypatch.setattr(intake_module, "channel_order_id_check", meanwhile)
+    other = _stored_meanwhile(monkeypatch, channel, data)
     first, second = orders_intake(channel=channel, items=[dict(data), dict(neighbour)], actor_label="淘宝")
     assert other["result"].status == "created"
     assert (first.status, second.status) == ("existing", "created")
