@@ -46,10 +46,13 @@ HHMM = "^(([01][0-9]|2[0-3]):[0-5][0-9])?$"
 HTTP_URL = "^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][!-~]*)?)?$"
 
 
+BLANK_TEXT = "must not be blank / 不能为空"
+
+
 def _text(value: str, *, required: bool, pattern: re.Pattern | None) -> str:
     schema_text(value)  # the text policy: a 422 naming the control character
     if required and not value.strip():
-        raise ValueError("must not be blank / 不能为空")
+        raise ValueError(BLANK_TEXT)
     if pattern is not None and not pattern.search(value):
         raise ValueError(f"must match {pattern.pattern} / 格式不正确")
     return value
@@ -60,12 +63,37 @@ def Text(n: int, min_length: int = 0, *, pattern: str | None = None, description
     further format (a JSON Schema / Python regular expression with its own anchors), replacing the policy's
     pattern in the document (the policy still holds)."""
     required = min_length > 0
-    doc = pattern or (NOT_BLANK if required else NO_CONTROL)
-    compiled = re.compile(pattern) if pattern else None
-    extra = {"pattern": doc, "x-forbidden": "control characters" + (", blank text" if required else "")}
+    forbidden = {"x-forbidden": "control characters" + (", blank text" if required else "")}
+    if pattern is None:
+        # the policy's own pattern is enforced by pydantic-core (its regular expressions, no Python call per field:
+        # a bulk push has 20,000 texts); a lone surrogate fails its string check. ``policy_message`` words both.
+        return Annotated[str, Field(max_length=n, min_length=min_length, pattern=NOT_BLANK if required else NO_CONTROL,
+                                    description=description, json_schema_extra=forbidden)]
+    compiled = re.compile(pattern)
     return Annotated[str, Field(max_length=n, min_length=min_length, description=description,
-                                json_schema_extra=extra),
+                                json_schema_extra={"pattern": pattern, **forbidden}),
                      AfterValidator(lambda v: _text(v, required=required, pattern=compiled))]
+
+
+_POLICY_PATTERNS = frozenset((NO_CONTROL, NOT_BLANK))
+
+
+def policy_message(err: dict) -> str | None:
+    """The text policy's wording for a pydantic error of a ``Text`` field (its pattern or a lone surrogate), the
+    same as ``_text`` gives; None for any other error. ``err`` is one of ``ValidationError.errors()``, with input."""
+    value = err.get("input")
+    if not isinstance(value, str):
+        return None
+    kind = err.get("type")
+    if kind == "string_unicode" or (kind == "string_pattern_mismatch"
+                                    and (err.get("ctx") or {}).get("pattern") in _POLICY_PATTERNS):
+        try:
+            schema_text(value)
+        except ValueError as exc:
+            return str(exc)
+        if kind == "string_pattern_mismatch" and err["ctx"]["pattern"] == NOT_BLANK:
+            return BLANK_TEXT
+    return None
 
 
 def waybill_text():

@@ -217,16 +217,40 @@ class BulkOut(Schema):
     results: list[ItemOut]
 
 
-def order_out(order: OnlineOrder, *, created: bool = False, state_label: str | None = None) -> dict:
+def _same(value):
+    return value
+
+
+def order_out(order: OnlineOrder, *, created: bool = False, state_label: str | None = None, moment=_same) -> dict:
+    """The answer's order; ``moment`` may turn its times into their JSON text on the way (the bulk answer)."""
     return {
         "channel_order_id": order.channel_order_id, "state": order.state,
         "state_label": state_label if state_label is not None else order.get_state_display(),
         "site": None if order.site.is_data_center else {"code": order.site.code, "name": order.site.name},
-        "waybill_no": order.waybill_no, "order_time": order.order_time, "accept_due_at": order.accept_due_at,
+        "waybill_no": order.waybill_no, "order_time": moment(order.order_time),
+        "accept_due_at": moment(order.accept_due_at),
         "courier": {"name": order.courier.name, "phone": order.courier.phone} if order.courier_id else None,
-        "pickup_due_at": order.pickup_due_at, "picked_up_at": order.picked_up_at,
-        "cancelled_at": order.cancelled_at, "created": created,
+        "pickup_due_at": moment(order.pickup_due_at), "picked_up_at": moment(order.picked_up_at),
+        "cancelled_at": moment(order.cancelled_at), "created": created,
     }
+
+
+def _moments():
+    """A time's JSON text as ninja writes it (``NinjaJSONEncoder``), each distinct time formatted once: the orders
+    of one bulk push share their order time and, per province, their deadlines. Kept by instant and zone: equal
+    instants in two zones (a repeat read back in UTC, a new order in +08:00) keep their own texts."""
+    encoder, seen = NinjaJSONEncoder(), {}
+
+    def moment(value):
+        if value is None:
+            return None
+        key = (value, value.tzinfo)
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = encoder.default(value)
+        return text
+
+    return moment
 
 
 def _channel(request):
@@ -272,11 +296,13 @@ def push_orders(request, payload: BulkIn):
     results = orders_intake(channel=_channel(request), items=[order_data(o) for o in payload.model_dump()["orders"]],
                             actor_label=request.api_client.name)
     labels = {state: str(label) for state, label in OrderState.choices}  # translated once, not per order
+    moment = _moments()
     items = []
     for r in results:
         item = {"index": r.index, "status": r.status, "order": None, "error": None}
         if r.order is not None:
-            item["order"] = order_out(r.order, created=r.status == "created", state_label=labels[r.order.state])
+            item["order"] = order_out(r.order, created=r.status == "created", state_label=labels[r.order.state],
+                                      moment=moment)
         if r.status in ("conflict", "invalid"):
             item["error"] = error(r.code or "invalid", r.message, field=r.field)["error"]
         items.append(item)

@@ -94,32 +94,33 @@ def _callbacks(events) -> None:
 _COPY_FIELDS = [f for f in OrderEvent._meta.concrete_fields if f.column != "id"]
 
 
-#: the columns of a "created" event as bulk intake writes it; every column of the table, or the import fails
-_CREATED_COLUMNS = ("order_id", "kind", "at", "actor_id", "actor_label", "site_id", "stint", "from_state", "to_state",
+#: every column of an event, in the order the set-based writers below (created, deadline moved) give them
+_EVENT_COLUMNS = ("order_id", "kind", "at", "actor_id", "actor_label", "site_id", "stint", "from_state", "to_state",
                     "to_site_id", "reason", "text", "waybill_no", "courier_id", "data", "clock_started_at",
                     "clock_accept_due_at", "clock_pickup_due_at", "clock_owner_id", "clock_owner_stint")
-assert set(_CREATED_COLUMNS) == {f.column for f in _COPY_FIELDS}, "orders.events: a new OrderEvent column"
+assert set(_EVENT_COLUMNS) == {f.column for f in _COPY_FIELDS}, "orders.events: a new OrderEvent column"
 
 
-def created_events_copy(orders: list[OnlineOrder], *, at, actor_label: str) -> None:
-    """The "created" event of each order bulk intake has just stored, in one COPY (thousands a second): each row
-    is what ``event_build(order=o, kind=CREATED, at=at, actor_label=…, to_state=o.state, to_site=o.site,
-    text=o.route_reason, data={"adcode": …})`` holds, written from the order without an event object. No
+_CREATED = f"""
+INSERT INTO orders_orderevent ({", ".join(_EVENT_COLUMNS)})
+SELECT o.id, %(kind)s, %(at)s, NULL, %(actor_label)s, o.site_id, o.stint, '', o.state, o.site_id, '',
+       left(o.route_reason, 500), '', NULL, jsonb_build_object('adcode', o.sender_adcode),
+       o.stint_started_at, o.accept_due_at, o.pickup_due_at, o.pickup_owner_id, o.pickup_owner_stint
+FROM orders_onlineorder o WHERE o.id = ANY(%(ids)s::bigint[]) ORDER BY o.id"""
+
+
+def created_events_insert(orders: list[OnlineOrder], *, at, actor_label: str) -> None:
+    """The "created" event of each order bulk intake has just stored, in one statement that reads them from the
+    stored orders (no Python per event): each row is what ``event_build(order=o, kind=CREATED, at=at,
+    actor_label=…, to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": …})`` holds. No
     channel callback is owed here: the adapters that report a new order are answered by their own endpoint."""
-    label = actor_label[:64]
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY orders_orderevent ({', '.join(_CREATED_COLUMNS)}) FROM STDIN") as copy:
-            for o in orders:
-                copy.write_row((o.pk, EventKind.CREATED.value, at, None, label, o.site_id, o.stint, "", o.state,
-                                o.site_id, "", (o.route_reason or "")[:500], "", None,
-                                Jsonb({"adcode": o.sender_adcode}), o.stint_started_at, o.accept_due_at,
-                                o.pickup_due_at, o.pickup_owner_id, o.pickup_owner_stint))
+        cursor.execute(_CREATED, {"kind": EventKind.CREATED.value, "at": at, "actor_label": actor_label[:64],
+                                  "ids": [o.pk for o in orders]})
 
 
-_DEADLINES_MOVED = """
-INSERT INTO orders_orderevent (order_id, kind, at, actor_id, actor_label, site_id, stint, from_state, to_state,
-                               to_site_id, reason, text, waybill_no, courier_id, data, clock_started_at,
-                               clock_accept_due_at, clock_pickup_due_at, clock_owner_id, clock_owner_stint)
+_DEADLINES_MOVED = f"""
+INSERT INTO orders_orderevent ({", ".join(_EVENT_COLUMNS)})
 SELECT o.id, 'deadline_moved', %(at)s, %(actor)s, %(actor_label)s, o.site_id, o.stint, '', '', NULL, 'closure',
        %(text)s, '', NULL,
        m.data,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core import clock, routing
 from core.models import District, Site
 from core.signing import new_key, new_secret
-from core.textpolicy import text_check, text_problem
+from core.textpolicy import CONTROL_RE, text_check, text_problem
 from core.waybills import waybill_validate
 
 from . import workflow
@@ -51,6 +51,9 @@ REQUIRED = ("channel_order_id", "sender_name", "sender_phone", "sender_address")
 
 
 _TEXT_FIELDS = {f.name: f for f in OnlineOrder._meta.concrete_fields if f.get_internal_type() == "CharField"}
+_MAX_LENGTHS = {name: f.max_length for name, f in _TEXT_FIELDS.items() if f.max_length}
+_UNLIMITED = float("inf")
+_BUSINESS_TYPES = frozenset(BusinessType.values)
 
 
 @dataclass
@@ -62,16 +65,23 @@ class Intake:
 def _clean(data: dict) -> dict:
     """Normalise and check intake/change data; raises ``OrderError`` naming the field."""
     out = {}
+    suspect = False
     for key, value in data.items():
+        if value is not None and not isinstance(value, str) and key in _TEXT_FIELDS:
+            value = str(value)  # a number in a text column (a phone from a spreadsheet) is its text, as the ORM stores it
         if isinstance(value, str):
             value = value.strip()
-            # the text policy: no control character, no longer than the column (core.textpolicy)
+            if len(value) > _MAX_LENGTHS.get(key, _UNLIMITED):
+                suspect = True
+        out[key] = value
+    # the text policy (core.textpolicy): no control character, no longer than the column. One search over all the
+    # texts (bulk intake: 20 of them an order); only a breach looks field by field, to name the first one broken
+    if suspect or CONTROL_RE.search("\n".join(v for v in out.values() if isinstance(v, str))):
+        for key, value in out.items():
             field = _TEXT_FIELDS.get(key)
             max_length = field.max_length if field else None
-            # the field's translated name only when there is something to say (bulk intake: 20 fields an order)
             if text_problem(value, max_length=max_length) is not None:
                 text_check(value, field=key, max_length=max_length, label=str(field.verbose_name) if field else key)
-        out[key] = value
     if "weight_kg" in out and out["weight_kg"] not in (None, ""):
         try:
             out["weight_kg"] = Decimal(str(out["weight_kg"])).quantize(Decimal("0.01"))
@@ -86,7 +96,7 @@ def _clean(data: dict) -> dict:
             raise OrderError(_("Not a valid time."), field=key)
         if key in out and out[key] is not None and timezone.is_naive(out[key]):
             out[key] = timezone.make_aware(out[key], clock.tz())
-    if out.get("business_type") and out["business_type"] not in BusinessType.values:
+    if out.get("business_type") and out["business_type"] not in _BUSINESS_TYPES:
         raise OrderError(_("Unknown business type."), field="business_type")
     if "waybill_no" in out:
         out["waybill_no"] = out["waybill_no"] or None

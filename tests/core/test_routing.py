@@ -97,3 +97,16 @@ def test_any_lookup_takes_one_array():
     query = District.objects.filter(adcode__any=["330106", "330203"]).query
     sql, params = query.sql_with_params()
     assert "= ANY(%s)" in sql and params == (["330106", "330203"],)
+
+
+def test_a_batch_is_routed_in_a_constant_number_of_queries(net, django_assert_num_queries):
+    """Routing a batch reads the districts named (checked against the table: the per-process division list may be
+    minutes old), the service areas, and the sites with their provinces, once each, whatever the batch size."""
+    from core.routing import route_many
+
+    parts = [{"province": "浙江省", "city": "杭州市", "district": "西湖区", "address": f"文三路{i}号"} for i in range(5)]
+    route_many(parts[:1])  # loads the division list
+    for size in (1, 5):
+        with django_assert_num_queries(4):
+            routes = route_many(parts[:size])
+        assert {r.site for r in routes} == {net.site_a} and {r.adcode for r in routes} == {"330106"}

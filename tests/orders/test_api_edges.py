@@ -128,3 +128,35 @@ def test_what_the_document_allows_is_accepted(api):
 def test_a_multipart_body_without_boundary_is_a_json_400(client):
     r = client.generic("POST", "/api/orders", data=b"x", content_type="multipart/form-data")
     assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("path,body,field,words", [
+    ("/api/orders", order("POLICY-1", goods="a\u0001b"), "goods", "不允许控制字符（U+0001）"),
+    ("/api/orders", order("POLICY-2", remark="x\ud800"), "remark", "不允许控制字符（U+D800）"),
+    ("/api/orders", order("POLICY-3", sender={"name": "\u3000 ", "phone": "1", "address": "文三路90号"}),
+     "sender.name", "不能为空"),
+    ("/api/orders", order("POLICY-4", receiver={"address": "b\u007f"}), "receiver.address", "不允许控制字符（U+007F）"),
+    ("/api/orders/bulk", {"orders": [order("POLICY-5"), order("POLICY-6", goods="\uffff")]}, "orders.1.goods",
+     "不允许控制字符（U+FFFF）"),
+])
+def test_a_text_policy_breach_names_the_field_and_the_character(api, path, body, field, words):
+    """pydantic-core enforces the policy's pattern (no Python call per text); the answer still says, in Chinese,
+    which character to remove or that the text is blank, and nothing of the request is stored."""
+    r = api("POST", path, raw=json.dumps(body, ensure_ascii=True).encode())
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["field"] == field and words in error["message"]["zh"], error
+    assert not OnlineOrder.objects.exists()
+
+
+def test_a_bulk_answer_gives_each_order_its_own_times(api):
+    """The bulk answer formats each distinct time once, but by instant and zone: a repeat (read back from the
+    database, in UTC) and a new order of the same instant (sent in +08:00) each keep their own text."""
+    first = api("POST", "/api/orders", order("TIME-1", order_time="2026-11-23T10:00:00+08:00"))
+    assert first.status_code == 201, first.text
+    single = api("GET", "/api/orders/TIME-1").json()["order_time"]
+    r = api("POST", "/api/orders/bulk", {"orders": [order("TIME-1", order_time="2026-11-23T10:00:00+08:00"),
+                                                    order("TIME-2", order_time="2026-11-23T10:00:00+08:00")]})
+    assert r.status_code == 200, r.text
+    repeat, new = (item["order"]["order_time"] for item in r.json()["results"])
+    assert repeat == single and new == "2026-11-23T10:00:00+08:00"
