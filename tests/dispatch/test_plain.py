@@ -6,6 +6,8 @@ from django.urls import reverse
 from core.plain import countdown_text, duration_text, week_text
 from core.templatetags.desk import minutes_text
 
+from ..pages import shown
+
 
 def test_durations():
     assert duration_text(9254 * 60) == "6天10小时"
@@ -28,7 +30,7 @@ def test_weeks():
 
 
 def test_rules_page_shows_thresholds_in_hours(net, login):
-    page = login(net.hq).get(reverse("penalties:rules")).content.decode()
+    page = shown(login(net.hq).get(reverse("penalties:rules")))
     assert "16小时" in page and "960" not in page
 
 
