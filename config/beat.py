@@ -32,6 +32,16 @@ def beat_schedule() -> dict:
             "schedule": float(settings.CALLBACK_SWEEP_SECONDS),
             "options": {"expires": settings.CALLBACK_SWEEP_SECONDS * 0.9},
         },
+        "order-day-counts": {
+            "task": "orders.tasks.day_counts",
+            "schedule": 300.0,
+            "options": {"expires": 240},
+        },
+        "order-day-counts-nightly": {
+            "task": "orders.tasks.day_counts_nightly",
+            "schedule": crontab(minute=20, hour=3),
+            "options": {"expires": 3 * 3600},
+        },
         "ledger-sync": {
             "task": "penalties.tasks.ledger_sync",
             "schedule": 600.0,

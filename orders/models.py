@@ -404,3 +404,27 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class OrderDayCount(models.Model):
+    """How many orders each site held of one Beijing day's orders (the data center left out), as counted from the
+    order table by ``orders.stats`` at the time ``OrderCountDay`` records. Pages that count many days of orders
+    at once (the SLA dashboard, a week's figures) read these few rows instead of the orders themselves."""
+
+    day = models.DateField()
+    site = models.ForeignKey("core.Site", on_delete=models.CASCADE, related_name="+", db_index=False)
+    province = models.ForeignKey("core.Province", on_delete=models.CASCADE, related_name="+", db_index=False)
+    orders = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "site", "province"], name="orderdaycount_unique")]
+        indexes = [models.Index(fields=["province", "day"], name="orderdaycount_province_day"),
+                   models.Index(fields=["site", "day"], name="orderdaycount_site_day")]
+
+
+class OrderCountDay(models.Model):
+    """A day whose orders ``OrderDayCount`` holds, and when they were counted. A day without this row is counted
+    from the orders themselves."""
+
+    day = models.DateField(primary_key=True)
+    counted_at = models.DateTimeField()

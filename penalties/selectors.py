@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from core import clock, scoping
 from logistics.models import ScanType, TrackingEvent
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
+from orders.stats import orders_per_day
 
 from .models import Appeal, AppealStatus, Rule, Violation, ViolationStatus, WeeklyNotice
 
@@ -43,10 +44,8 @@ def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
     first = today - timedelta(days=days - 1)
     start, end = clock.day_start(first), clock.day_start(today + timedelta(days=1))
     tz = clock.tz()
-    orders = (OnlineOrder.objects.filter(scoping.unit_q(user), order_time__gte=start, order_time__lt=end)
-              .exclude(site__is_data_center=True)
-              .annotate(day=TruncDate("order_time", tzinfo=tz)).values("day").annotate(n=Count("id")))
-    per_day = {row["day"]: row["n"] for row in orders}
+    counted = orders_per_day(scope=scoping.unit_q(user), first=first, last=today)
+    per_day = counted.counts
     standing = violations_for(user=user).filter(status=ViolationStatus.CONFIRMED)
     late = (standing.filter(rule__in=[Rule.LATE_ACCEPT, Rule.LATE_PICKUP], occurred_at__gte=start, occurred_at__lt=end)
             .annotate(day=TruncDate("occurred_at", tzinfo=tz)).values("day", "rule").annotate(n=Count("id")))
@@ -64,7 +63,7 @@ def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
     by_rule = dict(period.values_list("rule").annotate(n=Count("id")))
     worst = list(period.values("site__code", "site__name", "province__name").annotate(n=Count("id"))
                  .order_by("-n", "site__code")[:10])
-    out = {"first": first, "today": today, "rates": rates, "worst": worst,
+    out = {"first": first, "today": today, "rates": rates, "worst": worst, "counted_at": counted.as_of,
            "by_rule": [(Rule(code).label, by_rule.get(code, 0)) for code in Rule.values],
            "total": sum(by_rule.values())}
     if scoping.role_of(user) in (scoping.Role.HQ, scoping.Role.MANAGER) and scoping.is_national(user):
@@ -138,9 +137,7 @@ def week_figures(*, user, week: date) -> dict:
 
     rows = violations_for(user=user).filter(notice_line__notice__week=week, status=ViolationStatus.CONFIRMED)
     by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))
-    start, end = clock.day_start(week), clock.day_start(week + timedelta(days=7))
-    orders = (OnlineOrder.objects.filter(scoping.unit_q(user), order_time__gte=start, order_time__lt=end)
-              .exclude(site__is_data_center=True).count())
+    orders = sum(orders_per_day(scope=scoping.unit_q(user), first=week, last=week + timedelta(days=6)).counts.values())
     late_accept, late_pickup = by_rule.get(Rule.LATE_ACCEPT, 0), by_rule.get(Rule.LATE_PICKUP, 0)
     return {
         "week": week, "orders": orders, "count": sum(by_rule.values()),
