@@ -16,7 +16,12 @@ of these pages is timed K times per database:
 - hq_week: HQ's query by province and one week, first page;
 - search_phone4: the clerk's header search by the last 4 digits of a sender's phone (B-tree on right(phone, 4));
 - search_name: HQ's header search by a name, exactly (every order of the bench carries the same sender name);
-- poll_unchanged: 网点接单's new-order poll when nothing changed (If-None-Match: 304, no body).
+- poll_unchanged: 网点接单's new-order poll when nothing changed (If-None-Match: 304, no body);
+- dashboard: HQ's SLA dashboard (14 days of the whole network: orders per day, late findings, worst sites);
+- dashboard_lcs: the same dashboard of one province's LCS.
+
+Both databases get their daily order counts as beat keeps them (``orders.stats.day_counts_refresh``, timed apart
+as ``counts_s_big``/``counts_s_small``).
 
 Last line: RESULT workbench big=… small=… <page>_ms_big=… <page>_ms_small=… ratio=<worst big/small median>
 """
@@ -31,12 +36,13 @@ import time
 import psycopg
 
 PAGES = ("workbench", "poll", "pickup", "clerk_query", "waybill", "hq_week", "search_phone4", "search_name",
-         "poll_unchanged")
+         "poll_unchanged", "dashboard", "dashboard_lcs")
 SITES = 2000
 CLERK_WEEK = 780  # orders of the measured site over its last week (20 of them pending)
 DAYS = 60
 # the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
-PROMISED = ("big", "small", *(f"{page}_ms_{size}" for page in PAGES for size in ("big", "small")), "worst", "ratio")
+PROMISED = ("big", "small", *(f"{page}_ms_{size}" for page in PAGES for size in ("big", "small")), "counts_s_big",
+            "counts_s_small", "worst", "ratio")
 
 
 def _admin_url(base: str) -> str:
@@ -176,6 +182,21 @@ def _load(url: str, n: int) -> float:
     return time.perf_counter() - started
 
 
+def _count_days(url: str) -> float:
+    """Seconds for beat's nightly count of orders per day and site (``orders.stats``) on this database."""
+    from django.db import connections
+
+    from orders.stats import day_counts_nightly
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = url.rsplit("/", 1)[1].split("?")[0]
+    started = time.perf_counter()
+    day_counts_nightly()
+    elapsed = time.perf_counter() - started
+    connections["default"].close()
+    return elapsed
+
+
 def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
     """Median milliseconds per page on this database (a fresh Django connection to it)."""
     from django.db import connections
@@ -189,6 +210,7 @@ def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
     clerk, _ = User.objects.get_or_create(username="bench-clerk", defaults={"role": "clerk", "site": site})
     hq, _ = User.objects.get_or_create(username="bench-hq", defaults={"role": "hq"})
     province = Province.objects.order_by("code")[5]
+    lcs, _ = User.objects.get_or_create(username="bench-lcs", defaults={"role": "lcs", "province": province})
     from django.utils import timezone
 
     from orders.models import OnlineOrder
@@ -197,9 +219,10 @@ def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
     last_id = OnlineOrder.objects.order_by("-id").values_list("id", flat=True).first()
     waybill = (OnlineOrder.objects.filter(waybill_no__isnull=False, id__gte=last_id // 3).order_by("id")
                .values_list("waybill_no", flat=True).first())
-    clerk_client, hq_client = Client(), Client()
+    clerk_client, hq_client, lcs_client = Client(), Client(), Client()
     clerk_client.force_login(clerk, backend="core.auth.UserBackend")
     hq_client.force_login(hq, backend="core.auth.UserBackend")
+    lcs_client.force_login(lcs, backend="core.auth.UserBackend")
     etag = clerk_client.get("/desk/accept/rows/")["ETag"]
     requests = {
         "workbench": (clerk_client, "/desk/accept/", {}),
@@ -213,6 +236,8 @@ def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
         "search_phone4": (clerk_client, "/search/", {"q": "0123", "list": "1"}),
         "search_name": (hq_client, "/search/", {"q": "张三", "list": "1"}),
         "poll_unchanged": (clerk_client, "/desk/accept/rows/", {}, {"HTTP_IF_NONE_MATCH": etag}, 304),
+        "dashboard": (hq_client, "/sla/dashboard/", {}),
+        "dashboard_lcs": (lcs_client, "/sla/dashboard/", {}),
     }
     out = {}
     for name, (client, path, params, *extra) in requests.items():
@@ -263,6 +288,7 @@ def main(argv):
         from django.conf import settings
 
         settings.ALLOWED_HOSTS = ["*"]
+        counting = {key: _count_days(_db_url(base, names[key])) for key in ("small", "big")}
         results = {}
         # both databases twice, in both orders, so neither always runs first
         for order in (("small", "big"),) if smoke else (("small", "big"), ("big", "small")):
@@ -280,6 +306,8 @@ def main(argv):
               f"ratio {ratios[page]:.2f}")
     fields = " ".join(f"{page}_ms_big={med[('big', page)]:.1f} {page}_ms_small={med[('small', page)]:.1f}"
                       for page in PAGES)
+    print(f"counted days in {counting['small']:.2f} s (small), {counting['big']:.2f} s (big)")
+    fields += f" counts_s_big={counting['big']:.2f} counts_s_small={counting['small']:.2f}"
     print(f"RESULT workbench big={big} small={small} {fields} worst={max(ratios, key=ratios.get)} "
           f"ratio={max(ratios.values()):.2f}")
 

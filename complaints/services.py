@@ -9,13 +9,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Message, Site
 from core.outbox import Outbox
+from core.parsing import parse_int, parse_moment
 from core.services import message_send
 from core.validators import attachments_check
 from logistics.models import TrackingEvent
@@ -80,6 +80,7 @@ def unit_for_waybill(waybill: str) -> tuple[Site | None, str]:
     return None, _("no scan or order knows this waybill: HQ assigns it")
 
 
+LIMIT_HOURS_MAX = 720  # 30 days, as the CRM API allows
 REQUIRED = ("wo_id", "type", "source", "waybill_no", "description")
 FIELDS = REQUIRED + ("consumer_name", "consumer_phone", "raised_at", "limit_hours")
 
@@ -96,12 +97,17 @@ def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) ->
         raise WorkOrderError(_("Unknown work-order type."), field="type")
     raised = data.get("raised_at") or at
     if isinstance(raised, str):
-        raised = parse_datetime(raised)
+        raised = parse_moment(raised)
         if raised is None:
             raise WorkOrderError(_("Not a valid time."), field="raised_at")
     if timezone.is_naive(raised):
         raised = timezone.make_aware(raised, clock.tz())
-    hours = int(data.get("limit_hours") or 0) or limit_hours(data["type"], raised)
+    hours = limit_hours(data["type"], raised)
+    if data.get("limit_hours") not in (None, ""):
+        hours = parse_int(data["limit_hours"], lo=1, hi=LIMIT_HOURS_MAX)
+        if hours is None:
+            raise WorkOrderError(_("The time limit is a whole number of hours from 1 to %(max)d.")
+                                 % {"max": LIMIT_HOURS_MAX}, field="limit_hours")
     existing = WorkOrder.objects.select_for_update().filter(wo_id=data["wo_id"]).first()
     if existing is not None:
         differ = [k for k in ("type", "source", "waybill_no", "description")
@@ -173,7 +179,7 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
         value = (facts.get(name) or "").strip()
         if required and not value:
             raise WorkOrderError(_("%(label)s is required.") % {"label": label}, field=name)
-        if value and kind == "datetime" and parse_datetime(value) is None:
+        if value and kind == "datetime" and parse_moment(value) is None:
             raise WorkOrderError(_("%(label)s: not a valid time.") % {"label": label}, field=name)
         if value and kind == "yesno" and value not in ("yes", "no"):
             raise WorkOrderError(_("%(label)s: answer yes or no.") % {"label": label}, field=name)

@@ -159,8 +159,6 @@ def new(request):
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in ("wo_id", "type", "source", "waybill_no", "consumer_name",
                                                      "consumer_phone", "description", "limit_hours")}
-        if not data["limit_hours"].isdigit():
-            data["limit_hours"] = ""
         received = service_call(request, lambda: services.work_order_receive(data=data, actor=request.user),
                                 lambda r: _("Work order entered.") if r[1] else _("This work order exists already."))
         if not received:

@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from complaints.api import router as work_orders_router
 from core.exceptions import DomainError
 from logistics.api import router as tracking_router
-from core.apikit import error, policy_message
+from core.apikit import error, policy_message, zh_message
 from orders.api import router as orders_router
 from core.signing import SignatureError
 
@@ -22,6 +22,9 @@ class Q9API(NinjaAPI):
             message = policy_message(err)
             if message:
                 out["msg"] = message
+            # own validators word their errors "English / 中文": each language gets its half
+            out["msg_zh"] = (message or zh_message(err)).split(" / ", 1)[-1]
+            out["msg"] = out["msg"].split(" / ", 1)[0]
         return exc
 
 
@@ -47,7 +50,8 @@ def validation_error(request, exc):
     first = exc.errors[0] if exc.errors else {}
     field = _field(first.get("loc", ()))
     en = first.get("msg", "invalid input")
-    return api.create_response(request, error("invalid", f"请求内容不正确：{field or '请求体'} — {en}", field=field,
+    zh = first.get("msg_zh") or "格式不正确"
+    return api.create_response(request, error("invalid", f"请求内容不正确：{field or '请求体'} — {zh}", field=field,
                                               message_en=f"Invalid input at {field or 'body'}: {en}"), status=422)
 
 

@@ -170,11 +170,20 @@ class InputGuardMiddleware:
         if length > limit:
             return self.refuse(request, f"请求体过大：上限 {limit // (1024 * 1024)} MB，请分批推送（每批最多 1,000 个订单）。",
                                status=413)
-        if request.content_type == "application/json" and request.body.strip():
+        if request.body.strip():  # every API body is JSON, whatever its Content-Type says
             try:
                 data = json.loads(request.body)
-            except ValueError:
-                return None  # the API answers its own 422 for malformed JSON
+            except json.JSONDecodeError as exc:
+                return self.refuse(request, f"请求体不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列有误。",
+                                   status=422, field="body",
+                                   en=f"The body is not valid JSON (line {exc.lineno}, column {exc.colno}).")
+            except RecursionError:
+                return self.refuse(request, "请求体不是有效的 JSON：嵌套层数过多。", status=422, field="body",
+                                   en="The body is not valid JSON: nested too deeply.")
+            except ValueError:  # not UTF-8, or a number of thousands of digits
+                return self.refuse(request, "请求体不是有效的 JSON：须为 UTF-8 编码，数字不超过 4,300 位。",
+                                   status=422, field="body",
+                                   en="The body is not valid JSON: it must be UTF-8, numbers at most 4,300 digits.")
             if not isinstance(data, dict):
                 return self.refuse(request, "请求体须为 JSON 对象。", status=422, field="body")
         return None
@@ -204,10 +213,11 @@ class InputGuardMiddleware:
         return None
 
     @staticmethod
-    def refuse(request, message: str, *, field: str | None = None, status: int = 400, code: str = "invalid"):
+    def refuse(request, message: str, *, field: str | None = None, status: int = 400, code: str = "invalid",
+               en: str | None = None):
         if request.path.startswith("/api/"):
-            en = {413: "The request body is too large: send at most 1,000 orders per request.",
-                  422: "The body must be a JSON object."}.get(status) or (
+            en = en or {413: "The request body is too large: send at most 1,000 orders per request.",
+                        422: "The body must be a JSON object."}.get(status) or (
                 f"The request was refused (field {field})." if field else "The request was refused.")
             return JsonResponse(error("too_large" if status == 413 else code, message, field=field, message_en=en),
                                 status=status)

@@ -235,7 +235,7 @@ BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=60)
 ACCEPT_CLOCK = env("ACCEPT_CLOCK", default="service_hours")
 ACCEPT_MINUTES = env.int("ACCEPT_MINUTES", default=30)
 PICKUP_HOURS = env.int("PICKUP_HOURS", default=16)
-WAYBILL_PATTERN = env("WAYBILL_PATTERN", default=r"^\d{12,15}$")
+WAYBILL_PATTERN = env("WAYBILL_PATTERN", default=r"^[0-9]{12,15}$")
 WAYBILL_FORMAT_LABEL = env("WAYBILL_FORMAT_LABEL", default="12–15 位数字")
 # a pickup confirmation whose waybill has no 揽收 scan at the same site within these hours of it (or one at another
 # site) is listed for audit as a suspected false waybill (never fined automatically)

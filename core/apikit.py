@@ -96,6 +96,51 @@ def policy_message(err: dict) -> str | None:
     return None
 
 
+_ZH = {
+    "missing": "必填",
+    "extra_forbidden": "不认识的字段",
+    "string_type": "须为文本",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_pattern_mismatch": "格式不正确",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "int_type": "须为整数", "int_parsing": "须为整数", "int_from_float": "须为整数",
+    "float_type": "须为数字", "float_parsing": "须为数字", "finite_number": "须为有限的数字",
+    "decimal_type": "须为数字", "decimal_parsing": "须为数字",
+    "decimal_max_digits": "数字位数过多", "decimal_max_places": "小数位数过多",
+    "bool_type": "须为 true 或 false", "bool_parsing": "须为 true 或 false",
+    "greater_than": "须大于 {gt}", "greater_than_equal": "不得小于 {ge}",
+    "less_than": "须小于 {lt}", "less_than_equal": "不得大于 {le}",
+    "literal_error": "须为以下之一：{expected}", "enum": "须为以下之一：{expected}",
+    "datetime_type": "不是有效的时间（如 2026-11-23T10:30:00+08:00）",
+    "datetime_parsing": "不是有效的时间（如 2026-11-23T10:30:00+08:00）",
+    "datetime_from_date_parsing": "不是有效的时间（如 2026-11-23T10:30:00+08:00）",
+    "date_type": "不是有效的日期（如 2026-11-23）", "date_parsing": "不是有效的日期（如 2026-11-23）",
+    "date_from_datetime_parsing": "不是有效的日期（如 2026-11-23）",
+    "list_type": "须为列表", "dict_type": "须为对象", "model_type": "须为对象", "model_attributes_type": "须为对象",
+    "json_invalid": "不是有效的 JSON", "json_type": "须为 JSON",
+    "url_parsing": "不是有效的网址", "url_scheme": "网址须以 http:// 或 https:// 开头",
+    "string_unicode": "须为有效的 Unicode 文本",
+}
+
+
+def zh_message(err: dict) -> str:
+    """A pydantic error (one of ``ValidationError.errors()``) in Chinese, for the ``zh`` of the API's 422: its
+    type's wording with the limits it names; an own validator's ``ValueError`` message as it was raised (they are
+    written in Chinese, or Chinese and English)."""
+    kind = err.get("type", "")
+    if kind == "value_error":
+        return str((err.get("ctx") or {}).get("error") or err.get("msg", "")).removeprefix("Value error, ")
+    wording = _ZH.get(kind)
+    if wording is None:
+        return "格式不正确"
+    try:
+        return wording.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return wording.split("{")[0].rstrip("：: ") or "格式不正确"
+
+
 def waybill_text():
     """An optional waybill number: the configured format (``WAYBILL_PATTERN``) or empty."""
     core = waybill_pattern().removeprefix("^").removesuffix("$")

@@ -5,10 +5,13 @@ Dates live between 2000-01-01 and 2100-12-31 (the API's year range): a date outs
 arithmetic of the filters (``date + 1 day`` past 9999-12-31) or mean nothing for a courier."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.utils import dateparse, timezone
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +23,12 @@ PER_PAGE_MAX = 500
 INT_MAX = 2**31 - 1  # PostgreSQL integer
 
 
+def is_digits(text: str) -> bool:
+    """Whether the text is ASCII digits only. ``str.isdigit`` also says yes to "²", "①", "１２" and "١٢", which
+    ``int()`` then refuses or reads as another number."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def parse_int(value, default: int | None = None, *, lo: int | None = None, hi: int | None = None) -> int | None:
     """An integer from text (``"12"``), or the default when it is not one or lies outside [lo, hi]."""
     if isinstance(value, bool):
@@ -28,7 +37,7 @@ def parse_int(value, default: int | None = None, *, lo: int | None = None, hi: i
         number = value
     else:
         text = str(value if value is not None else "").strip()
-        if not text or len(text) > 12 or not text.lstrip("-").isdigit():
+        if not text or len(text) > 12 or not is_digits(text.removeprefix("-")):
             return default
         number = int(text)
     if (lo is not None and number < lo) or (hi is not None and number > hi):
@@ -51,6 +60,34 @@ def parse_date(value, default: date | None = None) -> date | None:
     except ValueError:
         return default
     return day if DATE_MIN <= day <= DATE_MAX else default
+
+
+def parse_moment(value, *, date_only: bool = False) -> datetime | None:
+    """A time someone typed or sent (``2026-11-23T10:30``, ``2026-11-23 10:30:00``, with or without a zone; with
+    ``date_only`` also ``2026-11-23`` and ``2026/11/23``, meaning its midnight) as an aware datetime, Beijing time
+    when no zone is given; None when it is not one. A well-formed impossible time (2026-13-45, 2026-02-30, 25:00)
+    is None too: Django's ``parse_datetime`` raises on those. Limited to 2000–2100 like the dates."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if date_only:
+            text = text.replace("/", "-")
+        if not text or len(text) > 40:
+            return None
+        try:
+            moment = dateparse.parse_datetime(text)
+            if moment is None and date_only and len(text) == 10:
+                moment = datetime.combine(date.fromisoformat(text), time())
+        except ValueError:
+            return None
+        if moment is None:
+            return None
+    if not DATE_MIN <= moment.date() <= DATE_MAX:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, ZoneInfo(settings.TIME_ZONE))
+    return moment
 
 
 def parse_month(value, default: date | None = None) -> date | None:

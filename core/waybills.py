@@ -13,7 +13,9 @@ class WaybillFormatError(DomainError):
 
 
 def waybill_pattern() -> str:
-    return settings.WAYBILL_PATTERN
+    """The configured format, its ``\\d`` read as an ASCII digit (Python's and the API validator's ``\\d`` also
+    match full-width and other scripts' digits, which no scanner prints)."""
+    return settings.WAYBILL_PATTERN.replace(r"\d", "[0-9]")
 
 
 def waybill_validate(value: str) -> str:
@@ -21,7 +23,7 @@ def waybill_validate(value: str) -> str:
     value = (value or "").strip()
     if not value:
         raise WaybillFormatError(_("Enter the waybill number."), field="waybill_no")
-    if not re.fullmatch(waybill_pattern(), value):
+    if not value.isascii() or not re.fullmatch(waybill_pattern(), value):
         raise WaybillFormatError(
             _("Waybill number “%(no)s” is not valid: it must be %(format)s.")
             % {"no": value[:40], "format": settings.WAYBILL_FORMAT_LABEL},

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import scoping
 from core.exceptions import DomainError
 from core.models import Courier, User
+from core.parsing import parse_moment
 from dispatch import operations
 from inventory.services import waybill_next
 from orders.models import OnlineOrder, OrderEvent, OrderState
@@ -113,12 +113,7 @@ def _answer(row: CourierAct, *, replay: bool, state: str = "") -> ActAnswer:
 
 
 def _local(raw) -> datetime | None:
-    if not raw:
-        return None
-    value = parse_datetime(str(raw)) if not isinstance(raw, datetime) else raw
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    return parse_moment(raw) if raw else None
 
 
 def _who(event: OrderEvent | None) -> str:

@@ -11,20 +11,19 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from core import clock, scoping
+from core import scoping
 from core import selectors as net_selectors
 from core.couriers import courier_add
 from core.couriers import courier_update as update
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Courier, Site
-from core.parsing import parse_id
+from core.parsing import parse_id, parse_moment
 from core.plain import sheet_time
 from core.redirects import safe_redirect
 from core.actions import service_call
@@ -232,7 +231,7 @@ def pickup(request):
 def pickup_scan(request):
     """One scan in the desk's scan box (htmx): the status next to the box, the touched rows swapped in place."""
     raw_armed = request.POST.get("armed", "")
-    armed_id = int(raw_armed) if raw_armed.isdigit() else None
+    armed_id = parse_id(raw_armed)
     outcome = pickup_desk.pickup_scan(user=request.user, code=request.POST.get("code", ""), armed_id=armed_id)
     rows = []
     if outcome.order is not None:
@@ -307,10 +306,7 @@ def order_pickup_fail(request, pk: int):
 
 
 def _local_datetime(raw: str) -> datetime | None:
-    value = parse_datetime((raw or "").strip())
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, clock.tz())
-    return value
+    return parse_moment(raw)
 
 
 @scoping.role_required(R.CLERK, R.HQ)
@@ -491,8 +487,7 @@ def couriers(request):
     if request.method == "POST":
 
         site = Site.objects.filter(pk__in=scoping.clerk_site_ids(request.user),
-                                   pk=request.POST.get("site") if (request.POST.get("site") or "").isdigit()
-                                   else request.user.site_id).first()
+                                   pk=parse_id(request.POST.get("site")) or request.user.site_id).first()
         added = service_call(request, lambda: courier_add(actor=request.user, site=site or request.user.site,
                                                           name=request.POST.get("name", ""),
                                                           phone=request.POST.get("phone", "")),

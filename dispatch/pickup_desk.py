@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core import scoping
 from core.exceptions import DomainError
+from core.parsing import parse_id
 from orders.models import OnlineOrder, OrderState
 
 from . import operations
@@ -48,8 +49,8 @@ def pickup_desk_list(*, user, at: datetime, courier: str = "", due: str = "", li
     qs = pickup_open_orders(user=user)
     if courier == "none":
         qs = qs.filter(courier__isnull=True)
-    elif courier.isdigit():
-        qs = qs.filter(courier_id=int(courier))
+    elif parse_id(courier):
+        qs = qs.filter(courier_id=parse_id(courier))
     soon_edge = at + timedelta(seconds=SOON_SECONDS)
     savable = qs.filter(pickup_due_at__gte=at)
     if due == "soon":

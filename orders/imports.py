@@ -23,20 +23,20 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from core import clock, jobs
+from core import jobs
 from core.exceptions import DomainError
 from core.models import District, Province, Site
-from core.parsing import DATE_MAX, DATE_MIN
+from core.parsing import parse_moment
 from core.services import site_parents_set, site_upsert
 from core.textpolicy import control_char
 from core.waybills import waybill_validate
 
 from .intake import orders_intake
 from .models import Channel, ImportJob, OnlineOrder
+from .services import order_time_check
 
 logger = logging.getLogger(__name__)
 
@@ -164,20 +164,7 @@ def read_rows(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
 
 def _local(raw: str) -> datetime | None:
     """A time from a cell (2026-11-23 10:30, 2026/11/23, 2026-11-23) in Beijing time, 2000–2100; None if not."""
-    text = (raw or "").strip().replace("/", "-")
-    if not text or len(text) > 40:
-        return None
-    try:
-        value = parse_datetime(text)
-        if value is None:
-            value = datetime.strptime(text, "%Y-%m-%d")
-    except ValueError:  # 2026-13-45: well formed, impossible
-        return None
-    if not DATE_MIN <= value.date() <= DATE_MAX:
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, clock.tz())
-    return value
+    return parse_moment(raw, date_only=True)
 
 
 def _lengths(model) -> dict[str, int]:
@@ -279,6 +266,11 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
                 parsed = _local(rec["order_time"])
                 if parsed is None:
                     problems.append(("order_time", bad_time))
+                else:
+                    try:
+                        order_time_check(parsed, timezone.now())
+                    except DomainError as exc:
+                        problems.append(("order_time", str(exc.message)))
                 rec["order_time"] = parsed
             else:
                 rec.pop("order_time", None)

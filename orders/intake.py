@@ -31,6 +31,7 @@ from .services import (
     _same_content,
     channel_order_id_check,
     order_create,
+    order_time_check,
     stint_begin,
 )
 
@@ -55,6 +56,7 @@ def _validate(data: dict, at: datetime) -> dict:
             raise DomainError(_("This field is required."), field=key)
     if not data.get("order_time"):
         data.pop("order_time", None)  # "now" for a new order; not compared for a repeat
+    order_time_check(data.get("order_time"), at)
     _check_window(data.get("window_start"), data.get("window_end"))
     if data.get("waybill_no"):
         data["waybill_no"] = waybill_validate(data["waybill_no"])

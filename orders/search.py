@@ -7,9 +7,12 @@ columns would defeat the indexes at 10 million orders. No contrib extension (pg_
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.db.models import QuerySet
 from django.db.models.functions import Right
+
+from core.parsing import is_digits
 
 from .models import OnlineOrder
 from .selectors import orders_for
@@ -21,23 +24,24 @@ MAX_QUERY = 64
 def _readings(qs: QuerySet, q: str) -> list[QuerySet]:
     lookups = [qs.filter(channel_order_id=q), qs.filter(waybill_no=q)]
     phone = q
-    if re.fullmatch(r"\+?[\d-]+", q):  # 138-1234-5678, +86 138…
-        phone = re.sub(r"\D", "", q)
+    if re.fullmatch(r"\+?[0-9-]+", q):  # 138-1234-5678, +86 138…
+        phone = re.sub(r"[^0-9]", "", q)
         phone = phone[2:] if phone.startswith("86") and len(phone) == 13 else phone
-    if phone.isdigit() and len(phone) == 4:
+    if is_digits(phone) and len(phone) == 4:
         lookups += [qs.alias(p4=Right("sender_phone", 4)).filter(p4=phone),
                     qs.alias(p4=Right("receiver_phone", 4)).filter(p4=phone)]
-    elif phone.isdigit() and len(phone) >= 7:  # a whole phone number: its last 4 digits lead to it by the same index
+    elif is_digits(phone) and len(phone) >= 7:  # a whole phone number: its last 4 digits lead to it by the same index
         lookups += [qs.alias(p4=Right("sender_phone", 4)).filter(p4=phone[-4:], sender_phone=phone),
                     qs.alias(p4=Right("receiver_phone", 4)).filter(p4=phone[-4:], receiver_phone=phone)]
-    if not re.search(r"\d", q):
+    if not re.search(r"[0-9]", q):
         lookups += [qs.filter(sender_name=q), qs.filter(receiver_name=q)]
     return lookups
 
 
 def order_search(*, user, q: str, limit: int = LIMIT) -> list[OnlineOrder]:
     """At most ``limit`` orders the user may see that match ``q`` in any of its readings, newest first."""
-    q = re.sub(r"\s+", "", (q or ""))[:MAX_QUERY]
+    # full-width digits and letters (a Chinese input method's １３８…) read as the ASCII ones they stand for
+    q = re.sub(r"\s+", "", unicodedata.normalize("NFKC", q or ""))[:MAX_QUERY]
     if not q:
         return []
     base = orders_for(user=user)

@@ -4,7 +4,7 @@ each is atomic, locks the order it changes and writes its event in the same tran
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
@@ -103,6 +103,18 @@ def _clean(data: dict) -> dict:
     return out
 
 
+ORDER_TIME_AHEAD = timedelta(minutes=10)  # a channel's clock may run a little ahead of ours, not more
+
+
+def order_time_check(order_time: datetime | None, at: datetime) -> None:
+    """An order time later than now (beyond a channel's clock skew) would keep the order's clocks from ever
+    running: refused."""
+    if order_time is not None and order_time > at + ORDER_TIME_AHEAD:
+        raise OrderError(_("The order time %(t)s is in the future.")
+                         % {"t": timezone.localtime(order_time, clock.tz()).strftime("%Y-%m-%d %H:%M")},
+                         field="order_time")
+
+
 def _check_window(start, end) -> None:
     if start and end and end <= start:
         raise OrderError(_("The pickup window must end after it starts."), field="window_end")
@@ -173,6 +185,7 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
         # "now" for a new order; a repeat without an order time is compared on the rest (issue 15: identical
         # retries arriving together are the same order, never a conflict on a stamped time)
         data.pop("order_time", None)
+    order_time_check(data.get("order_time"), at)
     _check_window(data.get("window_start"), data.get("window_end"))
     existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
     if existing is not None:
@@ -318,6 +331,10 @@ def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter:
 
     if not (name or "").strip():
         raise OrderError(_("Give the client a name."), field="name")
+    if kind not in ApiClient.Kind.values:
+        raise OrderError(_("Choose what the client is from the list."), field="kind")
+    if adapter not in ApiClient.Adapter.values:
+        raise OrderError(_("Choose the client's message format from the list."), field="adapter")
     if kind == ApiClient.Kind.CHANNEL and channel is None:
         raise OrderError(_("A channel's client needs its channel."), field="channel")
     secret = new_secret()

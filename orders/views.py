@@ -161,19 +161,20 @@ def api_clients(request):
                 url = (request.POST.get("callback_url") or "").strip()
                 if url:
                     URLValidator(schemes=["http", "https"])(url)
-                channel = Channel.objects.filter(pk=request.POST.get("channel") or 0).first()
+                channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
                 client, secret = services.api_client_create(
                     name=request.POST.get("name", ""), kind=request.POST.get("kind") or ApiClient.Kind.CHANNEL,
                     channel=channel, adapter=request.POST.get("adapter") or "generic", callback_url=url,
                     actor=request.user)
                 shown = (client, secret)
             elif action == "rotate":
-                shown = services.api_client_rotate(client_id=int(request.POST.get("client")), actor=request.user)
+                shown = services.api_client_rotate(client_id=parse_id(request.POST.get("client")) or 0,
+                                                   actor=request.user)
             elif action == "update":
                 url = (request.POST.get("callback_url") or "").strip()
                 if url:
                     URLValidator(schemes=["http", "https"])(url)
-                services.api_client_update(client_id=int(request.POST.get("client")), callback_url=url,
+                services.api_client_update(client_id=parse_id(request.POST.get("client")) or 0, callback_url=url,
                                            active=request.POST.get("active") == "on", actor=request.user)
                 flash.success(request, _("Saved."))
                 return redirect("orders:api_clients")
@@ -219,7 +220,7 @@ def imports(request):
         if upload.size > importing.MAX_BYTES:
             flash.error(request, _("The file is larger than 20 MB: split it."))
             return redirect("orders:imports")
-        channel = Channel.objects.filter(pk=request.POST.get("channel") or 0).first()
+        channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
         job = importing.job_create(kind=kind, upload=upload, actor=request.user, channel=channel)
         return redirect("orders:import_detail", pk=job.pk)
     return render(request, "orders/imports.html", {

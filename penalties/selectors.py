@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     FloatField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
+from core.models import Site
 from logistics.models import ScanType, TrackingEvent
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
 from orders.stats import orders_per_day
@@ -67,13 +69,18 @@ def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
            "by_rule": [(Rule(code).label, by_rule.get(code, 0)) for code in Rule.values],
            "total": sum(by_rule.values())}
     if scoping.role_of(user) in (scoping.Role.HQ, scoping.Role.MANAGER) and scoping.is_national(user):
-        queue = OnlineOrder.objects.filter(site__is_data_center=True, state=OrderState.PENDING)
-        oldest = queue.order_by("order_time").values_list("order_time", flat=True).first()
+        # the data center's pending orders through the partial index of pending orders per site, counted and
+        # their oldest found in one aggregate: "ORDER BY order_time LIMIT 1" over a join walked the whole order-time
+        # index when the queue was empty (2.5 s at 10 M orders)
+        centers = list(Site.objects.filter(is_data_center=True).values_list("pk", flat=True))
+        queue = (OnlineOrder.objects.filter(site_id__in=centers, state=OrderState.PENDING)
+                 .aggregate(n=Count("id"), oldest=Min("order_time")))
+        oldest = queue["oldest"]
         waited = (OrderEvent.objects.filter(kind=EventKind.DISPATCHED, at__gte=start, at__lt=end)
                   .annotate(w=Cast(KeyTextTransform("waited_minutes", "data"), FloatField()))
                   .aggregate(avg=Avg("w"), n=Count("id")))
         out["data_center"] = {
-            "waiting": queue.count(),
+            "waiting": queue["n"],
             "oldest_minutes": int((timezone.now() - oldest).total_seconds() // 60) if oldest else 0,
             "dispatched": waited["n"], "avg_wait": round(waited["avg"] or 0),
         }

@@ -11,7 +11,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -21,7 +20,7 @@ from core import clock, scoping
 from core.actions import service_call
 from core.exports import xlsx_response
 from core.models import ClosureDay
-from core.parsing import parse_id, parse_month, parse_year
+from core.parsing import parse_id, parse_moment, parse_month, parse_year
 from core.plain import sheet_time
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
@@ -396,9 +395,7 @@ def appeal_hq_decide(request, pk: int):
 @scoping.role_required(R.HQ)
 @require_POST
 def appeal_email(request, pk: int):
-    received = parse_datetime(request.POST.get("received_at", "") or "")
-    if received is not None and timezone.is_naive(received):
-        received = timezone.make_aware(received, clock.tz())
+    received = parse_moment(request.POST.get("received_at", ""))
     if received is None:
         get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
         flash.error(request, _("Enter when the e-mail arrived (date and time)."))

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from core import routing
 from core.exceptions import DomainError
 from core.models import District, ServiceArea, Site, User
+from core.parsing import parse_int
 from core.scoping import role_of
 
+PRIORITY_MIN, PRIORITY_MAX = -9999, 9999  # an area's priority: a few levels are all routing ever needs
 AREA_COLUMNS = {"网点编码": "site", "区县代码": "district", "关键词": "keywords", "优先级": "priority"}
 AREA_REQUIRED = ["site", "district"]
 _SPLIT = re.compile(r"[、,，;；\s]+")
@@ -50,10 +52,11 @@ def areas_check(records: list[dict]):
             yield n, "district", "区县代码不存在"
         elif district is not None and district.statistical_only:
             yield n, "district", "这是统计用的「市辖区」代码，不是区县"
-        try:
-            priority = int(rec.get("priority") or 0)
-        except ValueError:
-            yield n, "priority", "须为整数"
+        raw = rec.get("priority") or 0
+        raw = int(raw) if isinstance(raw, float) and raw.is_integer() else raw  # 5.0 from a spreadsheet cell
+        priority = parse_int(raw, lo=PRIORITY_MIN, hi=PRIORITY_MAX)
+        if priority is None:
+            yield n, "priority", f"须为 {PRIORITY_MIN} 到 {PRIORITY_MAX} 之间的整数"
             priority = 0
         keywords = keywords_parse(rec.get("keywords", ""))
         if site is not None and district is not None:

@@ -67,7 +67,7 @@ class AreaChangeForm(PolicyFormMixin, forms.Form):
     district = forms.CharField(label=_("District code"), max_length=6)
     keywords = forms.CharField(label=_("Street/town keywords"), required=False,
                                help_text=_("Separated by 、 or commas; empty: the whole district"))
-    priority = forms.IntegerField(label=_("Priority"), initial=0)
+    priority = forms.IntegerField(label=_("Priority"), initial=0, min_value=-9999, max_value=9999)
     delete = forms.BooleanField(label=_("Remove this area"), required=False)
     addresses = forms.CharField(label=_("Addresses to try"), widget=forms.Textarea(attrs={"rows": 4}),
                                 help_text=_("One full sender address a line (at most 50)"))

@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core import jobs
 from core.exceptions import DomainError
+from core.parsing import is_digits
 from core.models import Courier, Province, Site, User
 from core.scoping import clerk_site_ids, role_of
 
@@ -97,7 +98,7 @@ def _contact_check(*, phone: str, email: str) -> None:
             validate_email(email)
         except ValidationError:
             raise AccountError(_("Enter a valid e-mail address."), field="email") from None
-    if phone and not phone.replace("-", "").replace(" ", "").isdigit():
+    if phone and not is_digits(phone.replace("-", "").replace(" ", "")):
         raise AccountError(_("A phone number has digits only."), field="phone")
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core import scoping
 from core.exports import xlsx_response
+from core.parsing import parse_id
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from orders.imports import ImportFileError, read_rows
 from orders.models import ApiClient
@@ -222,7 +223,7 @@ def object_history(request, kind, pk):
 def area_export(request):
     province = request.GET.get("province") or None
     return xlsx_response(filename="service-areas.xlsx", headers=list(areas.AREA_COLUMNS),
-                         rows=areas.areas_export_rows(province_id=int(province) if str(province).isdigit() else None))
+                         rows=areas.areas_export_rows(province_id=parse_id(province)))
 
 
 def _change(form) -> areas.AreaChange:

@@ -125,9 +125,11 @@ def test_what_the_document_allows_is_accepted(api):
     assert r.status_code == 422 and r.json()["error"]["field"] == "sender.name"
 
 
-def test_a_multipart_body_without_boundary_is_a_json_400(client):
-    r = client.generic("POST", "/api/orders", data=b"x", content_type="multipart/form-data")
-    assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+def test_a_body_that_is_not_json_is_a_json_422_whatever_its_content_type(client):
+    for content_type in ("multipart/form-data", "text/plain", "application/json"):
+        r = client.generic("POST", "/api/orders", data=b"x", content_type=content_type)
+        assert r.status_code == 422 and r["Content-Type"].startswith("application/json"), content_type
+        assert r.json()["error"]["field"] == "body" and "第 1 行第 1 列" in r.json()["error"]["message"]["zh"]
 
 
 @pytest.mark.parametrize("path,body,field,words", [
