@@ -1,0 +1,204 @@
+"""Classes of input a hostile probe found breaking pages (500s) or slipping past the rules, each tried in its
+several forms: digits that are not ASCII, well-formed impossible times, JSON that cannot be read, times far in
+the future, numbers out of range, choices not on the list."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from complaints.models import WorkOrder
+from core.parsing import is_digits, parse_id, parse_int, parse_moment
+from orders.models import ApiClient, OnlineOrder, OrderState
+from penalties.models import Appeal, Violation
+from penalties.sweep import sla_sweep
+
+from .factories import make_order
+from .orders.test_api_edges import api, order  # noqa: F401  (the signed-client fixture)
+
+SH = ZoneInfo("Asia/Shanghai")
+NOT_ASCII_NUMBERS = ["²", "①", "１２", "١٢", "٣", "Ⅻ", "12²"]
+IMPOSSIBLE_TIMES = ["2026-13-45T09:00", "2026-02-30 10:00", "2026-11-24T25:00", "2026-11-24T10:61"]
+
+
+@pytest.mark.parametrize("text", NOT_ASCII_NUMBERS)
+def test_only_ascii_digits_are_numbers(text):
+    assert not is_digits(text)
+    assert parse_int(text) is None and parse_id(text) is None and parse_int("-" + text) is None
+
+
+def test_ascii_numbers_still_read():
+    assert parse_int("12") == 12 and parse_int("-5") == -5 and parse_id(" 7 ") == 7 and parse_id("0") is None
+
+
+@pytest.mark.parametrize("text", IMPOSSIBLE_TIMES + ["1999-12-31T23:00", "2101-01-01T00:00", "x" * 41, "", None])
+def test_impossible_or_out_of_range_times_are_none(text):
+    assert parse_moment(text) is None and parse_moment(text, date_only=True) is None
+
+
+def test_possible_times_read_as_beijing_time():
+    assert parse_moment("2026-11-24T10:30") == datetime(2026, 11, 24, 10, 30, tzinfo=SH)
+    assert parse_moment("2026-11-24 10:30:00+00:00") == datetime(2026, 11, 24, 18, 30, tzinfo=SH)
+    assert parse_moment("2026/11/24", date_only=True) == datetime(2026, 11, 24, tzinfo=SH)
+
+
+@pytest.mark.parametrize("value", NOT_ASCII_NUMBERS[:3])
+def test_paging_with_other_digits_is_a_page_for_anyone(net, client, login, value):
+    for url in ("/accounts/login/", "/healthz/", "/api/openapi.json"):
+        assert client.get(url, {"page": value, "per_page": value}).status_code in (200, 302), url
+    clerk = login(net.clerk_a)
+    for url in ("/orders/", "/desk/accept/", "/violations/"):
+        assert clerk.get(url, {"page": value}).status_code == 200, url
+    assert clerk.get("/desk/pickup/", {"courier": value}).status_code == 200
+
+
+@pytest.mark.parametrize("value", NOT_ASCII_NUMBERS[:3])
+def test_forms_naming_records_with_other_digits_refuse_cleanly(net, login, value):
+    a = make_order()
+    clerk = login(net.clerk_a)
+    for url, data in ((reverse("dispatch:orders_accept_batch"), {"ids": value}),
+                      (reverse("dispatch:orders_pickup_batch"), {"ids": value}),
+                      (reverse("dispatch:cancellations_handle"), {"ids": value}),
+                      (reverse("dispatch:order_courier", args=[a.pk]), {"courier": value}),
+                      (reverse("dispatch:pickup_scan"), {"code": "123456789099", "armed": value}),
+                      (reverse("dispatch:couriers"), {"name": "甲", "phone": "13912340000", "site": value})):
+        assert clerk.post(url, data).status_code in (200, 302, 303), url
+    assert OnlineOrder.objects.get(pk=a.pk).state == OrderState.PENDING
+    hq = login(net.hq)
+    for url, data in ((reverse("dispatch:hq_dispatch_submit"), {"ids": value, "to_site": net.site_a.pk}),
+                      (reverse("orders:callbacks"), {"ids": value}),
+                      (reverse("orders:imports"), {"kind": "orders", "channel": value})):
+        assert hq.post(url, data).status_code in (200, 302, 303), url
+    assert hq.get(reverse("people:area_export"), {"province": value}).status_code == 200
+
+
+@pytest.mark.parametrize("when", IMPOSSIBLE_TIMES)
+def test_an_impossible_reappointment_time_is_a_message(net, login, when):
+    a = make_order()
+    clerk = login(net.clerk_a)
+    clerk.post(reverse("dispatch:order_accept", args=[a.pk]))
+    due = OnlineOrder.objects.get(pk=a.pk).pickup_due_at
+    r = clerk.post(reverse("dispatch:order_reappoint", args=[a.pk]),
+                   {"window_start": when, "window_end": when, "text": "电话约好"}, follow=True)
+    assert r.status_code == 200 and OnlineOrder.objects.get(pk=a.pk).pickup_due_at == due
+
+
+def test_a_reappointment_ends_within_seven_days(net, login):
+    a = make_order()
+    clerk = login(net.clerk_a)
+    clerk.post(reverse("dispatch:order_accept", args=[a.pk]))
+    due = OnlineOrder.objects.get(pk=a.pk).pickup_due_at
+    r = clerk.post(reverse("dispatch:order_reappoint", args=[a.pk]), {
+        "window_start": "2099-12-31T09:00", "window_end": "2099-12-31T10:00", "text": "电话约好"}, follow=True)
+    assert "7 天之内" in r.content.decode() and OnlineOrder.objects.get(pk=a.pk).pickup_due_at == due
+    clerk.post(reverse("dispatch:order_reappoint", args=[a.pk]), {
+        "window_start": "2026-11-30T09:00", "window_end": "2026-11-30T11:00", "text": "电话约好"})
+    assert OnlineOrder.objects.get(pk=a.pk).pickup_due_at == datetime(2026, 11, 30, 11, tzinfo=SH)
+
+
+@pytest.mark.parametrize("when", IMPOSSIBLE_TIMES)
+def test_an_impossible_email_receipt_time_is_a_message(net, login, when):
+    t0 = datetime(2026, 11, 23, 10, tzinfo=SH)
+    make_order(order_time=t0)
+    sla_sweep(since=t0 - timedelta(days=1), until=t0 + timedelta(hours=1), at=t0 + timedelta(hours=1))
+    violation = Violation.objects.get()
+    r = login(net.hq).post(reverse("penalties:appeal_email", args=[violation.pk]),
+                           {"received_at": when, "text": "邮件申诉"}, follow=True)
+    assert r.status_code == 200 and "请填写邮件收到的日期和时间" in r.content.decode()
+    assert not Appeal.objects.exists()
+
+
+@pytest.mark.parametrize("hours", ["99999999999999999999", "0", "721", "-1", "１２", "②", "3.5"])
+def test_a_work_order_limit_outside_1_to_720_hours_is_refused(net, login, hours):
+    r = login(net.hq).post(reverse("complaints:new"), {
+        "wo_id": "WO-LIMIT", "type": WorkOrderType_first(), "source": "guoguo", "waybill_no": "300000000001",
+        "description": "没收到", "limit_hours": hours})
+    assert r.status_code == 200 and "1 到 720" in r.content.decode()
+    assert not WorkOrder.objects.exists()
+
+
+def WorkOrderType_first():  # noqa: N802
+    from complaints.models import WorkOrderType
+
+    return WorkOrderType.values[0]
+
+
+def test_a_work_order_limit_of_720_hours_is_taken(net, login):
+    login(net.hq).post(reverse("complaints:new"), {
+        "wo_id": "WO-720", "type": WorkOrderType_first(), "source": "guoguo", "waybill_no": "300000000001",
+        "description": "没收到", "limit_hours": "720"})
+    assert WorkOrder.objects.get().limit_hours == 720
+
+
+@pytest.mark.parametrize("waybill", ["１２３４５６７８９０１２", "١٢٣٤٥٦٧٨٩٠١٢", "12345678901²"])
+def test_a_waybill_number_is_ascii_digits(net, login, api, waybill):  # noqa: F811
+    a = make_order()
+    clerk = login(net.clerk_a)
+    clerk.post(reverse("dispatch:order_accept", args=[a.pk]))
+    clerk.post(reverse("dispatch:order_pickup_confirm", args=[a.pk]), {"waybill": waybill})
+    assert OnlineOrder.objects.get(pk=a.pk).state == OrderState.ACCEPTED
+    r = api("POST", "/api/orders", order("WB-UNI", waybill_no=waybill))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "waybill_no"
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b"[" * 5000 + b"]" * 5000, "嵌套层数过多"),
+    (b'{"orders": [', "第 1 行第 13 列"),
+    (b'{"a": "\xff"}', "UTF-8"),
+    (b'{"n": ' + b"9" * 5000 + b"}", "4,300"),
+])
+def test_a_body_that_cannot_be_read_is_a_chinese_422_even_unsigned(net, client, raw, words):
+    for path in ("/api/orders", "/api/orders/bulk", "/api/tracking/scans", "/api/nonexistent"):
+        r = client.generic("POST", path, data=raw, content_type="application/json")
+        assert r.status_code == 422 and r["Content-Type"].startswith("application/json"), path
+        error = r.json()["error"]
+        assert error["field"] == "body" and words in error["message"]["zh"], error
+
+
+@pytest.mark.parametrize("body, field, words", [
+    (order("ZH-1", sender=None), "sender", "必填"),
+    (order("ZH-2", goods="长" * 201), "goods", "最多 200 个字符"),
+    (order("ZH-3", order_time="2026-13-45T10:00:00+08:00"), "order_time", "时间"),
+    (order("ZH-4", weight_kg="abc"), "weight_kg", "须为"),
+    (order("ZH-5", is_online="maybe"), "is_online", "true 或 false"),
+])
+def test_the_apis_zh_message_is_chinese(api, body, field, words):  # noqa: F811
+    if body.get("sender", 1) is None:
+        del body["sender"]
+    r = api("POST", "/api/orders", body)
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    zh = error["message"]["zh"]
+    assert error["field"] == field and words in zh, error
+    assert not any(english in zh for english in ("Field required", "String should", "Input should", "must match"))
+
+
+def test_an_order_time_in_the_future_is_refused_everywhere(api):  # noqa: F811
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=SH)  # the suite's clock
+    r = api("POST", "/api/orders", order("FUT-1", order_time=(now + timedelta(days=1)).isoformat()))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "order_time", r.text
+    assert "晚于当前时间" in r.json()["error"]["message"]["zh"]
+    r = api("POST", "/api/orders/bulk", {"orders": [order("FUT-2", order_time="2099-01-01T00:00:00+08:00"),
+                                                    order("FUT-3", order_time=(now + timedelta(minutes=5)).isoformat())]})
+    assert [x["status"] for x in r.json()["results"]] == ["invalid", "created"]
+    assert not OnlineOrder.objects.filter(channel_order_id__in=["FUT-1", "FUT-2"]).exists()
+
+
+@pytest.mark.parametrize("kind, adapter", [("bogus", "generic"), ("channel", "zzz"), ("", "")])
+def test_an_api_client_is_of_a_listed_kind_and_format(net, login, kind, adapter):
+    before = ApiClient.objects.count()
+    r = login(net.hq).post(reverse("orders:api_clients"), {"action": "create", "name": "x", "kind": kind,
+                                                           "channel": "1", "adapter": adapter}, follow=True)
+    assert r.status_code == 200
+    if kind and adapter:
+        assert ApiClient.objects.count() == before and "从列表中选择" in r.content.decode()
+
+
+@pytest.mark.parametrize("priority, ok", [("99999999999999999999", False), ("10000", False), ("-10000", False),
+                                          ("②", False), ("5", True), (5.0, True), ("-3", True)])
+def test_an_area_priority_is_a_small_whole_number(net, priority, ok):
+    from people.areas import areas_check
+
+    problems = list(areas_check([{"site": net.site_a.code, "district": "330106", "keywords": "",
+                                  "priority": priority}]))
+    assert (not any(p[1] == "priority" for p in problems)) is ok, problems
