@@ -264,6 +264,9 @@ def iso(value: datetime | None) -> str | None:
 # Every date rule of the product is here (Beijing time): a violation's week, a month's bounds, the appeal
 # windows, a work order's time limit. Other apps ask; none adds hours or days of its own.
 
+#: how far ahead of ours another system's clock may run: a time sent later than now + SKEW (an order time, a
+#: scan time) is refused, since it would keep a clock from ever running or a scan from ever being in order
+SKEW = timedelta(minutes=10)
 APPEAL_WINDOW = timedelta(hours=72)  # SPEC §5: 72 hours after the notice (and after an LCS upholding); exactly 72 h is in time
 
 

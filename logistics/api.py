@@ -27,10 +27,18 @@ class ScansIn(Body):
     scans: Annotated[list[ScanIn], Field(min_length=1, max_length=5000)]
 
 
+class ScanRejected(Schema):
+    index: int = Field(description="在本批中的位置（从 0 起） / the scan's position in the batch, from 0")
+    field: str
+    message: str = Field(description="中文原因 / why, in Chinese")
+
+
 class ScansOut(Schema):
     stored: int
     repeats: int
     completed_orders: int
+    rejected: list[ScanRejected] = Field(description="未存储的扫描及原因；其余已存储 / scans not stored, and why; "
+                                                     "the others are stored")
 
 
 @router.post("/tracking/scans", response={200: ScansOut, **ERRORS}, summary="Scan events in bulk")
@@ -39,4 +47,5 @@ def push_scans(request, payload: ScansIn):
     if request.api_client.kind != ApiClient.Kind.SCANNER:
         raise Http404
     result = scans_ingest(scans=[s.model_dump() for s in payload.scans])
-    return 200, {"stored": result.stored, "repeats": result.repeats, "completed_orders": result.completed_orders}
+    return 200, {"stored": result.stored, "repeats": result.repeats, "completed_orders": result.completed_orders,
+                 "rejected": [{"index": i, "field": name, "message": message} for i, name, message in result.rejected]}

@@ -2,16 +2,17 @@
 order of arrival; the 揽收 scans go on to the order lifecycle's pickup-scan service."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import scoping
+from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Site
+from core.waybills import waybill_validate
 from dispatch.operations import pickup_scan_record
 from orders.models import OnlineOrder
 
@@ -30,6 +31,22 @@ class ScanResult:
     stored: int
     repeats: int
     completed_orders: int
+    #: the scans refused, each (index in the batch, field, message); the others are stored
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def scan_problem(scan: dict, *, sites: dict, at: datetime) -> tuple[str, str] | None:
+    """Why a scan cannot be stored, as (field, message), or None: a waybill number not of the configured format,
+    a site code no site has, a scan time in the future."""
+    try:
+        waybill_validate(scan["waybill_no"])
+    except DomainError as exc:
+        return "waybill_no", str(exc.message)
+    if scan["site_code"] not in sites:
+        return "site_code", _("No site has the code %(code)s.") % {"code": scan["site_code"][:16]}
+    if scan["scanned_at"] > at + clock.SKEW:
+        return "scanned_at", _("The scan time is in the future.")
+    return None
 
 
 @transaction.atomic
@@ -40,6 +57,16 @@ def scans_ingest(*, scans: list[dict], source: str = "api", at: datetime | None 
     if not scans:
         return ScanResult(0, 0, 0)
     sites = dict(Site.objects.filter(code__in={s["site_code"] for s in scans}).values_list("code", "pk"))
+    rejected = []
+    for i, scan in enumerate(scans):
+        problem = scan_problem(scan, sites=sites, at=at)
+        if problem:
+            rejected.append((i, *problem))
+    if rejected:
+        refused = {i for i, *_rest in rejected}
+        scans = [s for i, s in enumerate(scans) if i not in refused]
+        if not scans:
+            return ScanResult(0, 0, 0, rejected)
     cols = list(zip(*[(s["waybill_no"], s["scan_type"], s["site_code"], sites.get(s["site_code"]), s["scanned_at"],
                        s.get("operator") or "", at, source) for s in scans]))
     with connection.cursor() as cursor:
@@ -55,7 +82,7 @@ def scans_ingest(*, scans: list[dict], source: str = "api", at: datetime | None 
         if scan_type == ScanType.PICKUP:
             completed += pickup_scan_record(waybill=waybill, scanned_at=scanned_at, site_code=site_code,
                                             operator=operator).completed
-    return ScanResult(stored=len(new), repeats=len(scans) - len(new), completed_orders=completed)
+    return ScanResult(stored=len(new), repeats=len(scans) - len(new), completed_orders=completed, rejected=rejected)
 
 
 # ---------------------------------------------------------------- exceptions and hand-overs

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from core import jobs
+from core import clock, jobs
 from core.exceptions import DomainError
 from core.models import District, Province, Site
 from core.parsing import parse_moment
@@ -36,7 +36,7 @@ from core.waybills import waybill_validate
 
 from .intake import orders_intake
 from .models import Channel, ImportJob, OnlineOrder
-from .services import order_time_check
+from .services import channel_order_id_check, order_time_check
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +232,11 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
             if key in seen:
                 problems.append(("channel_order_id", _("repeats row %(n)d") % {"n": seen[key]}))
             seen.setdefault(key, n)
+            if key and channel is not None:
+                try:
+                    channel_order_id_check(channel=channel, channel_order_id=key)
+                except DomainError as exc:
+                    problems.append(("channel_order_id", str(exc.message)))
             for phone_key in ("sender_phone", "receiver_phone"):
                 phone = rec.get(phone_key, "")
                 if phone and not PHONE_RE.match(phone.replace(" ", "")):
@@ -312,7 +317,14 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
             parsed = _local(rec.get("scanned_at", ""))
             if rec.get("scanned_at") and parsed is None:
                 problems.append(("scanned_at", bad_time))
+            elif parsed is not None and parsed > timezone.now() + clock.SKEW:
+                problems.append(("scanned_at", _("The scan time is in the future.")))
             rec["scanned_at"] = parsed
+            if rec.get("waybill_no"):
+                try:
+                    rec["waybill_no"] = waybill_validate(rec["waybill_no"])
+                except DomainError as exc:
+                    problems.append(("waybill_no", str(exc.message)))
             if rec.get("scan_type") and rec["scan_type"] not in ("揽收", "发件", "到件", "派件", "签收"):
                 problems.append(("scan_type", _("must be 揽收, 发件, 到件, 派件 or 签收")))
             if rec.get("site_code") and rec["site_code"] not in site_codes:

@@ -202,3 +202,33 @@ def test_an_area_priority_is_a_small_whole_number(net, priority, ok):
     problems = list(areas_check([{"site": net.site_a.code, "district": "330106", "keywords": "",
                                   "priority": priority}]))
     assert (not any(p[1] == "priority" for p in problems)) is ok, problems
+
+
+def test_an_order_id_with_a_slash_is_refused_since_the_channel_could_never_reach_it(api):  # noqa: F811
+    for cid in ("a/b", "/x", "TB/1/"):
+        r = api("POST", "/api/orders", order(cid))
+        assert r.status_code == 422 and r.json()["error"]["field"] == "channel_order_id", r.text
+    r = api("POST", "/api/orders/bulk", {"orders": [order("ok-1"), order("no/1")]})
+    assert [x["status"] for x in r.json()["results"]] == ["created", "invalid"]
+    assert api("GET", "/api/orders/ok-1").status_code == 200
+
+
+def test_the_scan_feed_stores_the_good_scans_and_names_the_bad(net):
+    from logistics.models import TrackingEvent
+    from logistics.services import scans_ingest
+
+    at = datetime(2026, 11, 24, 9, 0, tzinfo=SH)
+    good = {"waybill_no": "300000000555", "scan_type": "到件", "site_code": net.site_a.code,
+            "scanned_at": at - timedelta(hours=1)}
+    result = scans_ingest(scans=[
+        {**good, "waybill_no": "abc"},
+        {**good, "waybill_no": "３００００００００５５５"},
+        {**good, "site_code": "NOPE"},
+        {**good, "scanned_at": datetime(2099, 1, 1, tzinfo=SH)},
+        good,
+        {**good, "scanned_at": at + timedelta(minutes=5)},  # another system's clock a little ahead
+    ], at=at)
+    assert [(i, name) for i, name, _m in result.rejected] == [(0, "waybill_no"), (1, "waybill_no"),
+                                                               (2, "site_code"), (3, "scanned_at")]
+    assert "NOPE" in result.rejected[2][2] and "晚于当前时间" in result.rejected[3][2]
+    assert result.stored == 2 and TrackingEvent.objects.count() == 2

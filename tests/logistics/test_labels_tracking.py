@@ -60,11 +60,11 @@ def test_timeline_in_scan_order_whatever_the_arrival(net, login):
     picked(net, "300000000201")
     code = net.site_a.code
     scans_ingest(scans=[{"waybill_no": "300000000201", "scan_type": "签收", "site_code": code,
-                         "scanned_at": datetime(2026, 11, 25, 10, tzinfo=SH)}])
+                         "scanned_at": datetime(2026, 11, 24, 8, 30, tzinfo=SH)}])
     scans_ingest(scans=[{"waybill_no": "300000000201", "scan_type": "揽收", "site_code": code,
                          "scanned_at": datetime(2026, 11, 23, 10, tzinfo=SH)},
                         {"waybill_no": "300000000201", "scan_type": "派件", "site_code": code,
-                         "scanned_at": datetime(2026, 11, 25, 8, tzinfo=SH)}])
+                         "scanned_at": datetime(2026, 11, 24, 7, tzinfo=SH)}])
     page = login(net.clerk_a).get(reverse("logistics:track_detail", args=["300000000201"])).content.decode()
     timeline = page.split('data-testid="tracking-timeline"')[1].split("</ol>")[0]
     assert timeline.index("揽收") < timeline.index("派件") < timeline.index("签收")

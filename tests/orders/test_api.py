@@ -236,8 +236,9 @@ def test_tracking_feed_stores_once_and_completes_pickups(net, live_server, taoba
         {"waybill_no": "300000000777", "scan_type": "揽收", "site_code": net.site_a.code, "scanned_at": "2026-11-23T14:00:00+08:00",
          "operator": "王五"}]}
     r = scanner.call("POST", "/api/tracking/scans", scans)
-    assert r.json() == {"stored": 2, "repeats": 0, "completed_orders": 1}, r.text
-    assert scanner.call("POST", "/api/tracking/scans", scans).json() == {"stored": 0, "repeats": 2, "completed_orders": 0}
+    assert r.json() == {"stored": 2, "repeats": 0, "completed_orders": 1, "rejected": []}, r.text
+    assert scanner.call("POST", "/api/tracking/scans", scans).json() == {"stored": 0, "repeats": 2, "completed_orders": 0,
+                                                                         "rejected": []}
     order.refresh_from_db()
     assert order.state == "PICKED_UP" and order.pickup_source == "scan"
     assert taobao.call("POST", "/api/tracking/scans", scans).status_code == 404  # a channel is no scanner
