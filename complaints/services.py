@@ -17,7 +17,7 @@ from core.models import Message, Site
 from core.outbox import Outbox
 from core.parsing import parse_int, parse_moment
 from core.services import message_send
-from core.validators import attachments_check
+from core.validators import attachment_name, attachments_check
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
 from penalties.rules import work_order_limit
@@ -187,7 +187,7 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
     if not (reply or "").strip():
         raise WorkOrderError(_("Write the reply for the consumer."), field="reply")
     for f in attachments_check(files):
-        WorkOrderAttachment.objects.create(work_order=wo, file=f, name=f.name[:200], uploaded_by=actor, uploaded_at=at)
+        WorkOrderAttachment.objects.create(work_order=wo, file=f, name=attachment_name(f.name), uploaded_by=actor, uploaded_at=at)
     late = at > wo.due_at
     counted = late and wo.overdue_due_at == wo.due_at  # the periodic job already counted this limit
     wo.answer, wo.answer_text, wo.reply, wo.answered_at, wo.state = clean, (text or "").strip(), reply.strip(), at, S.ANSWERED

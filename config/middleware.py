@@ -221,5 +221,7 @@ class InputGuardMiddleware:
                 f"The request was refused (field {field})." if field else "The request was refused.")
             return JsonResponse(error("too_large" if status == 413 else code, message, field=field, message_en=en),
                                 status=status)
+        if request.content_type == "application/json":  # a page's script (the courier's phone): its JSON shape
+            return JsonResponse({"error": message, "field": field}, status=status)
         html = render_to_string("400.html", {"message": message, "field": field}, request=None)
         return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")

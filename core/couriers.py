@@ -31,15 +31,20 @@ def _site_of(actor, site: Site) -> None:
         raise CourierError(_("Only the site's own clerks keep its courier records."))
 
 
+NAME_MAX = 32  # Courier.name
+
+
 @transaction.atomic
 def courier_add(*, actor, site: Site, name: str, phone: str) -> Courier:
     _site_of(actor, site)
     name = (name or "").strip()
     if not name:
         raise CourierError(_("Enter the courier's name."), field="name")
+    if len(name) > NAME_MAX:
+        raise CourierError(_("A courier's name has at most %(n)d characters.") % {"n": NAME_MAX}, field="name")
     try:
         with transaction.atomic():
-            return Courier.objects.create(site=site, name=name[:32], phone=_phone(phone), active=True)
+            return Courier.objects.create(site=site, name=name, phone=_phone(phone), active=True)
     except IntegrityError:
         raise CourierError(_("A courier of this site already has that phone number."), field="phone") from None
 

@@ -92,6 +92,22 @@ def guard_form(form) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.CharField) and validate_text not in field.validators:
             field.validators.append(validate_text)
+        if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+            # Django's own wording repeats the value sent ("LATE_ACCEPT 不在可用的选项中"): a code or whatever was typed
+            field.error_messages["invalid_choice"] = INVALID_CHOICE
+
+
+INVALID_CHOICE = gettext_lazy("Choose one of the listed options.")
+
+
+def form_errors_text(form) -> str:
+    """A form's errors on one line for the message bar: each field's label and its errors (a field without a label,
+    a hidden one, by its errors alone)."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return "; ".join(parts)
 
 
 class PolicyFormMixin:

@@ -6,6 +6,18 @@ from django.utils.translation import gettext as _
 from .exceptions import AttachmentRejected
 
 
+def attachment_name(name: str, limit: int = 200) -> str:
+    """An uploaded file's name as kept for its download, cut to ``limit`` characters from the middle of its stem so
+    that its extension (what the download's type is read from) survives."""
+    name = (name or "").strip() or "file"
+    if len(name) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 16:
+        return name[:limit]
+    return stem[: limit - len(ext) - 1] + "." + ext
+
+
 def validate_attachment(upload) -> None:
     """Attachments (messages, appeals, work orders): size and type limits from settings."""
     if upload is None:

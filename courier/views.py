@@ -48,7 +48,7 @@ def acts(request):
         return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
     items = body.get("acts") if isinstance(body, dict) else None
     if not isinstance(items, list):

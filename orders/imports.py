@@ -89,6 +89,12 @@ def _cell(value) -> str:
     return text[:CELL_MAX + 1].strip()
 
 
+def _unreadable_xlsx(exc: Exception) -> ImportFileError:
+    logger.info("an uploaded workbook could not be read: %r", exc)
+    return ImportFileError(_("The Excel file cannot be read: it is damaged or not a workbook. Open it in Excel or "
+                             "WPS and save it again as .xlsx."))
+
+
 def _xlsx_rows(content: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -102,7 +108,7 @@ def _xlsx_rows(content: bytes):
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         declared = sheet.max_row  # the sheet's own <dimension>, read without loading the rows
     except Exception as exc:  # noqa: BLE001 - a broken file is the user's error, reported as such
-        raise ImportFileError(_("The Excel file cannot be read (%(error)s).") % {"error": exc.__class__.__name__}) from None
+        raise _unreadable_xlsx(exc) from None
     if declared and declared > MAX_ROWS * 2:
         raise _too_many_rows()
     try:
@@ -111,7 +117,7 @@ def _xlsx_rows(content: bytes):
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ImportFileError(_("The Excel file cannot be read (%(error)s).") % {"error": exc.__class__.__name__}) from None
+        raise _unreadable_xlsx(exc) from None
 
 
 def _csv_rows(content: bytes):
@@ -405,8 +411,9 @@ def job_run(*, job_id: int) -> ImportJob:
                                                                             "imported."))
     except Exception as exc:  # noqa: BLE001 - whatever broke, the job says so and can be retried
         logger.exception("import %s failed", job_id)
-        _failed(job_id, [{"row": 0, "column": "", "message": _("Unexpected error (%(error)s).")
-                          % {"error": exc.__class__.__name__}}],
+        _failed(job_id, [{"row": 0, "column": "", "message": _("An unexpected error stopped import %(n)s; the "
+                                                                "technical team finds it in the log by this number.")
+                          % {"n": job_id}}],
                 _("The import failed: nothing was imported. Retry it, or report it if it fails again."))
     cache.delete(_progress_key(job_id))
     return ImportJob.objects.get(pk=job_id)

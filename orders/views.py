@@ -17,6 +17,7 @@ from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Site
 from core.parsing import parse_id
+from core.textpolicy import form_errors_text
 
 from . import imports as importing
 from . import selectors, services
@@ -116,8 +117,7 @@ def order_correct(request, pk: int):
                      _("The correction was saved and recorded."))
     else:
         flash.error(request, _("The correction was not saved: %(errors)s")
-                    % {"errors": "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
-                                           for f, e in form.errors.items())})
+                    % {"errors": form_errors_text(form)})
     return redirect("orders:order_detail", pk=pk)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
-from core.validators import attachments_check
+from core.validators import attachment_name, attachments_check
 
 from .decisions import decision_message
 from .events import event_record
@@ -38,7 +38,7 @@ def hq_deadline(appeal: Appeal) -> datetime | None:
 
 def _attach(appeal: Appeal, files, actor, at, stage: str) -> None:
     for f in attachments_check(files):
-        AppealAttachment.objects.create(appeal=appeal, stage=stage, file=f, name=f.name[:200], uploaded_by=actor,
+        AppealAttachment.objects.create(appeal=appeal, stage=stage, file=f, name=attachment_name(f.name), uploaded_by=actor,
                                         uploaded_at=at)
 
 

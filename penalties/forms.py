@@ -26,7 +26,7 @@ class MultipleFileField(forms.FileField):
 
 
 class RaiseForm(PolicyFormMixin, forms.Form):
-    event = forms.IntegerField(widget=forms.HiddenInput)
+    event = forms.IntegerField(label=_("The record judged"), widget=forms.HiddenInput)
     rule = forms.ChoiceField(label=_("Finding"), choices=[(r, Rule(r).label) for r in AUDIT_RULES])
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     files = MultipleFileField(label=_("Attachments"), required=False)

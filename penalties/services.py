@@ -16,7 +16,7 @@ from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Province
 from core.services import closure_day_record
-from core.validators import attachments_check
+from core.validators import attachment_name, attachments_check
 from orders.models import EventKind, OrderEvent
 from orders.services import closure_deadlines_shift
 
@@ -47,7 +47,7 @@ class PenaltyError(DomainError):
 
 def _attach(violation: Violation, files, actor, at) -> None:
     for f in attachments_check(files):
-        ViolationAttachment.objects.create(violation=violation, file=f, name=f.name[:200], uploaded_by=actor,
+        ViolationAttachment.objects.create(violation=violation, file=f, name=attachment_name(f.name), uploaded_by=actor,
                                            uploaded_at=at)
 
 

@@ -22,6 +22,7 @@ from core.exports import xlsx_response
 from core.models import ClosureDay
 from core.parsing import parse_id, parse_moment, parse_month, parse_year
 from core.plain import sheet_time
+from core.textpolicy import form_errors_text
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
@@ -61,8 +62,7 @@ AUDITORS = (R.LCS, R.HQ)
 
 
 def _errors(form) -> str:
-    return "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
-                     for f, e in form.errors.items())
+    return form_errors_text(form)
 
 
 # ---------------------------------------------------------------- violations

@@ -1,6 +1,7 @@
 """Classes of input a hostile probe found breaking pages (500s) or slipping past the rules, each tried in its
 several forms: digits that are not ASCII, well-formed impossible times, JSON that cannot be read, times far in
 the future, numbers out of range, choices not on the list."""
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -232,3 +233,52 @@ def test_the_scan_feed_stores_the_good_scans_and_names_the_bad(net):
                                                                (2, "site_code"), (3, "scanned_at")]
     assert "NOPE" in result.rejected[2][2] and "晚于当前时间" in result.rejected[3][2]
     assert result.stored == 2 and TrackingEvent.objects.count() == 2
+
+
+@pytest.mark.parametrize("when", IMPOSSIBLE_TIMES[:2])
+def test_the_couriers_phone_gets_json_for_impossible_times_nul_and_deep_nesting(net, login, when):
+    import uuid
+
+    from .courier.test_phone import assigned, courier_of
+
+    me = courier_of(net)
+    one = assigned(net, me)
+    client = login(me)
+    url = reverse("courier:acts")
+    for body in (json.dumps({"acts": [{"id": str(uuid.uuid4()), "kind": "confirm", "order": one.pk,
+                                       "waybill": "300000000202", "done_at": when}]}),
+                 json.dumps({"acts": [{"id": str(uuid.uuid4()), "kind": "fail", "order": one.pk, "reason": "phone",
+                                       "text": "无人\u0000接听"}]}),
+                 "[" * 5000 + "]" * 5000):
+        r = client.post(url, body, content_type="application/json")
+        assert r["Content-Type"].startswith("application/json") and r.status_code in (200, 400), r.content[:200]
+    assert OnlineOrder.objects.get(pk=one.pk).state in (OrderState.ACCEPTED, OrderState.PICKED_UP)
+
+
+def test_a_long_courier_name_is_refused_not_cut(net, login):
+    from core.models import Courier
+
+    clerk = login(net.clerk_a)
+    r = clerk.post(reverse("dispatch:couriers"), {"name": "长" * 33, "phone": "13912340001"}, follow=True)
+    assert "最多 32 个字" in r.content.decode() and not Courier.objects.filter(phone="13912340001").exists()
+    clerk.post(reverse("dispatch:couriers"), {"name": "长" * 32, "phone": "13912340001"})
+    assert Courier.objects.get(phone="13912340001").name == "长" * 32
+
+
+def test_an_attachments_kept_name_keeps_its_extension():
+    from core.validators import attachment_name
+
+    assert attachment_name("证据" * 150 + ".pdf") == "证据" * 98 + ".pdf"
+    assert len(attachment_name("x" * 300 + ".jpeg")) == 200 and attachment_name("x" * 300 + ".jpeg").endswith(".jpeg")
+    assert attachment_name("a.pdf") == "a.pdf" and attachment_name("y" * 250) == "y" * 200
+
+
+def test_a_choice_off_the_list_is_not_echoed_and_a_hidden_field_is_named(net, login):
+    t0 = datetime(2026, 11, 23, 10, tzinfo=SH)
+    a = make_order(order_time=t0)
+    lcs = login(net.lcs_zj)
+    r = lcs.post(reverse("penalties:audit_raise", args=[a.pk]), {"event": "abc", "rule": "<b>LATE_ACCEPT</b>",
+                                                                 "evidence": "x"}, follow=True)
+    page = r.content.decode()
+    assert "请从列表中选择" in page and "所稽核的记录" in page
+    assert "None" not in page.split('class="alert')[1][:300] and "&lt;b&gt;LATE_ACCEPT" not in page
