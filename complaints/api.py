@@ -2,12 +2,11 @@
 from datetime import datetime
 from typing import Literal
 
-from django.http import Http404
 from ninja import Router, Schema
 
 from core.exceptions import DomainError
 from core.apikit import ERRORS, Body, Int, Moment, Text, error
-from orders.api import signed
+from orders.api import client_kind_required, signed
 from orders.models import ApiClient
 
 from .services import work_order_receive
@@ -39,8 +38,7 @@ class WorkOrderOut(Schema):
 @router.post("/crm/work-orders", response={200: WorkOrderOut, 201: WorkOrderOut, **ERRORS}, summary="Cainiao work order")
 def push_work_order(request, payload: WorkOrderIn):
     """菜鸟工单推送（CRM）：同一工单号重复推送返回同一工单，内容不同为冲突。"""
-    if request.api_client.kind != ApiClient.Kind.CRM:
-        raise Http404
+    client_kind_required(request, ApiClient.Kind.CRM)
     try:
         wo, created = work_order_receive(data=payload.model_dump())
     except DomainError as exc:

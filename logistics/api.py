@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from django.http import Http404
 from ninja import Field, Router, Schema
 
 from core.apikit import ERRORS, Body, RequiredMoment, Text
-from orders.api import signed
+from orders.api import client_kind_required, signed
 from orders.models import ApiClient
 
 from .services import scans_ingest
@@ -44,8 +43,7 @@ class ScansOut(Schema):
 @router.post("/tracking/scans", response={200: ScansOut, **ERRORS}, summary="Scan events in bulk")
 def push_scans(request, payload: ScansIn):
     """扫描事件批量推送（揽收/发件/到件/派件/签收），重复推送只存一次；揽收扫描完成对应订单。"""
-    if request.api_client.kind != ApiClient.Kind.SCANNER:
-        raise Http404
+    client_kind_required(request, ApiClient.Kind.SCANNER)
     result = scans_ingest(scans=[s.model_dump() for s in payload.scans])
     return 200, {"stored": result.stored, "repeats": result.repeats, "completed_orders": result.completed_orders,
                  "rejected": [{"index": i, "field": name, "message": message} for i, name, message in result.rejected]}

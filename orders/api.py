@@ -10,6 +10,7 @@ import json
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.params import P, PathEx
 from ninja.responses import NinjaJSONEncoder
@@ -31,6 +32,7 @@ from core.apikit import (
     error,
     waybill_text,
 )
+from core.exceptions import DomainError
 
 from . import selectors, services
 from .adapters import kuaidi100, wechat
@@ -253,9 +255,23 @@ def _moments():
     return moment
 
 
-def _channel(request):
+class ClientKindError(DomainError):
+    code = "client_kind"
+
+
+def client_kind_required(request, kind: str) -> ApiClient:
+    """The signed client, if it is of the kind this endpoint serves; otherwise a 422 that says which kind it is
+    (a scanner's key pushing orders is a configuration mistake, not a missing order)."""
     client: ApiClient = request.api_client
-    if client.kind != ApiClient.Kind.CHANNEL or client.channel_id is None:
+    if client.kind != kind:
+        raise ClientKindError(_("This endpoint serves clients of the kind “%(kind)s”; this client is “%(own)s”.")
+                              % {"kind": ApiClient.Kind(kind).label, "own": client.get_kind_display()})
+    return client
+
+
+def _channel(request):
+    client = client_kind_required(request, ApiClient.Kind.CHANNEL)
+    if client.channel_id is None:
         raise Http404
     return client.channel
 

@@ -347,12 +347,15 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
 def job_create(*, kind: str, upload, actor, channel: Channel | None = None) -> ImportJob:
     """Read and check the whole file; the job is READY (with a preview) or INVALID (with the report)."""
     content = upload.read()
+    channel = channel if kind == ImportJob.Kind.ORDERS else None  # only orders come from a channel
     job = ImportJob(kind=kind, channel=channel, name=upload.name[:200], created_by=actor, created_at=timezone.now())
     try:
         header, rows = read_rows(upload.name, content)
         records, errors = validate(kind, header, rows, channel=channel)
     except ImportFileError as exc:
         header, rows, records, errors = [], [], [], [{"row": 0, "column": "", "message": str(exc)}]
+    if not rows and not errors:
+        errors.append({"row": 0, "column": "", "message": _("The file has its header row but no data rows.")})
     if kind == ImportJob.Kind.ORDERS and channel is None:
         errors.insert(0, {"row": 0, "column": "", "message": _("Choose where the orders come from (the channel).")})
     job.total = len(rows)

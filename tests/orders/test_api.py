@@ -241,7 +241,11 @@ def test_tracking_feed_stores_once_and_completes_pickups(net, live_server, taoba
                                                                          "rejected": []}
     order.refresh_from_db()
     assert order.state == "PICKED_UP" and order.pickup_source == "scan"
-    assert taobao.call("POST", "/api/tracking/scans", scans).status_code == 404  # a channel is no scanner
+    wrong = taobao.call("POST", "/api/tracking/scans", scans)  # a channel is no scanner: said so, by kind
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "client_kind"
+    assert "扫描系统" in wrong.json()["error"]["message"]["zh"]
+    wrong = scanner.call("POST", "/api/orders", order_json(31))
+    assert wrong.status_code == 422 and "销售渠道" in wrong.json()["error"]["message"]["zh"]
 
 
 def test_crm_pushes_work_orders(net, live_server, taobao):
@@ -254,7 +258,8 @@ def test_crm_pushes_work_orders(net, live_server, taobao):
     assert crm.call("POST", "/api/crm/work-orders", body).status_code == 200
     conflict = crm.call("POST", "/api/crm/work-orders", {**body, "type": "delay"})
     assert conflict.status_code == 409 and conflict.json()["error"]["field"] == "type"
-    assert taobao.call("POST", "/api/crm/work-orders", body).status_code == 404  # a channel is not the CRM
+    wrong = taobao.call("POST", "/api/crm/work-orders", body)  # a channel is not the CRM
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "client_kind"
 
 
 def test_bulk_answer_is_what_its_documented_schema_gives(net, taobao):

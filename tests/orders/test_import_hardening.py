@@ -189,3 +189,20 @@ def test_an_order_imported_hours_late_is_not_already_overdue(upload):
     order = OnlineOrder.objects.get(channel_order_id="IMPLATE")
     assert timezone.localtime(order.order_time).strftime("%Y-%m-%d %H:%M") == late  # the order time is kept
     assert order.accept_due_at > timezone.now() and order.pickup_due_at > timezone.now()
+
+
+def test_a_file_of_headers_only_is_refused_and_only_orders_carry_a_channel(upload):
+    job = upload(HEADER.encode())
+    assert job.status == ImportJob.Status.INVALID and "没有数据行" in job.errors[0]["message"]
+    scans = upload("运单号,扫描类型,网点编码,扫描时间,操作员\n300000000001,到件,33010601,2026-11-23 14:00,王五\n".encode(),
+                   kind="scans")
+    assert scans.status == ImportJob.Status.READY and scans.channel is None
+
+
+@pytest.mark.parametrize("row, column", [
+    ("ab/1,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递,线上,,2026-11-23 10:30\n", "物流号"),
+    ("IMPF1,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递,线上,,2100-12-31 23:59\n", "订单时间"),
+])
+def test_an_order_the_api_would_refuse_is_refused_by_the_check(upload, row, column):
+    job = upload((HEADER + row).encode())
+    assert job.status == ImportJob.Status.INVALID and (2, column) in _errors(job), job.errors
