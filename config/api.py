@@ -75,6 +75,7 @@ def not_found(request, exc):
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
     status = 409 if exc.code in ("illegal_transition", "order_busy", "conflict") else 422  # ContentConflict: "conflict"
+    status = 403 if exc.code == "client_kind" else status  # a client of another kind: not for this client
     return api.create_response(request, error(exc.code, str(exc.message), field=exc.field), status=status)
 
 

@@ -75,7 +75,19 @@ def Text(n: int, min_length: int = 0, *, pattern: str | None = None, description
                      AfterValidator(lambda v: _text(v, required=required, pattern=compiled))]
 
 
-_POLICY_PATTERNS = frozenset((NO_CONTROL, NOT_BLANK))
+#: a channel's order id: not blank, no control character and no "/" (the API addresses an order by its id in the
+#: path, where a "/", even sent as %2F, splits it: the channel could never query or cancel it)
+ORDER_ID = f"^[^/{CONTROLS}]*[^/{CONTROLS}{BLANKS}][^/{CONTROLS}]*$"
+NO_SLASH = "must not contain “/” / 不能包含“/”"
+
+
+def ChannelOrderId(description: str | None = None):  # noqa: N802
+    """A new order's id from a channel (64 characters at most), checked by pydantic-core like ``Text``."""
+    return Annotated[str, Field(max_length=64, min_length=1, pattern=ORDER_ID, description=description,
+                                json_schema_extra={"x-forbidden": "control characters, blank text, /"})]
+
+
+_POLICY_PATTERNS = frozenset((NO_CONTROL, NOT_BLANK, ORDER_ID))
 
 
 def policy_message(err: dict) -> str | None:
@@ -91,7 +103,9 @@ def policy_message(err: dict) -> str | None:
             schema_text(value)
         except ValueError as exc:
             return str(exc)
-        if kind == "string_pattern_mismatch" and err["ctx"]["pattern"] == NOT_BLANK:
+        if kind == "string_pattern_mismatch" and err["ctx"]["pattern"] == ORDER_ID and "/" in value:
+            return NO_SLASH
+        if kind == "string_pattern_mismatch" and err["ctx"]["pattern"] in (NOT_BLANK, ORDER_ID):
             return BLANK_TEXT
     return None
 
@@ -259,7 +273,7 @@ class ErrorOut(Schema):
 
 
 # 400: a control character in the path or query, 413: a body past the limit (config.middleware.InputGuardMiddleware)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 EN = {
     "invalid": "The request is not valid.", "waybill_invalid": "The waybill number is not valid.",

@@ -22,6 +22,7 @@ from core.apikit import (
     ERRORS,
     HTTP_URL,
     Body,
+    ChannelOrderId,
     ErrorBody,
     Flag,
     HhMm,
@@ -82,9 +83,11 @@ WINDOW_END = Annotated[Moment, Field(description="预约时段结束，须晚于
 
 
 class OrderIn(Body):
-    """一个订单。window_end 须晚于 window_start（否则 422，field=window_end）/ window_end must be after window_start."""
+    """一个订单。window_end 须晚于 window_start（否则 422，field=window_end）；order_time 不得晚于服务器时间 10 分钟以上
+    （否则 422，field=order_time）/ window_end must be after window_start; order_time at most 10 minutes ahead of the
+    server's clock."""
 
-    channel_order_id: Text(64, 1)
+    channel_order_id: ChannelOrderId()
     waybill_no: waybill_text() | None = None
     business_type: Literal["send", "online"] = "send"
     is_online: Flag = True
@@ -372,7 +375,7 @@ class Kd100OrderIn(Body):
     """快递100 下单。pickupStartTime 与 pickupEndTime 同时给出（或都为空），结束晚于开始（否则 422）/ both pickup times
     or neither, the end after the start."""
 
-    orderId: Text(64, 1)  # noqa: N815 - Kuaidi100's published names
+    orderId: ChannelOrderId()  # noqa: N815 - Kuaidi100's published names
     sendManName: Text(64, 1)  # noqa: N815
     sendManMobile: Text(32, 1)  # noqa: N815
     sendManPrintAddr: Text(200, 1)  # noqa: N815
@@ -472,7 +475,7 @@ UnixTime = Int(946684800, 4102444800)  # 2000 … 2100
 class WxOrderIn(Body):
     """微信物流下单。ExpectEndTime 须晚于 ExpectTime（否则 422）/ ExpectEndTime must be after ExpectTime."""
 
-    OrderID: Text(64, 1)
+    OrderID: ChannelOrderId()
     Sender: WxSender
     Receiver: WxParty = WxParty()
     Cargo: WxCargo = WxCargo()

@@ -242,10 +242,10 @@ def test_tracking_feed_stores_once_and_completes_pickups(net, live_server, taoba
     order.refresh_from_db()
     assert order.state == "PICKED_UP" and order.pickup_source == "scan"
     wrong = taobao.call("POST", "/api/tracking/scans", scans)  # a channel is no scanner: said so, by kind
-    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "client_kind"
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "client_kind"
     assert "扫描系统" in wrong.json()["error"]["message"]["zh"]
     wrong = scanner.call("POST", "/api/orders", order_json(31))
-    assert wrong.status_code == 422 and "销售渠道" in wrong.json()["error"]["message"]["zh"]
+    assert wrong.status_code == 403 and "销售渠道" in wrong.json()["error"]["message"]["zh"]
 
 
 def test_crm_pushes_work_orders(net, live_server, taobao):
@@ -259,7 +259,7 @@ def test_crm_pushes_work_orders(net, live_server, taobao):
     conflict = crm.call("POST", "/api/crm/work-orders", {**body, "type": "delay"})
     assert conflict.status_code == 409 and conflict.json()["error"]["field"] == "type"
     wrong = taobao.call("POST", "/api/crm/work-orders", body)  # a channel is not the CRM
-    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "client_kind"
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "client_kind"
 
 
 def test_bulk_answer_is_what_its_documented_schema_gives(net, taobao):

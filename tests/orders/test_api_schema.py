@@ -73,8 +73,8 @@ def _before(start, end) -> bool | None:
 
 @schema.hook("map_case")
 def windows_in_order(context, case):
-    """The one rule between two fields that JSON Schema cannot state — a pickup window ends after it starts (the
-    document says so in words: 422 otherwise) — taught to the generator: a generated window that does not is
+    """The rules JSON Schema cannot state — a pickup window ends after it starts, an order time is not in the
+    future (the document says both in words: 422 otherwise) — taught to the generator: a generated window that does not is
     dropped (positive cases only: a negative case keeps what makes it negative)."""
     body = case.body
     if not isinstance(body, dict) or case.meta is None or not case.meta.generation.mode.is_positive:
@@ -83,6 +83,12 @@ def windows_in_order(context, case):
             body.get("orders"), list) else [body]:
         if _before(_moment(item.get("window_start")), _moment(item.get("window_end"))) is False:
             item["window_end"] = None
+    # and one rule against the server's clock, also stated in words: an order time at most 10 minutes ahead
+    ahead = datetime.now(clock.tz()) + clock.SKEW
+    for item in [body, *[o for o in body.get("orders") or () if isinstance(o, dict)]] if isinstance(
+            body.get("orders"), list) else [body]:
+        if _before(ahead, _moment(item.get("order_time"))):
+            item["order_time"] = None
     start, end = body.get("ExpectTime"), body.get("ExpectEndTime")
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end)) and end <= start:
         body["ExpectEndTime"] = None
