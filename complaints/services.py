@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import clock, scoping
+from core import clock, locks, scoping
 from core.exceptions import DomainError
 from core.models import Message, Site
 from core.outbox import Outbox
@@ -249,7 +249,7 @@ def work_orders_overdue(*, at: datetime | None = None) -> int:
     the order sweep. A later answer is neither counted nor fined again. Returns the fines written."""
     at = at or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x51A5_0003])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [locks.WORK_ORDERS_OVERDUE])
         cursor.execute(OVERDUE_SQL, {"at": at})
         overdue = cursor.fetchall()
         return work_order_late_fines(overdue=overdue, at=at)

@@ -149,8 +149,11 @@ def zh_message(err: dict) -> str:
     wording = _ZH.get(kind)
     if wording is None:
         return "格式不正确"
+    ctx = dict(err.get("ctx") or {})
+    if "expected" in ctx:  # pydantic lists the choices as "'send' or 'online'"
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", "、").replace(", ", "、")
     try:
-        return wording.format(**(err.get("ctx") or {}))
+        return wording.format(**ctx)
     except (KeyError, IndexError, ValueError):
         return wording.split("{")[0].rstrip("：: ") or "格式不正确"
 

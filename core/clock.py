@@ -267,6 +267,9 @@ def iso(value: datetime | None) -> str | None:
 #: how far ahead of ours another system's clock may run: a time sent later than now + SKEW (an order time, a
 #: scan time) is refused, since it would keep a clock from ever running or a scan from ever being in order
 SKEW = timedelta(minutes=10)
+#: how far ahead a pickup window may end, from when it is set (a channel's order or change, a re-appointment): a
+#: later visit is a new order, and a window years away would switch the pickup clock off
+WINDOW_AHEAD = timedelta(days=7)
 APPEAL_WINDOW = timedelta(hours=72)  # SPEC §5: 72 hours after the notice (and after an LCS upholding); exactly 72 h is in time
 
 

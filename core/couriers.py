@@ -12,7 +12,7 @@ from . import scoping
 from .exceptions import DomainError
 from .models import Courier, Site
 
-PHONE = re.compile(r"^1\d{10}$")
+PHONE = re.compile(r"^1\d{10}$", re.ASCII)
 
 
 class CourierError(DomainError):

@@ -5,7 +5,7 @@ Dates live between 2000-01-01 and 2100-12-31 (the API's year range): a date outs
 arithmetic of the filters (``date + 1 day`` past 9999-12-31) or mean nothing for a courier."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -77,8 +77,8 @@ def parse_moment(value, *, date_only: bool = False) -> datetime | None:
             return None
         try:
             moment = dateparse.parse_datetime(text)
-            if moment is None and date_only and len(text) == 10:
-                moment = datetime.combine(date.fromisoformat(text), time())
+            if moment is None and date_only:  # 2026-11-23, also 2026-1-5 (as Excel and WPS write dates)
+                moment = datetime.strptime(text, "%Y-%m-%d")
         except ValueError:
             return None
         if moment is None:

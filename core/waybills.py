@@ -12,10 +12,14 @@ class WaybillFormatError(DomainError):
     code = "waybill_invalid"
 
 
+# a "\d" inside a bracket (group 1: an unclosed "[" before it) or outside one
+_ASCII_DIGIT = re.compile(r"(\[[^\]]*)?\\d")
+
+
 def waybill_pattern() -> str:
     """The configured format, its ``\\d`` read as an ASCII digit (Python's and the API validator's ``\\d`` also
     match full-width and other scripts' digits, which no scanner prints)."""
-    return settings.WAYBILL_PATTERN.replace(r"\d", "[0-9]")
+    return _ASCII_DIGIT.sub(lambda m: m.group(1) + "0-9" if m.group(1) else "[0-9]", settings.WAYBILL_PATTERN)
 
 
 def waybill_validate(value: str) -> str:

@@ -4,7 +4,7 @@ pickup scans. This module stands on ``orders``: it changes orders only through `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -291,9 +291,6 @@ def order_pickup_fail(*, order_id: int, actor, reason: str, text: str, at: datet
                  action="pickup_fail", kind=EventKind.PICKUP_FAILED, due_field="pickup_due_at")
 
 
-REAPPOINT_AHEAD = timedelta(days=7)
-
-
 @transaction.atomic
 def order_reappoint(*, order_id: int, actor, window_start: datetime, window_end: datetime, text: str,
                     at: datetime | None = None) -> OnlineOrder:
@@ -310,9 +307,9 @@ def order_reappoint(*, order_id: int, actor, window_start: datetime, window_end:
         raise OrderError(_("The new window must end after it starts."), field="window_end")
     if window_end <= at:
         raise OrderError(_("The new window must end in the future."), field="window_end")
-    if window_end > at + REAPPOINT_AHEAD:
+    if window_end > at + clock.WINDOW_AHEAD:
         # a later visit is a new order: a window months away would switch the pickup clock off
-        raise OrderError(_("The new window must end within %(days)d days.") % {"days": REAPPOINT_AHEAD.days},
+        raise OrderError(_("The new window must end within %(days)d days.") % {"days": clock.WINDOW_AHEAD.days},
                          field="window_end")
     old_due = order.pickup_due_at
     order.window_start, order.window_end = window_start, window_end

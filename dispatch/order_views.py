@@ -23,7 +23,7 @@ from core.couriers import courier_update as update
 from core.exceptions import DomainError
 from core.exports import xlsx_response
 from core.models import Courier, Site
-from core.parsing import parse_id, parse_moment
+from core.parsing import parse_id, parse_int, parse_moment
 from core.plain import sheet_time
 from core.redirects import safe_redirect
 from core.actions import service_call
@@ -103,10 +103,7 @@ def _run(request, call, success: str, *, keep: tuple[str, str, str] | None = Non
 # ---------------------------------------------------------------- 网点接单 (workbench)
 
 def _workbench_page(request) -> int:
-    try:
-        return min(max(int(request.GET.get("page") or 1), 1), 10_000)
-    except ValueError:
-        return 1
+    return min(max(parse_int(request.GET.get("page"), 1) or 1, 1), 10_000)
 
 
 def _workbench_context(request) -> dict:

@@ -9,6 +9,7 @@ from core import scoping
 from core.actions import service_call
 from core.exports import xlsx_response
 from core.models import Site
+from core.parsing import is_digits
 from core.redirects import safe_redirect
 from dispatch.operations import order_pickup_confirm
 from orders import selectors as order_selectors
@@ -27,10 +28,9 @@ def _site(request) -> Site | None:
 
 
 def _int(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
+    """A whole number typed in a form (ASCII digits, up to 20 of them: waybill numbers are 12–15), or None."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if len(text) <= 20 and is_digits(text.removeprefix("-")) else None
 
 
 @login_required

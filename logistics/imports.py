@@ -9,6 +9,8 @@ def scans_import(*, job, records: list[dict], progress_key: str) -> str:
     stored = completed = 0
     for start in range(0, len(records), 1000):
         result = scans_ingest(scans=records[start:start + 1000], source="import")
+        if result.rejected:  # the check before the import refuses what the feed refuses: all or nothing still
+            raise ValueError(f"scan rows refused after the check: {result.rejected[:3]}")
         stored += result.stored
         completed += result.completed_orders
         cache.set(progress_key, start + 1000, timeout=3600)

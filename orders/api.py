@@ -83,9 +83,9 @@ WINDOW_END = Annotated[Moment, Field(description="预约时段结束，须晚于
 
 
 class OrderIn(Body):
-    """一个订单。window_end 须晚于 window_start（否则 422，field=window_end）；order_time 不得晚于服务器时间 10 分钟以上
-    （否则 422，field=order_time）/ window_end must be after window_start; order_time at most 10 minutes ahead of the
-    server's clock."""
+    """一个订单。window_end 须晚于 window_start 且在 7 天之内（否则 422，field=window_end）；order_time 不得晚于服务器时间
+    10 分钟以上（否则 422，field=order_time）/ window_end must be after window_start and within 7 days; order_time at
+    most 10 minutes ahead of the server's clock."""
 
     channel_order_id: ChannelOrderId()
     waybill_no: waybill_text() | None = None
@@ -151,7 +151,8 @@ class BulkIn(BaseModel):
 
 
 class ChangeIn(Body):
-    """修改。window_end 须晚于 window_start / window_end must be after window_start."""
+    """修改。window_end 须晚于 window_start，新的 window_end 须在 7 天之内 / window_end must be after window_start; a new
+    window_end within 7 days."""
 
     sender: Party | None = None
     receiver: Party | None = None
@@ -263,7 +264,7 @@ class ClientKindError(DomainError):
 
 
 def client_kind_required(request, kind: str) -> ApiClient:
-    """The signed client, if it is of the kind this endpoint serves; otherwise a 422 that says which kind it is
+    """The signed client, if it is of the kind this endpoint serves; otherwise a 403 that says which kind it is
     (a scanner's key pushing orders is a configuration mistake, not a missing order)."""
     client: ApiClient = request.api_client
     if client.kind != kind:
@@ -473,7 +474,8 @@ UnixTime = Int(946684800, 4102444800)  # 2000 … 2100
 
 
 class WxOrderIn(Body):
-    """微信物流下单。ExpectEndTime 须晚于 ExpectTime（否则 422）/ ExpectEndTime must be after ExpectTime."""
+    """微信物流下单。ExpectEndTime 须晚于 ExpectTime 且在 7 天之内（否则 422）/ ExpectEndTime must be after ExpectTime
+    and within 7 days."""
 
     OrderID: ChannelOrderId()
     Sender: WxSender

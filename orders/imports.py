@@ -16,7 +16,7 @@ import io
 import logging
 import re
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
@@ -32,6 +32,7 @@ from core.models import District, Province, Site
 from core.parsing import parse_moment
 from core.services import site_parents_set, site_upsert
 from core.textpolicy import control_char
+from core.validators import attachment_name
 from core.waybills import waybill_validate
 
 from .intake import orders_intake
@@ -46,7 +47,7 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx is a zip: a small file can unpack to gigabytes
 MAX_COLUMNS = 60
 CELL_MAX = 2000  # characters read of a cell; longer ones are reported, never stored
-PHONE_RE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[2-9]\d{6,7}|400-?\d{3}-?\d{4}|95\d{3,6})$")
+PHONE_RE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[2-9]\d{6,7}|400-?\d{3}-?\d{4}|95\d{3,6})$", re.ASCII)
 # Python's csv refuses a field over 128 KB with an error; the file's own limit (20 MB) bounds a field instead, and
 # a long cell is then reported in its row like any other (cells are cut to CELL_MAX + 1 characters when read)
 csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
@@ -348,7 +349,7 @@ def job_create(*, kind: str, upload, actor, channel: Channel | None = None) -> I
     """Read and check the whole file; the job is READY (with a preview) or INVALID (with the report)."""
     content = upload.read()
     channel = channel if kind == ImportJob.Kind.ORDERS else None  # only orders come from a channel
-    job = ImportJob(kind=kind, channel=channel, name=upload.name[:200], created_by=actor, created_at=timezone.now())
+    job = ImportJob(kind=kind, channel=channel, name=attachment_name(upload.name), created_by=actor, created_at=timezone.now())
     try:
         header, rows = read_rows(upload.name, content)
         records, errors = validate(kind, header, rows, channel=channel)
@@ -405,6 +406,8 @@ def job_run(*, job_id: int) -> ImportJob:
                 summary = _import(job, records)
             ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, done=len(records),
                                                        finished_at=timezone.now(), summary=summary)
+            if job.kind == ImportJob.Kind.ORDERS:
+                _recount_days(records)
     except _Busy:
         return ImportJob.objects.get(pk=job_id)
     except _Rejected as exc:
@@ -412,7 +415,7 @@ def job_run(*, job_id: int) -> ImportJob:
     except ImportFileError as exc:
         _failed(job_id, [{"row": 0, "column": "", "message": str(exc)}], _("The file could not be read: nothing was "
                                                                             "imported."))
-    except Exception as exc:  # noqa: BLE001 - whatever broke, the job says so and can be retried
+    except Exception:  # noqa: BLE001 - whatever broke, the job says so and can be retried
         logger.exception("import %s failed", job_id)
         _failed(job_id, [{"row": 0, "column": "", "message": _("An unexpected error stopped import %(n)s; the "
                                                                 "technical team finds it in the log by this number.")
@@ -420,6 +423,16 @@ def job_run(*, job_id: int) -> ImportJob:
                 _("The import failed: nothing was imported. Retry it, or report it if it fails again."))
     cache.delete(_progress_key(job_id))
     return ImportJob.objects.get(pk=job_id)
+
+
+def _recount_days(records: list[dict]) -> None:
+    """The order days of an import older than yesterday are counted again (``orders.stats``; beat keeps today and
+    yesterday), by a job sent once the import has committed."""
+    yesterday = timezone.localdate(timezone.now(), clock.tz()) - timedelta(days=1)
+    days = sorted({day for day in (timezone.localtime(r["order_time"], clock.tz()).date()
+                                   for r in records if r.get("order_time")) if day < yesterday})
+    if days:
+        jobs.publish_on_commit("orders.tasks.day_counts_days", [d.isoformat() for d in days])
 
 
 def _failed(job_id: int, errors: list[dict], summary: str) -> None:

@@ -57,7 +57,7 @@ def _validate(data: dict, at: datetime) -> dict:
     if not data.get("order_time"):
         data.pop("order_time", None)  # "now" for a new order; not compared for a repeat
     order_time_check(data.get("order_time"), at)
-    _check_window(data.get("window_start"), data.get("window_end"))
+    _check_window(data.get("window_start"), data.get("window_end"), at)
     if data.get("waybill_no"):
         data["waybill_no"] = waybill_validate(data["waybill_no"])
     return data

@@ -40,13 +40,16 @@ def _readings(qs: QuerySet, q: str) -> list[QuerySet]:
 
 def order_search(*, user, q: str, limit: int = LIMIT) -> list[OnlineOrder]:
     """At most ``limit`` orders the user may see that match ``q`` in any of its readings, newest first."""
-    # full-width digits and letters (a Chinese input method's １３８…) read as the ASCII ones they stand for
-    q = re.sub(r"\s+", "", unicodedata.normalize("NFKC", q or ""))[:MAX_QUERY]
-    if not q:
+    typed = re.sub(r"\s+", "", q or "")[:MAX_QUERY]
+    if not typed:
         return []
+    # full-width digits and letters (a Chinese input method's １３８…) also read as the ASCII ones they stand for;
+    # what was typed is looked up as typed too (a name or id stored with full-width characters)
+    plain = unicodedata.normalize("NFKC", typed)[:MAX_QUERY]
     base = orders_for(user=user)
     found: dict[int, OnlineOrder] = {}
-    for lookup in _readings(base, q):
+    readings = _readings(base, plain) + (_readings(base, typed) if typed != plain else [])
+    for lookup in readings:
         for order in lookup.order_by("-order_time")[:limit]:
             found.setdefault(order.pk, order)
     return sorted(found.values(), key=lambda o: (o.order_time, o.pk), reverse=True)[:limit]

@@ -112,9 +112,13 @@ def order_time_check(order_time: datetime | None, at: datetime) -> None:
                          field="order_time")
 
 
-def _check_window(start, end) -> None:
+def _check_window(start, end, at: datetime | None) -> None:
+    """A window ends after it starts; a window being set (``at``: when) ends within ``clock.WINDOW_AHEAD``."""
     if start and end and end <= start:
         raise OrderError(_("The pickup window must end after it starts."), field="window_end")
+    if end and at is not None and end > at + clock.WINDOW_AHEAD:
+        raise OrderError(_("The pickup window must end within %(days)d days.") % {"days": clock.WINDOW_AHEAD.days},
+                         field="window_end")
 
 
 def _province_of(site: Site, adcode: str):
@@ -187,7 +191,7 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
         # retries arriving together are the same order, never a conflict on a stamped time)
         data.pop("order_time", None)
     order_time_check(data.get("order_time"), at)
-    _check_window(data.get("window_start"), data.get("window_end"))
+    _check_window(data.get("window_start"), data.get("window_end"), at)
     existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
     if existing is not None:
         differ = _same_content(existing, data)
@@ -267,7 +271,7 @@ def order_change(*, order_id: int, changes: dict, at: datetime | None = None, ac
     for key in ("sender_name", "sender_phone", "sender_address"):
         if not getattr(order, key):
             raise OrderError(_("This field is required."), field=key)
-    _check_window(order.window_start, order.window_end)
+    _check_window(order.window_start, order.window_end, at if "window_end" in diff else None)
     if "window_end" in diff:
         order.pickup_due_at = clock.pickup_deadline(order)  # from the same clock start (order time or HQ's restart)
     kind = EventKind.CORRECTED if corrected else EventKind.CHANGED

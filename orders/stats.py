@@ -20,12 +20,12 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from core import clock
+from core import clock, locks
 from core.models import Site
 
 from .models import OnlineOrder, OrderCountDay, OrderDayCount
 
-LOCK_KEY = 0x51A5_0002
+LOCK_KEY = locks.ORDER_DAY_COUNTS
 COUNT_DAYS = 35  # the nightly count: the dashboard's 14 days and the weeks a weekly report may still be asked of
 
 _DELETE = f"DELETE FROM {OrderDayCount._meta.db_table} WHERE day = ANY(%(days)s)"
@@ -49,11 +49,12 @@ class CountResult:
 def day_counts_refresh(*, days: list[date], at: datetime | None = None) -> CountResult:
     """Count the orders of these Beijing days afresh, per site (set-based: one DELETE, one grouped INSERT … SELECT
     over the order-time index). A second run while one is under way skips (advisory lock)."""
-    days = sorted(set(days))
+    at = at or timezone.now()
+    today = timezone.localdate(at, clock.tz())
+    days = sorted({day for day in days if day <= today})  # a day still to come has no orders to count
     result = CountResult(days=days)
     if not days:
         return result
-    at = at or timezone.now()
     params = {"days": days, "tz": settings.TIME_ZONE, "at": at,
               "start": clock.day_start(days[0]), "end": clock.day_start(days[-1] + timedelta(days=1))}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -88,11 +89,15 @@ class PerDay:
     as_of: datetime | None
 
 
-def orders_per_day(*, scope: Q, first: date, last: date) -> PerDay:
+def orders_per_day(*, scope: Q, first: date, last: date, at: datetime | None = None) -> PerDay:
     """Orders per Beijing day in [first, last] within ``scope`` (a Q over a row's ``site`` and ``province``, as
-    ``core.scoping.unit_q`` gives), the data center left out."""
+    ``core.scoping.unit_q`` gives), the data center left out. A count is used for a day once it was taken after the
+    day ended, or for today and yesterday (which beat counts every 5 minutes); a day counted while it was still
+    going on and not since (beat stopped over a midnight) is counted from the orders."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    counted = dict(OrderCountDay.objects.filter(day__gte=first, day__lte=last).values_list("day", "counted_at"))
+    recent = timezone.localdate(at or timezone.now(), clock.tz()) - timedelta(days=1)
+    counted = {day: when for day, when in OrderCountDay.objects.filter(day__gte=first, day__lte=last)
+               .values_list("day", "counted_at") if day >= recent or when >= clock.day_start(day + timedelta(days=1))}
     counts = dict.fromkeys(days, 0)
     if counted:
         rows = (OrderDayCount.objects.filter(scope, day__in=list(counted)).values("day")

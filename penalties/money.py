@@ -17,7 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import clock
+from core import clock, locks
 from core.exceptions import DomainError
 from core.models import Province, Site
 from finance.models import EntryKind, Heading, LedgerEntry
@@ -242,7 +242,7 @@ class SettlementRefused(DomainError):
     code = "settlement_refused"
 
 
-SETTLE_LOCK = 0x51A5_0002
+SETTLE_LOCK = locks.SETTLEMENT
 
 
 def month_ended(month: date, at: datetime) -> bool:

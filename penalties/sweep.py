@@ -30,10 +30,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import locks
+
 from .events import detected_insert
 from .models import SweepRun
 
-LOCK_KEY = 0x51A5_0001
+LOCK_KEY = locks.SLA_SWEEP
 OVERLAP = timedelta(minutes=2)  # a slow transaction may commit an event a little after the run that saw its minute
 
 _RULE = """CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv

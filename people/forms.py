@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import District, ServiceArea, Site
 from core.textpolicy import PolicyFormMixin
 
-from . import selectors
+from . import areas, selectors
 from .areas import keywords_parse
 from .services import Unit
 
@@ -67,7 +67,8 @@ class AreaChangeForm(PolicyFormMixin, forms.Form):
     district = forms.CharField(label=_("District code"), max_length=6)
     keywords = forms.CharField(label=_("Street/town keywords"), required=False,
                                help_text=_("Separated by 、 or commas; empty: the whole district"))
-    priority = forms.IntegerField(label=_("Priority"), initial=0, min_value=-9999, max_value=9999)
+    priority = forms.IntegerField(label=_("Priority"), initial=0, min_value=areas.PRIORITY_MIN,
+                                  max_value=areas.PRIORITY_MAX)
     delete = forms.BooleanField(label=_("Remove this area"), required=False)
     addresses = forms.CharField(label=_("Addresses to try"), widget=forms.Textarea(attrs={"rows": 4}),
                                 help_text=_("One full sender address a line (at most 50)"))

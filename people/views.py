@@ -236,7 +236,7 @@ def _change(form) -> areas.AreaChange:
 def area_edit(request):
     """HQ changes a service area: first the preview (where the addresses go now and after), then the save."""
     initial = {}
-    area = ServiceArea.objects.filter(pk=request.GET.get("area") or 0).select_related("site", "district").first()
+    area = ServiceArea.objects.filter(pk=parse_id(request.GET.get("area")) or 0).select_related("site", "district").first()
     if area is not None:
         initial = {"area": area.pk, "site": area.site.code, "district": area.district.adcode,
                    "keywords": "、".join(area.keywords or []), "priority": area.priority}

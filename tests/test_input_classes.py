@@ -185,14 +185,19 @@ def test_an_order_time_in_the_future_is_refused_everywhere(api):  # noqa: F811
     assert not OnlineOrder.objects.filter(channel_order_id__in=["FUT-1", "FUT-2"]).exists()
 
 
-@pytest.mark.parametrize("kind, adapter", [("bogus", "generic"), ("channel", "zzz"), ("", "")])
+@pytest.mark.parametrize("kind, adapter", [("bogus", "generic"), ("channel", "zzz"), ("Channel", "generic"),
+                                           ("channel", "kuaidi100 ")])
 def test_an_api_client_is_of_a_listed_kind_and_format(net, login, kind, adapter):
-    before = ApiClient.objects.count()
-    r = login(net.hq).post(reverse("orders:api_clients"), {"action": "create", "name": "x", "kind": kind,
-                                                           "channel": "1", "adapter": adapter}, follow=True)
-    assert r.status_code == 200
-    if kind and adapter:
-        assert ApiClient.objects.count() == before and "从列表中选择" in r.content.decode()
+    from orders.services import channels_ensure
+
+    channel = channels_ensure()["taobao"]
+    hq = login(net.hq)
+    r = hq.post(reverse("orders:api_clients"), {"action": "create", "name": "x", "kind": kind,
+                                                "channel": channel.pk, "adapter": adapter}, follow=True)
+    assert r.status_code == 200 and not ApiClient.objects.exists() and "从列表中选择" in r.content.decode()
+    hq.post(reverse("orders:api_clients"), {"action": "create", "name": "x", "kind": "channel", "channel": channel.pk,
+                                            "adapter": "generic"})
+    assert ApiClient.objects.get().channel == channel  # the same form with listed values is taken
 
 
 @pytest.mark.parametrize("priority, ok", [("99999999999999999999", False), ("10000", False), ("-10000", False),
@@ -224,15 +229,14 @@ def test_the_scan_feed_stores_the_good_scans_and_names_the_bad(net):
     result = scans_ingest(scans=[
         {**good, "waybill_no": "abc"},
         {**good, "waybill_no": "３００００００００５５５"},
-        {**good, "site_code": "NOPE"},
         {**good, "scanned_at": datetime(2099, 1, 1, tzinfo=SH)},
         good,
         {**good, "scanned_at": at + timedelta(minutes=5)},  # another system's clock a little ahead
+        {**good, "site_code": "P0001"},  # a partner carrier's site: stored, without a site of ours
     ], at=at)
-    assert [(i, name) for i, name, _m in result.rejected] == [(0, "waybill_no"), (1, "waybill_no"),
-                                                               (2, "site_code"), (3, "scanned_at")]
-    assert "NOPE" in result.rejected[2][2] and "晚于当前时间" in result.rejected[3][2]
-    assert result.stored == 2 and TrackingEvent.objects.count() == 2
+    assert [(i, name) for i, name, _m in result.rejected] == [(0, "waybill_no"), (1, "waybill_no"), (2, "scanned_at")]
+    assert "晚于当前时间" in result.rejected[2][2]
+    assert result.stored == 3 and TrackingEvent.objects.filter(site__isnull=True).count() == 1
 
 
 @pytest.mark.parametrize("when", IMPOSSIBLE_TIMES[:2])
@@ -282,3 +286,32 @@ def test_a_choice_off_the_list_is_not_echoed_and_a_hidden_field_is_named(net, lo
     page = r.content.decode()
     assert "请从列表中选择" in page and "所稽核的记录" in page
     assert "None" not in page.split('class="alert')[1][:300] and "&lt;b&gt;LATE_ACCEPT" not in page
+
+
+def test_a_channels_window_ends_within_seven_days(api):  # noqa: F811
+    r = api("POST", "/api/orders", order("WIN-1", window_start="2026-11-24T10:00:00+08:00",
+                                         window_end="2099-01-01T00:00:00+08:00"))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "window_end"
+    assert "7 天之内" in r.json()["error"]["message"]["zh"]
+    assert api("POST", "/api/orders", order("WIN-2", window_start="2026-11-30T10:00:00+08:00",
+                                            window_end="2026-12-01T08:00:00+08:00")).status_code == 201
+    r = api("POST", "/api/orders/WIN-2/change", {"window_start": "2026-11-24T10:00:00+08:00",
+                                                 "window_end": "2027-01-01T10:00:00+08:00"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "window_end"
+    assert OnlineOrder.objects.get(channel_order_id="WIN-2").window_end == datetime(2026, 12, 1, 8, tzinfo=SH)
+
+
+@pytest.mark.parametrize("cell, expected", [("2026/1/5", datetime(2026, 1, 5, tzinfo=SH)),
+                                            ("2026-1-5 9:05", datetime(2026, 1, 5, 9, 5, tzinfo=SH)),
+                                            ("2026-11-23 10:30", datetime(2026, 11, 23, 10, 30, tzinfo=SH))])
+def test_import_cells_read_dates_as_spreadsheets_write_them(cell, expected):
+    assert parse_moment(cell, date_only=True) == expected
+
+
+def test_the_search_finds_what_was_typed_and_its_ascii_reading(net):
+    from orders.search import order_search
+
+    wide = make_order(channel_order_id="ＬＰ１２３")  # an id stored with full-width characters
+    plain = make_order(sender_phone="13812340777")
+    assert [o.pk for o in order_search(user=net.hq, q="ＬＰ１２３")] == [wide.pk]
+    assert plain.pk in [o.pk for o in order_search(user=net.hq, q="０７７７")]

@@ -33,7 +33,7 @@ class AdapterError(ValueError):
 
 
 def _hhmm(value: str, field: str) -> time:
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value or ""):
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value or "", re.ASCII):
         raise AdapterError(field, f"{field} 须为 HH:mm")
     h, m = value.split(":")
     return time(int(h), int(m))

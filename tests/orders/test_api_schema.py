@@ -73,8 +73,8 @@ def _before(start, end) -> bool | None:
 
 @schema.hook("map_case")
 def windows_in_order(context, case):
-    """The rules JSON Schema cannot state — a pickup window ends after it starts, an order time is not in the
-    future (the document says both in words: 422 otherwise) — taught to the generator: a generated window that does not is
+    """The rules JSON Schema cannot state — a pickup window ends after it starts and within 7 days, an order time is
+    not in the future (the document says them in words: 422 otherwise) — taught to the generator: a generated window that does not is
     dropped (positive cases only: a negative case keeps what makes it negative)."""
     body = case.body
     if not isinstance(body, dict) or case.meta is None or not case.meta.generation.mode.is_positive:
@@ -89,8 +89,14 @@ def windows_in_order(context, case):
             body.get("orders"), list) else [body]:
         if _before(ahead, _moment(item.get("order_time"))):
             item["order_time"] = None
+        if _before(ahead - clock.SKEW + clock.WINDOW_AHEAD, _moment(item.get("window_end"))):
+            item["window_end"] = None
     start, end = body.get("ExpectTime"), body.get("ExpectEndTime")
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end)) and end <= start:
+        body["ExpectEndTime"] = None
+    end = body.get("ExpectEndTime")
+    horizon = time.time() + clock.WINDOW_AHEAD.total_seconds() - 60
+    if isinstance(end, (int, float)) and not isinstance(end, bool) and end > horizon:
         body["ExpectEndTime"] = None
     start, end = body.get("pickupStartTime", ""), body.get("pickupEndTime", "")
     if isinstance(start, str) and isinstance(end, str) and (bool(start) != bool(end) or (start and end <= start)):

@@ -76,6 +76,27 @@ def test_a_counted_day_is_read_from_its_count_until_it_is_counted_again(net):
     assert _counts()[(MON, net.site_b.pk)] == 2
 
 
+def test_a_day_counted_while_it_went_on_and_not_since_is_counted_from_the_orders(net):
+    _orders(net)
+    day_counts_refresh(days=[MON], at=_at(MON, 10, 30))  # beat stopped after this count, until today
+    make_order(order_time=_at(MON, 15))
+    assert orders_per_day(scope=scoping.unit_q(net.hq), first=MON, last=MON).counts[MON] == 4
+    day_counts_refresh(days=[MON], at=_at(MON, 23, 55))
+    make_order(order_time=_at(MON, 16))
+    assert orders_per_day(scope=scoping.unit_q(net.hq), first=MON, last=MON).counts[MON] == 5
+    # today and yesterday are trusted as counted: beat recounts them every 5 minutes
+    today = date(2026, 11, 24)
+    make_order(order_time=_at(today, 8))
+    day_counts_refresh(days=[today], at=_at(today, 8, 30))
+    make_order(order_time=_at(today, 8, 40))
+    assert orders_per_day(scope=scoping.unit_q(net.hq), first=today, last=today).counts[today] == 1
+
+
+def test_a_day_still_to_come_is_not_counted(net):
+    assert day_counts_refresh(days=[date(2026, 11, 25), date(2026, 11, 24)]).days == [date(2026, 11, 24)]
+    assert not OrderCountDay.objects.filter(day=date(2026, 11, 25)).exists()
+
+
 def test_days_not_counted_are_counted_from_the_orders(net):
     _orders(net)
     day_counts_refresh(days=[MON + timedelta(days=1)])
@@ -121,11 +142,12 @@ def test_the_dashboard_and_the_week_read_the_counts(net, login):
     _orders(net)
     today = MON + timedelta(days=6)
     before = dashboard(user=net.lcs_zj, today=today)
-    day_counts_refresh(days=[MON + timedelta(days=i) for i in range(7)], at=_at(today, 8, 55))
+    counted = _at(today + timedelta(days=1), 0, 5)  # the week counted after it ended
+    day_counts_refresh(days=[MON + timedelta(days=i) for i in range(7)], at=counted)
     make_order(order_time=_at(MON, 16))  # after the count: the counted figures stand until the next one
     after = dashboard(user=net.lcs_zj, today=today)
     assert [r["orders"] for r in after["rates"]] == [r["orders"] for r in before["rates"]]
-    assert after["counted_at"] == _at(today, 8, 55) and before["counted_at"] is None
+    assert after["counted_at"] == counted and before["counted_at"] is None
     assert week_figures(user=net.lcs_zj, week=MON)["orders"] == 4
     page = login(net.hq).get(reverse("penalties:dashboard")).content.decode()
     assert "今日订单数为实时统计" in page

@@ -1,7 +1,10 @@
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.dateparse import parse_date
+from django.utils import timezone
+
+from core import clock
+from core.parsing import parse_date
 
 from orders.stats import COUNT_DAYS, day_counts_nightly, day_counts_refresh
 
@@ -9,9 +12,11 @@ MAX_DAYS = 400
 
 
 def _day(raw: str):
-    day = parse_date(raw) if raw else None
+    day = parse_date(raw)
     if day is None:
-        raise CommandError(f"not a date: {raw!r} (use 2026-11-23)")
+        raise CommandError(f"not a date: {raw!r} (use 2026-11-23, a year from 2000 to 2100)")
+    if day > timezone.localdate(timezone.now(), clock.tz()):
+        raise CommandError(f"{day} is still to come: it has no orders to count")
     return day
 
 
@@ -37,7 +42,6 @@ class Command(BaseCommand):
                 raise CommandError(f"at most {MAX_DAYS} days at a time")
             result = day_counts_refresh(days=[start + timedelta(days=i) for i in range((end - start).days + 1)])
         if result.skipped:
-            self.stdout.write(self.style.WARNING("another count is running: nothing done (run again later)"))
-            return
+            raise CommandError("another count is running: nothing done (run again in a minute)")
         self.stdout.write(f"{len(result.days)} days counted ({result.days[0]} – {result.days[-1]}): "
                           f"{result.rows} site-day rows")

@@ -9,9 +9,12 @@ from penalties.sweep import sla_sweep, sla_sweep_due
 
 
 def _moment(raw: str, *, end: bool = False) -> datetime:
-    value = parse_datetime(raw)
+    try:  # well formed and impossible (2026-02-30) is "not a date" too, not a traceback
+        value = parse_datetime(raw)
+        day = parse_date(raw) if value is None else None
+    except ValueError:
+        value = day = None
     if value is None:
-        day = parse_date(raw)
         if day is None:
             raise CommandError(f"not a date or time: {raw!r} (use 2026-11-23 or 2026-11-23T08:00)")
         value = datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time())
