@@ -186,6 +186,7 @@ class InputGuardMiddleware:
                                    en="The body is not valid JSON: it must be UTF-8, numbers at most 4,300 digits.")
             if not isinstance(data, dict):
                 return self.refuse(request, "请求体须为 JSON 对象。", status=422, field="body")
+            request.q9_json = data  # read once: the API's parser takes it from here (config.api.ReadOnce)
         return None
 
     @staticmethod

@@ -81,10 +81,9 @@ ORDER_ID = f"^[^/{CONTROLS}]*[^/{CONTROLS}{BLANKS}][^/{CONTROLS}]*$"
 NO_SLASH = "must not contain “/” / 不能包含“/”"
 
 
-def ChannelOrderId(description: str | None = None):  # noqa: N802
-    """A new order's id from a channel (64 characters at most), checked by pydantic-core like ``Text``."""
-    return Annotated[str, Field(max_length=64, min_length=1, pattern=ORDER_ID, description=description,
-                                json_schema_extra={"x-forbidden": "control characters, blank text, /"})]
+#: a new order's id from a channel (64 characters at most), checked by pydantic-core like ``Text``
+ChannelOrderId = Annotated[str, Field(max_length=64, min_length=1, pattern=ORDER_ID,
+                                      json_schema_extra={"x-forbidden": "control characters, blank text, /"})]
 
 
 _POLICY_PATTERNS = frozenset((NO_CONTROL, NOT_BLANK, ORDER_ID))

@@ -49,8 +49,8 @@ def pickup_desk_list(*, user, at: datetime, courier: str = "", due: str = "", li
     qs = pickup_open_orders(user=user)
     if courier == "none":
         qs = qs.filter(courier__isnull=True)
-    elif parse_id(courier):
-        qs = qs.filter(courier_id=parse_id(courier))
+    elif (courier_id := parse_id(courier)) is not None:
+        qs = qs.filter(courier_id=courier_id)
     soon_edge = at + timedelta(seconds=SOON_SECONDS)
     savable = qs.filter(pickup_due_at__gte=at)
     if due == "soon":

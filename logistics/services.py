@@ -54,17 +54,17 @@ def scans_ingest(*, scans: list[dict], source: str = "api", at: datetime | None 
     at = at or timezone.now()
     if not scans:
         return ScanResult(0, 0, 0)
-    sites = dict(Site.objects.filter(code__in={s["site_code"] for s in scans}).values_list("code", "pk"))
-    rejected = []
+    kept, rejected = [], []
     for i, scan in enumerate(scans):
         problem = scan_problem(scan, at=at)
         if problem:
             rejected.append((i, *problem))
-    if rejected:
-        refused = {i for i, *_rest in rejected}
-        scans = [s for i, s in enumerate(scans) if i not in refused]
-        if not scans:
-            return ScanResult(0, 0, 0, rejected)
+        else:
+            kept.append(scan)
+    scans = kept
+    if not scans:
+        return ScanResult(0, 0, 0, rejected)
+    sites = dict(Site.objects.filter(code__in={s["site_code"] for s in scans}).values_list("code", "pk"))
     cols = list(zip(*[(s["waybill_no"], s["scan_type"], s["site_code"], sites.get(s["site_code"]), s["scanned_at"],
                        s.get("operator") or "", at, source) for s in scans]))
     with connection.cursor() as cursor:

@@ -87,7 +87,7 @@ class OrderIn(Body):
     10 分钟以上（否则 422，field=order_time）/ window_end must be after window_start and within 7 days; order_time at
     most 10 minutes ahead of the server's clock."""
 
-    channel_order_id: ChannelOrderId()
+    channel_order_id: ChannelOrderId
     waybill_no: waybill_text() | None = None
     business_type: Literal["send", "online"] = "send"
     is_online: Flag = True
@@ -376,7 +376,7 @@ class Kd100OrderIn(Body):
     """快递100 下单。pickupStartTime 与 pickupEndTime 同时给出（或都为空），结束晚于开始（否则 422）/ both pickup times
     or neither, the end after the start."""
 
-    orderId: ChannelOrderId()  # noqa: N815 - Kuaidi100's published names
+    orderId: ChannelOrderId  # noqa: N815 - Kuaidi100's published names
     sendManName: Text(64, 1)  # noqa: N815
     sendManMobile: Text(32, 1)  # noqa: N815
     sendManPrintAddr: Text(200, 1)  # noqa: N815
@@ -477,7 +477,7 @@ class WxOrderIn(Body):
     """微信物流下单。ExpectEndTime 须晚于 ExpectTime 且在 7 天之内（否则 422）/ ExpectEndTime must be after ExpectTime
     and within 7 days."""
 
-    OrderID: ChannelOrderId()
+    OrderID: ChannelOrderId
     Sender: WxSender
     Receiver: WxParty = WxParty()
     Cargo: WxCargo = WxCargo()
