@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test system-deps backup restore messages check-compose clean-var
+.PHONY: run test test-fast lint system-deps backup restore messages check-compose clean-var
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ run: $(STAMP)
 ## make test: installs what the tests need and runs the whole suite on real PostgreSQL and Redis
 test: $(STAMP) system-deps
 	$(PY) -m devtools.stack test
+
+## make test-fast: the daily lane: everything but the tests that start processes or a browser (slow, e2e)
+test-fast: $(STAMP) system-deps
+	$(PY) -m devtools.stack test -m "not slow and not e2e"
+
+## make lint: ruff (lint and format check) and the layer contract
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 system-deps:
 	bash devtools/system-packages.sh

@@ -19,6 +19,7 @@ Then ``--singles`` orders (default 200) are pushed one per request to ``POST /ap
 Last line: RESULT ingest orders=… clients=… api_per_s=… api_serial_per_s=… copy_per_s=… ratio=api/copy
 ratio_serial=… single_p50_ms=… single_p95_ms=…
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,6 @@ import random
 import re
 import secrets
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -39,8 +39,20 @@ from .load import PgCpu, _cpu, _gunicorn_pids, _serve
 from .workbench import _admin_url, _create, _db_url, _drop, _migrate, scratch_name
 
 # the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
-PROMISED = ("orders", "batch", "clients", "api_per_s", "api_serial_per_s", "copy_per_s", "ratio", "ratio_serial",
-            "writes_per_s", "ratio_writes", "single_p50_ms", "single_p95_ms")
+PROMISED = (
+    "orders",
+    "batch",
+    "clients",
+    "api_per_s",
+    "api_serial_per_s",
+    "copy_per_s",
+    "ratio",
+    "ratio_serial",
+    "writes_per_s",
+    "ratio_writes",
+    "single_p50_ms",
+    "single_p95_ms",
+)
 
 _CREATED_HEAD = re.compile(rb'\{"created": ?(\d+)')
 STREETS = ["文三路", "天目山路", "教工路", "中山路", "人民路", "解放路"]
@@ -57,11 +69,22 @@ def _orders(n: int, districts: list[tuple[str, str, str]], seed: int = 7) -> lis
     out = []
     for i in range(n):
         province, city, district = rng.choice(districts)
-        out.append({"channel_order_id": f"ING{i:09d}",
-                    "sender": {"name": "张三", "phone": f"138{i % 100000000:08d}", "province": province, "city": city,
-                               "district": district, "address": f"{rng.choice(STREETS)}{rng.randint(1, 400)}号"},
-                    "receiver": {"name": "李四", "phone": "13900000000", "address": "上海市浦东新区世纪大道1号"},
-                    "goods": "衣服", "weight_kg": "1.20"})
+        out.append(
+            {
+                "channel_order_id": f"ING{i:09d}",
+                "sender": {
+                    "name": "张三",
+                    "phone": f"138{i % 100000000:08d}",
+                    "province": province,
+                    "city": city,
+                    "district": district,
+                    "address": f"{rng.choice(STREETS)}{rng.randint(1, 400)}号",
+                },
+                "receiver": {"name": "李四", "phone": "13900000000", "address": "上海市浦东新区世纪大道1号"},
+                "goods": "衣服",
+                "weight_kg": "1.20",
+            }
+        )
     return out
 
 
@@ -83,8 +106,8 @@ def _writes_alone(n: int, batch: int) -> float:
     started = time.perf_counter()
     for i in range(0, len(orders), batch):
         with transaction.atomic():
-            _copy_insert(orders[i:i + batch])
-            created_events_insert(orders[i:i + batch], at=orders[i].created_at, actor_label="bench")
+            _copy_insert(orders[i : i + batch])
+            created_events_insert(orders[i : i + batch], at=orders[i].created_at, actor_label="bench")
     return time.perf_counter() - started
 
 
@@ -108,7 +131,6 @@ def main(argv):
         _create(admin, name)
         url = _db_url(base, name)
         _migrate(url)
-        env = {**os.environ, "DATABASE_URL": url, "DEMO_MODE": "0"}
         os.environ.update({"DATABASE_URL": url, "DEMO_MODE": "0"})
         import io
 
@@ -123,15 +145,19 @@ def main(argv):
         from django.db import connection
 
         from core.models import District
+        from core.signing import headers
         from orders.models import Channel, OnlineOrder, OrderEvent
         from orders.services import api_client_create
-        from core.signing import headers
 
-        districts = [(d.province.name, d.city.name if d.city.name != "市辖区" else "", d.name) for d in
-                     District.objects.filter(statistical_only=False, service_areas__isnull=False)
-                     .select_related("province", "city").distinct()[:2000]]
-        client, secret = api_client_create(name="bench", kind="channel", channel=Channel.objects.get(slug="taobao"),
-                                           adapter="generic")
+        districts = [
+            (d.province.name, d.city.name if d.city.name != "市辖区" else "", d.name)
+            for d in District.objects.filter(statistical_only=False, service_areas__isnull=False)
+            .select_related("province", "city")
+            .distinct()[:2000]
+        ]
+        client, secret = api_client_create(
+            name="bench", kind="channel", channel=Channel.objects.get(slug="taobao"), adapter="generic"
+        )
         connection.close()
         port = _free_port()
         # the Procfile's own web line (gunicorn with its threads), one worker process pinned to one core
@@ -160,8 +186,10 @@ def main(argv):
             return int(_CREATED_HEAD.match(r.content).group(1))
 
         def bodies(items):  # what a channel has ready to send: built before the clock starts
-            return [json.dumps({"orders": items[i:i + batch]}, ensure_ascii=False).encode()
-                    for i in range(0, len(items), batch)]
+            return [
+                json.dumps({"orders": items[i : i + batch]}, ensure_ascii=False).encode()
+                for i in range(0, len(items), batch)
+            ]
 
         push(bodies(warm)[0])  # first-request costs (imports, cpca's tables) out of the measurement
         # planner statistics as a running deployment has them (autovacuum's ANALYZE): just loaded, the tables have
@@ -195,8 +223,7 @@ def main(argv):
         for item in singles:
             item["channel_order_id"] = "ONE" + item["channel_order_id"]
             body = json.dumps(item, ensure_ascii=False).encode()
-            h = headers(key=client.key, secret=secret, method="POST", path="/api/orders", body=body,
-                        now=time.time())
+            h = headers(key=client.key, secret=secret, method="POST", path="/api/orders", body=body, now=time.time())
             t0 = time.perf_counter()
             r = session.post(f"http://127.0.0.1:{port}/api/orders", data=body, headers=h, timeout=60)
             single_ms.append((time.perf_counter() - t0) * 1000)
@@ -208,15 +235,20 @@ def main(argv):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE orders_onlineorder")
             cursor.execute("VACUUM ANALYZE orders_orderevent")
-            cursor.execute("SELECT pg_total_relation_size('orders_onlineorder') + "
-                           "pg_total_relation_size('orders_orderevent'), (SELECT count(*) FROM orders_onlineorder)")
+            cursor.execute(
+                "SELECT pg_total_relation_size('orders_onlineorder') + "
+                "pg_total_relation_size('orders_orderevent'), (SELECT count(*) FROM orders_onlineorder)"
+            )
             size, stored = cursor.fetchone()
         bytes_per_order = size / stored
         # the same rows, as stored, COPYed into a table with the same indexes: three times, each into a new
         # table, the median taken (one COPY of 40,000 rows varied by ±10 % from run to run)
         cols = [f.column for f in OnlineOrder._meta.concrete_fields if f.column != "id"]
-        rows = list(OnlineOrder.objects.filter(channel_order_id__startswith="ING").values_list(
-            *[f.attname for f in OnlineOrder._meta.concrete_fields if f.column != "id"]))
+        rows = list(
+            OnlineOrder.objects.filter(channel_order_id__startswith="ING").values_list(
+                *[f.attname for f in OnlineOrder._meta.concrete_fields if f.column != "id"]
+            )
+        )
         connection.close()
         copies = []
         with psycopg.connect(url) as conn:
@@ -238,20 +270,26 @@ def main(argv):
             server.wait(30)
         _drop(admin, name)
     api_rate, serial_rate, copy_rate, writes_rate = n / api_s, n / serial_s, 2 * n / copy_s, n / writes_s
-    print(f"{n:,} orders in batches of {batch}, one channel at a time: {serial_s:.1f} s ({serial_rate:,.0f}/s); "
-          f"{clients} channels at once: {api_s:.1f} s ({api_rate:,.0f}/s); COPY of the {2 * n:,} rows {copy_s:.2f} s "
-          f"({copy_rate:,.0f}/s)")
+    print(
+        f"{n:,} orders in batches of {batch}, one channel at a time: {serial_s:.1f} s ({serial_rate:,.0f}/s); "
+        f"{clients} channels at once: {api_s:.1f} s ({api_rate:,.0f}/s); COPY of the {2 * n:,} rows {copy_s:.2f} s "
+        f"({copy_rate:,.0f}/s)"
+    )
     p50, p95 = single_ms[len(single_ms) // 2], single_ms[min(len(single_ms) - 1, int(0.95 * len(single_ms)))]
-    print(f"PostgreSQL's share alone (orders, events, their foreign keys; no HTTP, no Python per order): "
-          f"{writes_rate:,.0f}/s")
+    print(
+        f"PostgreSQL's share alone (orders, events, their foreign keys; no HTTP, no Python per order): "
+        f"{writes_rate:,.0f}/s"
+    )
     print(f"single orders over HTTP, one at a time: p50 {p50:.1f} ms, p95 {p95:.1f} ms ({len(single_ms)} orders)")
-    print(f"RESULT ingest orders={n} batch={batch} clients={clients} api_per_s={api_rate:.0f} "
-          f"api_serial_per_s={serial_rate:.0f} copy_per_s={copy_rate:.0f} ratio={api_rate / copy_rate:.3f} "
-          f"ratio_serial={serial_rate / copy_rate:.3f} writes_per_s={writes_rate:.0f} "
-          f"ratio_writes={writes_rate / copy_rate:.3f} web_cpu_ms_per_1000={api_cpu / n * 1e6:.0f} "
-          f"web_cpu_serial_ms_per_1000={serial_cpu / n * 1e6:.0f} pg_cpu_ms_per_1000={pg_cpu / n * 1e6:.0f} "
-          f"client_cpu_ms_per_1000={client_cpu / n * 1e6:.0f} single_p50_ms={p50:.1f} single_p95_ms={p95:.1f} "
-          f"bytes_per_order={bytes_per_order:.0f}")
+    print(
+        f"RESULT ingest orders={n} batch={batch} clients={clients} api_per_s={api_rate:.0f} "
+        f"api_serial_per_s={serial_rate:.0f} copy_per_s={copy_rate:.0f} ratio={api_rate / copy_rate:.3f} "
+        f"ratio_serial={serial_rate / copy_rate:.3f} writes_per_s={writes_rate:.0f} "
+        f"ratio_writes={writes_rate / copy_rate:.3f} web_cpu_ms_per_1000={api_cpu / n * 1e6:.0f} "
+        f"web_cpu_serial_ms_per_1000={serial_cpu / n * 1e6:.0f} pg_cpu_ms_per_1000={pg_cpu / n * 1e6:.0f} "
+        f"client_cpu_ms_per_1000={client_cpu / n * 1e6:.0f} single_p50_ms={p50:.1f} single_p95_ms={p95:.1f} "
+        f"bytes_per_order={bytes_per_order:.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ one step of 2,000 clerks for 60 s, which must pass with at least 2,000 clerks pe
 Last line: RESULT load clerks=… seconds=… clerks_per_core=… gunicorn_cpu=… pg_cpu=… rps=… late_p99_ms=…
 <page>_p50_ms=… <page>_p95_ms=… errors=… void=… passed=…
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,12 +39,31 @@ from pathlib import Path
 
 import psycopg
 
-from .workbench import NETWORK_SQL, _admin_url, _create, _db_url, _drop, _migrate, scratch_name
+from .workbench import (
+    NETWORK_SQL,
+    _admin_url,
+    _create,
+    _db_url,
+    _drop,
+    _migrate,
+    scratch_name,
+)
 
 PAGES = ("poll", "bell", "accept", "pickup", "query", "hq_list", "dashboard")
 # the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
-PROMISED = ("clerks", "seconds", "clerks_per_core", "gunicorn_cpu", "pg_cpu", "rps", "late_p99_ms",
-            *(f"{page}_{q}_ms" for page in PAGES for q in ("p50", "p95")), "errors", "void", "passed")
+PROMISED = (
+    "clerks",
+    "seconds",
+    "clerks_per_core",
+    "gunicorn_cpu",
+    "pg_cpu",
+    "rps",
+    "late_p99_ms",
+    *(f"{page}_{q}_ms" for page in PAGES for q in ("p50", "p95")),
+    "errors",
+    "void",
+    "passed",
+)
 PENDING, ACCEPTED, HISTORY = 12, 12, 20  # orders per site
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -108,8 +128,12 @@ class PgCpu:
         self.base: dict[int, float] = {}
 
     def sample(self) -> None:
-        pids = [r[0] for r in self.conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
-                                                "pg_backend_pid()", [self.name])]
+        pids = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.name]
+            )
+        ]
         for pid in pids:
             cpu = _cpu([pid])
             if cpu or pid in self.last:
@@ -130,8 +154,10 @@ def _setup(url: str, sites: int) -> dict:
         for statement in NETWORK_SQL.replace("%(sites)s", str(sites)).split(";"):
             if statement.strip():
                 conn.execute(statement)
-        conn.execute(ORDERS_SQL, {"per_site": PENDING + ACCEPTED + HISTORY, "pending": PENDING, "accepted": ACCEPTED,
-                                  "sites": sites})
+        conn.execute(
+            ORDERS_SQL,
+            {"per_site": PENDING + ACCEPTED + HISTORY, "pending": PENDING, "accepted": ACCEPTED, "sites": sites},
+        )
         conn.execute("VACUUM ANALYZE")
     os.environ["DATABASE_URL"] = url
     import django
@@ -158,18 +184,27 @@ def _setup(url: str, sites: int) -> dict:
     for user in User.objects.filter(username__in=[u.username for u in users]):
         store = SessionStore()
         key = secrets.token_hex(16)
-        data = {"_auth_user_id": str(user.pk), "_auth_user_backend": "core.auth.UserBackend",
-                "_auth_user_hash": user.get_session_auth_hash()}
+        data = {
+            "_auth_user_id": str(user.pk),
+            "_auth_user_backend": "core.auth.UserBackend",
+            "_auth_user_hash": user.get_session_auth_hash(),
+        }
         sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         cookies[user.username] = (key, user.site_id)
     Session.objects.bulk_create(sessions, batch_size=2000)
     pending, accepted = {}, {}
-    for pk, site_id, state in OnlineOrder.objects.filter(state__in=["PENDING", "ACCEPTED"]).values_list(
-            "pk", "site_id", "state").order_by("accept_due_at", "pk"):
+    for pk, site_id, state in (
+        OnlineOrder.objects.filter(state__in=["PENDING", "ACCEPTED"])
+        .values_list("pk", "site_id", "state")
+        .order_by("accept_due_at", "pk")
+    ):
         (pending if state == "PENDING" else accepted).setdefault(site_id, []).append(pk)
     connection.close()
-    clerks = [(key, pending.get(site_id, []), accepted.get(site_id, []))
-              for name, (key, site_id) in sorted(cookies.items()) if name.startswith("clerk-")]
+    clerks = [
+        (key, pending.get(site_id, []), accepted.get(site_id, []))
+        for name, (key, site_id) in sorted(cookies.items())
+        if name.startswith("clerk-")
+    ]
     staff = [key for name, (key, _s) in sorted(cookies.items()) if not name.startswith("clerk-")]
     return {"clerks": clerks, "staff": staff}
 
@@ -181,8 +216,9 @@ def _pct(values, q) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-async def _drive(port: int, clerks, staff, *, seconds: float, warmup: float, poll: float, act: float,
-                 seed: int = 11) -> dict:
+async def _drive(
+    port: int, clerks, staff, *, seconds: float, warmup: float, poll: float, act: float, seed: int = 11
+) -> dict:
     import aiohttp
 
     rng = random.Random(seed)
@@ -200,8 +236,8 @@ async def _drive(port: int, clerks, staff, *, seconds: float, warmup: float, pol
     connector = aiohttp.TCPConnector(limit=64)
     timeout = aiohttp.ClientTimeout(total=30)
 
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                     cookie_jar=aiohttp.DummyCookieJar()) as http:
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http:
+
         async def request(page, due, key, method, path, *, data=None, etag_of=None, ok=(200,)):
             await asyncio.sleep(max(0.0, due - loop.time()))
             started = loop.time()
@@ -211,8 +247,9 @@ async def _drive(port: int, clerks, staff, *, seconds: float, warmup: float, pol
                 if (page, etag_of) in etags:
                     headers["If-None-Match"] = etags[page, etag_of]
             try:
-                async with http.request(method, base + path, data=data, headers=headers,
-                                        allow_redirects=False) as response:
+                async with http.request(
+                    method, base + path, data=data, headers=headers, allow_redirects=False
+                ) as response:
                     await response.read()
                     status = response.status
                     if etag_of is not None and status == 200:
@@ -243,13 +280,30 @@ async def _drive(port: int, clerks, staff, *, seconds: float, warmup: float, pol
                 while t < end:
                     if page == "accept" and pending:
                         pk = pending.pop(0)
-                        tasks.append(request(page, t, key, "POST", f"/desk/orders/{pk}/accept/",
-                                             data={"expect": "PENDING", "csrfmiddlewaretoken": csrf}, ok=(302,)))
+                        tasks.append(
+                            request(
+                                page,
+                                t,
+                                key,
+                                "POST",
+                                f"/desk/orders/{pk}/accept/",
+                                data={"expect": "PENDING", "csrfmiddlewaretoken": csrf},
+                                ok=(302,),
+                            )
+                        )
                     elif page == "pickup" and accepted:
                         pk = accepted.pop(0)
-                        tasks.append(request(page, t, key, "POST", f"/desk/orders/{pk}/pickup/",
-                                             data={"waybill": str(next(waybills)), "csrfmiddlewaretoken": csrf},
-                                             ok=(302,)))
+                        tasks.append(
+                            request(
+                                page,
+                                t,
+                                key,
+                                "POST",
+                                f"/desk/orders/{pk}/pickup/",
+                                data={"waybill": str(next(waybills)), "csrfmiddlewaretoken": csrf},
+                                ok=(302,),
+                            )
+                        )
                     elif page == "query":
                         tasks.append(request(page, t, key, "GET", "/orders/"))
                     t += act
@@ -266,22 +320,32 @@ async def _drive(port: int, clerks, staff, *, seconds: float, warmup: float, pol
                 k += 1
             await asyncio.gather(*tasks)
 
-        await asyncio.gather(*(clerk(i, *c) for i, c in enumerate(clerks)),
-                             *(officer(key, j) for j, key in enumerate(staff)))
+        await asyncio.gather(
+            *(clerk(i, *c) for i, c in enumerate(clerks)), *(officer(key, j) for j, key in enumerate(staff))
+        )
     return {"latencies": latencies, "late": late, "errors": errors}
 
 
 def _serve(url: str, port: int, env_extra: dict) -> subprocess.Popen:
     """gunicorn as the Procfile starts it (its ``web:`` line), pinned to the first core when there are several,
     with one worker process for that one core (``WEB_CONCURRENCY``, as ``make run`` gives one per core)."""
-    line = next(line for line in (Path(__file__).resolve().parents[1] / "Procfile").read_text().splitlines()
-                if line.startswith("web:"))
+    line = next(
+        line
+        for line in (Path(__file__).resolve().parents[1] / "Procfile").read_text().splitlines()
+        if line.startswith("web:")
+    )
     command = shlex.split(line.split(":", 1)[1].replace("$PORT", str(port)))
     command[0] = os.path.join(os.path.dirname(sys.executable), command[0])
     if (os.cpu_count() or 1) > 1:
         command = ["taskset", "-c", "0", *command]
-    env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEBUG": "0",
-           "WEB_CONCURRENCY": "1", **env_extra}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DEBUG": "0",
+        "WEB_CONCURRENCY": "1",
+        **env_extra,
+    }
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -295,8 +359,9 @@ def _step(port, server, pg: PgCpu, data, n, *, seconds, warmup, poll, act) -> di
     result_box = {}
 
     async def main():
-        driver = asyncio.create_task(_drive(port, clerks, data["staff"], seconds=seconds, warmup=warmup, poll=poll,
-                                            act=act))
+        driver = asyncio.create_task(
+            _drive(port, clerks, data["staff"], seconds=seconds, warmup=warmup, poll=poll, act=act)
+        )
         await asyncio.sleep(0.5 + warmup)
         cpu0, wall0 = _cpu(pids), time.monotonic()
         pg.start()
@@ -317,9 +382,19 @@ def _step(port, server, pg: PgCpu, data, n, *, seconds, warmup, poll, act) -> di
     void = late_p99 > 250
     worst_p95 = max((p95 for p, (p50, p95) in pages.items() if r["latencies"][p]), default=0.0)
     passed = worst_p95 < 300 and not r["errors"] and not void
-    return {"n": n, "pages": pages, "count": count, "rps": count / seconds, "late_p99": late_p99, "void": void,
-            "errors": r["errors"], "passed": passed, "gunicorn_cpu": r["gunicorn_cpu"], "pg_cpu": r["pg_cpu"],
-            "per_core": n / r["gunicorn_cpu"] if r["gunicorn_cpu"] else 0.0}
+    return {
+        "n": n,
+        "pages": pages,
+        "count": count,
+        "rps": count / seconds,
+        "late_p99": late_p99,
+        "void": void,
+        "errors": r["errors"],
+        "passed": passed,
+        "gunicorn_cpu": r["gunicorn_cpu"],
+        "pg_cpu": r["pg_cpu"],
+        "per_core": n / r["gunicorn_cpu"] if r["gunicorn_cpu"] else 0.0,
+    }
 
 
 def main(argv):
@@ -353,8 +428,11 @@ def main(argv):
         _migrate(url)
         t = time.perf_counter()
         data = _setup(url, max(steps))
-        print(f"{max(steps):,} sites, clerks and sessions, {len(data['staff'])} HQ/LCS users in "
-              f"{time.perf_counter() - t:.0f} s", flush=True)
+        print(
+            f"{max(steps):,} sites, clerks and sessions, {len(data['staff'])} HQ/LCS users in "
+            f"{time.perf_counter() - t:.0f} s",
+            flush=True,
+        )
         # a cache namespace of its own: the desks' versions of this scratch database only
         server = _serve(url, port, {"CACHE_KEY_PREFIX": f"{name}-{os.getpid()}"})
         _wait(port)
@@ -367,10 +445,13 @@ def main(argv):
             r = _step(port, server, pg, data, n, seconds=seconds, warmup=warmup, poll=poll, act=act)
             results.append(r)
             pages = "  ".join(f"{p} {p50:.0f}/{p95:.0f}" for p, (p50, p95) in r["pages"].items())
-            print(f"{n:,} clerks: {r['rps']:.0f} req/s, gunicorn {r['gunicorn_cpu']:.2f} CPU-s/s "
-                  f"({r['per_core']:,.0f} clerks per core), PostgreSQL {r['pg_cpu']:.2f} CPU-s/s, "
-                  f"generator late p99 {r['late_p99']:.0f} ms{' (VOID)' if r['void'] else ''}, "
-                  f"errors {len(r['errors'])}; p50/p95 ms: {pages}", flush=True)
+            print(
+                f"{n:,} clerks: {r['rps']:.0f} req/s, gunicorn {r['gunicorn_cpu']:.2f} CPU-s/s "
+                f"({r['per_core']:,.0f} clerks per core), PostgreSQL {r['pg_cpu']:.2f} CPU-s/s, "
+                f"generator late p99 {r['late_p99']:.0f} ms{' (VOID)' if r['void'] else ''}, "
+                f"errors {len(r['errors'])}; p50/p95 ms: {pages}",
+                flush=True,
+            )
             for e in r["errors"][:5]:
                 print("  error:", e)
             if not r["passed"]:
@@ -385,10 +466,12 @@ def main(argv):
     best = max(good, key=lambda r: r["n"]) if good else results[-1]
     passed = bool(good) and (not quick or best["per_core"] >= 2000)
     fields = " ".join(f"{p}_p50_ms={p50:.1f} {p}_p95_ms={p95:.1f}" for p, (p50, p95) in best["pages"].items())
-    print(f"RESULT load clerks={best['n']} seconds={seconds:.0f} clerks_per_core={best['per_core'] if good else 0:.0f} "
-          f"gunicorn_cpu={best['gunicorn_cpu']:.3f} pg_cpu={best['pg_cpu']:.3f} rps={best['rps']:.1f} "
-          f"late_p99_ms={best['late_p99']:.1f} {fields} errors={len(best['errors'])} void={int(best['void'])} "
-          f"passed={int(passed)}")
+    print(
+        f"RESULT load clerks={best['n']} seconds={seconds:.0f} clerks_per_core={best['per_core'] if good else 0:.0f} "
+        f"gunicorn_cpu={best['gunicorn_cpu']:.3f} pg_cpu={best['pg_cpu']:.3f} rps={best['rps']:.1f} "
+        f"late_p99_ms={best['late_p99']:.1f} {fields} errors={len(best['errors'])} void={int(best['void'])} "
+        f"passed={int(passed)}"
+    )
 
 
 def _free_port() -> int:

@@ -5,6 +5,7 @@
 Runs against a scratch database (created and dropped here) on the configured server, so it never touches
 real data. Last line: RESULT network first_s=… repeat_s=… districts=… ratio=repeat/first
 """
+
 import os
 import sys
 import time
@@ -34,8 +35,8 @@ def main(argv):
         django.setup()
         from django.core.management import call_command
 
+        from core.divisions import network_load_divisions
         from core.models import District
-        from core.network import network_load_divisions
 
         call_command("migrate", verbosity=0)
         t0 = time.perf_counter()
@@ -51,10 +52,14 @@ def main(argv):
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-    print(f"mode={'quick' if quick else 'full'} provinces={first.provinces} cities={first.cities} "
-          f"districts={first.districts} real_districts={real}")
-    print(f"RESULT network first_s={t1 - t0:.2f} repeat_s={t2 - t1:.2f} districts={first.districts} "
-          f"ratio={(t2 - t1) / (t1 - t0):.2f}")
+    print(
+        f"mode={'quick' if quick else 'full'} provinces={first.provinces} cities={first.cities} "
+        f"districts={first.districts} real_districts={real}"
+    )
+    print(
+        f"RESULT network first_s={t1 - t0:.2f} repeat_s={t2 - t1:.2f} districts={first.districts} "
+        f"ratio={(t2 - t1) / (t1 - t0):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ Last line: RESULT reports sizes=… pages_<size>=… pps_<size>=… peak_mb_<siz
 peak_mb=<largest province peak> ratio=<peak at the largest size ÷ peak at the smallest> national_s=…
 national_peak_mb=…
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -23,7 +24,16 @@ import time
 
 import psycopg
 
-from .workbench import NETWORK_SQL, SITES, _admin_url, _create, _db_url, _drop, _migrate, scratch_name
+from .workbench import (
+    NETWORK_SQL,
+    SITES,
+    _admin_url,
+    _create,
+    _db_url,
+    _drop,
+    _migrate,
+    scratch_name,
+)
 
 # the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
 PROMISED = ("sizes", "pages_per_s", "peak_mb", "ratio", "national_s", "national_pages", "national_peak_mb")
@@ -65,7 +75,9 @@ def _render(kind: str, week, province_id, queue):
     from penalties import pdf
     from penalties.reports import national_report, province_report
 
-    getattr(pdf, "pdf_warm", lambda: None)()  # what a Celery worker process pays once at its start (config/celery.py), not per report
+    getattr(
+        pdf, "pdf_warm", lambda: None
+    )()  # what a Celery worker process pays once at its start (config/celery.py), not per report
     started = time.perf_counter()
     if kind == "province":
         report = province_report(week=week, province=Province.objects.get(pk=province_id), at=timezone.now())
@@ -74,8 +86,9 @@ def _render(kind: str, week, province_id, queue):
     seconds = time.perf_counter() - started
     with report.file.open("rb") as fh:
         size = len(fh.read())
-    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
     queue.put({"seconds": seconds, "pages": report.pages, "peak_mb": peak_kb / 1024, "bytes": size})
 
 
@@ -140,9 +153,12 @@ def main(argv):
         for n in sizes:
             results[n] = _in_child("province", week, provinces[n])
             r = results[n]
-            print(f"province report, {n:,} rows: {r['pages']} pages in {r['seconds']:.2f} s "
-                  f"({r['pages'] / r['seconds']:.1f} pages/s), peak {r['peak_mb']:.0f} MB, "
-                  f"{r['bytes'] / 1e6:.1f} MB file", flush=True)
+            print(
+                f"province report, {n:,} rows: {r['pages']} pages in {r['seconds']:.2f} s "
+                f"({r['pages'] / r['seconds']:.1f} pages/s), peak {r['peak_mb']:.0f} MB, "
+                f"{r['bytes'] / 1e6:.1f} MB file",
+                flush=True,
+            )
         nat = _in_child("national", week, None)
     finally:
         _drop(admin, name)
@@ -150,17 +166,24 @@ def main(argv):
 
         shutil.rmtree(media, ignore_errors=True)
     total = sum(sizes) + others
-    print(f"national report: {total:,} violations aggregated, {nat['pages']} pages in {nat['seconds']:.1f} s, "
-          f"peak {nat['peak_mb']:.0f} MB")
-    per_size = " ".join(f"pages_{n}={results[n]['pages']} s_{n}={results[n]['seconds']:.2f} "
-                        f"pps_{n}={results[n]['pages'] / results[n]['seconds']:.1f} "
-                        f"peak_mb_{n}={results[n]['peak_mb']:.0f}" for n in sizes)
+    print(
+        f"national report: {total:,} violations aggregated, {nat['pages']} pages in {nat['seconds']:.1f} s, "
+        f"peak {nat['peak_mb']:.0f} MB"
+    )
+    per_size = " ".join(
+        f"pages_{n}={results[n]['pages']} s_{n}={results[n]['seconds']:.2f} "
+        f"pps_{n}={results[n]['pages'] / results[n]['seconds']:.1f} "
+        f"peak_mb_{n}={results[n]['peak_mb']:.0f}"
+        for n in sizes
+    )
     slowest = min(results[n]["pages"] / results[n]["seconds"] for n in sizes)
     peak = max(results[n]["peak_mb"] for n in sizes)
     ratio = results[sizes[-1]]["peak_mb"] / results[sizes[0]]["peak_mb"]
-    print(f"RESULT reports sizes={','.join(map(str, sizes))} {per_size} pages_per_s={slowest:.1f} peak_mb={peak:.0f} "
-          f"ratio={ratio:.2f} national_s={nat['seconds']:.2f} national_pages={nat['pages']} "
-          f"national_peak_mb={nat['peak_mb']:.0f}")
+    print(
+        f"RESULT reports sizes={','.join(map(str, sizes))} {per_size} pages_per_s={slowest:.1f} peak_mb={peak:.0f} "
+        f"ratio={ratio:.2f} national_s={nat['seconds']:.2f} national_pages={nat['pages']} "
+        f"national_peak_mb={nat['peak_mb']:.0f}"
+    )
 
 
 if __name__ == "__main__":

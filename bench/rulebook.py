@@ -9,6 +9,7 @@ show the oracle catches it. Runs in the test database of ``devtools.stack test``
 
 Last line: RESULT rulebook examples=… disagreements=… seconds=… per_example_ms=… planted=0|1
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ def main(argv: list[str]) -> int:
         if plant:
             env["RULEBOOK_PLANT"] = "1"
         started = time.perf_counter()
-        code = subprocess.run([sys.executable, "-m", "devtools.stack", "test", TEST, "-q", "-p", "no:cacheprovider"],
-                              cwd=BASE, env=env).returncode
+        code = subprocess.run(
+            [sys.executable, "-m", "devtools.stack", "test", TEST, "-q", "-p", "no:cacheprovider"], cwd=BASE, env=env
+        ).returncode
         seconds = time.perf_counter() - started
         if code != 0 or not report.exists():
             print(f"the property run failed (exit {code})", file=sys.stderr)
@@ -51,8 +53,10 @@ def main(argv: list[str]) -> int:
         print(f"  product={first['product']}")
         print(f"  oracle ={first['oracle']}")
     n = tally["examples"]
-    print(f"RESULT rulebook examples={n} disagreements={tally['disagreements']} seconds={seconds:.1f} "
-          f"per_example_ms={1000 * seconds / max(n, 1):.0f} planted={int(plant)}")
+    print(
+        f"RESULT rulebook examples={n} disagreements={tally['disagreements']} seconds={seconds:.1f} "
+        f"per_example_ms={1000 * seconds / max(n, 1):.0f} planted={int(plant)}"
+    )
     return 0
 
 

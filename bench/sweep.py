@@ -14,6 +14,7 @@ Also measured: the SQL statements per sweep with ``due`` and with a tenth of it 
 
 Last line: RESULT sweep orders=… due=… sweep_ms=… bare_ms=… statements=… statements_small=… ratio=sweep/bare
 """
+
 from __future__ import annotations
 
 import os
@@ -23,10 +24,30 @@ import time
 
 import psycopg
 
-from .workbench import NETWORK_SQL, SITES, _admin_url, _create, _db_url, _drop, _migrate, scratch_name
+from .workbench import (
+    NETWORK_SQL,
+    SITES,
+    _admin_url,
+    _create,
+    _db_url,
+    _drop,
+    _migrate,
+    scratch_name,
+)
 
 # the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
-PROMISED = ("orders", "due", "violations", "sweep_ms", "bare_ms", "statements", "statements_small", "bare_rows", "parity", "ratio")
+PROMISED = (
+    "orders",
+    "due",
+    "violations",
+    "sweep_ms",
+    "bare_ms",
+    "statements",
+    "statements_small",
+    "bare_rows",
+    "parity",
+    "ratio",
+)
 
 ORDERS_SQL = """
 INSERT INTO orders_onlineorder (
@@ -82,7 +103,7 @@ SELECT id, stint, 'LATE_ACCEPT', site_id, province_id, %(accept_rv)s, 100, accep
 UNION ALL
 SELECT o.id, o.stint, 'LATE_PICKUP', o.site_id, o.province_id, %(pickup_rv)s, 100, o.pickup_due_at,
        (date_trunc('week', o.pickup_due_at AT TIME ZONE 'Asia/Shanghai'))::date, 'CONFIRMED', 'sweep', '', now()
-  FROM orders_onlineorder o JOIN dispatch_site s ON s.id = o.site_id
+  FROM orders_onlineorder o JOIN core_site s ON s.id = o.site_id
  WHERE o.state IN ('PENDING', 'ACCEPTED') AND NOT s.is_data_center
    AND o.pickup_due_at >= %(since)s AND o.pickup_due_at < %(until)s AND o.pickup_due_at >= o.stint_started_at
    -- the holder answers for a pickup deadline at or after its own accept deadline (clock.holder_answers_for_pickup)
@@ -134,10 +155,8 @@ def main(argv):
         from django.test.utils import CaptureQueriesContext
         from django.utils import timezone
 
-        from penalties.models import Violation
+        from penalties.models import RuleVersion, Violation
         from penalties.sweep import sla_sweep
-
-        from penalties.models import RuleVersion
 
         now = timezone.now()
         window = {"since": now - timedelta(hours=1), "until": now}
@@ -151,7 +170,7 @@ def main(argv):
                 cursor.execute("TRUNCATE penalties_violation, penalties_sweeprun CASCADE")
 
         sweep_ms, bare_ms = [], []
-        for i in range(repeat):
+        for _i in range(repeat):
             reset()
             t0 = time.perf_counter()
             with connection.cursor() as cursor:
@@ -171,8 +190,9 @@ def main(argv):
         # the same sweep with a tenth of the deadlines in its window: the same statements
         reset()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT min(accept_due_at), max(accept_due_at) FROM orders_onlineorder "
-                           "WHERE accept_due_at < %s", [now])
+            cursor.execute(
+                "SELECT min(accept_due_at), max(accept_due_at) FROM orders_onlineorder WHERE accept_due_at < %s", [now]
+            )
             lo, hi = cursor.fetchone()
         small_window = {"since": lo, "until": lo + (hi - lo) / 10}
         with CaptureQueriesContext(connection) as ctx:
@@ -183,11 +203,15 @@ def main(argv):
     finally:
         _drop(admin, name)
     s, b = statistics.median(sweep_ms), statistics.median(bare_ms)
-    print(f"violations={result.inserted:,} (small window: {small.inserted:,}); sweep median {s:.0f} ms, "
-          f"bare median {b:.0f} ms; statements {statements} vs {statements_small}")
-    print(f"RESULT sweep orders={n} due={due} violations={result.inserted} sweep_ms={s:.1f} bare_ms={b:.1f} "
-          f"statements={statements} statements_small={statements_small} bare_rows={bare_rows} parity={parity} "
-          f"ratio={s / b:.2f}")
+    print(
+        f"violations={result.inserted:,} (small window: {small.inserted:,}); sweep median {s:.0f} ms, "
+        f"bare median {b:.0f} ms; statements {statements} vs {statements_small}"
+    )
+    print(
+        f"RESULT sweep orders={n} due={due} violations={result.inserted} sweep_ms={s:.1f} bare_ms={b:.1f} "
+        f"statements={statements} statements_small={statements_small} bare_rows={bare_rows} parity={parity} "
+        f"ratio={s / b:.2f}"
+    )
 
 
 if __name__ == "__main__":

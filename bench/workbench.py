@@ -25,6 +25,7 @@ as ``counts_s_big``/``counts_s_small``).
 
 Last line: RESULT workbench big=… small=… <page>_ms_big=… <page>_ms_small=… ratio=<worst big/small median>
 """
+
 from __future__ import annotations
 
 import datetime
@@ -35,14 +36,32 @@ import time
 
 import psycopg
 
-PAGES = ("workbench", "poll", "pickup", "clerk_query", "waybill", "hq_week", "search_phone4", "search_name",
-         "poll_unchanged", "dashboard", "dashboard_lcs")
+PAGES = (
+    "workbench",
+    "poll",
+    "pickup",
+    "clerk_query",
+    "waybill",
+    "hq_week",
+    "search_phone4",
+    "search_name",
+    "poll_unchanged",
+    "dashboard",
+    "dashboard_lcs",
+)
 SITES = 2000
 CLERK_WEEK = 780  # orders of the measured site over its last week (20 of them pending)
 DAYS = 60
 # the keys of the RESULT line (tests/ops/test_benches.py runs every bench with --smoke and checks them)
-PROMISED = ("big", "small", *(f"{page}_ms_{size}" for page in PAGES for size in ("big", "small")), "counts_s_big",
-            "counts_s_small", "worst", "ratio")
+PROMISED = (
+    "big",
+    "small",
+    *(f"{page}_ms_{size}" for page in PAGES for size in ("big", "small")),
+    "counts_s_big",
+    "counts_s_small",
+    "worst",
+    "ratio",
+)
 
 
 def _admin_url(base: str) -> str:
@@ -89,8 +108,13 @@ def _migrate(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [template])  # one migrate for concurrent benches
         try:
-            stale = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s AND "
-                                                "datname <> %s", [f"{prefix}\\_bench\\_tpl\\_%", template])]
+            stale = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                    [f"{prefix}\\_bench\\_tpl\\_%", template],
+                )
+            ]
             for old in stale:
                 conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
@@ -107,17 +131,17 @@ def _migrate(url: str) -> None:
 
 
 NETWORK_SQL = """
-INSERT INTO dispatch_province (code, name, service_start, service_end)
+INSERT INTO core_province (code, name, service_start, service_end)
 SELECT lpad((10 + p)::text, 2, '0'), '省' || p, '08:00', '20:00' FROM generate_series(1, 34) p;
-INSERT INTO dispatch_site (code, name, province_id, kind, level, active, phone, email, address, is_data_center)
-SELECT 'S' || lpad(s::text, 6, '0'), '网点' || s, (SELECT id FROM dispatch_province ORDER BY code OFFSET (s % 34) LIMIT 1),
+INSERT INTO core_site (code, name, province_id, kind, level, active, phone, email, address, is_data_center)
+SELECT 'S' || lpad(s::text, 6, '0'), '网点' || s, (SELECT id FROM core_province ORDER BY code OFFSET (s % 34) LIMIT 1),
        'site', 1, true, '', '', '', false FROM generate_series(1, %(sites)s) s;
-INSERT INTO dispatch_site (code, name, province_id, kind, level, active, phone, email, address, is_data_center)
-SELECT 'DC0000', '总部数据中心', min(id), 'direct', 1, true, '', '', '', true FROM dispatch_province;
-INSERT INTO dispatch_courier (site_id, name, phone, active) SELECT id, '业务员' || id, '138' || lpad(id::text, 8, '0'), true
-FROM dispatch_site WHERE NOT is_data_center;
+INSERT INTO core_site (code, name, province_id, kind, level, active, phone, email, address, is_data_center)
+SELECT 'DC0000', '总部数据中心', min(id), 'direct', 1, true, '', '', '', true FROM core_province;
+INSERT INTO core_courier (site_id, name, phone, active) SELECT id, '业务员' || id, '138' || lpad(id::text, 8, '0'), true
+FROM core_site WHERE NOT is_data_center;
 CREATE TABLE bench_sites AS SELECT row_number() OVER (ORDER BY code) - 1 AS idx, id AS site_id, province_id
-FROM dispatch_site WHERE NOT is_data_center;
+FROM core_site WHERE NOT is_data_center;
 CREATE UNIQUE INDEX ON bench_sites (idx);
 """
 
@@ -163,18 +187,27 @@ def _load(url: str, n: int) -> float:
                 conn.execute(statement)
         indexes = conn.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'orders_onlineorder' "
-            "AND indexname NOT IN (SELECT conname FROM pg_constraint)").fetchall()
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        ).fetchall()
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         step = 1_000_000
-        filler = {"prefix": "B", "waybill_base": 300000000000, "site_expr": f"1 + mod(g.i * 7919, {SITES - 1})",
-                  "time_expr": f"now() - ({DAYS * 86400}::float * ({n} - g.i) / {n}) * interval '1 second'"}
+        filler = {
+            "prefix": "B",
+            "waybill_base": 300000000000,
+            "site_expr": f"1 + mod(g.i * 7919, {SITES - 1})",
+            "time_expr": f"now() - ({DAYS * 86400}::float * ({n} - g.i) / {n}) * interval '1 second'",
+        }
         for start in range(1, n + 1, step):
             conn.execute(ORDERS_SQL % {**filler, "start": start, "stop": min(n, start + step - 1)})
         # the measured clerk's site (idx 0) and its week look the same in both tables: what a page shows is
         # held constant, only the table around it grows
-        busy = {"prefix": "C", "waybill_base": 400000000000, "site_expr": "0",
-                "time_expr": "now() - CASE WHEN g.i <= 20 THEN g.i ELSE g.i * 13 END * interval '1 minute'"}
+        busy = {
+            "prefix": "C",
+            "waybill_base": 400000000000,
+            "site_expr": "0",
+            "time_expr": "now() - CASE WHEN g.i <= 20 THEN g.i ELSE g.i * 13 END * interval '1 minute'",
+        }
         conn.execute(ORDERS_SQL % {**busy, "start": 1, "stop": CLERK_WEEK})
         for _, definition in indexes:
             conn.execute(definition)
@@ -217,8 +250,12 @@ def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
 
     week_start = timezone.localdate() - datetime.timedelta(days=14)
     last_id = OnlineOrder.objects.order_by("-id").values_list("id", flat=True).first()
-    waybill = (OnlineOrder.objects.filter(waybill_no__isnull=False, id__gte=last_id // 3).order_by("id")
-               .values_list("waybill_no", flat=True).first())
+    waybill = (
+        OnlineOrder.objects.filter(waybill_no__isnull=False, id__gte=last_id // 3)
+        .order_by("id")
+        .values_list("waybill_no", flat=True)
+        .first()
+    )
     clerk_client, hq_client, lcs_client = Client(), Client(), Client()
     clerk_client.force_login(clerk, backend="core.auth.UserBackend")
     hq_client.force_login(hq, backend="core.auth.UserBackend")
@@ -230,8 +267,15 @@ def _measure(url: str, repeat: int, warmups: int = 2) -> dict[str, float]:
         "pickup": (clerk_client, "/desk/pickup/", {}),
         "clerk_query": (clerk_client, "/orders/", {}),
         "waybill": (hq_client, "/orders/", {"q": waybill}),
-        "hq_week": (hq_client, "/orders/", {"province": province.pk, "date_from": str(week_start),
-                                            "date_to": str(week_start + datetime.timedelta(days=6))}),
+        "hq_week": (
+            hq_client,
+            "/orders/",
+            {
+                "province": province.pk,
+                "date_from": str(week_start),
+                "date_to": str(week_start + datetime.timedelta(days=6)),
+            },
+        ),
         # the measured site's senders' phones end in 0001…0780 (as do ~1 in 10,000 of every order)
         "search_phone4": (clerk_client, "/search/", {"q": "0123", "list": "1"}),
         "search_name": (hq_client, "/search/", {"q": "张三", "list": "1"}),
@@ -302,14 +346,19 @@ def main(argv):
             _drop(admin, name)
     ratios = {page: med[("big", page)] / med[("small", page)] for page in PAGES}
     for page in PAGES:
-        print(f"{page:12s} small {med[('small', page)]:7.1f} ms   big {med[('big', page)]:7.1f} ms   "
-              f"ratio {ratios[page]:.2f}")
-    fields = " ".join(f"{page}_ms_big={med[('big', page)]:.1f} {page}_ms_small={med[('small', page)]:.1f}"
-                      for page in PAGES)
+        print(
+            f"{page:12s} small {med[('small', page)]:7.1f} ms   big {med[('big', page)]:7.1f} ms   "
+            f"ratio {ratios[page]:.2f}"
+        )
+    fields = " ".join(
+        f"{page}_ms_big={med[('big', page)]:.1f} {page}_ms_small={med[('small', page)]:.1f}" for page in PAGES
+    )
     print(f"counted days in {counting['small']:.2f} s (small), {counting['big']:.2f} s (big)")
     fields += f" counts_s_big={counting['big']:.2f} counts_s_small={counting['small']:.2f}"
-    print(f"RESULT workbench big={big} small={small} {fields} worst={max(ratios, key=ratios.get)} "
-          f"ratio={max(ratios.values()):.2f}")
+    print(
+        f"RESULT workbench big={big} small={small} {fields} worst={max(ratios, key=ratios.get)} "
+        f"ratio={max(ratios.values()):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """The CRM interface: Cainiao work orders pushed in, signed like the channel API, idempotent on the id."""
+
 from datetime import datetime
 from typing import Literal
 
 from ninja import Router, Schema
 
-from core.exceptions import DomainError
 from core.apikit import ERRORS, Body, Int, Moment, Text, error
+from core.exceptions import DomainError
 from orders.api import client_kind_required, signed
 from orders.models import ApiClient
 
@@ -16,8 +17,9 @@ router = Router(auth=signed, tags=["work orders"])
 
 class WorkOrderIn(Body):
     wo_id: Text(64, 1)
-    type: Literal["where", "locker", "pickup_point", "false_sign", "delay", "damage", "loss", "attitude", "privacy",
-                  "other"]
+    type: Literal[
+        "where", "locker", "pickup_point", "false_sign", "delay", "damage", "loss", "attitude", "privacy", "other"
+    ]
     source: Literal["guoguo", "pc", "taobao"]
     waybill_no: Text(32, 1)
     consumer_name: Text(64) = ""
@@ -35,7 +37,9 @@ class WorkOrderOut(Schema):
     created: bool
 
 
-@router.post("/crm/work-orders", response={200: WorkOrderOut, 201: WorkOrderOut, **ERRORS}, summary="Cainiao work order")
+@router.post(
+    "/crm/work-orders", response={200: WorkOrderOut, 201: WorkOrderOut, **ERRORS}, summary="Cainiao work order"
+)
 def push_work_order(request, payload: WorkOrderIn):
     """菜鸟工单推送（CRM）：同一工单号重复推送返回同一工单，内容不同为冲突。"""
     client_kind_required(request, ApiClient.Kind.CRM)
@@ -43,5 +47,10 @@ def push_work_order(request, payload: WorkOrderIn):
         wo, created = work_order_receive(data=payload.model_dump())
     except DomainError as exc:
         return (409 if exc.code == "conflict" else 422), error(exc.code, str(exc.message), field=exc.field)
-    return (201 if created else 200), {"wo_id": wo.wo_id, "state": wo.state, "unit": wo.unit.code if wo.unit else None,
-                                       "due_at": wo.due_at, "created": created}
+    return (201 if created else 200), {
+        "wo_id": wo.wo_id,
+        "state": wo.state,
+        "unit": wo.unit.code if wo.unit else None,
+        "due_at": wo.due_at,
+        "created": created,
+    }

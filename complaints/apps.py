@@ -8,7 +8,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         # the rule book lists the work-order types' time limits under their names
-        from penalties.rules import WORK_ORDER_TYPE_LABELS
+        from penalties.rule_versions import WORK_ORDER_TYPE_LABELS
 
         from .models import WorkOrderType
 

@@ -1,5 +1,6 @@
 """Cainiao work orders (菜鸟工单, SPEC §5): received from the CRM or entered by HQ, routed to the responsible unit
 by waybill, answered with the facts each type needs, reviewed by HQ's CCS, the result sent back to Cainiao."""
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -45,10 +46,15 @@ class WorkOrder(models.Model):
     raised_at = models.DateTimeField(_("raised at"))
     limit_hours = models.PositiveIntegerField(_("time limit (hours)"))
     due_at = models.DateTimeField(_("answer due"))
-    unit = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("responsible unit"))
-    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
+    unit = models.ForeignKey(
+        "core.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible unit"),
+    )
+    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     routing_note = models.CharField(_("routing"), max_length=200, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=WorkOrderState.choices)
     answer = models.JSONField(_("answer (structured)"), default=dict, blank=True)
@@ -72,8 +78,7 @@ class WorkOrder(models.Model):
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         indexes = [
-            models.Index(fields=["unit", "due_at"], name="wo_unit_open",
-                         condition=Q(state__in=["open", "sent_back"])),
+            models.Index(fields=["unit", "due_at"], name="wo_unit_open", condition=Q(state__in=["open", "sent_back"])),
             models.Index(fields=["state", "due_at"], name="wo_state_due"),
             models.Index(fields=["province", "state"], name="wo_province_state"),
             models.Index(fields=["unit", "closed_at"], name="wo_unit_closed"),
@@ -87,15 +92,23 @@ class WorkOrderEvent(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     unit = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    LABELS = {"received": _("Work order received"), "routed": _("Routed"), "assigned": _("Assigned by HQ"),
-              "answered": _("Answered"), "sent_back": _("Sent back by CCS"), "passed": _("Passed by CCS"),
-              "chased": _("Chased by the province"), "result_sent": _("Result sent to Cainiao")}
+    LABELS = {
+        "received": _("Work order received"),
+        "routed": _("Routed"),
+        "assigned": _("Assigned by HQ"),
+        "answered": _("Answered"),
+        "sent_back": _("Sent back by CCS"),
+        "passed": _("Passed by CCS"),
+        "chased": _("Chased by the province"),
+        "result_sent": _("Result sent to Cainiao"),
+    }
 
     class Meta:
         # append-only in the database itself: UPDATE and DELETE are refused (TRUNCATE stays for clean-up)

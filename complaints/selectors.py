@@ -1,4 +1,5 @@
 """Reads of the work orders, scoped, and the assessment per unit and week (系统处理时效, 处理质量)."""
+
 from __future__ import annotations
 
 import statistics
@@ -20,10 +21,13 @@ def assessment(*, user, week: date) -> list[dict]:
     limit, and the share passed at the first review (of those reviewed)."""
     start = datetime.combine(week, time.min, clock.tz())
     rows: dict[int, dict] = {}
-    for wo in work_orders_for(user=user).filter(created_at__gte=start, created_at__lt=start + timedelta(days=7),
-                                                unit__isnull=False):
-        r = rows.setdefault(wo.unit_id, {"unit": wo.unit, "count": 0, "hours": [], "late": 0, "reviewed": 0,
-                                         "passed_first": 0, "open": 0})
+    for wo in work_orders_for(user=user).filter(
+        created_at__gte=start, created_at__lt=start + timedelta(days=7), unit__isnull=False
+    ):
+        r = rows.setdefault(
+            wo.unit_id,
+            {"unit": wo.unit, "count": 0, "hours": [], "late": 0, "reviewed": 0, "passed_first": 0, "open": 0},
+        )
         r["count"] += 1
         if wo.first_answered_at:
             r["hours"].append((wo.first_answered_at - wo.created_at).total_seconds() / 3600)

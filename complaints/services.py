@@ -1,6 +1,7 @@
 """Writes of the work-order cycle: intake (CRM or HQ; idempotent on the work-order id), routing by waybill,
 the unit's answer with the facts its type needs, CCS review (pass or send back), the result back to Cainiao
 through an outbox, early warnings, and the fines of the settings into the ledger under their own heading."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from core.services import message_send
 from core.validators import attachment_name, attachments_check
 from logistics.models import TrackingEvent
 from orders.models import ApiClient, OnlineOrder
-from penalties.rules import work_order_limit
+from penalties.rule_versions import work_order_limit
 from penalties.services import work_order_fine, work_order_late_fines
 
 from .events import event_record
@@ -37,13 +38,22 @@ S = WorkOrderState
 
 #: the facts each type's answer needs: (field, label, kind, required)
 ANSWER_FIELDS = {
-    WorkOrderType.FALSE_SIGN: [("signed_by", "签收人", "text", True),
-                               ("received_at", "客户实际收到时间", "datetime", True)],
-    WorkOrderType.LOCKER: [("left_at", "放置的自提柜（地址、柜号）", "text", True),
-                           ("consent", "是否事先征得客户同意", "yesno", True)],
-    WorkOrderType.PICKUP_POINT: [("left_at", "放置的代收点（驿站、门卫）", "text", True),
-                                 ("consent", "是否事先征得客户同意", "yesno", True)],
-    WorkOrderType.WHERE: [("location", "快件当前位置", "text", True), ("next_step", "后续处理与预计送达", "text", False)],
+    WorkOrderType.FALSE_SIGN: [
+        ("signed_by", "签收人", "text", True),
+        ("received_at", "客户实际收到时间", "datetime", True),
+    ],
+    WorkOrderType.LOCKER: [
+        ("left_at", "放置的自提柜（地址、柜号）", "text", True),
+        ("consent", "是否事先征得客户同意", "yesno", True),
+    ],
+    WorkOrderType.PICKUP_POINT: [
+        ("left_at", "放置的代收点（驿站、门卫）", "text", True),
+        ("consent", "是否事先征得客户同意", "yesno", True),
+    ],
+    WorkOrderType.WHERE: [
+        ("location", "快件当前位置", "text", True),
+        ("next_step", "后续处理与预计送达", "text", False),
+    ],
 }
 DEFAULT_FIELDS = [("finding", "核实结果", "text", True)]
 
@@ -65,13 +75,15 @@ def limit_hours(wo_type: str, at: datetime) -> int:
     return work_order_limit(wo_type, at)
 
 
-
-
 def unit_for_waybill(waybill: str) -> tuple[Site | None, str]:
     """The responsible unit: the site (or sorting centre, or direct point) of the waybill's latest scan, else the
     site holding its order; else none (HQ assigns by hand)."""
-    scan = (TrackingEvent.objects.filter(waybill_no=waybill, site__isnull=False).select_related("site")
-            .order_by("-scanned_at", "-id").first())
+    scan = (
+        TrackingEvent.objects.filter(waybill_no=waybill, site__isnull=False)
+        .select_related("site")
+        .order_by("-scanned_at", "-id")
+        .first()
+    )
     if scan is not None:
         return scan.site, _("latest scan (%(scan)s) at %(site)s") % {"scan": scan.scan_type, "site": scan.site.name}
     order = OnlineOrder.objects.filter(waybill_no=waybill).select_related("site").first()
@@ -106,30 +118,52 @@ def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) ->
     if data.get("limit_hours") not in (None, ""):
         hours = parse_int(data["limit_hours"], lo=1, hi=LIMIT_HOURS_MAX)
         if hours is None:
-            raise WorkOrderError(_("The time limit is a whole number of hours from 1 to %(max)d.")
-                                 % {"max": LIMIT_HOURS_MAX}, field="limit_hours")
+            raise WorkOrderError(
+                _("The time limit is a whole number of hours from 1 to %(max)d.") % {"max": LIMIT_HOURS_MAX},
+                field="limit_hours",
+            )
     existing = WorkOrder.objects.select_for_update().filter(wo_id=data["wo_id"]).first()
     if existing is not None:
-        differ = [k for k in ("type", "source", "waybill_no", "description")
-                  if str(getattr(existing, k)) != str(data.get(k))]
+        differ = [
+            k for k in ("type", "source", "waybill_no", "description") if str(getattr(existing, k)) != str(data.get(k))
+        ]
         if differ:
-            raise WorkOrderConflict(_("Work order %(id)s was already received with other content (%(fields)s).")
-                                 % {"id": data["wo_id"], "fields": ", ".join(differ)}, field=differ[0])
+            raise WorkOrderConflict(
+                _("Work order %(id)s was already received with other content (%(fields)s).")
+                % {"id": data["wo_id"], "fields": ", ".join(differ)},
+                field=differ[0],
+            )
         return existing, False
     unit, note = unit_for_waybill(data["waybill_no"])
     wo = WorkOrder.objects.create(
-        wo_id=data["wo_id"], type=data["type"], source=data["source"], waybill_no=data["waybill_no"],
-        consumer_name=data.get("consumer_name") or "", consumer_phone=data.get("consumer_phone") or "",
-        description=data["description"], raised_at=raised, limit_hours=hours, due_at=clock.work_order_due(at, hours),
-        unit=unit, province=unit.province if unit else None, routing_note=note[:200],
-        state=S.OPEN if unit else S.UNASSIGNED, created_at=at)
+        wo_id=data["wo_id"],
+        type=data["type"],
+        source=data["source"],
+        waybill_no=data["waybill_no"],
+        consumer_name=data.get("consumer_name") or "",
+        consumer_phone=data.get("consumer_phone") or "",
+        description=data["description"],
+        raised_at=raised,
+        limit_hours=hours,
+        due_at=clock.work_order_due(at, hours),
+        unit=unit,
+        province=unit.province if unit else None,
+        routing_note=note[:200],
+        state=S.OPEN if unit else S.UNASSIGNED,
+        created_at=at,
+    )
     event_record(wo, "received", at=at, actor=actor, text=_("limit %(h)d h") % {"h": hours})
     event_record(wo, "routed", at=at, text=note)
     if unit is not None:
-        message_send(audience=Message.Audience.SITE, site=unit, category=Message.Category.WORK_ORDER, at=at,
-                     title=_("New work order %(id)s: answer by %(due)s") % {
-                         "id": wo.wo_id, "due": timezone.localtime(wo.due_at).strftime("%m-%d %H:%M")},
-                     link=f"/work-orders/{wo.pk}/")
+        message_send(
+            audience=Message.Audience.SITE,
+            site=unit,
+            category=Message.Category.WORK_ORDER,
+            at=at,
+            title=_("New work order %(id)s: answer by %(due)s")
+            % {"id": wo.wo_id, "due": timezone.localtime(wo.due_at).strftime("%m-%d %H:%M")},
+            link=f"/work-orders/{wo.pk}/",
+        )
     return wo, True
 
 
@@ -164,13 +198,18 @@ def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str) -> None:
 
 
 @transaction.atomic
-def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, reply: str, files=(),
-                      at: datetime | None = None) -> WorkOrder:
+def work_order_answer(
+    *, work_order_id: int, actor, facts: dict, text: str, reply: str, files=(), at: datetime | None = None
+) -> WorkOrder:
     """The unit's answer: the facts of its type, the finding, the reply for the consumer."""
 
     at = at or timezone.now()
     wo = _lock(work_order_id)
-    if wo.unit_id is None or not scoping.may_operate_site(actor, wo.unit_id) or scoping.role_of(actor) != scoping.Role.CLERK:
+    if (
+        wo.unit_id is None
+        or not scoping.may_operate_site(actor, wo.unit_id)
+        or scoping.role_of(actor) != scoping.Role.CLERK
+    ):
         raise WorkOrderError(_("Only the responsible unit answers its work order."))
     if wo.state not in (S.OPEN, S.SENT_BACK):
         raise WorkOrderError(_("This work order is not waiting for an answer."))
@@ -187,24 +226,40 @@ def work_order_answer(*, work_order_id: int, actor, facts: dict, text: str, repl
     if not (reply or "").strip():
         raise WorkOrderError(_("Write the reply for the consumer."), field="reply")
     for f in attachments_check(files):
-        WorkOrderAttachment.objects.create(work_order=wo, file=f, name=attachment_name(f.name), uploaded_by=actor, uploaded_at=at)
+        WorkOrderAttachment.objects.create(
+            work_order=wo, file=f, name=attachment_name(f.name), uploaded_by=actor, uploaded_at=at
+        )
     late = at > wo.due_at
     counted = late and wo.overdue_due_at == wo.due_at  # the periodic job already counted this limit
-    wo.answer, wo.answer_text, wo.reply, wo.answered_at, wo.state = clean, (text or "").strip(), reply.strip(), at, S.ANSWERED
+    wo.answer, wo.answer_text, wo.reply, wo.answered_at, wo.state = (
+        clean,
+        (text or "").strip(),
+        reply.strip(),
+        at,
+        S.ANSWERED,
+    )
     wo.first_answered_at = wo.first_answered_at or at
     wo.late_answers += late and not counted
     wo.save()
     event_record(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
     if late:
-        _fine(wo, "WO_LATE", at, _("Answered %(at)s, due %(due)s") % {
-            "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
-            "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")})
+        _fine(
+            wo,
+            "WO_LATE",
+            at,
+            _("Answered %(at)s, due %(due)s")
+            % {
+                "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+                "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
     return wo
 
 
 @transaction.atomic
-def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = "",
-                      at: datetime | None = None) -> WorkOrder:
+def work_order_review(
+    *, work_order_id: int, actor, passed: bool, reason: str = "", at: datetime | None = None
+) -> WorkOrder:
     """CCS passes the answer (closed; the result goes to Cainiao) or sends it back with a reason."""
     at = at or timezone.now()
     if scoping.role_of(actor) != scoping.Role.HQ:
@@ -230,9 +285,14 @@ def work_order_review(*, work_order_id: int, actor, passed: bool, reason: str = 
             wo.due_at = clock.work_order_due(at, wo.limit_hours)
         wo.save()
         event_record(wo, "sent_back", at=at, actor=actor, text=reason)
-        message_send(audience=Message.Audience.SITE, site=wo.unit, category=Message.Category.WORK_ORDER, at=at,
-                     title=_("Work order %(id)s sent back: %(reason)s") % {"id": wo.wo_id, "reason": reason[:80]},
-                     link=f"/work-orders/{wo.pk}/")
+        message_send(
+            audience=Message.Audience.SITE,
+            site=wo.unit,
+            category=Message.Category.WORK_ORDER,
+            at=at,
+            title=_("Work order %(id)s sent back: %(reason)s") % {"id": wo.wo_id, "reason": reason[:80]},
+            link=f"/work-orders/{wo.pk}/",
+        )
     return wo
 
 
@@ -256,11 +316,20 @@ def work_orders_overdue(*, at: datetime | None = None) -> int:
 
 
 def _result_queue(wo: WorkOrder, at: datetime) -> None:
-    payload = {"workOrderId": wo.wo_id, "result": "processed", "type": wo.type, "unit": wo.unit.code,
-               "finding": wo.answer_text, "facts": wo.answer, "reply": wo.reply,
-               "closedAt": timezone.localtime(wo.closed_at).isoformat()}
-    rows = [ResultCallback(work_order=wo, client=c, url=c.callback_url, payload=payload, next_attempt_at=at)
-            for c in ApiClient.objects.filter(kind=ApiClient.Kind.CRM, active=True).exclude(callback_url="")]
+    payload = {
+        "workOrderId": wo.wo_id,
+        "result": "processed",
+        "type": wo.type,
+        "unit": wo.unit.code,
+        "finding": wo.answer_text,
+        "facts": wo.answer,
+        "reply": wo.reply,
+        "closedAt": timezone.localtime(wo.closed_at).isoformat(),
+    }
+    rows = [
+        ResultCallback(work_order=wo, client=c, url=c.callback_url, payload=payload, next_attempt_at=at)
+        for c in ApiClient.objects.filter(kind=ApiClient.Kind.CRM, active=True).exclude(callback_url="")
+    ]
     RESULTS.queue(rows)
 
 
@@ -268,8 +337,14 @@ def _result_sent(row: ResultCallback, at: datetime) -> None:
     event_record(row.work_order, "result_sent", at=at)
 
 
-RESULTS = Outbox(name="complaints.results", model=ResultCallback, attempts=ResultAttempt,
-                 task="complaints.tasks.results_deliver", related=("client", "work_order"), delivered=_result_sent)
+RESULTS = Outbox(
+    name="complaints.results",
+    model=ResultCallback,
+    attempts=ResultAttempt,
+    task="complaints.tasks.results_deliver",
+    related=("client", "work_order"),
+    delivered=_result_sent,
+)
 
 
 def results_deliver(*, limit: int = 100) -> int:
@@ -286,10 +361,16 @@ def work_order_chase(*, work_order_id: int, actor, at: datetime | None = None) -
         raise WorkOrderError(_("The province platform chases its province's work orders."))
     if wo.state not in (S.OPEN, S.SENT_BACK):
         raise WorkOrderError(_("This work order is not waiting for the unit."))
-    message_send(audience=Message.Audience.SITE, site=wo.unit, category=Message.Category.WORK_ORDER, at=at,
-                 title=_("The province chases work order %(id)s: answer by %(due)s") % {
-                     "id": wo.wo_id, "due": timezone.localtime(wo.due_at).strftime("%m-%d %H:%M")},
-                 link=f"/work-orders/{wo.pk}/", sender=actor)
+    message_send(
+        audience=Message.Audience.SITE,
+        site=wo.unit,
+        category=Message.Category.WORK_ORDER,
+        at=at,
+        title=_("The province chases work order %(id)s: answer by %(due)s")
+        % {"id": wo.wo_id, "due": timezone.localtime(wo.due_at).strftime("%m-%d %H:%M")},
+        link=f"/work-orders/{wo.pk}/",
+        sender=actor,
+    )
     event_record(wo, "chased", at=at, actor=actor)
 
 
@@ -298,15 +379,28 @@ def warnings_send(*, at: datetime | None = None) -> int:
 
     at = at or timezone.now()
     with transaction.atomic():
-        soon = list(WorkOrder.objects.select_for_update(skip_locked=True).filter(
-            Q(warned_due_at__isnull=True) | ~Q(warned_due_at=F("due_at")), state__in=[S.OPEN, S.SENT_BACK],
-            unit__isnull=False, due_at__gt=at, due_at__lte=at + timedelta(hours=2)).only("pk", "unit_id", "due_at"))
+        soon = list(
+            WorkOrder.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(warned_due_at__isnull=True) | ~Q(warned_due_at=F("due_at")),
+                state__in=[S.OPEN, S.SENT_BACK],
+                unit__isnull=False,
+                due_at__gt=at,
+                due_at__lte=at + timedelta(hours=2),
+            )
+            .only("pk", "unit_id", "due_at")
+        )
         WorkOrder.objects.filter(pk__in=[w.pk for w in soon]).update(warned_due_at=F("due_at"))
         by_unit: dict[int, int] = {}
         for wo in soon:
             by_unit[wo.unit_id] = by_unit.get(wo.unit_id, 0) + 1
         for site in Site.objects.filter(pk__in=list(by_unit)):
-            message_send(audience=Message.Audience.SITE, site=site, category=Message.Category.WORK_ORDER, at=at,
-                         title=_("%(n)d work orders must be answered within 2 hours") % {"n": by_unit[site.pk]},
-                         link="/work-orders/")
+            message_send(
+                audience=Message.Audience.SITE,
+                site=site,
+                category=Message.Category.WORK_ORDER,
+                at=at,
+                title=_("%(n)d work orders must be answered within 2 hours") % {"n": by_unit[site.pk]},
+                link="/work-orders/",
+            )
     return len(by_unit)

@@ -1,5 +1,6 @@
 """The work-order pages: the unit's list and answer, HQ's queue (assign, review), the province's oversight
 (chase), HQ's hand entry, and the assessment per unit and week."""
+
 from datetime import timedelta
 
 from django.contrib import messages as flash
@@ -11,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import clock, scoping
-from core.actions import service_call
-from core.exports import xlsx_response
+from core.humanize import sheet_time
 from core.models import Site
 from core.parsing import parse_date
-from core.plain import sheet_time
+from core.sheets import xlsx_response
 from core.templatetags.desk import mask_phone
+from core.view_calls import service_call
 
 from . import selectors, services
 from .models import WorkOrderAttachment, WorkOrderSource, WorkOrderState, WorkOrderType
@@ -28,8 +29,14 @@ def _work_orders(request):
     qs = selectors.work_orders_for(user=request.user)
     state = request.GET.get("state") or ("open" if scoping.role_of(request.user) != R.HQ else "")
     if state == "open":
-        qs = qs.filter(state__in=[WorkOrderState.UNASSIGNED, WorkOrderState.OPEN, WorkOrderState.SENT_BACK,
-                                  WorkOrderState.ANSWERED])
+        qs = qs.filter(
+            state__in=[
+                WorkOrderState.UNASSIGNED,
+                WorkOrderState.OPEN,
+                WorkOrderState.SENT_BACK,
+                WorkOrderState.ANSWERED,
+            ]
+        )
     elif state in WorkOrderState.values:
         qs = qs.filter(state=state)
     q = (request.GET.get("q") or "").strip()
@@ -41,8 +48,17 @@ def _work_orders(request):
 @login_required
 def work_order_list(request):
     qs, state, q = _work_orders(request)
-    return render(request, "complaints/list.html", {"work_orders": qs.order_by("due_at")[:300], "state": state,
-                                                    "states": WorkOrderState.choices, "q": q, "now": timezone.now()})
+    return render(
+        request,
+        "complaints/list.html",
+        {
+            "work_orders": qs.order_by("due_at")[:300],
+            "state": state,
+            "states": WorkOrderState.choices,
+            "q": q,
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -50,14 +66,43 @@ def work_order_export(request):
     """Exactly the filtered list (up to 50,000 rows), times as spreadsheet times, phones masked as on screen."""
 
     qs, _state, _q = _work_orders(request)
-    rows = ((w.wo_id, w.get_type_display(), w.waybill_no, w.unit.code if w.unit_id else "",
-             w.unit.name if w.unit_id else "", w.consumer_name, mask_phone(w.consumer_phone), w.get_state_display(),
-             sheet_time(w.raised_at), w.limit_hours, sheet_time(w.due_at), sheet_time(w.answered_at), w.reviews)
-            for w in qs.select_related("unit").order_by("due_at")[:50_000])
-    return xlsx_response(filename="work-orders", headers=[
-        _("Work order"), _("Type"), _("Waybill no."), _("Site code"), _("Unit"), _("Consumer"), _("Consumer phone"),
-        _("State"), _("Raised at"), _("Time limit (hours)"), _("Answer due"), _("Answered at"), _("Reviews")],
-        rows=rows)
+    rows = (
+        (
+            w.wo_id,
+            w.get_type_display(),
+            w.waybill_no,
+            w.unit.code if w.unit_id else "",
+            w.unit.name if w.unit_id else "",
+            w.consumer_name,
+            mask_phone(w.consumer_phone),
+            w.get_state_display(),
+            sheet_time(w.raised_at),
+            w.limit_hours,
+            sheet_time(w.due_at),
+            sheet_time(w.answered_at),
+            w.reviews,
+        )
+        for w in qs.select_related("unit").order_by("due_at")[:50_000]
+    )
+    return xlsx_response(
+        filename="work-orders",
+        headers=[
+            _("Work order"),
+            _("Type"),
+            _("Waybill no."),
+            _("Site code"),
+            _("Unit"),
+            _("Consumer"),
+            _("Consumer phone"),
+            _("State"),
+            _("Raised at"),
+            _("Time limit (hours)"),
+            _("Answer due"),
+            _("Answered at"),
+            _("Reviews"),
+        ],
+        rows=rows,
+    )
 
 
 def _answer_rows(wo) -> list[tuple[str, str]]:
@@ -77,16 +122,34 @@ def _detail(request, wo, *, typed: dict | None = None, status: int = 200):
     """The page; ``typed`` refills the answer form (what the clerk typed, or the answer sent back to them)."""
     role = scoping.role_of(request.user)
     if typed is None:
-        typed = {**(wo.answer or {}), "text": wo.answer_text or "", "reply": wo.reply or ""} \
-            if wo.state == WorkOrderState.SENT_BACK else {}
-    fields = [(name, label, kind, required, typed.get(name, ""))
-              for name, label, kind, required in services.answer_fields(wo.type)]
-    return render(request, "complaints/detail.html", {
-        "wo": wo, "events": wo.events.select_related("actor", "unit"), "attachments": wo.attachments.all(),
-        "fields": fields, "answer_rows": _answer_rows(wo) if wo.answered_at else [], "typed": typed,
-        "may_answer": role == R.CLERK and wo.unit_id and scoping.may_operate_site(request.user, wo.unit_id)
-        and wo.state in (WorkOrderState.OPEN, WorkOrderState.SENT_BACK),
-        "is_hq": role == R.HQ, "is_lcs": role == R.LCS}, status=status)
+        typed = (
+            {**(wo.answer or {}), "text": wo.answer_text or "", "reply": wo.reply or ""}
+            if wo.state == WorkOrderState.SENT_BACK
+            else {}
+        )
+    fields = [
+        (name, label, kind, required, typed.get(name, ""))
+        for name, label, kind, required in services.answer_fields(wo.type)
+    ]
+    return render(
+        request,
+        "complaints/detail.html",
+        {
+            "wo": wo,
+            "events": wo.events.select_related("actor", "unit"),
+            "attachments": wo.attachments.all(),
+            "fields": fields,
+            "answer_rows": _answer_rows(wo) if wo.answered_at else [],
+            "typed": typed,
+            "may_answer": role == R.CLERK
+            and wo.unit_id
+            and scoping.may_operate_site(request.user, wo.unit_id)
+            and wo.state in (WorkOrderState.OPEN, WorkOrderState.SENT_BACK),
+            "is_hq": role == R.HQ,
+            "is_lcs": role == R.LCS,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -116,9 +179,18 @@ def answer(request, pk: int):
     wo = get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
     facts = {name: request.POST.get(name, "") for name, *_rest in services.answer_fields(wo.type)}
     text, reply = request.POST.get("text", ""), request.POST.get("reply", "")
-    if not service_call(request, lambda: services.work_order_answer(
-            work_order_id=pk, actor=request.user, facts=facts, text=text, reply=reply,
-            files=request.FILES.getlist("files")), _("Answer sent to CCS.")):
+    if not service_call(
+        request,
+        lambda: services.work_order_answer(
+            work_order_id=pk,
+            actor=request.user,
+            facts=facts,
+            text=text,
+            reply=reply,
+            files=request.FILES.getlist("files"),
+        ),
+        _("Answer sent to CCS."),
+    ):
         # the form comes back with what was typed (files must be chosen again)
         wo.refresh_from_db()
         return _detail(request, wo, typed={**facts, "text": text, "reply": reply}, status=200)
@@ -129,9 +201,14 @@ def answer(request, pk: int):
 @require_POST
 def review(request, pk: int):
     passed = request.POST.get("decision") == "pass"
-    return _act(request, pk, lambda: services.work_order_review(
-        work_order_id=pk, actor=request.user, passed=passed, reason=request.POST.get("reason", "")),
-        _("Passed: the result goes to Cainiao.") if passed else _("Sent back to the unit."))
+    return _act(
+        request,
+        pk,
+        lambda: services.work_order_review(
+            work_order_id=pk, actor=request.user, passed=passed, reason=request.POST.get("reason", "")
+        ),
+        _("Passed: the result goes to Cainiao.") if passed else _("Sent back to the unit."),
+    )
 
 
 @scoping.role_required(R.HQ)
@@ -143,37 +220,70 @@ def assign(request, pk: int):
         get_object_or_404(selectors.work_orders_for(user=request.user), pk=pk)
         flash.error(request, _("Choose the unit: type its name or code and pick it from the list."))
         return redirect("complaints:detail", pk=pk)
-    return _act(request, pk, lambda: services.work_order_assign(work_order_id=pk, unit=unit, actor=request.user),
-                _("Assigned to %(unit)s.") % {"unit": unit.name})
+    return _act(
+        request,
+        pk,
+        lambda: services.work_order_assign(work_order_id=pk, unit=unit, actor=request.user),
+        _("Assigned to %(unit)s.") % {"unit": unit.name},
+    )
 
 
 @scoping.role_required(R.LCS)
 @require_POST
 def chase(request, pk: int):
-    return _act(request, pk, lambda: services.work_order_chase(work_order_id=pk, actor=request.user),
-                _("The unit has been reminded."))
+    return _act(
+        request,
+        pk,
+        lambda: services.work_order_chase(work_order_id=pk, actor=request.user),
+        _("The unit has been reminded."),
+    )
 
 
 @scoping.role_required(R.HQ)
 def new(request):
     if request.method == "POST":
-        data = {k: request.POST.get(k, "") for k in ("wo_id", "type", "source", "waybill_no", "consumer_name",
-                                                     "consumer_phone", "description", "limit_hours")}
-        received = service_call(request, lambda: services.work_order_receive(data=data, actor=request.user),
-                                lambda r: _("Work order entered.") if r[1] else _("This work order exists already."))
+        data = {
+            k: request.POST.get(k, "")
+            for k in (
+                "wo_id",
+                "type",
+                "source",
+                "waybill_no",
+                "consumer_name",
+                "consumer_phone",
+                "description",
+                "limit_hours",
+            )
+        }
+        received = service_call(
+            request,
+            lambda: services.work_order_receive(data=data, actor=request.user),
+            lambda r: _("Work order entered.") if r[1] else _("This work order exists already."),
+        )
         if not received:
-            return render(request, "complaints/new.html", {"data": data, "types": WorkOrderType.choices,
-                                                           "sources": WorkOrderSource.choices})
+            return render(
+                request,
+                "complaints/new.html",
+                {"data": data, "types": WorkOrderType.choices, "sources": WorkOrderSource.choices},
+            )
         wo, created = received.result
         return redirect("complaints:detail", pk=wo.pk)
-    return render(request, "complaints/new.html", {"data": {}, "types": WorkOrderType.choices,
-                                                   "sources": WorkOrderSource.choices})
+    return render(
+        request, "complaints/new.html", {"data": {}, "types": WorkOrderType.choices, "sources": WorkOrderSource.choices}
+    )
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def assessment(request):
     today = timezone.localdate()
     week = clock.week_monday(parse_date(request.GET.get("week"), clock.week_monday(today) - timedelta(days=7)))
-    return render(request, "complaints/assessment.html", {"rows": selectors.assessment(user=request.user, week=week),
-                                                          "week": week, "prev": week - timedelta(days=7),
-                                                          "next": week + timedelta(days=7)})
+    return render(
+        request,
+        "complaints/assessment.html",
+        {
+            "rows": selectors.assessment(user=request.user, week=week),
+            "week": week,
+            "prev": week - timedelta(days=7),
+            "next": week + timedelta(days=7),
+        },
+    )

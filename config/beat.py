@@ -1,5 +1,6 @@
 """Every periodic job of the project, in one place. Each entry has an expiry so a backlog never stacks
 duplicate runs; each job also guards itself against overlap."""
+
 from celery.schedules import crontab
 from django.conf import settings
 

@@ -1,4 +1,5 @@
 """The Celery app. Tasks are thin wrappers around services; every beat entry is in config/beat.py."""
+
 import os
 
 from celery import Celery, signals

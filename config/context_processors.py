@@ -1,4 +1,5 @@
 """Top-floor context: what every page needs from several apps (the pending-orders banner of a clerk)."""
+
 from django.conf import settings
 
 from core import scoping
@@ -17,5 +18,7 @@ def _pending_orders(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or scoping.role_of(user) != scoping.Role.CLERK:
         return {}
-    return {"desk_pending": pending_count(site_ids=scoping.clerk_site_ids(user)),
-            "desk_poll_seconds": settings.WORKBENCH_POLL_SECONDS}
+    return {
+        "desk_pending": pending_count(site_ids=scoping.clerk_site_ids(user)),
+        "desk_poll_seconds": settings.WORKBENCH_POLL_SECONDS,
+    }

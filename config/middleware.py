@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from core.apikit import error
 from core.exceptions import DomainError
+from core.kept_input import typed_keep
 from core.parsing import PAGE_MAX, PER_PAGE_MAX, parse_int
 from core.textpolicy import control_char
-from core.typed import typed_keep
 
 
 class ChineseFirstLocaleMiddleware:
@@ -78,8 +78,11 @@ class InputGuardMiddleware:
         if refusal is not None:
             return refusal
         response = self.get_response(request)
-        if (request.path.startswith("/api/") and response.status_code >= 400
-                and not response.get("Content-Type", "").startswith("application/json")):
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
             return self._api_json(response)
         return response
 
@@ -90,8 +93,9 @@ class InputGuardMiddleware:
         status = response.status_code
         code = {405: "method_not_allowed", 404: "not_found"}.get(status, "invalid")
         zh = {405: "该地址不支持此请求方法。", 404: "没有此地址。"}.get(status, "请求被拒绝。")
-        en = {405: "The method is not allowed on this path.", 404: "No such path."}.get(status,
-                                                                                        "The request was refused.")
+        en = {405: "The method is not allowed on this path.", 404: "No such path."}.get(
+            status, "The request was refused."
+        )
         answer = JsonResponse(error(code, zh, message_en=en), status=status)
         for header in ("Allow", "Retry-After"):
             if response.has_header(header):
@@ -105,8 +109,9 @@ class InputGuardMiddleware:
                 return refusal
         bad = control_char(request.path)
         if bad:
-            return self.refuse(request, _("The address contains a control character (%(char)s).") % {"char": bad},
-                               field="path")
+            return self.refuse(
+                request, _("The address contains a control character (%(char)s).") % {"char": bad}, field="path"
+            )
         sources = [request.GET]
         if request.method == "POST" and request.content_type in FORM_TYPES:
             try:
@@ -130,8 +135,12 @@ class InputGuardMiddleware:
                     return back
             if errors:
                 key, bad = next(iter(errors.items()))
-                return self.refuse(request, _("%(field)s contains a control character (%(char)s); remove it.")
-                                   % {"field": key[:40] or "?", "char": bad}, field=key[:40])
+                return self.refuse(
+                    request,
+                    _("%(field)s contains a control character (%(char)s); remove it.")
+                    % {"field": key[:40] or "?", "char": bad},
+                    field=key[:40],
+                )
         self._tame_paging(request)
         return None
 
@@ -139,22 +148,33 @@ class InputGuardMiddleware:
     def _form_back(request, errors: dict):
         """A form sent with a control character in some fields goes back to the page it came from (the Referer,
         when it is a page of this site) with what was typed and an error next to each such field (the next page
-        puts them in the form: ``core.typed``, ``static/js/desk.js``); nothing reaches the view. Without a usable
+        puts them in the form: ``core.kept_input``, ``static/js/desk.js``); nothing reaches the view. Without a usable
         Referer (or from htmx, or under /api/) it is the 400 page. The admin's own forms are let through: they
         carry the policy themselves (``core.admin.HQAdmin``)."""
         referer = request.headers.get("Referer", "")
-        if (request.path.startswith("/api/") or request.headers.get("HX-Request")
-                or not hasattr(request, "session")
-                or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                                       require_https=request.is_secure())):
+        if (
+            request.path.startswith("/api/")
+            or request.headers.get("HX-Request")
+            or not hasattr(request, "session")
+            or not url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+        ):
             return None
         parts = urlsplit(referer)
         back = parts.path + (f"?{parts.query}" if parts.query else "")
         if not back.startswith("/") or control_char(back):
             return None
-        typed_keep(request, form="policy", action=request.path, data=request.POST.dict(),
-                   errors={key: _("The text contains a control character (%(char)s); remove it.") % {"char": bad}
-                           for key, bad in errors.items()})
+        typed_keep(
+            request,
+            form="policy",
+            action=request.path,
+            data=request.POST.dict(),
+            errors={
+                key: _("The text contains a control character (%(char)s); remove it.") % {"char": bad}
+                for key, bad in errors.items()
+            },
+        )
         response = HttpResponseRedirect(back)
         response.status_code = 303  # see the page again (GET), whatever the form's method
         return response
@@ -168,22 +188,38 @@ class InputGuardMiddleware:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length > limit:
-            return self.refuse(request, f"请求体过大：上限 {limit // (1024 * 1024)} MB，请分批推送（每批最多 1,000 个订单）。",
-                               status=413)
+            return self.refuse(
+                request,
+                f"请求体过大：上限 {limit // (1024 * 1024)} MB，请分批推送（每批最多 1,000 个订单）。",
+                status=413,
+            )
         if request.body.strip():  # every API body is JSON, whatever its Content-Type says
             try:
                 data = json.loads(request.body)
             except json.JSONDecodeError as exc:
-                return self.refuse(request, f"请求体不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列有误。",
-                                   status=422, field="body",
-                                   en=f"The body is not valid JSON (line {exc.lineno}, column {exc.colno}).")
+                return self.refuse(
+                    request,
+                    f"请求体不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列有误。",
+                    status=422,
+                    field="body",
+                    en=f"The body is not valid JSON (line {exc.lineno}, column {exc.colno}).",
+                )
             except RecursionError:
-                return self.refuse(request, "请求体不是有效的 JSON：嵌套层数过多。", status=422, field="body",
-                                   en="The body is not valid JSON: nested too deeply.")
+                return self.refuse(
+                    request,
+                    "请求体不是有效的 JSON：嵌套层数过多。",
+                    status=422,
+                    field="body",
+                    en="The body is not valid JSON: nested too deeply.",
+                )
             except ValueError:  # not UTF-8, or a number of thousands of digits
-                return self.refuse(request, "请求体不是有效的 JSON：须为 UTF-8 编码，数字不超过 4,300 位。",
-                                   status=422, field="body",
-                                   en="The body is not valid JSON: it must be UTF-8, numbers at most 4,300 digits.")
+                return self.refuse(
+                    request,
+                    "请求体不是有效的 JSON：须为 UTF-8 编码，数字不超过 4,300 位。",
+                    status=422,
+                    field="body",
+                    en="The body is not valid JSON: it must be UTF-8, numbers at most 4,300 digits.",
+                )
             if not isinstance(data, dict):
                 return self.refuse(request, "请求体须为 JSON 对象。", status=422, field="body")
             request.q9_json = data  # read once: the API's parser takes it from here (config.api.ReadOnce)
@@ -192,8 +228,11 @@ class InputGuardMiddleware:
     @staticmethod
     def _tame_paging(request):
         limits = {"page": PAGE_MAX, "per_page": PER_PAGE_MAX}
-        wild = [k for k in request.GET if k in limits
-                and any(parse_int(v, None, lo=1, hi=limits[k]) is None for v in request.GET.getlist(k))]
+        wild = [
+            k
+            for k in request.GET
+            if k in limits and any(parse_int(v, None, lo=1, hi=limits[k]) is None for v in request.GET.getlist(k))
+        ]
         if wild:
             tamed = request.GET.copy()
             for key in wild:
@@ -203,10 +242,10 @@ class InputGuardMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError):
-            return self.refuse(request, str(exception.message), field=exception.field,
-                               code=getattr(exception, "code", "invalid"))
+            return self.refuse(
+                request, str(exception.message), field=exception.field, code=getattr(exception, "code", "invalid")
+            )
         if isinstance(exception, DataError):
-
             logging.getLogger(__name__).warning("input refused by the database on %s: %s", request.path, exception)
             return self.refuse(request, _("A value is out of range or too long; check the input."))
         if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent)):
@@ -214,14 +253,27 @@ class InputGuardMiddleware:
         return None
 
     @staticmethod
-    def refuse(request, message: str, *, field: str | None = None, status: int = 400, code: str = "invalid",
-               en: str | None = None):
+    def refuse(
+        request,
+        message: str,
+        *,
+        field: str | None = None,
+        status: int = 400,
+        code: str = "invalid",
+        en: str | None = None,
+    ):
         if request.path.startswith("/api/"):
-            en = en or {413: "The request body is too large: send at most 1,000 orders per request.",
-                        422: "The body must be a JSON object."}.get(status) or (
-                f"The request was refused (field {field})." if field else "The request was refused.")
-            return JsonResponse(error("too_large" if status == 413 else code, message, field=field, message_en=en),
-                                status=status)
+            en = (
+                en
+                or {
+                    413: "The request body is too large: send at most 1,000 orders per request.",
+                    422: "The body must be a JSON object.",
+                }.get(status)
+                or (f"The request was refused (field {field})." if field else "The request was refused.")
+            )
+            return JsonResponse(
+                error("too_large" if status == 413 else code, message, field=field, message_en=en), status=status
+            )
         if request.content_type == "application/json":  # a page's script (the courier's phone): its JSON shape
             return JsonResponse({"error": message, "field": field}, status=status)
         html = render_to_string("400.html", {"message": message, "field": field}, request=None)

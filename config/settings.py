@@ -4,6 +4,7 @@ Development defaults are safe: DEBUG is off unless asked for, e-mail goes to the
 database/Redis default to the local services on 127.0.0.1 (``make run`` points them at embedded ones
 when those are not reachable).
 """
+
 from pathlib import Path
 
 import environ
@@ -114,8 +115,10 @@ CACHES = {
         # Redis never on a request's critical path: short socket timeouts, misses when it is down (core/rediscache.py)
         "BACKEND": "core.rediscache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
-        "OPTIONS": {"socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
-                    "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5)},
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+        },
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="q9"),
     }
 }
@@ -210,8 +213,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = env(
     "CONTENT_SECURITY_POLICY",
     default="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-            "frame-ancestors 'none'",
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
 )
 
 # Celery: Redis is both broker and result store. Deadlines never travel as ETAs.
@@ -255,9 +258,18 @@ LABEL_FONT = env("LABEL_FONT", default="")
 CALLBACK_ALLOW_PRIVATE_URLS = env.bool("CALLBACK_ALLOW_PRIVATE_URLS", default=False)
 # Cainiao work orders: hours a unit has to answer, per type (Cainiao's own limit overrides when it sends one);
 # whether a send-back gives the unit its full time again. (Their fines are rules of the rule book: WO_LATE, WO_QUALITY.)
-WORK_ORDER_LIMIT_HOURS = {"where": env.int("WO_HOURS_WHERE", default=24), "locker": 24, "pickup_point": 24,
-                          "false_sign": 24, "delay": 48, "damage": 48, "loss": 72, "attitude": 48, "privacy": 24,
-                          "other": 48}
+WORK_ORDER_LIMIT_HOURS = {
+    "where": env.int("WO_HOURS_WHERE", default=24),
+    "locker": 24,
+    "pickup_point": 24,
+    "false_sign": 24,
+    "delay": 48,
+    "damage": 48,
+    "loss": 72,
+    "attitude": 48,
+    "privacy": 24,
+    "other": 48,
+}
 WORK_ORDER_RESTART_ON_SEND_BACK = env.bool("WORK_ORDER_RESTART_ON_SEND_BACK", default=True)
 # How often a clerk's pages ask for new orders (seconds; a conditional poll); sites must refresh every 10–20 minutes.
 WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=10)

@@ -25,8 +25,11 @@ urlpatterns = [
     # password reset by e-mail: Django's views, absolute links from SITE_URL
     path("accounts/password-reset/", people_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/", people_views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        people_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@
 Home pages sit above the domain apps so that they may read any app's selectors without the apps
 depending on each other.
 """
+
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -49,30 +50,48 @@ def _work(user, role) -> list[tuple[str, int, str]]:
         return [
             (_("Waiting for accept"), mine.filter(state=OrderState.PENDING).count(), reverse("dispatch:workbench")),
             (_("Waiting for pickup"), mine.filter(state=OrderState.ACCEPTED).count(), reverse("dispatch:pickup")),
-            (_("Cancellations to handle"), mine.filter(state=OrderState.CANCELLED, cancel_handled_at__isnull=True)
-             .count(), reverse("dispatch:cancellations")),
+            (
+                _("Cancellations to handle"),
+                mine.filter(state=OrderState.CANCELLED, cancel_handled_at__isnull=True).count(),
+                reverse("dispatch:cancellations"),
+            ),
         ]
     if role == scoping.Role.HQ:
-
         return [
-            (_("Waiting in the data center"), OnlineOrder.objects.filter(site__is_data_center=True,
-                                                                         state=OrderState.PENDING).count(),
-             reverse("dispatch:hq_dispatch")),
-            (_("Proposals to confirm"), Violation.objects.filter(status=ViolationStatus.PROPOSED).count(),
-             reverse("penalties:violation_list") + "?status=PROPOSED"),
-            (_("Appeals with HQ"), Appeal.objects.filter(status=AppealStatus.HQ_REVIEW).count(),
-             reverse("penalties:appeal_queue")),
-            (_("Failed callbacks"), OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count(),
-             reverse("orders:callbacks")),
+            (
+                _("Waiting in the data center"),
+                OnlineOrder.objects.filter(site__is_data_center=True, state=OrderState.PENDING).count(),
+                reverse("dispatch:hq_dispatch"),
+            ),
+            (
+                _("Proposals to confirm"),
+                Violation.objects.filter(status=ViolationStatus.PROPOSED).count(),
+                reverse("penalties:violation_list") + "?status=PROPOSED",
+            ),
+            (
+                _("Appeals with HQ"),
+                Appeal.objects.filter(status=AppealStatus.HQ_REVIEW).count(),
+                reverse("penalties:appeal_queue"),
+            ),
+            (
+                _("Failed callbacks"),
+                OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count(),
+                reverse("orders:callbacks"),
+            ),
             (_("Items below minimum stock"), len(low_stock()), reverse("inventory:stock")),
         ]
     if role == scoping.Role.LCS:
         return [
-            (_("Appeals to decide"), Appeal.objects.filter(status=AppealStatus.LCS_REVIEW,
-                                                          province_id=user.province_id).count(),
-             reverse("penalties:appeal_queue")),
-            (_("Silent sites"), desk_selectors.silent_sites(user=user, at=timezone.now()).count(),
-             reverse("dispatch:silent_sites")),
+            (
+                _("Appeals to decide"),
+                Appeal.objects.filter(status=AppealStatus.LCS_REVIEW, province_id=user.province_id).count(),
+                reverse("penalties:appeal_queue"),
+            ),
+            (
+                _("Silent sites"),
+                desk_selectors.silent_sites(user=user, at=timezone.now()).count(),
+                reverse("dispatch:silent_sites"),
+            ),
         ]
     return []
 
@@ -84,9 +103,12 @@ def _week(user, role) -> dict:
         return {}
     today = timezone.localdate()
     last_week = today - timedelta(days=today.weekday() + 7)
-    return {"week_figures": week_figures(user=user, week=last_week),
-            "appeal_windows": appeal_windows(user=user, at=timezone.now())
-            if role in (scoping.Role.CLERK, scoping.Role.LCS, scoping.Role.HQ) else []}
+    return {
+        "week_figures": week_figures(user=user, week=last_week),
+        "appeal_windows": appeal_windows(user=user, at=timezone.now())
+        if role in (scoping.Role.CLERK, scoping.Role.LCS, scoping.Role.HQ)
+        else [],
+    }
 
 
 @login_required

@@ -1,4 +1,5 @@
 """The Django admin, for HQ: master data (provinces' hours, sites, couriers, service areas, users)."""
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -19,8 +20,11 @@ class KeysOnlyBoundField(forms.BoundField):
         value = super().value()
         if not (self.form.is_bound and isinstance(self.field, forms.ModelChoiceField)) or value in (None, ""):
             return value
-        key = self.field.queryset.model._meta.get_field(self.field.to_field_name or "pk") \
-            if self.field.to_field_name else self.field.queryset.model._meta.pk
+        key = (
+            self.field.queryset.model._meta.get_field(self.field.to_field_name or "pk")
+            if self.field.to_field_name
+            else self.field.queryset.model._meta.pk
+        )
         try:
             for one in value if isinstance(value, (list, tuple)) else [value]:
                 key.to_python(one)
@@ -171,7 +175,9 @@ def _hand_to_hq(model) -> None:
     extra = {}
     if current.has_add_permission is not admin.ModelAdmin.has_add_permission:
         # the model's own admin decides that nothing is added by hand (axes' records): HQ adds nothing either
-        extra["has_add_permission"] = lambda self, request: _is_hq(request) and current.has_add_permission(self, request)
+        extra["has_add_permission"] = lambda self, request: (
+            _is_hq(request) and current.has_add_permission(self, request)
+        )
     admin.site.register(model, type(f"HQ{current.__name__}", (HQAdmin, current), extra))
 
 

@@ -14,6 +14,7 @@ every check) can rely on the document: what it allows is accepted, what it forbi
 - ``Int(lo, hi)`` and ``Flag``: a JSON integer / boolean (``"1"``, ``0`` for a flag, ``true`` for a number are
   refused — pydantic would coerce them).
 - ``Body``: an input object — a JSON object, never a list, string or number in its place."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,8 @@ YEARS = "(20[0-9]{2}|2100)"
 MOMENT_PATTERN = f"^{YEARS}-"
 _MOMENT_RE = re.compile(
     rf"{YEARS}-[0-9]{{2}}-[0-9]{{2}}[Tt][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]+)?([Zz]|[+-][0-9]{{2}}:[0-9]{{2}})?",
-    re.ASCII)
+    re.ASCII,
+)
 HHMM = "^(([01][0-9]|2[0-3]):[0-5][0-9])?$"
 # an http(s) address with a host name (the callback address of an order)
 HTTP_URL = "^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][!-~]*)?)?$"
@@ -67,12 +69,27 @@ def Text(n: int, min_length: int = 0, *, pattern: str | None = None, description
     if pattern is None:
         # the policy's own pattern is enforced by pydantic-core (its regular expressions, no Python call per field:
         # a bulk push has 20,000 texts); a lone surrogate fails its string check. ``policy_message`` words both.
-        return Annotated[str, Field(max_length=n, min_length=min_length, pattern=NOT_BLANK if required else NO_CONTROL,
-                                    description=description, json_schema_extra=forbidden)]
+        return Annotated[
+            str,
+            Field(
+                max_length=n,
+                min_length=min_length,
+                pattern=NOT_BLANK if required else NO_CONTROL,
+                description=description,
+                json_schema_extra=forbidden,
+            ),
+        ]
     compiled = re.compile(pattern)
-    return Annotated[str, Field(max_length=n, min_length=min_length, description=description,
-                                json_schema_extra={"pattern": pattern, **forbidden}),
-                     AfterValidator(lambda v: _text(v, required=required, pattern=compiled))]
+    return Annotated[
+        str,
+        Field(
+            max_length=n,
+            min_length=min_length,
+            description=description,
+            json_schema_extra={"pattern": pattern, **forbidden},
+        ),
+        AfterValidator(lambda v: _text(v, required=required, pattern=compiled)),
+    ]
 
 
 #: a channel's order id: not blank, no control character and no "/" (the API addresses an order by its id in the
@@ -82,8 +99,15 @@ NO_SLASH = "must not contain “/” / 不能包含“/”"
 
 
 #: a new order's id from a channel (64 characters at most), checked by pydantic-core like ``Text``
-ChannelOrderId = Annotated[str, Field(max_length=64, min_length=1, pattern=ORDER_ID,
-                                      json_schema_extra={"x-forbidden": "control characters, blank text, /"})]
+ChannelOrderId = Annotated[
+    str,
+    Field(
+        max_length=64,
+        min_length=1,
+        pattern=ORDER_ID,
+        json_schema_extra={"x-forbidden": "control characters, blank text, /"},
+    ),
+]
 
 
 _POLICY_PATTERNS = frozenset((NO_CONTROL, NOT_BLANK, ORDER_ID))
@@ -96,8 +120,9 @@ def policy_message(err: dict) -> str | None:
     if not isinstance(value, str):
         return None
     kind = err.get("type")
-    if kind == "string_unicode" or (kind == "string_pattern_mismatch"
-                                    and (err.get("ctx") or {}).get("pattern") in _POLICY_PATTERNS):
+    if kind == "string_unicode" or (
+        kind == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") in _POLICY_PATTERNS
+    ):
         try:
             schema_text(value)
         except ValueError as exc:
@@ -118,22 +143,38 @@ _ZH = {
     "string_pattern_mismatch": "格式不正确",
     "too_long": "最多 {max_length} 项",
     "too_short": "至少 {min_length} 项",
-    "int_type": "须为整数", "int_parsing": "须为整数", "int_from_float": "须为整数",
-    "float_type": "须为数字", "float_parsing": "须为数字", "finite_number": "须为有限的数字",
-    "decimal_type": "须为数字", "decimal_parsing": "须为数字",
-    "decimal_max_digits": "数字位数过多", "decimal_max_places": "小数位数过多",
-    "bool_type": "须为 true 或 false", "bool_parsing": "须为 true 或 false",
-    "greater_than": "须大于 {gt}", "greater_than_equal": "不得小于 {ge}",
-    "less_than": "须小于 {lt}", "less_than_equal": "不得大于 {le}",
-    "literal_error": "须为以下之一：{expected}", "enum": "须为以下之一：{expected}",
+    "int_type": "须为整数",
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "float_type": "须为数字",
+    "float_parsing": "须为数字",
+    "finite_number": "须为有限的数字",
+    "decimal_type": "须为数字",
+    "decimal_parsing": "须为数字",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "bool_type": "须为 true 或 false",
+    "bool_parsing": "须为 true 或 false",
+    "greater_than": "须大于 {gt}",
+    "greater_than_equal": "不得小于 {ge}",
+    "less_than": "须小于 {lt}",
+    "less_than_equal": "不得大于 {le}",
+    "literal_error": "须为以下之一：{expected}",
+    "enum": "须为以下之一：{expected}",
     "datetime_type": "不是有效的时间（如 2026-11-23T10:30:00+08:00）",
     "datetime_parsing": "不是有效的时间（如 2026-11-23T10:30:00+08:00）",
     "datetime_from_date_parsing": "不是有效的时间（如 2026-11-23T10:30:00+08:00）",
-    "date_type": "不是有效的日期（如 2026-11-23）", "date_parsing": "不是有效的日期（如 2026-11-23）",
+    "date_type": "不是有效的日期（如 2026-11-23）",
+    "date_parsing": "不是有效的日期（如 2026-11-23）",
     "date_from_datetime_parsing": "不是有效的日期（如 2026-11-23）",
-    "list_type": "须为列表", "dict_type": "须为对象", "model_type": "须为对象", "model_attributes_type": "须为对象",
-    "json_invalid": "不是有效的 JSON", "json_type": "须为 JSON",
-    "url_parsing": "不是有效的网址", "url_scheme": "网址须以 http:// 或 https:// 开头",
+    "list_type": "须为列表",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "须为 JSON",
+    "url_parsing": "不是有效的网址",
+    "url_scheme": "网址须以 http:// 或 https:// 开头",
     "string_unicode": "须为有效的 Unicode 文本",
 }
 
@@ -160,7 +201,9 @@ def zh_message(err: dict) -> str:
 def waybill_text():
     """An optional waybill number: the configured format (``WAYBILL_PATTERN``) or empty."""
     core = waybill_pattern().removeprefix("^").removesuffix("$")
-    return Text(32, pattern=f"^({core})?$", description="运单号（格式见 WAYBILL_PATTERN），可为空 / the waybill number or empty")
+    return Text(
+        32, pattern=f"^({core})?$", description="运单号（格式见 WAYBILL_PATTERN），可为空 / the waybill number or empty"
+    )
 
 
 def sane_time(value: datetime | None) -> datetime | None:
@@ -182,14 +225,27 @@ def _moment_text(value):
     return value
 
 
-MOMENT_DOC = ("RFC 3339 时间，年份 2000–2100；无时区即北京时间 / an RFC 3339 date-time, year 2000–2100; without an offset "
-              "it is Beijing time")
-Moment = Annotated[datetime | None, BeforeValidator(_moment_text), AfterValidator(sane_time),
-                   WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN},
-                                             {"type": "null"}], "description": MOMENT_DOC})]
-RequiredMoment = Annotated[datetime, BeforeValidator(_moment_text), AfterValidator(sane_time),
-                           WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN,
-                                           "description": MOMENT_DOC})]
+MOMENT_DOC = (
+    "RFC 3339 时间，年份 2000–2100；无时区即北京时间 / an RFC 3339 date-time, year 2000–2100; without an offset "
+    "it is Beijing time"
+)
+Moment = Annotated[
+    datetime | None,
+    BeforeValidator(_moment_text),
+    AfterValidator(sane_time),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}, {"type": "null"}],
+            "description": MOMENT_DOC,
+        }
+    ),
+]
+RequiredMoment = Annotated[
+    datetime,
+    BeforeValidator(_moment_text),
+    AfterValidator(sane_time),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN, "description": MOMENT_DOC}),
+]
 
 HhMm = Text(5, pattern=HHMM, description="HH:mm（00:00–23:59），可为空 / a time of day or empty")
 
@@ -216,11 +272,21 @@ def _to_cent(value: Decimal | None) -> Decimal | None:
 
 
 WEIGHT_MAX = Decimal("999999.99")
-WEIGHT_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 999999.99}, {"type": "string", "pattern": WEIGHT_TEXT}],
-                 "description": "公斤：数字（四舍五入到 0.01）或最多两位小数的数字文本 / kilograms: a number (rounded to "
-                                "the cent) or a decimal text with at most two places"}
-Kilograms = Annotated[Decimal, Field(ge=0, le=WEIGHT_MAX), BeforeValidator(_json_number), AfterValidator(_to_cent),
-                   WithJsonSchema(WEIGHT_SCHEMA)] | None
+WEIGHT_SCHEMA = {
+    "anyOf": [{"type": "number", "minimum": 0, "maximum": 999999.99}, {"type": "string", "pattern": WEIGHT_TEXT}],
+    "description": "公斤：数字（四舍五入到 0.01）或最多两位小数的数字文本 / kilograms: a number (rounded to "
+    "the cent) or a decimal text with at most two places",
+}
+Kilograms = (
+    Annotated[
+        Decimal,
+        Field(ge=0, le=WEIGHT_MAX),
+        BeforeValidator(_json_number),
+        AfterValidator(_to_cent),
+        WithJsonSchema(WEIGHT_SCHEMA),
+    ]
+    | None
+)
 
 
 def _json_integer(value):
@@ -278,15 +344,23 @@ class ErrorOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 EN = {
-    "invalid": "The request is not valid.", "waybill_invalid": "The waybill number is not valid.",
+    "invalid": "The request is not valid.",
+    "waybill_invalid": "The waybill number is not valid.",
     "waybill_taken": "The waybill number is used by another order.",
     "conflict": "The order was already received with other content; send a change instead.",
-    "illegal_transition": "Not possible in the order's current state.", "order_not_found": "No such order.",
-    "order_invalid": "The order could not be changed.", "order_busy": "The order is being changed; try again.",
+    "illegal_transition": "Not possible in the order's current state.",
+    "order_not_found": "No such order.",
+    "order_invalid": "The order could not be changed.",
+    "order_busy": "The order is being changed; try again.",
 }
 
 
 def error(code: str, message_zh: str, *, field: str | None = None, message_en: str | None = None) -> dict:
     """The one shape of every refusal of the API: a code, the field concerned, the message in Chinese and English."""
-    return {"error": {"code": code, "field": field,
-                      "message": {"zh": message_zh, "en": message_en or EN.get(code, "The request was refused.")}}}
+    return {
+        "error": {
+            "code": code,
+            "field": field,
+            "message": {"zh": message_zh, "en": message_en or EN.get(code, "The request was refused.")},
+        }
+    }

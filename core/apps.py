@@ -10,7 +10,6 @@ from .textpolicy import guard_instance
 
 def _guard_text(sender, instance, raw=False, **kwargs):
     if not raw:  # fixtures load as they are
-
         guard_instance(instance)
 
 

@@ -5,6 +5,7 @@ builds and compiles the same ``SELECT … WHERE id = %s`` through the ORM each t
 query itself; here the statement is compiled once per process and the row becomes a ``User`` as the ORM would
 make it. The user is still read fresh from the database on every request: deactivating an account or changing
 its password takes effect on the next request, as before."""
+
 from __future__ import annotations
 
 from functools import cache

@@ -5,6 +5,7 @@ Every "kick" after a commit (deliver the callbacks now, send this e-mail copy, r
 failure is logged and swallowed — the state is already committed and the outbox rows, the e-mail backlog job
 or the import job's own status let beat pick it up — and after a failure the broker is skipped for
 ``BROKER_BREAKER_SECONDS`` (10 s), so a stopped or frozen Redis costs one clerk one timeout, not everyone 19 s."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,11 @@ def kick(task, *args, **kwargs) -> bool:
         return False
 
     seconds = settings.BROKER_PUBLISH_TIMEOUT
-    options = {**(task.app.conf.broker_transport_options or {}), "socket_timeout": seconds,
-               "socket_connect_timeout": seconds}
+    options = {
+        **(task.app.conf.broker_transport_options or {}),
+        "socket_timeout": seconds,
+        "socket_connect_timeout": seconds,
+    }
     try:
         # its own connection with short socket timeouts, tried once without kombu's 2-second back-off (the
         # worker's and beat's connections keep their own settings)

@@ -5,6 +5,7 @@ A ``ProcessCache`` loads its table at most every ``ttl`` seconds. The service th
 again when the transaction commits (reads elsewhere in this process do not keep a table loaded mid-transaction);
 other processes see the change within ``ttl``. Tests reset every cache with ``ProcessCache.reset_all()``.
 """
+
 from __future__ import annotations
 
 import time

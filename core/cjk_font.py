@@ -2,6 +2,7 @@
 ``dispatch/fonts/`` with its licence, so Chinese renders after ``make run`` on a fresh machine whatever fonts
 the system has. WeasyPrint loads it through ``@font-face`` (``font_face_css``, the ``{% cjk_font_face %}`` tag
 of the PDF templates); ReportLab (labels) registers it once (``reportlab_font``)."""
+
 from __future__ import annotations
 
 import threading
@@ -28,7 +29,6 @@ def reportlab_font() -> str:
     global _registered
     with _lock:
         if not _registered:
-
             pdfmetrics.registerFont(TTFont(REPORTLAB_NAME, str(FONT_PATH), subfontIndex=0))
             _registered = True
     return REPORTLAB_NAME

@@ -13,6 +13,7 @@
 
 Times are aware datetimes; the arithmetic runs in Asia/Shanghai local time.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -177,9 +178,10 @@ def accept_due(province, reached_at: datetime, *, mode: str | None = None) -> da
     """The accept deadline of a site that the order reached at ``reached_at``."""
     mode = mode or accept_clock_mode()
     # the province's hours in the key too: two unsaved provinces (pk None) never share a deadline
-    return _memo(("accept", getattr(province, "pk", None), province.service_start, province.service_end, reached_at,
-                  mode),
-                 lambda: _accept_due(province, reached_at, mode))
+    return _memo(
+        ("accept", getattr(province, "pk", None), province.service_start, province.service_end, reached_at, mode),
+        lambda: _accept_due(province, reached_at, mode),
+    )
 
 
 def _accept_due(province, reached_at: datetime, mode: str) -> datetime:
@@ -192,8 +194,9 @@ def _accept_due(province, reached_at: datetime, mode: str) -> datetime:
 def pickup_due(start: datetime, window_end: datetime | None = None, *, province=None) -> datetime:
     """16 wall-clock hours from the pickup clock's start (the clock standing still on closure days), or the
     consumer's window end when later (moved on, like the 16 hours, by the closed time between the start and it)."""
-    return _memo(("pickup", getattr(province, "pk", None), start, window_end),
-                 lambda: _pickup_due(start, window_end, province))
+    return _memo(
+        ("pickup", getattr(province, "pk", None), start, window_end), lambda: _pickup_due(start, window_end, province)
+    )
 
 
 def _pickup_due(start: datetime, window_end: datetime | None, province) -> datetime:
@@ -207,6 +210,7 @@ def _pickup_due(start: datetime, window_end: datetime | None, province) -> datet
 
 
 # ---------------------------------------------------------------- clock starts (every recomputation asks here)
+
 
 def accept_clock_start(order_time: datetime, arrived_at: datetime | None) -> datetime:
     """When the first site's accept clock starts: order time, or the moment the order reached the system when
@@ -270,7 +274,9 @@ SKEW = timedelta(minutes=10)
 #: how far ahead a pickup window may end, from when it is set (a channel's order or change, a re-appointment): a
 #: later visit is a new order, and a window years away would switch the pickup clock off
 WINDOW_AHEAD = timedelta(days=7)
-APPEAL_WINDOW = timedelta(hours=72)  # SPEC §5: 72 hours after the notice (and after an LCS upholding); exactly 72 h is in time
+APPEAL_WINDOW = timedelta(
+    hours=72
+)  # SPEC §5: 72 hours after the notice (and after an LCS upholding); exactly 72 h is in time
 
 
 def day_start(day: date) -> datetime:

@@ -1,9 +1,9 @@
 from . import scoping
 from .broker import degraded as broker_degraded
+from .kept_input import typed_pop
 from .navigation import nav_for
 from .rediscache import degraded as cache_degraded
 from .selectors import message_unread_count
-from .typed import typed_pop
 
 
 def desk(request):

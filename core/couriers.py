@@ -1,6 +1,7 @@
 """Site self-service: the clerk keeps the site's courier records (add, phone, deactivate, reactivate) for the
 site and its contract areas. Couriers are never deleted: orders point at them. Sign-in accounts for couriers
 are another issue's (the courier's phone)."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """A realistic demo network on top of the divisions: a first-level site per district, contract areas,
 second-level sites, a sorting centre and a direct point per province, couriers, the data center; demo
 accounts in demo mode. Deterministic and idempotent: running it twice changes nothing."""
+
 from __future__ import annotations
 
 import random
@@ -58,7 +59,9 @@ class DemoResult:
 @transaction.atomic
 def demo_network_build(*, with_accounts: bool) -> DemoResult:
     rng = random.Random(20261122)
-    districts = list(District.objects.filter(statistical_only=False).select_related("city", "province").order_by("adcode"))
+    districts = list(
+        District.objects.filter(statistical_only=False).select_related("city", "province").order_by("adcode")
+    )
     provinces = {p.code: p for p in Province.objects.all()}
     if not districts:
         raise RuntimeError("No districts: run manage.py load_network first.")
@@ -68,25 +71,71 @@ def demo_network_build(*, with_accounts: bool) -> DemoResult:
     for i, d in enumerate(districts):
         label = _district_label(d)
         code = f"{d.adcode}01"
-        sites.append(Site(code=code, name=f"{label}网点", province=d.province, district=d, phone=f"0571-{8600000 + i}",
-                          email=f"site{code}@demo.q9.example", address=f"{label}人民路{1 + i % 300}号"))
+        sites.append(
+            Site(
+                code=code,
+                name=f"{label}网点",
+                province=d.province,
+                district=d,
+                phone=f"0571-{8600000 + i}",
+                email=f"site{code}@demo.q9.example",
+                address=f"{label}人民路{1 + i % 300}号",
+            )
+        )
         areas.append((code, d.adcode, [], 10))
         if i % 4 == 0 or d.adcode == DEMO_SITE_DISTRICT:
-            sites.append(Site(code=f"{d.adcode}11", name=f"{label}开发区承包区", province=d.province, district=d,
-                              phone=f"0571-{8700000 + i}"))
+            sites.append(
+                Site(
+                    code=f"{d.adcode}11",
+                    name=f"{label}开发区承包区",
+                    province=d.province,
+                    district=d,
+                    phone=f"0571-{8700000 + i}",
+                )
+            )
             areas.append((f"{d.adcode}11", d.adcode, CONTRACT_KEYWORDS[: 1 + i % 4], 10))
         if i % 7 == 3:
-            sites.append(Site(code=f"{d.adcode}21", name=f"{label}乡镇二级网点", province=d.province, district=d,
-                              level=Site.Level.SECOND, phone=f"0571-{8800000 + i}"))
+            sites.append(
+                Site(
+                    code=f"{d.adcode}21",
+                    name=f"{label}乡镇二级网点",
+                    province=d.province,
+                    district=d,
+                    level=Site.Level.SECOND,
+                    phone=f"0571-{8800000 + i}",
+                )
+            )
             areas.append((f"{d.adcode}21", d.adcode, SECOND_LEVEL_KEYWORDS, 5))
     for code, province in sorted(provinces.items()):
         first = next((d for d in districts if d.province_id == province.id), None)
-        sites.append(Site(code=f"{code}FB01", name=f"{_short(province.name)}转运中心", province=province, district=first,
-                          kind=Site.Kind.SORTING))
-        sites.append(Site(code=f"{code}ZY01", name=f"{_short(province.name)}直营点部", province=province, district=first,
-                          kind=Site.Kind.DIRECT))
-    sites.append(Site(code=DATA_CENTER_CODE, name="总部数据中心", province=provinces["11"], kind=Site.Kind.DIRECT,
-                      is_data_center=True, email="datacenter@demo.q9.example"))
+        sites.append(
+            Site(
+                code=f"{code}FB01",
+                name=f"{_short(province.name)}转运中心",
+                province=province,
+                district=first,
+                kind=Site.Kind.SORTING,
+            )
+        )
+        sites.append(
+            Site(
+                code=f"{code}ZY01",
+                name=f"{_short(province.name)}直营点部",
+                province=province,
+                district=first,
+                kind=Site.Kind.DIRECT,
+            )
+        )
+    sites.append(
+        Site(
+            code=DATA_CENTER_CODE,
+            name="总部数据中心",
+            province=provinces["11"],
+            kind=Site.Kind.DIRECT,
+            is_data_center=True,
+            email="datacenter@demo.q9.example",
+        )
+    )
     Site.objects.bulk_create(sites, batch_size=2000, ignore_conflicts=True)
 
     site_ids = dict(Site.objects.values_list("code", "id"))
@@ -139,19 +188,36 @@ def demo_accounts_ensure() -> list[str]:
     if courier is not None:  # demo-courier: a courier of the demo clerk's site, signs in on the phone page
         user, created = User.objects.get_or_create(
             username="demo-courier",
-            defaults={"first_name": courier.name, "role": User.Role.COURIER, "site": site, "courier": courier,
-                      "phone": courier.phone, "email": "demo-courier@demo.q9.example"},
+            defaults={
+                "first_name": courier.name,
+                "role": User.Role.COURIER,
+                "site": site,
+                "courier": courier,
+                "phone": courier.phone,
+                "email": "demo-courier@demo.q9.example",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         names.append("demo-courier")
     if not Message.objects.filter(title__startswith="欢迎使用").exists():
-
-        message_send(audience=Message.Audience.SITE, site=site, title="欢迎使用 Q9 电商订单系统",
-                     body="请在服务时间内保持登录，每 10–20 分钟刷新一次订单列表。", link="/")
-        message_send(audience=Message.Audience.PROVINCE, province=province, title="欢迎使用：省平台稽核与申诉初审",
-                     body="本省网点的违规稽核、申诉初审都在这里完成。")
-        message_send(audience=Message.Audience.HQ, title="欢迎使用：总部电商组工作台",
-                     body="网点主数据在管理后台维护；数据中心订单由总部分件。")
+        message_send(
+            audience=Message.Audience.SITE,
+            site=site,
+            title="欢迎使用 Q9 电商订单系统",
+            body="请在服务时间内保持登录，每 10–20 分钟刷新一次订单列表。",
+            link="/",
+        )
+        message_send(
+            audience=Message.Audience.PROVINCE,
+            province=province,
+            title="欢迎使用：省平台稽核与申诉初审",
+            body="本省网点的违规稽核、申诉初审都在这里完成。",
+        )
+        message_send(
+            audience=Message.Audience.HQ,
+            title="欢迎使用：总部电商组工作台",
+            body="网点主数据在管理后台维护；数据中心订单由总部分件。",
+        )
     return names

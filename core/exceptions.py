@@ -1,4 +1,5 @@
 """Domain errors of the ground floor. Views turn them into a Chinese message, the API into a structured error."""
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,8 +18,6 @@ class DomainError(Exception):
 class MessageError(DomainError):
     code = "message_invalid"
     default_message = _("The message could not be sent.")
-
-
 
 
 class AttachmentRejected(DomainError):

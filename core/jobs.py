@@ -5,6 +5,7 @@ that wants a job run after its transaction commits names the task here. The work
 database first (outbox rows, e-mail flags), so a broker that is down only delays it: beat's periodic sweeps
 pick up what a failed publish left behind, and the caller's request never fails because of the broker.
 """
+
 import logging
 
 from celery import current_app

@@ -3,6 +3,7 @@
 For look-ups of a thousand keys at once (bulk intake's repeats, routing's districts and sites): ``__in`` writes
 one placeholder per value, which Django and the driver then process one by one; an array is one parameter, and
 PostgreSQL plans ``= ANY(array)`` as it plans ``IN (…)``. Registered on every field by ``CoreConfig.ready``."""
+
 from __future__ import annotations
 
 from django.db.models import Field, Lookup

@@ -2,6 +2,7 @@
 
 Tables, constraints and indexes only; the rules live in services, selectors, scoping and clock modules.
 """
+
 from datetime import time
 
 from django.contrib.auth.models import AbstractUser
@@ -18,7 +19,6 @@ class Province(models.Model):
     service_end = models.TimeField(_("service hours end"), default=time(20, 0))
 
     class Meta:
-        db_table = "dispatch_province"  # the table keeps its name from before the move to core
         ordering = ["code"]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
@@ -36,7 +36,6 @@ class City(models.Model):
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province"))
 
     class Meta:
-        db_table = "dispatch_city"  # the table keeps its name from before the move to core
         ordering = ["code"]
         verbose_name = _("city")
         verbose_name_plural = _("cities")
@@ -49,12 +48,13 @@ class District(models.Model):
     adcode = models.CharField(_("district code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=32)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("city"))
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("province"))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("province")
+    )
     #: GB/T 2260 lists 市辖区 rows under prefecture cities: a code, not a place anyone serves
     statistical_only = models.BooleanField(_("statistical code only (市辖区)"), default=False)
 
     class Meta:
-        db_table = "dispatch_district"  # the table keeps its name from before the move to core
         ordering = ["adcode"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
@@ -96,7 +96,6 @@ class Site(models.Model):
     is_data_center = models.BooleanField(_("data center"), default=False)
 
     class Meta:
-        db_table = "dispatch_site"  # the table keeps its name from before the move to core
         ordering = ["code"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
@@ -106,7 +105,9 @@ class Site(models.Model):
             models.Index(models.functions.Upper("name"), name="site_name_upper"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["is_data_center"], condition=Q(is_data_center=True), name="one_data_center"),
+            models.UniqueConstraint(
+                fields=["is_data_center"], condition=Q(is_data_center=True), name="one_data_center"
+            ),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="site_not_own_parent"),
         ]
 
@@ -125,7 +126,6 @@ class Courier(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        db_table = "dispatch_courier"  # the table keeps its name from before the move to core
         ordering = ["site", "name"]
         verbose_name = _("courier")
         verbose_name_plural = _("couriers")
@@ -150,7 +150,6 @@ class ServiceArea(models.Model):
     priority = models.IntegerField(_("priority"), default=0)
 
     class Meta:
-        db_table = "dispatch_servicearea"  # the table keeps its name from before the move to core
         verbose_name = _("service area")
         verbose_name_plural = _("service areas")
         indexes = [models.Index(fields=["district", "-priority"], name="servicearea_district_prio")]
@@ -180,11 +179,11 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     #: a courier's account is bound to one courier record of its site (the courier's phone, issue 19)
-    courier = models.OneToOneField(Courier, on_delete=models.PROTECT, null=True, blank=True, related_name="account",
-                                   verbose_name=_("courier"))
+    courier = models.OneToOneField(
+        Courier, on_delete=models.PROTECT, null=True, blank=True, related_name="account", verbose_name=_("courier")
+    )
 
     class Meta:
-        db_table = "dispatch_user"  # the table keeps its name from before the move to core
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
@@ -201,7 +200,7 @@ class User(AbstractUser):
                 condition=Q(role="courier", site__isnull=False, province__isnull=True, courier__isnull=False)
                 | (~Q(role="courier") & Q(courier__isnull=True)),
                 name="user_courier_bound",
-            )
+            ),
         ]
 
 
@@ -237,7 +236,6 @@ class Message(models.Model):
     email_wanted = models.BooleanField(_("e-mail copy wanted"), default=False)
 
     class Meta:
-        db_table = "dispatch_message"  # the table keeps its name from before the move to core
         ordering = ["-created_at", "-id"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
@@ -268,7 +266,6 @@ class MessageRead(models.Model):
     read_at = models.DateTimeField()
 
     class Meta:
-        db_table = "dispatch_messageread"  # the table keeps its name from before the move to core
         constraints = [models.UniqueConstraint(fields=["message", "user"], name="message_read_once")]
 
 
@@ -277,19 +274,23 @@ class ClosureDay(models.Model):
     (no province) or for one province. Only confirmed days are stored; suggestions come from chinese-calendar."""
 
     day = models.DateField(_("day"))
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="closures",
-                                 verbose_name=_("province (empty: the whole network)"))
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        verbose_name=_("province (empty: the whole network)"),
+    )
     reason = models.CharField(_("reason"), max_length=200)
     confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     confirmed_at = models.DateTimeField(_("confirmed at"))
 
     class Meta:
-        db_table = "dispatch_closureday"  # the table keeps its name from before the move to core
         ordering = ["day"]
         verbose_name = _("closure day")
         verbose_name_plural = _("closure days")
-        constraints = [models.UniqueConstraint(fields=["day", "province"], name="closure_once",
-                                               nulls_distinct=False)]
+        constraints = [models.UniqueConstraint(fields=["day", "province"], name="closure_once", nulls_distinct=False)]
 
     def __str__(self):
         return f"{self.day} {self.province or '全网'}"

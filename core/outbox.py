@@ -9,6 +9,7 @@ An owner declares its outbox once (``Outbox(...)``): the row model (``client``, 
 ``attempts``, ``next_attempt_at``, ``last_error``, ``delivered_at``), the attempt model (``message``, ``at``,
 ``status_code``, ``error``, ``ok``), the task that delivers it, and optional hooks. The kit writes those tables on
 the owner's behalf (the ownership check knows them from ``REGISTRY``)."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ log = logging.getLogger("q9.outbox")
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 LEASE = timedelta(seconds=60)
 
-REGISTRY: dict[str, "Outbox"] = {}
+REGISTRY: dict[str, Outbox] = {}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,9 +45,14 @@ def post_signed(*, url: str, payload: dict, client) -> tuple[bool, int | None, s
     """POST a JSON payload signed with the client's key and secret: (ok, HTTP status, error)."""
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     try:
-        response = requests.post(url, data=body, timeout=settings.CALLBACK_TIMEOUT_SECONDS,
-                                 headers=headers(key=client.key, secret=client.secret, method="POST",
-                                                 path=urlsplit(url).path or "/", body=body))
+        response = requests.post(
+            url,
+            data=body,
+            timeout=settings.CALLBACK_TIMEOUT_SECONDS,
+            headers=headers(
+                key=client.key, secret=client.secret, method="POST", path=urlsplit(url).path or "/", body=body
+            ),
+        )
     except requests.RequestException as exc:
         return False, None, f"{type(exc).__name__}: {exc}"[:300]
     ok = 200 <= response.status_code < 300
@@ -85,7 +91,8 @@ class Outbox:
                 f"UPDATE {table} SET next_attempt_at = %s WHERE id IN ("  # noqa: S608 - the table is a model's
                 f" SELECT id FROM {table} WHERE status = 'pending' AND next_attempt_at <= %s"
                 " ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id",
-                [now + LEASE, now, limit])
+                [now + LEASE, now, limit],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def deliver_one(self, row, *, now: datetime | None = None) -> bool:
@@ -111,8 +118,15 @@ class Outbox:
             if ok and self.delivered:
                 self.delivered(row, now)
         if not ok:
-            log.warning("%s: message %s to %s failed (attempt %d%s): %s", self.name, row.pk, row.url, row.attempts,
-                        ", given up" if row.status == FAILED else "", error)
+            log.warning(
+                "%s: message %s to %s failed (attempt %d%s): %s",
+                self.name,
+                row.pk,
+                row.url,
+                row.attempts,
+                ", given up" if row.status == FAILED else "",
+                error,
+            )
         return ok
 
     def deliver(self, *, limit: int = 100, rounds: int = 10) -> int:
@@ -130,7 +144,8 @@ class Outbox:
         """Failed rows sent again (from now, with a fresh count)."""
         with transaction.atomic():
             n = self.model.objects.filter(pk__in=list(ids), status=FAILED).update(
-                status=PENDING, attempts=0, next_attempt_at=timezone.now())
+                status=PENDING, attempts=0, next_attempt_at=timezone.now()
+            )
             if n:
                 jobs.publish_on_commit(self.task)
         return n

@@ -3,6 +3,7 @@ range or the default, never an exception, so a hostile or mistyped query is a pa
 
 Dates live between 2000-01-01 and 2100-12-31 (the API's year range): a date outside would overflow the day
 arithmetic of the filters (``date + 1 day`` past 9999-12-31) or mean nothing for a courier."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,8 +12,8 @@ from zoneinfo import ZoneInfo
 import django_filters
 from django import forms
 from django.conf import settings
-from django.utils import dateparse, timezone
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import dateparse, timezone
 from django.utils.translation import gettext_lazy as _
 
 DATE_MIN = date(2000, 1, 1)

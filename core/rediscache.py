@@ -11,6 +11,7 @@ SIGSTOPped server accepts connections and never answers). This one:
 - after a failure, skips Redis altogether for ``CACHE_BREAKER_SECONDS`` (5 s): one clerk waits one timeout,
   the next ones none; ``degraded()`` says so, and the pages show a note (``core.context_processors``).
 """
+
 from __future__ import annotations
 
 import logging

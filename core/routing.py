@@ -5,6 +5,7 @@ district: a keyword match beats a district-only area; then the higher priority; 
 Areas with keywords that the address does not contain do not apply. Nothing found, or an address that cannot
 be parsed, goes to the data center with the reason, for HQ's manual dispatch (分件).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,8 +62,9 @@ def _division_names() -> dict[tuple[str, str, str], ParsedAddress]:
     """Every district by its (province, city, district) names as GB/T 2260 spells them; a municipality's
     districts (city 市辖区 or 县) also with an empty city, as channels send them."""
     out: dict[tuple[str, str, str], ParsedAddress] = {}
-    for adcode, name, city, province in (District.objects.filter(statistical_only=False)
-                                         .values_list("adcode", "name", "city__name", "province__name")):
+    for adcode, name, city, province in District.objects.filter(statistical_only=False).values_list(
+        "adcode", "name", "city__name", "province__name"
+    ):
         parsed = ParsedAddress(adcode=adcode, province=province, city=city, district=name)
         out[(province, city, name)] = parsed
         if city in ("市辖区", "县"):
@@ -126,10 +128,9 @@ def _areas(adcodes) -> dict[str, list[tuple]]:
     """The active service areas of these districts as plain rows (no model objects: routing a thousand orders
     reads a few thousand of them)."""
     out: dict[str, list[tuple]] = {}
-    for adcode, keywords, priority, code, site_id in (
-            ServiceArea.objects.filter(district__adcode__any=adcodes, site__active=True,
-                                       site__is_data_center=False)
-            .values_list("district__adcode", "keywords", "priority", "site__code", "site_id")):
+    for adcode, keywords, priority, code, site_id in ServiceArea.objects.filter(
+        district__adcode__any=adcodes, site__active=True, site__is_data_center=False
+    ).values_list("district__adcode", "keywords", "priority", "site__code", "site_id"):
         out.setdefault(adcode, []).append((keywords, priority, code, site_id))
     return out
 
@@ -148,16 +149,22 @@ def route_many(parts: list[dict]) -> list[Route]:
             reason, adcode, site = _("The address names no district that could be recognised."), "", None
         elif p.adcode.endswith("00"):
             reason = _("The address names no district (only %(place)s).") % {
-                "place": p.city if p.city and p.city != "市辖区" else p.province}
+                "place": p.city if p.city and p.city != "市辖区" else p.province
+            }
             adcode, site = "", None
         elif p.adcode not in known:
             reason = _("District %(code)s %(name)s is not in the network's division list.") % {
-                "code": p.adcode, "name": p.district}
+                "code": p.adcode,
+                "name": p.district,
+            }
             adcode, site = p.adcode, None
         else:
             adcode, site = p.adcode, _best(areas.get(p.adcode, []), text)
-            reason = "" if site else _("No active site serves district %(code)s %(name)s.") % {
-                "code": p.adcode, "name": p.district}
+            reason = (
+                ""
+                if site
+                else _("No active site serves district %(code)s %(name)s.") % {"code": p.adcode, "name": p.district}
+            )
         chosen.append((adcode, reason, site))
     # the provinces once each (a few dozen), not once per site: prefetched, shared by the sites
     wanted = {s for _a, _r, s in chosen if s}

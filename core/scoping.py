@@ -9,6 +9,7 @@ Every list, detail page, export and action filters through these functions; an o
 caller's scope is simply not in the queryset, so views answer 404. Role checks (403) are
 ``role_required``; scope checks (404) are the querysets here.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -105,7 +106,6 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
-
                 return redirect_to_login(request.get_full_path())
             if role_of(request.user) not in roles:
                 raise PermissionDenied

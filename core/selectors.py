@@ -1,4 +1,5 @@
 """Reads of the ground floor, already scoped to the user."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -49,8 +50,9 @@ def message_unread_count(*, user: User) -> int:
     role = scoping.role_of(user)
     where, params = ["(m.audience = %s AND m.user_id = %s)"], [A.USER.value, user.pk]
     if role == Role.CLERK:
-        where.append(f"(m.audience = %s AND m.site_id IN (SELECT id FROM {Site._meta.db_table} "
-                     "WHERE id = %s OR parent_id = %s))")
+        where.append(
+            f"(m.audience = %s AND m.site_id IN (SELECT id FROM {Site._meta.db_table} WHERE id = %s OR parent_id = %s))"
+        )
         params += [A.SITE.value, user.site_id, user.site_id]
     elif role in (Role.LCS, Role.MANAGER) and user.province_id:
         where.append("(m.audience = %s AND m.province_id = %s)")
@@ -59,9 +61,11 @@ def message_unread_count(*, user: User) -> int:
         where.append("m.audience = %s")
         params.append(A.HQ.value)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {Message._meta.db_table} m WHERE ({' OR '.join(where)}) AND NOT EXISTS "
-                       f"(SELECT 1 FROM {MessageRead._meta.db_table} r WHERE r.message_id = m.id AND r.user_id = %s)",
-                       [*params, user.pk])
+        cursor.execute(
+            f"SELECT count(*) FROM {Message._meta.db_table} m WHERE ({' OR '.join(where)}) AND NOT EXISTS "
+            f"(SELECT 1 FROM {MessageRead._meta.db_table} r WHERE r.message_id = m.id AND r.user_id = %s)",
+            [*params, user.pk],
+        )
         return cursor.fetchone()[0]
 
 
@@ -119,8 +123,6 @@ def site_detail_counts(*, site: Site) -> dict:
 def scheduler_last_heartbeat() -> datetime | None:
     value = cache.get(HEARTBEAT_KEY)
     return parse_datetime(value) if value else None
-
-
 
 
 def site_search(*, q: str, limit: int = 20) -> list[Site]:

@@ -1,5 +1,6 @@
 """Writes of the ground floor: the message centre. One function per use case, atomic; side effects
 (e-mail through Celery) only after commit."""
+
 from __future__ import annotations
 
 import logging
@@ -77,9 +78,13 @@ def messages_email_backlog(*, at=None, older_than_seconds: int = 120, limit: int
     """E-mail copies owed and not sent (their task was lost or the broker was down): send them now."""
 
     at = at or timezone.now()
-    ids = list(Message.objects.filter(email_wanted=True, emailed_at__isnull=True,
-                                      created_at__lte=at - timedelta(seconds=older_than_seconds))
-               .order_by("id").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Message.objects.filter(
+            email_wanted=True, emailed_at__isnull=True, created_at__lte=at - timedelta(seconds=older_than_seconds)
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(1 for pk in ids if message_email_send(message_id=pk, at=at))
 
 
@@ -116,7 +121,8 @@ def message_recipient_emails(*, message: Message) -> list[str]:
     elif message.audience == A.SITE:
         emails.append(message.site.email)
         emails += User.objects.filter(site=message.site, role=User.Role.CLERK, is_active=True).values_list(
-            "email", flat=True)  # the site's clerks (not its couriers' phone accounts)
+            "email", flat=True
+        )  # the site's clerks (not its couriers' phone accounts)
     elif message.audience == A.PROVINCE:
         emails += User.objects.filter(
             province=message.province, role__in=[User.Role.LCS, User.Role.MANAGER], is_active=True
@@ -161,6 +167,7 @@ def message_email_send(*, message_id: int, at=None) -> int:
 
 
 # ---------------------------------------------------------------- the network's own rows
+
 
 def site_upsert(*, code: str, defaults: dict) -> tuple[Site, bool]:
     """A site by its code, created or updated (HQ's file import); each save leaves the site's history."""

@@ -10,6 +10,7 @@
   the headers (CJK characters count double) or given.
 - Streamed in openpyxl's write-only mode, row by row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -83,8 +84,9 @@ def xlsx_cell(ws, value) -> Cell:
     return cell
 
 
-def xlsx_bytes(*, headers: Sequence, rows: Iterable[Sequence], sheet: str = "Sheet",
-               widths: Sequence[int] | None = None) -> bytes:
+def xlsx_bytes(
+    *, headers: Sequence, rows: Iterable[Sequence], sheet: str = "Sheet", widths: Sequence[int] | None = None
+) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_name(sheet))
     headers = [str(h) for h in headers]
@@ -135,10 +137,18 @@ def _stamped(filename: str, ext: str) -> str:
     return f"{safe}-{stamp}.{ext}"
 
 
-def xlsx_response(*, filename: str, headers: Sequence, rows: Iterable[Sequence], sheet: str | None = None,
-                  widths: Sequence[int] | None = None, stamp: bool = True) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(headers=headers, rows=rows, sheet=sheet or filename, widths=widths),
-                            content_type=XLSX_TYPE)
+def xlsx_response(
+    *,
+    filename: str,
+    headers: Sequence,
+    rows: Iterable[Sequence],
+    sheet: str | None = None,
+    widths: Sequence[int] | None = None,
+    stamp: bool = True,
+) -> HttpResponse:
+    response = HttpResponse(
+        xlsx_bytes(headers=headers, rows=rows, sheet=sheet or filename, widths=widths), content_type=XLSX_TYPE
+    )
     name = _stamped(filename, "xlsx") if stamp else f"{filename}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -9,6 +9,7 @@ exactly as sent.
 
 Headers: ``X-Api-Key``, ``X-Timestamp`` (Unix seconds), ``X-Signature``. A request outside ±5 minutes of the
 server's clock, or a signature already seen within 10 minutes (a replay), is refused."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,6 @@ import time
 from urllib.parse import quote, unquote
 
 from django.core.cache import cache
-
 
 WINDOW_SECONDS = 300
 REPLAY_SECONDS = 600
@@ -42,8 +42,12 @@ def sign(secret: str, method: str, path: str, timestamp: str | int, body: bytes)
 def headers(*, key: str, secret: str, method: str, path: str, body: bytes, now: float | None = None) -> dict:
     """The headers a client sends (used by our own callbacks, tests and benchmarks)."""
     ts = str(int(now if now is not None else time.time()))
-    return {"X-Api-Key": key, "X-Timestamp": ts, "X-Signature": sign(secret, method, canonical_path(path), ts, body),
-            "Content-Type": "application/json"}
+    return {
+        "X-Api-Key": key,
+        "X-Timestamp": ts,
+        "X-Signature": sign(secret, method, canonical_path(path), ts, body),
+        "Content-Type": "application/json",
+    }
 
 
 class SignatureError(Exception):
@@ -60,25 +64,35 @@ def verify(request, *, lookup, now: float | None = None):
     ts = request.headers.get("X-Timestamp", "")
     given = request.headers.get("X-Signature", "")
     if not key or not ts or not given:
-        raise SignatureError("auth_missing", "缺少 X-Api-Key、X-Timestamp 或 X-Signature。",
-                             "X-Api-Key, X-Timestamp and X-Signature are required.")
+        raise SignatureError(
+            "auth_missing",
+            "缺少 X-Api-Key、X-Timestamp 或 X-Signature。",
+            "X-Api-Key, X-Timestamp and X-Signature are required.",
+        )
     client = lookup(key)
     if client is None:
         raise SignatureError("auth_unknown_key", "API key 无效或已停用。", "Unknown or inactive API key.")
     try:
         stamp = int(ts)
     except ValueError:
-        raise SignatureError("auth_bad_timestamp", "X-Timestamp 须为 Unix 秒数。", "X-Timestamp must be Unix seconds.") from None
+        raise SignatureError(
+            "auth_bad_timestamp", "X-Timestamp 须为 Unix 秒数。", "X-Timestamp must be Unix seconds."
+        ) from None
     now = now if now is not None else time.time()
     if abs(now - stamp) > WINDOW_SECONDS:
-        raise SignatureError("auth_expired", "请求时间超出 5 分钟有效期，请校准时钟后重新签名。",
-                             "The request is outside the 5-minute window; sign it again.")
+        raise SignatureError(
+            "auth_expired",
+            "请求时间超出 5 分钟有效期，请校准时钟后重新签名。",
+            "The request is outside the 5-minute window; sign it again.",
+        )
     path = canonical_path(request.path, request.META.get("QUERY_STRING", ""), decoded=True)
     expected = sign(client.secret, request.method, path, ts, request.body)
     if not hmac.compare_digest(expected, given.lower()):
         raise SignatureError("auth_bad_signature", "签名不正确。", "The signature does not match.")
     if not cache.add(f"q9:api:sig:{client.pk}:{expected}", 1, timeout=REPLAY_SECONDS):
-        raise SignatureError("auth_replayed", "重复的请求（签名已使用过）。", "Replayed request: this signature was used already.")
+        raise SignatureError(
+            "auth_replayed", "重复的请求（签名已使用过）。", "Replayed request: this signature was used already."
+        )
     return client
 
 

@@ -1,4 +1,5 @@
 """Celery wrappers: take ids, call a service. Idempotent: a second run finds nothing left to do."""
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone

@@ -9,6 +9,7 @@ field, when it holds a control character or is longer than its column — before
 Used by ``orders.services`` (intake from the API, imports and hand entry), the API schemas, the request guard
 (``config.middleware.InputGuardMiddleware``: every query, path and form value) and ``guard_instance`` (a
 ``pre_save`` check of every model of the project, the admin included)."""
+
 from __future__ import annotations
 
 import re
@@ -42,11 +43,17 @@ def text_problem(value, *, max_length: int | None = None, label: str = "") -> st
         return None
     bad = control_char(value)
     if bad:
-        return (_("%(field)s contains a control character (%(char)s); remove it.") % {"field": label, "char": bad}
-                if label else _("The text contains a control character (%(char)s); remove it.") % {"char": bad})
+        return (
+            _("%(field)s contains a control character (%(char)s); remove it.") % {"field": label, "char": bad}
+            if label
+            else _("The text contains a control character (%(char)s); remove it.") % {"char": bad}
+        )
     if max_length is not None and len(value) > max_length:
-        return (_("%(field)s is too long: at most %(max)d characters (it has %(n)d).")
-                % {"field": label or _("The text"), "max": max_length, "n": len(value)})
+        return _("%(field)s is too long: at most %(max)d characters (it has %(n)d).") % {
+            "field": label or _("The text"),
+            "max": max_length,
+            "n": len(value),
+        }
     return None
 
 
@@ -82,8 +89,12 @@ def guard_instance(instance) -> None:
     for f in model_text_fields(type(instance)):
         value = getattr(instance, f.attname, None)
         if isinstance(value, str):
-            text_check(value, field=f.name, max_length=getattr(f, "max_length", None) if isinstance(f, models.CharField)
-                       else None, label=str(f.verbose_name))
+            text_check(
+                value,
+                field=f.name,
+                max_length=getattr(f, "max_length", None) if isinstance(f, models.CharField) else None,
+                label=str(f.verbose_name),
+            )
 
 
 def guard_form(form) -> None:

@@ -1,4 +1,5 @@
 """Thin views of the ground floor: the message centre and the network pages."""
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -9,11 +10,11 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from . import scoping, selectors, services
-from .actions import service_call
-from .exports import xlsx_response
 from .filters import MessageFilter, SiteFilter
 from .forms import MessageComposeForm
+from .sheets import xlsx_response
 from .tables import MessageTable, SiteTable
+from .view_calls import service_call
 
 PER_PAGE = 50
 
@@ -65,11 +66,24 @@ def message_compose(request):
     form = MessageComposeForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if service_call(request, lambda: services.message_send(
-                audience=data["audience"], user=data.get("user"), site=data.get("site"),
-                province=data.get("province"), category=data["category"], title=data["title"], body=data["body"],
-                link=data["link"], attachment=data.get("attachment"), sender=request.user, email=data["email"]),
-                _("Message sent."), form=form):
+        if service_call(
+            request,
+            lambda: services.message_send(
+                audience=data["audience"],
+                user=data.get("user"),
+                site=data.get("site"),
+                province=data.get("province"),
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                link=data["link"],
+                attachment=data.get("attachment"),
+                sender=request.user,
+                email=data["email"],
+            ),
+            _("Message sent."),
+            form=form,
+        ):
             return redirect("core:message_list")
     return render(request, "core/message_compose.html", {"form": form})
 
@@ -104,8 +118,18 @@ def site_export(request):
         )
         for s in flt.qs.order_by("code").iterator(chunk_size=2000)
     )
-    headers = [_("Site code"), _("Site name"), _("Province"), _("District"), _("Kind"), _("Level"),
-               _("Contract area of"), _("Phone"), _("E-mail"), _("Active")]
+    headers = [
+        _("Site code"),
+        _("Site name"),
+        _("Province"),
+        _("District"),
+        _("Kind"),
+        _("Level"),
+        _("Contract area of"),
+        _("Phone"),
+        _("E-mail"),
+        _("Active"),
+    ]
     return xlsx_response(filename="sites", headers=headers, rows=rows)
 
 

@@ -1,5 +1,6 @@
 """Waybill number format (运单号): a setting, by default 12–15 digits. Ground floor: the format only; the
 uniqueness across orders is the order services' check (and a unique index)."""
+
 import re
 
 from django.conf import settings

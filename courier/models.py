@@ -1,5 +1,6 @@
 """The courier's phone: one-time sign-in codes and the acts the phone sent (each applied once, keyed by the id the
 phone made for it). Tables only; the rules live in ``services``."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,10 +12,12 @@ class SignInCode(models.Model):
     of the secret is stored."""
 
     digest = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("courier account"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("issued by"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("courier account")
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
     created_at = models.DateTimeField(_("issued at"))
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

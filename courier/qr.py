@@ -1,4 +1,5 @@
 """A QR code as a small inline SVG (one path), drawn server-side with ReportLab's QR encoder."""
+
 from __future__ import annotations
 
 from django.utils.html import escape
@@ -17,4 +18,5 @@ def qr_svg(text: str, *, size: int = 260, label: str = "") -> SafeString:
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {full} {full}" width="{size}" height="{size}" '
         f'shape-rendering="crispEdges" role="img" aria-label="{escape(label)}">'
-        f'<rect width="{full}" height="{full}" fill="#fff"/><path fill="#000" d="{"".join(parts)}"/></svg>')
+        f'<rect width="{full}" height="{full}" fill="#fff"/><path fill="#000" d="{"".join(parts)}"/></svg>'
+    )

@@ -1,4 +1,5 @@
 """The courier's phone, read side: only the orders assigned to the signed-in courier."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,8 +15,11 @@ def courier_open_orders(*, user) -> QuerySet:
     """The courier's assigned orders still waiting for pickup, the nearest deadline first."""
     if scoping.role_of(user) != scoping.Role.COURIER or not user.courier_id:
         return OnlineOrder.objects.none()
-    return (OnlineOrder.objects.filter(courier_id=user.courier_id, state=OrderState.ACCEPTED)
-            .select_related("channel").order_by("pickup_due_at", "id"))
+    return (
+        OnlineOrder.objects.filter(courier_id=user.courier_id, state=OrderState.ACCEPTED)
+        .select_related("channel")
+        .order_by("pickup_due_at", "id")
+    )
 
 
 def courier_day_counts(*, user, at: datetime) -> dict:
@@ -24,5 +28,7 @@ def courier_day_counts(*, user, at: datetime) -> dict:
         return {"done": 0, "failed": 0}
     start = timezone.localtime(at).replace(hour=0, minute=0, second=0, microsecond=0)
     mine = OnlineOrder.objects.filter(courier_id=user.courier_id)
-    return {"done": mine.filter(state=OrderState.PICKED_UP, picked_up_at__gte=start).count(),
-            "failed": mine.filter(state=OrderState.PICKUP_FAILED, failed_at__gte=start).count()}
+    return {
+        "done": mine.filter(state=OrderState.PICKED_UP, picked_up_at__gte=start).count(),
+        "failed": mine.filter(state=OrderState.PICKUP_FAILED, failed_at__gte=start).count(),
+    }

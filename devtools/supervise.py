@@ -5,6 +5,7 @@ web server and beat down with it. Under this supervisor a worker or beat that ex
 out-of-memory kill, a lost broker it gave up on — is started again after a back-off (1 s doubling to 30 s, back
 to 1 s after a minute of uptime), while the web keeps serving. SIGTERM/SIGINT (Ctrl-C, honcho stopping) are
 passed on to the process and end the supervisor with it."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,9 @@ def main(argv: list[str]) -> int:
             return code if code >= 0 else 0
         if time.monotonic() - started > 60:
             backoff = first
-        print(f"[supervise] {name} exited with {code}; starting it again in {backoff:.0f} s", file=sys.stderr,
-              flush=True)
+        print(
+            f"[supervise] {name} exited with {code}; starting it again in {backoff:.0f} s", file=sys.stderr, flush=True
+        )
         deadline = time.monotonic() + backoff
         while time.monotonic() < deadline and not stopping:
             time.sleep(0.1)

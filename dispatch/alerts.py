@@ -3,6 +3,7 @@ the tab is open) asks ``dispatch:workbench_rows`` every ``WORKBENCH_POLL_SECONDS
 last saw; when the site's queue has not changed the answer is an empty 304, costing one small aggregate over
 the partial index of pending orders and no rendering. The browser side (``static/js/desk.js``) plays the
 vendored sound, shows a desktop notification and counts the orders in the tab title."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,11 @@ def pending_version(*, user, page: int = 1) -> str:
     no query compilation (tests/dispatch/test_poll_cost.py)."""
     sites, params = scoping.clerk_sites_sql(user)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*), coalesce(sum(id), 0), max(updated_at) FROM {OnlineOrder._meta.db_table} "
-                       f"WHERE state = %s AND site_id IN ({sites})", [OrderState.PENDING, *params])
+        cursor.execute(
+            f"SELECT count(*), coalesce(sum(id), 0), max(updated_at) FROM {OnlineOrder._meta.db_table} "
+            f"WHERE state = %s AND site_id IN ({sites})",
+            [OrderState.PENDING, *params],
+        )
         n, ids, touched = cursor.fetchone()
     touched = touched.isoformat() if touched else "-"
     raw = f"{user.site_id}|{page}|{get_language()}|{n}|{ids}|{touched}"

@@ -6,6 +6,7 @@ Refused when the old number cannot be wrong any more: a pickup scan matched it (
 channel issued it (WeChat's number stays the same for an order); or a rule of a higher floor says so — the
 rule book registers its own (the week's notice already issued, an audit judged the order) through
 ``correction_guard_add``, since this floor imports none of them."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -40,8 +41,9 @@ def correction_refusal(order: OnlineOrder) -> str | None:
     if order.channel.slug in CHANNEL_ISSUED:
         return _("The channel issued this waybill number and it must stay the same for the order.")
     if order.pickup_scan_at:
-        return _("A pickup scan already matched waybill %(no)s: the parcel carries that number, so it stands.") \
-            % {"no": order.waybill_no}
+        return _("A pickup scan already matched waybill %(no)s: the parcel carries that number, so it stands.") % {
+            "no": order.waybill_no
+        }
     for guard in _guards:
         refusal = guard(order)
         if refusal:
@@ -50,8 +52,9 @@ def correction_refusal(order: OnlineOrder) -> str | None:
 
 
 @transaction.atomic
-def order_waybill_correct(*, order_id: int, actor, waybill: str, reason: str,
-                          at: datetime | None = None) -> OnlineOrder:
+def order_waybill_correct(
+    *, order_id: int, actor, waybill: str, reason: str, at: datetime | None = None
+) -> OnlineOrder:
     at = at or timezone.now()
     order = workflow.lock(order_id)
     if scoping.role_of(actor) != scoping.Role.CLERK or not scoping.may_operate_site(actor, order.site_id):
@@ -67,15 +70,26 @@ def order_waybill_correct(*, order_id: int, actor, waybill: str, reason: str,
     if not reason:
         raise OrderError(_("Say how the mistake was found (e.g. the label shows another number)."), field="text")
     if OnlineOrder.objects.filter(waybill_no=new).exclude(pk=order.pk).exists():
-        raise WaybillTaken(_("Waybill number %(no)s is already used by another order.") % {"no": new},
-                           field="waybill_no")
+        raise WaybillTaken(
+            _("Waybill number %(no)s is already used by another order.") % {"no": new}, field="waybill_no"
+        )
     order.waybill_no = new
     try:
         with transaction.atomic():
             workflow.save(order, ["waybill_no"])
     except IntegrityError:
-        raise WaybillTaken(_("Waybill number %(no)s was just used for another order.") % {"no": new},
-                           field="waybill_no") from None
-    event_record(order=order, kind=EventKind.WAYBILL_CORRECTED, at=at, actor=actor, from_state=order.state,
-                 to_state=order.state, waybill_no=new, text=reason, data={"old": old, "new": new})
+        raise WaybillTaken(
+            _("Waybill number %(no)s was just used for another order.") % {"no": new}, field="waybill_no"
+        ) from None
+    event_record(
+        order=order,
+        kind=EventKind.WAYBILL_CORRECTED,
+        at=at,
+        actor=actor,
+        from_state=order.state,
+        to_state=order.state,
+        waybill_no=new,
+        text=reason,
+        data={"old": old, "new": new},
+    )
     return order

@@ -1,6 +1,7 @@
 """What the site's desk keeps beside the orders: the workbench refresh record, daily reminders, early warnings.
 
 The network, people and closure days live on the ground floor (``core.models``)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

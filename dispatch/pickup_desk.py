@@ -8,7 +8,8 @@ still be saved first) and what one scan in the scan box means. A scan is read as
    ``order_pickup_confirm`` apply; a refusal is reported by that row and the order stays armed);
 4. anything else: nothing found, said next to the scan box.
 
-Every write goes through ``operations.order_pickup_confirm``."""
+Every write goes through ``services.order_pickup_confirm``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from core.exceptions import DomainError
 from core.parsing import parse_id
 from orders.models import OnlineOrder, OrderState
 
-from . import operations
+from . import services
 
 SOON_SECONDS = 7200  # 即将超时: two hours or less left
 LIMIT = 500
@@ -38,8 +39,9 @@ DUE_CHOICES = [
 
 def pickup_open_orders(*, user) -> QuerySet:
     """The accepted orders of the clerk's site and its contract areas."""
-    return (OnlineOrder.objects.filter(site_id__in=scoping.clerk_site_ids(user), state=OrderState.ACCEPTED)
-            .select_related("channel", "site", "courier"))
+    return OnlineOrder.objects.filter(
+        site_id__in=scoping.clerk_site_ids(user), state=OrderState.ACCEPTED
+    ).select_related("channel", "site", "courier")
 
 
 def pickup_desk_list(*, user, at: datetime, courier: str = "", due: str = "", limit: int = LIMIT) -> list:
@@ -75,11 +77,14 @@ class ScanOutcome:
 
 def _confirm(order: OnlineOrder, *, user, waybill: str, at: datetime) -> ScanOutcome:
     try:
-        done = operations.order_pickup_confirm(order_id=order.pk, actor=user, waybill=waybill, at=at)
+        done = services.order_pickup_confirm(order_id=order.pk, actor=user, waybill=waybill, at=at)
     except DomainError as exc:
         return ScanOutcome("refused", str(exc.message), order, armed_id=order.pk)
-    return ScanOutcome("confirmed", _("Order %(id)s picked up with waybill %(no)s.")
-                       % {"id": done.channel_order_id, "no": done.waybill_no}, done)
+    return ScanOutcome(
+        "confirmed",
+        _("Order %(id)s picked up with waybill %(no)s.") % {"id": done.channel_order_id, "no": done.waybill_no},
+        done,
+    )
 
 
 def pickup_scan(*, user, code: str, armed_id: int | None = None, at: datetime | None = None) -> ScanOutcome:
@@ -93,14 +98,24 @@ def pickup_scan(*, user, code: str, armed_id: int | None = None, at: datetime | 
     if order is not None:
         if order.waybill_no:
             return _confirm(order, user=user, waybill=order.waybill_no, at=at)
-        return ScanOutcome("armed", _("Order %(id)s found: now scan its waybill number.")
-                           % {"id": order.channel_order_id}, order, armed_id=order.pk)
+        return ScanOutcome(
+            "armed",
+            _("Order %(id)s found: now scan its waybill number.") % {"id": order.channel_order_id},
+            order,
+            armed_id=order.pk,
+        )
     order = open_orders.filter(waybill_no=code).first()
     if order is not None:
         return _confirm(order, user=user, waybill=code, at=at)
     armed = open_orders.filter(pk=armed_id).first() if armed_id else None
     if armed is not None:
         return _confirm(armed, user=user, waybill=code, at=at)
-    return ScanOutcome("not_found", _("No order waiting for pickup at your site has the logistics or waybill "
-                                      "number %(code)s. Scan the order's logistics number first, then its "
-                                      "waybill.") % {"code": code[:40]})
+    return ScanOutcome(
+        "not_found",
+        _(
+            "No order waiting for pickup at your site has the logistics or waybill "
+            "number %(code)s. Scan the order's logistics number first, then its "
+            "waybill."
+        )
+        % {"code": code[:40]},
+    )

@@ -1,5 +1,6 @@
 """Reminders to sites about their orders. 30 minutes before a province's service hours end, every site there
 with accepted or picked-up orders that have no pickup scan (站点未揽收) gets one message a day."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -23,15 +24,23 @@ def unscanned_reminders_send(*, at: datetime | None = None) -> int:
     """Send today's reminder to every site due one now; returns how many were sent. Safe to run often and
     twice: a site is reminded once a day (a unique row per site and day)."""
     at = at or timezone.now()
-    closing = [p for p in Province.objects.all() if clock.service_end_today(p, at) - LEAD <= at < clock.service_end_today(p, at)]
+    closing = [
+        p
+        for p in Province.objects.all()
+        if clock.service_end_today(p, at) - LEAD <= at < clock.service_end_today(p, at)
+    ]
     if not closing:
         return 0
     counts = dict(
-        OnlineOrder.objects.filter(province_id__in=[p.pk for p in closing],
-                                   state__in=[OrderState.ACCEPTED, OrderState.PICKED_UP],
-                                   pickup_scan_at__isnull=True, order_time__gte=at - LOOKBACK)
+        OnlineOrder.objects.filter(
+            province_id__in=[p.pk for p in closing],
+            state__in=[OrderState.ACCEPTED, OrderState.PICKED_UP],
+            pickup_scan_at__isnull=True,
+            order_time__gte=at - LOOKBACK,
+        )
         .exclude(site__is_data_center=True)
-        .values_list("site_id").annotate(n=Count("id"))
+        .values_list("site_id")
+        .annotate(n=Count("id"))
     )
     if not counts:
         return 0
@@ -48,10 +57,16 @@ def unscanned_reminders_send(*, at: datetime | None = None) -> int:
         for site in Site.objects.filter(pk__in=new).select_related("province"):
             end = clock.service_end_today(site.province, at)
             message_send(
-                audience=Message.Audience.SITE, site=site, category=Message.Category.ORDER, at=at,
+                audience=Message.Audience.SITE,
+                site=site,
+                category=Message.Category.ORDER,
+                at=at,
                 title=_("%(n)d orders have no pickup scan yet") % {"n": counts[site.pk]},
-                body=_("Service hours end at %(end)s. Open 站点未揽收查询, find the parcels and scan them before you "
-                       "close.") % {"end": timezone.localtime(end).strftime("%H:%M")},
+                body=_(
+                    "Service hours end at %(end)s. Open 站点未揽收查询, find the parcels and scan them before you "
+                    "close."
+                )
+                % {"end": timezone.localtime(end).strftime("%H:%M")},
                 link="/desk/unscanned/",
             )
             sent += 1
@@ -82,12 +97,18 @@ def deadline_warnings_send(*, at: datetime | None = None) -> int:
     accepted orders whose pickup deadline comes within 2 hours; one message per site and kind per run, each order
     warned once per stint. Returns the number of messages."""
     at = at or timezone.now()
-    pending = list(OnlineOrder.objects.filter(state=OrderState.PENDING, accept_due_at__gt=at,
-                                              accept_due_at__lte=at + ACCEPT_WARNING)
-                   .values_list("pk", "stint", "site_id"))
-    accepted = list(OnlineOrder.objects.filter(state=OrderState.ACCEPTED, pickup_due_at__gt=at,
-                                               pickup_due_at__lte=at + PICKUP_WARNING)
-                    .exclude(site__is_data_center=True).values_list("pk", "stint", "site_id"))
+    pending = list(
+        OnlineOrder.objects.filter(
+            state=OrderState.PENDING, accept_due_at__gt=at, accept_due_at__lte=at + ACCEPT_WARNING
+        ).values_list("pk", "stint", "site_id")
+    )
+    accepted = list(
+        OnlineOrder.objects.filter(
+            state=OrderState.ACCEPTED, pickup_due_at__gt=at, pickup_due_at__lte=at + PICKUP_WARNING
+        )
+        .exclude(site__is_data_center=True)
+        .values_list("pk", "stint", "site_id")
+    )
     sent = 0
     with transaction.atomic():
         for kind, rows, title, link in (
@@ -98,8 +119,14 @@ def deadline_warnings_send(*, at: datetime | None = None) -> int:
             for _pk, _stint, site_id in _warn(kind, rows, at):
                 by_site[site_id] = by_site.get(site_id, 0) + 1
             for site in Site.objects.filter(pk__in=list(by_site)):
-                message_send(audience=Message.Audience.SITE, site=site, category=Message.Category.ORDER, at=at,
-                             title=title % {"n": by_site[site.pk]}, link=link,
-                             body=_("Answer them before the deadline: a late answer is a violation (100 CNY)."))
+                message_send(
+                    audience=Message.Audience.SITE,
+                    site=site,
+                    category=Message.Category.ORDER,
+                    at=at,
+                    title=title % {"n": by_site[site.pk]},
+                    link=link,
+                    body=_("Answer them before the deadline: a late answer is a violation (100 CNY)."),
+                )
                 sent += 1
     return sent

@@ -1,4 +1,5 @@
 """Reads of the site's desk that are not about one order: sites whose workbench went silent."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -19,8 +20,10 @@ def silent_sites(*, user: User, at: datetime) -> QuerySet[Site]:
     open_provinces = [p.pk for p in scoping.visible_provinces(user) if clock.in_service_hours(p, at)]
     cutoff = at - timedelta(minutes=SILENT_MINUTES)
     recent = SiteActivity.objects.filter(site=OuterRef("pk"), last_refresh_at__gte=cutoff)
-    return (scoping.visible_sites(user)
-            .filter(active=True, kind=Site.Kind.SITE, is_data_center=False, province_id__in=open_provinces)
-            .exclude(Exists(recent))
-            .select_related("province", "activity")
-            .order_by("province__code", "code"))
+    return (
+        scoping.visible_sites(user)
+        .filter(active=True, kind=Site.Kind.SITE, is_data_center=False, province_id__in=open_provinces)
+        .exclude(Exists(recent))
+        .select_related("province", "activity")
+        .order_by("province__code", "code")
+    )

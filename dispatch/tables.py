@@ -3,8 +3,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.humanize import duration_text
 from core.models import Site
-from core.plain import duration_text
 
 
 class SilentSiteTable(tables.Table):

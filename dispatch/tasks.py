@@ -1,4 +1,5 @@
 """Celery wrappers of the site's desk: take ids, call a service; idempotent."""
+
 from celery import shared_task
 
 from .reminders import deadline_warnings_send, unscanned_reminders_send

@@ -1,6 +1,7 @@
 """The ledger: every fine, reversal, refund, reward and adjustment is one immutable entry. Balances are sums,
 never stored totals. Entries point at their source by reference (type and id); this app imports no other
 domain app."""
+
 import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,10 +23,16 @@ class EntryKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """Amounts are signed from the site's point of view: a fine is negative, a refund or reward positive."""
 
-    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="ledger_entries",
-                             verbose_name=_("site"), db_index=False)
-    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="ledger_entries",
-                                 verbose_name=_("province"), db_index=False)
+    site = models.ForeignKey(
+        "core.Site", on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("site"), db_index=False
+    )
+    province = models.ForeignKey(
+        "core.Province",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("province"),
+        db_index=False,
+    )
     #: the month the entry concerns (what refund bases read): a fine's deadline or act, a settlement's month
     month = models.DateField(_("month"), help_text=_("The first day of the month the entry concerns"))
     #: the month it was booked in: statements are by posting month and never change once issued

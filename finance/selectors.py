@@ -1,4 +1,5 @@
 """Reads of the ledger: statements (对账单) are sums over entries, by site, province or nation."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -29,24 +30,36 @@ def statement(*, user, month: date, province_id: int | None = None, site_id: int
     by_heading = []
     for heading, label in Heading.choices:
         kinds = [(kind, klabel, totals.get((heading, kind), Decimal("0"))) for kind, klabel in EntryKind.choices]
-        by_heading.append({"heading": heading, "label": label, "kinds": kinds,
-                           "total": sum((k[2] for k in kinds), Decimal("0"))})
-    per_site = list(qs.values("site__code", "site__name", "province__name").annotate(
-        fines=Sum("amount", filter=Q(kind__in=[EntryKind.FINE, EntryKind.REVERSAL])),
-        refunds=Sum("amount", filter=Q(kind=EntryKind.REFUND)),
-        rewards=Sum("amount", filter=Q(kind=EntryKind.REWARD)),
-        adjustments=Sum("amount", filter=Q(kind=EntryKind.ADJUSTMENT)),
-        total=Sum("amount")).order_by("province__name", "site__code"))
+        by_heading.append(
+            {"heading": heading, "label": label, "kinds": kinds, "total": sum((k[2] for k in kinds), Decimal("0"))}
+        )
+    per_site = list(
+        qs.values("site__code", "site__name", "province__name")
+        .annotate(
+            fines=Sum("amount", filter=Q(kind__in=[EntryKind.FINE, EntryKind.REVERSAL])),
+            refunds=Sum("amount", filter=Q(kind=EntryKind.REFUND)),
+            rewards=Sum("amount", filter=Q(kind=EntryKind.REWARD)),
+            adjustments=Sum("amount", filter=Q(kind=EntryKind.ADJUSTMENT)),
+            total=Sum("amount"),
+        )
+        .order_by("province__name", "site__code")
+    )
     corrections = qs.filter(month__lt=month)
-    return {"month": month, "by_heading": by_heading, "total": sum((h["total"] for h in by_heading), Decimal("0")),
-            "per_site": per_site, "entries": qs.order_by("site__code", "created_at", "id"),
-            # entries booked this month that correct an earlier month (its statement was already issued)
-            "corrections": corrections.order_by("month", "site__code", "id"),
-            "corrected_months": sorted(set(corrections.values_list("month", flat=True)))}
+    return {
+        "month": month,
+        "by_heading": by_heading,
+        "total": sum((h["total"] for h in by_heading), Decimal("0")),
+        "per_site": per_site,
+        "entries": qs.order_by("site__code", "created_at", "id"),
+        # entries booked this month that correct an earlier month (its statement was already issued)
+        "corrections": corrections.order_by("month", "site__code", "id"),
+        "corrected_months": sorted(set(corrections.values_list("month", flat=True))),
+    }
 
 
-def balance(*, site_id: int, heading: str | None = None, month: date | None = None,
-            kinds: list[str] | None = None) -> Decimal:
+def balance(
+    *, site_id: int, heading: str | None = None, month: date | None = None, kinds: list[str] | None = None
+) -> Decimal:
     """A site's sum, optionally of one posting month (as its statement shows it)."""
     qs = LedgerEntry.objects.filter(site_id=site_id)
     if heading:

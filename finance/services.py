@@ -1,4 +1,5 @@
 """Writes of the ledger: append entries, never change them. Idempotent by each entry's key."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,8 +72,24 @@ def entries_record(entries: list[Entry], *, at: datetime | None = None) -> int:
         return 0
     at = at or timezone.now()
     closed = closed_months()
-    rows = [(e.site_id, e.province_id, e.month, posting_month(e.month, at, closed), e.kind, e.heading, e.code,
-             money(e.amount), e.source_type, e.source_id, e.key, e.note[:300], at) for e in entries]
+    rows = [
+        (
+            e.site_id,
+            e.province_id,
+            e.month,
+            posting_month(e.month, at, closed),
+            e.kind,
+            e.heading,
+            e.code,
+            money(e.amount),
+            e.source_type,
+            e.source_id,
+            e.key,
+            e.note[:300],
+            at,
+        )
+        for e in entries
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, "
@@ -83,8 +100,6 @@ def entries_record(entries: list[Entry], *, at: datetime | None = None) -> int:
             [list(col) for col in zip(*rows)],
         )
         return max(cursor.rowcount, 0)
-
-
 
 
 _FROM_SELECT = """
@@ -107,6 +122,5 @@ def entries_record_select(select: str, params: dict, *, at: datetime | None = No
     time. An entry whose key exists is skipped. Returns how many were written."""
     at = at or timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_FROM_SELECT.format(select=select),
-                       {**params, "ledger_open": open_month(at), "ledger_at": at})
+        cursor.execute(_FROM_SELECT.format(select=select), {**params, "ledger_open": open_month(at), "ledger_at": at})
         return max(cursor.rowcount, 0)

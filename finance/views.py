@@ -1,4 +1,5 @@
 """对账单: a month's statement of the user's scope (site, province or nation), on screen, in Excel and as PDF."""
+
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -10,10 +11,10 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from core import scoping
-from core.exports import xlsx_response
+from core.humanize import code_label
 from core.models import Province
 from core.parsing import parse_id, parse_month
-from core.plain import code_label
+from core.sheets import xlsx_response
 
 from .models import EntryKind
 from .selectors import statement
@@ -49,9 +50,18 @@ def statement_view(request):
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
-    return render(request, "finance/statement.html", {
-        "s": data, "month": month, "scope_name": name, "provinces": scoping.visible_provinces(request.user),
-        "is_clerk": scoping.role_of(request.user) == scoping.Role.CLERK, "kinds": EntryKind})
+    return render(
+        request,
+        "finance/statement.html",
+        {
+            "s": data,
+            "month": month,
+            "scope_name": name,
+            "provinces": scoping.visible_provinces(request.user),
+            "is_clerk": scoping.role_of(request.user) == scoping.Role.CLERK,
+            "kinds": EntryKind,
+        },
+    )
 
 
 @login_required
@@ -59,12 +69,35 @@ def statement_export(request):
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
-    rows = ((e.site.code, e.site.name, e.province.name, e.get_heading_display(), e.get_kind_display(), code_label(e.code),
-             e.amount, e.note, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"))
-            for e in data["entries"].iterator(chunk_size=2000))
-    return xlsx_response(filename=f"statement-{month:%Y%m}", headers=[
-        _("Site code"), _("Site name"), _("Province"), _("Heading"), _("Kind"), _("Code"), _("Amount (CNY)"),
-        _("Note"), _("Recorded at")], rows=rows)
+    rows = (
+        (
+            e.site.code,
+            e.site.name,
+            e.province.name,
+            e.get_heading_display(),
+            e.get_kind_display(),
+            code_label(e.code),
+            e.amount,
+            e.note,
+            timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+        )
+        for e in data["entries"].iterator(chunk_size=2000)
+    )
+    return xlsx_response(
+        filename=f"statement-{month:%Y%m}",
+        headers=[
+            _("Site code"),
+            _("Site name"),
+            _("Province"),
+            _("Heading"),
+            _("Kind"),
+            _("Code"),
+            _("Amount (CNY)"),
+            _("Note"),
+            _("Recorded at"),
+        ],
+        rows=rows,
+    )
 
 
 @login_required
@@ -72,9 +105,10 @@ def statement_pdf(request):
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
-    html = render_to_string("penalties/pdf/monthly.html", {"scope": name, "month": month, "statement": data,
-                                                           "generated_at": timezone.localtime()})
+    html = render_to_string(
+        "penalties/pdf/monthly.html",
+        {"scope": name, "month": month, "statement": data, "generated_at": timezone.localtime()},
+    )
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="statement-{month:%Y%m}.pdf"'
     return response
-

@@ -1,5 +1,6 @@
 """Site stock: consumables with an in/out ledger (quantities are sums of moves), stock-taking, minimum levels;
 and e-waybill number ranges (电子面单) allocated by HQ to sites, each number given once."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -73,8 +74,9 @@ class WaybillRange(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(start__lte=F("end")), name="waybillrange_order"),
             models.CheckConstraint(condition=Q(next__gte=F("start"), next__lte=F("end") + 1), name="waybillrange_next"),
-            models.CheckConstraint(condition=Q(start__gte=100000000000, end__lte=999999999999),
-                                   name="waybillrange_twelve_digits"),
+            models.CheckConstraint(
+                condition=Q(start__gte=100000000000, end__lte=999999999999), name="waybillrange_twelve_digits"
+            ),
         ]
         indexes = [models.Index(fields=["site", "start"], name="waybillrange_open", condition=Q(next__lte=F("end")))]
 

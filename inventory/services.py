@@ -1,5 +1,6 @@
 """Writes of site stock and e-waybill ranges. Quantities are sums of moves; a number is given once, even under
 concurrent use (one UPDATE … RETURNING on a locked range row)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,7 @@ class StockError(DomainError):
 
 
 def quantity(*, site_id: int, consumable_id: int) -> int:
-    return StockMove.objects.filter(site_id=site_id, consumable_id=consumable_id).aggregate(
-        s=Sum("quantity"))["s"] or 0
+    return StockMove.objects.filter(site_id=site_id, consumable_id=consumable_id).aggregate(s=Sum("quantity"))["s"] or 0
 
 
 def _guard(actor, site: Site) -> None:
@@ -35,8 +35,16 @@ def _guard(actor, site: Site) -> None:
 
 
 @transaction.atomic
-def stock_move(*, site: Site, consumable: Consumable, kind: str, quantity_: int, actor, reason: str = "",
-               at: datetime | None = None) -> StockMove:
+def stock_move(
+    *,
+    site: Site,
+    consumable: Consumable,
+    kind: str,
+    quantity_: int,
+    actor,
+    reason: str = "",
+    at: datetime | None = None,
+) -> StockMove:
     """Received (+), used (−) or adjusted (±, with a reason). Stock never goes below zero."""
     at = at or timezone.now()
     _guard(actor, site)
@@ -53,12 +61,15 @@ def stock_move(*, site: Site, consumable: Consumable, kind: str, quantity_: int,
     current = quantity(site_id=site.pk, consumable_id=consumable.pk)
     if current + delta < 0:
         raise StockError(_("Only %(n)d %(unit)s in stock.") % {"n": current, "unit": consumable.unit}, field="quantity")
-    return StockMove.objects.create(site=site, consumable=consumable, kind=kind, quantity=delta, reason=reason.strip(),
-                                    actor=actor, at=at)
+    return StockMove.objects.create(
+        site=site, consumable=consumable, kind=kind, quantity=delta, reason=reason.strip(), actor=actor, at=at
+    )
 
 
 @transaction.atomic
-def stock_take(*, site: Site, consumable: Consumable, counted: int, actor, at: datetime | None = None) -> StockMove | None:
+def stock_take(
+    *, site: Site, consumable: Consumable, counted: int, actor, at: datetime | None = None
+) -> StockMove | None:
     """Stock-taking: the counted quantity becomes the stock through a difference entry (none when they agree)."""
     at = at or timezone.now()
     _guard(actor, site)
@@ -69,14 +80,23 @@ def stock_take(*, site: Site, consumable: Consumable, counted: int, actor, at: d
     difference = counted - quantity(site_id=site.pk, consumable_id=consumable.pk)
     if difference == 0:
         return None
-    return StockMove.objects.create(site=site, consumable=consumable, kind=StockMove.Kind.COUNT, quantity=difference,
-                                    counted=counted, reason=_("Stock-taking"), actor=actor, at=at)
+    return StockMove.objects.create(
+        site=site,
+        consumable=consumable,
+        kind=StockMove.Kind.COUNT,
+        quantity=difference,
+        counted=counted,
+        reason=_("Stock-taking"),
+        actor=actor,
+        at=at,
+    )
 
 
 def min_level_set(*, site: Site, consumable: Consumable, min_level: int, actor) -> StockLevel:
     _guard(actor, site)
-    level, _created = StockLevel.objects.update_or_create(site=site, consumable=consumable,
-                                                          defaults={"min_level": max(0, int(min_level))})
+    level, _created = StockLevel.objects.update_or_create(
+        site=site, consumable=consumable, defaults={"min_level": max(0, int(min_level))}
+    )
     return level
 
 
@@ -105,9 +125,15 @@ def low_stock_alerts_send(*, at: datetime | None = None) -> int:
     with transaction.atomic():
         StockLevel.objects.filter(pk__in=[r[0] for r in rows]).update(alerted_on=today)
         for site in Site.objects.filter(pk__in=list(by_site)):
-            message_send(audience=Message.Audience.SITE, site=site, category=Message.Category.STOCK, at=at,
-                         title=_("Low stock: %(items)s") % {"items": "、".join(by_site[site.pk])[:150]},
-                         body=_("Order these before they run out."), link="/stock/")
+            message_send(
+                audience=Message.Audience.SITE,
+                site=site,
+                category=Message.Category.STOCK,
+                at=at,
+                title=_("Low stock: %(items)s") % {"items": "、".join(by_site[site.pk])[:150]},
+                body=_("Order these before they run out."),
+                link="/stock/",
+            )
     return len(by_site)
 
 
@@ -128,9 +154,11 @@ def low_stock(*, site_ids=None) -> list[tuple]:
 
 # ---------------------------------------------------------------- e-waybill ranges
 
+
 @transaction.atomic
-def range_allocate(*, site: Site, start: int, end: int, actor, warn_below: int = 200,
-                   at: datetime | None = None) -> WaybillRange:
+def range_allocate(
+    *, site: Site, start: int, end: int, actor, warn_below: int = 200, at: datetime | None = None
+) -> WaybillRange:
     """HQ gives a site numbers start…end; ranges never overlap."""
     at = at or timezone.now()
     if scoping.role_of(actor) != scoping.Role.HQ:
@@ -141,10 +169,14 @@ def range_allocate(*, site: Site, start: int, end: int, actor, warn_below: int =
         cursor.execute("LOCK TABLE inventory_waybillrange IN SHARE ROW EXCLUSIVE MODE")
     clash = WaybillRange.objects.filter(start__lte=end, end__gte=start).select_related("site").first()
     if clash:
-        raise StockError(_("Overlaps the range %(a)s–%(b)s of %(site)s.")
-                         % {"a": clash.start, "b": clash.end, "site": clash.site.name}, field="start")
-    return WaybillRange.objects.create(site=site, start=start, end=end, next=start, warn_below=warn_below,
-                                       created_by=actor, created_at=at)
+        raise StockError(
+            _("Overlaps the range %(a)s–%(b)s of %(site)s.")
+            % {"a": clash.start, "b": clash.end, "site": clash.site.name},
+            field="start",
+        )
+    return WaybillRange.objects.create(
+        site=site, start=start, end=end, next=start, warn_below=warn_below, created_by=actor, created_at=at
+    )
 
 
 NEXT_SQL = """
@@ -168,8 +200,15 @@ def waybill_next(*, site: Site, at: datetime | None = None) -> str:
             range_id, number, remaining, warn_below, warned_at = row
             if remaining < warn_below and warned_at is None:
                 WaybillRange.objects.filter(pk=range_id).update(warned_at=at)
-                message_send(audience=Message.Audience.SITE, site=owner, category=Message.Category.STOCK, at=at,
-                             title=_("E-waybill numbers running out: %(n)d left in a range") % {"n": remaining},
-                             body=_("Ask HQ for a new range."), link="/stock/", email=True)
+                message_send(
+                    audience=Message.Audience.SITE,
+                    site=owner,
+                    category=Message.Category.STOCK,
+                    at=at,
+                    title=_("E-waybill numbers running out: %(n)d left in a range") % {"n": remaining},
+                    body=_("Ask HQ for a new range."),
+                    link="/stock/",
+                    email=True,
+                )
             return f"{number:012d}"
     raise StockError(_("No e-waybill numbers left for %(site)s: ask HQ for a range.") % {"site": site.name})

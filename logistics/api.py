@@ -1,4 +1,5 @@
 """The tracking feed's bulk endpoint: scan events from the scanning system (SPEC §6, §7)."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -36,8 +37,9 @@ class ScansOut(Schema):
     stored: int
     repeats: int
     completed_orders: int
-    rejected: list[ScanRejected] = Field(description="未存储的扫描及原因；其余已存储 / scans not stored, and why; "
-                                                     "the others are stored")
+    rejected: list[ScanRejected] = Field(
+        description="未存储的扫描及原因；其余已存储 / scans not stored, and why; the others are stored"
+    )
 
 
 @router.post("/tracking/scans", response={200: ScansOut, **ERRORS}, summary="Scan events in bulk")
@@ -45,5 +47,9 @@ def push_scans(request, payload: ScansIn):
     """扫描事件批量推送（揽收/发件/到件/派件/签收），重复推送只存一次；揽收扫描完成对应订单。"""
     client_kind_required(request, ApiClient.Kind.SCANNER)
     result = scans_ingest(scans=[s.model_dump() for s in payload.scans])
-    return 200, {"stored": result.stored, "repeats": result.repeats, "completed_orders": result.completed_orders,
-                 "rejected": [{"index": i, "field": name, "message": message} for i, name, message in result.rejected]}
+    return 200, {
+        "stored": result.stored,
+        "repeats": result.repeats,
+        "completed_orders": result.completed_orders,
+        "rejected": [{"index": i, "field": name, "message": message} for i, name, message in result.rejected],
+    }

@@ -2,6 +2,7 @@
 waybill, drawn with ReportLab (hundreds of labels a second, where an HTML renderer manages a few) in an embedded
 CJK TrueType font (the vendored WenQuanYi Micro Hei of ``dispatch.cjk_font``). Every print and reprint is
 recorded."""
+
 from __future__ import annotations
 
 import io
@@ -31,7 +32,7 @@ def _font() -> str:
 
 def _wrap(text: str, width: int) -> list[str]:
     text = text or ""
-    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
 
 
 def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
@@ -51,8 +52,9 @@ def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
         c.drawString(4 * mm, y, "百世快递 · 电子面单")
         c.setFont(font, 7)
         c.drawRightString(width - 4 * mm, y, at.strftime("%Y-%m-%d %H:%M"))
-        barcode = code128.Code128(order.waybill_no, barHeight=16 * mm, barWidth=0.33 * mm, humanReadable=False,
-                                  quiet=False)
+        barcode = code128.Code128(
+            order.waybill_no, barHeight=16 * mm, barWidth=0.33 * mm, humanReadable=False, quiet=False
+        )
         x = (width - barcode.width) / 2
         barcode.drawOn(c, x, y - 21 * mm)
         c.setFont(font, 12)
@@ -96,6 +98,12 @@ def labels_print(*, orders, actor, at: datetime | None = None) -> bytes:
     pdf = labels_pdf(orders, at=at)
     printed = set(LabelPrint.objects.filter(order__in=orders).values_list("order_id", flat=True))
     batch = str(uuid.uuid4()) if len(orders) > 1 else ""
-    LabelPrint.objects.bulk_create([LabelPrint(order=o, waybill_no=o.waybill_no, printed_by=actor, printed_at=at,
-                                               reprint=o.pk in printed, batch=batch) for o in orders])
+    LabelPrint.objects.bulk_create(
+        [
+            LabelPrint(
+                order=o, waybill_no=o.waybill_no, printed_by=actor, printed_at=at, reprint=o.pk in printed, batch=batch
+            )
+            for o in orders
+        ]
+    )
     return pdf

@@ -1,5 +1,6 @@
 """The tracking feed: scan events stored once (a unique key per waybill, type, site and time), whatever the
 order of arrival; the 揽收 scans go on to the order lifecycle's pickup-scan service."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from core import clock, scoping
 from core.exceptions import DomainError
 from core.models import Site
 from core.waybills import waybill_validate
-from dispatch.operations import pickup_scan_record
+from dispatch.services import pickup_scan_record
 from orders.models import OnlineOrder
 
 from .models import (
@@ -65,25 +66,43 @@ def scans_ingest(*, scans: list[dict], source: str = "api", at: datetime | None 
     if not scans:
         return ScanResult(0, 0, 0, rejected)
     sites = dict(Site.objects.filter(code__in={s["site_code"] for s in scans}).values_list("code", "pk"))
-    cols = list(zip(*[(s["waybill_no"], s["scan_type"], s["site_code"], sites.get(s["site_code"]), s["scanned_at"],
-                       s.get("operator") or "", at, source) for s in scans]))
+    cols = list(
+        zip(
+            *[
+                (
+                    s["waybill_no"],
+                    s["scan_type"],
+                    s["site_code"],
+                    sites.get(s["site_code"]),
+                    s["scanned_at"],
+                    s.get("operator") or "",
+                    at,
+                    source,
+                )
+                for s in scans
+            ]
+        )
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO logistics_trackingevent (waybill_no, scan_type, site_code, site_id, scanned_at, operator, "
             "received_at, source) SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[], "
             "%s::timestamptz[], %s::varchar[], %s::timestamptz[], %s::varchar[]) "
             "ON CONFLICT ON CONSTRAINT tracking_once DO NOTHING RETURNING waybill_no, scan_type, site_code, scanned_at, operator",
-            [list(c) for c in cols])
+            [list(c) for c in cols],
+        )
         new = cursor.fetchall()
     completed = 0
     for waybill, scan_type, site_code, scanned_at, operator in sorted(new, key=lambda r: r[3]):
         if scan_type == ScanType.PICKUP:
-            completed += pickup_scan_record(waybill=waybill, scanned_at=scanned_at, site_code=site_code,
-                                            operator=operator).completed
+            completed += pickup_scan_record(
+                waybill=waybill, scanned_at=scanned_at, site_code=site_code, operator=operator
+            ).completed
     return ScanResult(stored=len(new), repeats=len(scans) - len(new), completed_orders=completed, rejected=rejected)
 
 
 # ---------------------------------------------------------------- exceptions and hand-overs
+
 
 class LogisticsError(DomainError):
     code = "logistics_invalid"
@@ -99,8 +118,9 @@ def _acting_site(actor, site: Site | None) -> Site:
 
 
 @transaction.atomic
-def exception_raise(*, waybill_no: str, kind: str, description: str, actor, site: Site | None = None,
-                    at: datetime | None = None) -> WaybillException:
+def exception_raise(
+    *, waybill_no: str, kind: str, description: str, actor, site: Site | None = None, at: datetime | None = None
+) -> WaybillException:
     at = at or timezone.now()
     if scoping.role_of(actor) not in (scoping.Role.CLERK, scoping.Role.HQ, scoping.Role.LCS):
         raise LogisticsError(_("Managers read; the sites, the province and HQ act."))
@@ -109,16 +129,24 @@ def exception_raise(*, waybill_no: str, kind: str, description: str, actor, site
     description = (description or "").strip()
     if not description:
         raise LogisticsError(_("Describe what happened."), field="description")
-    exc = WaybillException.objects.create(waybill_no=waybill_no, kind=kind, description=description[:500],
-                                          site=_acting_site(actor, site), raised_by=actor, raised_at=at)
-    ExceptionStep.objects.create(exception=exc, at=at, actor=actor, text=description[:500],
-                                 to_status=WaybillException.Status.OPEN)
+    exc = WaybillException.objects.create(
+        waybill_no=waybill_no,
+        kind=kind,
+        description=description[:500],
+        site=_acting_site(actor, site),
+        raised_by=actor,
+        raised_at=at,
+    )
+    ExceptionStep.objects.create(
+        exception=exc, at=at, actor=actor, text=description[:500], to_status=WaybillException.Status.OPEN
+    )
     return exc
 
 
 @transaction.atomic
-def exception_step(*, exception_id: int, actor, text: str, close: bool = False,
-                   at: datetime | None = None) -> WaybillException:
+def exception_step(
+    *, exception_id: int, actor, text: str, close: bool = False, at: datetime | None = None
+) -> WaybillException:
     """A handling step; the last one closes the exception (closed ones take no more steps)."""
     at = at or timezone.now()
     exc = WaybillException.objects.select_for_update().get(pk=exception_id)
@@ -136,14 +164,27 @@ def exception_step(*, exception_id: int, actor, text: str, close: bool = False,
     return exc
 
 
-def handover_record(*, waybill_no: str, carrier: PartnerCarrier, actor, partner_waybill: str = "", note: str = "",
-                    at: datetime | None = None) -> Handover:
+def handover_record(
+    *,
+    waybill_no: str,
+    carrier: PartnerCarrier,
+    actor,
+    partner_waybill: str = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> Handover:
     if not carrier.active:
         raise LogisticsError(_("%(name)s is not active.") % {"name": carrier.name}, field="carrier")
     if scoping.role_of(actor) == scoping.Role.MANAGER:
         raise LogisticsError(_("Managers read; the sites, the province and HQ act."))
-    return Handover.objects.create(waybill_no=waybill_no, carrier=carrier, partner_waybill=partner_waybill[:40],
-                                   note=note[:200], actor=actor, at=at or timezone.now())
+    return Handover.objects.create(
+        waybill_no=waybill_no,
+        carrier=carrier,
+        partner_waybill=partner_waybill[:40],
+        note=note[:200],
+        actor=actor,
+        at=at or timezone.now(),
+    )
 
 
 def waybill_visible(*, user, waybill_no: str) -> bool:
@@ -156,8 +197,17 @@ def waybill_visible(*, user, waybill_no: str) -> bool:
     return orders.exists() or events.exists()
 
 
-def carrier_save(*, carrier_id: int | None, code: str, name: str, contact: str = "", phone: str = "", note: str = "",
-                 active: bool = True, actor) -> PartnerCarrier:
+def carrier_save(
+    *,
+    carrier_id: int | None,
+    code: str,
+    name: str,
+    contact: str = "",
+    phone: str = "",
+    note: str = "",
+    active: bool = True,
+    actor,
+) -> PartnerCarrier:
     """HQ adds or edits a partner carrier (a code unique among them)."""
     if scoping.role_of(actor) != scoping.Role.HQ:
         raise LogisticsError(_("Only HQ keeps the partner carriers."))

@@ -1,4 +1,5 @@
 """Tracking timelines and exceptions per waybill, partner carriers, and label printing (打单)."""
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -8,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
-from core.actions import service_call
 from core.parsing import parse_id
 from core.redirects import safe_redirect
+from core.view_calls import service_call
 from orders import selectors as order_selectors
 
 from . import services
@@ -27,8 +28,11 @@ def track(request):
         if "/" not in q and len(q) <= 64 and services.waybill_visible(user=request.user, waybill_no=q):
             return redirect("logistics:track_detail", waybill=q)
         flash.error(request, _("No waybill %(no)s in your scope.") % {"no": q[:40]})
-    exceptions = WaybillException.objects.filter(scoping.site_ids_q(request.user)).exclude(
-        status=WaybillException.Status.CLOSED).select_related("site")[:100]
+    exceptions = (
+        WaybillException.objects.filter(scoping.site_ids_q(request.user))
+        .exclude(status=WaybillException.Status.CLOSED)
+        .select_related("site")[:100]
+    )
     return render(request, "logistics/track.html", {"q": q, "exceptions": exceptions})
 
 
@@ -36,15 +40,22 @@ def track(request):
 def track_detail(request, waybill: str):
     if not services.waybill_visible(user=request.user, waybill_no=waybill):
         raise Http404
-    return render(request, "logistics/track_detail.html", {
-        "waybill": waybill,
-        "events": TrackingEvent.objects.filter(waybill_no=waybill).select_related("site").order_by("scanned_at", "id"),
-        "order": order_selectors.orders_for(user=request.user).filter(waybill_no=waybill).first(),
-        "exceptions": WaybillException.objects.filter(waybill_no=waybill).prefetch_related("steps__actor"),
-        "handovers": Handover.objects.filter(waybill_no=waybill).select_related("carrier", "actor"),
-        "carriers": PartnerCarrier.objects.filter(active=True), "kinds": WaybillException.Kind.choices,
-        "may_act": scoping.role_of(request.user) != R.MANAGER,
-    })
+    return render(
+        request,
+        "logistics/track_detail.html",
+        {
+            "waybill": waybill,
+            "events": TrackingEvent.objects.filter(waybill_no=waybill)
+            .select_related("site")
+            .order_by("scanned_at", "id"),
+            "order": order_selectors.orders_for(user=request.user).filter(waybill_no=waybill).first(),
+            "exceptions": WaybillException.objects.filter(waybill_no=waybill).prefetch_related("steps__actor"),
+            "handovers": Handover.objects.filter(waybill_no=waybill).select_related("carrier", "actor"),
+            "carriers": PartnerCarrier.objects.filter(active=True),
+            "kinds": WaybillException.Kind.choices,
+            "may_act": scoping.role_of(request.user) != R.MANAGER,
+        },
+    )
 
 
 def _visible_or_404(request, waybill):
@@ -57,9 +68,17 @@ def _visible_or_404(request, waybill):
 def exception_raise(request, waybill: str):
     _visible_or_404(request, waybill)
     site = scoping.visible_sites(request.user).filter(code=(request.POST.get("site") or "").strip()[:16]).first()
-    service_call(request, lambda: services.exception_raise(
-        waybill_no=waybill, kind=request.POST.get("kind", ""), description=request.POST.get("description", ""),
-        actor=request.user, site=site), _("The exception is recorded."))
+    service_call(
+        request,
+        lambda: services.exception_raise(
+            waybill_no=waybill,
+            kind=request.POST.get("kind", ""),
+            description=request.POST.get("description", ""),
+            actor=request.user,
+            site=site,
+        ),
+        _("The exception is recorded."),
+    )
     return redirect("logistics:track_detail", waybill=waybill)
 
 
@@ -68,10 +87,16 @@ def exception_raise(request, waybill: str):
 def exception_step(request, pk: int):
     exc = get_object_or_404(WaybillException, pk=pk)
     _visible_or_404(request, exc.waybill_no)
-    service_call(request, lambda: services.exception_step(exception_id=exc.pk, actor=request.user,
-                                                          text=request.POST.get("text", ""),
-                                                          close=request.POST.get("close") == "1"),
-                 _("Step recorded."))
+    service_call(
+        request,
+        lambda: services.exception_step(
+            exception_id=exc.pk,
+            actor=request.user,
+            text=request.POST.get("text", ""),
+            close=request.POST.get("close") == "1",
+        ),
+        _("Step recorded."),
+    )
     return redirect("logistics:track_detail", waybill=exc.waybill_no)
 
 
@@ -83,9 +108,17 @@ def handover(request, waybill: str):
     if carrier is None:
         flash.error(request, _("Choose the partner carrier."))
         return redirect("logistics:track_detail", waybill=waybill)
-    service_call(request, lambda: services.handover_record(
-        waybill_no=waybill, carrier=carrier, actor=request.user, partner_waybill=request.POST.get("partner_waybill", ""),
-        note=request.POST.get("note", "")), _("Handed over to %(name)s.") % {"name": carrier.name})
+    service_call(
+        request,
+        lambda: services.handover_record(
+            waybill_no=waybill,
+            carrier=carrier,
+            actor=request.user,
+            partner_waybill=request.POST.get("partner_waybill", ""),
+            note=request.POST.get("note", ""),
+        ),
+        _("Handed over to %(name)s.") % {"name": carrier.name},
+    )
     return redirect("logistics:track_detail", waybill=waybill)
 
 
@@ -97,10 +130,20 @@ def carriers(request):
             flash.error(request, _("Only HQ keeps the partner carriers."))
             return redirect("logistics:carriers")
         post = request.POST
-        service_call(request, lambda: services.carrier_save(
-            carrier_id=parse_id(post.get("pk")), code=post.get("code") or "", name=post.get("name") or "",
-            contact=post.get("contact") or "", phone=post.get("phone") or "", note=post.get("note") or "",
-            active=post.get("active") == "on", actor=request.user), _("Saved."))
+        service_call(
+            request,
+            lambda: services.carrier_save(
+                carrier_id=parse_id(post.get("pk")),
+                code=post.get("code") or "",
+                name=post.get("name") or "",
+                contact=post.get("contact") or "",
+                phone=post.get("phone") or "",
+                note=post.get("note") or "",
+                active=post.get("active") == "on",
+                actor=request.user,
+            ),
+            _("Saved."),
+        )
         return redirect("logistics:carriers")
     q = (request.GET.get("q") or "").strip()
     qs = PartnerCarrier.objects.all()
@@ -121,8 +164,10 @@ def label(request, pk: int):
     try:
         return _pdf(labels_print(orders=[order], actor=request.user), f"label-{order.waybill_no}.pdf")
     except LabelError:
-        flash.error(request, _("Order %(id)s has no waybill number yet: confirm the pickup first.")
-                    % {"id": order.channel_order_id})
+        flash.error(
+            request,
+            _("Order %(id)s has no waybill number yet: confirm the pickup first.") % {"id": order.channel_order_id},
+        )
         return redirect("orders:order_detail", pk=pk)
 
 
@@ -130,8 +175,9 @@ def label(request, pk: int):
 @require_POST
 def labels_batch(request):
     ids = [pk for pk in (parse_id(x) for x in request.POST.getlist("ids")) if pk is not None]
-    orders = list(order_selectors.orders_for(user=request.user).filter(pk__in=ids, waybill_no__isnull=False)
-                  .order_by("pk"))
+    orders = list(
+        order_selectors.orders_for(user=request.user).filter(pk__in=ids, waybill_no__isnull=False).order_by("pk")
+    )
     if not orders:
         flash.error(request, _("Select orders that have a waybill number."))
         return safe_redirect(request, request.POST.get("next"), "orders:order_list")

@@ -1,12 +1,12 @@
 """The channel API (SPEC §7) under /api/: push one order or up to 1,000, push a change before pickup, cancel (撤单),
 read an order's status and timeline; the Kuaidi100 and WeChat adapters on the same intake. Every request is
 signed (``orders.signing``); a channel sees and touches only its own orders."""
+
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Literal
-
-import json
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -43,10 +43,10 @@ from .models import ApiClient, EventKind, OnlineOrder, OrderState, OutboxMessage
 from .outbox import outbox_for_events
 from .signing import verify
 
-
 # a channel order id in the path: 1–64 characters, no "/" and no control character
-ORDER_ID = P(min_length=1, max_length=64, pattern=f"^[^/{CONTROLS}]+$",
-             description="渠道物流号 / the channel's order id")
+ORDER_ID = P(
+    min_length=1, max_length=64, pattern=f"^[^/{CONTROLS}]+$", description="渠道物流号 / the channel's order id"
+)
 OrderId = PathEx[str, ORDER_ID]
 
 
@@ -79,7 +79,9 @@ class Sender(Party):
     address: Text(200, 1)
 
 
-WINDOW_END = Annotated[Moment, Field(description="预约时段结束，须晚于 window_start / the window's end, after window_start")]
+WINDOW_END = Annotated[
+    Moment, Field(description="预约时段结束，须晚于 window_start / the window's end, after window_start")
+]
 
 
 class OrderIn(Body):
@@ -106,8 +108,21 @@ class OrderIn(Body):
 
 def order_data(raw: dict) -> dict:
     """The intake service's fields from a validated order (a plain dict: attribute access on schemas is slow)."""
-    data = {k: raw.get(k) for k in ("channel_order_id", "waybill_no", "business_type", "is_online", "goods",
-                                    "weight_kg", "window_start", "window_end", "remark", "order_time")}
+    data = {
+        k: raw.get(k)
+        for k in (
+            "channel_order_id",
+            "waybill_no",
+            "business_type",
+            "is_online",
+            "goods",
+            "weight_kg",
+            "window_start",
+            "window_end",
+            "remark",
+            "order_time",
+        )
+    }
     for role in ("sender", "receiver"):
         party = raw.get(role) or {}
         for field in ("name", "phone", "province", "city", "district", "address"):
@@ -230,14 +245,18 @@ def _same(value):
 def order_out(order: OnlineOrder, *, created: bool = False, state_label: str | None = None, moment=_same) -> dict:
     """The answer's order; ``moment`` may turn its times into their JSON text on the way (the bulk answer)."""
     return {
-        "channel_order_id": order.channel_order_id, "state": order.state,
+        "channel_order_id": order.channel_order_id,
+        "state": order.state,
         "state_label": state_label if state_label is not None else order.get_state_display(),
         "site": None if order.site.is_data_center else {"code": order.site.code, "name": order.site.name},
-        "waybill_no": order.waybill_no, "order_time": moment(order.order_time),
+        "waybill_no": order.waybill_no,
+        "order_time": moment(order.order_time),
         "accept_due_at": moment(order.accept_due_at),
         "courier": {"name": order.courier.name, "phone": order.courier.phone} if order.courier_id else None,
-        "pickup_due_at": moment(order.pickup_due_at), "picked_up_at": moment(order.picked_up_at),
-        "cancelled_at": moment(order.cancelled_at), "created": created,
+        "pickup_due_at": moment(order.pickup_due_at),
+        "picked_up_at": moment(order.picked_up_at),
+        "cancelled_at": moment(order.cancelled_at),
+        "created": created,
     }
 
 
@@ -268,8 +287,10 @@ def client_kind_required(request, kind: str) -> ApiClient:
     (a scanner's key pushing orders is a configuration mistake, not a missing order)."""
     client: ApiClient = request.api_client
     if client.kind != kind:
-        raise ClientKindError(_("This endpoint serves clients of the kind “%(kind)s”; this client is “%(own)s”.")
-                              % {"kind": ApiClient.Kind(kind).label, "own": client.get_kind_display()})
+        raise ClientKindError(
+            _("This endpoint serves clients of the kind “%(kind)s”; this client is “%(own)s”.")
+            % {"kind": ApiClient.Kind(kind).label, "own": client.get_kind_display()}
+        )
     return client
 
 
@@ -281,8 +302,11 @@ def _channel(request):
 
 
 def _own(request, channel_order_id: str) -> OnlineOrder:
-    order = (OnlineOrder.objects.select_related("site", "courier", "channel")
-             .filter(channel=_channel(request), channel_order_id=channel_order_id).first())
+    order = (
+        OnlineOrder.objects.select_related("site", "courier", "channel")
+        .filter(channel=_channel(request), channel_order_id=channel_order_id)
+        .first()
+    )
     if order is None:
         raise Http404
     return order
@@ -297,8 +321,9 @@ def _single(request, data: dict, *, prepare=None):
         if prepare is not None:
             order = prepare(order)
         return (201 if result.status == "created" else 200), order_out(order, created=result.status == "created")
-    return (409 if result.status == "conflict" else 422), error(result.code or "invalid", result.message,
-                                                               field=result.field)
+    return (409 if result.status == "conflict" else 422), error(
+        result.code or "invalid", result.message, field=result.field
+    )
 
 
 router = Router(auth=signed, tags=["orders"])
@@ -313,22 +338,31 @@ def push_order(request, payload: OrderIn):
 @router.post("/orders/bulk", response={200: BulkOut, **ERRORS}, summary="Push up to 1,000 orders")
 def push_orders(request, payload: BulkIn):
     """批量推送（最多 1,000 个），逐条返回结果：created / existing / conflict / invalid。"""
-    results = orders_intake(channel=_channel(request), items=[order_data(o) for o in payload.model_dump()["orders"]],
-                            actor_label=request.api_client.name)
+    results = orders_intake(
+        channel=_channel(request),
+        items=[order_data(o) for o in payload.model_dump()["orders"]],
+        actor_label=request.api_client.name,
+    )
     labels = {state: str(label) for state, label in OrderState.choices}  # translated once, not per order
     moment = _moments()
     items = []
     for r in results:
         item = {"index": r.index, "status": r.status, "order": None, "error": None}
         if r.order is not None:
-            item["order"] = order_out(r.order, created=r.status == "created", state_label=labels[r.order.state],
-                                      moment=moment)
+            item["order"] = order_out(
+                r.order, created=r.status == "created", state_label=labels[r.order.state], moment=moment
+            )
         if r.status in ("conflict", "invalid"):
             item["error"] = error(r.code or "invalid", r.message, field=r.field)["error"]
         items.append(item)
     count = {s: sum(1 for r in results if r.status == s) for s in ("created", "existing", "conflict", "invalid")}
-    body = {"created": count["created"], "existing": count["existing"], "conflicts": count["conflict"],
-            "invalid": count["invalid"], "results": items}
+    body = {
+        "created": count["created"],
+        "existing": count["existing"],
+        "conflicts": count["conflict"],
+        "invalid": count["invalid"],
+        "results": items,
+    }
     # BulkOut documents this answer; it is built to that shape here and written as ninja writes JSON, without
     # validating a thousand items again on the way out
     return HttpResponse(json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8")
@@ -337,9 +371,20 @@ def push_orders(request, payload: BulkIn):
 @router.get("/orders/{channel_order_id}", response={200: OrderDetailOut, **ERRORS}, summary="Status and timeline")
 def order_status(request, channel_order_id: OrderId):
     order = _own(request, channel_order_id)
-    events = [{"kind": e.kind, "label": e.get_kind_display(), "at": e.at, "site": e.site.name,
-               "from_state": e.from_state, "to_state": e.to_state, "reason": e.reason, "text": e.text,
-               "waybill_no": e.waybill_no} for e in selectors.order_timeline(order=order)]
+    events = [
+        {
+            "kind": e.kind,
+            "label": e.get_kind_display(),
+            "at": e.at,
+            "site": e.site.name,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "reason": e.reason,
+            "text": e.text,
+            "waybill_no": e.waybill_no,
+        }
+        for e in selectors.order_timeline(order=order)
+    ]
     return 200, {**order_out(order), "events": events}
 
 
@@ -420,8 +465,12 @@ def _kd100_placed(order: OnlineOrder, url: str) -> None:
         outbox_for_events(created)
 
 
-@router.post("/kuaidi100/orders", response={200: Kd100Out, **ERRORS}, tags=["kuaidi100"],
-             summary="Kuaidi100 merchant pickup order")
+@router.post(
+    "/kuaidi100/orders",
+    response={200: Kd100Out, **ERRORS},
+    tags=["kuaidi100"],
+    summary="Kuaidi100 merchant pickup order",
+)
 def kd100_order(request, payload: Kd100OrderIn):
     data, problem = _adapter_parse(kuaidi100, payload.model_dump())
     if problem:
@@ -429,20 +478,30 @@ def kd100_order(request, payload: Kd100OrderIn):
     with transaction.atomic():
         status, body = _single(request, data)
         if status == 201:
-            _kd100_placed(OnlineOrder.objects.get(channel=_channel(request), channel_order_id=body["channel_order_id"]),
-                          payload.callBackUrl.strip())
+            _kd100_placed(
+                OnlineOrder.objects.get(channel=_channel(request), channel_order_id=body["channel_order_id"]),
+                payload.callBackUrl.strip(),
+            )
     if status >= 400:
         return status, body
-    return 200, {"result": True, "returnCode": "200", "message": "下单成功",
-                 "data": {"orderId": body["channel_order_id"], "status": 0, "kuaidinum": body["waybill_no"] or ""}}
+    return 200, {
+        "result": True,
+        "returnCode": "200",
+        "message": "下单成功",
+        "data": {"orderId": body["channel_order_id"], "status": 0, "kuaidinum": body["waybill_no"] or ""},
+    }
 
 
 @router.post("/kuaidi100/cancel", response={200: Kd100Out, **ERRORS}, tags=["kuaidi100"], summary="Kuaidi100 cancel")
 def kd100_cancel(request, payload: Kd100CancelIn):
     order = _own(request, payload.orderId)
     services.order_cancel(order_id=order.pk, actor_label=request.api_client.name, text=payload.cancelMsg)
-    return 200, {"result": True, "returnCode": "200", "message": "取消成功",
-                 "data": {"orderId": order.channel_order_id, "status": 9}}
+    return 200, {
+        "result": True,
+        "returnCode": "200",
+        "message": "取消成功",
+        "data": {"orderId": order.channel_order_id, "status": 9},
+    }
 
 
 class WxParty(Body):
@@ -521,4 +580,3 @@ def wx_cancel(request, payload: WxCancelIn):
     order = _own(request, payload.OrderID)
     services.order_cancel(order_id=order.pk, actor_label=request.api_client.name)
     return 200, {"ErrCode": 0, "ErrMsg": "ok", "OrderID": order.channel_order_id, "WayBillId": order.waybill_no or ""}
-

@@ -8,7 +8,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         # event kinds are read by their names wherever a code would show (the callbacks page among them)
-        from core.plain import code_labels_register
+        from core.humanize import code_labels_register
 
         from .models import EventKind
 

@@ -3,6 +3,7 @@ checked before anything is sent to it, at intake and again at each delivery (an 
 later): http or https only, and only to globally routable addresses (never private, loopback, link-local, shared,
 multicast or reserved) — unless
 ``CALLBACK_ALLOW_PRIVATE_URLS`` is set (tests deliver to a local server)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -40,6 +41,7 @@ def callback_url_check(url: str, *, field: str = "callBackUrl") -> str:
     except (OSError, ValueError, UnicodeError):
         raise CallbackUrlRefused(_("The callback address's host cannot be resolved."), field=field) from None
     if not addresses or any(_forbidden(ipaddress.ip_address(a.split("%")[0])) for a in addresses):
-        raise CallbackUrlRefused(_("A callback address may not point at a private, loopback or link-local "
-                                   "address."), field=field)
+        raise CallbackUrlRefused(
+            _("A callback address may not point at a private, loopback or link-local address."), field=field
+        )
     return url

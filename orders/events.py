@@ -1,4 +1,5 @@
 """The only place that creates ``OrderEvent`` rows. Events are appended, never changed."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -16,9 +17,13 @@ _KINDS = frozenset(str(k) for k in EventKind.values)
 def clock_snapshot(order: OnlineOrder) -> dict:
     """The order's clocks as they stand: stored in every event (taken before the change it records), so the
     rule book can tell from the history alone whether a deadline had passed when something happened."""
-    return {"clock_started_at": order.stint_started_at, "clock_accept_due_at": order.accept_due_at,
-            "clock_pickup_due_at": order.pickup_due_at, "clock_owner_id": order.pickup_owner_id,
-            "clock_owner_stint": order.pickup_owner_stint}
+    return {
+        "clock_started_at": order.stint_started_at,
+        "clock_accept_due_at": order.accept_due_at,
+        "clock_pickup_due_at": order.pickup_due_at,
+        "clock_owner_id": order.pickup_owner_id,
+        "clock_owner_stint": order.pickup_owner_stint,
+    }
 
 
 def event_build(
@@ -95,9 +100,28 @@ _COPY_FIELDS = [f for f in OrderEvent._meta.concrete_fields if f.column != "id"]
 
 
 #: every column of an event, in the order the set-based writers below (created, deadline moved) give them
-_EVENT_COLUMNS = ("order_id", "kind", "at", "actor_id", "actor_label", "site_id", "stint", "from_state", "to_state",
-                    "to_site_id", "reason", "text", "waybill_no", "courier_id", "data", "clock_started_at",
-                    "clock_accept_due_at", "clock_pickup_due_at", "clock_owner_id", "clock_owner_stint")
+_EVENT_COLUMNS = (
+    "order_id",
+    "kind",
+    "at",
+    "actor_id",
+    "actor_label",
+    "site_id",
+    "stint",
+    "from_state",
+    "to_state",
+    "to_site_id",
+    "reason",
+    "text",
+    "waybill_no",
+    "courier_id",
+    "data",
+    "clock_started_at",
+    "clock_accept_due_at",
+    "clock_pickup_due_at",
+    "clock_owner_id",
+    "clock_owner_stint",
+)
 assert set(_EVENT_COLUMNS) == {f.column for f in _COPY_FIELDS}, "orders.events: a new OrderEvent column"
 
 
@@ -115,8 +139,10 @@ def created_events_insert(orders: list[OnlineOrder], *, at, actor_label: str) ->
     actor_label=…, to_state=o.state, to_site=o.site, text=o.route_reason, data={"adcode": …})`` holds. No
     channel callback is owed here: the adapters that report a new order are answered by their own endpoint."""
     with connection.cursor() as cursor:
-        cursor.execute(_CREATED, {"kind": EventKind.CREATED.value, "at": at, "actor_label": actor_label[:64],
-                                  "ids": [o.pk for o in orders]})
+        cursor.execute(
+            _CREATED,
+            {"kind": EventKind.CREATED.value, "at": at, "actor_label": actor_label[:64], "ids": [o.pk for o in orders]},
+        )
 
 
 _DEADLINES_MOVED = f"""
@@ -136,10 +162,18 @@ def deadlines_moved_record(moves: dict[int, dict], *, at, actor, text: str, day)
     if not moves:
         return 0
     ids = list(moves)
-    data = [Jsonb({"day": day.isoformat(), **{k: timezone.localtime(v).isoformat() for k, v in moves[i].items()}})
-            for i in ids]
-    params = {"at": at, "actor": getattr(actor, "pk", None), "actor_label": "" if getattr(actor, "pk", None)
-              else "closure", "text": text[:500], "ids": ids, "data": data}
+    data = [
+        Jsonb({"day": day.isoformat(), **{k: timezone.localtime(v).isoformat() for k, v in moves[i].items()}})
+        for i in ids
+    ]
+    params = {
+        "at": at,
+        "actor": getattr(actor, "pk", None),
+        "actor_label": "" if getattr(actor, "pk", None) else "closure",
+        "text": text[:500],
+        "ids": ids,
+        "data": data,
+    }
     with connection.cursor() as cursor:
         cursor.execute(_DEADLINES_MOVED, params)
         return max(cursor.rowcount, 0)

@@ -1,4 +1,5 @@
 """Domain errors of the order lifecycle; views show ``message``, the API returns ``code``/``field``/``message``."""
+
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError

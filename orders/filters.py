@@ -1,4 +1,5 @@
 """电商订单查询: the filters of SPEC §3 over an indexed column first (order time, or a lookup by 物流号/运单号)."""
+
 from datetime import timedelta
 
 import django_filters
@@ -20,16 +21,19 @@ CANCEL_CHOICES = [("open", _("Not handled (未做)")), ("done", _("Handled (已�
 
 class OrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Logistics no. / waybill no."), method="filter_q")
-    date_from = SaneDateFilter(label=_("Ordered from"), method="filter_noop",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = SaneDateFilter(label=_("Ordered to"), method="filter_noop",
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = SaneDateFilter(
+        label=_("Ordered from"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = SaneDateFilter(
+        label=_("Ordered to"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
+    )
     channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
     is_online = django_filters.ChoiceFilter(label=_("Online/offline"), choices=ONLINE_CHOICES, method="filter_online")
     business_type = django_filters.ChoiceFilter(label=_("Business type"), choices=BusinessType.choices)
     state = django_filters.ChoiceFilter(label=_("State"), choices=OrderState.choices)
-    cancel = django_filters.ChoiceFilter(label=_("Cancellation handling"), choices=CANCEL_CHOICES,
-                                         method="filter_cancel")
+    cancel = django_filters.ChoiceFilter(
+        label=_("Cancellation handling"), choices=CANCEL_CHOICES, method="filter_cancel"
+    )
     province = django_filters.ModelChoiceFilter(label=_("Province"), queryset=Province.objects.none())
     site = django_filters.CharFilter(label=_("Site code"), method="filter_site")
 
@@ -54,7 +58,9 @@ class OrderFilter(django_filters.FilterSet):
         date_from = data.get("date_from") or (date_to - timedelta(days=DEFAULT_DAYS - 1))
         if date_from > date_to:
             date_from, date_to = date_to, date_from
-        return queryset.filter(order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1)))
+        return queryset.filter(
+            order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1))
+        )
 
     def filter_noop(self, queryset, name, value):
         return queryset
@@ -99,5 +105,6 @@ class UnscannedFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         date_to = data.get("date_to") or timezone.localdate()
         date_from = data.get("date_from") or (date_to - timedelta(days=2))
-        return queryset.filter(order_time__gte=clock.day_start(date_from),
-                               order_time__lt=clock.day_start(date_to + timedelta(days=1)))
+        return queryset.filter(
+            order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1))
+        )

@@ -11,20 +11,46 @@ DT = {"type": "datetime-local"}
 class OrderEntryForm(PolicyFormMixin, forms.ModelForm):
     """追加订单: HQ enters an order by hand (e.g. from a phone call); it then flows like any other."""
 
-    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.filter(active=True), required=True,
-                                     empty_label=_("Choose…"))
-    channel_order_id = forms.CharField(label=_("Logistics no. (物流号)"), max_length=64, required=False,
-                                       help_text=_("Leave empty for a phone order: a number is generated."))
-    window_start = forms.DateTimeField(label=_("Pickup window from"), required=False,
-                                       widget=forms.DateTimeInput(attrs=DT))
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.filter(active=True), required=True, empty_label=_("Choose…")
+    )
+    channel_order_id = forms.CharField(
+        label=_("Logistics no. (物流号)"),
+        max_length=64,
+        required=False,
+        help_text=_("Leave empty for a phone order: a number is generated."),
+    )
+    window_start = forms.DateTimeField(
+        label=_("Pickup window from"), required=False, widget=forms.DateTimeInput(attrs=DT)
+    )
     window_end = forms.DateTimeField(label=_("Pickup window to"), required=False, widget=forms.DateTimeInput(attrs=DT))
 
     class Meta:
         model = OnlineOrder
-        fields = ["channel", "channel_order_id", "business_type", "is_online", "waybill_no",
-                  "sender_name", "sender_phone", "sender_province", "sender_city", "sender_district", "sender_address",
-                  "receiver_name", "receiver_phone", "receiver_province", "receiver_city", "receiver_district",
-                  "receiver_address", "goods", "weight_kg", "window_start", "window_end", "remark"]
+        fields = [
+            "channel",
+            "channel_order_id",
+            "business_type",
+            "is_online",
+            "waybill_no",
+            "sender_name",
+            "sender_phone",
+            "sender_province",
+            "sender_city",
+            "sender_district",
+            "sender_address",
+            "receiver_name",
+            "receiver_phone",
+            "receiver_province",
+            "receiver_city",
+            "receiver_district",
+            "receiver_address",
+            "goods",
+            "weight_kg",
+            "window_start",
+            "window_end",
+            "remark",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,10 +71,13 @@ class OrderCorrectForm(PolicyFormMixin, forms.Form):
     sender_city = forms.CharField(label=_("Sender city"), max_length=32, required=False)
     sender_district = forms.CharField(label=_("Sender district"), max_length=32, required=False)
     sender_address = forms.CharField(label=_("Sender address"), max_length=200)
-    window_start = forms.DateTimeField(label=_("Pickup window from"), required=False,
-                                       widget=forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"))
-    window_end = forms.DateTimeField(label=_("Pickup window to"), required=False,
-                                     widget=forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"))
+    window_start = forms.DateTimeField(
+        label=_("Pickup window from"), required=False, widget=forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M")
+    )
+    window_end = forms.DateTimeField(
+        label=_("Pickup window to"), required=False, widget=forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M")
+    )
     remark = forms.CharField(label=_("Customer remark"), max_length=500, required=False)
-    note = forms.CharField(label=_("How it was confirmed"), max_length=500,
-                           help_text=_("e.g. called the consumer at 10:20"))
+    note = forms.CharField(
+        label=_("How it was confirmed"), max_length=500, help_text=_("e.g. called the consumer at 10:20")
+    )

@@ -9,6 +9,7 @@ in a CSV); every cell is validated (the text policy, column lengths, dates 2000�
 enumerations, waybill numbers) into the per-row report; a job that fails for any reason says so and can be
 retried; a redelivered task after a worker died re-runs the import (nothing of the dead run was committed)
 and a duplicate delivery while it runs does nothing; a template file per kind can be downloaded."""
+
 from __future__ import annotations
 
 import csv
@@ -47,25 +48,62 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx is a zip: a small file can unpack to gigabytes
 MAX_COLUMNS = 60
 CELL_MAX = 2000  # characters read of a cell; longer ones are reported, never stored
-PHONE_RE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[2-9]\d{6,7}|400-?\d{3}-?\d{4}|95\d{3,6})$", re.ASCII)
+PHONE_RE = re.compile(
+    r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[2-9]\d{6,7}|400-?\d{3}-?\d{4}|95\d{3,6})$", re.ASCII
+)
 # Python's csv refuses a field over 128 KB with an error; the file's own limit (20 MB) bounds a field instead, and
 # a long cell is then reported in its row like any other (cells are cut to CELL_MAX + 1 characters when read)
 csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
-BUSINESS_TYPES = {"": "send", "我要寄快递": "send", "寄件": "send", "send": "send", "在线下单": "online", "online": "online"}
+BUSINESS_TYPES = {
+    "": "send",
+    "我要寄快递": "send",
+    "寄件": "send",
+    "send": "send",
+    "在线下单": "online",
+    "online": "online",
+}
 ONLINE_VALUES = {"": True, "线上": True, "online": True, "1": True, "线下": False, "offline": False, "0": False}
 
 COLUMNS = {
     ImportJob.Kind.ORDERS: {
-        "物流号": "channel_order_id", "寄件人": "sender_name", "寄件电话": "sender_phone", "寄件省": "sender_province",
-        "寄件市": "sender_city", "寄件区县": "sender_district", "寄件地址": "sender_address", "收件人": "receiver_name",
-        "收件电话": "receiver_phone", "收件地址": "receiver_address", "物品": "goods", "重量": "weight_kg",
-        "业务类型": "business_type", "线上线下": "is_online", "运单号": "waybill_no", "订单时间": "order_time",
-        "备注": "remark"},
+        "物流号": "channel_order_id",
+        "寄件人": "sender_name",
+        "寄件电话": "sender_phone",
+        "寄件省": "sender_province",
+        "寄件市": "sender_city",
+        "寄件区县": "sender_district",
+        "寄件地址": "sender_address",
+        "收件人": "receiver_name",
+        "收件电话": "receiver_phone",
+        "收件地址": "receiver_address",
+        "物品": "goods",
+        "重量": "weight_kg",
+        "业务类型": "business_type",
+        "线上线下": "is_online",
+        "运单号": "waybill_no",
+        "订单时间": "order_time",
+        "备注": "remark",
+    },
     ImportJob.Kind.SITES: {
-        "网点编码": "code", "网点名称": "name", "省份": "province", "区县代码": "district", "类型": "kind",
-        "级别": "level", "上级网点编码": "parent", "电话": "phone", "邮箱": "email", "地址": "address", "启用": "active"},
-    ImportJob.Kind.SCANS: {"运单号": "waybill_no", "扫描类型": "scan_type", "网点编码": "site_code",
-                           "扫描时间": "scanned_at", "操作员": "operator"},
+        "网点编码": "code",
+        "网点名称": "name",
+        "省份": "province",
+        "区县代码": "district",
+        "类型": "kind",
+        "级别": "level",
+        "上级网点编码": "parent",
+        "电话": "phone",
+        "邮箱": "email",
+        "地址": "address",
+        "启用": "active",
+    },
+    ImportJob.Kind.SCANS: {
+        "运单号": "waybill_no",
+        "扫描类型": "scan_type",
+        "网点编码": "site_code",
+        "扫描时间": "scanned_at",
+        "操作员": "operator",
+    },
 }
 REQUIRED = {
     ImportJob.Kind.ORDERS: ["channel_order_id", "sender_name", "sender_phone", "sender_address"],
@@ -87,13 +125,17 @@ def _cell(value) -> str:
     if value is None:
         return ""
     text = value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else str(value)
-    return text[:CELL_MAX + 1].strip()
+    return text[: CELL_MAX + 1].strip()
 
 
 def _unreadable_xlsx(exc: Exception) -> ImportFileError:
     logger.info("an uploaded workbook could not be read: %r", exc)
-    return ImportFileError(_("The Excel file cannot be read: it is damaged or not a workbook. Open it in Excel or "
-                             "WPS and save it again as .xlsx."))
+    return ImportFileError(
+        _(
+            "The Excel file cannot be read: it is damaged or not a workbook. Open it in Excel or "
+            "WPS and save it again as .xlsx."
+        )
+    )
 
 
 def _xlsx_rows(content: bytes):
@@ -103,8 +145,9 @@ def _xlsx_rows(content: bytes):
     except zipfile.BadZipFile:
         raise ImportFileError(_("The Excel file cannot be read (it is not an .xlsx workbook).")) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("The Excel file unpacks to more than %(mb)d MB: split it.")
-                              % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)})
+        raise ImportFileError(
+            _("The Excel file unpacks to more than %(mb)d MB: split it.") % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         declared = sheet.max_row  # the sheet's own <dimension>, read without loading the rows
@@ -135,10 +178,11 @@ def _csv_rows(content: bytes):
     reader = csv.reader(io.StringIO(text))
     try:
         for row in reader:
-            yield [c[:CELL_MAX + 1].strip() for c in row[:MAX_COLUMNS]]
+            yield [c[: CELL_MAX + 1].strip() for c in row[:MAX_COLUMNS]]
     except csv.Error as exc:
-        raise ImportFileError(_("Line %(n)d of the CSV file cannot be read (%(error)s).")
-                              % {"n": reader.line_num, "error": str(exc)[:80]}) from None
+        raise ImportFileError(
+            _("Line %(n)d of the CSV file cannot be read (%(error)s).") % {"n": reader.line_num, "error": str(exc)[:80]}
+        ) from None
 
 
 def read_rows(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
@@ -203,7 +247,9 @@ def _cell_problems(kind: str, rec: dict, limits: dict[str, int]) -> list[tuple[s
     return problems
 
 
-def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Channel | None = None) -> tuple[list[dict], list[dict]]:
+def validate(
+    kind: str, header: list[str], rows: list[list[str]], *, channel: Channel | None = None
+) -> tuple[list[dict], list[dict]]:
     """Parsed records and the problems, each {row, column, message} (row numbers as in the file)."""
 
     columns = COLUMNS[kind]
@@ -215,8 +261,13 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
             index[key] = i
     for key in REQUIRED[kind]:
         if key not in index:
-            errors.append({"row": 1, "column": LABEL[kind][key],
-                           "message": _("Column “%(name)s” is missing") % {"name": LABEL[kind][key]}})
+            errors.append(
+                {
+                    "row": 1,
+                    "column": LABEL[kind][key],
+                    "message": _("Column “%(name)s” is missing") % {"name": LABEL[kind][key]},
+                }
+            )
     if errors:
         return [], errors
     records = []
@@ -247,8 +298,9 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
             for phone_key in ("sender_phone", "receiver_phone"):
                 phone = rec.get(phone_key, "")
                 if phone and not PHONE_RE.match(phone.replace(" ", "")):
-                    problems.append((phone_key, _("not a phone number (a mobile of 11 digits or a landline such as "
-                                                  "0571-88886666)")))
+                    problems.append(
+                        (phone_key, _("not a phone number (a mobile of 11 digits or a landline such as 0571-88886666)"))
+                    )
             if rec.get("weight_kg"):
                 try:
                     weight = Decimal(rec["weight_kg"])
@@ -311,8 +363,17 @@ def validate(kind: str, header: list[str], rows: list[list[str]], *, channel: Ch
                 problems.append(("level", _("the level must be 一级 or 二级")))
             if rec.get("parent") and rec["parent"] not in site_codes | file_codes:
                 problems.append(("parent", _("no such parent site code")))
-            active = {"": True, "是": True, "启用": True, "1": True, "true": True,
-                      "否": False, "停用": False, "0": False, "false": False}.get(rec.get("active", "").lower())
+            active = {
+                "": True,
+                "是": True,
+                "启用": True,
+                "1": True,
+                "true": True,
+                "否": False,
+                "停用": False,
+                "0": False,
+                "false": False,
+            }.get(rec.get("active", "").lower())
             if active is None:
                 problems.append(("active", _("must be 是 or 否")))
             rec["active"] = active is not False
@@ -349,12 +410,14 @@ def job_create(*, kind: str, upload, actor, channel: Channel | None = None) -> I
     """Read and check the whole file; the job is READY (with a preview) or INVALID (with the report)."""
     content = upload.read()
     channel = channel if kind == ImportJob.Kind.ORDERS else None  # only orders come from a channel
-    job = ImportJob(kind=kind, channel=channel, name=attachment_name(upload.name), created_by=actor, created_at=timezone.now())
+    job = ImportJob(
+        kind=kind, channel=channel, name=attachment_name(upload.name), created_by=actor, created_at=timezone.now()
+    )
     try:
         header, rows = read_rows(upload.name, content)
         records, errors = validate(kind, header, rows, channel=channel)
     except ImportFileError as exc:
-        header, rows, records, errors = [], [], [], [{"row": 0, "column": "", "message": str(exc)}]
+        header, rows, _records, errors = [], [], [], [{"row": 0, "column": "", "message": str(exc)}]
     if not rows and not errors:
         errors.append({"row": 0, "column": "", "message": _("The file has its header row but no data rows.")})
     if kind == ImportJob.Kind.ORDERS and channel is None:
@@ -404,8 +467,9 @@ def job_run(*, job_id: int) -> ImportJob:
                 raise _Rejected(errors)
             with transaction.atomic():
                 summary = _import(job, records)
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, done=len(records),
-                                                       finished_at=timezone.now(), summary=summary)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.DONE, done=len(records), finished_at=timezone.now(), summary=summary
+            )
             if job.kind == ImportJob.Kind.ORDERS:
                 _recount_days(records)
     except _Busy:
@@ -413,14 +477,28 @@ def job_run(*, job_id: int) -> ImportJob:
     except _Rejected as exc:
         _failed(job_id, exc.errors, _("Errors were found while importing: nothing was imported."))
     except ImportFileError as exc:
-        _failed(job_id, [{"row": 0, "column": "", "message": str(exc)}], _("The file could not be read: nothing was "
-                                                                            "imported."))
+        _failed(
+            job_id,
+            [{"row": 0, "column": "", "message": str(exc)}],
+            _("The file could not be read: nothing was imported."),
+        )
     except Exception:  # noqa: BLE001 - whatever broke, the job says so and can be retried
         logger.exception("import %s failed", job_id)
-        _failed(job_id, [{"row": 0, "column": "", "message": _("An unexpected error stopped import %(n)s; the "
-                                                                "technical team finds it in the log by this number.")
-                          % {"n": job_id}}],
-                _("The import failed: nothing was imported. Retry it, or report it if it fails again."))
+        _failed(
+            job_id,
+            [
+                {
+                    "row": 0,
+                    "column": "",
+                    "message": _(
+                        "An unexpected error stopped import %(n)s; the "
+                        "technical team finds it in the log by this number."
+                    )
+                    % {"n": job_id},
+                }
+            ],
+            _("The import failed: nothing was imported. Retry it, or report it if it fails again."),
+        )
     cache.delete(_progress_key(job_id))
     return ImportJob.objects.get(pk=job_id)
 
@@ -429,15 +507,21 @@ def _recount_days(records: list[dict]) -> None:
     """The order days of an import older than yesterday are counted again (``orders.stats``; beat keeps today and
     yesterday), by a job sent once the import has committed."""
     yesterday = timezone.localdate(timezone.now(), clock.tz()) - timedelta(days=1)
-    days = sorted({day for day in (timezone.localtime(r["order_time"], clock.tz()).date()
-                                   for r in records if r.get("order_time")) if day < yesterday})
+    days = sorted(
+        {
+            day
+            for day in (timezone.localtime(r["order_time"], clock.tz()).date() for r in records if r.get("order_time"))
+            if day < yesterday
+        }
+    )
     if days:
         jobs.publish_on_commit("orders.tasks.day_counts_days", [d.isoformat() for d in days])
 
 
 def _failed(job_id: int, errors: list[dict], summary: str) -> None:
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, errors=errors[:1000],
-                                               finished_at=timezone.now(), summary=summary[:300])
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, errors=errors[:1000], finished_at=timezone.now(), summary=summary[:300]
+    )
 
 
 def job_start(*, job_id: int) -> bool:
@@ -452,25 +536,55 @@ def job_start(*, job_id: int) -> bool:
 
 def job_retry(*, job_id: int) -> bool:
     """A failed job back in the queue (its file is checked again when it runs); False if it was not failed."""
-    return bool(ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.FAILED).update(
-        status=ImportJob.Status.QUEUED, errors=[], summary="", finished_at=None, done=0))
+    return bool(
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.FAILED).update(
+            status=ImportJob.Status.QUEUED, errors=[], summary="", finished_at=None, done=0
+        )
+    )
 
 
 def template_rows(kind: str) -> tuple[list[str], list[list]]:
     """The header of a kind's file and one example row (the template HQ downloads)."""
     examples = {
-        ImportJob.Kind.ORDERS: {"channel_order_id": "LP0000000001", "sender_name": "张三", "sender_phone": "13812345678",
-                                "sender_province": "浙江省", "sender_city": "杭州市", "sender_district": "西湖区",
-                                "sender_address": "文三路90号", "receiver_name": "李四",
-                                "receiver_phone": "13998765432", "receiver_address": "北京市朝阳区建国路1号",
-                                "goods": "衣服", "weight_kg": "1.5", "business_type": "我要寄快递",
-                                "is_online": "线上", "waybill_no": "", "order_time": "2026-11-23 10:30",
-                                "remark": ""},
-        ImportJob.Kind.SITES: {"code": "33010699", "name": "西湖新网点", "province": "浙江省", "district": "330106",
-                               "kind": "网点", "level": "一级", "parent": "", "phone": "0571-88886666",
-                               "email": "", "address": "文三路100号", "active": "是"},
-        ImportJob.Kind.SCANS: {"waybill_no": "300000000001", "scan_type": "揽收", "site_code": "33010601",
-                               "scanned_at": "2026-11-23 14:00", "operator": "王五"},
+        ImportJob.Kind.ORDERS: {
+            "channel_order_id": "LP0000000001",
+            "sender_name": "张三",
+            "sender_phone": "13812345678",
+            "sender_province": "浙江省",
+            "sender_city": "杭州市",
+            "sender_district": "西湖区",
+            "sender_address": "文三路90号",
+            "receiver_name": "李四",
+            "receiver_phone": "13998765432",
+            "receiver_address": "北京市朝阳区建国路1号",
+            "goods": "衣服",
+            "weight_kg": "1.5",
+            "business_type": "我要寄快递",
+            "is_online": "线上",
+            "waybill_no": "",
+            "order_time": "2026-11-23 10:30",
+            "remark": "",
+        },
+        ImportJob.Kind.SITES: {
+            "code": "33010699",
+            "name": "西湖新网点",
+            "province": "浙江省",
+            "district": "330106",
+            "kind": "网点",
+            "level": "一级",
+            "parent": "",
+            "phone": "0571-88886666",
+            "email": "",
+            "address": "文三路100号",
+            "active": "是",
+        },
+        ImportJob.Kind.SCANS: {
+            "waybill_no": "300000000001",
+            "scan_type": "揽收",
+            "site_code": "33010601",
+            "scanned_at": "2026-11-23 14:00",
+            "operator": "王五",
+        },
     }[kind]
     header = list(COLUMNS[kind])
     return header, [[examples.get(COLUMNS[kind][h], "") for h in header]]
@@ -490,27 +604,45 @@ def _import(job: ImportJob, records: list[dict]) -> str:
     key = _progress_key(job.pk)
     chunk = 1000
     if job.kind == ImportJob.Kind.ORDERS:
-
         created = existing = 0
         for start in range(0, len(records), chunk):
-            part = records[start:start + chunk]
-            results = orders_intake(channel=job.channel, items=part, actor_label=f"导入 {job.name}",
-                                    clocks_from_receipt=True)
+            part = records[start : start + chunk]
+            results = orders_intake(
+                channel=job.channel, items=part, actor_label=f"导入 {job.name}", clocks_from_receipt=True
+            )
             bad = [r for r in results if r.status in ("conflict", "invalid")]
             if bad:
-                raise _Rejected([{"row": start + r.index + 2, "column": LABEL[job.kind].get(r.field or "", r.field or ""),
-                                  "message": r.message} for r in bad])
+                raise _Rejected(
+                    [
+                        {
+                            "row": start + r.index + 2,
+                            "column": LABEL[job.kind].get(r.field or "", r.field or ""),
+                            "message": r.message,
+                        }
+                        for r in bad
+                    ]
+                )
             created += sum(r.status == "created" for r in results)
             existing += sum(r.status == "existing" for r in results)
             cache.set(key, start + len(part), timeout=3600)
         return _("%(created)s orders created, %(existing)s already there (same content).") % {
-            "created": f"{created:,}", "existing": f"{existing:,}"}
+            "created": f"{created:,}",
+            "existing": f"{existing:,}",
+        }
     if job.kind == ImportJob.Kind.SITES:
         created = updated = 0
         for n, rec in enumerate(records, start=1):
-            defaults = {"name": rec["name"], "province": rec["province"], "district": rec["district"],
-                        "kind": rec["kind"], "level": rec["level"], "phone": rec.get("phone", ""),
-                        "email": rec.get("email", ""), "address": rec.get("address", ""), "active": rec["active"]}
+            defaults = {
+                "name": rec["name"],
+                "province": rec["province"],
+                "district": rec["district"],
+                "kind": rec["kind"],
+                "level": rec["level"],
+                "phone": rec.get("phone", ""),
+                "email": rec.get("email", ""),
+                "address": rec.get("address", ""),
+                "active": rec["active"],
+            }
             _site, was_created = site_upsert(code=rec["code"], defaults=defaults)
             created += was_created
             updated += not was_created
@@ -518,8 +650,10 @@ def _import(job: ImportJob, records: list[dict]) -> str:
                 cache.set(key, n, timeout=3600)
         parents = {rec["code"]: rec["parent"] for rec in records if rec.get("parent")}
         site_parents_set(parents)
-        return _("%(created)s sites created, %(updated)s updated.") % {"created": f"{created:,}",
-                                                                      "updated": f"{updated:,}"}
+        return _("%(created)s sites created, %(updated)s updated.") % {
+            "created": f"{created:,}",
+            "updated": f"{updated:,}",
+        }
     return IMPORTERS[job.kind](job=job, records=records, progress_key=key)
 
 

@@ -3,6 +3,7 @@ address parse and the routing's few queries, one binary COPY of orders, one INSE
 batch size). Each item is answered on its own:
 created, a repeat of a stored order (the same order back), a conflict (same channel order id, other content), or
 invalid (what and where). Nothing good is lost because of a bad neighbour."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +36,6 @@ from .services import (
     stint_begin,
 )
 
-
 _INPUT = frozenset(INPUT_FIELDS)
 
 
@@ -63,8 +63,14 @@ def _validate(data: dict, at: datetime) -> dict:
     return data
 
 
-def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = None, actor_label: str = "",
-                  clocks_from_receipt: bool = False) -> list[ItemResult]:
+def orders_intake(
+    *,
+    channel: Channel,
+    items: list[dict],
+    at: datetime | None = None,
+    actor_label: str = "",
+    clocks_from_receipt: bool = False,
+) -> list[ItemResult]:
     """``clocks_from_receipt`` (HQ's file imports): the accept and pickup clocks start when the order is received
     here if its order time is earlier, so an order imported hours late does not land already overdue."""
     at = at or timezone.now()
@@ -74,8 +80,9 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         try:
             valid.append((i, _validate(raw, at)))
         except DomainError as exc:
-            results[i] = ItemResult(i, "invalid", code=getattr(exc, "code", "invalid"), field=exc.field,
-                                    message=str(exc.message))
+            results[i] = ItemResult(
+                i, "invalid", code=getattr(exc, "code", "invalid"), field=exc.field, message=str(exc.message)
+            )
     # repeats inside the request: the first one stands for them
     first: dict[str, int] = {}
     fresh: list[tuple[int, dict]] = []
@@ -87,9 +94,13 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         else:
             first[cid] = i
             fresh.append((i, data))
-    stored = {o.channel_order_id: o for o in _orders_matching(
-        "channel_id = %s AND channel_order_id = ANY(%s::text[])",
-        [channel.pk, [d["channel_order_id"] for _i, d in fresh]])}
+    stored = {
+        o.channel_order_id: o
+        for o in _orders_matching(
+            "channel_id = %s AND channel_order_id = ANY(%s::text[])",
+            [channel.pk, [d["channel_order_id"] for _i, d in fresh]],
+        )
+    }
     new: list[tuple[int, dict]] = []
     for i, data in fresh:
         existing = stored.get(data["channel_order_id"])
@@ -103,40 +114,60 @@ def orders_intake(*, channel: Channel, items: list[dict], at: datetime | None = 
         else:
             results[i] = _repeat(i, existing, data)
     waybills = [d["waybill_no"] for _i, d in new if d.get("waybill_no")]
-    holders = {o.waybill_no: o for o in _orders_matching("waybill_no = ANY(%s::text[])", [waybills])} \
-        if waybills else {}
+    holders = (
+        {o.waybill_no: o for o in _orders_matching("waybill_no = ANY(%s::text[])", [waybills])} if waybills else {}
+    )
     seen_waybills: set[str] = set()
     ready: list[tuple[int, dict]] = []
     for i, data in new:
         wb = data.get("waybill_no")
         holder = holders.get(wb) if wb else None
-        if holder is not None and holder.channel_id == channel.pk and holder.channel_order_id == data["channel_order_id"]:
+        if (
+            holder is not None
+            and holder.channel_id == channel.pk
+            and holder.channel_order_id == data["channel_order_id"]
+        ):
             # an identical copy stored by a concurrent request between the look-up of repeats and this one: the
             # waybill is held by this very order, so this is a repeat (existing, or a conflict if it differs)
             results[i] = _repeat(i, holder, data)
             continue
         if wb and (holder is not None or wb in seen_waybills):
-            results[i] = ItemResult(i, "invalid", code="waybill_taken", field="waybill_no",
-                                    message=_("Waybill number %(no)s is already used by another order.") % {"no": wb})
+            results[i] = ItemResult(
+                i,
+                "invalid",
+                code="waybill_taken",
+                field="waybill_no",
+                message=_("Waybill number %(no)s is already used by another order.") % {"no": wb},
+            )
             continue
         if wb:
             seen_waybills.add(wb)
         ready.append((i, data))
-    for (i, _data), (order, error, created) in zip(ready, _insert(channel, ready, at, actor_label,
-                                                                  clocks_from_receipt=clocks_from_receipt)):
+    for (i, _data), (order, error, created) in zip(
+        ready, _insert(channel, ready, at, actor_label, clocks_from_receipt=clocks_from_receipt)
+    ):
         if order is not None:
             results[i] = ItemResult(i, "created" if created else "existing", order=order)
         else:
-            results[i] = ItemResult(i, "conflict" if isinstance(error, ContentConflict) else "invalid",
-                                    code=getattr(error, "code", "invalid"),
-                                    field=error.field, message=str(error.message))
+            results[i] = ItemResult(
+                i,
+                "conflict" if isinstance(error, ContentConflict) else "invalid",
+                code=getattr(error, "code", "invalid"),
+                field=error.field,
+                message=str(error.message),
+            )
     for i, data, j in later:
         ref = results[j]
         if ref is not None and ref.order is not None:
             results[i] = _repeat(i, ref.order, data)
         else:
-            results[i] = ItemResult(i, ref.status if ref else "invalid", code=ref.code if ref else "invalid",
-                                    field=ref.field if ref else None, message=ref.message if ref else "")
+            results[i] = ItemResult(
+                i,
+                ref.status if ref else "invalid",
+                code=ref.code if ref else "invalid",
+                field=ref.field if ref else None,
+                message=ref.message if ref else "",
+            )
     return [r for r in results if r is not None]
 
 
@@ -153,19 +184,39 @@ def _orders_matching(condition: str, params: list) -> list[OnlineOrder]:
 def _repeat(i: int, order: OnlineOrder, data: dict) -> ItemResult:
     differ = _same_content(order, data)
     if differ:
-        return ItemResult(i, "conflict", order=order, code="conflict", field=differ[0],
-                          message=_("Order %(id)s was already received with other content (%(fields)s); send a change "
-                                    "instead.") % {"id": order.channel_order_id, "fields": ", ".join(differ)})
+        return ItemResult(
+            i,
+            "conflict",
+            order=order,
+            code="conflict",
+            field=differ[0],
+            message=_("Order %(id)s was already received with other content (%(fields)s); send a change instead.")
+            % {"id": order.channel_order_id, "fields": ", ".join(differ)},
+        )
     return ItemResult(i, "existing", order=order)
 
 
-def _insert(channel: Channel, ready: list[tuple[int, dict]], at: datetime, actor_label: str, *,
-            clocks_from_receipt: bool = False) -> list[tuple[OnlineOrder | None, DomainError | None, bool]]:
+def _insert(
+    channel: Channel,
+    ready: list[tuple[int, dict]],
+    at: datetime,
+    actor_label: str,
+    *,
+    clocks_from_receipt: bool = False,
+) -> list[tuple[OnlineOrder | None, DomainError | None, bool]]:
     if not ready:
         return []
-    routes = routing.route_many([{"province": d.get("sender_province", ""), "city": d.get("sender_city", ""),
-                                  "district": d.get("sender_district", ""), "address": d["sender_address"]}
-                                 for _i, d in ready])
+    routes = routing.route_many(
+        [
+            {
+                "province": d.get("sender_province", ""),
+                "city": d.get("sender_city", ""),
+                "district": d.get("sender_district", ""),
+                "address": d["sender_address"],
+            }
+            for _i, d in ready
+        ]
+    )
     orders = []
     with clock.batch():  # a thousand orders received at one moment share their provinces' deadlines
         for (_i, data), route in zip(ready, routes):
@@ -207,8 +258,11 @@ def _unsaved_order(channel: Channel, data: dict) -> OnlineOrder:
     ``OnlineOrder`` (checked on first use; otherwise the ordinary constructor)."""
     global _BLANK
     if _BLANK is None:
-        plain = not (signals.pre_init.has_listeners(OnlineOrder) or signals.post_init.has_listeners(OnlineOrder)
-                     or any(f.has_default() and callable(f.default) for f in OnlineOrder._meta.concrete_fields))
+        plain = not (
+            signals.pre_init.has_listeners(OnlineOrder)
+            or signals.post_init.has_listeners(OnlineOrder)
+            or any(f.has_default() and callable(f.default) for f in OnlineOrder._meta.concrete_fields)
+        )
         _BLANK = {k: v for k, v in OnlineOrder().__dict__.items() if k != "_state"} if plain else {}
     if not _BLANK:
         return OnlineOrder(channel=channel, **data)
@@ -226,8 +280,11 @@ _COLUMN_TYPES: dict[str, list[str]] = {}
 def _column_types(cursor, table: str, columns: list[str]) -> list[str]:
     """The columns' PostgreSQL types as the catalog names them (what binary COPY must be told), read once."""
     if table not in _COLUMN_TYPES:
-        cursor.execute("SELECT attname, atttypid::regtype::text FROM pg_attribute WHERE attrelid = %s::regclass "
-                       "AND attnum > 0 AND NOT attisdropped", [table])
+        cursor.execute(
+            "SELECT attname, atttypid::regtype::text FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
         types = dict(cursor.fetchall())
         _COLUMN_TYPES[table] = [types[c] for c in columns]
     return _COLUMN_TYPES[table]
@@ -240,8 +297,10 @@ def _copy_insert(orders: list[OnlineOrder]) -> None:
     key and the whole COPY (the caller then takes the orders one by one)."""
     columns = ["id", *(f.column for f in _ORDER_FIELDS)]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('orders_onlineorder', 'id')) "
-                       "FROM generate_series(1, %s)", [len(orders)])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('orders_onlineorder', 'id')) FROM generate_series(1, %s)",
+            [len(orders)],
+        )
         for order, (pk,) in zip(orders, cursor.fetchall()):
             order.pk = pk
         types = _column_types(cursor, "orders_onlineorder", columns)

@@ -1,8 +1,9 @@
 """The online order (电商订单), its channels and its append-only history.
 
 Tables, constraints and indexes only. Every state change goes through ``orders.workflow`` (the state machine)
-via the services of ``orders.services`` and ``dispatch.operations``; nothing here decides anything.
+via the services of ``orders.services`` and ``dispatch.services``; nothing here decides anything.
 """
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -17,7 +18,9 @@ class Channel(models.Model):
     ``wx``): they are told apart by this record, never by the code."""
 
     slug = models.SlugField(_("identifier"), max_length=32, unique=True)
-    code = models.CharField(_("deck code"), max_length=16, help_text=_("As the deck shows it: LP, KD, wx, IS, CT_H_, ali"))
+    code = models.CharField(
+        _("deck code"), max_length=16, help_text=_("As the deck shows it: LP, KD, wx, IS, CT_H_, ali")
+    )
     name = models.CharField(_("name"), max_length=32)
     order_id_prefix = models.CharField(_("order id prefix"), max_length=16, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -63,12 +66,14 @@ class PickupSource(models.TextChoices):
 
 class OnlineOrder(models.Model):
     # foreign keys whose lookups the composite indexes below already serve carry no index of their own
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="orders", verbose_name=_("channel"),
-                                db_index=False)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="orders", verbose_name=_("channel"), db_index=False
+    )
     channel_order_id = models.CharField(_("logistics number (物流号)"), max_length=64)
     waybill_no = models.CharField(_("waybill number"), max_length=32, null=True, blank=True)
-    business_type = models.CharField(_("business type"), max_length=8, choices=BusinessType.choices,
-                                     default=BusinessType.SEND)
+    business_type = models.CharField(
+        _("business type"), max_length=8, choices=BusinessType.choices, default=BusinessType.SEND
+    )
     is_online = models.BooleanField(_("online"), default=True)
 
     sender_name = models.CharField(_("sender"), max_length=64)
@@ -92,13 +97,21 @@ class OnlineOrder(models.Model):
     order_time = models.DateTimeField(_("order time"))
 
     state = models.CharField(_("state"), max_length=16, choices=OrderState.choices, default=OrderState.PENDING)
-    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="orders", verbose_name=_("site"),
-                             db_index=False)
+    site = models.ForeignKey(
+        "core.Site", on_delete=models.PROTECT, related_name="orders", verbose_name=_("site"), db_index=False
+    )
     #: the province of ``site``, kept with it so HQ's province queries use one index
-    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="orders",
-                                 verbose_name=_("province"), db_index=False)
-    courier = models.ForeignKey("core.Courier", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="orders", verbose_name=_("courier"))
+    province = models.ForeignKey(
+        "core.Province", on_delete=models.PROTECT, related_name="orders", verbose_name=_("province"), db_index=False
+    )
+    courier = models.ForeignKey(
+        "core.Courier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("courier"),
+    )
     route_reason = models.CharField(_("routing note"), max_length=200, blank=True)
     dispatched_at = models.DateTimeField(_("dispatch time (分件时间)"), null=True, blank=True)
     #: each time the order reaches a site (order, dispatch, transfer, reopen, re-route) a new stint begins
@@ -110,8 +123,15 @@ class OnlineOrder(models.Model):
     pickup_started_at = models.DateTimeField(_("pickup clock started at"), null=True, blank=True)
     #: the last site that handed the order on after accepting it or after its accept deadline: it answers for the
     #: pickup deadline while the holder does not (the data center, or before the holder's own accept deadline)
-    pickup_owner = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("bound by the pickup deadline"), db_index=False)
+    pickup_owner = models.ForeignKey(
+        "core.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bound by the pickup deadline"),
+        db_index=False,
+    )
     pickup_owner_stint = models.PositiveIntegerField(null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
@@ -131,22 +151,24 @@ class OnlineOrder(models.Model):
         verbose_name_plural = _("online orders")
         constraints = [
             models.UniqueConstraint(fields=["channel", "channel_order_id"], name="order_channel_id_unique"),
-            models.UniqueConstraint(fields=["waybill_no"], condition=Q(waybill_no__isnull=False),
-                                    name="order_waybill_unique"),
+            models.UniqueConstraint(
+                fields=["waybill_no"], condition=Q(waybill_no__isnull=False), name="order_waybill_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(state="PICKED_UP") | Q(picked_up_at__isnull=False), name="order_picked_up_has_time"
             ),
         ]
         indexes = [
             # 网点接单: a site's pending orders by time left; the SLA sweep over open deadlines
-            models.Index(fields=["site", "accept_due_at"], name="order_pending_site_due",
-                         condition=Q(state="PENDING")),
+            models.Index(fields=["site", "accept_due_at"], name="order_pending_site_due", condition=Q(state="PENDING")),
             models.Index(fields=["accept_due_at"], name="order_pending_due", condition=Q(state="PENDING")),
             # 网点揽件: a site's accepted orders by pickup deadline; the sweep
-            models.Index(fields=["site", "pickup_due_at"], name="order_accepted_site_due",
-                         condition=Q(state="ACCEPTED")),
-            models.Index(fields=["pickup_due_at"], name="order_open_pickup_due",
-                         condition=Q(state__in=["PENDING", "ACCEPTED"])),
+            models.Index(
+                fields=["site", "pickup_due_at"], name="order_accepted_site_due", condition=Q(state="ACCEPTED")
+            ),
+            models.Index(
+                fields=["pickup_due_at"], name="order_open_pickup_due", condition=Q(state__in=["PENDING", "ACCEPTED"])
+            ),
             # 电商订单查询 by site and by province, newest first
             models.Index(fields=["site", "-order_time"], name="order_site_time"),
             models.Index(fields=["province", "-order_time"], name="order_province_time"),
@@ -154,11 +176,17 @@ class OnlineOrder(models.Model):
             # lookups by 物流号 across channels
             models.Index(fields=["channel_order_id"], name="order_channel_order_id"),
             # 站点未揽收查询: accepted or picked up, no pickup scan yet
-            models.Index(fields=["site", "order_time"], name="order_unscanned",
-                         condition=Q(state__in=["ACCEPTED", "PICKED_UP"], pickup_scan_at__isnull=True)),
+            models.Index(
+                fields=["site", "order_time"],
+                name="order_unscanned",
+                condition=Q(state__in=["ACCEPTED", "PICKED_UP"], pickup_scan_at__isnull=True),
+            ),
             # 撤单处理: cancelled, not yet acknowledged by the site
-            models.Index(fields=["site", "cancelled_at"], name="order_cancel_open",
-                         condition=Q(state="CANCELLED", cancel_handled_at__isnull=True)),
+            models.Index(
+                fields=["site", "cancelled_at"],
+                name="order_cancel_open",
+                condition=Q(state="CANCELLED", cancel_handled_at__isnull=True),
+            ),
             # the header search (orders/search.py): a phone by its last 4 digits, a name exactly, newest first
             # (plain B-trees on expressions: no contrib extension such as pg_trgm is needed)
             models.Index(Right("sender_phone", 4), F("order_time").desc(), name="order_sender_phone4"),
@@ -172,8 +200,12 @@ class OnlineOrder(models.Model):
 
     @property
     def is_final(self) -> bool:
-        return self.state in (OrderState.PICKED_UP, OrderState.PICKUP_FAILED, OrderState.ACCEPT_FAILED,
-                              OrderState.CANCELLED)
+        return self.state in (
+            OrderState.PICKED_UP,
+            OrderState.PICKUP_FAILED,
+            OrderState.ACCEPT_FAILED,
+            OrderState.CANCELLED,
+        )
 
     @property
     def awaiting_waybill(self) -> bool:
@@ -211,29 +243,52 @@ class OrderEvent(models.Model):
     order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="events", db_index=False)
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("time"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"), db_index=False)
-    actor_label = models.CharField(_("by (system)"), max_length=64, blank=True,
-                                   help_text=_("The channel, scanner or job when no person acted"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        db_index=False,
+    )
+    actor_label = models.CharField(
+        _("by (system)"), max_length=64, blank=True, help_text=_("The channel, scanner or job when no person acted")
+    )
     site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
     stint = models.PositiveIntegerField(_("stint"))
     from_state = models.CharField(_("from"), max_length=16, choices=OrderState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=OrderState.choices, blank=True)
-    to_site = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("to site"), db_index=False)
+    to_site = models.ForeignKey(
+        "core.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to site"),
+        db_index=False,
+    )
     reason = models.CharField(_("reason"), max_length=24, blank=True)
     text = models.CharField(_("details"), max_length=500, blank=True)
     waybill_no = models.CharField(_("waybill number"), max_length=32, blank=True)
-    courier = models.ForeignKey("core.Courier", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("courier"), db_index=False)
+    courier = models.ForeignKey(
+        "core.Courier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("courier"),
+        db_index=False,
+    )
     data = models.JSONField(_("details (structured)"), default=dict, blank=True)
     # the order's clocks as they stood before this event: the rule book tells from the history alone whether a
     # deadline had passed when something happened
     clock_started_at = models.DateTimeField(_("stint started at"), null=True, blank=True)
     clock_accept_due_at = models.DateTimeField(_("accept deadline then"), null=True, blank=True)
     clock_pickup_due_at = models.DateTimeField(_("pickup deadline then"), null=True, blank=True)
-    clock_owner = models.ForeignKey("core.Site", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", db_index=False)
+    clock_owner = models.ForeignKey(
+        "core.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     clock_owner_stint = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
@@ -246,11 +301,20 @@ class OrderEvent(models.Model):
             models.Index(fields=["order", "at"], name="orderevent_order_at"),
             models.Index(fields=["kind", "at"], name="orderevent_kind_at"),
             # the SLA sweep: only the events that answered after a deadline (a few) are in these indexes
-            models.Index(fields=["clock_accept_due_at"], name="orderevent_late_accept",
-                         condition=Q(from_state="PENDING", at__gt=models.F("clock_accept_due_at"))),
-            models.Index(fields=["clock_pickup_due_at"], name="orderevent_late_pickup",
-                         condition=Q(from_state__in=["PENDING", "ACCEPTED"], at__gt=models.F("clock_pickup_due_at"),
-                                     clock_pickup_due_at__gte=models.F("clock_started_at"))),
+            models.Index(
+                fields=["clock_accept_due_at"],
+                name="orderevent_late_accept",
+                condition=Q(from_state="PENDING", at__gt=models.F("clock_accept_due_at")),
+            ),
+            models.Index(
+                fields=["clock_pickup_due_at"],
+                name="orderevent_late_pickup",
+                condition=Q(
+                    from_state__in=["PENDING", "ACCEPTED"],
+                    at__gt=models.F("clock_pickup_due_at"),
+                    clock_pickup_due_at__gte=models.F("clock_started_at"),
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -294,8 +358,9 @@ class ApiClient(models.Model):
 
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CHANNEL)
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="api_clients",
-                                verbose_name=_("channel"))
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="api_clients", verbose_name=_("channel")
+    )
     adapter = models.CharField(_("format"), max_length=12, choices=Adapter.choices, default=Adapter.GENERIC)
     key = models.CharField(_("API key"), max_length=40, unique=True)
     secret = models.CharField(_("secret"), max_length=80)
@@ -310,8 +375,11 @@ class ApiClient(models.Model):
         ordering = ["name"]
         verbose_name = _("API client")
         verbose_name_plural = _("API clients")
-        constraints = [models.CheckConstraint(condition=~Q(kind="channel") | Q(channel__isnull=False),
-                                              name="apiclient_channel_has_channel")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="channel") | Q(channel__isnull=False), name="apiclient_channel_has_channel"
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -336,8 +404,9 @@ class OutboxMessage(models.Model):
 
     client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="outbox")
     order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
-    event = models.ForeignKey(OrderEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              db_index=False)
+    event = models.ForeignKey(
+        OrderEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     kind = models.CharField(_("event"), max_length=20)
     url = models.URLField(_("callback URL"))
     payload = models.JSONField(_("payload"))
@@ -418,8 +487,10 @@ class OrderDayCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "site", "province"], name="orderdaycount_unique")]
-        indexes = [models.Index(fields=["province", "day"], name="orderdaycount_province_day"),
-                   models.Index(fields=["site", "day"], name="orderdaycount_site_day")]
+        indexes = [
+            models.Index(fields=["province", "day"], name="orderdaycount_province_day"),
+            models.Index(fields=["site", "day"], name="orderdaycount_site_day"),
+        ]
 
 
 class OrderCountDay(models.Model):

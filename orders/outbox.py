@@ -2,6 +2,7 @@
 transaction of the change itself; Celery delivers due rows with exponential back-off; every attempt is recorded;
 HQ sees the failed ones and retries them. A broker outage only delays delivery: the rows wait in PostgreSQL and
 the next scheduled run (or the next change's kick) picks them up."""
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -24,7 +25,8 @@ def _load_clients() -> dict[int, list[ApiClient]]:
     table: dict[int, list[ApiClient]] = {}
     # a Kuaidi100 client may have no address of its own: its orders bring theirs (callBackUrl)
     for client in ApiClient.objects.filter(active=True, kind=ApiClient.Kind.CHANNEL).exclude(
-            callback_url="", adapter=ApiClient.Adapter.KUAIDI100):
+        callback_url="", adapter=ApiClient.Adapter.KUAIDI100
+    ):
         table.setdefault(client.channel_id, []).append(client)
     return table
 
@@ -50,8 +52,9 @@ def outbox_for_events(events) -> int:
     events = list(events)
     own_urls = {}
     if any(c.adapter == ApiClient.Adapter.KUAIDI100 for e in events for c in table.get(e.order.channel_id, ())):
-        own_urls = dict(OrderCallbackUrl.objects.filter(order_id__in={e.order_id for e in events})
-                        .values_list("order_id", "url"))
+        own_urls = dict(
+            OrderCallbackUrl.objects.filter(order_id__in={e.order_id for e in events}).values_list("order_id", "url")
+        )
     rows = []
     for event in events:
         order = event.order
@@ -60,8 +63,18 @@ def outbox_for_events(events) -> int:
             url = url or client.callback_url
             payload = adapter_for(client.adapter).callback(event, order) if url else None
             if payload is not None:
-                rows.append(OutboxMessage(client=client, order=order, event=event, kind=event.kind,
-                                          url=url, payload=payload, next_attempt_at=now, created_at=now))
+                rows.append(
+                    OutboxMessage(
+                        client=client,
+                        order=order,
+                        event=event,
+                        kind=event.kind,
+                        url=url,
+                        payload=payload,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
     return CALLBACKS.queue(rows)
 
 
@@ -69,12 +82,24 @@ def channels_reaching(*, order, kind: str) -> list[str]:
     """The names of the API clients through which an event of ``kind`` on this order reaches the channel (those
     with an address and a format that carries it). Empty: the channel has no way to hear of it."""
 
-    probe = OrderEvent(order=order, kind=kind, at=timezone.now(), site=order.site, stint=order.stint,
-                       from_state=order.state, to_state=order.state)
+    probe = OrderEvent(
+        order=order,
+        kind=kind,
+        at=timezone.now(),
+        site=order.site,
+        stint=order.stint,
+        from_state=order.state,
+        to_state=order.state,
+    )
     own = OrderCallbackUrl.objects.filter(order_id=order.pk).exists()
-    return [client.name for client in _clients_by_channel().get(order.channel_id, ())
-            if (client.callback_url or (own and client.adapter == ApiClient.Adapter.KUAIDI100))
-            and adapter_for(client.adapter).callback(probe, order) is not None]
+    return [
+        client.name
+        for client in _clients_by_channel().get(order.channel_id, ())
+        if (client.callback_url or (own and client.adapter == ApiClient.Adapter.KUAIDI100))
+        and adapter_for(client.adapter).callback(probe, order) is not None
+    ]
+
+
 def _refuse(message: OutboxMessage) -> str:
     """An order's own address is checked again before each send (the client's was checked when HQ saved it)."""
     if message.url == message.client.callback_url:
@@ -86,8 +111,13 @@ def _refuse(message: OutboxMessage) -> str:
     return ""
 
 
-CALLBACKS = Outbox(name="orders.callbacks", model=OutboxMessage, attempts=CallbackAttempt,
-                   task="orders.tasks.callbacks_deliver", refuse=_refuse)
+CALLBACKS = Outbox(
+    name="orders.callbacks",
+    model=OutboxMessage,
+    attempts=CallbackAttempt,
+    task="orders.tasks.callbacks_deliver",
+    refuse=_refuse,
+)
 
 
 def outbox_deliver(*, limit: int = 100, rounds: int = 10) -> int:

@@ -4,6 +4,7 @@ last 4 digits) or name (exactly), within what the user may see, newest first.
 Each reading of the query is its own indexed lookup (the unique waybill index, the 物流号 index, the B-trees on
 ``right(phone, 4)`` and on the names, each with ``order_time DESC``), limited and merged here: an ``OR`` across
 columns would defeat the indexes at 10 million orders. No contrib extension (pg_trgm) is needed."""
+
 from __future__ import annotations
 
 import re
@@ -28,11 +29,15 @@ def _readings(qs: QuerySet, q: str) -> list[QuerySet]:
         phone = re.sub(r"[^0-9]", "", q)
         phone = phone[2:] if phone.startswith("86") and len(phone) == 13 else phone
     if is_digits(phone) and len(phone) == 4:
-        lookups += [qs.alias(p4=Right("sender_phone", 4)).filter(p4=phone),
-                    qs.alias(p4=Right("receiver_phone", 4)).filter(p4=phone)]
+        lookups += [
+            qs.alias(p4=Right("sender_phone", 4)).filter(p4=phone),
+            qs.alias(p4=Right("receiver_phone", 4)).filter(p4=phone),
+        ]
     elif is_digits(phone) and len(phone) >= 7:  # a whole phone number: its last 4 digits lead to it by the same index
-        lookups += [qs.alias(p4=Right("sender_phone", 4)).filter(p4=phone[-4:], sender_phone=phone),
-                    qs.alias(p4=Right("receiver_phone", 4)).filter(p4=phone[-4:], receiver_phone=phone)]
+        lookups += [
+            qs.alias(p4=Right("sender_phone", 4)).filter(p4=phone[-4:], sender_phone=phone),
+            qs.alias(p4=Right("receiver_phone", 4)).filter(p4=phone[-4:], receiver_phone=phone),
+        ]
     if not re.search(r"[0-9]", q):
         lookups += [qs.filter(sender_name=q), qs.filter(receiver_name=q)]
     return lookups

@@ -1,5 +1,6 @@
 """Reads of the order record, already scoped to the user (SPEC §1): clerks see the orders their site or its
 contract areas hold, LCS and province managers their province's, HQ and national managers everything."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

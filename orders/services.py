@@ -1,6 +1,7 @@
 """Writes on the order record from outside the site: intake (a channel, HQ's hand entry), the channel's
 changes and cancellations, a site's corrections, and the start of a site's stint. One function per use case;
 each is atomic, locks the order it changes and writes its event in the same transaction."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,16 +36,48 @@ from .outbox import clients_changed
 
 #: fields a channel (or HQ's hand entry) supplies
 INPUT_FIELDS = (
-    "channel_order_id", "waybill_no", "business_type", "is_online",
-    "sender_name", "sender_phone", "sender_province", "sender_city", "sender_district", "sender_address",
-    "receiver_name", "receiver_phone", "receiver_province", "receiver_city", "receiver_district", "receiver_address",
-    "goods", "weight_kg", "window_start", "window_end", "remark", "order_time",
+    "channel_order_id",
+    "waybill_no",
+    "business_type",
+    "is_online",
+    "sender_name",
+    "sender_phone",
+    "sender_province",
+    "sender_city",
+    "sender_district",
+    "sender_address",
+    "receiver_name",
+    "receiver_phone",
+    "receiver_province",
+    "receiver_city",
+    "receiver_district",
+    "receiver_address",
+    "goods",
+    "weight_kg",
+    "window_start",
+    "window_end",
+    "remark",
+    "order_time",
 )
 #: fields a change (channel) or a correction (site, confirmed with the consumer) may touch before pickup
 CHANGE_FIELDS = (
-    "sender_name", "sender_phone", "sender_province", "sender_city", "sender_district", "sender_address",
-    "receiver_name", "receiver_phone", "receiver_province", "receiver_city", "receiver_district", "receiver_address",
-    "goods", "weight_kg", "window_start", "window_end", "remark",
+    "sender_name",
+    "sender_phone",
+    "sender_province",
+    "sender_city",
+    "sender_district",
+    "sender_address",
+    "receiver_name",
+    "receiver_phone",
+    "receiver_province",
+    "receiver_city",
+    "receiver_district",
+    "receiver_address",
+    "goods",
+    "weight_kg",
+    "window_start",
+    "window_end",
+    "remark",
 )
 ADDRESS_FIELDS = ("sender_province", "sender_city", "sender_district", "sender_address")
 REQUIRED = ("channel_order_id", "sender_name", "sender_phone", "sender_address")
@@ -68,7 +101,9 @@ def _clean(data: dict) -> dict:
     suspect = False
     for key, value in data.items():
         if value is not None and not isinstance(value, str) and key in _TEXT_FIELDS:
-            value = str(value)  # a number in a text column (a phone from a spreadsheet) is its text, as the ORM stores it
+            value = str(
+                value
+            )  # a number in a text column (a phone from a spreadsheet) is its text, as the ORM stores it
         if isinstance(value, str):
             value = value.strip()
             if len(value) > _MAX_LENGTHS.get(key, _UNLIMITED):
@@ -107,9 +142,11 @@ def order_time_check(order_time: datetime | None, at: datetime) -> None:
     """An order time later than now (beyond a channel's clock skew) would keep the order's clocks from ever
     running: refused."""
     if order_time is not None and order_time > at + clock.SKEW:
-        raise OrderError(_("The order time %(t)s is in the future.")
-                         % {"t": timezone.localtime(order_time, clock.tz()).strftime("%Y-%m-%d %H:%M")},
-                         field="order_time")
+        raise OrderError(
+            _("The order time %(t)s is in the future.")
+            % {"t": timezone.localtime(order_time, clock.tz()).strftime("%Y-%m-%d %H:%M")},
+            field="order_time",
+        )
 
 
 def _check_window(start, end, at: datetime | None) -> None:
@@ -117,8 +154,10 @@ def _check_window(start, end, at: datetime | None) -> None:
     if start and end and end <= start:
         raise OrderError(_("The pickup window must end after it starts."), field="window_end")
     if end and at is not None and end > at + clock.WINDOW_AHEAD:
-        raise OrderError(_("The pickup window must end within %(days)d days.") % {"days": clock.WINDOW_AHEAD.days},
-                         field="window_end")
+        raise OrderError(
+            _("The pickup window must end within %(days)d days.") % {"days": clock.WINDOW_AHEAD.days},
+            field="window_end",
+        )
 
 
 def _province_of(site: Site, adcode: str):
@@ -129,13 +168,14 @@ def _province_of(site: Site, adcode: str):
     return site.province
 
 
-def stint_begin(order: OnlineOrder, *, site: Site, at: datetime, adcode: str | None = None,
-                restart_pickup: bool = False) -> None:
+def stint_begin(
+    order: OnlineOrder, *, site: Site, at: datetime, adcode: str | None = None, restart_pickup: bool = False
+) -> None:
     """The order reaches ``site`` at ``at``: a new stint with the site's own accept clock (none at the data
     center, where the waiting time is HQ's). With ``restart_pickup`` (HQ's dispatch and reopening) the pickup
     clock also starts again from ``at``, so a site is never late for time the order spent with HQ; whoever was
     bound by the old pickup deadline is released from the order's current deadline (a 分件 keeps it bound
-    through a ``PickupBinding``, see ``dispatch.operations.orders_dispatch``)."""
+    through a ``PickupBinding``, see ``dispatch.services.orders_dispatch``)."""
     order.site = site
     order.province = _province_of(site, adcode if adcode is not None else order.sender_adcode)
     order.stint = (order.stint or 0) + 1
@@ -168,17 +208,20 @@ def channel_order_id_check(*, channel: Channel, channel_order_id: str) -> None:
     """A channel with an order-id prefix rule (触宝: ``CT_H_``) sends only ids that start with it. No id holds a
     "/": the API addresses an order by its id in the path, where a "/" (even sent as %2F) splits it."""
     if "/" in channel_order_id:
-        raise OrderError(_("An order id must not contain “/”: the channel could not query or cancel it."),
-                         field="channel_order_id")
+        raise OrderError(
+            _("An order id must not contain “/”: the channel could not query or cancel it."), field="channel_order_id"
+        )
     prefix = channel.order_id_prefix
     if prefix and not channel_order_id.startswith(prefix):
-        raise OrderError(_("Order ids of %(channel)s start with %(prefix)s.") % {"channel": channel.name,
-                                                                               "prefix": prefix},
-                         field="channel_order_id")
+        raise OrderError(
+            _("Order ids of %(channel)s start with %(prefix)s.") % {"channel": channel.name, "prefix": prefix},
+            field="channel_order_id",
+        )
 
 
-def order_create(*, channel: Channel, data: dict, at: datetime | None = None, actor=None,
-                 actor_label: str = "") -> Intake:
+def order_create(
+    *, channel: Channel, data: dict, at: datetime | None = None, actor=None, actor_label: str = ""
+) -> Intake:
     """Take in one order: route it, start its clocks, record it. Idempotent on (channel, channel order id):
     a repeat with the same content returns the stored order; a repeat that differs is a conflict."""
     at = at or timezone.now()
@@ -207,8 +250,12 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
     data["order_time"] = data.get("order_time") or at
     if data.get("waybill_no"):
         data["waybill_no"] = waybill_validate(data["waybill_no"])
-    route = routing.route_address(province=data.get("sender_province", ""), city=data.get("sender_city", ""),
-                                  district=data.get("sender_district", ""), address=data["sender_address"])
+    route = routing.route_address(
+        province=data.get("sender_province", ""),
+        city=data.get("sender_city", ""),
+        district=data.get("sender_district", ""),
+        address=data["sender_address"],
+    )
     order = OnlineOrder(channel=channel, **data)
     order.sender_adcode = route.adcode
     order.route_reason = route.reason
@@ -224,20 +271,34 @@ def order_create(*, channel: Channel, data: dict, at: datetime | None = None, ac
         existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
         if existing is None:
             if "order_waybill_unique" in str(exc):
-                raise OrderError(_("Waybill number %(no)s is already used by another order.")
-                                 % {"no": data["waybill_no"]}, field="waybill_no") from None
+                raise OrderError(
+                    _("Waybill number %(no)s is already used by another order.") % {"no": data["waybill_no"]},
+                    field="waybill_no",
+                ) from None
             raise
         differ = _same_content(existing, compared)
         if differ:
             raise ContentConflict(
                 _("Order %(id)s was already received with other content (%(fields)s); send a change instead.")
-                % {"id": data["channel_order_id"], "fields": ", ".join(differ)}, field=differ[0]) from None
+                % {"id": data["channel_order_id"], "fields": ", ".join(differ)},
+                field=differ[0],
+            ) from None
         return Intake(order=existing, created=False)
-    event_record(order=order, kind=EventKind.ENTERED if actor else EventKind.CREATED, at=at, actor=actor,
-                 actor_label=actor_label or channel.name, to_state=OrderState.PENDING, to_site=route.site,
-                 text=route.reason,
-                 data={"adcode": route.adcode, "accept_due_at": clock.iso(order.accept_due_at),
-                       "pickup_due_at": clock.iso(order.pickup_due_at)})
+    event_record(
+        order=order,
+        kind=EventKind.ENTERED if actor else EventKind.CREATED,
+        at=at,
+        actor=actor,
+        actor_label=actor_label or channel.name,
+        to_state=OrderState.PENDING,
+        to_site=route.site,
+        text=route.reason,
+        data={
+            "adcode": route.adcode,
+            "accept_due_at": clock.iso(order.accept_due_at),
+            "pickup_due_at": clock.iso(order.pickup_due_at),
+        },
+    )
     return Intake(order=order, created=True)
 
 
@@ -250,8 +311,16 @@ def _jsonable(value):
 
 
 @transaction.atomic
-def order_change(*, order_id: int, changes: dict, at: datetime | None = None, actor=None, actor_label: str = "",
-                 corrected: bool = False, note: str = "") -> OnlineOrder:
+def order_change(
+    *,
+    order_id: int,
+    changes: dict,
+    at: datetime | None = None,
+    actor=None,
+    actor_label: str = "",
+    corrected: bool = False,
+    note: str = "",
+) -> OnlineOrder:
     """A change before pickup: by the channel (``corrected=False``) or a site's correction of details the
     consumer confirmed by phone (``corrected=True``). A new sender district re-routes the order (its own
     event); a new window moves the pickup deadline."""
@@ -275,30 +344,55 @@ def order_change(*, order_id: int, changes: dict, at: datetime | None = None, ac
     if "window_end" in diff:
         order.pickup_due_at = clock.pickup_deadline(order)  # from the same clock start (order time or HQ's restart)
     kind = EventKind.CORRECTED if corrected else EventKind.CHANGED
-    event_record(order=order, kind=kind, at=at, actor=actor, actor_label=actor_label, from_state=order.state,
-                 to_state=order.state, text=note, data={"changes": diff}, clock=before)
+    event_record(
+        order=order,
+        kind=kind,
+        at=at,
+        actor=actor,
+        actor_label=actor_label,
+        from_state=order.state,
+        to_state=order.state,
+        text=note,
+        data={"changes": diff},
+        clock=before,
+    )
     if any(key in diff for key in ADDRESS_FIELDS):
-        route = routing.route_address(province=order.sender_province, city=order.sender_city,
-                                      district=order.sender_district, address=order.sender_address)
+        route = routing.route_address(
+            province=order.sender_province,
+            city=order.sender_city,
+            district=order.sender_district,
+            address=order.sender_address,
+        )
         if route.adcode != order.sender_adcode:
             old_site, old_state = order.site, order.state
             order.sender_adcode = route.adcode
             order.route_reason = route.reason
             if route.site.pk != order.site_id:
                 stint_begin(order, site=route.site, at=at, adcode=route.adcode)
-                event_record(order=order, kind=EventKind.REROUTED, at=at, actor=actor, actor_label=actor_label,
-                             site=old_site, from_state=old_state, to_state=OrderState.PENDING, to_site=route.site,
-                             clock=before, stint=before_stint,
-                             text=route.reason, data={"adcode": route.adcode,
-                                                      "accept_due_at": clock.iso(order.accept_due_at)})
+                event_record(
+                    order=order,
+                    kind=EventKind.REROUTED,
+                    at=at,
+                    actor=actor,
+                    actor_label=actor_label,
+                    site=old_site,
+                    from_state=old_state,
+                    to_state=OrderState.PENDING,
+                    to_site=route.site,
+                    clock=before,
+                    stint=before_stint,
+                    text=route.reason,
+                    data={"adcode": route.adcode, "accept_due_at": clock.iso(order.accept_due_at)},
+                )
                 order.stint_started_at = at
     order.save()
     return order
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, at: datetime | None = None, actor=None, actor_label: str = "",
-                 text: str = "") -> OnlineOrder:
+def order_cancel(
+    *, order_id: int, at: datetime | None = None, actor=None, actor_label: str = "", text: str = ""
+) -> OnlineOrder:
     """The channel cancels (撤单) before pickup: every clock stops; the site must acknowledge it."""
     at = at or timezone.now()
     order = workflow.lock(order_id)
@@ -308,16 +402,29 @@ def order_cancel(*, order_id: int, at: datetime | None = None, actor=None, actor
     order.cancelled_at = at
     order.cancel_handled_at = None
     order.save(update_fields=["state", "cancelled_at", "cancel_handled_at", "updated_at"])
-    event_record(order=order, kind=EventKind.CANCELLED, at=at, actor=actor, actor_label=actor_label,
-                 from_state=from_state, to_state=to_state, text=text)
+    event_record(
+        order=order,
+        kind=EventKind.CANCELLED,
+        at=at,
+        actor=actor,
+        actor_label=actor_label,
+        from_state=from_state,
+        to_state=to_state,
+        text=text,
+    )
     return order
 
 
 #: the channels of the deck (migration 0002 creates the same rows)
 STANDARD_CHANNELS = [
-    ("taobao", "LP", "淘宝", ""), ("kuaidi100", "KD", "快递100", ""), ("wechat", "wx", "百世微信", ""),
-    ("website", "wx", "百世快递官网", ""), ("crm", "IS", "CRM", ""), ("chubao", "CT_H_", "触宝APP", "CT_H_"),
-    ("alipay", "ali", "支付宝服务", ""), ("hq", "HQ", "总部追加", "HQ"),
+    ("taobao", "LP", "淘宝", ""),
+    ("kuaidi100", "KD", "快递100", ""),
+    ("wechat", "wx", "百世微信", ""),
+    ("website", "wx", "百世快递官网", ""),
+    ("crm", "IS", "CRM", ""),
+    ("chubao", "CT_H_", "触宝APP", "CT_H_"),
+    ("alipay", "ali", "支付宝服务", ""),
+    ("hq", "HQ", "总部追加", "HQ"),
 ]
 
 
@@ -330,8 +437,10 @@ def channels_ensure() -> dict[str, Channel]:
 
 # ---------------------------------------------------------------- API clients (HQ)
 
-def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter: str, callback_url: str = "",
-                      actor=None) -> tuple["ApiClient", str]:
+
+def api_client_create(
+    *, name: str, kind: str, channel: Channel | None, adapter: str, callback_url: str = "", actor=None
+) -> tuple[ApiClient, str]:
     """A new client; returns it and its secret, which is shown once."""
 
     if not (name or "").strip():
@@ -343,21 +452,28 @@ def api_client_create(*, name: str, kind: str, channel: Channel | None, adapter:
     if kind == ApiClient.Kind.CHANNEL and channel is None:
         raise OrderError(_("A channel's client needs its channel."), field="channel")
     secret = new_secret()
-    client = ApiClient.objects.create(name=name.strip(), kind=kind, channel=channel if kind == ApiClient.Kind.CHANNEL
-                                      else None, adapter=adapter, key=new_key(), secret=secret,
-                                      callback_url=callback_url.strip(), secret_rotated_at=timezone.now())
+    client = ApiClient.objects.create(
+        name=name.strip(),
+        kind=kind,
+        channel=channel if kind == ApiClient.Kind.CHANNEL else None,
+        adapter=adapter,
+        key=new_key(),
+        secret=secret,
+        callback_url=callback_url.strip(),
+        secret_rotated_at=timezone.now(),
+    )
     clients_changed()
     return client, secret
 
 
-def api_client_rotate(*, client_id: int, actor=None) -> tuple["ApiClient", str]:
+def api_client_rotate(*, client_id: int, actor=None) -> tuple[ApiClient, str]:
     client = ApiClient.objects.get(pk=client_id)
     client.secret, client.secret_rotated_at = new_secret(), timezone.now()
     client.save(update_fields=["secret", "secret_rotated_at"])
     return client, client.secret
 
 
-def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=None) -> "ApiClient":
+def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=None) -> ApiClient:
     client = ApiClient.objects.get(pk=client_id)
     client.callback_url, client.active = (callback_url or "").strip(), active
     client.save(update_fields=["callback_url", "active"])
@@ -379,18 +495,23 @@ def closure_deadlines_shift(*, day, province=None, at: datetime, actor=None, rea
         all_open = all_open.filter(province=province)
     movable = Q(accept_due_at__gt=at) | Q(accept_due_at__lte=end)
     moves: dict[int, dict] = {}
-    for order in all_open.exclude(site__is_data_center=True).filter(
-            movable, accept_due_at__gt=start, state=OrderState.PENDING).iterator(chunk_size=500):
+    for order in (
+        all_open.exclude(site__is_data_center=True)
+        .filter(movable, accept_due_at__gt=start, state=OrderState.PENDING)
+        .iterator(chunk_size=500)
+    ):
         new = clock.accept_deadline(order)
         if new != order.accept_due_at:
             moves.setdefault(order.pk, {})["accept_due_at"] = new
-    for order in all_open.filter(Q(pickup_due_at__gt=at) | Q(pickup_due_at__lte=end),
-                                 pickup_due_at__gt=start).iterator(chunk_size=500):
+    for order in all_open.filter(Q(pickup_due_at__gt=at) | Q(pickup_due_at__lte=end), pickup_due_at__gt=start).iterator(
+        chunk_size=500
+    ):
         new = clock.pickup_deadline(order)
         if new != order.pickup_due_at:
             moves.setdefault(order.pk, {})["pickup_due_at"] = new
-    bindings = PickupBinding.objects.filter(Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start,
-                                            order__state__in=open_states).select_related("order__province")
+    bindings = PickupBinding.objects.filter(
+        Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start, order__state__in=open_states
+    ).select_related("order__province")
     if province is not None:
         bindings = bindings.filter(order__province=province)
     binding_moves: dict[int, datetime] = {}
@@ -401,8 +522,9 @@ def closure_deadlines_shift(*, day, province=None, at: datetime, actor=None, rea
             moves.setdefault(binding.order_id, {})["binding_due_at"] = new
     if not moves:
         return 0
-    deadlines_moved_record(moves, at=at, actor=actor, day=day,
-                           text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason})
+    deadlines_moved_record(
+        moves, at=at, actor=actor, day=day, text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason}
+    )
     order_ids = [i for i, m in moves.items() if "accept_due_at" in m or "pickup_due_at" in m]
     with connection.cursor() as cursor:
         if order_ids:
@@ -411,12 +533,19 @@ def closure_deadlines_shift(*, day, province=None, at: datetime, actor=None, rea
                 "pickup_due_at = coalesce(m.pickup_due, o.pickup_due_at), updated_at = %s "
                 "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS m(id, accept_due, pickup_due) "
                 "WHERE o.id = m.id",
-                [at, order_ids, [moves[i].get("accept_due_at") for i in order_ids],
-                 [moves[i].get("pickup_due_at") for i in order_ids]])
+                [
+                    at,
+                    order_ids,
+                    [moves[i].get("accept_due_at") for i in order_ids],
+                    [moves[i].get("pickup_due_at") for i in order_ids],
+                ],
+            )
         if binding_moves:
             cursor.execute(
                 "UPDATE orders_pickupbinding b SET due_at = m.due FROM unnest(%s::bigint[], %s::timestamptz[]) "
-                "AS m(id, due) WHERE b.id = m.id", [list(binding_moves), list(binding_moves.values())])
+                "AS m(id, due) WHERE b.id = m.id",
+                [list(binding_moves), list(binding_moves.values())],
+            )
     return sum(("accept_due_at" in m) + ("pickup_due_at" in m) for m in moves.values()) + len(binding_moves)
 
 
@@ -434,8 +563,14 @@ def wechat_waybill_assign(*, order_id: int, at: datetime | None = None) -> Onlin
             locked.waybill_no = f"8{cursor.fetchone()[0]:011d}"
         locked.updated_at = at
         locked.save(update_fields=["waybill_no", "updated_at"])
-        event_record(order=locked, kind=EventKind.WAYBILL_ASSIGNED, at=at, actor_label="wechat",
-                     waybill_no=locked.waybill_no, clock=before)
+        event_record(
+            order=locked,
+            kind=EventKind.WAYBILL_ASSIGNED,
+            at=at,
+            actor_label="wechat",
+            waybill_no=locked.waybill_no,
+            clock=before,
+        )
     return locked
 
 

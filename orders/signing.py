@@ -1,5 +1,6 @@
 """Who signed an API request: the signing itself (canonical path, HMAC, headers, replay window) is the ground
 floor's (``core.signing``); the API clients are the order record's."""
+
 from __future__ import annotations
 
 from core import signing

@@ -9,6 +9,7 @@ transaction, so a reader sees either the old count of a day or the new one, neve
 ``orders_per_day`` answers from the counts where a day has been counted and from the orders themselves where it
 has not (a fresh install, a day older than the nightly count), so its answer never depends on beat having run:
 only its freshness does, and it says how fresh (``as_of``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,8 +56,13 @@ def day_counts_refresh(*, days: list[date], at: datetime | None = None) -> Count
     result = CountResult(days=days)
     if not days:
         return result
-    params = {"days": days, "tz": settings.TIME_ZONE, "at": at,
-              "start": clock.day_start(days[0]), "end": clock.day_start(days[-1] + timedelta(days=1))}
+    params = {
+        "days": days,
+        "tz": settings.TIME_ZONE,
+        "at": at,
+        "start": clock.day_start(days[0]),
+        "end": clock.day_start(days[-1] + timedelta(days=1)),
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
@@ -96,19 +102,33 @@ def orders_per_day(*, scope: Q, first: date, last: date, at: datetime | None = N
     going on and not since (beat stopped over a midnight) is counted from the orders."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     recent = timezone.localdate(at or timezone.now(), clock.tz()) - timedelta(days=1)
-    counted = {day: when for day, when in OrderCountDay.objects.filter(day__gte=first, day__lte=last)
-               .values_list("day", "counted_at") if day >= recent or when >= clock.day_start(day + timedelta(days=1))}
+    counted = {
+        day: when
+        for day, when in OrderCountDay.objects.filter(day__gte=first, day__lte=last).values_list("day", "counted_at")
+        if day >= recent or when >= clock.day_start(day + timedelta(days=1))
+    }
     counts = dict.fromkeys(days, 0)
     if counted:
-        rows = (OrderDayCount.objects.filter(scope, day__in=list(counted)).values("day")
-                .annotate(n=Sum("orders")).values_list("day", "n"))
+        rows = (
+            OrderDayCount.objects.filter(scope, day__in=list(counted))
+            .values("day")
+            .annotate(n=Sum("orders"))
+            .values_list("day", "n")
+        )
         counts.update(rows)
     live = [day for day in days if day not in counted]
     if live:  # one query from the first day not counted to the last (they are usually the oldest, together)
-        rows = (OnlineOrder.objects.filter(scope, order_time__gte=clock.day_start(live[0]),
-                                           order_time__lt=clock.day_start(live[-1] + timedelta(days=1)))
-                .exclude(site__is_data_center=True)
-                .annotate(day=TruncDate("order_time", tzinfo=clock.tz())).values("day").annotate(n=Count("id"))
-                .values_list("day", "n"))
+        rows = (
+            OnlineOrder.objects.filter(
+                scope,
+                order_time__gte=clock.day_start(live[0]),
+                order_time__lt=clock.day_start(live[-1] + timedelta(days=1)),
+            )
+            .exclude(site__is_data_center=True)
+            .annotate(day=TruncDate("order_time", tzinfo=clock.tz()))
+            .values("day")
+            .annotate(n=Count("id"))
+            .values_list("day", "n")
+        )
         counts.update((day, n) for day, n in rows if day not in counted)
     return PerDay(counts=counts, as_of=counted.get(last))

@@ -1,5 +1,6 @@
 """Tables of the order pages. Only order time is sortable: every other sort over tens of millions of rows
 would sort the whole filtered range."""
+
 import django_tables2 as tables
 from django.conf import settings
 from django.utils import timezone
@@ -17,12 +18,18 @@ def _local(value):
 
 
 class OrderTable(tables.Table):
-    ids = tables.CheckBoxColumn(accessor="pk", orderable=False,
-                                attrs={"input": {"class": "form-check-input", "name": "ids"},
-                                       "th__input": {"class": "form-check-input", "data-select-all": ""}})
+    ids = tables.CheckBoxColumn(
+        accessor="pk",
+        orderable=False,
+        attrs={
+            "input": {"class": "form-check-input", "name": "ids"},
+            "th__input": {"class": "form-check-input", "data-select-all": ""},
+        },
+    )
     order_time = tables.Column(verbose_name=_("order time"))
-    channel_order_id = tables.Column(verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]),
-                                     orderable=False)
+    channel_order_id = tables.Column(
+        verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]), orderable=False
+    )
     waybill_no = tables.Column(verbose_name=_("waybill no."), orderable=False, default="—")
     channel = tables.Column(verbose_name=_("channel"), orderable=False)
     business_type = tables.Column(verbose_name=_("business type"), orderable=False)
@@ -35,8 +42,20 @@ class OrderTable(tables.Table):
 
     class Meta:
         model = OnlineOrder
-        fields = ("ids", "order_time", "channel_order_id", "waybill_no", "channel", "business_type", "is_online",
-                  "sender", "sender_address", "state", "site", "courier")
+        fields = (
+            "ids",
+            "order_time",
+            "channel_order_id",
+            "waybill_no",
+            "channel",
+            "business_type",
+            "is_online",
+            "sender",
+            "sender_address",
+            "state",
+            "site",
+            "courier",
+        )
         order_by = ("-order_time",)
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "order-table"}
         # the rows written out in a template (the same cells as below, far cheaper than cell by cell)
@@ -66,8 +85,19 @@ class UnscannedTable(OrderTable):
     picked_up_at = tables.Column(verbose_name=_("pickup confirmed"), orderable=False, default="—")
 
     class Meta(OrderTable.Meta):
-        fields = ("order_time", "channel_order_id", "waybill_no", "channel", "is_online", "sender", "state",
-                  "accepted_at", "picked_up_at", "site", "courier")
+        fields = (
+            "order_time",
+            "channel_order_id",
+            "waybill_no",
+            "channel",
+            "is_online",
+            "sender",
+            "state",
+            "accepted_at",
+            "picked_up_at",
+            "site",
+            "courier",
+        )
         sequence = fields
         exclude = ("ids", "business_type", "sender_address")
         template_name = settings.DJANGO_TABLES2_TEMPLATE  # other columns: cell by cell

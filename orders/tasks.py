@@ -1,4 +1,5 @@
 """Celery wrappers of the order record."""
+
 from datetime import date
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """电商订单查询, the order's detail page with its timeline, HQ's hand entry (追加订单) and a site's correction."""
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,12 +13,12 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import jobs, scoping
-from core.actions import service_call
 from core.exceptions import DomainError
-from core.exports import xlsx_response
 from core.models import Site
 from core.parsing import parse_id
+from core.sheets import xlsx_response
 from core.textpolicy import form_errors_text
+from core.view_calls import service_call
 
 from . import imports as importing
 from . import selectors, services
@@ -60,22 +61,58 @@ def order_export(request):
                 yield [_("Only the first %(n)s rows were exported: narrow the filters.") % {"n": f"{EXPORT_LIMIT:,}"}]
                 return
             yield (
-                o.order_time, o.channel.name, o.channel_order_id, o.waybill_no or "",
-                o.get_business_type_display(), _("Online (线上)") if o.is_online else _("Offline (线下)"),
-                o.sender_name, o.sender_phone, f"{o.sender_province}{o.sender_city}{o.sender_district}{o.sender_address}",
-                o.receiver_name, f"{o.receiver_province}{o.receiver_city}{o.receiver_district}{o.receiver_address}",
-                o.goods, o.weight_kg, o.get_state_display(), o.site.code, o.site.name,
-                o.courier.name if o.courier else "", o.accepted_at, o.picked_up_at,
-                o.pickup_scan_at, o.cancelled_at,
+                o.order_time,
+                o.channel.name,
+                o.channel_order_id,
+                o.waybill_no or "",
+                o.get_business_type_display(),
+                _("Online (线上)") if o.is_online else _("Offline (线下)"),
+                o.sender_name,
+                o.sender_phone,
+                f"{o.sender_province}{o.sender_city}{o.sender_district}{o.sender_address}",
+                o.receiver_name,
+                f"{o.receiver_province}{o.receiver_city}{o.receiver_district}{o.receiver_address}",
+                o.goods,
+                o.weight_kg,
+                o.get_state_display(),
+                o.site.code,
+                o.site.name,
+                o.courier.name if o.courier else "",
+                o.accepted_at,
+                o.picked_up_at,
+                o.pickup_scan_at,
+                o.cancelled_at,
                 (_("Handled (已做)") if o.cancel_handled_at else _("Not handled (未做)")) if o.cancelled_at else "",
-                o.get_fail_reason_display(), o.fail_text,
+                o.get_fail_reason_display(),
+                o.fail_text,
             )
 
-    headers = [_("Order time"), _("Channel"), _("Logistics no."), _("Waybill no."), _("Business type"),
-               _("Online/offline"), _("Sender"), _("Sender phone"), _("Sender address"), _("Receiver"),
-               _("Receiver address"), _("Goods"), _("Weight (kg)"), _("State"), _("Site code"), _("Site name"),
-               _("Courier"), _("Accepted at"), _("Picked up at"), _("Pickup scan time"), _("Cancelled at"),
-               _("Cancellation handling"), _("Failure reason"), _("Failure details")]
+    headers = [
+        _("Order time"),
+        _("Channel"),
+        _("Logistics no."),
+        _("Waybill no."),
+        _("Business type"),
+        _("Online/offline"),
+        _("Sender"),
+        _("Sender phone"),
+        _("Sender address"),
+        _("Receiver"),
+        _("Receiver address"),
+        _("Goods"),
+        _("Weight (kg)"),
+        _("State"),
+        _("Site code"),
+        _("Site name"),
+        _("Courier"),
+        _("Accepted at"),
+        _("Picked up at"),
+        _("Pickup scan time"),
+        _("Cancelled at"),
+        _("Cancellation handling"),
+        _("Failure reason"),
+        _("Failure details"),
+    ]
     return xlsx_response(filename="orders", headers=headers, rows=rows())
 
 
@@ -86,8 +123,9 @@ def order_detail(request, pk: int):
     may_operate = scoping.may_operate_site(request.user, order.site_id) and role == scoping.Role.CLERK
     correct_form = None
     if (may_operate or role == scoping.Role.HQ) and order.state in (OrderState.PENDING, OrderState.ACCEPTED):
-        correct_form = OrderCorrectForm(initial={f: getattr(order, f) for f in OrderCorrectForm.base_fields
-                                                 if hasattr(order, f)})
+        correct_form = OrderCorrectForm(
+            initial={f: getattr(order, f) for f in OrderCorrectForm.base_fields if hasattr(order, f)}
+        )
     context = {
         "order": order,
         "events": selectors.order_timeline(order=order),
@@ -112,12 +150,15 @@ def order_correct(request, pk: int):
     if form.is_valid():
         data = dict(form.cleaned_data)
         note = data.pop("note")
-        service_call(request, lambda: services.order_change(order_id=order.pk, changes=data, actor=request.user,
-                                                            corrected=True, note=note),
-                     _("The correction was saved and recorded."))
+        service_call(
+            request,
+            lambda: services.order_change(
+                order_id=order.pk, changes=data, actor=request.user, corrected=True, note=note
+            ),
+            _("The correction was saved and recorded."),
+        )
     else:
-        flash.error(request, _("The correction was not saved: %(errors)s")
-                    % {"errors": form_errors_text(form)})
+        flash.error(request, _("The correction was not saved: %(errors)s") % {"errors": form_errors_text(form)})
     return redirect("orders:order_detail", pk=pk)
 
 
@@ -130,26 +171,43 @@ def order_new(request):
         if not data.get("channel_order_id"):
             prefix = form.cleaned_data["channel"].order_id_prefix or "HQ"  # the channel's own prefix rule
             data["channel_order_id"] = prefix + timezone.localtime().strftime("%Y%m%d%H%M%S%f")[:18]
-        entered = service_call(request, lambda: services.order_create(
-            channel=form.cleaned_data["channel"], data=data, actor=request.user,
-            actor_label=request.user.get_full_name() or request.user.username), form=form)
+        entered = service_call(
+            request,
+            lambda: services.order_create(
+                channel=form.cleaned_data["channel"],
+                data=data,
+                actor=request.user,
+                actor_label=request.user.get_full_name() or request.user.username,
+            ),
+            form=form,
+        )
         if entered:
             order = entered.result.order
             intake = entered.result
             if not intake.created:
                 flash.info(request, _("This order had already been entered; here it is."))
             elif order.site.is_data_center:
-                flash.warning(request, _("Order %(id)s entered; it waits in the data center: %(reason)s")
-                              % {"id": order.channel_order_id, "reason": order.route_reason})
+                flash.warning(
+                    request,
+                    _("Order %(id)s entered; it waits in the data center: %(reason)s")
+                    % {"id": order.channel_order_id, "reason": order.route_reason},
+                )
             else:
-                flash.success(request, _("Order %(id)s entered and routed to %(site)s.")
-                              % {"id": order.channel_order_id, "site": order.site.name})
+                flash.success(
+                    request,
+                    _("Order %(id)s entered and routed to %(site)s.")
+                    % {"id": order.channel_order_id, "site": order.site.name},
+                )
             return redirect("orders:order_detail", pk=order.pk)
-    return render(request, "orders/order_new.html", {"form": form, "data_center": Site.objects.filter(
-        is_data_center=True).first()})
+    return render(
+        request,
+        "orders/order_new.html",
+        {"form": form, "data_center": Site.objects.filter(is_data_center=True).first()},
+    )
 
 
 # ---------------------------------------------------------------- API clients and callbacks (HQ)
+
 
 @scoping.role_required(scoping.Role.HQ)
 def api_clients(request):
@@ -163,19 +221,28 @@ def api_clients(request):
                     URLValidator(schemes=["http", "https"])(url)
                 channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
                 client, secret = services.api_client_create(
-                    name=request.POST.get("name", ""), kind=request.POST.get("kind") or ApiClient.Kind.CHANNEL,
-                    channel=channel, adapter=request.POST.get("adapter") or "generic", callback_url=url,
-                    actor=request.user)
+                    name=request.POST.get("name", ""),
+                    kind=request.POST.get("kind") or ApiClient.Kind.CHANNEL,
+                    channel=channel,
+                    adapter=request.POST.get("adapter") or "generic",
+                    callback_url=url,
+                    actor=request.user,
+                )
                 shown = (client, secret)
             elif action == "rotate":
-                shown = services.api_client_rotate(client_id=parse_id(request.POST.get("client")) or 0,
-                                                   actor=request.user)
+                shown = services.api_client_rotate(
+                    client_id=parse_id(request.POST.get("client")) or 0, actor=request.user
+                )
             elif action == "update":
                 url = (request.POST.get("callback_url") or "").strip()
                 if url:
                     URLValidator(schemes=["http", "https"])(url)
-                services.api_client_update(client_id=parse_id(request.POST.get("client")) or 0, callback_url=url,
-                                           active=request.POST.get("active") == "on", actor=request.user)
+                services.api_client_update(
+                    client_id=parse_id(request.POST.get("client")) or 0,
+                    callback_url=url,
+                    active=request.POST.get("active") == "on",
+                    actor=request.user,
+                )
                 flash.success(request, _("Saved."))
                 return redirect("orders:api_clients")
         except ValidationError:
@@ -187,9 +254,18 @@ def api_clients(request):
 
     clients = ApiClient.objects.select_related("channel").order_by("name")
     failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
-    return render(request, "orders/api_clients.html", {
-        "clients": clients, "shown": shown, "channels": Channel.objects.all(), "kinds": ApiClient.Kind.choices,
-        "adapters": ApiClient.Adapter.choices, "failed": failed})
+    return render(
+        request,
+        "orders/api_clients.html",
+        {
+            "clients": clients,
+            "shown": shown,
+            "channels": Channel.objects.all(),
+            "kinds": ApiClient.Kind.choices,
+            "adapters": ApiClient.Adapter.choices,
+            "failed": failed,
+        },
+    )
 
 
 @scoping.role_required(scoping.Role.HQ)
@@ -203,11 +279,15 @@ def callbacks(request):
     qs = OutboxMessage.objects.select_related("client", "order").order_by("-created_at")
     if status in OutboxMessage.Status.values:
         qs = qs.filter(status=status)
-    return render(request, "orders/callbacks.html", {"messages_": qs[:300], "status": status,
-                                                      "statuses": OutboxMessage.Status.choices})
+    return render(
+        request,
+        "orders/callbacks.html",
+        {"messages_": qs[:300], "status": status, "statuses": OutboxMessage.Status.choices},
+    )
 
 
 # ---------------------------------------------------------------- file imports (HQ)
+
 
 @scoping.role_required(scoping.Role.HQ)
 def imports(request):
@@ -223,9 +303,16 @@ def imports(request):
         channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
         job = importing.job_create(kind=kind, upload=upload, actor=request.user, channel=channel)
         return redirect("orders:import_detail", pk=job.pk)
-    return render(request, "orders/imports.html", {
-        "jobs": ImportJob.objects.select_related("created_by", "channel")[:50], "kinds": ImportJob.Kind.choices,
-        "channels": Channel.objects.filter(active=True), "columns": importing.COLUMNS})
+    return render(
+        request,
+        "orders/imports.html",
+        {
+            "jobs": ImportJob.objects.select_related("created_by", "channel")[:50],
+            "kinds": ImportJob.Kind.choices,
+            "channels": Channel.objects.filter(active=True),
+            "columns": importing.COLUMNS,
+        },
+    )
 
 
 @scoping.role_required(scoping.Role.HQ)
@@ -261,8 +348,9 @@ def import_detail(request, pk: int):
         return redirect("orders:import_detail", pk=job.pk)
     done = progress(job)
     template = "orders/_import_progress.html" if request.htmx else "orders/import_detail.html"
-    return render(request, template, {"job": job, "done": done,
-                                      "percent": int(100 * done / job.total) if job.total else 0})
+    return render(
+        request, template, {"job": job, "done": done, "percent": int(100 * done / job.total) if job.total else 0}
+    )
 
 
 @login_required

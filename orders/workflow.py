@@ -6,6 +6,7 @@ with a message naming the state and the action), changes the fields and writes t
 transaction. ``expect`` lets a caller say which state it showed the user: when the order moved meanwhile
 (another clerk was faster), the request changes nothing and says so.
 """
+
 from __future__ import annotations
 
 from django.db import OperationalError
@@ -44,8 +45,10 @@ def check(order: OnlineOrder, action: str, *, expect: str | None = None) -> str:
     label, moves = TRANSITIONS[action]
     if expect is not None and order.state != expect:
         raise IllegalTransition(
-            _("Order %(order)s is now “%(state)s” (someone acted on it first): it cannot %(action)s any more. "
-              "The list has been refreshed.")
+            _(
+                "Order %(order)s is now “%(state)s” (someone acted on it first): it cannot %(action)s any more. "
+                "The list has been refreshed."
+            )
             % {"order": order.channel_order_id, "state": order.get_state_display(), "action": label}
         )
     if order.state not in moves:

@@ -2,6 +2,7 @@
 to its province platform, which upholds or cancels; within 72 hours of that decision the site may take it to HQ,
 or the LCS escalates it; HQ decides last. HQ may record an appeal that reached its group mailbox, on the site's
 behalf, with the e-mail attached. Late appeals are refused (逾期不予受理). A cancellation reverses the fine."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from core import clock, scoping
 from core.validators import attachment_name, attachments_check
 
-from .decisions import decision_message
+from .decision_messages import decision_message
 from .events import event_record
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
 from .money import ledger_sync
@@ -38,18 +39,24 @@ def hq_deadline(appeal: Appeal) -> datetime | None:
 
 def _attach(appeal: Appeal, files, actor, at, stage: str) -> None:
     for f in attachments_check(files):
-        AppealAttachment.objects.create(appeal=appeal, stage=stage, file=f, name=attachment_name(f.name), uploaded_by=actor,
-                                        uploaded_at=at)
+        AppealAttachment.objects.create(
+            appeal=appeal, stage=stage, file=f, name=attachment_name(f.name), uploaded_by=actor, uploaded_at=at
+        )
 
 
 def _late(deadline: datetime) -> PenaltyError:
-    return PenaltyError(_("The appeal window closed at %(t)s: late appeals are not accepted (逾期不予受理).")
-                        % {"t": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
+    return PenaltyError(
+        _("The appeal window closed at %(t)s: late appeals are not accepted (逾期不予受理).")
+        % {"t": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}
+    )
 
 
 def _lock_violation(violation_id: int) -> Violation:
-    return (Violation.objects.select_for_update(of=("self",))
-            .select_related("notice_line__notice", "site").get(pk=violation_id))
+    return (
+        Violation.objects.select_for_update(of=("self",))
+        .select_related("notice_line__notice", "site")
+        .get(pk=violation_id)
+    )
 
 
 def _cancel_violation(v: Violation, actor, at, text: str) -> None:
@@ -78,8 +85,15 @@ def appeal_file(*, violation_id: int, actor, text: str, files=(), at: datetime |
         raise PenaltyError(_("Say why the decision is wrong; attach your evidence."), field="text")
     try:
         with transaction.atomic():
-            appeal = Appeal.objects.create(violation=v, site=v.site, province_id=v.province_id, status=A.LCS_REVIEW,
-                                           text=text, filed_by=actor, filed_at=at)
+            appeal = Appeal.objects.create(
+                violation=v,
+                site=v.site,
+                province_id=v.province_id,
+                status=A.LCS_REVIEW,
+                text=text,
+                filed_by=actor,
+                filed_at=at,
+            )
     except IntegrityError:
         raise PenaltyError(_("This violation has been appealed already.")) from None
     _attach(appeal, files, actor, at, "site")
@@ -108,10 +122,21 @@ def appeal_lcs_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: dat
     appeal.lcs_text, appeal.lcs_by, appeal.lcs_at = text, actor, at
     appeal.status = A.CANCELLED if cancel else A.LCS_UPHELD
     appeal.save()
-    _conclude(appeal, actor=actor, cancel=cancel, text=text, at=at,
-              note=_("Cancelled on appeal by the province platform: %(t)s") % {"t": text})
-    decision_message(violation=appeal.violation, kind="cancelled" if cancel else "appeal_upheld", at=at, text=text,
-                     deadline=None if cancel else hq_deadline(appeal))
+    _conclude(
+        appeal,
+        actor=actor,
+        cancel=cancel,
+        text=text,
+        at=at,
+        note=_("Cancelled on appeal by the province platform: %(t)s") % {"t": text},
+    )
+    decision_message(
+        violation=appeal.violation,
+        kind="cancelled" if cancel else "appeal_upheld",
+        at=at,
+        text=text,
+        deadline=None if cancel else hq_deadline(appeal),
+    )
     return appeal
 
 
@@ -180,15 +205,17 @@ def appeal_hq_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: date
     appeal.decision_text, appeal.decided_by, appeal.decided_at = text, actor, at
     appeal.status = A.CANCELLED if cancel else A.UPHELD
     appeal.save()
-    _conclude(appeal, actor=actor, cancel=cancel, text=text, at=at,
-              note=_("Cancelled on appeal by HQ: %(t)s") % {"t": text})
+    _conclude(
+        appeal, actor=actor, cancel=cancel, text=text, at=at, note=_("Cancelled on appeal by HQ: %(t)s") % {"t": text}
+    )
     decision_message(violation=appeal.violation, kind="cancelled" if cancel else "hq_upheld", at=at, text=text)
     return appeal
 
 
 @transaction.atomic
-def appeal_record_email(*, violation_id: int, actor, received_at: datetime, text: str, email_file,
-                        at: datetime | None = None) -> Appeal:
+def appeal_record_email(
+    *, violation_id: int, actor, received_at: datetime, text: str, email_file, at: datetime | None = None
+) -> Appeal:
     """HQ records an appeal that reached its group mailbox at ``received_at``, on the site's behalf: a first
     appeal within 72 h of the notice, or a second step within 72 h of the LCS decision. It goes to HQ."""
     at = at or timezone.now()
@@ -209,9 +236,18 @@ def appeal_record_email(*, violation_id: int, actor, received_at: datetime, text
             raise PenaltyError(_("The violation has not been notified yet."))
         if received_at > deadline:
             raise _late(deadline)
-        appeal = Appeal.objects.create(violation=v, site=v.site, province_id=v.province_id, status=A.HQ_REVIEW,
-                                       text=text, filed_by=actor, filed_at=received_at, by_email=True,
-                                       hq_filed_at=received_at, hq_text=text)
+        appeal = Appeal.objects.create(
+            violation=v,
+            site=v.site,
+            province_id=v.province_id,
+            status=A.HQ_REVIEW,
+            text=text,
+            filed_by=actor,
+            filed_at=received_at,
+            by_email=True,
+            hq_filed_at=received_at,
+            hq_text=text,
+        )
     else:
         if existing.status != A.LCS_UPHELD:
             raise PenaltyError(_("This violation's appeal is already under way or decided."))

@@ -10,21 +10,25 @@ class PenaltiesConfig(AppConfig):
         # the clock (ground floor) asks the rule book for thresholds without importing it
         from core import clock
 
-        from .rules import threshold_at
+        from .rule_versions import threshold_at
 
         clock.threshold_source_set(threshold_at)
 
         # the rule and ledger codes this app writes are read by their names everywhere (statements included)
         from django.utils.translation import gettext_lazy as _
 
-        from core.plain import code_labels_register
+        from core.humanize import code_labels_register
 
         from .models import Rule
 
         code_labels_register(Rule.choices)
-        code_labels_register([("REFUND_60", _("Refund: 60 per cent of the fines")),
-                              ("REFUND_40", _("Refund: the other 40 per cent of the fines")),
-                              ("REWARD", _("Monthly reward"))])
+        code_labels_register(
+            [
+                ("REFUND_60", _("Refund: 60 per cent of the fines")),
+                ("REFUND_40", _("Refund: the other 40 per cent of the fines")),
+                ("REWARD", _("Monthly reward")),
+            ]
+        )
 
         # a site's waybill correction stops once the week's notice is out or an audit judged the order
         from dispatch.corrections import correction_guard_add

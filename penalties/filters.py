@@ -1,4 +1,3 @@
-
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +10,9 @@ from .models import Rule, Violation, ViolationStatus
 
 
 class ViolationFilter(django_filters.FilterSet):
-    week = SaneDateFilter(label=_("Week of (any day)"), method="filter_week",
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+    week = SaneDateFilter(
+        label=_("Week of (any day)"), method="filter_week", widget=forms.DateInput(attrs={"type": "date"})
+    )
     province = django_filters.ModelChoiceFilter(label=_("Province"), queryset=Province.objects.none())
     site = django_filters.CharFilter(label=_("Site code"), method="filter_site")
     rule = django_filters.ChoiceFilter(label=_("Rule"), choices=Rule.choices)

@@ -1,5 +1,6 @@
 """The rule book: rules as versioned data, violations (one per order, site stint and rule), their history, the
 evidence of audits, and the record of each sweep."""
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -33,12 +34,14 @@ class RuleVersion(models.Model):
 
     code = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
     fine = models.DecimalField(_("fine (CNY)"), max_digits=10, decimal_places=2)
-    threshold_minutes = models.PositiveIntegerField(_("threshold (minutes)"), null=True, blank=True,
-                                                    help_text=_("Time rules only: 30 for accept, 960 for pickup"))
+    threshold_minutes = models.PositiveIntegerField(
+        _("threshold (minutes)"), null=True, blank=True, help_text=_("Time rules only: 30 for accept, 960 for pickup")
+    )
     description = models.CharField(_("description"), max_length=300)
     effective_from = models.DateTimeField(_("effective from"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     #: who changed what, when
     history = HistoricalRecords()
@@ -61,8 +64,9 @@ class WorkOrderLimit(models.Model):
     wo_type = models.CharField(_("work-order type"), max_length=16)
     hours = models.PositiveIntegerField(_("time limit (hours)"))
     effective_from = models.DateTimeField(_("effective from"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -88,20 +92,34 @@ class Violation(models.Model):
         AUDIT = "audit", _("Audit (稽核)")
         WORK_ORDER = "work_order", _("Work order (菜鸟工单)")
 
-    order = models.ForeignKey("orders.OnlineOrder", on_delete=models.PROTECT, related_name="violations",
-                              db_index=False, null=True, blank=True)
+    order = models.ForeignKey(
+        "orders.OnlineOrder", on_delete=models.PROTECT, related_name="violations", db_index=False, null=True, blank=True
+    )
     #: a work-order fine's work order (id and Cainiao's number; no foreign key: complaints stands beside us)
     work_order_id = models.BigIntegerField(null=True, blank=True)
     reference = models.CharField(_("reference"), max_length=64, blank=True, default="", db_default="")
     #: the audited act (an event of the order's history) of an audit finding
-    act = models.ForeignKey("orders.OrderEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                            db_index=False, verbose_name=_("audited act"))
+    act = models.ForeignKey(
+        "orders.OrderEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("audited act"),
+    )
     stint = models.PositiveIntegerField(_("stint"))
     rule = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
-    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="violations",
-                             verbose_name=_("responsible site"), db_index=False)
-    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, related_name="violations",
-                                 verbose_name=_("province"), db_index=False)
+    site = models.ForeignKey(
+        "core.Site",
+        on_delete=models.PROTECT,
+        related_name="violations",
+        verbose_name=_("responsible site"),
+        db_index=False,
+    )
+    province = models.ForeignKey(
+        "core.Province", on_delete=models.PROTECT, related_name="violations", verbose_name=_("province"), db_index=False
+    )
     rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
     fine = models.DecimalField(_("fine (CNY)"), max_digits=10, decimal_places=2)
     #: the deadline that passed, or the audited act: it decides the week the violation belongs to
@@ -111,10 +129,12 @@ class Violation(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     evidence = models.TextField(_("evidence"), blank=True)
     reclassified_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"))
 
@@ -124,21 +144,27 @@ class Violation(models.Model):
         constraints = [
             # one violation per (order, site stint, rule) from the clock, whatever became of it later, except a
             # voided one (a closure day moved the deadline: the moved deadline can still be missed)
-            models.UniqueConstraint(fields=["order", "stint", "rule"], condition=Q(source="sweep") & ~Q(status="VOIDED"),
-                                    name="violation_sweep_once"),
+            models.UniqueConstraint(
+                fields=["order", "stint", "rule"],
+                condition=Q(source="sweep") & ~Q(status="VOIDED"),
+                name="violation_sweep_once",
+            ),
             # and at most one live finding per audited act and rule (two false acts of one stint are two fines)
-            models.UniqueConstraint(fields=["act", "rule"], condition=Q(source="audit",
-                                    status__in=["PROPOSED", "CONFIRMED"]), name="violation_audit_once"),
-            models.UniqueConstraint(fields=["work_order_id", "rule"], condition=Q(source="work_order"),
-                                    name="violation_work_order_once"),
+            models.UniqueConstraint(
+                fields=["act", "rule"],
+                condition=Q(source="audit", status__in=["PROPOSED", "CONFIRMED"]),
+                name="violation_audit_once",
+            ),
+            models.UniqueConstraint(
+                fields=["work_order_id", "rule"], condition=Q(source="work_order"), name="violation_work_order_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["site", "-occurred_at"], name="violation_site_time"),
             models.Index(fields=["province", "week"], name="violation_province_week"),
             models.Index(fields=["week", "rule"], name="violation_week_rule"),
             models.Index(fields=["order"], name="violation_order"),
-            models.Index(fields=["status", "province"], name="violation_open_review",
-                         condition=Q(status="PROPOSED")),
+            models.Index(fields=["status", "province"], name="violation_open_review", condition=Q(status="PROPOSED")),
         ]
 
     def __str__(self):
@@ -148,18 +174,28 @@ class Violation(models.Model):
 class ViolationEvent(models.Model):
     """Every act on a violation: detected, proposed, confirmed, rejected, re-classified, voided, evidence added."""
 
-    LABELS = {"detected": _("Detected by the clock"), "proposed": _("Proposed by the province"),
-              "confirmed": _("Fine confirmed"), "rejected": _("Rejected by HQ"), "reclassified": _("Re-classified"),
-              "voided": _("Voided"), "evidence": _("Evidence added"), "appealed": _("Appealed to the province"),
-              "appeal_upheld": _("Appeal rejected, violation upheld"), "escalated": _("Escalated to HQ"),
-              "appealed_hq": _("Appealed to HQ"), "appealed_email": _("Appeal received by e-mail"),
-              "cancelled": _("Cancelled on appeal")}
+    LABELS = {
+        "detected": _("Detected by the clock"),
+        "proposed": _("Proposed by the province"),
+        "confirmed": _("Fine confirmed"),
+        "rejected": _("Rejected by HQ"),
+        "reclassified": _("Re-classified"),
+        "voided": _("Voided"),
+        "evidence": _("Evidence added"),
+        "appealed": _("Appealed to the province"),
+        "appeal_upheld": _("Appeal rejected, violation upheld"),
+        "escalated": _("Escalated to HQ"),
+        "appealed_hq": _("Appealed to HQ"),
+        "appealed_email": _("Appeal received by e-mail"),
+        "cancelled": _("Cancelled on appeal"),
+    }
 
     violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
     at = models.DateTimeField(_("time"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     text = models.TextField(_("details"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -232,16 +268,23 @@ class Report(models.Model):
 
     kind = models.CharField(_("report"), max_length=20, choices=Kind.choices)
     period = models.DateField(_("period"), help_text=_("The week's Monday or the month's first day"))
-    province = models.ForeignKey("core.Province", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="reports", verbose_name=_("province"))
+    province = models.ForeignKey(
+        "core.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("province"),
+    )
     file = models.FileField(upload_to="reports/%Y/")
     pages = models.PositiveIntegerField(default=0)
     generated_at = models.DateTimeField(_("generated at"))
 
     class Meta:
         ordering = ["-period", "kind", "province_id"]
-        constraints = [models.UniqueConstraint(fields=["kind", "period", "province"], name="report_once",
-                                               nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period", "province"], name="report_once", nulls_distinct=False)
+        ]
 
 
 class AppealStatus(models.TextChoices):
@@ -265,15 +308,17 @@ class Appeal(models.Model):
     filed_at = models.DateTimeField(_("filed at"))
     by_email = models.BooleanField(_("received by e-mail"), default=False)
     lcs_text = models.TextField(_("province decision"), blank=True)
-    lcs_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
+    lcs_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     lcs_at = models.DateTimeField(_("province decided at"), null=True, blank=True)
     hq_filed_at = models.DateTimeField(_("went to HQ at"), null=True, blank=True)
     hq_text = models.TextField(_("statement to HQ"), blank=True)
     escalated = models.BooleanField(_("escalated by the province"), default=False)
     decision_text = models.TextField(_("HQ decision"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("HQ decided at"), null=True, blank=True)
 
     class Meta:

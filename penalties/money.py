@@ -4,6 +4,7 @@ monthly refunds (返款, 60 % then 40 %) with their corrections, and the monthly
 Every amount is a Decimal rounded half up. Every run is safe twice: ledger entries carry unique keys, the reward
 allocation of a month is written once, and refunds are settled as "what is owed now minus what was paid", so a
 rerun owes nothing more and an appeal decided after a settlement is corrected by the next one."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,12 @@ REFUND_FIRST = Decimal("0.6")
 LOOKBACK_MONTHS = 12
 
 
-month_add, month_bounds, previous_month, week_monday = (clock.month_add, clock.month_bounds, clock.previous_month,
-                                                        clock.week_monday)
+month_add, month_bounds, previous_month, week_monday = (
+    clock.month_add,
+    clock.month_bounds,
+    clock.previous_month,
+    clock.week_monday,
+)
 
 
 # ---------------------------------------------------------------- fines and reversals
@@ -63,11 +68,13 @@ def ledger_sync(*, violation_ids: list[int] | None = None, at: datetime | None =
     at = at or timezone.now()
     only = "AND v.id = ANY(%(ids)s)" if violation_ids is not None else ""
     params = {"tz": settings.TIME_ZONE, "ids": list(violation_ids or [])}
-    return sum(entries_record_select(select.format(only=only), params, at=at)
-               for select in (FINES_SELECT, REVERSALS_SELECT))
+    return sum(
+        entries_record_select(select.format(only=only), params, at=at) for select in (FINES_SELECT, REVERSALS_SELECT)
+    )
 
 
 # ---------------------------------------------------------------- refunds
+
 
 def _clean_months(site_ids: list[int], months: list[date]) -> set[tuple[int, date]]:
     """(site, month) pairs that had online orders and no standing violation."""
@@ -75,13 +82,23 @@ def _clean_months(site_ids: list[int], months: list[date]) -> set[tuple[int, dat
         return set()
     lo, hi = month_bounds(min(months))[0], month_bounds(max(months))[1]
     tz = clock.tz()
-    with_orders = {(site_id, m.date() if hasattr(m, "date") else m) for site_id, m in (
-        OnlineOrder.objects.filter(site_id__in=site_ids, is_online=True, order_time__gte=lo, order_time__lt=hi)
-        .annotate(m=TruncMonth("order_time", tzinfo=tz)).values_list("site_id", "m").distinct())}
+    with_orders = {
+        (site_id, m.date() if hasattr(m, "date") else m)
+        for site_id, m in (
+            OnlineOrder.objects.filter(site_id__in=site_ids, is_online=True, order_time__gte=lo, order_time__lt=hi)
+            .annotate(m=TruncMonth("order_time", tzinfo=tz))
+            .values_list("site_id", "m")
+            .distinct()
+        )
+    }
     violated = set()
-    for site_id, occurred in (Violation.objects.filter(site_id__in=site_ids, status=ViolationStatus.CONFIRMED,
-                                                       rule__in=ONLINE_RULES, occurred_at__gte=lo, occurred_at__lt=hi)
-                              .values_list("site_id", "occurred_at")):
+    for site_id, occurred in Violation.objects.filter(
+        site_id__in=site_ids,
+        status=ViolationStatus.CONFIRMED,
+        rule__in=ONLINE_RULES,
+        occurred_at__gte=lo,
+        occurred_at__lt=hi,
+    ).values_list("site_id", "occurred_at"):
         violated.add((site_id, timezone.localtime(occurred, tz).date().replace(day=1)))
     return {(s, m) for s in site_ids for m in months if (s, m) in with_orders and (s, m) not in violated}
 
@@ -113,9 +130,16 @@ def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
     result = Settlement(month=month)
     first = month_add(month, -LOOKBACK_MONTHS)
     bases = {}
-    for row in (LedgerEntry.objects.filter(heading=Heading.ONLINE_ORDERS, kind__in=[EntryKind.FINE, EntryKind.REVERSAL],
-                                           month__gte=first, month__lt=month)
-                .values("site_id", "province_id", "month").annotate(s=Sum("amount"))):
+    for row in (
+        LedgerEntry.objects.filter(
+            heading=Heading.ONLINE_ORDERS,
+            kind__in=[EntryKind.FINE, EntryKind.REVERSAL],
+            month__gte=first,
+            month__lt=month,
+        )
+        .values("site_id", "province_id", "month")
+        .annotate(s=Sum("amount"))
+    ):
         key = (row["site_id"], row["month"])
         province_id, base = bases.get(key, (row["province_id"], Decimal(0)))
         bases[key] = (province_id, base - row["s"])
@@ -125,9 +149,11 @@ def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
     months = sorted({month_add(m, k) for _s, m in bases for k in (1, 2) if month_add(m, k) <= month})
     clean = _clean_months(sites, months)
     paid, count = {}, {}
-    for row in (LedgerEntry.objects.filter(site_id__in=sites, source_type="refund",
-                                           code__in=["REFUND_60", "REFUND_40"])
-                .values("site_id", "code", "source_id").annotate(s=Sum("amount"), n=Count("id"))):
+    for row in (
+        LedgerEntry.objects.filter(site_id__in=sites, source_type="refund", code__in=["REFUND_60", "REFUND_40"])
+        .values("site_id", "code", "source_id")
+        .annotate(s=Sum("amount"), n=Count("id"))
+    ):
         paid[(row["site_id"], row["code"], row["source_id"])] = row["s"]
         count[(row["site_id"], row["code"], row["source_id"])] = row["n"]
     entries = []
@@ -135,8 +161,10 @@ def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
         base = money(max(base, Decimal(0)))
         first_part = money(base * REFUND_FIRST)
         clean1 = (site_id, month_add(m, 1)) in clean
-        owed = {"REFUND_60": first_part if clean1 else Decimal(0),
-                "REFUND_40": (base - first_part) if clean1 and (site_id, month_add(m, 2)) in clean else Decimal(0)}
+        owed = {
+            "REFUND_60": first_part if clean1 else Decimal(0),
+            "REFUND_40": (base - first_part) if clean1 and (site_id, month_add(m, 2)) in clean else Decimal(0),
+        }
         source_id = int(m.strftime("%Y%m"))
         for code in refund_parts_due(m, month):
             already = paid.get((site_id, code, source_id), Decimal(0))
@@ -145,13 +173,28 @@ def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
                 continue
             n = count.get((site_id, code, source_id), 0)
             kind = EntryKind.REFUND if n == 0 and diff > 0 else EntryKind.ADJUSTMENT
-            key = (f"{code.lower()}:{site_id}:{m:%Y%m}" if kind == EntryKind.REFUND
-                   else f"adj:{code.lower()}:{site_id}:{m:%Y%m}:{n}")
+            key = (
+                f"{code.lower()}:{site_id}:{m:%Y%m}"
+                if kind == EntryKind.REFUND
+                else f"adj:{code.lower()}:{site_id}:{m:%Y%m}:{n}"
+            )
             note = f"{m:%Y-%m} 罚款 ¥{base} 的{'60%' if code == 'REFUND_60' else '40%'}"
             if kind == EntryKind.ADJUSTMENT:
                 note += f"（更正：应付 ¥{owed[code]}，已付 ¥{already}）"
-            entries.append(Entry(site_id=site_id, province_id=province_id, month=month, kind=kind, code=code,
-                                 amount=diff, key=key, source_type="refund", source_id=source_id, note=note))
+            entries.append(
+                Entry(
+                    site_id=site_id,
+                    province_id=province_id,
+                    month=month,
+                    kind=kind,
+                    code=code,
+                    amount=diff,
+                    key=key,
+                    source_type="refund",
+                    source_id=source_id,
+                    note=note,
+                )
+            )
             if kind == EntryKind.REFUND:
                 result.refunds += 1
             else:
@@ -164,13 +207,15 @@ def refunds_settle(*, month: date, at: datetime | None = None) -> Settlement:
 
 # ---------------------------------------------------------------- rewards
 
+
 def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def first_level_sites():
-    return Site.objects.filter(kind=Site.Kind.SITE, level=Site.Level.FIRST, parent__isnull=True, active=True,
-                               is_data_center=False)
+    return Site.objects.filter(
+        kind=Site.Kind.SITE, level=Site.Level.FIRST, parent__isnull=True, active=True, is_data_center=False
+    )
 
 
 def quotas(*, places: int | None = None) -> list[dict]:
@@ -201,38 +246,81 @@ def rewards_allocate(*, month: date, at: datetime | None = None) -> int:
     for area, parent in Site.objects.filter(parent_id__in=list(parents)).values_list("pk", "parent_id"):
         family[area] = parent
     counts: dict[int, list[int]] = {}
-    for site_id, n, on_time in (OnlineOrder.objects.filter(
-            site_id__in=list(family), business_type=BusinessType.SEND, state=OrderState.PICKED_UP,
-            picked_up_at__gte=start, picked_up_at__lt=end)
-            .values("site_id").annotate(n=Count("id"), on_time=Count("id", filter=Q(picked_up_at__lte=F("pickup_due_at"))))
-            .values_list("site_id", "n", "on_time")):
+    for site_id, n, on_time in (
+        OnlineOrder.objects.filter(
+            site_id__in=list(family),
+            business_type=BusinessType.SEND,
+            state=OrderState.PICKED_UP,
+            picked_up_at__gte=start,
+            picked_up_at__lt=end,
+        )
+        .values("site_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(picked_up_at__lte=F("pickup_due_at"))))
+        .values_list("site_id", "n", "on_time")
+    ):
         agg = counts.setdefault(family[site_id], [0, 0])
         agg[0] += n
         agg[1] += on_time
-    violated = {family[s] for s in Violation.objects.filter(
-        site_id__in=list(family), status=ViolationStatus.CONFIRMED, rule__in=ONLINE_RULES, occurred_at__gte=start,
-        occurred_at__lt=end)
-        .values_list("site_id", flat=True).distinct()}
+    violated = {
+        family[s]
+        for s in Violation.objects.filter(
+            site_id__in=list(family),
+            status=ViolationStatus.CONFIRMED,
+            rule__in=ONLINE_RULES,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .values_list("site_id", flat=True)
+        .distinct()
+    }
     codes = dict(Site.objects.filter(pk__in=list(parents)).values_list("pk", "code"))
     entries, ranks, written = [], [], 0
     for q in quotas():
         province = q["province"]
         ranking = sorted(
-            ((site_id, n, Decimal(on_time) / n) for site_id, (n, on_time) in counts.items()
-             if parents.get(site_id) == province.pk and n > 0 and site_id not in violated),
-            key=lambda r: (-r[1], -r[2], codes[r[0]]))
+            (
+                (site_id, n, Decimal(on_time) / n)
+                for site_id, (n, on_time) in counts.items()
+                if parents.get(site_id) == province.pk and n > 0 and site_id not in violated
+            ),
+            key=lambda r: (-r[1], -r[2], codes[r[0]]),
+        )
         awarded = ranking[: q["quota"]]
-        RewardQuota.objects.create(month=month, province=province, first_level_sites=q["first_level_sites"],
-                                   quota=q["quota"], qualifiers=len(ranking), awarded=len(awarded))
+        RewardQuota.objects.create(
+            month=month,
+            province=province,
+            first_level_sites=q["first_level_sites"],
+            quota=q["quota"],
+            qualifiers=len(ranking),
+            awarded=len(awarded),
+        )
         for i, (site_id, n, rate) in enumerate(ranking, start=1):
-            ranks.append(RewardRank(month=month, province=province, site_id=site_id, rank=i, picked_up=n,
-                                    on_time_rate=rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
-                                    awarded=i <= q["quota"]))
+            ranks.append(
+                RewardRank(
+                    month=month,
+                    province=province,
+                    site_id=site_id,
+                    rank=i,
+                    picked_up=n,
+                    on_time_rate=rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
+                    awarded=i <= q["quota"],
+                )
+            )
         for site_id, _n, _rate in awarded:
-            entries.append(Entry(site_id=site_id, province_id=province.pk, month=month, kind=EntryKind.REWARD,
-                                 code="REWARD", amount=REWARD_AMOUNT, key=f"reward:{site_id}:{month:%Y%m}",
-                                 source_type="reward", source_id=int(month.strftime("%Y%m")),
-                                 note=f"{month:%Y-%m} 我要寄快递服务质量奖励"))
+            entries.append(
+                Entry(
+                    site_id=site_id,
+                    province_id=province.pk,
+                    month=month,
+                    kind=EntryKind.REWARD,
+                    code="REWARD",
+                    amount=REWARD_AMOUNT,
+                    key=f"reward:{site_id}:{month:%Y%m}",
+                    source_type="reward",
+                    source_id=int(month.strftime("%Y%m")),
+                    note=f"{month:%Y-%m} 我要寄快递服务质量奖励",
+                )
+            )
     RewardRank.objects.bulk_create(ranks, batch_size=1000)
     written = entries_record(entries, at=at)
     return written
@@ -255,8 +343,10 @@ def monthly_settlement(*, month: date, at: datetime | None = None) -> Settlement
     Runs one at a time (a transaction-level advisory lock), so two at once cannot both correct the same part."""
     at = at or timezone.now()
     if not month_ended(month, at):
-        raise SettlementRefused(_("%(month)s has not ended yet: a month is settled only after it has ended "
-                                  "(nothing was written).") % {"month": f"{month:%Y-%m}"})
+        raise SettlementRefused(
+            _("%(month)s has not ended yet: a month is settled only after it has ended (nothing was written).")
+            % {"month": f"{month:%Y-%m}"}
+        )
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SETTLE_LOCK])
@@ -264,5 +354,3 @@ def monthly_settlement(*, month: date, at: datetime | None = None) -> Settlement
         result = refunds_settle(month=month, at=at)
         result.rewards = rewards_allocate(month=month, at=at)
     return result
-
-

@@ -11,6 +11,7 @@ box, running header, generated time and 第 N 页 / 共 M 页 footer, its header
 streamed twice from an iterator factory: once to count the pages (so 共 M 页 is right on every page, the WeasyPrint
 part included), once to draw; nothing but the rows-per-page list is kept, so memory does not grow with the rows.
 ``pdf_join`` appends the parts (pypdf)."""
+
 from __future__ import annotations
 
 import io
@@ -114,6 +115,7 @@ class _Layout:
 class LongTable:
     """A table of any length: ``rows()`` answers a fresh iterator of rows (tuples of strings) each time it is
     called; ``total`` is the last, bold row (its first cell spans ``total_span`` columns)."""
+
     columns: Sequence[Column]
     rows: Callable[[], Iterable[Sequence[str]]]
     heading: str = ""
@@ -151,8 +153,15 @@ def _chain(*iterables):
         yield from it
 
 
-def long_table_pdf(table: LongTable, *, running: str, generated_at: datetime, first_page: int = 1,
-                   pages_total: int | None = None, layout: tuple[_Layout, list[int]] | None = None) -> Pdf:
+def long_table_pdf(
+    table: LongTable,
+    *,
+    running: str,
+    generated_at: datetime,
+    first_page: int = 1,
+    pages_total: int | None = None,
+    layout: tuple[_Layout, list[int]] | None = None,
+) -> Pdf:
     """Draw ``table`` on A4 pages numbered from ``first_page`` of ``pages_total`` (default: this part alone).
     ``layout`` is what ``long_table_layout`` answered, when the caller counted the pages first."""
     lay, per_page = layout or long_table_layout(table)

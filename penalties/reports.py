@@ -1,5 +1,6 @@
 """The weekly cycle (每周一 《电商业务违规处罚明细》, province and national weekly reports) and the monthly statement
 PDFs. Each step is safe to run twice: a site's notice of a week, and each report, is made once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,7 +30,15 @@ from .models import (
     WeeklyNotice,
 )
 from .money import ledger_sync
-from .pdf import Column, LongTable, Pdf, long_table_layout, long_table_pdf, pdf_join, pdf_render
+from .pdf import (
+    Column,
+    LongTable,
+    Pdf,
+    long_table_layout,
+    long_table_pdf,
+    pdf_join,
+    pdf_render,
+)
 
 
 @dataclass
@@ -53,15 +62,21 @@ def notices_prepare(*, week: date, at: datetime | None = None) -> WeeklyResult:
     with transaction.atomic():
         ledger_sync(at=at)
         done_sites = set(WeeklyNotice.objects.filter(week=week).values_list("site_id", flat=True))
-        pending = (Violation.objects.filter(status=ViolationStatus.CONFIRMED, week__lte=week,
-                                            notice_line__isnull=True)
-                   .exclude(site_id__in=done_sites).values_list("pk", "site_id", "week", "fine"))
+        pending = (
+            Violation.objects.filter(status=ViolationStatus.CONFIRMED, week__lte=week, notice_line__isnull=True)
+            .exclude(site_id__in=done_sites)
+            .values_list("pk", "site_id", "week", "fine")
+        )
         by_site: dict[int, list[tuple[int, date, Decimal]]] = {}
         for pk, site_id, vweek, fine in pending.iterator(chunk_size=5000):
             by_site.setdefault(site_id, []).append((pk, vweek, fine))
         notices = WeeklyNotice.objects.bulk_create(
-            [WeeklyNotice(site_id=site_id, week=week, created_at=at, total=sum(f for _p, _w, f in rows))
-             for site_id, rows in by_site.items()], batch_size=1000)
+            [
+                WeeklyNotice(site_id=site_id, week=week, created_at=at, total=sum(f for _p, _w, f in rows))
+                for site_id, rows in by_site.items()
+            ],
+            batch_size=1000,
+        )
         lines = []
         for notice in notices:
             for pk, vweek, _fine in by_site[notice.site_id]:
@@ -69,7 +84,9 @@ def notices_prepare(*, week: date, at: datetime | None = None) -> WeeklyResult:
         NoticeLine.objects.bulk_create(lines, batch_size=2000)
         result.notices = len(notices)
         result.late_additions = sum(1 for line in lines if line.late_addition)
-    result.notice_ids = list(WeeklyNotice.objects.filter(week=week, issued_at__isnull=True).values_list("pk", flat=True))
+    result.notice_ids = list(
+        WeeklyNotice.objects.filter(week=week, issued_at__isnull=True).values_list("pk", flat=True)
+    )
     return result
 
 
@@ -78,30 +95,52 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
     violation's 72-hour appeal window. Sends once."""
     at = at or timezone.now()
     with transaction.atomic():
-        notice = (WeeklyNotice.objects.select_for_update(of=("self",)).select_related("site__province")
-                  .filter(pk=notice_id, issued_at__isnull=True).first())
+        notice = (
+            WeeklyNotice.objects.select_for_update(of=("self",))
+            .select_related("site__province")
+            .filter(pk=notice_id, issued_at__isnull=True)
+            .first()
+        )
         if notice is None:
             return False
         lines = list(notice.lines.select_related("violation__order").order_by("violation__occurred_at"))
-        pdf = pdf_render("penalties/pdf/notice.html", {
-            "site": notice.site, "week": notice.week, "week_end": week_end(notice.week), "issued_at": at,
-            "lines": lines, "total": notice.total, "appeal_until": clock.appeal_deadline(at)})
+        pdf = pdf_render(
+            "penalties/pdf/notice.html",
+            {
+                "site": notice.site,
+                "week": notice.week,
+                "week_end": week_end(notice.week),
+                "issued_at": at,
+                "lines": lines,
+                "total": notice.total,
+                "appeal_until": clock.appeal_deadline(at),
+            },
+        )
         name = f"违规处罚明细-{notice.site.code}-{notice.week:%Y%m%d}.pdf"
         notice.pdf.save(name, ContentFile(pdf.content), save=False)
         message = message_send(
-            audience=Message.Audience.SITE, site=notice.site, category=Message.Category.VIOLATION, at=at,
+            audience=Message.Audience.SITE,
+            site=notice.site,
+            category=Message.Category.VIOLATION,
+            at=at,
             title=f"《电商业务违规处罚明细》{notice.week:%Y-%m-%d} 周：{len(lines)} 条，罚款 ¥{notice.total:,.2f}",
-            body=(f"附件为本周违规处罚明细。如有异议，请在 {timezone.localtime(clock.appeal_deadline(at)):%Y-%m-%d %H:%M}"
-                  f" 前在「违规」页面提出申诉，逾期不予受理。"),
-            link="/violations/", attachment=ContentFile(pdf.content, name=name), email=True)
+            body=(
+                f"附件为本周违规处罚明细。如有异议，请在 {timezone.localtime(clock.appeal_deadline(at)):%Y-%m-%d %H:%M}"
+                f" 前在「违规」页面提出申诉，逾期不予受理。"
+            ),
+            link="/violations/",
+            attachment=ContentFile(pdf.content, name=name),
+            email=True,
+        )
         notice.issued_at, notice.message_id = at, message.pk
         notice.save(update_fields=["pdf", "issued_at", "message_id"])
     return True
 
 
 def _report_save(kind: str, period: date, province: Province | None, pdf, name: str, at: datetime) -> Report | None:
-    report, created = Report.objects.get_or_create(kind=kind, period=period, province=province,
-                                                   defaults={"generated_at": at, "pages": pdf.pages})
+    report, created = Report.objects.get_or_create(
+        kind=kind, period=period, province=province, defaults={"generated_at": at, "pages": pdf.pages}
+    )
     if not created:
         return None
     report.file.save(name, ContentFile(pdf.content), save=True)
@@ -112,8 +151,14 @@ def _week_rows(week: date):
     return Violation.objects.filter(notice_line__notice__week=week, status=ViolationStatus.CONFIRMED)
 
 
-PROVINCE_COLUMNS = (Column("网点", 44), Column("违规项目", 30), Column("物流号", 38), Column("时限/行为时间", 30),
-                    Column("罚款（元）", 22, right=True), Column("备注", 18))
+PROVINCE_COLUMNS = (
+    Column("网点", 44),
+    Column("违规项目", 30),
+    Column("物流号", 38),
+    Column("时限/行为时间", 30),
+    Column("罚款（元）", 22, right=True),
+    Column("备注", 18),
+)
 
 
 def province_pdf(*, province, week: date, count: int, total: Decimal, worst, chart_rules: str, detail) -> Pdf:
@@ -121,30 +166,57 @@ def province_pdf(*, province, week: date, count: int, total: Decimal, worst, cha
     queryset of violations, read twice in chunks, never held) drawn as one long table, joined. Memory stays flat
     however many rows (bench.reports)."""
     labels = {code: str(label) for code, label in Rule.choices}
-    values = detail.values_list("site__name", "rule", "order__channel_order_id", "reference", "occurred_at", "fine",
-                                "week")
+    values = detail.values_list(
+        "site__name", "rule", "order__channel_order_id", "reference", "occurred_at", "fine", "week"
+    )
 
     def rows():
         for site, rule, channel_order_id, reference, occurred_at, fine, vweek in values.iterator(chunk_size=2000):
-            yield (site, labels.get(rule, rule), channel_order_id or reference, local(occurred_at), cny(fine),
-                   "补充通报" if vweek < week else "")
+            yield (
+                site,
+                labels.get(rule, rule),
+                channel_order_id or reference,
+                local(occurred_at),
+                cny(fine),
+                "补充通报" if vweek < week else "",
+            )
 
-    table = LongTable(columns=PROVINCE_COLUMNS, rows=rows, heading="违规明细", total=(f"合计 {count} 条", cny(total), ""),
-                      total_span=4)
+    table = LongTable(
+        columns=PROVINCE_COLUMNS,
+        rows=rows,
+        heading="违规明细",
+        total=(f"合计 {count} 条", cny(total), ""),
+        total_span=4,
+    )
     layout = long_table_layout(table)  # first pass: the detail's pages, so every footer says 共 M 页
     generated_at = timezone.localtime()
-    context = {"province": province, "week": week, "week_end": week_end(week), "count": count, "total": total,
-               "worst": worst, "chart_rules": chart_rules, "generated_at": generated_at}
+    context = {
+        "province": province,
+        "week": week,
+        "week_end": week_end(week),
+        "count": count,
+        "total": total,
+        "worst": worst,
+        "chart_rules": chart_rules,
+        "generated_at": generated_at,
+    }
     cover_pages = 1
     while True:  # the cover's page count does not depend on the footer's digits: at most one more render
-        cover = pdf_render("penalties/pdf/weekly_province.html",
-                           {**context, "pages_total": cover_pages + len(layout[1])})
+        cover = pdf_render(
+            "penalties/pdf/weekly_province.html", {**context, "pages_total": cover_pages + len(layout[1])}
+        )
         if cover.pages == cover_pages:
             break
         cover_pages = cover.pages
     pages_total = cover.pages + len(layout[1])
-    body = long_table_pdf(table, running=f"{province.name} {week:%Y-%m-%d} 周报", generated_at=generated_at,
-                          first_page=cover.pages + 1, pages_total=pages_total, layout=layout)
+    body = long_table_pdf(
+        table,
+        running=f"{province.name} {week:%Y-%m-%d} 周报",
+        generated_at=generated_at,
+        first_page=cover.pages + 1,
+        pages_total=pages_total,
+        layout=layout,
+    )
     return Pdf(content=pdf_join([cover.content, body.content]), pages=pages_total)
 
 
@@ -155,16 +227,30 @@ def province_report(*, week: date, province: Province, at: datetime) -> Report |
     count, total = rows.count(), rows.aggregate(s=Sum("fine"))["s"] or Decimal(0)
     by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))
     worst = list(rows.values("site__code", "site__name").annotate(n=Count("id"), total=Sum("fine")).order_by("-n")[:10])
-    pdf = province_pdf(province=province, week=week, count=count, total=total, worst=worst,
-                       chart_rules=bar_chart(items=[(Rule(c).label, by_rule.get(c, 0)) for c in Rule.values]),
-                       detail=rows.order_by("site__code", "occurred_at"))
-    report = _report_save(Report.Kind.WEEKLY_PROVINCE, week, province, pdf,
-                          f"周报-{province.name}-{week:%Y%m%d}.pdf", at)
+    pdf = province_pdf(
+        province=province,
+        week=week,
+        count=count,
+        total=total,
+        worst=worst,
+        chart_rules=bar_chart(items=[(Rule(c).label, by_rule.get(c, 0)) for c in Rule.values]),
+        detail=rows.order_by("site__code", "occurred_at"),
+    )
+    report = _report_save(
+        Report.Kind.WEEKLY_PROVINCE, week, province, pdf, f"周报-{province.name}-{week:%Y%m%d}.pdf", at
+    )
     if report:
-        message_send(audience=Message.Audience.PROVINCE, province=province, category=Message.Category.VIOLATION, at=at,
-                     title=f"{province.name}电商订单服务质量周报（{week:%Y-%m-%d} 周）",
-                     body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。", link="/reports/",
-                     attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]), email=True)
+        message_send(
+            audience=Message.Audience.PROVINCE,
+            province=province,
+            category=Message.Category.VIOLATION,
+            at=at,
+            title=f"{province.name}电商订单服务质量周报（{week:%Y-%m-%d} 周）",
+            body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。",
+            link="/reports/",
+            attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]),
+            email=True,
+        )
     return report
 
 
@@ -182,23 +268,48 @@ def national_report(*, week: date, at: datetime) -> Report | None:
         counts = [grid[p.pk].get(c, 0) for c in Rule.values]
         provinces.append({"name": p.name, "counts": counts, "n": sum(counts), "total": sums.get(p.pk, 0)})
     weeks = [week - timedelta(weeks=k) for k in range(7, -1, -1)]
-    trend = dict(Violation.objects.filter(status=ViolationStatus.CONFIRMED, week__in=weeks)
-                 .values_list("week").annotate(n=Count("id")))
-    pdf = pdf_render("penalties/pdf/weekly_national.html", {
-        "week": week, "week_end": week_end(week), "count": count, "total": total, "provinces": provinces,
-        "rules": Rule.choices, "rule_totals": [sum(p["counts"][i] for p in provinces) for i in range(len(Rule.values))],
-        "worst": list(rows.values("site__code", "site__name", "province__name").annotate(n=Count("id"), total=Sum("fine"))
-                      .order_by("-n", "site__code")[:20]),
-        "chart_rules": bar_chart(items=[(Rule(c).label, sum(g.get(c, 0) for g in grid.values())) for c in Rule.values]),
-        "chart_trend": line_chart(labels=[w.strftime("%m-%d") for w in weeks], percent=False,
-                                  series=[("违规（条）", [float(trend.get(w, 0)) for w in weeks])]),
-    })
+    trend = dict(
+        Violation.objects.filter(status=ViolationStatus.CONFIRMED, week__in=weeks)
+        .values_list("week")
+        .annotate(n=Count("id"))
+    )
+    pdf = pdf_render(
+        "penalties/pdf/weekly_national.html",
+        {
+            "week": week,
+            "week_end": week_end(week),
+            "count": count,
+            "total": total,
+            "provinces": provinces,
+            "rules": Rule.choices,
+            "rule_totals": [sum(p["counts"][i] for p in provinces) for i in range(len(Rule.values))],
+            "worst": list(
+                rows.values("site__code", "site__name", "province__name")
+                .annotate(n=Count("id"), total=Sum("fine"))
+                .order_by("-n", "site__code")[:20]
+            ),
+            "chart_rules": bar_chart(
+                items=[(Rule(c).label, sum(g.get(c, 0) for g in grid.values())) for c in Rule.values]
+            ),
+            "chart_trend": line_chart(
+                labels=[w.strftime("%m-%d") for w in weeks],
+                percent=False,
+                series=[("违规（条）", [float(trend.get(w, 0)) for w in weeks])],
+            ),
+        },
+    )
     report = _report_save(Report.Kind.WEEKLY_NATIONAL, week, None, pdf, f"周报-全网-{week:%Y%m%d}.pdf", at)
     if report:
-        message_send(audience=Message.Audience.HQ, category=Message.Category.VIOLATION, at=at,
-                     title=f"全网电商订单服务质量周报（{week:%Y-%m-%d} 周）",
-                     body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。", link="/reports/",
-                     attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]), email=True)
+        message_send(
+            audience=Message.Audience.HQ,
+            category=Message.Category.VIOLATION,
+            at=at,
+            title=f"全网电商订单服务质量周报（{week:%Y-%m-%d} 周）",
+            body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。",
+            link="/reports/",
+            attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]),
+            email=True,
+        )
     return report
 
 
@@ -222,20 +333,41 @@ def monthly_reports_generate(*, month: date, at: datetime | None = None) -> int:
     quotas = list(RewardQuota.objects.filter(month=month).select_related("province"))
     national = statement(user=everyone, month=month)
     if not Report.objects.filter(kind=Report.Kind.MONTHLY_NATIONAL, period=month, province__isnull=True).exists():
-        pdf = pdf_render("penalties/pdf/monthly.html", {
-            "scope": "全网", "month": month, "statement": national, "quotas": quotas,
-            "quota_sites": sum(q.first_level_sites for q in quotas), "quota_sum": sum(q.quota for q in quotas),
-            "quota_qualifiers": sum(q.qualifiers for q in quotas), "quota_awarded": sum(q.awarded for q in quotas)})
-        made += _report_save(Report.Kind.MONTHLY_NATIONAL, month, None, pdf, f"对账单-全网-{month:%Y%m}.pdf", at) is not None
+        pdf = pdf_render(
+            "penalties/pdf/monthly.html",
+            {
+                "scope": "全网",
+                "month": month,
+                "statement": national,
+                "quotas": quotas,
+                "quota_sites": sum(q.first_level_sites for q in quotas),
+                "quota_sum": sum(q.quota for q in quotas),
+                "quota_qualifiers": sum(q.qualifiers for q in quotas),
+                "quota_awarded": sum(q.awarded for q in quotas),
+            },
+        )
+        made += (
+            _report_save(Report.Kind.MONTHLY_NATIONAL, month, None, pdf, f"对账单-全网-{month:%Y%m}.pdf", at)
+            is not None
+        )
     province_ids = {row["province_id"] for row in national["entries"].values("province_id").distinct()}
     for province in Province.objects.filter(pk__in=province_ids).order_by("code"):
         if Report.objects.filter(kind=Report.Kind.MONTHLY_PROVINCE, period=month, province=province).exists():
             continue
-        pdf = pdf_render("penalties/pdf/monthly.html", {
-            "scope": province.name, "month": month,
-            "statement": statement(user=everyone, month=month, province_id=province.pk),
-            "quotas": [q for q in quotas if q.province_id == province.pk]})
-        made += _report_save(Report.Kind.MONTHLY_PROVINCE, month, province, pdf,
-                             f"对账单-{province.name}-{month:%Y%m}.pdf", at) is not None
+        pdf = pdf_render(
+            "penalties/pdf/monthly.html",
+            {
+                "scope": province.name,
+                "month": month,
+                "statement": statement(user=everyone, month=month, province_id=province.pk),
+                "quotas": [q for q in quotas if q.province_id == province.pk],
+            },
+        )
+        made += (
+            _report_save(
+                Report.Kind.MONTHLY_PROVINCE, month, province, pdf, f"对账单-{province.name}-{month:%Y%m}.pdf", at
+            )
+            is not None
+        )
     month_close(month=month, at=at)  # issued: later entries concerning the month are posted in an open month
     return made

@@ -1,4 +1,5 @@
 """Reads of the rule book, scoped (SPEC §1), and the dashboard's figures (one grouped query each)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -36,8 +37,7 @@ from .models import Appeal, AppealStatus, Rule, Violation, ViolationStatus, Week
 
 
 def violations_for(*, user) -> QuerySet[Violation]:
-    return (Violation.objects.filter(scoping.unit_q(user))
-            .select_related("site", "province", "order", "order__channel"))
+    return Violation.objects.filter(scoping.unit_q(user)).select_related("site", "province", "order", "order__channel")
 
 
 def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
@@ -49,52 +49,77 @@ def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
     counted = orders_per_day(scope=scoping.unit_q(user), first=first, last=today)
     per_day = counted.counts
     standing = violations_for(user=user).filter(status=ViolationStatus.CONFIRMED)
-    late = (standing.filter(rule__in=[Rule.LATE_ACCEPT, Rule.LATE_PICKUP], occurred_at__gte=start, occurred_at__lt=end)
-            .annotate(day=TruncDate("occurred_at", tzinfo=tz)).values("day", "rule").annotate(n=Count("id")))
+    late = (
+        standing.filter(rule__in=[Rule.LATE_ACCEPT, Rule.LATE_PICKUP], occurred_at__gte=start, occurred_at__lt=end)
+        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        .values("day", "rule")
+        .annotate(n=Count("id"))
+    )
     late_by = {(row["day"], row["rule"]): row["n"] for row in late}
     rates = []
     for i in range(days):
         day = first + timedelta(days=i)
         n = per_day.get(day, 0)
-        rates.append({
-            "day": day, "orders": n,
-            "accept": None if not n else max(0.0, 1 - late_by.get((day, Rule.LATE_ACCEPT), 0) / n),
-            "pickup": None if not n else max(0.0, 1 - late_by.get((day, Rule.LATE_PICKUP), 0) / n),
-        })
+        rates.append(
+            {
+                "day": day,
+                "orders": n,
+                "accept": None if not n else max(0.0, 1 - late_by.get((day, Rule.LATE_ACCEPT), 0) / n),
+                "pickup": None if not n else max(0.0, 1 - late_by.get((day, Rule.LATE_PICKUP), 0) / n),
+            }
+        )
     period = standing.filter(occurred_at__gte=start, occurred_at__lt=end)
     by_rule = dict(period.values_list("rule").annotate(n=Count("id")))
-    worst = list(period.values("site__code", "site__name", "province__name").annotate(n=Count("id"))
-                 .order_by("-n", "site__code")[:10])
-    out = {"first": first, "today": today, "rates": rates, "worst": worst, "counted_at": counted.as_of,
-           "by_rule": [(Rule(code).label, by_rule.get(code, 0)) for code in Rule.values],
-           "total": sum(by_rule.values())}
+    worst = list(
+        period.values("site__code", "site__name", "province__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "site__code")[:10]
+    )
+    out = {
+        "first": first,
+        "today": today,
+        "rates": rates,
+        "worst": worst,
+        "counted_at": counted.as_of,
+        "by_rule": [(Rule(code).label, by_rule.get(code, 0)) for code in Rule.values],
+        "total": sum(by_rule.values()),
+    }
     if scoping.role_of(user) in (scoping.Role.HQ, scoping.Role.MANAGER) and scoping.is_national(user):
         # the data center's pending orders through the partial index of pending orders per site, counted and
         # their oldest found in one aggregate: "ORDER BY order_time LIMIT 1" over a join walked the whole order-time
         # index when the queue was empty (2.5 s at 10 M orders)
         centers = list(Site.objects.filter(is_data_center=True).values_list("pk", flat=True))
-        queue = (OnlineOrder.objects.filter(site_id__in=centers, state=OrderState.PENDING)
-                 .aggregate(n=Count("id"), oldest=Min("order_time")))
+        queue = OnlineOrder.objects.filter(site_id__in=centers, state=OrderState.PENDING).aggregate(
+            n=Count("id"), oldest=Min("order_time")
+        )
         oldest = queue["oldest"]
-        waited = (OrderEvent.objects.filter(kind=EventKind.DISPATCHED, at__gte=start, at__lt=end)
-                  .annotate(w=Cast(KeyTextTransform("waited_minutes", "data"), FloatField()))
-                  .aggregate(avg=Avg("w"), n=Count("id")))
+        waited = (
+            OrderEvent.objects.filter(kind=EventKind.DISPATCHED, at__gte=start, at__lt=end)
+            .annotate(w=Cast(KeyTextTransform("waited_minutes", "data"), FloatField()))
+            .aggregate(avg=Avg("w"), n=Count("id"))
+        )
         out["data_center"] = {
             "waiting": queue["n"],
             "oldest_minutes": int((timezone.now() - oldest).total_seconds() // 60) if oldest else 0,
-            "dispatched": waited["n"], "avg_wait": round(waited["avg"] or 0),
+            "dispatched": waited["n"],
+            "avg_wait": round(waited["avg"] or 0),
         }
     return out
 
 
 def open_deadlines(*, site_ids: list[int], limit: int = 50) -> dict:
     """What becomes late next at a site: pending orders by accept deadline, accepted ones by pickup deadline."""
-    pending = (OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.PENDING)
-               .order_by("accept_due_at").select_related("channel")[:limit])
-    accepted = (OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.ACCEPTED)
-                .order_by("pickup_due_at").select_related("channel", "courier")[:limit])
+    pending = (
+        OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.PENDING)
+        .order_by("accept_due_at")
+        .select_related("channel")[:limit]
+    )
+    accepted = (
+        OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.ACCEPTED)
+        .order_by("pickup_due_at")
+        .select_related("channel", "courier")[:limit]
+    )
     return {"pending": list(pending), "accepted": list(accepted)}
-
 
 
 def waybill_suspects(qs, *, at=None):
@@ -110,28 +135,41 @@ def waybill_suspects(qs, *, at=None):
     same_site_in_time = scans.filter(
         site_code=OuterRef("site__code"),
         scanned_at__gte=ExpressionWrapper(OuterRef("picked_up_at") - hours, output_field=DateTimeField()),
-        scanned_at__lte=ExpressionWrapper(OuterRef("picked_up_at") + hours, output_field=DateTimeField()))
+        scanned_at__lte=ExpressionWrapper(OuterRef("picked_up_at") + hours, output_field=DateTimeField()),
+    )
     elsewhere = scans.exclude(site_code=OuterRef("site__code"))
-    found = Violation.objects.filter(order=OuterRef("pk"), rule=Rule.FALSE_WAYBILL,
-                                     status__in=[ViolationStatus.PROPOSED, ViolationStatus.CONFIRMED])
-    return (qs.filter(state=OrderState.PICKED_UP, pickup_source=PickupSource.CONFIRM, waybill_no__isnull=False,
-                      picked_up_at__lte=at - hours)
-            .annotate(scanned_here=Exists(same_site_in_time), scanned_elsewhere=Exists(elsewhere),
-                      already=Exists(found))
-            .filter(already=False)
-            .filter(Q(scanned_here=False) | Q(scanned_elsewhere=True))
-            .annotate(suspect=Case(When(scanned_elsewhere=True, then=Value("other_site")), default=Value("no_scan"))))
+    found = Violation.objects.filter(
+        order=OuterRef("pk"), rule=Rule.FALSE_WAYBILL, status__in=[ViolationStatus.PROPOSED, ViolationStatus.CONFIRMED]
+    )
+    return (
+        qs.filter(
+            state=OrderState.PICKED_UP,
+            pickup_source=PickupSource.CONFIRM,
+            waybill_no__isnull=False,
+            picked_up_at__lte=at - hours,
+        )
+        .annotate(scanned_here=Exists(same_site_in_time), scanned_elsewhere=Exists(elsewhere), already=Exists(found))
+        .filter(already=False)
+        .filter(Q(scanned_here=False) | Q(scanned_elsewhere=True))
+        .annotate(suspect=Case(When(scanned_elsewhere=True, then=Value("other_site")), default=Value("no_scan")))
+    )
+
+
 def waybill_correction_refusal(order: OnlineOrder) -> str | None:
     """The rule book's reasons a site may no longer correct an order's waybill number (``dispatch.corrections``):
     the weekly notice of the pickup's week has been issued to the site, or an audit judged the order."""
 
     local = timezone.localtime(order.picked_up_at, clock.tz()).date()
     week = local - timedelta(days=local.weekday())
-    issued = (WeeklyNotice.objects.filter(site_id=order.site_id, week=week, issued_at__isnull=False)
-              .values_list("issued_at", flat=True).first())
+    issued = (
+        WeeklyNotice.objects.filter(site_id=order.site_id, week=week, issued_at__isnull=False)
+        .values_list("issued_at", flat=True)
+        .first()
+    )
     if issued:
-        return _("The weekly notice of that week was issued on %(t)s: the waybill number stands.") \
-            % {"t": timezone.localtime(issued).strftime("%Y-%m-%d %H:%M")}
+        return _("The weekly notice of that week was issued on %(t)s: the waybill number stands.") % {
+            "t": timezone.localtime(issued).strftime("%Y-%m-%d %H:%M")
+        }
     if Violation.objects.filter(order_id=order.pk, source=Violation.Source.AUDIT).exists():
         return _("An audit has judged this order: the waybill number stands.")
     return None
@@ -147,7 +185,9 @@ def week_figures(*, user, week: date) -> dict:
     orders = sum(orders_per_day(scope=scoping.unit_q(user), first=week, last=week + timedelta(days=6)).counts.values())
     late_accept, late_pickup = by_rule.get(Rule.LATE_ACCEPT, 0), by_rule.get(Rule.LATE_PICKUP, 0)
     return {
-        "week": week, "orders": orders, "count": sum(by_rule.values()),
+        "week": week,
+        "orders": orders,
+        "count": sum(by_rule.values()),
         "total": rows.aggregate(s=Sum("fine"))["s"] or Decimal(0),
         "by_rule": [(Rule(code).label, by_rule[code]) for code in Rule.values if by_rule.get(code)],
         "accept_rate": None if not orders else max(0.0, 1 - late_accept / orders),
@@ -160,11 +200,20 @@ def appeal_windows(*, user, at: datetime, limit: int = 10) -> list[tuple]:
     whether it is the window to go to HQ). 72 hours after the notice, or after the province upheld."""
 
     scoped = violations_for(user=user)
-    first = (scoped.filter(status=ViolationStatus.CONFIRMED, appeal__isnull=True,
-                           notice_line__notice__issued_at__gt=at - clock.APPEAL_WINDOW)
-             .select_related("notice_line__notice").order_by("notice_line__notice__issued_at")[:limit])
+    first = (
+        scoped.filter(
+            status=ViolationStatus.CONFIRMED,
+            appeal__isnull=True,
+            notice_line__notice__issued_at__gt=at - clock.APPEAL_WINDOW,
+        )
+        .select_related("notice_line__notice")
+        .order_by("notice_line__notice__issued_at")[:limit]
+    )
     out = [(v, v.notice_line.notice.issued_at + clock.APPEAL_WINDOW, False) for v in first]
-    upheld = (Appeal.objects.filter(violation__in=scoped, status=AppealStatus.LCS_UPHELD, lcs_at__gt=at - clock.APPEAL_WINDOW)
-              .select_related("violation__order", "violation__site").order_by("lcs_at")[:limit])
+    upheld = (
+        Appeal.objects.filter(violation__in=scoped, status=AppealStatus.LCS_UPHELD, lcs_at__gt=at - clock.APPEAL_WINDOW)
+        .select_related("violation__order", "violation__site")
+        .order_by("lcs_at")[:limit]
+    )
     out += [(a.violation, a.lcs_at + clock.APPEAL_WINDOW, True) for a in upheld]
     return sorted(out, key=lambda row: row[1])[:limit]

@@ -1,6 +1,7 @@
 """Writes of the rule book: audit acts (raise, confirm, reject, re-classify, evidence), rule versions and
 closure days. One function per use case, atomic, every act recorded as a ``ViolationEvent``. The LCS proposes;
 only HQ confirms a fine."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -14,13 +15,13 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core import clock, scoping
 from core.exceptions import DomainError
-from core.models import Province
+from core.models import Province, Site
 from core.services import closure_day_record
 from core.validators import attachment_name, attachments_check
 from orders.models import EventKind, OrderEvent
 from orders.services import closure_deadlines_shift
 
-from .decisions import decision_message
+from .decision_messages import decision_message
 from .events import detected_insert, event_record
 from .models import (
     AUDIT_RULES,
@@ -34,7 +35,7 @@ from .models import (
     WorkOrderLimit,
 )
 from .money import ledger_sync
-from .rules import rule_in_force, rules_changed, work_order_types
+from .rule_versions import rule_in_force, rules_changed, work_order_types
 
 V = ViolationStatus
 
@@ -43,12 +44,11 @@ class PenaltyError(DomainError):
     code = "violation_invalid"
 
 
-
-
 def _attach(violation: Violation, files, actor, at) -> None:
     for f in attachments_check(files):
-        ViolationAttachment.objects.create(violation=violation, file=f, name=attachment_name(f.name), uploaded_by=actor,
-                                           uploaded_at=at)
+        ViolationAttachment.objects.create(
+            violation=violation, file=f, name=attachment_name(f.name), uploaded_by=actor, uploaded_at=at
+        )
 
 
 def _auditor(actor) -> str:
@@ -63,8 +63,16 @@ def _waybill_pickup(event: OrderEvent) -> bool:
 
 
 #: the acts each audit rule can concern (SPEC §4): anything else is refused
-SITE_OPERATIONS = (EventKind.ACCEPTED, EventKind.ACCEPT_FAILED, EventKind.COURIER, EventKind.PICKED_UP,
-                   EventKind.PICKUP_FAILED, EventKind.REAPPOINTED, EventKind.WAYBILL_REMINDER, EventKind.CORRECTED)
+SITE_OPERATIONS = (
+    EventKind.ACCEPTED,
+    EventKind.ACCEPT_FAILED,
+    EventKind.COURIER,
+    EventKind.PICKED_UP,
+    EventKind.PICKUP_FAILED,
+    EventKind.REAPPOINTED,
+    EventKind.WAYBILL_REMINDER,
+    EventKind.CORRECTED,
+)
 RULE_ACTS = {
     Rule.FALSE_WAYBILL: ((EventKind.PICKED_UP,), _waybill_pickup),
     Rule.FALSE_FAIL_REASON: ((EventKind.ACCEPT_FAILED, EventKind.PICKUP_FAILED, EventKind.REAPPOINTED), None),
@@ -85,8 +93,16 @@ def rule_fits_act(rule: str, event: OrderEvent) -> bool:
 
 
 @transaction.atomic
-def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files=(), at: datetime | None = None,
-                    reclassified_from: Violation | None = None) -> Violation:
+def violation_raise(
+    *,
+    event: OrderEvent,
+    rule: str,
+    evidence: str,
+    actor,
+    files=(),
+    at: datetime | None = None,
+    reclassified_from: Violation | None = None,
+) -> Violation:
     """Audit (稽核) finds an act of the order's history wrong: the site that did it is responsible, the act's
     time decides the week. HQ's finding is confirmed at once; the LCS's is a proposal for HQ."""
     at = at or timezone.now()
@@ -98,9 +114,11 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
         raise PenaltyError(_("Write down the evidence: what the audit found and how."), field="evidence")
     # a re-classified late accept concerns the stint's missed deadline itself, whatever act ended the stint
     if reclassified_from is None and not rule_fits_act(rule, event):
-        raise PenaltyError(_("%(rule)s cannot concern “%(act)s”: it concerns %(acts)s.")
-                           % {"rule": Rule(rule).label, "act": event.get_kind_display(),
-                              "acts": RULE_ACTS_TEXT[rule]}, field="event")
+        raise PenaltyError(
+            _("%(rule)s cannot concern “%(act)s”: it concerns %(acts)s.")
+            % {"rule": Rule(rule).label, "act": event.get_kind_display(), "acts": RULE_ACTS_TEXT[rule]},
+            field="event",
+        )
     site = event.site
     if site.is_data_center:
         raise PenaltyError(_("This act was HQ's (the data center): no site is responsible."), field="event")
@@ -111,20 +129,36 @@ def violation_raise(*, event: OrderEvent, rule: str, evidence: str, actor, files
         raise PenaltyError(_("No version of this rule was in force at the time of the act."), field="rule")
     confirmed = role == scoping.Role.HQ
     violation = Violation(
-        order_id=event.order_id, act=event, stint=event.stint, rule=rule, site=site, province_id=site.province_id,
-        rule_version=version, fine=version.fine, occurred_at=event.at, week=clock.week_of(event.at),
-        status=V.CONFIRMED if confirmed else V.PROPOSED, source=Violation.Source.AUDIT, evidence=evidence,
-        reclassified_from=reclassified_from, proposed_by=actor, decided_by=actor if confirmed else None,
-        decided_at=at if confirmed else None, created_at=at)
+        order_id=event.order_id,
+        act=event,
+        stint=event.stint,
+        rule=rule,
+        site=site,
+        province_id=site.province_id,
+        rule_version=version,
+        fine=version.fine,
+        occurred_at=event.at,
+        week=clock.week_of(event.at),
+        status=V.CONFIRMED if confirmed else V.PROPOSED,
+        source=Violation.Source.AUDIT,
+        evidence=evidence,
+        reclassified_from=reclassified_from,
+        proposed_by=actor,
+        decided_by=actor if confirmed else None,
+        decided_at=at if confirmed else None,
+        created_at=at,
+    )
     try:
         with transaction.atomic():
             violation.save()
     except IntegrityError:
-        raise PenaltyError(_("This act already has a %(rule)s finding: one act is found false only once.")
-                           % {"rule": Rule(rule).label}, field="rule") from None
+        raise PenaltyError(
+            _("This act already has a %(rule)s finding: one act is found false only once.")
+            % {"rule": Rule(rule).label},
+            field="rule",
+        ) from None
     _attach(violation, files, actor, at)
-    event_record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence,
-            event=event.pk)
+    event_record(violation, "confirmed" if confirmed else "proposed", actor=actor, at=at, text=evidence, event=event.pk)
     if confirmed:  # HQ's own finding is a decision at once
         decision_message(violation=violation, kind="confirmed", at=at, text=evidence)
     if confirmed and reclassified_from is not None:
@@ -153,8 +187,9 @@ def violation_confirm(*, violation_id: int, actor, text: str = "", at: datetime 
     _require_hq(actor)
     v = _locked(violation_id)
     if v.status != V.PROPOSED:
-        raise PenaltyError(_("Only a proposed finding can be confirmed (this one is “%(s)s”).")
-                           % {"s": v.get_status_display()})
+        raise PenaltyError(
+            _("Only a proposed finding can be confirmed (this one is “%(s)s”).") % {"s": v.get_status_display()}
+        )
     v.status, v.decided_by, v.decided_at = V.CONFIRMED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     event_record(v, "confirmed", actor=actor, at=at, text=text)
@@ -172,8 +207,9 @@ def violation_reject(*, violation_id: int, actor, text: str, at: datetime | None
         raise PenaltyError(_("Say why the finding is rejected."), field="text")
     v = _locked(violation_id)
     if v.status != V.PROPOSED:
-        raise PenaltyError(_("Only a proposed finding can be rejected (this one is “%(s)s”).")
-                           % {"s": v.get_status_display()})
+        raise PenaltyError(
+            _("Only a proposed finding can be rejected (this one is “%(s)s”).") % {"s": v.get_status_display()}
+        )
     v.status, v.decided_by, v.decided_at = V.REJECTED, actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     event_record(v, "rejected", actor=actor, at=at, text=text)
@@ -189,11 +225,20 @@ def violation_reclassify(*, violation_id: int, actor, evidence: str, files=(), a
     v = _locked(violation_id)
     if v.rule != Rule.LATE_ACCEPT or v.status != V.CONFIRMED:
         raise PenaltyError(_("Only a standing late accept can be re-classified as a late or wrong transfer."))
-    event = (OrderEvent.objects.filter(order_id=v.order_id, stint=v.stint).order_by("-at", "-id").first()
-             or OrderEvent.objects.filter(order_id=v.order_id).order_by("at", "id").first())
+    event = (
+        OrderEvent.objects.filter(order_id=v.order_id, stint=v.stint).order_by("-at", "-id").first()
+        or OrderEvent.objects.filter(order_id=v.order_id).order_by("at", "id").first()
+    )
     # the finding keeps the original deadline as its moment and the same responsible site
-    new = violation_raise(event=event, rule=Rule.LATE_OR_WRONG_TRANSFER, evidence=evidence, actor=actor,
-                          files=files, at=at, reclassified_from=v)
+    new = violation_raise(
+        event=event,
+        rule=Rule.LATE_OR_WRONG_TRANSFER,
+        evidence=evidence,
+        actor=actor,
+        files=files,
+        at=at,
+        reclassified_from=v,
+    )
     if new.site_id != v.site_id or new.occurred_at != v.occurred_at:
         new.site_id, new.province_id, new.occurred_at, new.week = v.site_id, v.province_id, v.occurred_at, v.week
         new.save(update_fields=["site", "province", "occurred_at", "week"])
@@ -213,17 +258,27 @@ def violation_evidence_add(*, violation_id: int, actor, text: str = "", files=()
 
 # ---------------------------------------------------------------- rules
 
+
 @transaction.atomic
-def rule_version_create(*, code: str, fine, threshold_minutes: int | None, description: str, effective_from: datetime,
-                        actor, at: datetime | None = None) -> RuleVersion:
+def rule_version_create(
+    *,
+    code: str,
+    fine,
+    threshold_minutes: int | None,
+    description: str,
+    effective_from: datetime,
+    actor,
+    at: datetime | None = None,
+) -> RuleVersion:
     """A new version of a rule; it governs the clocks that start from ``effective_from`` on (never earlier)."""
     at = at or timezone.now()
     _require_hq(actor)
     if code not in Rule.values:
         raise PenaltyError(_("Unknown rule."), field="code")
     if effective_from < at:
-        raise PenaltyError(_("A rule change cannot apply to the past: choose a time from now on."),
-                           field="effective_from")
+        raise PenaltyError(
+            _("A rule change cannot apply to the past: choose a time from now on."), field="effective_from"
+        )
     if fine is None or fine < 0:
         raise PenaltyError(_("The fine must be zero or more."), field="fine")
     if code in TIME_RULES and not threshold_minutes:
@@ -231,16 +286,22 @@ def rule_version_create(*, code: str, fine, threshold_minutes: int | None, descr
     try:
         with transaction.atomic():
             version = RuleVersion.objects.create(
-                code=code, fine=fine, threshold_minutes=threshold_minutes if code in TIME_RULES else None,
-                description=description.strip() or Rule(code).label, effective_from=effective_from, created_by=actor)
+                code=code,
+                fine=fine,
+                threshold_minutes=threshold_minutes if code in TIME_RULES else None,
+                description=description.strip() or Rule(code).label,
+                effective_from=effective_from,
+                created_by=actor,
+            )
     except IntegrityError:
         raise PenaltyError(_("This rule already has a version from that moment."), field="effective_from") from None
     rules_changed()
     return version
 
 
-def work_order_limit_create(*, wo_type: str, hours: int, effective_from: datetime, actor,
-                            at: datetime | None = None) -> WorkOrderLimit:
+def work_order_limit_create(
+    *, wo_type: str, hours: int, effective_from: datetime, actor, at: datetime | None = None
+) -> WorkOrderLimit:
     """A new time limit for a work-order type (HQ): it applies to work orders raised from ``effective_from`` on,
     never earlier, like a rule version."""
     at = at or timezone.now()
@@ -248,23 +309,32 @@ def work_order_limit_create(*, wo_type: str, hours: int, effective_from: datetim
     if wo_type not in work_order_types():
         raise PenaltyError(_("Unknown work-order type."), field="wo_type")
     if effective_from < at:
-        raise PenaltyError(_("A rule change cannot apply to the past: choose a time from now on."),
-                           field="effective_from")
+        raise PenaltyError(
+            _("A rule change cannot apply to the past: choose a time from now on."), field="effective_from"
+        )
     if not hours or not 1 <= hours <= 720:
         raise PenaltyError(_("A time limit is 1 to 720 hours."), field="hours")
     try:
         with transaction.atomic():
-            return WorkOrderLimit.objects.create(wo_type=wo_type, hours=hours, effective_from=effective_from,
-                                                 created_by=actor)
+            return WorkOrderLimit.objects.create(
+                wo_type=wo_type, hours=hours, effective_from=effective_from, created_by=actor
+            )
     except IntegrityError:
         raise PenaltyError(_("This type already has a limit from that moment."), field="effective_from") from None
 
 
 # ---------------------------------------------------------------- closure days
 
-HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-                 "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-                 "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日"}
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日",
+}
 
 
 def _holiday_name(day) -> str:
@@ -290,8 +360,7 @@ def closure_suggestions(*, year: int) -> list[dict]:
 
 
 @transaction.atomic
-def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
-                    at: datetime | None = None) -> dict:
+def closure_confirm(*, day: date, province: Province | None, reason: str, actor, at: datetime | None = None) -> dict:
     """HQ confirms a closure day: the clocks stand still on it. Open deadlines are moved, and violations whose
     deadline fell inside it are voided (recorded decisions)."""
     at = at or timezone.now()
@@ -309,20 +378,22 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
     start, end = clock.day_bounds(day)
     moved = closure_deadlines_shift(day=day, province=province, at=at, actor=actor, reason=reason)
     inside = Violation.objects.select_for_update().filter(
-        rule__in=TIME_RULES, status__in=[V.CONFIRMED, V.PROPOSED], occurred_at__gt=start, occurred_at__lte=end)
+        rule__in=TIME_RULES, status__in=[V.CONFIRMED, V.PROPOSED], occurred_at__gt=start, occurred_at__lte=end
+    )
     if province is not None:
         inside = inside.filter(province=province)
     voided = 0
     for v in inside:
         v.status, v.decided_by, v.decided_at = V.VOIDED, actor, at
         v.save(update_fields=["status", "decided_by", "decided_at"])
-        event_record(v, "voided", actor=actor, at=at, text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason})
+        event_record(
+            v, "voided", actor=actor, at=at, text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason}
+        )
         voided += 1
     return {"moved": moved, "voided": voided}
 
 
-
-WO_LATE_FINES_SQL = """
+WO_LATE_FINES_SQL = f"""
 INSERT INTO penalties_violation (order_id, work_order_id, reference, stint, rule, site_id, province_id,
                                  rule_version_id, fine, occurred_at, week, status, source, evidence, created_at)
 SELECT NULL, due.id, left(due.wo_id, 64), 0, 'WO_LATE', due.unit_id, s.province_id, rv.id, rv.fine, due.due_at,
@@ -330,7 +401,7 @@ SELECT NULL, due.id, left(due.wo_id, 64), 0, 'WO_LATE', due.unit_id, s.province_
        %(evidence)s || to_char(due.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), %(at)s
 FROM unnest(%(ids)s::bigint[], %(wo_ids)s::varchar[], %(units)s::bigint[], %(dues)s::timestamptz[])
      AS due(id, wo_id, unit_id, due_at)
-JOIN dispatch_site s ON s.id = due.unit_id
+JOIN {Site._meta.db_table} s ON s.id = due.unit_id
 CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv
     WHERE rv.code = 'WO_LATE' AND rv.effective_from <= due.due_at ORDER BY rv.effective_from DESC LIMIT 1) rv
 WHERE rv.fine > 0
@@ -344,18 +415,29 @@ def work_order_late_fines(*, overdue: list[tuple], at: datetime) -> int:
     if not overdue:
         return 0
     ids, wo_ids, units, dues = (list(col) for col in zip(*overdue))
-    fined = detected_insert(WO_LATE_FINES_SQL, {"ids": ids, "wo_ids": wo_ids, "units": units, "dues": dues,
-                                                "at": at, "tz": settings.TIME_ZONE,
-                                                "evidence": _("Not answered by its limit, due ")},
-                            at=at, source="work_order")
+    fined = detected_insert(
+        WO_LATE_FINES_SQL,
+        {
+            "ids": ids,
+            "wo_ids": wo_ids,
+            "units": units,
+            "dues": dues,
+            "at": at,
+            "tz": settings.TIME_ZONE,
+            "evidence": _("Not answered by its limit, due "),
+        },
+        at=at,
+        source="work_order",
+    )
     if fined:
         ledger_sync(violation_ids=fined, at=at)
     return len(fined)
 
 
 @transaction.atomic
-def work_order_fine(*, rule: str, work_order_id: int, reference: str, site, at: datetime | None = None,
-                    evidence: str = "") -> Violation | None:
+def work_order_fine(
+    *, rule: str, work_order_id: int, reference: str, site, at: datetime | None = None, evidence: str = ""
+) -> Violation | None:
     """A Cainiao work-order fine (late answer, answer sent back): a standing violation of its own rule, so it goes
     through the same weekly notice and appeals, and into the ledger under the 菜鸟工单 heading. Once per work order
     and rule; none when the rule's fine is zero."""
@@ -366,13 +448,28 @@ def work_order_fine(*, rule: str, work_order_id: int, reference: str, site, at: 
     version = rule_in_force(rule, at)
     if version is None or not version.fine:
         return None
-    existing = Violation.objects.filter(work_order_id=work_order_id, rule=rule, source=Violation.Source.WORK_ORDER).first()
+    existing = Violation.objects.filter(
+        work_order_id=work_order_id, rule=rule, source=Violation.Source.WORK_ORDER
+    ).first()
     if existing is not None:
         return existing
-    v = Violation.objects.create(order=None, work_order_id=work_order_id, reference=reference[:64], stint=0, rule=rule,
-                                 site=site, province_id=site.province_id, rule_version=version, fine=version.fine,
-                                 occurred_at=at, week=clock.week_of(at), status=V.CONFIRMED, source=Violation.Source.WORK_ORDER,
-                                 evidence=evidence, created_at=at)
+    v = Violation.objects.create(
+        order=None,
+        work_order_id=work_order_id,
+        reference=reference[:64],
+        stint=0,
+        rule=rule,
+        site=site,
+        province_id=site.province_id,
+        rule_version=version,
+        fine=version.fine,
+        occurred_at=at,
+        week=clock.week_of(at),
+        status=V.CONFIRMED,
+        source=Violation.Source.WORK_ORDER,
+        evidence=evidence,
+        created_at=at,
+    )
     event_record(v, "detected", at=at, text=evidence, source="work_order")
     ledger_sync(violation_ids=[v.pk], at=at)
     return v

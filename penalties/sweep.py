@@ -20,6 +20,7 @@ be recomputed; unique keys make a rerun and two concurrent runs harmless, and a 
 makes the second of two concurrent runs skip. The fine and rule version are those in force when the clock
 started (``stint_started_at`` for accept, order time for pickup). The data center never gets a violation.
 """
+
 from __future__ import annotations
 
 import time
@@ -31,19 +32,21 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import locks
+from core.models import ClosureDay, Site
 
 from .events import detected_insert
 from .models import SweepRun
 
 LOCK_KEY = locks.SLA_SWEEP
+SITES, CLOSURE_DAYS = Site._meta.db_table, ClosureDay._meta.db_table
 OVERLAP = timedelta(minutes=2)  # a slow transaction may commit an event a little after the run that saw its minute
 
 _RULE = """CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv
     WHERE rv.code = '{code}' AND rv.effective_from <= {started} ORDER BY rv.effective_from DESC LIMIT 1) rv"""
 #: a deadline inside a confirmed closure day (the clock stood still: the closure voided it or moved it)
-_OPEN_DAY = """NOT EXISTS (SELECT 1 FROM dispatch_closureday c
-    WHERE c.day = (({due} AT TIME ZONE %(tz)s) - interval '1 microsecond')::date
-      AND (c.province_id IS NULL OR c.province_id = {province}))"""
+_OPEN_DAY = f"""NOT EXISTS (SELECT 1 FROM {CLOSURE_DAYS} c
+    WHERE c.day = (({{due}} AT TIME ZONE %(tz)s) - interval '1 microsecond')::date
+      AND (c.province_id IS NULL OR c.province_id = {{province}}))"""
 _INSERT = """INSERT INTO penalties_violation (order_id, stint, rule, site_id, province_id, rule_version_id, fine,
                                  occurred_at, week, status, source, evidence, created_at)
 SELECT {cols}, rv.id, rv.fine, {due}, (date_trunc('week', {due} AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'sweep',
@@ -53,20 +56,24 @@ ON CONFLICT (order_id, stint, rule) WHERE source = 'sweep' AND NOT (status = 'VO
 RETURNING id"""
 
 OPEN_ACCEPT = _INSERT.format(
-    cols="o.id, o.stint, 'LATE_ACCEPT', o.site_id, s.province_id", due="o.accept_due_at",
-    body=f"""FROM orders_onlineorder o JOIN dispatch_site s ON s.id = o.site_id
-{_RULE.format(code='LATE_ACCEPT', started='o.stint_started_at')}
+    cols="o.id, o.stint, 'LATE_ACCEPT', o.site_id, s.province_id",
+    due="o.accept_due_at",
+    body=f"""FROM orders_onlineorder o JOIN {SITES} s ON s.id = o.site_id
+{_RULE.format(code="LATE_ACCEPT", started="o.stint_started_at")}
 WHERE o.state = 'PENDING' AND o.accept_due_at >= %(since)s AND o.accept_due_at < %(until)s
-  AND {_OPEN_DAY.format(due='o.accept_due_at', province='s.province_id')}""")
+  AND {_OPEN_DAY.format(due="o.accept_due_at", province="s.province_id")}""",
+)
 
 # the partial index orderevent_late_accept holds exactly the events that left PENDING after their deadline
 HISTORY_ACCEPT = _INSERT.format(
-    cols="e.order_id, e.stint, 'LATE_ACCEPT', e.site_id, s.province_id", due="e.clock_accept_due_at",
-    body=f"""FROM orders_orderevent e JOIN dispatch_site s ON s.id = e.site_id
-{_RULE.format(code='LATE_ACCEPT', started='e.clock_started_at')}
+    cols="e.order_id, e.stint, 'LATE_ACCEPT', e.site_id, s.province_id",
+    due="e.clock_accept_due_at",
+    body=f"""FROM orders_orderevent e JOIN {SITES} s ON s.id = e.site_id
+{_RULE.format(code="LATE_ACCEPT", started="e.clock_started_at")}
 WHERE e.from_state = 'PENDING' AND e.at > e.clock_accept_due_at
   AND e.clock_accept_due_at >= %(since)s AND e.clock_accept_due_at < %(until)s
-  AND {_OPEN_DAY.format(due='e.clock_accept_due_at', province='s.province_id')}""")
+  AND {_OPEN_DAY.format(due="e.clock_accept_due_at", province="s.province_id")}""",
+)
 
 # Pickup: who answers for a deadline that passed during a stint (clock.holder_answers_for_pickup): the holding
 # site, unless the deadline passed before its own accept deadline (or the data center holds the order); then the
@@ -75,42 +82,64 @@ _RESPONSIBLE = """CROSS JOIN LATERAL (SELECT CASE WHEN NOT h.is_data_center AND 
                           THEN h.id ELSE {owner} END AS site_id,
                           CASE WHEN NOT h.is_data_center AND {due} >= {accept_due}
                           THEN {stint} ELSE {owner_stint} END AS stint) r
-JOIN dispatch_site rs ON rs.id = r.site_id"""
+JOIN {sites} rs ON rs.id = r.site_id"""
 
 OPEN_PICKUP = _INSERT.format(
-    cols="o.id, r.stint, 'LATE_PICKUP', r.site_id, rs.province_id", due="o.pickup_due_at",
-    body=f"""FROM orders_onlineorder o JOIN dispatch_site h ON h.id = o.site_id
-{_RESPONSIBLE.format(due='o.pickup_due_at', accept_due='o.accept_due_at', owner='o.pickup_owner_id',
-                     stint='o.stint', owner_stint='o.pickup_owner_stint')}
-{_RULE.format(code='LATE_PICKUP', started='o.order_time')}
+    cols="o.id, r.stint, 'LATE_PICKUP', r.site_id, rs.province_id",
+    due="o.pickup_due_at",
+    body=f"""FROM orders_onlineorder o JOIN {SITES} h ON h.id = o.site_id
+{
+        _RESPONSIBLE.format(
+            sites=SITES,
+            due="o.pickup_due_at",
+            accept_due="o.accept_due_at",
+            owner="o.pickup_owner_id",
+            stint="o.stint",
+            owner_stint="o.pickup_owner_stint",
+        )
+    }
+{_RULE.format(code="LATE_PICKUP", started="o.order_time")}
 WHERE o.state IN ('PENDING', 'ACCEPTED') AND o.pickup_due_at >= o.stint_started_at
   AND o.pickup_due_at >= %(since)s AND o.pickup_due_at < %(until)s
-  AND {_OPEN_DAY.format(due='o.pickup_due_at', province='rs.province_id')}""")
+  AND {_OPEN_DAY.format(due="o.pickup_due_at", province="rs.province_id")}""",
+)
 
 # events that left an open state after the pickup deadline that passed during their stint
 HISTORY_PICKUP = _INSERT.format(
-    cols="e.order_id, r.stint, 'LATE_PICKUP', r.site_id, rs.province_id", due="e.clock_pickup_due_at",
-    body=f"""FROM orders_orderevent e JOIN dispatch_site h ON h.id = e.site_id
+    cols="e.order_id, r.stint, 'LATE_PICKUP', r.site_id, rs.province_id",
+    due="e.clock_pickup_due_at",
+    body=f"""FROM orders_orderevent e JOIN {SITES} h ON h.id = e.site_id
 JOIN orders_onlineorder o ON o.id = e.order_id
-{_RESPONSIBLE.format(due='e.clock_pickup_due_at', accept_due='e.clock_accept_due_at', owner='e.clock_owner_id',
-                     stint='e.stint', owner_stint='e.clock_owner_stint')}
-{_RULE.format(code='LATE_PICKUP', started='o.order_time')}
+{
+        _RESPONSIBLE.format(
+            sites=SITES,
+            due="e.clock_pickup_due_at",
+            accept_due="e.clock_accept_due_at",
+            owner="e.clock_owner_id",
+            stint="e.stint",
+            owner_stint="e.clock_owner_stint",
+        )
+    }
+{_RULE.format(code="LATE_PICKUP", started="o.order_time")}
 WHERE e.from_state IN ('PENDING', 'ACCEPTED') AND e.at > e.clock_pickup_due_at
   AND e.clock_pickup_due_at >= e.clock_started_at
   AND e.clock_pickup_due_at >= %(since)s AND e.clock_pickup_due_at < %(until)s
-  AND {_OPEN_DAY.format(due='e.clock_pickup_due_at', province='rs.province_id')}""")
+  AND {_OPEN_DAY.format(due="e.clock_pickup_due_at", province="rs.province_id")}""",
+)
 
 # a deadline that still binds a site after HQ's 分件 (PickupBinding): late when the order was not picked up,
 # failed or cancelled by it
 BOUND_PICKUP = _INSERT.format(
-    cols="b.order_id, b.stint, 'LATE_PICKUP', b.site_id, rs.province_id", due="b.due_at",
-    body=f"""FROM orders_pickupbinding b JOIN dispatch_site rs ON rs.id = b.site_id
+    cols="b.order_id, b.stint, 'LATE_PICKUP', b.site_id, rs.province_id",
+    due="b.due_at",
+    body=f"""FROM orders_pickupbinding b JOIN {SITES} rs ON rs.id = b.site_id
 JOIN orders_onlineorder o ON o.id = b.order_id
-{_RULE.format(code='LATE_PICKUP', started='o.order_time')}
+{_RULE.format(code="LATE_PICKUP", started="o.order_time")}
 WHERE b.due_at >= %(since)s AND b.due_at < %(until)s
   AND NOT EXISTS (SELECT 1 FROM orders_orderevent f WHERE f.order_id = b.order_id AND f.at >= b.created_at
                   AND f.at <= b.due_at AND f.to_state IN ('PICKED_UP', 'PICKUP_FAILED', 'ACCEPT_FAILED', 'CANCELLED'))
-  AND {_OPEN_DAY.format(due='b.due_at', province='rs.province_id')}""")
+  AND {_OPEN_DAY.format(due="b.due_at", province="rs.province_id")}""",
+)
 
 STATEMENTS = (OPEN_ACCEPT, HISTORY_ACCEPT, OPEN_PICKUP, HISTORY_PICKUP, BOUND_PICKUP)
 
@@ -143,8 +172,15 @@ def sla_sweep(*, since: datetime, until: datetime, at: datetime | None = None, t
             result.inserted += len(detected_insert(sql, params, at=at, source="sweep"))
             result.statements += 1
         result.duration_ms = int((time.perf_counter() - started) * 1000)
-        SweepRun.objects.create(started_at=at, since=since, until=until, inserted=result.inserted,
-                                statements=result.statements, duration_ms=result.duration_ms, trigger=trigger)
+        SweepRun.objects.create(
+            started_at=at,
+            since=since,
+            until=until,
+            inserted=result.inserted,
+            statements=result.statements,
+            duration_ms=result.duration_ms,
+            trigger=trigger,
+        )
     return result
 
 

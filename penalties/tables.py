@@ -4,23 +4,35 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.plain import week_text
+from core.humanize import week_text
 from core.templatetags.desk import cny
 
 from .appeals import appeal_deadline, hq_deadline
 from .models import AppealStatus, Violation, ViolationStatus
 
-_STATUS_CSS = {"PROPOSED": "text-bg-warning", "CONFIRMED": "text-bg-danger", "REJECTED": "text-bg-light",
-               "VOIDED": "text-bg-secondary", "RECLASSIFIED": "text-bg-light", "CANCELLED": "text-bg-success"}
+_STATUS_CSS = {
+    "PROPOSED": "text-bg-warning",
+    "CONFIRMED": "text-bg-danger",
+    "REJECTED": "text-bg-light",
+    "VOIDED": "text-bg-secondary",
+    "RECLASSIFIED": "text-bg-light",
+    "CANCELLED": "text-bg-success",
+}
 
 
 class ViolationTable(tables.Table):
     occurred_at = tables.Column(verbose_name=_("deadline or act"))
     week = tables.Column(verbose_name=_("week"), orderable=True)
     rule = tables.Column(verbose_name=_("rule"), linkify=("penalties:violation_detail", [tables.A("pk")]))
-    order = tables.Column(verbose_name=_("logistics no."), accessor="order__channel_order_id", orderable=False,
-                          default="", linkify=lambda record: f"/orders/{record.order_id}/" if record.order_id
-                          else f"/work-orders/{record.work_order_id}/")
+    order = tables.Column(
+        verbose_name=_("logistics no."),
+        accessor="order__channel_order_id",
+        orderable=False,
+        default="",
+        linkify=lambda record: (
+            f"/orders/{record.order_id}/" if record.order_id else f"/work-orders/{record.work_order_id}/"
+        ),
+    )
     site = tables.Column(verbose_name=_("responsible site"), orderable=False)
     province = tables.Column(verbose_name=_("province"), orderable=False)
     fine = tables.Column(verbose_name=_("fine"), orderable=False)
@@ -30,8 +42,18 @@ class ViolationTable(tables.Table):
 
     class Meta:
         model = Violation
-        fields = ("occurred_at", "week", "rule", "order", "site", "province", "fine", "status", "source",
-                  "appeal_state")
+        fields = (
+            "occurred_at",
+            "week",
+            "rule",
+            "order",
+            "site",
+            "province",
+            "fine",
+            "status",
+            "source",
+            "appeal_state",
+        )
         order_by = ("-occurred_at",)
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "violation-table"}
 
@@ -59,8 +81,11 @@ class ViolationTable(tables.Table):
         if not label:
             return "—"
         if deadline:
-            return format_html('{}<div class="small text-muted" data-testid="appeal-deadline">{}</div>', label,
-                               _("until %(t)s") % {"t": timezone.localtime(deadline).strftime("%m-%d %H:%M")})
+            return format_html(
+                '{}<div class="small text-muted" data-testid="appeal-deadline">{}</div>',
+                label,
+                _("until %(t)s") % {"t": timezone.localtime(deadline).strftime("%m-%d %H:%M")},
+            )
         return label
 
 

@@ -1,4 +1,5 @@
 """Celery wrappers of the rule book. Each is idempotent; the advisory lock makes overlapping runs skip."""
+
 from datetime import date, timedelta
 
 from celery import shared_task
@@ -46,8 +47,10 @@ def notice_send(notice_id: int) -> bool:
 @shared_task(name="penalties.tasks.weekly_reports")
 def weekly_reports(week: str) -> int:
     monday, at = date.fromisoformat(week), timezone.now()
-    made = sum(province_report(week=monday, province=p, at=at) is not None
-               for p in Province.objects.filter(pk__in=_week_rows(monday).values("province_id").distinct()))
+    made = sum(
+        province_report(week=monday, province=p, at=at) is not None
+        for p in Province.objects.filter(pk__in=_week_rows(monday).values("province_id").distinct())
+    )
     return made + (national_report(week=monday, at=at) is not None)
 
 

@@ -1,6 +1,7 @@
 """The rule book's pages: violations (list, export, detail with its history and decisions), audit (稽核),
 a site's open deadlines, the dashboard, rule versions and the closure calendar. Thin: parse, call one service
 or selector, answer in place."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,18 +18,18 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import clock, scoping
-from core.actions import service_call
-from core.exports import xlsx_response
+from core.humanize import sheet_time
 from core.models import ClosureDay
 from core.parsing import parse_id, parse_moment, parse_month, parse_year
-from core.plain import sheet_time
+from core.sheets import xlsx_response
 from core.textpolicy import form_errors_text
+from core.view_calls import service_call
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
 from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
-from .decisions import site_activity
+from .decision_messages import site_activity
 from .filters import ViolationFilter
 from .forms import (
     AuditPickForm,
@@ -54,7 +55,7 @@ from .models import (
     WeeklyNotice,
     WorkOrderLimit,
 )
-from .rules import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
+from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
 from .tables import ViolationTable
 
 R = scoping.Role
@@ -67,6 +68,7 @@ def _errors(form) -> str:
 
 # ---------------------------------------------------------------- violations
 
+
 def _filtered(request):
     return ViolationFilter(request.GET, queryset=selectors.violations_for(user=request.user), user=request.user)
 
@@ -76,21 +78,50 @@ def violation_list(request):
     flt = _filtered(request)
     table = ViolationTable(flt.qs.select_related("appeal", "notice_line__notice"))
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
-    proposed = (selectors.violations_for(user=request.user).filter(status=ViolationStatus.PROPOSED).count()
-                if scoping.role_of(request.user) in AUDITORS else 0)
+    proposed = (
+        selectors.violations_for(user=request.user).filter(status=ViolationStatus.PROPOSED).count()
+        if scoping.role_of(request.user) in AUDITORS
+        else 0
+    )
     return render(request, "penalties/violation_list.html", {"filter": flt, "table": table, "proposed": proposed})
 
 
 @login_required
 def violation_export(request):
     flt = _filtered(request)
-    rows = ((v.occurred_at, v.week.strftime("%G-W%V"),
-             v.get_rule_display(), v.order.channel_order_id if v.order_id else v.reference, v.site.code, v.site.name, v.province.name, v.fine,
-             v.get_status_display(), v.get_source_display(), v.evidence)
-            for v in flt.qs.order_by("-occurred_at")[:50_000].iterator(chunk_size=2000))
-    return xlsx_response(filename="violations", headers=[
-        _("Deadline or act"), _("Week"), _("Rule"), _("Logistics no."), _("Site code"), _("Site name"), _("Province"),
-        _("Fine (CNY)"), _("Status"), _("Source"), _("Evidence")], rows=rows)
+    rows = (
+        (
+            v.occurred_at,
+            v.week.strftime("%G-W%V"),
+            v.get_rule_display(),
+            v.order.channel_order_id if v.order_id else v.reference,
+            v.site.code,
+            v.site.name,
+            v.province.name,
+            v.fine,
+            v.get_status_display(),
+            v.get_source_display(),
+            v.evidence,
+        )
+        for v in flt.qs.order_by("-occurred_at")[:50_000].iterator(chunk_size=2000)
+    )
+    return xlsx_response(
+        filename="violations",
+        headers=[
+            _("Deadline or act"),
+            _("Week"),
+            _("Rule"),
+            _("Logistics no."),
+            _("Site code"),
+            _("Site name"),
+            _("Province"),
+            _("Fine (CNY)"),
+            _("Status"),
+            _("Source"),
+            _("Evidence"),
+        ],
+        rows=rows,
+    )
 
 
 @login_required
@@ -100,19 +131,40 @@ def violation_detail(request, pk: int):
     appeal = Appeal.objects.filter(violation=v).select_related("filed_by", "lcs_by", "decided_by").first()
     now = timezone.now()
     deadline = appeals.appeal_deadline(v)
-    return render(request, "penalties/violation_detail.html", {
-        "appeal": appeal, "appeal_files": appeal.attachments.all() if appeal else [], "now": now,
-        "appeal_deadline": deadline, "hq_deadline": appeals.hq_deadline(appeal) if appeal else None,
-        "can_appeal": (role == R.CLERK and appeal is None and v.status == ViolationStatus.CONFIRMED
-                       and deadline is not None and now <= deadline),
-        "can_appeal_hq": (role == R.CLERK and appeal is not None and appeal.status == AppealStatus.LCS_UPHELD
-                          and now <= appeals.hq_deadline(appeal)),
-        "notice": getattr(getattr(v, "notice_line", None), "notice", None) if hasattr(v, "notice_line") else None,
-        "is_lcs": role == R.LCS, "is_clerk": role == R.CLERK,
-        "v": v, "events": v.events.select_related("actor"), "attachments": v.attachments.all(),
-        "timeline": order_selectors.order_timeline(order=v.order) if v.order_id else [],
-        "is_hq": role == R.HQ, "is_auditor": role in AUDITORS, "evidence_form": EvidenceForm(),
-    })
+    return render(
+        request,
+        "penalties/violation_detail.html",
+        {
+            "appeal": appeal,
+            "appeal_files": appeal.attachments.all() if appeal else [],
+            "now": now,
+            "appeal_deadline": deadline,
+            "hq_deadline": appeals.hq_deadline(appeal) if appeal else None,
+            "can_appeal": (
+                role == R.CLERK
+                and appeal is None
+                and v.status == ViolationStatus.CONFIRMED
+                and deadline is not None
+                and now <= deadline
+            ),
+            "can_appeal_hq": (
+                role == R.CLERK
+                and appeal is not None
+                and appeal.status == AppealStatus.LCS_UPHELD
+                and now <= appeals.hq_deadline(appeal)
+            ),
+            "notice": getattr(getattr(v, "notice_line", None), "notice", None) if hasattr(v, "notice_line") else None,
+            "is_lcs": role == R.LCS,
+            "is_clerk": role == R.CLERK,
+            "v": v,
+            "events": v.events.select_related("actor"),
+            "attachments": v.attachments.all(),
+            "timeline": order_selectors.order_timeline(order=v.order) if v.order_id else [],
+            "is_hq": role == R.HQ,
+            "is_auditor": role in AUDITORS,
+            "evidence_form": EvidenceForm(),
+        },
+    )
 
 
 @login_required
@@ -133,17 +185,23 @@ def _act(request, pk: int, call, success: str):
 @scoping.role_required(R.HQ)
 @require_POST
 def violation_confirm(request, pk: int):
-    return _act(request, pk, lambda: services.violation_confirm(violation_id=pk, actor=request.user,
-                                                                text=request.POST.get("text", "")),
-                _("The fine is confirmed."))
+    return _act(
+        request,
+        pk,
+        lambda: services.violation_confirm(violation_id=pk, actor=request.user, text=request.POST.get("text", "")),
+        _("The fine is confirmed."),
+    )
 
 
 @scoping.role_required(R.HQ)
 @require_POST
 def violation_reject(request, pk: int):
-    return _act(request, pk, lambda: services.violation_reject(violation_id=pk, actor=request.user,
-                                                               text=request.POST.get("text", "")),
-                _("The finding is rejected."))
+    return _act(
+        request,
+        pk,
+        lambda: services.violation_reject(violation_id=pk, actor=request.user, text=request.POST.get("text", "")),
+        _("The finding is rejected."),
+    )
 
 
 @scoping.role_required(*AUDITORS)
@@ -151,9 +209,14 @@ def violation_reject(request, pk: int):
 def violation_reclassify(request, pk: int):
     form = EvidenceForm(request.POST, request.FILES)
     files = form.cleaned_data["files"] if form.is_valid() else []
-    return _act(request, pk, lambda: services.violation_reclassify(
-        violation_id=pk, actor=request.user, evidence=request.POST.get("text", ""), files=files),
-        _("Re-classified as a late or wrong transfer."))
+    return _act(
+        request,
+        pk,
+        lambda: services.violation_reclassify(
+            violation_id=pk, actor=request.user, evidence=request.POST.get("text", ""), files=files
+        ),
+        _("Re-classified as a late or wrong transfer."),
+    )
 
 
 @scoping.role_required(*AUDITORS)
@@ -164,12 +227,18 @@ def violation_evidence(request, pk: int):
         get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
         flash.error(request, _errors(form))
         return redirect("penalties:violation_detail", pk=pk)
-    return _act(request, pk, lambda: services.violation_evidence_add(
-        violation_id=pk, actor=request.user, text=form.cleaned_data["text"], files=form.cleaned_data["files"]),
-        _("Evidence added."))
+    return _act(
+        request,
+        pk,
+        lambda: services.violation_evidence_add(
+            violation_id=pk, actor=request.user, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
+        ),
+        _("Evidence added."),
+    )
 
 
 # ---------------------------------------------------------------- audit (稽核)
+
 
 @scoping.role_required(*AUDITORS)
 def audit(request):
@@ -181,7 +250,8 @@ def audit(request):
         date_to = data.get("date_to") or today
         date_from = data.get("date_from") or date_to - timedelta(days=6)
         qs = order_selectors.orders_for(user=request.user).filter(
-            order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1)))
+            order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1))
+        )
         kind = data.get("kind") or "failed"
         if kind == "failed":
             qs = qs.filter(state__in=[OrderState.ACCEPT_FAILED, OrderState.PICKUP_FAILED])
@@ -190,26 +260,36 @@ def audit(request):
         elif kind == "waybill_suspect":  # FALSE_WAYBILL found, not only alleged: the queue to work through
             qs = selectors.waybill_suspects(qs)
         elif kind in ("reappointed", "transferred", "waybill_corrected"):
-            event_kind = {"reappointed": EventKind.REAPPOINTED, "transferred": EventKind.TRANSFERRED,
-                          "waybill_corrected": EventKind.WAYBILL_CORRECTED}[kind]
+            event_kind = {
+                "reappointed": EventKind.REAPPOINTED,
+                "transferred": EventKind.TRANSFERRED,
+                "waybill_corrected": EventKind.WAYBILL_CORRECTED,
+            }[kind]
             qs = qs.filter(Exists(OrderEvent.objects.filter(order=OuterRef("pk"), kind=event_kind)))
         if data.get("site"):
             qs = qs.filter(site__code=data["site"].strip())
         qs = qs.annotate(findings=Exists(Violation.objects.filter(order=OuterRef("pk"))))
         orders = list(qs.order_by("?")[: data["sample"]] if data.get("sample") else qs.order_by("-order_time")[:200])
-    return render(request, "penalties/audit.html", {"form": form, "orders": orders,
-                                                     "fail_reasons": dict(FailReason.choices)})
+    return render(
+        request, "penalties/audit.html", {"form": form, "orders": orders, "fail_reasons": dict(FailReason.choices)}
+    )
 
 
 @scoping.role_required(*AUDITORS)
 def audit_order(request, pk: int):
     order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
-    return render(request, "penalties/audit_order.html", {
-        "order": order, "events": order_selectors.order_timeline(order=order),
-        "violations": order.violations.select_related("site").order_by("occurred_at"),
-        "form": RaiseForm(), "rules": [(r, Rule(r).label) for r in services.AUDIT_RULES],
-        "is_hq": scoping.role_of(request.user) == R.HQ,
-    })
+    return render(
+        request,
+        "penalties/audit_order.html",
+        {
+            "order": order,
+            "events": order_selectors.order_timeline(order=order),
+            "violations": order.violations.select_related("site").order_by("occurred_at"),
+            "form": RaiseForm(),
+            "rules": [(r, Rule(r).label) for r in services.AUDIT_RULES],
+            "is_hq": scoping.role_of(request.user) == R.HQ,
+        },
+    )
 
 
 @scoping.role_required(*AUDITORS)
@@ -221,35 +301,60 @@ def audit_raise(request, pk: int):
         flash.error(request, _("The finding was not recorded: %(errors)s") % {"errors": _errors(form)})
         return redirect("penalties:audit_order", pk=pk)
     event = get_object_or_404(OrderEvent, pk=form.cleaned_data["event"], order=order)
-    service_call(request, lambda: services.violation_raise(
-        event=event, rule=form.cleaned_data["rule"], actor=request.user, evidence=form.cleaned_data["evidence"],
-        files=form.cleaned_data["files"]),
-        lambda v: (_("Fine confirmed: %(rule)s, %(site)s.") if v.status == ViolationStatus.CONFIRMED
-                   else _("Proposed to HQ: %(rule)s, %(site)s. HQ confirms or rejects it."))
-        % {"rule": v.get_rule_display(), "site": v.site.name})
+    service_call(
+        request,
+        lambda: services.violation_raise(
+            event=event,
+            rule=form.cleaned_data["rule"],
+            actor=request.user,
+            evidence=form.cleaned_data["evidence"],
+            files=form.cleaned_data["files"],
+        ),
+        lambda v: (
+            (
+                _("Fine confirmed: %(rule)s, %(site)s.")
+                if v.status == ViolationStatus.CONFIRMED
+                else _("Proposed to HQ: %(rule)s, %(site)s. HQ confirms or rejects it.")
+            )
+            % {"rule": v.get_rule_display(), "site": v.site.name}
+        ),
+    )
     return redirect("penalties:audit_order", pk=pk)
 
 
 # ---------------------------------------------------------------- a site's deadlines
 
+
 @scoping.role_required(R.CLERK)
 def deadlines(request):
     ids = scoping.clerk_site_ids(request.user)
-    recent = (selectors.violations_for(user=request.user).exclude(status=ViolationStatus.REJECTED)
-              .order_by("-occurred_at")[:30])
-    return render(request, "penalties/deadlines.html", {**selectors.open_deadlines(site_ids=ids),
-                                                         "violations": recent, "now": timezone.now()})
+    recent = (
+        selectors.violations_for(user=request.user)
+        .exclude(status=ViolationStatus.REJECTED)
+        .order_by("-occurred_at")[:30]
+    )
+    return render(
+        request,
+        "penalties/deadlines.html",
+        {**selectors.open_deadlines(site_ids=ids), "violations": recent, "now": timezone.now()},
+    )
 
 
 # ---------------------------------------------------------------- dashboard
+
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def dashboard(request):
     data = selectors.dashboard(user=request.user)
     labels = [r["day"].strftime("%m-%d") for r in data["rates"]]
     charts = {
-        "rates": line_chart(labels=labels, series=[(_("on-time accept"), [r["accept"] for r in data["rates"]]),
-                                                   (_("on-time pickup"), [r["pickup"] for r in data["rates"]])]),
+        "rates": line_chart(
+            labels=labels,
+            series=[
+                (_("on-time accept"), [r["accept"] for r in data["rates"]]),
+                (_("on-time pickup"), [r["pickup"] for r in data["rates"]]),
+            ],
+        ),
         "rules": bar_chart(items=data["by_rule"]),
         "worst": bar_chart(items=[(f"{w['site__name']}", w["n"]) for w in data["worst"]]),
     }
@@ -259,14 +364,19 @@ def dashboard(request):
 
 # ---------------------------------------------------------------- rules and closure days (HQ)
 
+
 def _versioned(request, form, create, success: str) -> bool:
     """Save a new version from a rule-book form (its effective time read as Beijing time); False with the error on
     the form."""
     effective = form.cleaned_data["effective_from"]
     if timezone.is_naive(effective):
         effective = timezone.make_aware(effective, clock.tz())
-    return service_call(request, lambda: create(effective),
-                        success % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")}, form=form).ok
+    return service_call(
+        request,
+        lambda: create(effective),
+        success % {"t": timezone.localtime(effective).strftime("%Y-%m-%d %H:%M")},
+        form=form,
+    ).ok
 
 
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
@@ -280,16 +390,30 @@ def rules(request):
             return redirect("penalties:rules")
         if is_limit and limit_form.is_valid():
             data = limit_form.cleaned_data
-            if _versioned(request, limit_form, lambda effective: services.work_order_limit_create(
-                    wo_type=data["wo_type"], hours=data["hours"], effective_from=effective, actor=request.user),
-                    _("The new time limit applies to work orders raised from %(t)s.")):
+            if _versioned(
+                request,
+                limit_form,
+                lambda effective: services.work_order_limit_create(
+                    wo_type=data["wo_type"], hours=data["hours"], effective_from=effective, actor=request.user
+                ),
+                _("The new time limit applies to work orders raised from %(t)s."),
+            ):
                 return redirect("penalties:rules")
         elif not is_limit and form.is_valid():
             data = form.cleaned_data
-            if _versioned(request, form, lambda effective: services.rule_version_create(
-                    code=data["code"], fine=data["fine"], threshold_minutes=data.get("threshold_minutes"),
-                    description=data.get("description") or "", effective_from=effective, actor=request.user),
-                    _("The new version is saved; it applies to clocks that start from %(t)s.")):
+            if _versioned(
+                request,
+                form,
+                lambda effective: services.rule_version_create(
+                    code=data["code"],
+                    fine=data["fine"],
+                    threshold_minutes=data.get("threshold_minutes"),
+                    description=data.get("description") or "",
+                    effective_from=effective,
+                    actor=request.user,
+                ),
+                _("The new version is saved; it applies to clocks that start from %(t)s."),
+            ):
                 return redirect("penalties:rules")
     now = timezone.now()
     versions = list(RuleVersion.objects.select_related("created_by").order_by("code", "-effective_from"))
@@ -304,12 +428,28 @@ def rules(request):
     for wo_type in work_order_types():
         versions_of = by_type.get(wo_type, [])
         in_force = next((v.hours for v in versions_of if v.effective_from <= now), None)
-        limits.append({"type": wo_type, "label": WORK_ORDER_TYPE_LABELS.get(wo_type, wo_type),
-                       "now": in_force or work_order_limit(wo_type, now),
-                       "scheduled": [v for v in versions_of if v.effective_from > now], "versions": versions_of})
-    return render(request, "penalties/rules.html", {"form": form, "versions": versions, "current": current,
-                                                     "is_hq": scoping.role_of(request.user) == R.HQ, "now": now,
-                                                     "limits": limits, "limit_form": limit_form})
+        limits.append(
+            {
+                "type": wo_type,
+                "label": WORK_ORDER_TYPE_LABELS.get(wo_type, wo_type),
+                "now": in_force or work_order_limit(wo_type, now),
+                "scheduled": [v for v in versions_of if v.effective_from > now],
+                "versions": versions_of,
+            }
+        )
+    return render(
+        request,
+        "penalties/rules.html",
+        {
+            "form": form,
+            "versions": versions,
+            "current": current,
+            "is_hq": scoping.role_of(request.user) == R.HQ,
+            "now": now,
+            "limits": limits,
+            "limit_form": limit_form,
+        },
+    )
 
 
 @scoping.role_required(R.HQ)
@@ -319,10 +459,16 @@ def closures(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            if service_call(request, lambda: services.closure_confirm(
-                    day=data["day"], province=data["province"], reason=data["reason"], actor=request.user),
-                    lambda result: _("%(day)s is a closure day: %(moved)d open deadlines moved, %(voided)d "
-                                     "violations voided.") % {"day": data["day"], **result}):
+            if service_call(
+                request,
+                lambda: services.closure_confirm(
+                    day=data["day"], province=data["province"], reason=data["reason"], actor=request.user
+                ),
+                lambda result: (
+                    _("%(day)s is a closure day: %(moved)d open deadlines moved, %(voided)d violations voided.")
+                    % {"day": data["day"], **result}
+                ),
+            ):
                 return redirect(f"{request.path}?year={data['day'].year}")
         else:
             flash.error(request, _errors(form))
@@ -331,12 +477,15 @@ def closures(request):
     suggestions = services.closure_suggestions(year=year)
     for s in suggestions:
         s["confirmed"] = (s["day"], None) in closed
-    return render(request, "penalties/closures.html", {"form": form, "year": year, "confirmed": confirmed,
-                                                        "suggestions": suggestions})
-
+    return render(
+        request,
+        "penalties/closures.html",
+        {"form": form, "year": year, "confirmed": confirmed, "suggestions": suggestions},
+    )
 
 
 # ---------------------------------------------------------------- appeals (申诉)
+
 
 def _appeal_act(request, pk: int, call, success: str):
     v = get_object_or_404(selectors.violations_for(user=request.user), pk=pk)
@@ -359,17 +508,27 @@ def _files(request) -> list:
 @scoping.role_required(R.CLERK)
 @require_POST
 def appeal_file(request, pk: int):
-    return _appeal_act(request, pk, lambda v: appeals.appeal_file(
-        violation_id=v.pk, actor=request.user, text=request.POST.get("text", ""), files=_files(request)),
-        _("Your appeal is with the province platform."))
+    return _appeal_act(
+        request,
+        pk,
+        lambda v: appeals.appeal_file(
+            violation_id=v.pk, actor=request.user, text=request.POST.get("text", ""), files=_files(request)
+        ),
+        _("Your appeal is with the province platform."),
+    )
 
 
 @scoping.role_required(R.CLERK)
 @require_POST
 def appeal_to_hq(request, pk: int):
-    return _appeal_act(request, pk, lambda v: appeals.appeal_to_hq(
-        appeal_id=_appeal_id(v), actor=request.user, text=request.POST.get("text", ""), files=_files(request)),
-        _("Your appeal is with HQ."))
+    return _appeal_act(
+        request,
+        pk,
+        lambda v: appeals.appeal_to_hq(
+            appeal_id=_appeal_id(v), actor=request.user, text=request.POST.get("text", ""), files=_files(request)
+        ),
+        _("Your appeal is with HQ."),
+    )
 
 
 @scoping.role_required(R.LCS)
@@ -377,19 +536,38 @@ def appeal_to_hq(request, pk: int):
 def appeal_lcs_decide(request, pk: int):
     decision = request.POST.get("decision")
     if decision == "escalate":
-        return _appeal_act(request, pk, lambda v: appeals.appeal_escalate(
-            appeal_id=_appeal_id(v), actor=request.user, text=request.POST.get("text", "")), _("Escalated to HQ."))
-    return _appeal_act(request, pk, lambda v: appeals.appeal_lcs_decide(
-        appeal_id=_appeal_id(v), actor=request.user, cancel=decision == "cancel", text=request.POST.get("text", "")),
-        _("Decision recorded."))
+        return _appeal_act(
+            request,
+            pk,
+            lambda v: appeals.appeal_escalate(
+                appeal_id=_appeal_id(v), actor=request.user, text=request.POST.get("text", "")
+            ),
+            _("Escalated to HQ."),
+        )
+    return _appeal_act(
+        request,
+        pk,
+        lambda v: appeals.appeal_lcs_decide(
+            appeal_id=_appeal_id(v), actor=request.user, cancel=decision == "cancel", text=request.POST.get("text", "")
+        ),
+        _("Decision recorded."),
+    )
 
 
 @scoping.role_required(R.HQ)
 @require_POST
 def appeal_hq_decide(request, pk: int):
-    return _appeal_act(request, pk, lambda v: appeals.appeal_hq_decide(
-        appeal_id=_appeal_id(v), actor=request.user, cancel=request.POST.get("decision") == "cancel",
-        text=request.POST.get("text", "")), _("Decision recorded."))
+    return _appeal_act(
+        request,
+        pk,
+        lambda v: appeals.appeal_hq_decide(
+            appeal_id=_appeal_id(v),
+            actor=request.user,
+            cancel=request.POST.get("decision") == "cancel",
+            text=request.POST.get("text", ""),
+        ),
+        _("Decision recorded."),
+    )
 
 
 @scoping.role_required(R.HQ)
@@ -401,9 +579,18 @@ def appeal_email(request, pk: int):
         flash.error(request, _("Enter when the e-mail arrived (date and time)."))
         return redirect("penalties:violation_detail", pk=pk)
     files = _files(request)
-    return _appeal_act(request, pk, lambda v: appeals.appeal_record_email(
-        violation_id=v.pk, actor=request.user, received_at=received, text=request.POST.get("text", ""),
-        email_file=files[0] if files else None), _("The e-mailed appeal is recorded and with HQ."))
+    return _appeal_act(
+        request,
+        pk,
+        lambda v: appeals.appeal_record_email(
+            violation_id=v.pk,
+            actor=request.user,
+            received_at=received,
+            text=request.POST.get("text", ""),
+            email_file=files[0] if files else None,
+        ),
+        _("The e-mailed appeal is recorded and with HQ."),
+    )
 
 
 @login_required
@@ -426,6 +613,7 @@ def appeal_queue(request):
 
 # ---------------------------------------------------------------- reports and rewards
 
+
 def _reports_for(user):
     role = scoping.role_of(user)
     qs = Report.objects.select_related("province")
@@ -445,9 +633,17 @@ def reports(request):
     province = request.GET.get("province") or ""
     if parse_id(province):
         qs = qs.filter(province_id=parse_id(province))
-    return render(request, "penalties/reports.html", {
-        "reports": qs[:200], "kinds": Report.Kind.choices, "kind": kind, "province": province,
-        "provinces": scoping.visible_provinces(request.user)})
+    return render(
+        request,
+        "penalties/reports.html",
+        {
+            "reports": qs[:200],
+            "kinds": Report.Kind.choices,
+            "kind": kind,
+            "province": province,
+            "provinces": scoping.visible_provinces(request.user),
+        },
+    )
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
@@ -480,10 +676,19 @@ def rewards(request):
     ranks = RewardRank.objects.filter(month=month).select_related("site", "province") if month else []
     if not scoping.is_national(request.user):
         ranks = ranks.filter(province_id=request.user.province_id) if month else []
-    return render(request, "penalties/rewards.html", {
-        "month": month, "months": months, "quotas": quotas, "ranks": ranks,
-        "sum_quota": sum(q.quota for q in quotas), "sum_sites": sum(q.first_level_sites for q in quotas),
-        "sum_awarded": sum(q.awarded for q in quotas)})
+    return render(
+        request,
+        "penalties/rewards.html",
+        {
+            "month": month,
+            "months": months,
+            "quotas": quotas,
+            "ranks": ranks,
+            "sum_quota": sum(q.quota for q in quotas),
+            "sum_sites": sum(q.first_level_sites for q in quotas),
+            "sum_awarded": sum(q.awarded for q in quotas),
+        },
+    )
 
 
 @login_required
@@ -497,26 +702,65 @@ def site_activity_page(request):
         violations = violations.filter(site__code=code)
     elif scoping.role_of(request.user) != R.CLERK:
         violations = violations.none()
-    return render(request, "penalties/site_activity.html", {
-        "events": site_activity(violations=violations), "code": code,
-        "clerk": scoping.role_of(request.user) == R.CLERK})
+    return render(
+        request,
+        "penalties/site_activity.html",
+        {
+            "events": site_activity(violations=violations),
+            "code": code,
+            "clerk": scoping.role_of(request.user) == R.CLERK,
+        },
+    )
 
 
 @scoping.role_required(R.LCS, R.HQ)
 def appeal_export(request):
     """Every appeal the user may see, newest first (up to 50,000), with each step's time."""
 
-    qs = (Appeal.objects.filter(scoping.unit_q(request.user))
-          .select_related("violation__order", "site", "province").order_by("-filed_at"))
-    rows = ((sheet_time(a.filed_at), a.site.code, a.site.name, a.province.name, a.violation.get_rule_display(),
-             a.violation.order.channel_order_id if a.violation.order_id else a.violation.reference, a.violation.fine,
-             a.get_status_display(), a.text, sheet_time(a.lcs_at), a.lcs_text, sheet_time(a.hq_filed_at),
-             sheet_time(a.decided_at), a.decision_text)
-            for a in qs[:50_000])
-    return xlsx_response(filename="appeals", headers=[
-        _("Filed at"), _("Site code"), _("Site name"), _("Province"), _("Rule"), _("Logistics no."),
-        _("Fine (CNY)"), _("Status"), _("The site's statement"), _("Province decided at"), _("Province decision"),
-        _("Went to HQ at"), _("HQ decided at"), _("HQ decision")], rows=rows)
+    qs = (
+        Appeal.objects.filter(scoping.unit_q(request.user))
+        .select_related("violation__order", "site", "province")
+        .order_by("-filed_at")
+    )
+    rows = (
+        (
+            sheet_time(a.filed_at),
+            a.site.code,
+            a.site.name,
+            a.province.name,
+            a.violation.get_rule_display(),
+            a.violation.order.channel_order_id if a.violation.order_id else a.violation.reference,
+            a.violation.fine,
+            a.get_status_display(),
+            a.text,
+            sheet_time(a.lcs_at),
+            a.lcs_text,
+            sheet_time(a.hq_filed_at),
+            sheet_time(a.decided_at),
+            a.decision_text,
+        )
+        for a in qs[:50_000]
+    )
+    return xlsx_response(
+        filename="appeals",
+        headers=[
+            _("Filed at"),
+            _("Site code"),
+            _("Site name"),
+            _("Province"),
+            _("Rule"),
+            _("Logistics no."),
+            _("Fine (CNY)"),
+            _("Status"),
+            _("The site's statement"),
+            _("Province decided at"),
+            _("Province decision"),
+            _("Went to HQ at"),
+            _("HQ decided at"),
+            _("HQ decision"),
+        ],
+        rows=rows,
+    )
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
@@ -527,12 +771,33 @@ def rewards_export(request):
     except ValueError:
         month = None
     month = month or RewardQuota.objects.order_by("-month").values_list("month", flat=True).first()
-    ranks = RewardRank.objects.filter(month=month).select_related("site", "province").order_by("province__code",
-                                                                                                "rank")
+    ranks = RewardRank.objects.filter(month=month).select_related("site", "province").order_by("province__code", "rank")
     if not scoping.is_national(request.user):
         ranks = ranks.filter(province_id=request.user.province_id)
-    rows = ((month, r.province.name, r.rank, r.site.code, r.site.name, r.picked_up, float(r.on_time_rate),
-             200 if r.awarded else 0) for r in (ranks if month else []))
-    return xlsx_response(filename="rewards", headers=[
-        _("Month"), _("Province"), _("Rank"), _("Site code"), _("Site name"), _("Picked up"), _("On time"),
-        _("Reward (CNY)")], rows=rows)
+    rows = (
+        (
+            month,
+            r.province.name,
+            r.rank,
+            r.site.code,
+            r.site.name,
+            r.picked_up,
+            float(r.on_time_rate),
+            200 if r.awarded else 0,
+        )
+        for r in (ranks if month else [])
+    )
+    return xlsx_response(
+        filename="rewards",
+        headers=[
+            _("Month"),
+            _("Province"),
+            _("Rank"),
+            _("Site code"),
+            _("Site name"),
+            _("Picked up"),
+            _("On time"),
+            _("Reward (CNY)"),
+        ],
+        rows=rows,
+    )

@@ -1,6 +1,7 @@
 """Service areas in bulk and with foresight: their Excel import (the import kit's check-then-import flow, kind
 ``areas``) and export, and the routing preview HQ sees before an area change is saved ("this address goes to …,
 because …", now and after the change). The winner is always chosen by ``dispatch.routing``'s own tie-break."""
+
 from __future__ import annotations
 
 import re
@@ -35,6 +36,7 @@ def _key(site_id, district_id, keywords) -> tuple:
 
 
 # --- import and export ----------------------------------------------------------------------------------------------
+
 
 def areas_check(records: list[dict]):
     """The import kit's check for kind ``areas`` (one query for the sites, one for the districts): parses each
@@ -85,8 +87,9 @@ def areas_import(*, job, records: list[dict], progress_key: str) -> str:
     for n, (key, rec) in enumerate(wanted.items(), start=1):
         area = existing.get(key)
         if area is None:
-            area = ServiceArea(site=rec["site"], district=rec["district"], keywords=rec["keywords"],
-                               priority=rec["priority"])
+            area = ServiceArea(
+                site=rec["site"], district=rec["district"], keywords=rec["keywords"], priority=rec["priority"]
+            )
             area._history_user = by
             area.save()
             added += 1
@@ -109,6 +112,7 @@ def areas_export_rows(*, province_id: int | None = None):
 
 
 # --- the routing preview ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AreaChange:
@@ -149,8 +153,11 @@ def _because(rows: list[tuple], winner: int | None, address: str) -> str:
         return _("no active site serves this district: it goes to the data center for HQ's dispatch (分件)")
     keywords, priority, _code, _site = next(r for r in rows if r[3] == winner)
     hit = [k for k in keywords if k and k in address]
-    why = (_("the address contains the keyword “%(k)s”") % {"k": hit[0]} if hit
-           else _("it serves the whole district (no keywords)"))
+    why = (
+        _("the address contains the keyword “%(k)s”") % {"k": hit[0]}
+        if hit
+        else _("it serves the whole district (no keywords)")
+    )
     rivals = [r for r in rows if r[3] != winner and (not r[0] or any(k and k in address for k in r[0]))]
     if rivals:
         if hit and any(not r[0] for r in rivals):
@@ -178,8 +185,7 @@ def area_preview(*, change: AreaChange, addresses: list[str]) -> list[PreviewRow
         if old_code in rows_after and old_row in rows_after[old_code]:
             rows_after[old_code].remove(old_row)
     if not change.delete and change.site.active:
-        rows_after.setdefault(change.district.adcode, []).append(
-            _row(change.keywords, change.priority, change.site))
+        rows_after.setdefault(change.district.adcode, []).append(_row(change.keywords, change.priority, change.site))
     ids = {r[3] for rows in list(rows_now.values()) + list(rows_after.values()) for r in rows}
     sites = Site.objects.in_bulk(ids)
     out = []
@@ -214,7 +220,11 @@ def area_change_save(*, change: AreaChange, actor) -> ServiceArea | None:
         clash = clash.exclude(pk=area.pk)
     if clash.exists():
         raise AreaError(_("This site already has an area with this district and these keywords."), field="keywords")
-    area.site, area.district, area.keywords, area.priority = (change.site, change.district, change.keywords,
-                                                              change.priority)
+    area.site, area.district, area.keywords, area.priority = (
+        change.site,
+        change.district,
+        change.keywords,
+        change.priority,
+    )
     area.save()
     return area

@@ -18,10 +18,15 @@ class AccountForm(PolicyFormMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"))
-    site = forms.CharField(label=_("Site code"), max_length=16, required=False,
-                           help_text=_("Site clerks only: the code of their site"))
-    province = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False,
-                                      help_text=_("Province LCS and province managers (none: the whole nation)"))
+    site = forms.CharField(
+        label=_("Site code"), max_length=16, required=False, help_text=_("Site clerks only: the code of their site")
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        queryset=None,
+        required=False,
+        help_text=_("Province LCS and province managers (none: the whole nation)"),
+    )
 
     def __init__(self, *args, actor, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,8 +46,11 @@ class AccountForm(PolicyFormMixin, forms.Form):
         return site
 
     def unit(self) -> Unit:
-        return Unit(role=self.cleaned_data["role"], site=self.cleaned_data.get("site"),
-                    province=self.cleaned_data.get("province"))
+        return Unit(
+            role=self.cleaned_data["role"],
+            site=self.cleaned_data.get("site"),
+            province=self.cleaned_data.get("province"),
+        )
 
 
 class MoveForm(PolicyFormMixin, forms.Form):
@@ -65,13 +73,20 @@ class AreaChangeForm(PolicyFormMixin, forms.Form):
     area = forms.IntegerField(widget=forms.HiddenInput, required=False)
     site = forms.CharField(label=_("Site code"), max_length=16)
     district = forms.CharField(label=_("District code"), max_length=6)
-    keywords = forms.CharField(label=_("Street/town keywords"), required=False,
-                               help_text=_("Separated by 、 or commas; empty: the whole district"))
-    priority = forms.IntegerField(label=_("Priority"), initial=0, min_value=areas.PRIORITY_MIN,
-                                  max_value=areas.PRIORITY_MAX)
+    keywords = forms.CharField(
+        label=_("Street/town keywords"),
+        required=False,
+        help_text=_("Separated by 、 or commas; empty: the whole district"),
+    )
+    priority = forms.IntegerField(
+        label=_("Priority"), initial=0, min_value=areas.PRIORITY_MIN, max_value=areas.PRIORITY_MAX
+    )
     delete = forms.BooleanField(label=_("Remove this area"), required=False)
-    addresses = forms.CharField(label=_("Addresses to try"), widget=forms.Textarea(attrs={"rows": 4}),
-                                help_text=_("One full sender address a line (at most 50)"))
+    addresses = forms.CharField(
+        label=_("Addresses to try"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One full sender address a line (at most 50)"),
+    )
     previewed = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
@@ -84,8 +99,9 @@ class AreaChangeForm(PolicyFormMixin, forms.Form):
         data["district_obj"] = District.objects.filter(adcode=data["district"].strip()).first()
         if data["district_obj"] is None:
             self.add_error("district", _("No district with this code."))
-        data["area_obj"] = ServiceArea.objects.filter(pk=data.get("area") or 0).select_related(
-            "site", "district").first()
+        data["area_obj"] = (
+            ServiceArea.objects.filter(pk=data.get("area") or 0).select_related("site", "district").first()
+        )
         if data.get("area") and data["area_obj"] is None:
             self.add_error(None, _("This area no longer exists."))
         return data
@@ -94,5 +110,11 @@ class AreaChangeForm(PolicyFormMixin, forms.Form):
         """What was previewed: saving needs the same values."""
         d = self.cleaned_data
 
-        return [d.get("area") or 0, d["site"].strip(), d["district"].strip(), keywords_parse(d.get("keywords", "")),
-                d["priority"], bool(d.get("delete"))]
+        return [
+            d.get("area") or 0,
+            d["site"].strip(),
+            d["district"].strip(),
+            keywords_parse(d.get("keywords", "")),
+            d["priority"],
+            bool(d.get("delete")),
+        ]

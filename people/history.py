@@ -1,5 +1,6 @@
 """Reading the master data's history (django-simple-history): "who changed what, when" for one object or a set of
 them, and rows as they stood at a moment."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -65,9 +66,16 @@ def history_rows_of(records, model, *, limit: int = 200) -> list[dict]:
                 changes.append((_label(model, f.name), "", _shown(new)))
         if record.history_type == "~" and before is not None and not changes:
             continue  # saved without a change
-        rows.append({"at": record.history_date, "user": record.history_user, "object": str(record.instance),
-                     "kind": KIND_LABELS.get(record.history_type, ""), "changes": changes,
-                     "baseline": record.history_change_reason == "baseline"})
+        rows.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user,
+                "object": str(record.instance),
+                "kind": KIND_LABELS.get(record.history_type, ""),
+                "changes": changes,
+                "baseline": record.history_change_reason == "baseline",
+            }
+        )
     return rows
 
 
@@ -79,8 +87,9 @@ def as_of(model, *, at: datetime, **filters) -> list:
     """Rows of ``model`` matching ``filters`` as they stood at ``at`` (those that existed and matched then), as
     instances. Only the objects that ever matched are looked at, so the history table is never scanned whole."""
     ids = model.history.filter(history_date__lte=at, **filters).values("id")
-    return list(model.history.filter(history_date__lte=at, id__in=ids).latest_of_each().as_instances()
-                .filter(**filters))
+    return list(
+        model.history.filter(history_date__lte=at, id__in=ids).latest_of_each().as_instances().filter(**filters)
+    )
 
 
 def version_as_of(obj, *, at: datetime):
@@ -100,9 +109,11 @@ def baseline_missing(pairs, *, at: datetime) -> int:
         target = ", ".join(f'"{c}"' for c in columns)
         source = ", ".join(f's."{c}"' for c in columns)
         table, history_table = model._meta.db_table, history._meta.db_table
-        sql = (f'INSERT INTO "{history_table}" ({target}, history_date, history_type, history_change_reason) '
-               f"SELECT {source}, %s, '+', 'baseline' FROM \"{table}\" s "
-               f'WHERE NOT EXISTS (SELECT 1 FROM "{history_table}" h WHERE h.id = s.id)')
+        sql = (
+            f'INSERT INTO "{history_table}" ({target}, history_date, history_type, history_change_reason) '
+            f"SELECT {source}, %s, '+', 'baseline' FROM \"{table}\" s "
+            f'WHERE NOT EXISTS (SELECT 1 FROM "{history_table}" h WHERE h.id = s.id)'
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [at])
             written += max(cursor.rowcount, 0)
@@ -111,5 +122,6 @@ def baseline_missing(pairs, *, at: datetime) -> int:
 
 def tracked_pairs():
     """The live (model, history model) pairs of the master data."""
-    return [(m, m.history.model) for m in (Province, Site, ServiceArea, Courier, ClosureDay, User, RuleVersion,
-                                            ApiClient)]
+    return [
+        (m, m.history.model) for m in (Province, Site, ServiceArea, Courier, ClosureDay, User, RuleVersion, ApiClient)
+    ]

@@ -1,4 +1,5 @@
 """A user whose password is still the temporary one an administrator set is sent to change it first."""
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -14,7 +15,11 @@ class TemporaryPasswordMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and not request.path.startswith(ALLOWED_PREFIXES)
-                and must_change_password(user)):
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and must_change_password(user)
+        ):
             return redirect(reverse("password_change"))
         return self.get_response(request)

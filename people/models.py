@@ -1,6 +1,7 @@
 """People in the app: what HQ and the provinces do to accounts (an append-only record), the temporary password
 that a first sign-in must replace, and the history of the network's master data (django-simple-history's
 tables for the ground-floor models live here, so the ground floor itself carries no history code)."""
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -22,11 +23,18 @@ class AccountEvent(models.Model):
         MOVED = "moved", _("Moved to another site")
         PASSWORD_CHANGED = "password_changed", _("Temporary password replaced")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events", verbose_name=_("user")
+    )
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     at = models.DateTimeField(_("time"))
     data = models.JSONField(default=dict, blank=True)
 
@@ -43,11 +51,13 @@ class TemporaryPassword(models.Model):
     is still this one, every page sends the user to change it; any change of password (the form, an e-mailed
     reset link) ends that by itself, because the hash no longer matches."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
-                                related_name="temporary_password")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="temporary_password"
+    )
     password_hash = models.CharField(max_length=128)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     set_at = models.DateTimeField()
 
 

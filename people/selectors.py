@@ -1,5 +1,6 @@
 """Read side of the accounts: whom a user may manage (HQ everyone; a province LCS the clerks and managers of its
 province; nobody else), and whether a user still has to replace a temporary password."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,10 @@ def manageable_users(actor) -> QuerySet[User]:
     if role == Role.HQ:
         return users
     if role == Role.LCS and actor.province_id:
-        return users.filter(Q(role=Role.CLERK, site__province_id=actor.province_id)
-                            | Q(role=Role.MANAGER, province_id=actor.province_id))
+        return users.filter(
+            Q(role=Role.CLERK, site__province_id=actor.province_id)
+            | Q(role=Role.MANAGER, province_id=actor.province_id)
+        )
     return users.none()
 
 

@@ -1,6 +1,7 @@
 """Account services: the only write path for people (HQ manages every account, a province LCS the clerks and
 managers of its province). Each change is one transaction that writes an ``AccountEvent`` (who, when, what);
 e-mails go out after commit. A courier's phone and other features build on these functions."""
+
 from __future__ import annotations
 
 import secrets
@@ -10,7 +11,9 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_CACHE_PREFIX
+from django.contrib.sessions.backends.cached_db import (
+    KEY_PREFIX as SESSION_CACHE_PREFIX,
+)
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
@@ -28,8 +31,8 @@ from simple_history.utils import bulk_create_with_history
 
 from core import jobs
 from core.exceptions import DomainError
-from core.parsing import is_digits
 from core.models import Courier, Province, Site, User
+from core.parsing import is_digits
 from core.scoping import clerk_site_ids, role_of
 
 from . import selectors
@@ -118,12 +121,22 @@ def _temporary_set(*, user, actor, at, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     TemporaryPassword.objects.update_or_create(
-        user=user, defaults={"password_hash": user.password, "set_by": actor, "set_at": at})
+        user=user, defaults={"password_hash": user.password, "set_by": actor, "set_at": at}
+    )
 
 
 @transaction.atomic
-def account_create(*, actor, username: str, unit: Unit, first_name: str = "", phone: str = "", email: str = "",
-                   password: str | None = None, at: datetime | None = None) -> tuple[User, str | None]:
+def account_create(
+    *,
+    actor,
+    username: str,
+    unit: Unit,
+    first_name: str = "",
+    phone: str = "",
+    email: str = "",
+    password: str | None = None,
+    at: datetime | None = None,
+) -> tuple[User, str | None]:
     """A new account. With ``password`` None a temporary password is generated and returned (shown once); the
     first sign-in must replace it. ``password=""`` leaves the password unusable (the user sets one from an
     e-mailed link, see ``welcome_mail``)."""
@@ -135,16 +148,29 @@ def account_create(*, actor, username: str, unit: Unit, first_name: str = "", ph
         raise AccountError(_("This user name is taken."), field="username")
     _contact_check(phone=phone, email=email)
     unit = _unit_check(actor=actor, unit=unit)
-    user = User(username=username, first_name=first_name.strip(), phone=phone.strip(), email=email.strip(),
-                role=unit.role, site=unit.site, province=unit.province, is_active=True)
+    user = User(
+        username=username,
+        first_name=first_name.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        role=unit.role,
+        site=unit.site,
+        province=unit.province,
+        is_active=True,
+    )
     user.set_unusable_password()
     user.save()
     shown = None
     if password is None:
         shown = temporary_password()
         _temporary_set(user=user, actor=actor, at=at, password=shown)
-    _event(user=user, kind=AccountEvent.Kind.CREATED, actor=actor, at=at,
-           changes={f: [None, getattr(user, f)] for f in EDITABLE if getattr(user, f) not in ("", None)})
+    _event(
+        user=user,
+        kind=AccountEvent.Kind.CREATED,
+        actor=actor,
+        at=at,
+        changes={f: [None, getattr(user, f)] for f in EDITABLE if getattr(user, f) not in ("", None)},
+    )
     return user, shown
 
 
@@ -157,28 +183,43 @@ def courier_account_open(*, actor, courier: Courier, at: datetime | None = None)
     if role_of(actor) != Role.CLERK or courier.site_id not in clerk_site_ids(actor):
         raise AccountError(_("Only the clerks of the courier's site open the courier's account."))
     if not courier.active:
-        raise AccountError(_("%(name)s is no longer an active courier: reactivate the record first.")
-                           % {"name": courier.name})
+        raise AccountError(
+            _("%(name)s is no longer an active courier: reactivate the record first.") % {"name": courier.name}
+        )
     user = User.objects.select_for_update(of=("self",)).filter(courier=courier).first()
     if user is not None:
         if not user.is_active:
-            raise AccountError(_("%(name)s's account was deactivated by the administration: ask HQ to reactivate "
-                                 "it.") % {"name": courier.name})
+            raise AccountError(
+                _("%(name)s's account was deactivated by the administration: ask HQ to reactivate it.")
+                % {"name": courier.name}
+            )
         return user
     base = f"courier-{courier.site.code}-{courier.pk}".lower()
-    user = User(username=base, first_name=courier.name, phone=courier.phone, role=Role.COURIER, site=courier.site,
-                courier=courier, is_active=True)
+    user = User(
+        username=base,
+        first_name=courier.name,
+        phone=courier.phone,
+        role=Role.COURIER,
+        site=courier.site,
+        courier=courier,
+        is_active=True,
+    )
     user.set_unusable_password()
     user.save()
-    _event(user=user, kind=AccountEvent.Kind.CREATED, actor=actor, at=at,
-           changes={f: [None, getattr(user, f)] for f in (*EDITABLE, "courier_id")
-                    if getattr(user, f) not in ("", None)})
+    _event(
+        user=user,
+        kind=AccountEvent.Kind.CREATED,
+        actor=actor,
+        at=at,
+        changes={f: [None, getattr(user, f)] for f in (*EDITABLE, "courier_id") if getattr(user, f) not in ("", None)},
+    )
     return user
 
 
 @transaction.atomic
-def account_update(*, actor, user: User, first_name: str, phone: str, email: str, unit: Unit,
-                   at: datetime | None = None) -> User:
+def account_update(
+    *, actor, user: User, first_name: str, phone: str, email: str, unit: Unit, at: datetime | None = None
+) -> User:
     """Edit name, contacts, role and unit. Nothing changed, nothing recorded."""
     at = at or timezone.now()
     user = _manageable(actor=actor, user=user)
@@ -262,21 +303,42 @@ def password_change_record(*, user, at: datetime | None = None) -> None:
 def welcome_link(*, user) -> str:
     """An absolute link (``SITE_URL``) where a new user sets a password (Django's password-reset token)."""
 
-    path = reverse("password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                                                      "token": default_token_generator.make_token(user)})
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
     return settings.SITE_URL.rstrip("/") + path
 
 
 # --- bulk creation from a file ------------------------------------------------------------------------------------
 
-IMPORT_COLUMNS = {"网点编码": "site", "姓名": "first_name", "手机": "phone", "邮箱": "email", "角色": "role",
-                  "用户名": "username", "省份": "province"}
+IMPORT_COLUMNS = {
+    "网点编码": "site",
+    "姓名": "first_name",
+    "手机": "phone",
+    "邮箱": "email",
+    "角色": "role",
+    "用户名": "username",
+    "省份": "province",
+}
 IMPORT_REQUIRED = ("first_name", "phone", "email", "role")
 IMPORT_MAX_ROWS = 5000
-ROLE_WORDS = {"网点客服": Role.CLERK, "客服": Role.CLERK, "clerk": Role.CLERK,
-              "省平台": Role.LCS, "LCS": Role.LCS, "lcs": Role.LCS,
-              "总部电商组": Role.HQ, "总部": Role.HQ, "hq": Role.HQ,
-              "管理层": Role.MANAGER, "manager": Role.MANAGER}
+ROLE_WORDS = {
+    "网点客服": Role.CLERK,
+    "客服": Role.CLERK,
+    "clerk": Role.CLERK,
+    "省平台": Role.LCS,
+    "LCS": Role.LCS,
+    "lcs": Role.LCS,
+    "总部电商组": Role.HQ,
+    "总部": Role.HQ,
+    "hq": Role.HQ,
+    "管理层": Role.MANAGER,
+    "manager": Role.MANAGER,
+}
 
 
 def accounts_import_check(*, actor, header: list[str], rows: list[list[str]]) -> tuple[list[dict], list[dict]]:
@@ -302,7 +364,8 @@ def accounts_import_check(*, actor, header: list[str], rows: list[list[str]]) ->
     seen: dict[str, int] = {}
     records = []
     for number, c in enumerate(cells, start=2):
-        def bad(key, message):
+
+        def bad(key, message, number=number):
             errors.append({"row": number, "column": label[key], "message": message})
 
         for key in IMPORT_REQUIRED:
@@ -338,17 +401,27 @@ def accounts_import_check(*, actor, header: list[str], rows: list[list[str]]) ->
         if username and username.lower() in taken:
             bad("username" if c.get("username") else "phone", _("user name %(v)s is taken") % {"v": username})
         if username and username.lower() in seen:
-            bad("username" if c.get("username") else "phone",
-                _("user name %(v)s is also in row %(row)s") % {"v": username, "row": seen[username.lower()]})
+            bad(
+                "username" if c.get("username") else "phone",
+                _("user name %(v)s is also in row %(row)s") % {"v": username, "row": seen[username.lower()]},
+            )
         seen.setdefault(username.lower(), number)
-        records.append({"username": username, "first_name": c.get("first_name", ""), "phone": c.get("phone", ""),
-                        "email": c.get("email", ""), "unit": Unit(role=role or "", site=site, province=province)})
+        records.append(
+            {
+                "username": username,
+                "first_name": c.get("first_name", ""),
+                "phone": c.get("phone", ""),
+                "email": c.get("email", ""),
+                "unit": Unit(role=role or "", site=site, province=province),
+            }
+        )
     return (records if not errors else []), errors
 
 
 @transaction.atomic
-def accounts_import(*, actor, header: list[str], rows: list[list[str]],
-                    at: datetime | None = None) -> tuple[list[User], list[dict]]:
+def accounts_import(
+    *, actor, header: list[str], rows: list[list[str]], at: datetime | None = None
+) -> tuple[list[User], list[dict]]:
     """Check the whole file (``accounts_import_check``); if every row is right, create all its accounts in a few
     statements (users with their history, then their records), else nothing. Each new user gets an e-mail (after
     commit) with a link to set a password; until then the password is unusable."""
@@ -356,16 +429,40 @@ def accounts_import(*, actor, header: list[str], rows: list[list[str]],
     records, errors = accounts_import_check(actor=actor, header=header, rows=rows)
     if errors:
         return [], errors
-    users = [User(username=r["username"], first_name=r["first_name"].strip(), phone=r["phone"].strip(),
-                  email=r["email"].strip(), role=r["unit"].role, site=r["unit"].site, province=r["unit"].province,
-                  is_active=True, password=make_password(None), date_joined=at) for r in records]
+    users = [
+        User(
+            username=r["username"],
+            first_name=r["first_name"].strip(),
+            phone=r["phone"].strip(),
+            email=r["email"].strip(),
+            role=r["unit"].role,
+            site=r["unit"].site,
+            province=r["unit"].province,
+            is_active=True,
+            password=make_password(None),
+            date_joined=at,
+        )
+        for r in records
+    ]
     users = bulk_create_with_history(users, User, batch_size=1000, default_user=actor, default_date=at)
     if any(u.pk is None for u in users):  # bulk_create_with_history answers with fresh rows when it must
         users = list(User.objects.filter(username__in=[u.username for u in users]))
     AccountEvent.objects.bulk_create(
-        [AccountEvent(user=u, kind=AccountEvent.Kind.CREATED, actor=actor, at=at, data={"imported": True, "changes": {
-            f: [None, getattr(u, f)] for f in EDITABLE if getattr(u, f) not in ("", None)}}) for u in users],
-        batch_size=1000)
+        [
+            AccountEvent(
+                user=u,
+                kind=AccountEvent.Kind.CREATED,
+                actor=actor,
+                at=at,
+                data={
+                    "imported": True,
+                    "changes": {f: [None, getattr(u, f)] for f in EDITABLE if getattr(u, f) not in ("", None)},
+                },
+            )
+            for u in users
+        ],
+        batch_size=1000,
+    )
     ids = [u.pk for u in users]
     jobs.publish_on_commit("people.welcome_mail", ids)  # the broker's short timeout; never the request's wait
     return users, []
@@ -380,7 +477,11 @@ def welcome_mail_send(*, user_ids: list[int]) -> int:
         if user.has_usable_password():
             continue
         context = {"user": user, "link": welcome_link(user=user), "site_url": settings.SITE_URL}
-        send_mail(render_to_string("people/email/welcome_subject.txt", context).strip(),
-                  render_to_string("people/email/welcome.txt", context), None, [user.email])
+        send_mail(
+            render_to_string("people/email/welcome_subject.txt", context).strip(),
+            render_to_string("people/email/welcome.txt", context),
+            None,
+            [user.email],
+        )
         sent += 1
     return sent

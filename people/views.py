@@ -1,6 +1,7 @@
 """People pages: HQ and the province LCS manage accounts (list, create, edit, deactivate, reset a password, move
 a clerk, bulk create from a file); the password views (change, reset by e-mail) in Chinese; the master data's
 history pages."""
+
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import views as auth_views
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
-from core.exports import xlsx_response
-from core.parsing import parse_id
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
+from core.parsing import parse_id
+from core.sheets import xlsx_response
 from orders.imports import ImportFileError, read_rows
 from orders.models import ApiClient
 from penalties.models import RuleVersion, WorkOrderLimit
@@ -38,8 +39,13 @@ def user_list(request):
     qs = selectors.manageable_users(request.user).order_by("username")
     q = (request.GET.get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(phone__startswith=q)
-                       | Q(site__code__startswith=q) | Q(site__name__icontains=q))
+        qs = qs.filter(
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(phone__startswith=q)
+            | Q(site__code__startswith=q)
+            | Q(site__name__icontains=q)
+        )
     role = request.GET.get("role") or ""
     if role in R.values:
         qs = qs.filter(role=role)
@@ -47,8 +53,11 @@ def user_list(request):
     if active in ("1", "0"):
         qs = qs.filter(is_active=active == "1")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "people/user_list.html", {
-        "page": page, "q": q, "role": role, "active": active, "roles": selectors.assignable_roles(request.user)})
+    return render(
+        request,
+        "people/user_list.html",
+        {"page": page, "q": q, "role": role, "active": active, "roles": selectors.assignable_roles(request.user)},
+    )
 
 
 @managers
@@ -57,37 +66,62 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             user, password = services.account_create(
-                actor=request.user, username=form.cleaned_data["username"], unit=form.unit(),
-                first_name=form.cleaned_data["first_name"], phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"])
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                unit=form.unit(),
+                first_name=form.cleaned_data["first_name"],
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+            )
         except services.AccountError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             # the temporary password is shown in this answer only, never stored in clear
-            return render(request, "people/password_shown.html", {"account": user, "password": password,
-                                                                  "created": True})
+            return render(
+                request, "people/password_shown.html", {"account": user, "password": password, "created": True}
+            )
     return render(request, "people/user_form.html", {"form": form})
 
 
 @managers
 def user_detail(request, pk):
     account = _user_or_404(request, pk)
-    initial = {"first_name": account.first_name, "phone": account.phone, "email": account.email,
-               "role": account.role, "site": account.site.code if account.site else "", "province": account.province}
+    initial = {
+        "first_name": account.first_name,
+        "phone": account.phone,
+        "email": account.email,
+        "role": account.role,
+        "site": account.site.code if account.site else "",
+        "province": account.province,
+    }
     form = AccountForm(request.POST or None, actor=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_update(actor=request.user, user=account, first_name=form.cleaned_data["first_name"],
-                                    phone=form.cleaned_data["phone"], email=form.cleaned_data["email"],
-                                    unit=form.unit())
+            services.account_update(
+                actor=request.user,
+                user=account,
+                first_name=form.cleaned_data["first_name"],
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+                unit=form.unit(),
+            )
         except services.AccountError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             flash.success(request, _("Saved."))
             return redirect("people:user_detail", pk=account.pk)
-    return render(request, "people/user_detail.html", {
-        "account": account, "form": form, "move_form": MoveForm(), "events": selectors.account_events(account)[:100],
-        "history": history_rows(account), "must_change": selectors.must_change_password(account)})
+    return render(
+        request,
+        "people/user_detail.html",
+        {
+            "account": account,
+            "form": form,
+            "move_form": MoveForm(),
+            "events": selectors.account_events(account)[:100],
+            "history": history_rows(account),
+            "must_change": selectors.must_change_password(account),
+        },
+    )
 
 
 def _act(request, pk, action, done):
@@ -104,8 +138,12 @@ def _act(request, pk, action, done):
 @managers
 @require_POST
 def user_deactivate(request, pk):
-    return _act(request, pk, lambda u: services.account_deactivate(actor=request.user, user=u),
-                _("Deactivated: the account is signed out everywhere and cannot sign in."))
+    return _act(
+        request,
+        pk,
+        lambda u: services.account_deactivate(actor=request.user, user=u),
+        _("Deactivated: the account is signed out everywhere and cannot sign in."),
+    )
 
 
 @managers
@@ -122,8 +160,12 @@ def user_move(request, pk):
     if not form.is_valid():
         flash.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("people:user_detail", pk=account.pk)
-    return _act(request, pk, lambda u: services.account_move(actor=request.user, user=u, site=form.cleaned_data["site"]),
-                _("Moved to %(site)s.") % {"site": form.cleaned_data["site"].name})
+    return _act(
+        request,
+        pk,
+        lambda u: services.account_move(actor=request.user, user=u, site=form.cleaned_data["site"]),
+        _("Moved to %(site)s.") % {"site": form.cleaned_data["site"].name},
+    )
 
 
 @managers
@@ -155,6 +197,7 @@ def user_import(request):
 
 
 # --- the password views: Django's own, in Chinese ----------------------------------------------------------------
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's change form; replacing a temporary password is recorded (and ends the forced change)."""
@@ -193,10 +236,18 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 # --- history pages --------------------------------------------------------------------------------------------------
 
+
 def _history_models():
-    return {"site": (Site, "province_id"), "service-area": (ServiceArea, "site__province_id"),
-            "courier": (Courier, "site__province_id"), "province": (Province, "pk"), "closure-day": (ClosureDay, None),
-            "rule": (RuleVersion, None), "work-order-limit": (WorkOrderLimit, None), "api-client": (ApiClient, None)}
+    return {
+        "site": (Site, "province_id"),
+        "service-area": (ServiceArea, "site__province_id"),
+        "courier": (Courier, "site__province_id"),
+        "province": (Province, "pk"),
+        "closure-day": (ClosureDay, None),
+        "rule": (RuleVersion, None),
+        "work-order-limit": (WorkOrderLimit, None),
+        "api-client": (ApiClient, None),
+    }
 
 
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
@@ -213,33 +264,53 @@ def object_history(request, kind, pk):
             raise Http404
         qs = qs.filter(**{province_field: request.user.province_id})
     obj = get_object_or_404(qs, pk=pk)
-    return render(request, "people/object_history.html", {"object": obj, "kind": model._meta.verbose_name,
-                                                          "history": history_rows(obj)})
+    return render(
+        request,
+        "people/object_history.html",
+        {"object": obj, "kind": model._meta.verbose_name, "history": history_rows(obj)},
+    )
 
 
 # --- service areas: export, and a change previewed before it is saved ------------------------------------------------
 
+
 @scoping.role_required(R.HQ)
 def area_export(request):
     province = request.GET.get("province") or None
-    return xlsx_response(filename="service-areas.xlsx", headers=list(areas.AREA_COLUMNS),
-                         rows=areas.areas_export_rows(province_id=parse_id(province)))
+    return xlsx_response(
+        filename="service-areas.xlsx",
+        headers=list(areas.AREA_COLUMNS),
+        rows=areas.areas_export_rows(province_id=parse_id(province)),
+    )
 
 
 def _change(form) -> areas.AreaChange:
     d = form.cleaned_data
-    return areas.AreaChange(site=d["site_obj"], district=d["district_obj"], keywords=areas.keywords_parse(d["keywords"]),
-                            priority=d["priority"], area=d["area_obj"], delete=bool(d.get("delete")))
+    return areas.AreaChange(
+        site=d["site_obj"],
+        district=d["district_obj"],
+        keywords=areas.keywords_parse(d["keywords"]),
+        priority=d["priority"],
+        area=d["area_obj"],
+        delete=bool(d.get("delete")),
+    )
 
 
 @scoping.role_required(R.HQ)
 def area_edit(request):
     """HQ changes a service area: first the preview (where the addresses go now and after), then the save."""
     initial = {}
-    area = ServiceArea.objects.filter(pk=parse_id(request.GET.get("area")) or 0).select_related("site", "district").first()
+    area = (
+        ServiceArea.objects.filter(pk=parse_id(request.GET.get("area")) or 0).select_related("site", "district").first()
+    )
     if area is not None:
-        initial = {"area": area.pk, "site": area.site.code, "district": area.district.adcode,
-                   "keywords": "、".join(area.keywords or []), "priority": area.priority}
+        initial = {
+            "area": area.pk,
+            "site": area.site.code,
+            "district": area.district.adcode,
+            "keywords": "、".join(area.keywords or []),
+            "priority": area.priority,
+        }
     elif request.GET.get("site"):
         initial = {"site": request.GET["site"]}
     form = AreaChangeForm(request.POST or None, initial=initial)

@@ -1,4 +1,5 @@
 """Shared fixtures: a small two-province network with one user per role, on the real PostgreSQL."""
+
 import sys
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -69,8 +70,9 @@ def write_guard(request):
     finally:
         psycopg.Cursor.copy = original_copy
     if guard.strays:
-        pytest.fail("writes outside the table's owner:\n" + "\n".join(sorted({str(s) for s in guard.strays})),
-                    pytrace=False)
+        pytest.fail(
+            "writes outside the table's owner:\n" + "\n".join(sorted({str(s) for s in guard.strays})), pytrace=False
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -166,8 +168,9 @@ def net(db):
     area_a = SiteFactory(code="33010611", name="西湖开发区承包区", district=xihu, parent=site_a)
     site_b = SiteFactory(code="33020301", name="宁波海曙网点", district=haishu)
     site_x = SiteFactory(code="65010201", name="乌鲁木齐天山网点", district=tianshan)
-    dc = SiteFactory(code="DC0000", name="总部数据中心", district=None, province=zj, kind=Site.Kind.DIRECT,
-                     is_data_center=True)
+    dc = SiteFactory(
+        code="DC0000", name="总部数据中心", district=None, province=zj, kind=Site.Kind.DIRECT, is_data_center=True
+    )
     ServiceAreaFactory(site=site_a)
     ServiceAreaFactory(site=area_a, keywords=["开发区"])
     ServiceAreaFactory(site=site_b)
@@ -176,7 +179,13 @@ def net(db):
         CourierFactory(site=s)
     R = User.Role
     return Net(
-        zj=zj, xj=xj, site_a=site_a, area_a=area_a, site_b=site_b, site_x=site_x, data_center=dc,
+        zj=zj,
+        xj=xj,
+        site_a=site_a,
+        area_a=area_a,
+        site_b=site_b,
+        site_x=site_x,
+        data_center=dc,
         clerk_a=UserFactory(username="clerk-a", role=R.CLERK, site=site_a, first_name="西湖客服"),
         clerk_area=UserFactory(username="clerk-area", role=R.CLERK, site=area_a),
         clerk_b=UserFactory(username="clerk-b", role=R.CLERK, site=site_b),

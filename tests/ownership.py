@@ -5,6 +5,7 @@ Owners: each table belongs to the app of its model, and any module of that app m
 below, which one module each writes (the event logs and the ledger). Migrations and the tests' own set-up (factories,
 fixtures, a test arranging rows) write anything; so does the framework (sessions, last_login, django-axes).
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,19 @@ from django.apps import apps
 
 from core.outbox import REGISTRY
 
-PROJECT = {"core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people",
-           "courier", "config"}
+PROJECT = {
+    "core",
+    "finance",
+    "orders",
+    "dispatch",
+    "logistics",
+    "inventory",
+    "penalties",
+    "complaints",
+    "people",
+    "courier",
+    "config",
+}
 
 # tables written by exactly these modules (the rest: any module of the owning app)
 MODULE_OWNERS = {
@@ -29,12 +41,13 @@ MODULE_OWNERS = {
 KNOWN_STRAYS: set[tuple[str, str]] = set()
 # tables whose rows two apps write: the ground floor's models that HQ administers in the app (``people``: accounts,
 # service areas), besides the ground floor's own services
-SHARED_OWNERS = {"dispatch_user": {"core", "people"}, "dispatch_servicearea": {"core", "people"}}
+SHARED_OWNERS = {"core_user": {"core", "people"}, "core_servicearea": {"core", "people"}}
 TEST_WRITERS = ("tests.",)  # factories, fixtures and a test's own set-up rows
 
 _WRITE = re.compile(
     r'\b(?:INSERT\s+INTO|DELETE\s+FROM|COPY|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)"?|\bUPDATE\s+"?(\w+)"?\s+SET\b',
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,9 @@ def _outbox_tables() -> set[str]:
 def allowed(table: str, writer: str, owners: dict[str, str]) -> str | None:
     """None when ``writer`` may write ``table``; else the owner's name."""
     owner_app = owners.get(table)
-    if owner_app is None or "_historical" in table:  # not a model's table, or django-simple-history's record  # not a model's table (staging tables, Django's own, sequences)
+    if (
+        owner_app is None or "_historical" in table
+    ):  # not a model's table, or django-simple-history's record  # not a model's table (staging tables, Django's own, sequences)
         return None
     if ".migrations." in writer or writer.startswith(TEST_WRITERS) or (writer, table) in KNOWN_STRAYS:
         return None

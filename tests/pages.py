@@ -2,6 +2,7 @@
 
 Every page carries its CSRF token (64 random letters and digits, in the body's ``hx-headers`` and in each form), so
 a short text such as ``LP`` or ``960`` turns up in it now and then by chance. Assert absence on ``shown(...)``."""
+
 import re
 
 _TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]+')

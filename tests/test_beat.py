@@ -1,4 +1,5 @@
 """Every periodic job of config/beat.py names a task the worker knows, and has an expiry."""
+
 from config.beat import beat_schedule
 from config.celery import app
 

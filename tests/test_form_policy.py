@@ -1,7 +1,8 @@
 """A control character typed into any form of the desk is answered next to its field, with everything else that
 was typed kept (issue 15): the project's Form classes carry the text policy (``core.textpolicy.PolicyFormMixin``)
 and the request guard sends any other form back to its page with the typed values and a field error
-(``config.middleware.InputGuardMiddleware``, ``core.typed``, ``static/js/desk.js``)."""
+(``config.middleware.InputGuardMiddleware``, ``core.kept_input``, ``static/js/desk.js``)."""
+
 import importlib
 import inspect
 import json
@@ -20,7 +21,18 @@ from orders.models import OnlineOrder
 
 from .factories import make_order
 
-APPS = ("core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people", "config")
+APPS = (
+    "core",
+    "finance",
+    "orders",
+    "dispatch",
+    "logistics",
+    "inventory",
+    "penalties",
+    "complaints",
+    "people",
+    "config",
+)
 
 
 def project_forms() -> list[type]:
@@ -56,7 +68,7 @@ def test_every_text_field_of_every_form_refuses_a_control_character(net, form_cl
         kwargs["user"] = net.hq
     blank = form_class(**kwargs)
     texts = [name for name, field in blank.fields.items() if isinstance(field, forms.CharField)]
-    form = form_class(data={name: "a\x01b" for name in blank.fields}, **kwargs)
+    form = form_class(data=dict.fromkeys(blank.fields, "a\x01b"), **kwargs)
     assert not form.is_valid() or not texts
     for name in texts:
         errors = " ".join(form.errors.get(name, []))
@@ -73,16 +85,22 @@ def test_a_control_character_goes_back_to_the_form_with_a_field_error(net, login
     order = make_order()
     client = login(net.clerk_a)
     page = reverse("dispatch:workbench")
-    r = client.post(reverse("dispatch:order_transfer", args=[order.pk]),
-                    {"to_site": net.site_b.code, "text": "原因\x01", "expect": order.state},
-                    HTTP_REFERER=f"http://testserver{page}")
+    r = client.post(
+        reverse("dispatch:order_transfer", args=[order.pk]),
+        {"to_site": net.site_b.code, "text": "原因\x01", "expect": order.state},
+        HTTP_REFERER=f"http://testserver{page}",
+    )
     assert r.status_code == 303 and r["Location"] == page
     assert OnlineOrder.objects.get(pk=order.pk).site_id == net.site_a.id  # nothing reached the view
     shown = client.get(page).content.decode()
     typed = _typed(shown)
     assert typed["action"] == reverse("dispatch:order_transfer", args=[order.pk])
     assert typed["data"] == {"to_site": net.site_b.code, "text": "原因\x01", "expect": order.state}
-    assert set(typed["errors"]) == {"text"} and "U+0001" in typed["errors"]["text"] and "控制字符" in typed["errors"]["text"]
+    assert (
+        set(typed["errors"]) == {"text"}
+        and "U+0001" in typed["errors"]["text"]
+        and "控制字符" in typed["errors"]["text"]
+    )
     assert 'data-testid="typed-errors"' in shown
     again = client.get(page).content.decode()  # shown once
     assert "q9-typed" not in again
@@ -91,8 +109,11 @@ def test_a_control_character_goes_back_to_the_form_with_a_field_error(net, login
 def test_every_bad_field_is_named(net, login):
     client = login(net.hq)
     page = reverse("orders:api_clients")
-    r = client.post(page, {"action": "create", "name": "淘宝\x02", "callback_url": "http://a.example/\x7f",
-                           "kind": "channel"}, HTTP_REFERER=f"http://testserver{page}?x=1")
+    r = client.post(
+        page,
+        {"action": "create", "name": "淘宝\x02", "callback_url": "http://a.example/\x7f", "kind": "channel"},
+        HTTP_REFERER=f"http://testserver{page}?x=1",
+    )
     assert r.status_code == 303 and r["Location"] == f"{page}?x=1"
     typed = _typed(client.get(page).content.decode())
     assert set(typed["errors"]) == {"name", "callback_url"} and typed["data"]["kind"] == "channel"
@@ -102,8 +123,9 @@ def test_every_bad_field_is_named(net, login):
 def test_without_a_page_of_ours_to_go_back_to_it_is_the_400_page(net, login, referer):
     order = make_order()
     headers = {"HTTP_REFERER": referer} if referer else {}
-    r = login(net.clerk_a).post(reverse("dispatch:order_transfer", args=[order.pk]),
-                                {"to_site": net.site_b.code, "text": "原因\x01"}, **headers)
+    r = login(net.clerk_a).post(
+        reverse("dispatch:order_transfer", args=[order.pk]), {"to_site": net.site_b.code, "text": "原因\x01"}, **headers
+    )
     assert r.status_code == 400 and "U+0001" in r.content.decode()
 
 
@@ -146,9 +168,11 @@ def test_every_admin_add_form_answers_a_control_character_without_a_500(net, log
         page = client.get(url)
         if page.status_code != 200 or not page.context or "adminform" not in page.context:
             continue
-        data = {name: "a\x01b" for name in page.context["adminform"].form.fields}
+        data = dict.fromkeys(page.context["adminform"].form.fields, "a\x01b")
         for formset in page.context.get("inline_admin_formsets", []):
-            data.update({f"{formset.formset.prefix}-{k}": v for k, v in formset.formset.management_form.initial.items()})
+            data.update(
+                {f"{formset.formset.prefix}-{k}": v for k, v in formset.formset.management_form.initial.items()}
+            )
         before = model._default_manager.count()
         r = client.post(url, data)
         if r.status_code >= 500 or model._default_manager.count() != before:

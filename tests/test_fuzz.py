@@ -2,6 +2,7 @@
 page of the role × URL matrix is fetched with hostile query values (out-of-range dates and numbers, NUL and
 control characters, slashes, huge texts, impossible dates); every form the page renders is submitted with
 hostile values in all of its fields; every path with an id gets a huge id. Zero 5xx answers, within 3 minutes."""
+
 import time
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -12,11 +13,47 @@ from django.urls import reverse
 from .test_url_matrix import MATRIX, _messages, _user
 
 HOSTILE = [
-    "9999-12-31", "0001-01-01", "2026-13-45", "-1", "99999999999999999999", "1e400",
-    "a/b", "//evil.example/x", "'\"<script>", "长" * 3000, "a\x00b", "a\x01b", "", "25:99",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-13-45",
+    "-1",
+    "99999999999999999999",
+    "1e400",
+    "a/b",
+    "//evil.example/x",
+    "'\"<script>",
+    "长" * 3000,
+    "a\x00b",
+    "a\x01b",
+    "",
+    "25:99",
 ]
-COMMON = ["page", "per_page", "sort", "q", "date_from", "date_to", "week", "year", "month", "day", "next", "site",
-          "province", "state", "status", "kind", "rule", "code", "from", "to", "at", "limit", "offset", "ids"]
+COMMON = [
+    "page",
+    "per_page",
+    "sort",
+    "q",
+    "date_from",
+    "date_to",
+    "week",
+    "year",
+    "month",
+    "day",
+    "next",
+    "site",
+    "province",
+    "state",
+    "status",
+    "kind",
+    "rule",
+    "code",
+    "from",
+    "to",
+    "at",
+    "limit",
+    "offset",
+    "ids",
+]
 # the clerk's and HQ's pages hold every form of the desk; the LCS's and managers' are the same views, narrower
 ROLES = ("clerk", "hq")
 # PDF pages take a second or more each: they get the three values that reach their parameters' parsing
@@ -32,7 +69,11 @@ class Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.current = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": set()}
+            self.current = {
+                "method": (a.get("method") or "get").lower(),
+                "action": a.get("action") or "",
+                "fields": set(),
+            }
             self.forms.append(self.current)
         elif tag in ("input", "select", "textarea", "button") and self.current is not None and a.get("name"):
             if a.get("type") != "file":
@@ -72,10 +113,14 @@ def _crawl(client, role, net, msgs):
         url = reverse(name, kwargs=kwargs)
         page = hit("get", url)
         for value in (HOSTILE[:2] + HOSTILE[9:10]) if name in PDF else HOSTILE:
-            hit("get", url, {k: value for k in COMMON})
+            hit("get", url, dict.fromkeys(COMMON, value))
         if kwargs and any(isinstance(v, int) for v in kwargs.values()):
-            hit("get", reverse(name, kwargs={k: (99999999999999999999 if isinstance(v, int) else v)
-                                             for k, v in kwargs.items()}))
+            hit(
+                "get",
+                reverse(
+                    name, kwargs={k: (99999999999999999999 if isinstance(v, int) else v) for k, v in kwargs.items()}
+                ),
+            )
         if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
             continue
         parser = Forms()
@@ -86,7 +131,7 @@ def _crawl(client, role, net, msgs):
                 continue
             fields = form["fields"] | ({"next"} if form["method"] == "post" else set())
             for value in HOSTILE:
-                hit("post" if form["method"] == "post" else "get", action, {f: value for f in fields})
+                hit("post" if form["method"] == "post" else "get", action, dict.fromkeys(fields, value))
     return answers, fives
 
 

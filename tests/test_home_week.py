@@ -1,5 +1,6 @@
 """Each role's home shows the last assessment week as the weekly notice and reports count it — the same number
 of violations and the same fines — with the on-time rates, and the appeal windows open now."""
+
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,15 +39,19 @@ def test_home_week_equals_the_weekly_report(net, login):
 
     notice = WeeklyNotice.objects.get(site=net.site_a, week=WEEK)
     clerk = login(net.clerk_a).get(reverse("home")).content.decode()
-    assert _stat(clerk, "week-count") == str(notice.lines.count()) and _stat(clerk, "week-total") == f"¥{notice.total:,.2f}"
+    assert (
+        _stat(clerk, "week-count") == str(notice.lines.count())
+        and _stat(clerk, "week-total") == f"¥{notice.total:,.2f}"
+    )
     assert _stat(clerk, "week-accept") == "0%"  # both orders of the week were accepted late (never)
     # the appeal windows: 72 h after the notice, soonest first
     windows = re.findall(r"申诉截止 ([\d-]+ [\d:]+)", clerk)
     assert windows and set(windows) == {"2026-11-26 09:00"}
     v = Violation.objects.filter(site=net.site_a).first()
     appeal = appeals.appeal_file(violation_id=v.pk, actor=net.clerk_a, text="x", at=NOTICE_AT + timedelta(hours=1))
-    appeals.appeal_lcs_decide(appeal_id=appeal.pk, actor=net.lcs_zj, cancel=False, text="维持",
-                              at=NOTICE_AT + timedelta(hours=2))
+    appeals.appeal_lcs_decide(
+        appeal_id=appeal.pk, actor=net.lcs_zj, cancel=False, text="维持", at=NOTICE_AT + timedelta(hours=2)
+    )
     clerk = login(net.clerk_a).get(reverse("home")).content.decode()
     assert "向总部申诉截止 2026-11-26 11:00" in clerk
 

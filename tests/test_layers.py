@@ -1,5 +1,6 @@
 """The layers are a contract (pyproject.toml, import-linter): the tree keeps it, and a lower floor importing a
 higher one breaks it."""
+
 import shutil
 import subprocess
 import sys
@@ -9,13 +10,29 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 LINT = str(Path(sys.executable).with_name("lint-imports"))
-PACKAGES = ["core", "finance", "orders", "dispatch", "logistics", "inventory", "penalties", "complaints", "people", "courier",
-            "config"]
+PACKAGES = [
+    "core",
+    "finance",
+    "orders",
+    "dispatch",
+    "logistics",
+    "inventory",
+    "penalties",
+    "complaints",
+    "people",
+    "courier",
+    "config",
+]
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([LINT, "--config", str(cwd / "pyproject.toml"), "--no-cache"], cwd=cwd,
-                          capture_output=True, text=True, env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [LINT, "--config", str(cwd / "pyproject.toml"), "--no-cache"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_the_tree_keeps_its_layers():
@@ -27,8 +44,9 @@ def test_the_tree_keeps_its_layers():
 def _copy(tmp_path: Path) -> Path:
     root = tmp_path / "tree"
     for package in PACKAGES:
-        shutil.copytree(BASE / package, root / package, ignore=shutil.ignore_patterns("*.pyc", "__pycache__",
-                                                                                      "migrations"))
+        shutil.copytree(
+            BASE / package, root / package, ignore=shutil.ignore_patterns("*.pyc", "__pycache__", "migrations")
+        )
     shutil.copy(BASE / "pyproject.toml", root / "pyproject.toml")
     return root
 

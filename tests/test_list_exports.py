@@ -1,5 +1,6 @@
 """An export on every list (work orders, appeals, rewards, silent sites, stock, couriers): each opens in
 openpyxl, has the list's header, and its dates and numbers are typed cells (not text)."""
+
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -28,11 +29,27 @@ def _rows(response):
 
 
 def test_work_order_export_has_typed_times(net, login):
-    scans_ingest(scans=[{"waybill_no": "300000000971", "scan_type": "到件", "site_code": net.site_a.code,
-                         "scanned_at": T0 - timedelta(hours=5)}])
-    wo_services.work_order_receive(data={"wo_id": "EX1", "type": "where", "source": "guoguo",
-                                         "waybill_no": "300000000971", "description": "在哪",
-                                         "consumer_phone": "13700001234"}, at=T0)
+    scans_ingest(
+        scans=[
+            {
+                "waybill_no": "300000000971",
+                "scan_type": "到件",
+                "site_code": net.site_a.code,
+                "scanned_at": T0 - timedelta(hours=5),
+            }
+        ]
+    )
+    wo_services.work_order_receive(
+        data={
+            "wo_id": "EX1",
+            "type": "where",
+            "source": "guoguo",
+            "waybill_no": "300000000971",
+            "description": "在哪",
+            "consumer_phone": "13700001234",
+        },
+        at=T0,
+    )
     rows = _rows(login(net.hq).get(reverse("complaints:export"), {"q": "EX1"}))
     assert "工单" in rows[0][0] and rows[0][2] == "运单号"
     [row] = rows[1:]

@@ -1,6 +1,7 @@
 """The malformed requests that once answered 500 (issue 15 §6, §9), each as a rule: out-of-range dates, huge or
 negative page numbers, a slash in a tracking query, ids that are not ids, unsafe ``next`` targets and message
 links. The fuzz crawler (tests/test_fuzz.py) covers the rest as a class."""
+
 import json
 
 import pytest
@@ -25,22 +26,25 @@ def test_parsing_helpers_answer_a_value_or_the_default():
     assert parse_year("-1", 2026) == 2026 and parse_year("2030") == 2030
 
 
-@pytest.mark.parametrize("url,params", [
-    ("orders:order_list", {"date_from": "9999-12-31", "date_to": "9999-12-31"}),
-    ("orders:order_list", {"date_from": "0001-01-01"}),
-    ("orders:order_list", {"page": "99999999999999999999"}),
-    ("orders:order_list", {"page": "-1", "per_page": "-1"}),
-    ("dispatch:unscanned", {"date_to": "9999-12-31"}),
-    ("core:message_list", {"page": "-1", "per_page": "0"}),
-    ("core:site_list", {"page": "0"}),
-    ("penalties:violation_list", {"week": "9999-12-31"}),
-    ("complaints:assessment", {"week": "0001-01-01"}),
-    ("complaints:assessment", {"week": "9999-12-31"}),
-    ("penalties:closures", {"year": "-1"}),
-    ("penalties:rewards", {"month": "2026-13"}),
-    ("logistics:track", {"q": "a/b"}),
-    ("logistics:track", {"q": "//evil.example/x"}),
-])
+@pytest.mark.parametrize(
+    "url,params",
+    [
+        ("orders:order_list", {"date_from": "9999-12-31", "date_to": "9999-12-31"}),
+        ("orders:order_list", {"date_from": "0001-01-01"}),
+        ("orders:order_list", {"page": "99999999999999999999"}),
+        ("orders:order_list", {"page": "-1", "per_page": "-1"}),
+        ("dispatch:unscanned", {"date_to": "9999-12-31"}),
+        ("core:message_list", {"page": "-1", "per_page": "0"}),
+        ("core:site_list", {"page": "0"}),
+        ("penalties:violation_list", {"week": "9999-12-31"}),
+        ("complaints:assessment", {"week": "0001-01-01"}),
+        ("complaints:assessment", {"week": "9999-12-31"}),
+        ("penalties:closures", {"year": "-1"}),
+        ("penalties:rewards", {"month": "2026-13"}),
+        ("logistics:track", {"q": "a/b"}),
+        ("logistics:track", {"q": "//evil.example/x"}),
+    ],
+)
 def test_malformed_queries_answer_the_page(net, login, url, params):
     r = login(net.hq).get(reverse(url), params)
     assert r.status_code == 200, (url, params, r.status_code)
@@ -55,11 +59,19 @@ def test_huge_ids_in_forms_are_refused_quietly(net, login):
     assert r.status_code in (302, 404)
 
 
-@pytest.mark.parametrize("target,safe", [
-    ("/orders/", True), ("/orders/?state=PENDING", True), ("//evil.example/login", False),
-    ("/\\evil.example", False), ("https://evil.example/", False), ("abc", False), ("javascript:alert(1)", False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    "target,safe",
+    [
+        ("/orders/", True),
+        ("/orders/?state=PENDING", True),
+        ("//evil.example/login", False),
+        ("/\\evil.example", False),
+        ("https://evil.example/", False),
+        ("abc", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+    ],
+)
 def test_safe_paths(target, safe):
     assert is_safe_path(target) is safe
 
@@ -89,8 +101,10 @@ def test_errors_escaping_a_view_are_a_400_not_a_500(rf, path, json_):
 
     guard = InputGuardMiddleware(lambda request: None)
     request = rf.get(path)
-    for exc, needle in ((DataError("value too long for type character varying(64)"), "超出范围"),
-                        (DomainError("订单不能修改", field="goods"), "订单不能修改")):
+    for exc, needle in (
+        (DataError("value too long for type character varying(64)"), "超出范围"),
+        (DomainError("订单不能修改", field="goods"), "订单不能修改"),
+    ):
         response = guard.process_exception(request, exc)
         assert response.status_code == 400
         if json_:

@@ -1,4 +1,5 @@
 """Login, throttling, password change, home pages per role and the network pages, in Chinese."""
+
 from io import BytesIO
 
 import pytest
@@ -31,20 +32,26 @@ def test_failed_logins_are_throttled(net, client, settings):
 @pytest.mark.django_db
 def test_password_change(net, client):
     client.post(reverse("login"), {"username": "clerk-b", "password": PASSWORD})
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "Xihu-2026-new", "new_password2": "Xihu-2026-new"}, follow=True)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Xihu-2026-new", "new_password2": "Xihu-2026-new"},
+        follow=True,
+    )
     assert "您的密码已修改" in response.content.decode()
     net.clerk_b.refresh_from_db()
     assert net.clerk_b.check_password("Xihu-2026-new")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who,title,number", [
-    ("clerk_a", "网点首页", None),
-    ("lcs_zj", "省平台", "4"),  # active sites in Zhejiang: a, its contract area, b, data center
-    ("hq", "总部电商组", "5"),
-    ("manager", "管理概览", "5"),
-])
+@pytest.mark.parametrize(
+    "who,title,number",
+    [
+        ("clerk_a", "网点首页", None),
+        ("lcs_zj", "省平台", "4"),  # active sites in Zhejiang: a, its contract area, b, data center
+        ("hq", "总部电商组", "5"),
+        ("manager", "管理概览", "5"),
+    ],
+)
 def test_home_page_per_role_with_real_numbers(net, login, who, title, number):
     html = login(getattr(net, who)).get(reverse("home")).content.decode()
     assert title in html

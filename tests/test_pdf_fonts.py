@@ -1,6 +1,7 @@
 """Chinese in every PDF and label with no system font at all: each kind is rendered in a fresh process whose
 fontconfig knows no font directory, then ``pdftotext`` must read the Chinese back and ``pdffonts`` must list the
 vendored font, embedded (WeasyPrint through @font-face, ReportLab through its registration)."""
+
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pytest
 
 BASE = Path(__file__).resolve().parents[1]
 
-PROBE = r'''
+PROBE = r"""
 import os, sys, types
 from datetime import date
 from decimal import Decimal
@@ -61,7 +62,7 @@ order = types.SimpleNamespace(
     channel=types.SimpleNamespace(name="淘宝"), site=types.SimpleNamespace(name="杭州西湖网点"))
 with open(os.path.join(out, "label.pdf"), "wb") as fh:
     fh.write(labels_pdf([order]))
-'''
+"""
 
 EXPECT = {
     "notice": "杭州西湖网点",
@@ -77,14 +78,22 @@ EXPECT = {
 def pdfs(tmp_path_factory):
     out = tmp_path_factory.mktemp("pdfs")
     conf = out / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-                    f"<fontconfig><cachedir>{out / 'fc-cache'}</cachedir></fontconfig>\n")
-    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "FONTCONFIG_PATH": str(out), "XDG_DATA_HOME": str(out),
-           "HOME": str(out)}
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><cachedir>{out / 'fc-cache'}</cachedir></fontconfig>\n"
+    )
+    env = {
+        **os.environ,
+        "FONTCONFIG_FILE": str(conf),
+        "FONTCONFIG_PATH": str(out),
+        "XDG_DATA_HOME": str(out),
+        "HOME": str(out),
+    }
     listed = subprocess.run(["fc-list"], env=env, capture_output=True, text=True).stdout
     assert listed.strip() == "", "the empty fontconfig still finds fonts: " + listed[:200]
-    subprocess.run([sys.executable, "-c", PROBE, str(out)], cwd=BASE, env=env, check=True, capture_output=True,
-                   timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", PROBE, str(out)], cwd=BASE, env=env, check=True, capture_output=True, timeout=300
+    )
     return out
 
 

@@ -1,6 +1,7 @@
 """Plain Chinese on every page: the translation catalogue is complete (msgfmt: 0 untranslated, 0 fuzzy), and a
 crawl of each role's pages finds no English word in the visible text outside a short allowlist (brand names,
 units, codes people type) and no "---------" empty option (全部)."""
+
 import re
 import subprocess
 from datetime import timedelta
@@ -12,19 +13,67 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.navigation import nav_for
-from dispatch import operations as ops
+from dispatch import services as ops
 from penalties.models import Violation
 from penalties.sweep import sla_sweep
 
 from .factories import make_order
 
 BASE = Path(__file__).resolve().parents[1]
-ALLOW = {"Q9", "English", "CNY", "API", "Excel", "PDF", "CSV", "HQ", "LCS", "SLA", "URL", "ID", "Cainiao", "CRM",
-         "WeChat", "WenQuanYi", "Code", "EMS", "SF", "JD", "YTO", "ZTO", "STO", "YD", "Noto", "CJK", "Sans", "SC", "APP", "PC", "kg",
-         # operator-facing names of software and formats (HQ's system pages)
-         "Celery", "beat", "worker", "HMAC", "SHA", "JSON", "OpenAPI", "http", "https", "xlsx", "chinese", "calendar",
-         # sign-in names on the people pages are ASCII by nature (the fixtures' users: clerk-a, lcs-zj, …)
-         "clerk", "area", "lcs", "hq", "manager", "zj", "xj"}
+ALLOW = {
+    "Q9",
+    "English",
+    "CNY",
+    "API",
+    "Excel",
+    "PDF",
+    "CSV",
+    "HQ",
+    "LCS",
+    "SLA",
+    "URL",
+    "ID",
+    "Cainiao",
+    "CRM",
+    "WeChat",
+    "WenQuanYi",
+    "Code",
+    "EMS",
+    "SF",
+    "JD",
+    "YTO",
+    "ZTO",
+    "STO",
+    "YD",
+    "Noto",
+    "CJK",
+    "Sans",
+    "SC",
+    "APP",
+    "PC",
+    "kg",
+    # operator-facing names of software and formats (HQ's system pages)
+    "Celery",
+    "beat",
+    "worker",
+    "HMAC",
+    "SHA",
+    "JSON",
+    "OpenAPI",
+    "http",
+    "https",
+    "xlsx",
+    "chinese",
+    "calendar",
+    # sign-in names on the people pages are ASCII by nature (the fixtures' users: clerk-a, lcs-zj, …)
+    "clerk",
+    "area",
+    "lcs",
+    "hq",
+    "manager",
+    "zj",
+    "xj",
+}
 
 
 class _Visible(HTMLParser):
@@ -37,8 +86,12 @@ class _Visible(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if self.skip or tag in ("script", "style", "template") or "d-none" in (attrs.get("class") or "") \
-                or "hidden" in attrs:
+        if (
+            self.skip
+            or tag in ("script", "style", "template")
+            or "d-none" in (attrs.get("class") or "")
+            or "hidden" in attrs
+        ):
             if tag not in ("br", "img", "input", "meta", "link", "hr", "source"):
                 self.skip += 1
         elif tag in ("input", "textarea") and attrs.get("placeholder"):
@@ -65,8 +118,9 @@ def english_words(html: str, *, username: str = "") -> set[str]:
 
 def test_translation_catalogue_is_complete():
     po = BASE / "locale/zh_Hans/LC_MESSAGES/django.po"
-    result = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        ["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True, check=True
+    )
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
     assert re.search(r"^\d+ translated messages\.$", result.stderr.strip()), result.stderr
 

@@ -5,112 +5,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dispatch', '0003_message_email_wanted'),
-        ('orders', '0005_import_job'),
-        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
+        ("dispatch", "0003_message_email_wanted"),
+        ("orders", "0005_import_job"),
+        ("dispatch", "0001_initial"),  # the user model's home when this migration was written
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkOrder',
+            name="WorkOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('wo_id', models.CharField(max_length=64, unique=True, verbose_name='work order id')),
-                ('type', models.CharField(choices=[('where', 'Where is my parcel (不知道货在哪)'), ('locker', 'Put in a locker without consent (未经允许放入自提柜)'), ('pickup_point', 'Left at a pickup point without consent (未经允许放入代收点)'), ('false_sign', 'Signed before received (虚假签收)'), ('delay', 'Delay (延误)'), ('damage', 'Damage (破损)'), ('loss', 'Loss (遗失)'), ('attitude', 'Service attitude (服务态度)'), ('privacy', 'Personal data leaked (信息泄露)'), ('other', 'Other (其他)')], max_length=16, verbose_name='type')),
-                ('source', models.CharField(choices=[('guoguo', 'Cainiao Guoguo (裹裹)'), ('pc', 'PC'), ('taobao', 'Shou-Tao (手淘)')], max_length=8, verbose_name='source')),
-                ('waybill_no', models.CharField(db_index=True, max_length=32, verbose_name='waybill number')),
-                ('consumer_name', models.CharField(blank=True, max_length=64, verbose_name='consumer')),
-                ('consumer_phone', models.CharField(blank=True, max_length=32, verbose_name='consumer phone')),
-                ('description', models.TextField(verbose_name='description')),
-                ('raised_at', models.DateTimeField(verbose_name='raised at')),
-                ('limit_hours', models.PositiveIntegerField(verbose_name='time limit (hours)')),
-                ('due_at', models.DateTimeField(verbose_name='answer due')),
-                ('routing_note', models.CharField(blank=True, max_length=200, verbose_name='routing')),
-                ('state', models.CharField(choices=[('unassigned', 'Waiting for HQ to assign'), ('open', 'With the unit'), ('answered', 'Answered: with CCS'), ('sent_back', 'Sent back to the unit'), ('closed', 'Closed (passed)')], max_length=12, verbose_name='state')),
-                ('answer', models.JSONField(blank=True, default=dict, verbose_name='answer (structured)')),
-                ('answer_text', models.TextField(blank=True, verbose_name='answer')),
-                ('reply', models.TextField(blank=True, verbose_name='reply to the consumer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('first_answered_at', models.DateTimeField(blank=True, null=True, verbose_name='first answered at')),
-                ('reviews', models.PositiveIntegerField(default=0, verbose_name='reviews')),
-                ('first_review_passed', models.BooleanField(null=True, verbose_name='passed at first review')),
-                ('late_answers', models.PositiveIntegerField(default=0, verbose_name='answers after the limit')),
-                ('warned_due_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('created_at', models.DateTimeField(verbose_name='received at')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.province')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site', verbose_name='responsible unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("wo_id", models.CharField(max_length=64, unique=True, verbose_name="work order id")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("where", "Where is my parcel (不知道货在哪)"),
+                            ("locker", "Put in a locker without consent (未经允许放入自提柜)"),
+                            ("pickup_point", "Left at a pickup point without consent (未经允许放入代收点)"),
+                            ("false_sign", "Signed before received (虚假签收)"),
+                            ("delay", "Delay (延误)"),
+                            ("damage", "Damage (破损)"),
+                            ("loss", "Loss (遗失)"),
+                            ("attitude", "Service attitude (服务态度)"),
+                            ("privacy", "Personal data leaked (信息泄露)"),
+                            ("other", "Other (其他)"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("guoguo", "Cainiao Guoguo (裹裹)"), ("pc", "PC"), ("taobao", "Shou-Tao (手淘)")],
+                        max_length=8,
+                        verbose_name="source",
+                    ),
+                ),
+                ("waybill_no", models.CharField(db_index=True, max_length=32, verbose_name="waybill number")),
+                ("consumer_name", models.CharField(blank=True, max_length=64, verbose_name="consumer")),
+                ("consumer_phone", models.CharField(blank=True, max_length=32, verbose_name="consumer phone")),
+                ("description", models.TextField(verbose_name="description")),
+                ("raised_at", models.DateTimeField(verbose_name="raised at")),
+                ("limit_hours", models.PositiveIntegerField(verbose_name="time limit (hours)")),
+                ("due_at", models.DateTimeField(verbose_name="answer due")),
+                ("routing_note", models.CharField(blank=True, max_length=200, verbose_name="routing")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("unassigned", "Waiting for HQ to assign"),
+                            ("open", "With the unit"),
+                            ("answered", "Answered: with CCS"),
+                            ("sent_back", "Sent back to the unit"),
+                            ("closed", "Closed (passed)"),
+                        ],
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("answer", models.JSONField(blank=True, default=dict, verbose_name="answer (structured)")),
+                ("answer_text", models.TextField(blank=True, verbose_name="answer")),
+                ("reply", models.TextField(blank=True, verbose_name="reply to the consumer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered at")),
+                ("first_answered_at", models.DateTimeField(blank=True, null=True, verbose_name="first answered at")),
+                ("reviews", models.PositiveIntegerField(default=0, verbose_name="reviews")),
+                ("first_review_passed", models.BooleanField(null=True, verbose_name="passed at first review")),
+                ("late_answers", models.PositiveIntegerField(default=0, verbose_name="answers after the limit")),
+                ("warned_due_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                ("created_at", models.DateTimeField(verbose_name="received at")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.province",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.site",
+                        verbose_name="responsible unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work order',
-                'verbose_name_plural': 'work orders',
-                'ordering': ['due_at'],
+                "verbose_name": "work order",
+                "verbose_name_plural": "work orders",
+                "ordering": ["due_at"],
             },
         ),
         migrations.CreateModel(
-            name='ResultCallback',
+            name="ResultCallback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField()),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('last_error', models.CharField(blank=True, max_length=300)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.apiclient')),
-                ('work_order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='callbacks', to='complaints.workorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("url", models.URLField()),
+                ("payload", models.JSONField()),
+                ("status", models.CharField(default="pending", max_length=10)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("last_error", models.CharField(blank=True, max_length=300)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orders.apiclient"
+                    ),
+                ),
+                (
+                    "work_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="callbacks", to="complaints.workorder"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WorkOrderAttachment',
+            name="WorkOrderAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='work_orders/%Y/%m/')),
-                ('name', models.CharField(max_length=200)),
-                ('uploaded_at', models.DateTimeField()),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('work_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='complaints.workorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="work_orders/%Y/%m/")),
+                ("name", models.CharField(max_length=200)),
+                ("uploaded_at", models.DateTimeField()),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "work_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="complaints.workorder",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WorkOrderEvent',
+            name="WorkOrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=16)),
-                ('at', models.DateTimeField()),
-                ('text', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site')),
-                ('work_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='complaints.workorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=16)),
+                ("at", models.DateTimeField()),
+                ("text", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.site",
+                    ),
+                ),
+                (
+                    "work_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="complaints.workorder"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(condition=models.Q(('state__in', ['open', 'sent_back'])), fields=['unit', 'due_at'], name='wo_unit_open'),
+            model_name="workorder",
+            index=models.Index(
+                condition=models.Q(("state__in", ["open", "sent_back"])), fields=["unit", "due_at"], name="wo_unit_open"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['state', 'due_at'], name='wo_state_due'),
+            model_name="workorder",
+            index=models.Index(fields=["state", "due_at"], name="wo_state_due"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['province', 'state'], name='wo_province_state'),
+            model_name="workorder",
+            index=models.Index(fields=["province", "state"], name="wo_province_state"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['unit', 'closed_at'], name='wo_unit_closed'),
+            model_name="workorder",
+            index=models.Index(fields=["unit", "closed_at"], name="wo_unit_closed"),
         ),
         migrations.AddIndex(
-            model_name='resultcallback',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='wocallback_due'),
+            model_name="resultcallback",
+            index=models.Index(
+                condition=models.Q(("status", "pending")), fields=["next_attempt_at"], name="wocallback_due"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0002_relations_to_core'),
+        ("complaints", "0002_relations_to_core"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workorder',
-            name='overdue_due_at',
+            model_name="workorder",
+            name="overdue_due_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -6,14 +6,23 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0003_rules_overdue'),
+        ("complaints", "0003_rules_overdue"),
     ]
 
     operations = [
         pgtrigger.migrations.AddTrigger(
-            model_name='workorderevent',
-            trigger=pgtrigger.compiler.Trigger(name='workorderevent_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='22a76dada3f7d843485af522818f068168cfaec6', operation='UPDATE OR DELETE', pgid='pgtrigger_workorderevent_append_only_21e4f', table='complaints_workorderevent', when='BEFORE')),
+            model_name="workorderevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="workorderevent_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="22a76dada3f7d843485af522818f068168cfaec6",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_workorderevent_append_only_21e4f",
+                    table="complaints_workorderevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -5,33 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('core', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='user',
-            name='user_role_matches_unit',
+            model_name="user",
+            name="user_role_matches_unit",
         ),
         migrations.AddField(
-            model_name='user',
-            name='courier',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='account', to='core.courier', verbose_name='courier'),
+            model_name="user",
+            name="courier",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="account",
+                to="core.courier",
+                verbose_name="courier",
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(blank=True, choices=[('clerk', 'Site clerk'), ('lcs', 'Province LCS'), ('hq', 'HQ e-commerce team'), ('manager', 'Manager'), ('courier', 'Courier')], max_length=16, verbose_name='role'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("clerk", "Site clerk"),
+                    ("lcs", "Province LCS"),
+                    ("hq", "HQ e-commerce team"),
+                    ("manager", "Manager"),
+                    ("courier", "Courier"),
+                ],
+                max_length=16,
+                verbose_name="role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role', ''), models.Q(('province__isnull', True), ('role', 'clerk'), ('site__isnull', False)), models.Q(('province__isnull', False), ('role', 'lcs'), ('site__isnull', True)), models.Q(('province__isnull', True), ('role', 'hq'), ('site__isnull', True)), models.Q(('role', 'manager'), ('site__isnull', True)), ('role', 'courier'), _connector='OR'), name='user_role_matches_unit'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role", ""),
+                    models.Q(("province__isnull", True), ("role", "clerk"), ("site__isnull", False)),
+                    models.Q(("province__isnull", False), ("role", "lcs"), ("site__isnull", True)),
+                    models.Q(("province__isnull", True), ("role", "hq"), ("site__isnull", True)),
+                    models.Q(("role", "manager"), ("site__isnull", True)),
+                    ("role", "courier"),
+                    _connector="OR",
+                ),
+                name="user_role_matches_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('courier__isnull', False), ('province__isnull', True), ('role', 'courier'), ('site__isnull', False)), models.Q(models.Q(('role', 'courier'), _negated=True), ('courier__isnull', True)), _connector='OR'), name='user_courier_bound'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("courier__isnull", False),
+                        ("province__isnull", True),
+                        ("role", "courier"),
+                        ("site__isnull", False),
+                    ),
+                    models.Q(models.Q(("role", "courier"), _negated=True), ("courier__isnull", True)),
+                    _connector="OR",
+                ),
+                name="user_courier_bound",
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """Small presentation helpers shared by every template: Bootstrap widget classes, masked phones, money."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -6,9 +7,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from core.cjk_font import font_face_css
-from core.plain import code_label as label
-from core.plain import duration_text
-from core.plain import week_text as text
+from core.humanize import code_label as label
+from core.humanize import duration_text
+from core.humanize import week_text as text
 
 register = template.Library()
 
@@ -20,7 +21,13 @@ _CHECKS = {"checkbox", "radioselect", "checkboxselectmultiple"}
 def bs(field, extra: str = ""):
     """Render a form field's widget with the Bootstrap class that fits it."""
     kind = field.widget_type
-    css = "form-select form-select-sm" if kind in _SELECTS else "form-check-input" if kind in _CHECKS else "form-control form-control-sm"
+    css = (
+        "form-select form-select-sm"
+        if kind in _SELECTS
+        else "form-check-input"
+        if kind in _CHECKS
+        else "form-control form-control-sm"
+    )
     return field.as_widget(attrs={"class": f"{css} {extra}".strip()})
 
 

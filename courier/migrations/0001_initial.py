@@ -6,50 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0011_hqadmin_import_areas_order_callback_url'),
+        ("orders", "0011_hqadmin_import_areas_order_callback_url"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CourierAct',
+            name="CourierAct",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.UUIDField(unique=True)),
-                ('kind', models.CharField(choices=[('confirm', 'Pickup confirmed'), ('fail', 'Pickup failed'), ('reappoint', 'Re-appointed')], max_length=12)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('phone_at', models.DateTimeField(blank=True, null=True, verbose_name='done on the phone at')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('outcome', models.CharField(choices=[('applied', 'Done'), ('conflict', 'Conflict'), ('refused', 'Refused')], max_length=10)),
-                ('message', models.TextField(blank=True)),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.onlineorder')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("client_id", models.UUIDField(unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("confirm", "Pickup confirmed"),
+                            ("fail", "Pickup failed"),
+                            ("reappoint", "Re-appointed"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("phone_at", models.DateTimeField(blank=True, null=True, verbose_name="done on the phone at")),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("applied", "Done"), ("conflict", "Conflict"), ("refused", "Refused")], max_length=10
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.onlineorder",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'courier act',
-                'verbose_name_plural': 'courier acts',
-                'indexes': [models.Index(condition=models.Q(('order__isnull', False)), fields=['order'], name='courieract_order')],
+                "verbose_name": "courier act",
+                "verbose_name_plural": "courier acts",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("order__isnull", False)), fields=["order"], name="courieract_order"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SignInCode',
+            name="SignInCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(verbose_name='issued at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used at')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='courier account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(verbose_name="issued at")),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used at")),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="courier account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in code',
-                'verbose_name_plural': 'sign-in codes',
-                'indexes': [models.Index(fields=['user', '-created_at'], name='signincode_user')],
+                "verbose_name": "sign-in code",
+                "verbose_name_plural": "sign-in codes",
+                "indexes": [models.Index(fields=["user", "-created_at"], name="signincode_user")],
             },
         ),
     ]

@@ -5,66 +5,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0001_initial'),
+        ("dispatch", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrderWarning',
+            name="OrderWarning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_id', models.BigIntegerField()),
-                ('stint', models.PositiveIntegerField()),
-                ('kind', models.CharField(max_length=16)),
-                ('sent_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order_id", models.BigIntegerField()),
+                ("stint", models.PositiveIntegerField()),
+                ("kind", models.CharField(max_length=16)),
+                ("sent_at", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('order_id', 'stint', 'kind'), name='orderwarning_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("order_id", "stint", "kind"), name="orderwarning_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClosureDay',
+            name="ClosureDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('confirmed_at', models.DateTimeField(verbose_name='confirmed at')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='dispatch.province', verbose_name='province (empty: the whole network)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="day")),
+                ("reason", models.CharField(max_length=200, verbose_name="reason")),
+                ("confirmed_at", models.DateTimeField(verbose_name="confirmed at")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="dispatch.province",
+                        verbose_name="province (empty: the whole network)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'closure day',
-                'verbose_name_plural': 'closure days',
-                'ordering': ['day'],
-                'constraints': [models.UniqueConstraint(fields=('day', 'province'), name='closure_once', nulls_distinct=False)],
+                "verbose_name": "closure day",
+                "verbose_name_plural": "closure days",
+                "ordering": ["day"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "province"), name="closure_once", nulls_distinct=False)
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SiteActivity',
+            name="SiteActivity",
             fields=[
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='activity', serialize=False, to='dispatch.site')),
-                ('last_refresh_at', models.DateTimeField(verbose_name='last refresh')),
-                ('last_refresh_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='dispatch.user')),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="activity",
+                        serialize=False,
+                        to="dispatch.site",
+                    ),
+                ),
+                ("last_refresh_at", models.DateTimeField(verbose_name="last refresh")),
+                (
+                    "last_refresh_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'site activity',
-                'verbose_name_plural': 'site activity',
-                'indexes': [models.Index(fields=['last_refresh_at'], name='siteactivity_refresh')],
+                "verbose_name": "site activity",
+                "verbose_name_plural": "site activity",
+                "indexes": [models.Index(fields=["last_refresh_at"], name="siteactivity_refresh")],
             },
         ),
         migrations.CreateModel(
-            name='SiteReminder',
+            name="SiteReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('kind', models.CharField(max_length=32)),
-                ('sent_at', models.DateTimeField()),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dispatch.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("kind", models.CharField(max_length=32)),
+                ("sent_at", models.DateTimeField()),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="dispatch.site"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('site', 'day', 'kind'), name='sitereminder_once_a_day')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("site", "day", "kind"), name="sitereminder_once_a_day")
+                ],
             },
         ),
     ]

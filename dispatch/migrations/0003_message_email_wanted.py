@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0002_orders_support'),
+        ("dispatch", "0002_orders_support"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='email_wanted',
-            field=models.BooleanField(default=False, verbose_name='e-mail copy wanted'),
+            model_name="message",
+            name="email_wanted",
+            field=models.BooleanField(default=False, verbose_name="e-mail copy wanted"),
         ),
     ]

@@ -5,36 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dispatch', '0002_orders_support'),
+        ("dispatch", "0002_orders_support"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month the entry belongs to', verbose_name='month')),
-                ('kind', models.CharField(choices=[('fine', 'Fine'), ('reversal', 'Reversal'), ('refund', 'Refund (返款)'), ('reward', 'Reward (奖励)'), ('adjustment', 'Adjustment')], max_length=12, verbose_name='kind')),
-                ('heading', models.CharField(choices=[('online', 'Online orders (电商订单)'), ('work_orders', 'Work orders (菜鸟工单)')], default='online', max_length=12, verbose_name='heading')),
-                ('code', models.CharField(help_text='The rule, or REFUND_60 / REFUND_40 / REWARD', max_length=32, verbose_name='code')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount (CNY)')),
-                ('source_type', models.CharField(blank=True, max_length=24, verbose_name='source')),
-                ('source_id', models.BigIntegerField(blank=True, null=True, verbose_name='source id')),
-                ('key', models.CharField(max_length=96, unique=True)),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(verbose_name='recorded at')),
-                ('province', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='dispatch.province', verbose_name='province')),
-                ('site', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='dispatch.site', verbose_name='site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "month",
+                    models.DateField(help_text="The first day of the month the entry belongs to", verbose_name="month"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("fine", "Fine"),
+                            ("reversal", "Reversal"),
+                            ("refund", "Refund (返款)"),
+                            ("reward", "Reward (奖励)"),
+                            ("adjustment", "Adjustment"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "heading",
+                    models.CharField(
+                        choices=[("online", "Online orders (电商订单)"), ("work_orders", "Work orders (菜鸟工单)")],
+                        default="online",
+                        max_length=12,
+                        verbose_name="heading",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="The rule, or REFUND_60 / REFUND_40 / REWARD", max_length=32, verbose_name="code"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="amount (CNY)")),
+                ("source_type", models.CharField(blank=True, max_length=24, verbose_name="source")),
+                ("source_id", models.BigIntegerField(blank=True, null=True, verbose_name="source id")),
+                ("key", models.CharField(max_length=96, unique=True)),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(verbose_name="recorded at")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="dispatch.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="dispatch.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['month', 'site_id', 'created_at', 'id'],
-                'indexes': [models.Index(fields=['site', 'month'], name='ledger_site_month'), models.Index(fields=['province', 'month'], name='ledger_province_month'), models.Index(fields=['month', 'kind'], name='ledger_month_kind'), models.Index(fields=['source_type', 'source_id'], name='ledger_source')],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["month", "site_id", "created_at", "id"],
+                "indexes": [
+                    models.Index(fields=["site", "month"], name="ledger_site_month"),
+                    models.Index(fields=["province", "month"], name="ledger_province_month"),
+                    models.Index(fields=["month", "kind"], name="ledger_month_kind"),
+                    models.Index(fields=["source_type", "source_id"], name="ledger_source"),
+                ],
             },
         ),
     ]

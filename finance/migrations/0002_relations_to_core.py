@@ -6,10 +6,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('finance', '0001_initial'),
+        ("core", "0001_initial"),
+        ("finance", "0001_initial"),
     ]
 
     operations = [
@@ -17,14 +16,26 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.AlterField(
-                    model_name='ledgerentry',
-                    name='province',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='core.province', verbose_name='province'),
+                    model_name="ledgerentry",
+                    name="province",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="core.province",
+                        verbose_name="province",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='ledgerentry',
-                    name='site',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='core.site', verbose_name='site'),
+                    model_name="ledgerentry",
+                    name="site",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="core.site",
+                        verbose_name="site",
+                    ),
                 ),
             ],
         ),

@@ -4,43 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('finance', '0002_relations_to_core'),
+        ("core", "0001_initial"),
+        ("finance", "0002_relations_to_core"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClosedMonth',
+            name="ClosedMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(unique=True, verbose_name='month')),
-                ('closed_at', models.DateTimeField(verbose_name='issued at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(unique=True, verbose_name="month")),
+                ("closed_at", models.DateTimeField(verbose_name="issued at")),
             ],
             options={
-                'ordering': ['-month'],
+                "ordering": ["-month"],
             },
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='posted_month',
-            field=models.DateField(null=True, verbose_name='posting month'),
+            model_name="ledgerentry",
+            name="posted_month",
+            field=models.DateField(null=True, verbose_name="posting month"),
         ),
         # entries booked so far were posted in the month they concern
         migrations.RunSQL("UPDATE finance_ledgerentry SET posted_month = month", migrations.RunSQL.noop),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='posted_month',
-            field=models.DateField(verbose_name='posting month'),
+            model_name="ledgerentry",
+            name="posted_month",
+            field=models.DateField(verbose_name="posting month"),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='month',
-            field=models.DateField(help_text='The first day of the month the entry concerns', verbose_name='month'),
+            model_name="ledgerentry",
+            name="month",
+            field=models.DateField(help_text="The first day of the month the entry concerns", verbose_name="month"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['posted_month', 'site'], name='ledger_posted_site'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["posted_month", "site"], name="ledger_posted_site"),
         ),
     ]

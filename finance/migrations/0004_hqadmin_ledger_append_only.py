@@ -6,14 +6,23 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0003_rules_posting_month'),
+        ("finance", "0003_rules_posting_month"),
     ]
 
     operations = [
         pgtrigger.migrations.AddTrigger(
-            model_name='ledgerentry',
-            trigger=pgtrigger.compiler.Trigger(name='ledger_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='e9e68f74aeb9370b96317b45b7c8123a95c66a38', operation='UPDATE OR DELETE', pgid='pgtrigger_ledger_append_only_d2c4e', table='finance_ledgerentry', when='BEFORE')),
+            model_name="ledgerentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="ledger_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="e9e68f74aeb9370b96317b45b7c8123a95c66a38",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_ledger_append_only_d2c4e",
+                    table="finance_ledgerentry",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -6,80 +6,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dispatch', '0002_orders_support'),
-        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
+        ("dispatch", "0002_orders_support"),
+        ("dispatch", "0001_initial"),  # the user model's home when this migration was written
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Consumable',
+            name="Consumable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('unit', models.CharField(default='个', max_length=8, verbose_name='unit')),
-                ('default_min', models.PositiveIntegerField(default=0, verbose_name='default minimum level')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("unit", models.CharField(default="个", max_length=8, verbose_name="unit")),
+                ("default_min", models.PositiveIntegerField(default=0, verbose_name="default minimum level")),
             ],
             options={
-                'verbose_name': 'consumable',
-                'verbose_name_plural': 'consumables',
-                'ordering': ['code'],
+                "verbose_name": "consumable",
+                "verbose_name_plural": "consumables",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_level', models.PositiveIntegerField(default=0, verbose_name='minimum level')),
-                ('alerted_on', models.DateField(blank=True, null=True)),
-                ('consumable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.consumable')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dispatch.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("min_level", models.PositiveIntegerField(default=0, verbose_name="minimum level")),
+                ("alerted_on", models.DateField(blank=True, null=True)),
+                (
+                    "consumable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.consumable"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="dispatch.site"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('site', 'consumable'), name='stocklevel_once')],
+                "constraints": [models.UniqueConstraint(fields=("site", "consumable"), name="stocklevel_once")],
             },
         ),
         migrations.CreateModel(
-            name='StockMove',
+            name="StockMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('in', 'Received'), ('out', 'Used'), ('adjust', 'Adjustment'), ('count', 'Stock-taking difference')], max_length=8, verbose_name='kind')),
-                ('quantity', models.IntegerField(help_text='Signed: received positive, used negative', verbose_name='quantity')),
-                ('counted', models.IntegerField(blank=True, null=True, verbose_name='counted')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('consumable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='inventory.consumable')),
-                ('site', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("in", "Received"),
+                            ("out", "Used"),
+                            ("adjust", "Adjustment"),
+                            ("count", "Stock-taking difference"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.IntegerField(help_text="Signed: received positive, used negative", verbose_name="quantity"),
+                ),
+                ("counted", models.IntegerField(blank=True, null=True, verbose_name="counted")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("at", models.DateTimeField(verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "consumable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="moves", to="inventory.consumable"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['site', 'consumable', 'at'], name='stockmove_site_item')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["site", "consumable", "at"], name="stockmove_site_item")],
             },
         ),
         migrations.CreateModel(
-            name='WaybillRange',
+            name="WaybillRange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.BigIntegerField(verbose_name='first number')),
-                ('end', models.BigIntegerField(verbose_name='last number')),
-                ('next', models.BigIntegerField(verbose_name='next free number')),
-                ('warn_below', models.PositiveIntegerField(default=200, verbose_name='warn when fewer remain than')),
-                ('warned_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.BigIntegerField(verbose_name="first number")),
+                ("end", models.BigIntegerField(verbose_name="last number")),
+                ("next", models.BigIntegerField(verbose_name="next free number")),
+                ("warn_below", models.PositiveIntegerField(default=200, verbose_name="warn when fewer remain than")),
+                ("warned_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'e-waybill range',
-                'verbose_name_plural': 'e-waybill ranges',
-                'ordering': ['site_id', 'start'],
-                'indexes': [models.Index(condition=models.Q(('next__lte', models.F('end'))), fields=['site', 'start'], name='waybillrange_open')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('start__lte', models.F('end'))), name='waybillrange_order'), models.CheckConstraint(condition=models.Q(('next__gte', models.F('start')), ('next__lte', django.db.models.expressions.CombinedExpression(models.F('end'), '+', models.Value(1)))), name='waybillrange_next'), models.CheckConstraint(condition=models.Q(('end__lte', 999999999999), ('start__gte', 100000000000)), name='waybillrange_twelve_digits')],
+                "verbose_name": "e-waybill range",
+                "verbose_name_plural": "e-waybill ranges",
+                "ordering": ["site_id", "start"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("next__lte", models.F("end"))),
+                        fields=["site", "start"],
+                        name="waybillrange_open",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("start__lte", models.F("end"))), name="waybillrange_order"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("next__gte", models.F("start")),
+                            (
+                                "next__lte",
+                                django.db.models.expressions.CombinedExpression(models.F("end"), "+", models.Value(1)),
+                            ),
+                        ),
+                        name="waybillrange_next",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("end__lte", 999999999999), ("start__gte", 100000000000)),
+                        name="waybillrange_twelve_digits",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,33 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dispatch', '0002_orders_support'),
+        ("dispatch", "0002_orders_support"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrackingEvent',
+            name="TrackingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('waybill_no', models.CharField(max_length=32, verbose_name='waybill number')),
-                ('scan_type', models.CharField(choices=[('揽收', 'Pickup scan (揽收)'), ('发件', 'Departure (发件)'), ('到件', 'Arrival (到件)'), ('派件', 'Out for delivery (派件)'), ('签收', 'Signed (签收)')], max_length=4, verbose_name='scan')),
-                ('site_code', models.CharField(max_length=16, verbose_name='site code')),
-                ('scanned_at', models.DateTimeField(verbose_name='scanned at')),
-                ('operator', models.CharField(blank=True, max_length=64, verbose_name='operator')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('source', models.CharField(default='api', max_length=16, verbose_name='source')),
-                ('site', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='dispatch.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("waybill_no", models.CharField(max_length=32, verbose_name="waybill number")),
+                (
+                    "scan_type",
+                    models.CharField(
+                        choices=[
+                            ("揽收", "Pickup scan (揽收)"),
+                            ("发件", "Departure (发件)"),
+                            ("到件", "Arrival (到件)"),
+                            ("派件", "Out for delivery (派件)"),
+                            ("签收", "Signed (签收)"),
+                        ],
+                        max_length=4,
+                        verbose_name="scan",
+                    ),
+                ),
+                ("site_code", models.CharField(max_length=16, verbose_name="site code")),
+                ("scanned_at", models.DateTimeField(verbose_name="scanned at")),
+                ("operator", models.CharField(blank=True, max_length=64, verbose_name="operator")),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                ("source", models.CharField(default="api", max_length=16, verbose_name="source")),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="dispatch.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tracking event',
-                'verbose_name_plural': 'tracking events',
-                'ordering': ['waybill_no', 'scanned_at', 'id'],
-                'indexes': [models.Index(fields=['waybill_no', 'scanned_at'], name='tracking_waybill_time')],
-                'constraints': [models.UniqueConstraint(fields=('waybill_no', 'scan_type', 'site_code', 'scanned_at'), name='tracking_once')],
+                "verbose_name": "tracking event",
+                "verbose_name_plural": "tracking events",
+                "ordering": ["waybill_no", "scanned_at", "id"],
+                "indexes": [models.Index(fields=["waybill_no", "scanned_at"], name="tracking_waybill_time")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("waybill_no", "scan_type", "site_code", "scanned_at"), name="tracking_once"
+                    )
+                ],
             },
         ),
     ]

@@ -5,93 +5,164 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0002_orders_support'),
-        ('logistics', '0001_initial'),
-        ('orders', '0005_import_job'),
-        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
+        ("dispatch", "0002_orders_support"),
+        ("logistics", "0001_initial"),
+        ("orders", "0005_import_job"),
+        ("dispatch", "0001_initial"),  # the user model's home when this migration was written
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartnerCarrier',
+            name="PartnerCarrier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('contact', models.CharField(blank=True, max_length=32, verbose_name='contact')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("contact", models.CharField(blank=True, max_length=32, verbose_name="contact")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'partner carrier',
-                'verbose_name_plural': 'partner carriers',
-                'ordering': ['code'],
+                "verbose_name": "partner carrier",
+                "verbose_name_plural": "partner carriers",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Handover',
+            name="Handover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('waybill_no', models.CharField(db_index=True, max_length=32, verbose_name='waybill number')),
-                ('partner_waybill', models.CharField(blank=True, max_length=40, verbose_name="partner's number")),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('carrier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers', to='logistics.partnercarrier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("waybill_no", models.CharField(db_index=True, max_length=32, verbose_name="waybill number")),
+                ("partner_waybill", models.CharField(blank=True, max_length=40, verbose_name="partner's number")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("at", models.DateTimeField(verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "carrier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers",
+                        to="logistics.partnercarrier",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WaybillException',
+            name="WaybillException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('waybill_no', models.CharField(db_index=True, max_length=32, verbose_name='waybill number')),
-                ('kind', models.CharField(choices=[('delay', 'Delay (延误)'), ('loss', 'Loss (遗失)'), ('damage', 'Damage (破损)'), ('refusal', 'Refused by the receiver (拒收)')], max_length=8, verbose_name='kind')),
-                ('description', models.CharField(max_length=500, verbose_name='description')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('handling', 'Being handled'), ('closed', 'Closed')], default='open', max_length=8, verbose_name='status')),
-                ('raised_at', models.DateTimeField(verbose_name='raised at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site', verbose_name='site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("waybill_no", models.CharField(db_index=True, max_length=32, verbose_name="waybill number")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("delay", "Delay (延误)"),
+                            ("loss", "Loss (遗失)"),
+                            ("damage", "Damage (破损)"),
+                            ("refusal", "Refused by the receiver (拒收)"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.CharField(max_length=500, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("handling", "Being handled"), ("closed", "Closed")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("raised_at", models.DateTimeField(verbose_name="raised at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at'],
+                "ordering": ["-raised_at"],
             },
         ),
         migrations.CreateModel(
-            name='ExceptionStep',
+            name="ExceptionStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('text', models.CharField(max_length=500)),
-                ('to_status', models.CharField(choices=[('open', 'Open'), ('handling', 'Being handled'), ('closed', 'Closed')], max_length=8)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('exception', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='logistics.waybillexception')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("text", models.CharField(max_length=500)),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("handling", "Being handled"), ("closed", "Closed")], max_length=8
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "exception",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="logistics.waybillexception",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LabelPrint',
+            name="LabelPrint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('waybill_no', models.CharField(max_length=32)),
-                ('printed_at', models.DateTimeField()),
-                ('reprint', models.BooleanField(default=False)),
-                ('batch', models.CharField(blank=True, max_length=36)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.onlineorder')),
-                ('printed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("waybill_no", models.CharField(max_length=32)),
+                ("printed_at", models.DateTimeField()),
+                ("reprint", models.BooleanField(default=False)),
+                ("batch", models.CharField(blank=True, max_length=36)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orders.onlineorder"
+                    ),
+                ),
+                (
+                    "printed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-printed_at'],
-                'indexes': [models.Index(fields=['order'], name='labelprint_order')],
+                "ordering": ["-printed_at"],
+                "indexes": [models.Index(fields=["order"], name="labelprint_order")],
             },
         ),
         migrations.AddIndex(
-            model_name='waybillexception',
-            index=models.Index(fields=['site', 'status'], name='exception_site_status'),
+            model_name="waybillexception",
+            index=models.Index(fields=["site", "status"], name="exception_site_status"),
         ),
     ]

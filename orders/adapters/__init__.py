@@ -1,6 +1,7 @@
 """Channel adapters (SPEC §7): each translates its channel's published field names into the intake service's,
 and our order events into its callback payloads and status codes. A third channel is one more small module
 registered here."""
+
 from . import generic, kuaidi100, wechat
 
 ADAPTERS = {"generic": generic, "kuaidi100": kuaidi100, "wechat": wechat}

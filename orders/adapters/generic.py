@@ -1,11 +1,22 @@
 """Q9's own JSON: the intake fields as they are, and one callback per state change."""
+
 from __future__ import annotations
 
 from ..models import EventKind
 
-CALLBACK_KINDS = {EventKind.ACCEPTED, EventKind.COURIER, EventKind.PICKED_UP, EventKind.SCANNED,
-                  EventKind.ACCEPT_FAILED, EventKind.PICKUP_FAILED, EventKind.CANCELLED, EventKind.WAYBILL_REMINDER,
-                  EventKind.TRANSFERRED, EventKind.REOPENED, EventKind.WAYBILL_CORRECTED}
+CALLBACK_KINDS = {
+    EventKind.ACCEPTED,
+    EventKind.COURIER,
+    EventKind.PICKED_UP,
+    EventKind.SCANNED,
+    EventKind.ACCEPT_FAILED,
+    EventKind.PICKUP_FAILED,
+    EventKind.CANCELLED,
+    EventKind.WAYBILL_REMINDER,
+    EventKind.TRANSFERRED,
+    EventKind.REOPENED,
+    EventKind.WAYBILL_CORRECTED,
+}
 
 
 def _iso(value):

@@ -6,6 +6,7 @@ district is parsed from it), ``recManName``, ``recManMobile``, ``recManPrintAddr
 Out: 0 下单成功 (the order is taken in), 1 已接单 (courier name and phone), 9 用户取消 (the channel cancelled),
 10 已取件, 99 快递公司取消 (our accept or pickup failed), 610 下单失败 (HQ cancelled an order the network cannot
 serve). Callbacks go to the order's own ``callBackUrl`` when it sent one (checked: ``orders.callback_urls``)."""
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,18 @@ from ..callback_urls import CallbackUrlRefused, callback_url_check
 from ..models import EventKind
 
 DAYS = {"今天": 0, "明天": 1, "后天": 2}
-CODES = {EventKind.CREATED: (0, "下单成功"), EventKind.ACCEPTED: (1, "已接单"), EventKind.COURIER: (1, "已接单"), EventKind.PICKED_UP: (10, "已取件"),
-         EventKind.SCANNED: (10, "已取件"), EventKind.ACCEPT_FAILED: (99, "快递公司取消"),
-         EventKind.PICKUP_FAILED: (99, "快递公司取消"), EventKind.CANCELLED: (9, "用户取消"),
-         # a corrected waybill number: 已取件 again, with the right number
-         EventKind.WAYBILL_CORRECTED: (10, "已取件")}
+CODES = {
+    EventKind.CREATED: (0, "下单成功"),
+    EventKind.ACCEPTED: (1, "已接单"),
+    EventKind.COURIER: (1, "已接单"),
+    EventKind.PICKED_UP: (10, "已取件"),
+    EventKind.SCANNED: (10, "已取件"),
+    EventKind.ACCEPT_FAILED: (99, "快递公司取消"),
+    EventKind.PICKUP_FAILED: (99, "快递公司取消"),
+    EventKind.CANCELLED: (9, "用户取消"),
+    # a corrected waybill number: 已取件 again, with the right number
+    EventKind.WAYBILL_CORRECTED: (10, "已取件"),
+}
 
 
 class AdapterError(ValueError):
@@ -58,7 +66,6 @@ def parse(payload: dict, *, now: datetime | None = None) -> dict:
         "business_type": "send",
     }
     if str(payload.get("callBackUrl") or "").strip():
-
         try:
             callback_url_check(str(payload["callBackUrl"]))
         except CallbackUrlRefused as exc:
@@ -88,8 +95,13 @@ def callback(event, order) -> dict | None:
     if code is None or (event.kind == EventKind.SCANNED and event.to_state != "PICKED_UP"):
         return None
     courier = event.courier or order.courier
-    data = {"orderId": order.channel_order_id, "status": code[0], "message": code[1],
-            "kuaidinum": event.waybill_no or order.waybill_no or "", "updateTime": event.at.isoformat()}
+    data = {
+        "orderId": order.channel_order_id,
+        "status": code[0],
+        "message": code[1],
+        "kuaidinum": event.waybill_no or order.waybill_no or "",
+        "updateTime": event.at.isoformat(),
+    }
     if code[0] == 1:
         data["courierName"] = courier.name if courier else ""
         data["courierMobile"] = courier.phone if courier else ""

@@ -4,6 +4,7 @@ yields the same waybill (assigned at intake, returned again for a repeat).
 In: ``OrderID``, ``Sender`` / ``Receiver`` {``Name``, ``Mobile``, ``Province``, ``City``, ``Area``, ``Address``},
 ``Cargo`` {``Weight``, ``DetailList`` [{``Name``, ``Count``}]}, ``ExpectTime`` / ``ExpectEndTime`` (Unix seconds).
 Out: 100001 picked up, 100002 pickup failed, 100003 courier assigned, 400001 cancelled."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,9 +14,15 @@ from core import clock
 from ..models import EventKind
 from .kuaidi100 import AdapterError
 
-CODES = {EventKind.COURIER: 100003, EventKind.ACCEPTED: 100003, EventKind.PICKED_UP: 100001,
-         EventKind.SCANNED: 100001, EventKind.PICKUP_FAILED: 100002, EventKind.ACCEPT_FAILED: 100002,
-         EventKind.CANCELLED: 400001}
+CODES = {
+    EventKind.COURIER: 100003,
+    EventKind.ACCEPTED: 100003,
+    EventKind.PICKED_UP: 100001,
+    EventKind.SCANNED: 100001,
+    EventKind.PICKUP_FAILED: 100002,
+    EventKind.ACCEPT_FAILED: 100002,
+    EventKind.CANCELLED: 400001,
+}
 
 
 def _party(payload: dict, key: str, required: bool) -> dict:
@@ -51,15 +58,21 @@ def parse(payload: dict, *, now=None) -> dict:
     details = cargo.get("DetailList") or []
     goods = "、".join(f"{d.get('Name', '')}×{d.get('Count', 1)}" for d in details if isinstance(d, dict))
     data = {
-        "channel_order_id": str(payload["OrderID"]).strip()[:64], "business_type": "send",
-        "sender_name": str(sender.get("Name"))[:64], "sender_phone": str(sender.get("Mobile"))[:32],
-        "sender_province": str(sender.get("Province") or "")[:32], "sender_city": str(sender.get("City") or "")[:32],
-        "sender_district": str(sender.get("Area") or "")[:32], "sender_address": str(sender.get("Address"))[:200],
-        "receiver_name": str(receiver.get("Name") or "")[:64], "receiver_phone": str(receiver.get("Mobile") or "")[:32],
+        "channel_order_id": str(payload["OrderID"]).strip()[:64],
+        "business_type": "send",
+        "sender_name": str(sender.get("Name"))[:64],
+        "sender_phone": str(sender.get("Mobile"))[:32],
+        "sender_province": str(sender.get("Province") or "")[:32],
+        "sender_city": str(sender.get("City") or "")[:32],
+        "sender_district": str(sender.get("Area") or "")[:32],
+        "sender_address": str(sender.get("Address"))[:200],
+        "receiver_name": str(receiver.get("Name") or "")[:64],
+        "receiver_phone": str(receiver.get("Mobile") or "")[:32],
         "receiver_province": str(receiver.get("Province") or "")[:32],
         "receiver_city": str(receiver.get("City") or "")[:32],
         "receiver_district": str(receiver.get("Area") or "")[:32],
-        "receiver_address": str(receiver.get("Address") or "")[:200], "goods": goods[:200],
+        "receiver_address": str(receiver.get("Address") or "")[:200],
+        "goods": goods[:200],
         "window_start": _when(payload.get("ExpectTime"), "ExpectTime"),
         "window_end": _when(payload.get("ExpectEndTime"), "ExpectEndTime"),
     }
@@ -78,5 +91,8 @@ def callback(event, order) -> dict | None:
     item = {"action_time": int(event.at.timestamp()), "action_type": code, "action_msg": event.get_kind_display()}
     if courier is not None and code == 100003:
         item["action_msg"] = f"{courier.name} {courier.phone}"
-    return {"OrderID": order.channel_order_id, "WayBillId": order.waybill_no or event.waybill_no or "",
-            "Actions": [item]}
+    return {
+        "OrderID": order.channel_order_id,
+        "WayBillId": order.waybill_no or event.waybill_no or "",
+        "Actions": [item],
+    }

@@ -1,4 +1,5 @@
 """The channels the deck lists (数据来源). 百世微信 and 百世快递官网 share the code ``wx``."""
+
 from django.db import migrations
 
 CHANNELS = [

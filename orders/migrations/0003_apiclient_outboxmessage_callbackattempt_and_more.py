@@ -5,84 +5,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_channels'),
+        ("orders", "0002_channels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiClient',
+            name="ApiClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('kind', models.CharField(choices=[('channel', 'Sales channel'), ('scanner', 'Scanning system (tracking feed)'), ('crm', 'Cainiao CRM (work orders)')], default='channel', max_length=8, verbose_name='kind')),
-                ('adapter', models.CharField(choices=[('generic', 'Q9 JSON'), ('kuaidi100', 'Kuaidi100 merchant pickup'), ('wechat', 'WeChat logistics')], default='generic', max_length=12, verbose_name='format')),
-                ('key', models.CharField(max_length=40, unique=True, verbose_name='API key')),
-                ('secret', models.CharField(max_length=80, verbose_name='secret')),
-                ('callback_url', models.URLField(blank=True, verbose_name='callback URL')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('secret_rotated_at', models.DateTimeField(blank=True, null=True, verbose_name='secret issued at')),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='api_clients', to='orders.channel', verbose_name='channel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("channel", "Sales channel"),
+                            ("scanner", "Scanning system (tracking feed)"),
+                            ("crm", "Cainiao CRM (work orders)"),
+                        ],
+                        default="channel",
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "adapter",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Q9 JSON"),
+                            ("kuaidi100", "Kuaidi100 merchant pickup"),
+                            ("wechat", "WeChat logistics"),
+                        ],
+                        default="generic",
+                        max_length=12,
+                        verbose_name="format",
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, unique=True, verbose_name="API key")),
+                ("secret", models.CharField(max_length=80, verbose_name="secret")),
+                ("callback_url", models.URLField(blank=True, verbose_name="callback URL")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("secret_rotated_at", models.DateTimeField(blank=True, null=True, verbose_name="secret issued at")),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_clients",
+                        to="orders.channel",
+                        verbose_name="channel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API client',
-                'verbose_name_plural': 'API clients',
-                'ordering': ['name'],
+                "verbose_name": "API client",
+                "verbose_name_plural": "API clients",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20, verbose_name='event')),
-                ('url', models.URLField(verbose_name='callback URL')),
-                ('payload', models.JSONField(verbose_name='payload')),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(verbose_name='next attempt')),
-                ('last_error', models.CharField(blank=True, max_length=300, verbose_name='last error')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered at')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outbox', to='orders.apiclient')),
-                ('event', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.orderevent')),
-                ('order', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.onlineorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=20, verbose_name="event")),
+                ("url", models.URLField(verbose_name="callback URL")),
+                ("payload", models.JSONField(verbose_name="payload")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Waiting"), ("delivered", "Delivered"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                ("next_attempt_at", models.DateTimeField(verbose_name="next attempt")),
+                ("last_error", models.CharField(blank=True, max_length=300, verbose_name="last error")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="delivered at")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="outbox", to="orders.apiclient"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.orderevent",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.onlineorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'status callback',
-                'verbose_name_plural': 'status callbacks',
-                'ordering': ['id'],
+                "verbose_name": "status callback",
+                "verbose_name_plural": "status callbacks",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='CallbackAttempt',
+            name="CallbackAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('status_code', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('ok', models.BooleanField(default=False)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='orders.outboxmessage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("status_code", models.PositiveIntegerField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("ok", models.BooleanField(default=False)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="orders.outboxmessage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='apiclient',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'channel'), _negated=True), ('channel__isnull', False), _connector='OR'), name='apiclient_channel_has_channel'),
+            model_name="apiclient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "channel"), _negated=True), ("channel__isnull", False), _connector="OR"
+                ),
+                name="apiclient_channel_has_channel",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='outbox_due'),
+            model_name="outboxmessage",
+            index=models.Index(
+                condition=models.Q(("status", "pending")), fields=["next_attempt_at"], name="outbox_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['client', '-created_at'], name='outbox_client_time'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["client", "-created_at"], name="outbox_client_time"),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('status', 'failed')), fields=['-created_at'], name='outbox_failed'),
+            model_name="outboxmessage",
+            index=models.Index(condition=models.Q(("status", "failed")), fields=["-created_at"], name="outbox_failed"),
         ),
     ]

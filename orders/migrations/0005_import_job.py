@@ -5,33 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0004_wechat_waybill_seq'),
-        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
+        ("orders", "0004_wechat_waybill_seq"),
+        ("dispatch", "0001_initial"),  # the user model's home when this migration was written
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('orders', 'Orders'), ('sites', 'Sites'), ('scans', 'Tracking scans')], max_length=8, verbose_name='kind')),
-                ('file', models.FileField(upload_to='imports/%Y/%m/', verbose_name='file')),
-                ('name', models.CharField(max_length=200, verbose_name='file name')),
-                ('status', models.CharField(choices=[('invalid', 'Has errors: nothing imported'), ('ready', 'Checked: ready to import'), ('queued', 'Queued'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Failed: nothing imported')], max_length=8, verbose_name='status')),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('preview', models.JSONField(blank=True, default=list)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.channel')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("orders", "Orders"), ("sites", "Sites"), ("scans", "Tracking scans")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/%Y/%m/", verbose_name="file")),
+                ("name", models.CharField(max_length=200, verbose_name="file name")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invalid", "Has errors: nothing imported"),
+                            ("ready", "Checked: ready to import"),
+                            ("queued", "Queued"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed: nothing imported"),
+                        ],
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("preview", models.JSONField(blank=True, default=list)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.channel",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

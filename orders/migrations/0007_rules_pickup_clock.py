@@ -6,71 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('orders', '0006_relations_to_core'),
+        ("core", "0001_initial"),
+        ("orders", "0006_relations_to_core"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PickupBinding',
+            name="PickupBinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stint', models.PositiveIntegerField()),
-                ('clock_start', models.DateTimeField()),
-                ('window_end', models.DateTimeField(blank=True, null=True)),
-                ('due_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stint", models.PositiveIntegerField()),
+                ("clock_start", models.DateTimeField()),
+                ("window_end", models.DateTimeField(blank=True, null=True)),
+                ("due_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
             ],
         ),
         migrations.RemoveIndex(
-            model_name='orderevent',
-            name='orderevent_late_pickup',
+            model_name="orderevent",
+            name="orderevent_late_pickup",
         ),
         migrations.AddField(
-            model_name='onlineorder',
-            name='pickup_owner',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.site', verbose_name='bound by the pickup deadline'),
+            model_name="onlineorder",
+            name="pickup_owner",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.site",
+                verbose_name="bound by the pickup deadline",
+            ),
         ),
         migrations.AddField(
-            model_name='onlineorder',
-            name='pickup_owner_stint',
+            model_name="onlineorder",
+            name="pickup_owner_stint",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='onlineorder',
-            name='pickup_started_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='pickup clock started at'),
+            model_name="onlineorder",
+            name="pickup_started_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="pickup clock started at"),
         ),
         migrations.AddField(
-            model_name='orderevent',
-            name='clock_owner',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.site'),
+            model_name="orderevent",
+            name="clock_owner",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.site",
+            ),
         ),
         migrations.AddField(
-            model_name='orderevent',
-            name='clock_owner_stint',
+            model_name="orderevent",
+            name="clock_owner_stint",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='orderevent',
-            index=models.Index(condition=models.Q(('at__gt', models.F('clock_pickup_due_at')), ('clock_pickup_due_at__gte', models.F('clock_started_at')), ('from_state__in', ['PENDING', 'ACCEPTED'])), fields=['clock_pickup_due_at'], name='orderevent_late_pickup'),
+            model_name="orderevent",
+            index=models.Index(
+                condition=models.Q(
+                    ("at__gt", models.F("clock_pickup_due_at")),
+                    ("clock_pickup_due_at__gte", models.F("clock_started_at")),
+                    ("from_state__in", ["PENDING", "ACCEPTED"]),
+                ),
+                fields=["clock_pickup_due_at"],
+                name="orderevent_late_pickup",
+            ),
         ),
         migrations.AddField(
-            model_name='pickupbinding',
-            name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pickup_bindings', to='orders.onlineorder'),
+            model_name="pickupbinding",
+            name="order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="pickup_bindings", to="orders.onlineorder"
+            ),
         ),
         migrations.AddField(
-            model_name='pickupbinding',
-            name='site',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.site'),
+            model_name="pickupbinding",
+            name="site",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.site"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pickupbinding',
-            index=models.Index(fields=['due_at'], name='pickupbinding_due'),
+            model_name="pickupbinding",
+            index=models.Index(fields=["due_at"], name="pickupbinding_due"),
         ),
         # orders HQ restarted: their pickup clock started at the latest 分件 or reopening
         migrations.RunSQL(
@@ -78,5 +104,6 @@ class Migration(migrations.Migration):
                FROM (SELECT order_id, max(at) AS at FROM orders_orderevent WHERE kind IN ('dispatched', 'reopened')
                      GROUP BY order_id) r
                WHERE r.order_id = o.id""",
-            migrations.RunSQL.noop),
+            migrations.RunSQL.noop,
+        ),
     ]

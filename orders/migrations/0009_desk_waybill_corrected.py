@@ -4,15 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0008_desk_search_indexes'),
+        ("orders", "0008_desk_search_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orderevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Order received'), ('entered', 'Entered by HQ (追加订单)'), ('accepted', 'Accepted (接单成功)'), ('transferred', 'Transferred (转单)'), ('accept_failed', 'Accept failed (接单失败)'), ('courier', 'Courier assigned'), ('picked_up', 'Pickup confirmed (揽件确认)'), ('pickup_failed', 'Pickup failed (揽收失败)'), ('reappointed', 'Re-appointed with the consumer'), ('cancelled', 'Cancelled by the channel (撤单)'), ('cancel_handled', 'Cancellation handled (已做撤单处理)'), ('dispatched', 'Dispatched by HQ (分件)'), ('reopened', 'Reopened by HQ'), ('changed', 'Changed by the channel'), ('corrected', 'Corrected by the site'), ('rerouted', 'Re-routed after a change'), ('scanned', 'Pickup scan (揽收扫描)'), ('waybill_reminder', 'Customer reminded to supply a waybill'), ('waybill_corrected', 'Waybill number corrected by the site')], max_length=20, verbose_name='event'),
+            model_name="orderevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Order received"),
+                    ("entered", "Entered by HQ (追加订单)"),
+                    ("accepted", "Accepted (接单成功)"),
+                    ("transferred", "Transferred (转单)"),
+                    ("accept_failed", "Accept failed (接单失败)"),
+                    ("courier", "Courier assigned"),
+                    ("picked_up", "Pickup confirmed (揽件确认)"),
+                    ("pickup_failed", "Pickup failed (揽收失败)"),
+                    ("reappointed", "Re-appointed with the consumer"),
+                    ("cancelled", "Cancelled by the channel (撤单)"),
+                    ("cancel_handled", "Cancellation handled (已做撤单处理)"),
+                    ("dispatched", "Dispatched by HQ (分件)"),
+                    ("reopened", "Reopened by HQ"),
+                    ("changed", "Changed by the channel"),
+                    ("corrected", "Corrected by the site"),
+                    ("rerouted", "Re-routed after a change"),
+                    ("scanned", "Pickup scan (揽收扫描)"),
+                    ("waybill_reminder", "Customer reminded to supply a waybill"),
+                    ("waybill_corrected", "Waybill number corrected by the site"),
+                ],
+                max_length=20,
+                verbose_name="event",
+            ),
         ),
     ]

@@ -9,50 +9,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0009_desk_waybill_corrected'),
+        ("orders", "0009_desk_waybill_corrected"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalApiClient',
+            name="HistoricalApiClient",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('kind', models.CharField(choices=[('channel', 'Sales channel'), ('scanner', 'Scanning system (tracking feed)'), ('crm', 'Cainiao CRM (work orders)')], default='channel', max_length=8, verbose_name='kind')),
-                ('adapter', models.CharField(choices=[('generic', 'Q9 JSON'), ('kuaidi100', 'Kuaidi100 merchant pickup'), ('wechat', 'WeChat logistics')], default='generic', max_length=12, verbose_name='format')),
-                ('key', models.CharField(db_index=True, max_length=40, verbose_name='API key')),
-                ('callback_url', models.URLField(blank=True, verbose_name='callback URL')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('secret_rotated_at', models.DateTimeField(blank=True, null=True, verbose_name='secret issued at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("channel", "Sales channel"),
+                            ("scanner", "Scanning system (tracking feed)"),
+                            ("crm", "Cainiao CRM (work orders)"),
+                        ],
+                        default="channel",
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "adapter",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Q9 JSON"),
+                            ("kuaidi100", "Kuaidi100 merchant pickup"),
+                            ("wechat", "WeChat logistics"),
+                        ],
+                        default="generic",
+                        max_length=12,
+                        verbose_name="format",
+                    ),
+                ),
+                ("key", models.CharField(db_index=True, max_length=40, verbose_name="API key")),
+                ("callback_url", models.URLField(blank=True, verbose_name="callback URL")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("secret_rotated_at", models.DateTimeField(blank=True, null=True, verbose_name="secret issued at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
             ],
             options={
-                'verbose_name': 'historical API client',
-                'verbose_name_plural': 'historical API clients',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical API client",
+                "verbose_name_plural": "historical API clients",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='orderevent',
-            trigger=pgtrigger.compiler.Trigger(name='orderevent_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='63c6e85eac7522c92cf8f66684220d446a28730f', operation='UPDATE OR DELETE', pgid='pgtrigger_orderevent_append_only_e9f13', table='orders_orderevent', when='BEFORE')),
+            model_name="orderevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="orderevent_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="63c6e85eac7522c92cf8f66684220d446a28730f",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_orderevent_append_only_e9f13",
+                    table="orders_orderevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='historicalapiclient',
-            name='channel',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orders.channel', verbose_name='channel'),
+            model_name="historicalapiclient",
+            name="channel",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orders.channel",
+                verbose_name="channel",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalapiclient',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalapiclient",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
     ]

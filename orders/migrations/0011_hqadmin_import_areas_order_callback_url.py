@@ -5,22 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0010_hqadmin_append_only_and_history'),
+        ("orders", "0010_hqadmin_append_only_and_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrderCallbackUrl',
+            name="OrderCallbackUrl",
             fields=[
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='callback', serialize=False, to='orders.onlineorder')),
-                ('url', models.CharField(max_length=300, verbose_name='callback URL')),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="callback",
+                        serialize=False,
+                        to="orders.onlineorder",
+                    ),
+                ),
+                ("url", models.CharField(max_length=300, verbose_name="callback URL")),
             ],
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='kind',
-            field=models.CharField(choices=[('orders', 'Orders'), ('sites', 'Sites'), ('scans', 'Tracking scans'), ('areas', 'Service areas')], max_length=8, verbose_name='kind'),
+            model_name="importjob",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("orders", "Orders"),
+                    ("sites", "Sites"),
+                    ("scans", "Tracking scans"),
+                    ("areas", "Service areas"),
+                ],
+                max_length=8,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -5,32 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_user_courier'),
-        ('orders', '0012_event_kinds_deadline_moved_waybill_assigned'),
+        ("core", "0002_user_courier"),
+        ("orders", "0012_event_kinds_deadline_moved_waybill_assigned"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrderCountDay',
+            name="OrderCountDay",
             fields=[
-                ('day', models.DateField(primary_key=True, serialize=False)),
-                ('counted_at', models.DateTimeField()),
+                ("day", models.DateField(primary_key=True, serialize=False)),
+                ("counted_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='OrderDayCount',
+            name="OrderDayCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('orders', models.PositiveIntegerField()),
-                ('province', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.province')),
-                ('site', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("orders", models.PositiveIntegerField()),
+                (
+                    "province",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.province",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.site"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['province', 'day'], name='orderdaycount_province_day'), models.Index(fields=['site', 'day'], name='orderdaycount_site_day')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'site', 'province'), name='orderdaycount_unique')],
+                "indexes": [
+                    models.Index(fields=["province", "day"], name="orderdaycount_province_day"),
+                    models.Index(fields=["site", "day"], name="orderdaycount_site_day"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "site", "province"), name="orderdaycount_unique")
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Template filters that know order states."""
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -18,10 +19,14 @@ _STATE_CSS = {
 @register.filter
 def state_badge(order):
     """The order's state as a coloured badge; a cancellation shows whether the site handled it."""
-    html = format_html('<span class="badge {}">{}</span>', _STATE_CSS.get(order.state, "text-bg-light"),
-                       order.get_state_display())
+    html = format_html(
+        '<span class="badge {}">{}</span>', _STATE_CSS.get(order.state, "text-bg-light"), order.get_state_display()
+    )
     if order.state == "CANCELLED":
         done = order.cancel_handled_at is not None
-        html += format_html(' <span class="badge {}">{}</span>', "text-bg-light" if done else "text-bg-danger",
-                            _("handled") if done else _("not handled"))
+        html += format_html(
+            ' <span class="badge {}">{}</span>',
+            "text-bg-light" if done else "text-bg-danger",
+            _("handled") if done else _("not handled"),
+        )
     return html

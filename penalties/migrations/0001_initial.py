@@ -5,134 +5,291 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dispatch', '0002_orders_support'),
-        ('orders', '0001_initial'),
-        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
+        ("dispatch", "0002_orders_support"),
+        ("orders", "0001_initial"),
+        ("dispatch", "0001_initial"),  # the user model's home when this migration was written
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RuleVersion',
+            name="RuleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('LATE_ACCEPT', 'Late accept'), ('LATE_PICKUP', 'Late pickup'), ('FALSE_FAIL_REASON', 'False failure reason'), ('FALSE_WAYBILL', 'False waybill number'), ('WRONG_ACCEPT', 'Wrong accept (outside the service area)'), ('LATE_OR_WRONG_TRANSFER', 'Late or wrong transfer')], max_length=24, verbose_name='rule')),
-                ('fine', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='fine (CNY)')),
-                ('threshold_minutes', models.PositiveIntegerField(blank=True, help_text='Time rules only: 30 for accept, 960 for pickup', null=True, verbose_name='threshold (minutes)')),
-                ('description', models.CharField(max_length=300, verbose_name='description')),
-                ('effective_from', models.DateTimeField(verbose_name='effective from')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("LATE_ACCEPT", "Late accept"),
+                            ("LATE_PICKUP", "Late pickup"),
+                            ("FALSE_FAIL_REASON", "False failure reason"),
+                            ("FALSE_WAYBILL", "False waybill number"),
+                            ("WRONG_ACCEPT", "Wrong accept (outside the service area)"),
+                            ("LATE_OR_WRONG_TRANSFER", "Late or wrong transfer"),
+                        ],
+                        max_length=24,
+                        verbose_name="rule",
+                    ),
+                ),
+                ("fine", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="fine (CNY)")),
+                (
+                    "threshold_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Time rules only: 30 for accept, 960 for pickup",
+                        null=True,
+                        verbose_name="threshold (minutes)",
+                    ),
+                ),
+                ("description", models.CharField(max_length=300, verbose_name="description")),
+                ("effective_from", models.DateTimeField(verbose_name="effective from")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rule version',
-                'verbose_name_plural': 'rule versions',
-                'ordering': ['code', '-effective_from'],
+                "verbose_name": "rule version",
+                "verbose_name_plural": "rule versions",
+                "ordering": ["code", "-effective_from"],
             },
         ),
         migrations.CreateModel(
-            name='SweepRun',
+            name="SweepRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('since', models.DateTimeField()),
-                ('until', models.DateTimeField()),
-                ('inserted', models.PositiveIntegerField(default=0)),
-                ('statements', models.PositiveSmallIntegerField(default=0)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('trigger', models.CharField(default='beat', max_length=16)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField()),
+                ("since", models.DateTimeField()),
+                ("until", models.DateTimeField()),
+                ("inserted", models.PositiveIntegerField(default=0)),
+                ("statements", models.PositiveSmallIntegerField(default=0)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("trigger", models.CharField(default="beat", max_length=16)),
             ],
             options={
-                'ordering': ['-started_at'],
-                'indexes': [models.Index(fields=['-until'], name='sweeprun_until')],
+                "ordering": ["-started_at"],
+                "indexes": [models.Index(fields=["-until"], name="sweeprun_until")],
             },
         ),
         migrations.CreateModel(
-            name='Violation',
+            name="Violation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stint', models.PositiveIntegerField(verbose_name='stint')),
-                ('rule', models.CharField(choices=[('LATE_ACCEPT', 'Late accept'), ('LATE_PICKUP', 'Late pickup'), ('FALSE_FAIL_REASON', 'False failure reason'), ('FALSE_WAYBILL', 'False waybill number'), ('WRONG_ACCEPT', 'Wrong accept (outside the service area)'), ('LATE_OR_WRONG_TRANSFER', 'Late or wrong transfer')], max_length=24, verbose_name='rule')),
-                ('fine', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='fine (CNY)')),
-                ('occurred_at', models.DateTimeField(verbose_name='deadline or act')),
-                ('week', models.DateField(verbose_name='week (Monday)')),
-                ('status', models.CharField(choices=[('PROPOSED', 'Proposed by the province'), ('CONFIRMED', 'Confirmed'), ('REJECTED', 'Rejected by HQ'), ('VOIDED', 'Voided (closure day)'), ('RECLASSIFIED', 'Re-classified'), ('CANCELLED', 'Cancelled on appeal')], max_length=16, verbose_name='status')),
-                ('source', models.CharField(choices=[('sweep', 'Detected by the clock'), ('audit', 'Audit (稽核)')], max_length=8, verbose_name='source')),
-                ('evidence', models.TextField(blank=True, verbose_name='evidence')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('created_at', models.DateTimeField(verbose_name='recorded at')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('order', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='violations', to='orders.onlineorder')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('province', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='violations', to='dispatch.province', verbose_name='province')),
-                ('reclassified_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='penalties.violation')),
-                ('rule_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='penalties.ruleversion')),
-                ('site', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='violations', to='dispatch.site', verbose_name='responsible site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stint", models.PositiveIntegerField(verbose_name="stint")),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("LATE_ACCEPT", "Late accept"),
+                            ("LATE_PICKUP", "Late pickup"),
+                            ("FALSE_FAIL_REASON", "False failure reason"),
+                            ("FALSE_WAYBILL", "False waybill number"),
+                            ("WRONG_ACCEPT", "Wrong accept (outside the service area)"),
+                            ("LATE_OR_WRONG_TRANSFER", "Late or wrong transfer"),
+                        ],
+                        max_length=24,
+                        verbose_name="rule",
+                    ),
+                ),
+                ("fine", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="fine (CNY)")),
+                ("occurred_at", models.DateTimeField(verbose_name="deadline or act")),
+                ("week", models.DateField(verbose_name="week (Monday)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PROPOSED", "Proposed by the province"),
+                            ("CONFIRMED", "Confirmed"),
+                            ("REJECTED", "Rejected by HQ"),
+                            ("VOIDED", "Voided (closure day)"),
+                            ("RECLASSIFIED", "Re-classified"),
+                            ("CANCELLED", "Cancelled on appeal"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("sweep", "Detected by the clock"), ("audit", "Audit (稽核)")],
+                        max_length=8,
+                        verbose_name="source",
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, verbose_name="evidence")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("created_at", models.DateTimeField(verbose_name="recorded at")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violations",
+                        to="orders.onlineorder",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violations",
+                        to="dispatch.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "reclassified_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="penalties.violation",
+                    ),
+                ),
+                (
+                    "rule_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="penalties.ruleversion"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violations",
+                        to="dispatch.site",
+                        verbose_name="responsible site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'violation',
-                'verbose_name_plural': 'violations',
+                "verbose_name": "violation",
+                "verbose_name_plural": "violations",
             },
         ),
         migrations.CreateModel(
-            name='ViolationAttachment',
+            name="ViolationAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='violations/%Y/%m/', verbose_name='file')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('uploaded_at', models.DateTimeField()),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('violation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='penalties.violation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="violations/%Y/%m/", verbose_name="file")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("uploaded_at", models.DateTimeField()),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "violation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="penalties.violation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ViolationEvent',
+            name="ViolationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=16, verbose_name='event')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('text', models.TextField(blank=True, verbose_name='details')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('violation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='penalties.violation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=16, verbose_name="event")),
+                ("at", models.DateTimeField(verbose_name="time")),
+                ("text", models.TextField(blank=True, verbose_name="details")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
+                (
+                    "violation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="penalties.violation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='ruleversion',
-            constraint=models.UniqueConstraint(fields=('code', 'effective_from'), name='ruleversion_once'),
+            model_name="ruleversion",
+            constraint=models.UniqueConstraint(fields=("code", "effective_from"), name="ruleversion_once"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['site', '-occurred_at'], name='violation_site_time'),
+            model_name="violation",
+            index=models.Index(fields=["site", "-occurred_at"], name="violation_site_time"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['province', 'week'], name='violation_province_week'),
+            model_name="violation",
+            index=models.Index(fields=["province", "week"], name="violation_province_week"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['week', 'rule'], name='violation_week_rule'),
+            model_name="violation",
+            index=models.Index(fields=["week", "rule"], name="violation_week_rule"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['order'], name='violation_order'),
+            model_name="violation",
+            index=models.Index(fields=["order"], name="violation_order"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(condition=models.Q(('status', 'PROPOSED')), fields=['status', 'province'], name='violation_open_review'),
+            model_name="violation",
+            index=models.Index(
+                condition=models.Q(("status", "PROPOSED")), fields=["status", "province"], name="violation_open_review"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='violation',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', 'sweep')), fields=('order', 'stint', 'rule'), name='violation_sweep_once'),
+            model_name="violation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", "sweep")), fields=("order", "stint", "rule"), name="violation_sweep_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='violation',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', 'audit'), ('status__in', ['PROPOSED', 'CONFIRMED'])), fields=('order', 'stint', 'rule'), name='violation_audit_once'),
+            model_name="violation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", "audit"), ("status__in", ["PROPOSED", "CONFIRMED"])),
+                fields=("order", "stint", "rule"),
+                name="violation_audit_once",
+            ),
         ),
     ]

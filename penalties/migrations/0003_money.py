@@ -5,145 +5,264 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0002_orders_support'),
-        ('penalties', '0002_rules'),
-        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
+        ("dispatch", "0002_orders_support"),
+        ("penalties", "0002_rules"),
+        ("dispatch", "0001_initial"),  # the user model's home when this migration was written
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('LCS_REVIEW', 'With the province platform'), ('LCS_UPHELD', 'Upheld by the province (may go to HQ)'), ('HQ_REVIEW', 'With HQ'), ('UPHELD', 'Upheld (final)'), ('CANCELLED', 'Violation cancelled')], max_length=12, verbose_name='status')),
-                ('text', models.TextField(verbose_name="the site's statement")),
-                ('filed_at', models.DateTimeField(verbose_name='filed at')),
-                ('by_email', models.BooleanField(default=False, verbose_name='received by e-mail')),
-                ('lcs_text', models.TextField(blank=True, verbose_name='province decision')),
-                ('lcs_at', models.DateTimeField(blank=True, null=True, verbose_name='province decided at')),
-                ('hq_filed_at', models.DateTimeField(blank=True, null=True, verbose_name='went to HQ at')),
-                ('hq_text', models.TextField(blank=True, verbose_name='statement to HQ')),
-                ('escalated', models.BooleanField(default=False, verbose_name='escalated by the province')),
-                ('decision_text', models.TextField(blank=True, verbose_name='HQ decision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='HQ decided at')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('lcs_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='dispatch.province')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='dispatch.site')),
-                ('violation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='appeal', to='penalties.violation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("LCS_REVIEW", "With the province platform"),
+                            ("LCS_UPHELD", "Upheld by the province (may go to HQ)"),
+                            ("HQ_REVIEW", "With HQ"),
+                            ("UPHELD", "Upheld (final)"),
+                            ("CANCELLED", "Violation cancelled"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="the site's statement")),
+                ("filed_at", models.DateTimeField(verbose_name="filed at")),
+                ("by_email", models.BooleanField(default=False, verbose_name="received by e-mail")),
+                ("lcs_text", models.TextField(blank=True, verbose_name="province decision")),
+                ("lcs_at", models.DateTimeField(blank=True, null=True, verbose_name="province decided at")),
+                ("hq_filed_at", models.DateTimeField(blank=True, null=True, verbose_name="went to HQ at")),
+                ("hq_text", models.TextField(blank=True, verbose_name="statement to HQ")),
+                ("escalated", models.BooleanField(default=False, verbose_name="escalated by the province")),
+                ("decision_text", models.TextField(blank=True, verbose_name="HQ decision")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="HQ decided at")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
+                (
+                    "lcs_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.user",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="appeals", to="dispatch.province"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="appeals", to="dispatch.site"
+                    ),
+                ),
+                (
+                    "violation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="appeal", to="penalties.violation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-filed_at'],
+                "ordering": ["-filed_at"],
             },
         ),
         migrations.CreateModel(
-            name='AppealAttachment',
+            name="AppealAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(default='site', max_length=8)),
-                ('file', models.FileField(upload_to='appeals/%Y/%m/')),
-                ('name', models.CharField(max_length=200)),
-                ('uploaded_at', models.DateTimeField()),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='penalties.appeal')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stage", models.CharField(default="site", max_length=8)),
+                ("file", models.FileField(upload_to="appeals/%Y/%m/")),
+                ("name", models.CharField(max_length=200)),
+                ("uploaded_at", models.DateTimeField()),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="penalties.appeal"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.user"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('weekly_province', 'Weekly province report'), ('weekly_national', 'Weekly national report'), ('monthly_province', 'Monthly statement (province)'), ('monthly_national', 'Monthly statement (nation)')], max_length=20, verbose_name='report')),
-                ('period', models.DateField(help_text="The week's Monday or the month's first day", verbose_name='period')),
-                ('file', models.FileField(upload_to='reports/%Y/')),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('generated_at', models.DateTimeField(verbose_name='generated at')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='dispatch.province', verbose_name='province')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("weekly_province", "Weekly province report"),
+                            ("weekly_national", "Weekly national report"),
+                            ("monthly_province", "Monthly statement (province)"),
+                            ("monthly_national", "Monthly statement (nation)"),
+                        ],
+                        max_length=20,
+                        verbose_name="report",
+                    ),
+                ),
+                (
+                    "period",
+                    models.DateField(help_text="The week's Monday or the month's first day", verbose_name="period"),
+                ),
+                ("file", models.FileField(upload_to="reports/%Y/")),
+                ("pages", models.PositiveIntegerField(default=0)),
+                ("generated_at", models.DateTimeField(verbose_name="generated at")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="dispatch.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period', 'kind', 'province_id'],
+                "ordering": ["-period", "kind", "province_id"],
             },
         ),
         migrations.CreateModel(
-            name='RewardQuota',
+            name="RewardQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('first_level_sites', models.PositiveIntegerField()),
-                ('quota', models.PositiveIntegerField()),
-                ('qualifiers', models.PositiveIntegerField()),
-                ('awarded', models.PositiveIntegerField()),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.province')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("first_level_sites", models.PositiveIntegerField()),
+                ("quota", models.PositiveIntegerField()),
+                ("qualifiers", models.PositiveIntegerField()),
+                ("awarded", models.PositiveIntegerField()),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.province"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['month', 'province__code'],
+                "ordering": ["month", "province__code"],
             },
         ),
         migrations.CreateModel(
-            name='RewardRank',
+            name="RewardRank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('rank', models.PositiveIntegerField()),
-                ('picked_up', models.PositiveIntegerField()),
-                ('on_time_rate', models.DecimalField(decimal_places=4, max_digits=5)),
-                ('awarded', models.BooleanField(default=False)),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.province')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("rank", models.PositiveIntegerField()),
+                ("picked_up", models.PositiveIntegerField()),
+                ("on_time_rate", models.DecimalField(decimal_places=4, max_digits=5)),
+                ("awarded", models.BooleanField(default=False)),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.province"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dispatch.site"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['month', 'province__code', 'rank'],
+                "ordering": ["month", "province__code", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyNotice',
+            name="WeeklyNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(verbose_name='week (Monday)')),
-                ('created_at', models.DateTimeField()),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='issued at')),
-                ('pdf', models.FileField(blank=True, upload_to='notices/%Y/')),
-                ('message_id', models.BigIntegerField(blank=True, null=True)),
-                ('total', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='total (CNY)')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='weekly_notices', to='dispatch.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("week", models.DateField(verbose_name="week (Monday)")),
+                ("created_at", models.DateTimeField()),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="issued at")),
+                ("pdf", models.FileField(blank=True, upload_to="notices/%Y/")),
+                ("message_id", models.BigIntegerField(blank=True, null=True)),
+                ("total", models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name="total (CNY)")),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="weekly_notices", to="dispatch.site"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-week', 'site_id'],
+                "ordering": ["-week", "site_id"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeLine',
+            name="NoticeLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('late_addition', models.BooleanField(default=False)),
-                ('violation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='notice_line', to='penalties.violation')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='penalties.weeklynotice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("late_addition", models.BooleanField(default=False)),
+                (
+                    "violation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notice_line",
+                        to="penalties.violation",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="penalties.weeklynotice"
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['status', 'province'], name='appeal_open'),
+            model_name="appeal",
+            index=models.Index(fields=["status", "province"], name="appeal_open"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('kind', 'period', 'province'), name='report_once', nulls_distinct=False),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "period", "province"), name="report_once", nulls_distinct=False
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rewardquota',
-            constraint=models.UniqueConstraint(fields=('month', 'province'), name='rewardquota_once'),
+            model_name="rewardquota",
+            constraint=models.UniqueConstraint(fields=("month", "province"), name="rewardquota_once"),
         ),
         migrations.AddConstraint(
-            model_name='rewardrank',
-            constraint=models.UniqueConstraint(fields=('month', 'site'), name='rewardrank_once'),
+            model_name="rewardrank",
+            constraint=models.UniqueConstraint(fields=("month", "site"), name="rewardrank_once"),
         ),
         migrations.AddIndex(
-            model_name='weeklynotice',
-            index=models.Index(fields=['week'], name='notice_week'),
+            model_name="weeklynotice",
+            index=models.Index(fields=["week"], name="notice_week"),
         ),
         migrations.AddConstraint(
-            model_name='weeklynotice',
-            constraint=models.UniqueConstraint(fields=('site', 'week'), name='notice_once_a_week'),
+            model_name="weeklynotice",
+            constraint=models.UniqueConstraint(fields=("site", "week"), name="notice_once_a_week"),
         ),
     ]

@@ -5,47 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0003_message_email_wanted'),
-        ('orders', '0005_import_job'),
-        ('penalties', '0003_money'),
-        ('dispatch', '0001_initial'),  # the user model's home when this migration was written
+        ("dispatch", "0003_message_email_wanted"),
+        ("orders", "0005_import_job"),
+        ("penalties", "0003_money"),
+        ("dispatch", "0001_initial"),  # the user model's home when this migration was written
     ]
 
     operations = [
         migrations.AddField(
-            model_name='violation',
-            name='reference',
-            field=models.CharField(blank=True, db_default='', default='', max_length=64, verbose_name='reference'),
+            model_name="violation",
+            name="reference",
+            field=models.CharField(blank=True, db_default="", default="", max_length=64, verbose_name="reference"),
         ),
         migrations.AddField(
-            model_name='violation',
-            name='work_order_id',
+            model_name="violation",
+            name="work_order_id",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='ruleversion',
-            name='code',
-            field=models.CharField(choices=[('LATE_ACCEPT', 'Late accept'), ('LATE_PICKUP', 'Late pickup'), ('FALSE_FAIL_REASON', 'False failure reason'), ('FALSE_WAYBILL', 'False waybill number'), ('WRONG_ACCEPT', 'Wrong accept (outside the service area)'), ('LATE_OR_WRONG_TRANSFER', 'Late or wrong transfer'), ('WO_LATE', 'Work order answered after its limit'), ('WO_QUALITY', 'Work-order answer sent back by CCS')], max_length=24, verbose_name='rule'),
+            model_name="ruleversion",
+            name="code",
+            field=models.CharField(
+                choices=[
+                    ("LATE_ACCEPT", "Late accept"),
+                    ("LATE_PICKUP", "Late pickup"),
+                    ("FALSE_FAIL_REASON", "False failure reason"),
+                    ("FALSE_WAYBILL", "False waybill number"),
+                    ("WRONG_ACCEPT", "Wrong accept (outside the service area)"),
+                    ("LATE_OR_WRONG_TRANSFER", "Late or wrong transfer"),
+                    ("WO_LATE", "Work order answered after its limit"),
+                    ("WO_QUALITY", "Work-order answer sent back by CCS"),
+                ],
+                max_length=24,
+                verbose_name="rule",
+            ),
         ),
         migrations.AlterField(
-            model_name='violation',
-            name='order',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='violations', to='orders.onlineorder'),
+            model_name="violation",
+            name="order",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="violations",
+                to="orders.onlineorder",
+            ),
         ),
         migrations.AlterField(
-            model_name='violation',
-            name='rule',
-            field=models.CharField(choices=[('LATE_ACCEPT', 'Late accept'), ('LATE_PICKUP', 'Late pickup'), ('FALSE_FAIL_REASON', 'False failure reason'), ('FALSE_WAYBILL', 'False waybill number'), ('WRONG_ACCEPT', 'Wrong accept (outside the service area)'), ('LATE_OR_WRONG_TRANSFER', 'Late or wrong transfer'), ('WO_LATE', 'Work order answered after its limit'), ('WO_QUALITY', 'Work-order answer sent back by CCS')], max_length=24, verbose_name='rule'),
+            model_name="violation",
+            name="rule",
+            field=models.CharField(
+                choices=[
+                    ("LATE_ACCEPT", "Late accept"),
+                    ("LATE_PICKUP", "Late pickup"),
+                    ("FALSE_FAIL_REASON", "False failure reason"),
+                    ("FALSE_WAYBILL", "False waybill number"),
+                    ("WRONG_ACCEPT", "Wrong accept (outside the service area)"),
+                    ("LATE_OR_WRONG_TRANSFER", "Late or wrong transfer"),
+                    ("WO_LATE", "Work order answered after its limit"),
+                    ("WO_QUALITY", "Work-order answer sent back by CCS"),
+                ],
+                max_length=24,
+                verbose_name="rule",
+            ),
         ),
         migrations.AlterField(
-            model_name='violation',
-            name='source',
-            field=models.CharField(choices=[('sweep', 'Detected by the clock'), ('audit', 'Audit (稽核)'), ('work_order', 'Work order (菜鸟工单)')], max_length=12, verbose_name='source'),
+            model_name="violation",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("sweep", "Detected by the clock"),
+                    ("audit", "Audit (稽核)"),
+                    ("work_order", "Work order (菜鸟工单)"),
+                ],
+                max_length=12,
+                verbose_name="source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='violation',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', 'work_order')), fields=('work_order_id', 'rule'), name='violation_work_order_once'),
+            model_name="violation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", "work_order")),
+                fields=("work_order_id", "rule"),
+                name="violation_work_order_once",
+            ),
         ),
     ]

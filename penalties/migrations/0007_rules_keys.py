@@ -6,28 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('orders', '0007_rules_pickup_clock'),
-        ('penalties', '0006_relations_to_core'),
-        ('finance', '0003_rules_posting_month'),
+        ("core", "0001_initial"),
+        ("orders", "0007_rules_pickup_clock"),
+        ("penalties", "0006_relations_to_core"),
+        ("finance", "0003_rules_posting_month"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='violation',
-            name='violation_sweep_once',
+            model_name="violation",
+            name="violation_sweep_once",
         ),
         migrations.RemoveConstraint(
-            model_name='violation',
-            name='violation_audit_once',
+            model_name="violation",
+            name="violation_audit_once",
         ),
         migrations.AddField(
-            model_name='violation',
-            name='act',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.orderevent', verbose_name='audited act'),
+            model_name="violation",
+            name="act",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orders.orderevent",
+                verbose_name="audited act",
+            ),
         ),
         # an audit finding's act: the event its first record names
         migrations.RunSQL(
@@ -35,19 +42,29 @@ class Migration(migrations.Migration):
                FROM penalties_violationevent e
                WHERE v.source = 'audit' AND e.violation_id = v.id AND e.kind IN ('proposed', 'confirmed')
                  AND e.data ? 'event'""",
-            migrations.RunSQL.noop),
+            migrations.RunSQL.noop,
+        ),
         # months whose national statement was already issued are closed
         migrations.RunSQL(
             """INSERT INTO finance_closedmonth (month, closed_at)
                SELECT period, min(generated_at) FROM penalties_report WHERE kind = 'monthly_national' GROUP BY period
                ON CONFLICT (month) DO NOTHING""",
-            migrations.RunSQL.noop),
-        migrations.AddConstraint(
-            model_name='violation',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', 'sweep'), models.Q(('status', 'VOIDED'), _negated=True)), fields=('order', 'stint', 'rule'), name='violation_sweep_once'),
+            migrations.RunSQL.noop,
         ),
         migrations.AddConstraint(
-            model_name='violation',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', 'audit'), ('status__in', ['PROPOSED', 'CONFIRMED'])), fields=('act', 'rule'), name='violation_audit_once'),
+            model_name="violation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", "sweep"), models.Q(("status", "VOIDED"), _negated=True)),
+                fields=("order", "stint", "rule"),
+                name="violation_sweep_once",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="violation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", "audit"), ("status__in", ["PROPOSED", "CONFIRMED"])),
+                fields=("act", "rule"),
+                name="violation_audit_once",
+            ),
         ),
     ]

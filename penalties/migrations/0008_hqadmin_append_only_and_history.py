@@ -9,48 +9,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('penalties', '0007_rules_keys'),
+        ("penalties", "0007_rules_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalRuleVersion',
+            name="HistoricalRuleVersion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(choices=[('LATE_ACCEPT', 'Late accept'), ('LATE_PICKUP', 'Late pickup'), ('FALSE_FAIL_REASON', 'False failure reason'), ('FALSE_WAYBILL', 'False waybill number'), ('WRONG_ACCEPT', 'Wrong accept (outside the service area)'), ('LATE_OR_WRONG_TRANSFER', 'Late or wrong transfer'), ('WO_LATE', 'Work order answered after its limit'), ('WO_QUALITY', 'Work-order answer sent back by CCS')], max_length=24, verbose_name='rule')),
-                ('fine', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='fine (CNY)')),
-                ('threshold_minutes', models.PositiveIntegerField(blank=True, help_text='Time rules only: 30 for accept, 960 for pickup', null=True, verbose_name='threshold (minutes)')),
-                ('description', models.CharField(max_length=300, verbose_name='description')),
-                ('effective_from', models.DateTimeField(verbose_name='effective from')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("LATE_ACCEPT", "Late accept"),
+                            ("LATE_PICKUP", "Late pickup"),
+                            ("FALSE_FAIL_REASON", "False failure reason"),
+                            ("FALSE_WAYBILL", "False waybill number"),
+                            ("WRONG_ACCEPT", "Wrong accept (outside the service area)"),
+                            ("LATE_OR_WRONG_TRANSFER", "Late or wrong transfer"),
+                            ("WO_LATE", "Work order answered after its limit"),
+                            ("WO_QUALITY", "Work-order answer sent back by CCS"),
+                        ],
+                        max_length=24,
+                        verbose_name="rule",
+                    ),
+                ),
+                ("fine", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="fine (CNY)")),
+                (
+                    "threshold_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Time rules only: 30 for accept, 960 for pickup",
+                        null=True,
+                        verbose_name="threshold (minutes)",
+                    ),
+                ),
+                ("description", models.CharField(max_length=300, verbose_name="description")),
+                ("effective_from", models.DateTimeField(verbose_name="effective from")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
             ],
             options={
-                'verbose_name': 'historical rule version',
-                'verbose_name_plural': 'historical rule versions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical rule version",
+                "verbose_name_plural": "historical rule versions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='violationevent',
-            trigger=pgtrigger.compiler.Trigger(name='violationevent_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='9c00482b44b9d3b43eea99c453e6da85c27a3143', operation='UPDATE OR DELETE', pgid='pgtrigger_violationevent_append_only_ce320', table='penalties_violationevent', when='BEFORE')),
+            model_name="violationevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="violationevent_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="9c00482b44b9d3b43eea99c453e6da85c27a3143",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_violationevent_append_only_ce320",
+                    table="penalties_violationevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='historicalruleversion',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalruleversion",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalruleversion',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalruleversion",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
     ]

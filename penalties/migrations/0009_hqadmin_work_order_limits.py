@@ -7,51 +7,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('penalties', '0008_hqadmin_append_only_and_history'),
+        ("penalties", "0008_hqadmin_append_only_and_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalWorkOrderLimit',
+            name="HistoricalWorkOrderLimit",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('wo_type', models.CharField(max_length=16, verbose_name='work-order type')),
-                ('hours', models.PositiveIntegerField(verbose_name='time limit (hours)')),
-                ('effective_from', models.DateTimeField(verbose_name='effective from')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("wo_type", models.CharField(max_length=16, verbose_name="work-order type")),
+                ("hours", models.PositiveIntegerField(verbose_name="time limit (hours)")),
+                ("effective_from", models.DateTimeField(verbose_name="effective from")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical work-order time limit',
-                'verbose_name_plural': 'historical work-order time limits',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical work-order time limit",
+                "verbose_name_plural": "historical work-order time limits",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='WorkOrderLimit',
+            name="WorkOrderLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('wo_type', models.CharField(max_length=16, verbose_name='work-order type')),
-                ('hours', models.PositiveIntegerField(verbose_name='time limit (hours)')),
-                ('effective_from', models.DateTimeField(verbose_name='effective from')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("wo_type", models.CharField(max_length=16, verbose_name="work-order type")),
+                ("hours", models.PositiveIntegerField(verbose_name="time limit (hours)")),
+                ("effective_from", models.DateTimeField(verbose_name="effective from")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work-order time limit',
-                'verbose_name_plural': 'work-order time limits',
-                'ordering': ['wo_type', '-effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('wo_type', 'effective_from'), name='wolimit_once')],
+                "verbose_name": "work-order time limit",
+                "verbose_name_plural": "work-order time limits",
+                "ordering": ["wo_type", "-effective_from"],
+                "constraints": [models.UniqueConstraint(fields=("wo_type", "effective_from"), name="wolimit_once")],
             },
         ),
     ]

@@ -5,21 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_user_courier'),
-        ('people', '0002_hqadmin_history_baseline'),
+        ("core", "0002_user_courier"),
+        ("people", "0002_hqadmin_history_baseline"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaluser',
-            name='courier',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.courier', verbose_name='courier'),
+            model_name="historicaluser",
+            name="courier",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.courier",
+                verbose_name="courier",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaluser',
-            name='role',
-            field=models.CharField(blank=True, choices=[('clerk', 'Site clerk'), ('lcs', 'Province LCS'), ('hq', 'HQ e-commerce team'), ('manager', 'Manager'), ('courier', 'Courier')], max_length=16, verbose_name='role'),
+            model_name="historicaluser",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("clerk", "Site clerk"),
+                    ("lcs", "Province LCS"),
+                    ("hq", "HQ e-commerce team"),
+                    ("manager", "Manager"),
+                    ("courier", "Courier"),
+                ],
+                max_length=16,
+                verbose_name="role",
+            ),
         ),
     ]

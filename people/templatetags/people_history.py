@@ -1,11 +1,12 @@
 """History on the objects' own pages: ``{% history_of obj as rows %}``, ``{% site_history site as rows %}`` (the
 site, its service areas and couriers together) and ``{% as_found violation as then %}`` (the rule version and the
 site's service areas as they stood when the violation was recorded)."""
+
 from django import template
 from django.utils import timezone
 
 from core.models import Courier, ServiceArea
-from penalties.rules import rule_in_force
+from penalties.rule_versions import rule_in_force
 
 from ..history import as_of, history_rows, history_rows_of, version_as_of
 
@@ -39,9 +40,11 @@ def as_found(violation):
     areas_now = sorted(ServiceArea.objects.filter(site_id=violation.site_id), key=_area_key)
     rule_now = rule_in_force(violation.rule, timezone.now())
     return {
-        "at": at, "rule": rule_then,
+        "at": at,
+        "rule": rule_then,
         "rule_now": rule_now if rule_now is not None and rule_now.pk != violation.rule_version_id else None,
         "rule_changed": (rule_then.fine, rule_then.threshold_minutes, rule_then.description)
         != (violation.rule_version.fine, violation.rule_version.threshold_minutes, violation.rule_version.description),
-        "areas": areas_then, "areas_changed": [_area_key(a) for a in areas_then] != [_area_key(a) for a in areas_now],
+        "areas": areas_then,
+        "areas_changed": [_area_key(a) for a in areas_then] != [_area_key(a) for a in areas_now],
     }

@@ -1,5 +1,6 @@
 """Cainiao work orders: routing to each unit kind and the HQ fallback, each type's answer form, the time-limit
 edges, send-back loops, the result back to Cainiao with retries, the assessment on a worked example, scoping."""
+
 import json
 import logging
 import threading
@@ -14,7 +15,7 @@ from complaints import services
 from complaints.models import ResultCallback, WorkOrder
 from complaints.selectors import assessment
 from core.models import Site
-from dispatch import operations as ops
+from dispatch import services as ops
 from finance.models import LedgerEntry
 from logistics.services import scans_ingest
 from orders.services import api_client_create
@@ -26,8 +27,15 @@ T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
 
 
 def receive(**kw):
-    data = {"wo_id": "WO1", "type": "where", "source": "guoguo", "waybill_no": "300000000901",
-            "description": "快递到哪了？", "consumer_name": "赵六", "consumer_phone": "13700000000"}
+    data = {
+        "wo_id": "WO1",
+        "type": "where",
+        "source": "guoguo",
+        "waybill_no": "300000000901",
+        "description": "快递到哪了？",
+        "consumer_name": "赵六",
+        "consumer_phone": "13700000000",
+    }
     data.update(kw)
     return services.work_order_receive(data=data, at=kw.pop("at", T0))[0]
 
@@ -58,21 +66,38 @@ def test_routing_to_each_unit_kind_and_the_hq_fallback(net):
 
 def test_idempotent_on_the_work_order_id(net):
     first = receive(wo_id="X1")
-    again, created = services.work_order_receive(data={"wo_id": "X1", "type": "where", "source": "guoguo",
-                                                       "waybill_no": "300000000901", "description": "快递到哪了？"})
+    again, created = services.work_order_receive(
+        data={
+            "wo_id": "X1",
+            "type": "where",
+            "source": "guoguo",
+            "waybill_no": "300000000901",
+            "description": "快递到哪了？",
+        }
+    )
     assert again.pk == first.pk and not created
     with pytest.raises(services.WorkOrderError):
-        services.work_order_receive(data={"wo_id": "X1", "type": "delay", "source": "guoguo",
-                                          "waybill_no": "300000000901", "description": "快递到哪了？"})
+        services.work_order_receive(
+            data={
+                "wo_id": "X1",
+                "type": "delay",
+                "source": "guoguo",
+                "waybill_no": "300000000901",
+                "description": "快递到哪了？",
+            }
+        )
 
 
-@pytest.mark.parametrize("wo_type, good, missing", [
-    ("false_sign", {"signed_by": "门卫", "received_at": "2026-11-23T18:00"}, "received_at"),
-    ("locker", {"left_at": "丰巢柜 A12", "consent": "no"}, "consent"),
-    ("pickup_point", {"left_at": "菜鸟驿站", "consent": "yes"}, "left_at"),
-    ("where", {"location": "杭州转运中心", "next_step": "明天派送"}, "location"),
-    ("damage", {"finding": "外包装破损，已联系理赔"}, "finding"),
-])
+@pytest.mark.parametrize(
+    "wo_type, good, missing",
+    [
+        ("false_sign", {"signed_by": "门卫", "received_at": "2026-11-23T18:00"}, "received_at"),
+        ("locker", {"left_at": "丰巢柜 A12", "consent": "no"}, "consent"),
+        ("pickup_point", {"left_at": "菜鸟驿站", "consent": "yes"}, "left_at"),
+        ("where", {"location": "杭州转运中心", "next_step": "明天派送"}, "location"),
+        ("damage", {"finding": "外包装破损，已联系理赔"}, "finding"),
+    ],
+)
 def test_each_types_answer_form(net, wo_type, good, missing):
     scan(net, "300000000921", net.site_a.code)
     wo = receive(wo_id=f"T-{wo_type}", type=wo_type, waybill_no="300000000921")
@@ -94,16 +119,33 @@ def test_time_limit_edges_and_the_fine(net, settings):
     on_time = receive(wo_id="L1", waybill_no="300000000931")
     late = receive(wo_id="L2", waybill_no="300000000931")
     assert on_time.due_at == T0 + timedelta(hours=24)
-    services.work_order_answer(work_order_id=on_time.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
-                               reply="明天送达", at=on_time.due_at)
-    services.work_order_answer(work_order_id=late.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
-                               reply="明天送达", at=late.due_at + timedelta(seconds=1))
+    services.work_order_answer(
+        work_order_id=on_time.pk,
+        actor=net.clerk_a,
+        facts={"location": "网点"},
+        text="",
+        reply="明天送达",
+        at=on_time.due_at,
+    )
+    services.work_order_answer(
+        work_order_id=late.pk,
+        actor=net.clerk_a,
+        facts={"location": "网点"},
+        text="",
+        reply="明天送达",
+        at=late.due_at + timedelta(seconds=1),
+    )
     assert (WorkOrder.objects.get(pk=on_time.pk).late_answers, WorkOrder.objects.get(pk=late.pk).late_answers) == (0, 1)
     from penalties.models import Violation
 
     fine = Violation.objects.get()
     assert (fine.rule, fine.source, fine.work_order_id, fine.reference, fine.site) == (
-        "WO_LATE", "work_order", late.pk, "L2", net.site_a)
+        "WO_LATE",
+        "work_order",
+        late.pk,
+        "L2",
+        net.site_a,
+    )
     assert list(fine.events.values_list("kind", "data")) == [("detected", {"source": "work_order"})]
     entry = LedgerEntry.objects.get()
     assert (entry.heading, entry.code, entry.amount, entry.source_id) == ("work_orders", "WO_LATE", -50, fine.pk)
@@ -115,22 +157,29 @@ def test_send_back_loop_and_the_clock_setting(net, settings):
     scan(net, "300000000941", net.site_a.code)
     wo = receive(wo_id="S1", waybill_no="300000000941", type="false_sign")
     facts = {"signed_by": "本人", "received_at": "2026-11-23T12:00"}
-    services.work_order_answer(work_order_id=wo.pk, actor=net.clerk_a, facts=facts, text="", reply="x", at=T0 + timedelta(hours=1))
+    services.work_order_answer(
+        work_order_id=wo.pk, actor=net.clerk_a, facts=facts, text="", reply="x", at=T0 + timedelta(hours=1)
+    )
     with pytest.raises(services.WorkOrderError):
         services.work_order_review(work_order_id=wo.pk, actor=net.hq, passed=False, reason="")
-    services.work_order_review(work_order_id=wo.pk, actor=net.hq, passed=False, reason="请附签收底单",
-                               at=T0 + timedelta(hours=2))
+    services.work_order_review(
+        work_order_id=wo.pk, actor=net.hq, passed=False, reason="请附签收底单", at=T0 + timedelta(hours=2)
+    )
     wo.refresh_from_db()
     assert wo.state == "sent_back" and wo.due_at == T0 + timedelta(hours=26) and wo.first_review_passed is False
     assert LedgerEntry.objects.get(code="WO_QUALITY").amount == -20
     settings.WORK_ORDER_RESTART_ON_SEND_BACK = False
-    services.work_order_answer(work_order_id=wo.pk, actor=net.clerk_a, facts=facts, text="附底单", reply="x",
-                               at=T0 + timedelta(hours=3))
-    services.work_order_review(work_order_id=wo.pk, actor=net.hq, passed=False, reason="还缺照片", at=T0 + timedelta(hours=4))
+    services.work_order_answer(
+        work_order_id=wo.pk, actor=net.clerk_a, facts=facts, text="附底单", reply="x", at=T0 + timedelta(hours=3)
+    )
+    services.work_order_review(
+        work_order_id=wo.pk, actor=net.hq, passed=False, reason="还缺照片", at=T0 + timedelta(hours=4)
+    )
     wo.refresh_from_db()
     assert wo.due_at == T0 + timedelta(hours=26)  # the clock did not restart this time
-    services.work_order_answer(work_order_id=wo.pk, actor=net.clerk_a, facts=facts, text="附照片", reply="x",
-                               at=T0 + timedelta(hours=5))
+    services.work_order_answer(
+        work_order_id=wo.pk, actor=net.clerk_a, facts=facts, text="附照片", reply="x", at=T0 + timedelta(hours=5)
+    )
     services.work_order_review(work_order_id=wo.pk, actor=net.hq, passed=True, at=T0 + timedelta(hours=6))
     wo.refresh_from_db()
     assert wo.state == "closed" and wo.reviews == 3 and LedgerEntry.objects.filter(code="WO_QUALITY").count() == 1
@@ -167,8 +216,9 @@ def test_result_back_to_cainiao_with_retries(net, settings, django_capture_on_co
     api_client_create(name="菜鸟CRM", kind="crm", channel=None, adapter="generic", callback_url=receiver.url)
     scan(net, "300000000951", net.site_a.code)
     wo = receive(wo_id="R1", waybill_no="300000000951")
-    services.work_order_answer(work_order_id=wo.pk, actor=net.clerk_a, facts={"location": "网点"}, text="核实",
-                               reply="今天送达")
+    services.work_order_answer(
+        work_order_id=wo.pk, actor=net.clerk_a, facts={"location": "网点"}, text="核实", reply="今天送达"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.work_order_review(work_order_id=wo.pk, actor=net.hq, passed=True)
     row = ResultCallback.objects.get()
@@ -180,7 +230,8 @@ def test_result_back_to_cainiao_with_retries(net, settings, django_capture_on_co
     assert [(a.ok, a.status_code) for a in row.deliveries.all()] == [(False, 500), (True, 200)]
     logging.getLogger("q9.outbox").removeHandler(handler)
     assert [r.getMessage() for r in logged] == [
-        f"complaints.results: message {row.pk} to {receiver.url} failed (attempt 1): HTTP 500: "]
+        f"complaints.results: message {row.pk} to {receiver.url} failed (attempt 1): HTTP 500: "
+    ]
     assert receiver.got[-1]["workOrderId"] == "R1" and receiver.got[-1]["reply"] == "今天送达"
     assert wo.events.filter(kind="result_sent").count() == 1
     receiver.server.shutdown()
@@ -193,8 +244,14 @@ def test_assessment_worked_example(net):
     b = receive(wo_id="E2", waybill_no="300000000961")
     c = receive(wo_id="E3", waybill_no="300000000961")
     for wo, hours in ((a, 2), (b, 6), (c, 30)):
-        services.work_order_answer(work_order_id=wo.pk, actor=net.clerk_a, facts={"location": "x"}, text="", reply="y",
-                                   at=T0 + timedelta(hours=hours))
+        services.work_order_answer(
+            work_order_id=wo.pk,
+            actor=net.clerk_a,
+            facts={"location": "x"},
+            text="",
+            reply="y",
+            at=T0 + timedelta(hours=hours),
+        )
     services.work_order_review(work_order_id=a.pk, actor=net.hq, passed=True)
     services.work_order_review(work_order_id=b.pk, actor=net.hq, passed=False, reason="不清楚")
     row = assessment(user=net.hq, week=week)[0]
@@ -213,8 +270,11 @@ def test_scoping_and_pages(net, login):
     assert wo.events.filter(kind="chased").exists()
     assert login(net.lcs_xj).get(reverse("complaints:detail", args=[wo.pk])).status_code == 404
     hq = login(net.hq)
-    r = hq.post(reverse("complaints:new"), {"wo_id": "HQ-1", "type": "attitude", "source": "pc",
-                                            "waybill_no": "399999999990", "description": "态度差"}, follow=True)
+    r = hq.post(
+        reverse("complaints:new"),
+        {"wo_id": "HQ-1", "type": "attitude", "source": "pc", "waybill_no": "399999999990", "description": "态度差"},
+        follow=True,
+    )
     assert WorkOrder.objects.get(wo_id="HQ-1").state == "unassigned" and r.status_code == 200
     assert "网点" in hq.get(reverse("complaints:assessment")).content.decode()
 
@@ -240,8 +300,14 @@ def test_work_order_fines_go_through_the_notice_and_appeals_but_not_refunds(net)
 
     scan(net, "300000000992", net.site_a.code)
     wo = receive(wo_id="N1", waybill_no="300000000992")
-    services.work_order_answer(work_order_id=wo.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
-                               reply="x", at=wo.due_at + timedelta(minutes=5))
+    services.work_order_answer(
+        work_order_id=wo.pk,
+        actor=net.clerk_a,
+        facts={"location": "网点"},
+        text="",
+        reply="x",
+        at=wo.due_at + timedelta(minutes=5),
+    )
     fine = Violation.objects.get(rule="WO_LATE")
     notice_at = datetime(2026, 11, 30, 9, 0, tzinfo=SH)
     weekly_notices(week=date(2026, 11, 23), at=notice_at)
@@ -252,23 +318,41 @@ def test_work_order_fines_go_through_the_notice_and_appeals_but_not_refunds(net)
 
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(line.notice.pdf.read())).pages)
     assert "N1" in text and "菜鸟工单" in text
-    appeal = appeals.appeal_file(violation_id=fine.pk, actor=net.clerk_a, text="系统延迟", at=notice_at + timedelta(hours=1))
+    appeal = appeals.appeal_file(
+        violation_id=fine.pk, actor=net.clerk_a, text="系统延迟", at=notice_at + timedelta(hours=1)
+    )
     appeals.appeal_lcs_decide(appeal_id=appeal.pk, actor=net.lcs_zj, cancel=True, text="属实")
     assert LedgerEntry.objects.filter(heading="work_orders").values_list("amount", flat=True).count() == 2
     # a standing work-order fine does not stop the online-order refund of a clean month
     make_order(order_time=datetime(2026, 12, 3, 10, tzinfo=SH))
     services.work_order_answer  # noqa: B018 - (the fine above was cancelled; raise another standing one)
     wo2 = receive(wo_id="N2", waybill_no="300000000992", at=datetime(2026, 12, 2, 10, tzinfo=SH))
-    services.work_order_answer(work_order_id=wo2.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
-                               reply="x", at=wo2.due_at + timedelta(minutes=5))
+    services.work_order_answer(
+        work_order_id=wo2.pk,
+        actor=net.clerk_a,
+        facts={"location": "网点"},
+        text="",
+        reply="x",
+        at=wo2.due_at + timedelta(minutes=5),
+    )
     from core.clock import week_of as _week
     from penalties.models import RuleVersion
 
     order = make_order(order_time=datetime(2026, 11, 10, 10, tzinfo=SH))
-    Violation.objects.create(order=order, stint=1, rule="FALSE_WAYBILL", site=net.site_a, province=net.zj,
-                             rule_version=RuleVersion.objects.get(code="FALSE_WAYBILL"), fine=500,
-                             occurred_at=datetime(2026, 11, 10, 10, tzinfo=SH), week=_week(datetime(2026, 11, 10, tzinfo=SH)),
-                             status="CONFIRMED", source="audit", created_at=datetime(2026, 11, 10, tzinfo=SH))
+    Violation.objects.create(
+        order=order,
+        stint=1,
+        rule="FALSE_WAYBILL",
+        site=net.site_a,
+        province=net.zj,
+        rule_version=RuleVersion.objects.get(code="FALSE_WAYBILL"),
+        fine=500,
+        occurred_at=datetime(2026, 11, 10, 10, tzinfo=SH),
+        week=_week(datetime(2026, 11, 10, tzinfo=SH)),
+        status="CONFIRMED",
+        source="audit",
+        created_at=datetime(2026, 11, 10, tzinfo=SH),
+    )
     monthly_settlement(month=date(2026, 11, 1), at=datetime(2026, 12, 1, 2, tzinfo=SH))
     monthly_settlement(month=date(2026, 12, 1), at=datetime(2027, 1, 1, 2, tzinfo=SH))
     refund = LedgerEntry.objects.get(code="REFUND_60")
@@ -277,24 +361,40 @@ def test_work_order_fines_go_through_the_notice_and_appeals_but_not_refunds(net)
 
 def test_an_unanswered_work_order_is_found_late_at_its_limit(net):
     """Issue 14, defect 4: the periodic job finds the work order nobody answered (set-based), once."""
-    from penalties.defaults import rules_seed
     from penalties.models import Violation
+    from tests.rulebook_seed import rules_seed
 
     rules_seed()
     scan(net, "300000000941", net.site_a.code)
     silent = receive(wo_id="S1", waybill_no="300000000941")
     answered = receive(wo_id="S2", waybill_no="300000000941")
-    services.work_order_answer(work_order_id=answered.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
-                               reply="已送达", at=T0 + timedelta(hours=2))
+    services.work_order_answer(
+        work_order_id=answered.pk,
+        actor=net.clerk_a,
+        facts={"location": "网点"},
+        text="",
+        reply="已送达",
+        at=T0 + timedelta(hours=2),
+    )
     assert services.work_orders_overdue(at=silent.due_at) == 0  # exactly at the limit: not late yet
     assert services.work_orders_overdue(at=silent.due_at + timedelta(seconds=1)) == 1
     fine = Violation.objects.get()
-    assert (fine.rule, fine.work_order_id, fine.site, fine.occurred_at) == ("WO_LATE", silent.pk, net.site_a,
-                                                                            silent.due_at)
+    assert (fine.rule, fine.work_order_id, fine.site, fine.occurred_at) == (
+        "WO_LATE",
+        silent.pk,
+        net.site_a,
+        silent.due_at,
+    )
     assert LedgerEntry.objects.get().source_id == fine.pk
     assert services.work_orders_overdue(at=silent.due_at + timedelta(hours=1)) == 0  # a rerun: nothing
-    services.work_order_answer(work_order_id=silent.pk, actor=net.clerk_a, facts={"location": "网点"}, text="",
-                               reply="已送达", at=silent.due_at + timedelta(hours=2))
+    services.work_order_answer(
+        work_order_id=silent.pk,
+        actor=net.clerk_a,
+        facts={"location": "网点"},
+        text="",
+        reply="已送达",
+        at=silent.due_at + timedelta(hours=2),
+    )
     silent.refresh_from_db()
     assert silent.late_answers == 1 and Violation.objects.count() == 1  # counted and fined once
     week = T0.date() - timedelta(days=T0.weekday())

@@ -1,5 +1,6 @@
 """The sign-in backend's ``get_user`` (core.auth.UserBackend): the same user the ORM gives, read fresh on every
 request, so a deactivation or a password change signs the user out on the next request."""
+
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,7 @@ def test_get_user_is_the_orm_user(net):
     for field in User._meta.concrete_fields:
         assert getattr(ours, field.attname) == getattr(django, field.attname), field.name
     assert ours._state.adding is False and ours._state.db == "default"
-    assert UserBackend().get_user(10 ** 12) is None and UserBackend().get_user("x") is None
+    assert UserBackend().get_user(10**12) is None and UserBackend().get_user("x") is None
     with CaptureQueriesContext(connection) as queries:
         UserBackend().get_user(net.clerk_a.pk)
     assert len(queries) == 1
@@ -51,8 +52,9 @@ def test_a_wrong_password_is_checked_once_and_counted(net, client, monkeypatch):
     checks, failures = [], []
     original = User.check_password
     monkeypatch.setattr(User, "check_password", lambda self, raw: checks.append(1) or original(self, raw))
-    user_login_failed.connect(lambda **kw: failures.append(kw["credentials"]["username"]), weak=False,
-                              dispatch_uid="test-failed")
+    user_login_failed.connect(
+        lambda **kw: failures.append(kw["credentials"]["username"]), weak=False, dispatch_uid="test-failed"
+    )
     try:
         assert authenticate(RequestFactory().post("/accounts/login/"), username="clerk-a", password="错的") is None
     finally:

@@ -1,4 +1,5 @@
 """The clock at its edges (SPEC §4 "Clocks")."""
+
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

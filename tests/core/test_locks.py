@@ -1,4 +1,5 @@
 """No two jobs share an advisory lock key (the order-day recount once shared the monthly settlement's)."""
+
 from core import locks
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from core.demo import DATA_CENTER_CODE, demo_network_build
+from core.divisions import read_divisions
 from core.models import City, Courier, District, Province, ServiceArea, Site, User
-from core.network import read_divisions
 from orders.models import OnlineOrder, OrderState
 
 
@@ -46,14 +46,21 @@ def test_demo_network_is_realistic_and_idempotent():
     result = demo_network_build(with_accounts=True)
     real_districts = District.objects.filter(statistical_only=False)
     # at least one active first-level site serving every real district
-    unserved = real_districts.exclude(service_areas__site__level=Site.Level.FIRST, service_areas__site__parent__isnull=True)
+    unserved = real_districts.exclude(
+        service_areas__site__level=Site.Level.FIRST, service_areas__site__parent__isnull=True
+    )
     assert not unserved.exists()
     assert Site.objects.filter(parent__isnull=False).count() > 500  # contract areas
     assert Site.objects.get(code=DATA_CENTER_CODE).is_data_center
     assert Site.objects.filter(kind=Site.Kind.SORTING).count() == 34
     assert Courier.objects.count() > Site.objects.count()
     assert set(User.objects.filter(username__startswith="demo-").values_list("role", flat=True)) == {
-        "clerk", "lcs", "hq", "manager", "courier"}
+        "clerk",
+        "lcs",
+        "hq",
+        "manager",
+        "courier",
+    }
     counts = (Site.objects.count(), Courier.objects.count(), ServiceArea.objects.count(), User.objects.count())
     again = demo_network_build(with_accounts=True)
     assert (again.sites, again.couriers, again.service_areas) == (result.sites, result.couriers, result.service_areas)
@@ -88,5 +95,6 @@ def test_user_role_must_match_its_unit(net):
     with pytest.raises(IntegrityError), transaction.atomic():  # a courier's account is bound to a courier record
         User.objects.create(username="bad-courier", role=User.Role.COURIER, site=net.site_a)
     with pytest.raises(IntegrityError), transaction.atomic():  # and only a courier's account is
-        User.objects.create(username="bad-bound", role=User.Role.CLERK, site=net.site_a,
-                            courier=net.site_a.couriers.first())
+        User.objects.create(
+            username="bad-bound", role=User.Role.CLERK, site=net.site_a, courier=net.site_a.couriers.first()
+        )

@@ -1,4 +1,5 @@
 """Routing of new orders and its tie-break (SPEC §2): keyword over district-only, then priority, then code."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -84,8 +85,11 @@ def test_structured_addresses_route_as_the_parser_would(net):
     ]
     looked_up = parts_parse(parts)
     parsed = addresses_parse(["".join(p.values()) for p in parts])
-    assert [p and p.adcode for p in looked_up] == [p and p.adcode for p in parsed] == [
-        "330106", "110105", "330200", "330203", None]
+    assert (
+        [p and p.adcode for p in looked_up]
+        == [p and p.adcode for p in parsed]
+        == ["330106", "110105", "330200", "330203", None]
+    )
     routes = route_many(parts)
     assert [r.site for r in routes] == [net.site_a, net.data_center, net.data_center, net.site_b, net.data_center]
     assert "110105" in routes[1].reason  # known district, no site serves it
@@ -104,7 +108,9 @@ def test_a_batch_is_routed_in_a_constant_number_of_queries(net, django_assert_nu
     minutes old), the service areas, and the sites with their provinces, once each, whatever the batch size."""
     from core.routing import route_many
 
-    parts = [{"province": "浙江省", "city": "杭州市", "district": "西湖区", "address": f"文三路{i}号"} for i in range(5)]
+    parts = [
+        {"province": "浙江省", "city": "杭州市", "district": "西湖区", "address": f"文三路{i}号"} for i in range(5)
+    ]
     route_many(parts[:1])  # loads the division list
     for size in (1, 5):
         with django_assert_num_queries(4):

@@ -1,5 +1,6 @@
 """The spreadsheet kit (core.sheets) and the exports that use it: whatever text is stored, a file comes out
 readable and inert — no formula, no illegal character — with typed times, a frozen bold header, a named sheet."""
+
 import csv
 from datetime import datetime
 from decimal import Decimal
@@ -18,9 +19,11 @@ HOSTILE = ['=HYPERLINK("http://evil.example","点击")', "+1+2", "-3+4", "@SUM(A
 
 
 def test_xlsx_text_is_never_a_formula_nor_illegal():
-    data = sheets.xlsx_bytes(headers=["名称", "数量", "时间"], sheet="订单/导出[1]",
-                             rows=[[t, Decimal("1.50"), datetime(2026, 11, 24, 1, 30, tzinfo=ZoneInfo("UTC"))]
-                                   for t in HOSTILE])
+    data = sheets.xlsx_bytes(
+        headers=["名称", "数量", "时间"],
+        sheet="订单/导出[1]",
+        rows=[[t, Decimal("1.50"), datetime(2026, 11, 24, 1, 30, tzinfo=ZoneInfo("UTC"))] for t in HOSTILE],
+    )
     wb = load_workbook(BytesIO(data))
     ws = wb.active
     assert ws.title == "订单_导出_1_"
@@ -48,7 +51,7 @@ def test_csv_defuses_formulas_and_strips_illegal_characters():
 
 def test_order_export_survives_a_control_character_and_a_formula(net, login):
     """Issue 15 §1–2: a stored U+0001 (an older row, or the admin's) once made /orders/export/ a 500 for all."""
-    order = make_order(sender_name="=HYPERLINK(\"http://evil.example\",\"点击\")")
+    order = make_order(sender_name='=HYPERLINK("http://evil.example","点击")')
     from orders.models import OnlineOrder
 
     OnlineOrder.objects.filter(pk=order.pk).update(goods="a\x01b")  # stored past every door, as old data is

@@ -1,4 +1,5 @@
 """Test helpers: a waybill number as Code 128 (code set C) bars, and a Y4M video of it for Chromium's fake camera."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +12,7 @@ _WIDTH = {"A": 1, "B": 2, "C": 3, "D": 4, "a": 1, "b": 2, "c": 3, "d": 4}
 def code128c_modules(digits: str) -> list[bool]:
     """Dark/light modules of an even-length digit string in code set C, with its checksum and stop."""
     assert digits.isdigit() and len(digits) % 2 == 0
-    codes = [105] + [int(digits[i:i + 2]) for i in range(0, len(digits), 2)]
+    codes = [105] + [int(digits[i : i + 2]) for i in range(0, len(digits), 2)]
     check = (codes[0] + sum(i * c for i, c in enumerate(codes) if i)) % 103
     modules = []
     for code in [*codes, check, 106]:

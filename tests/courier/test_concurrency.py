@@ -1,5 +1,6 @@
 """The same act sent twice at the same moment (a flaky network: the phone re-sends before the first answer), on
 real PostgreSQL with real threads: one applies it, the other waits for it and gets its answer; one event."""
+
 import uuid
 
 import pytest
@@ -21,8 +22,9 @@ def test_the_same_act_twice_at_once_is_applied_once(net, repeat):
     cid = uuid.uuid4()
 
     def send():
-        return services.courier_act_apply(user=me, client_id=cid, kind="confirm", order_id=order.pk,
-                                          payload={"waybill": f"30000000030{repeat}"})
+        return services.courier_act_apply(
+            user=me, client_id=cid, kind="confirm", order_id=order.pk, payload={"waybill": f"30000000030{repeat}"}
+        )
 
     results = race(send, send)
     assert [r[0] for r in results] == ["ok", "ok"], results

@@ -1,5 +1,6 @@
 """The courier's phone: one-time sign-in codes, what a courier sees, acts applied exactly once, plain answers to
 conflicts, the e-waybill number, and the desk's live courier panel."""
+
 import json
 import uuid
 from datetime import timedelta
@@ -13,7 +14,7 @@ from core.models import User
 from courier import services
 from courier.models import CourierAct, SignInCode
 from dispatch import courier_panel
-from dispatch import operations as ops
+from dispatch import services as ops
 from inventory.services import range_allocate
 from orders.exceptions import OrderOutOfScope
 from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState
@@ -39,11 +40,13 @@ def assigned(net, user, *, hours_ago=0.0, **overrides):
 
 
 def act(user, order, kind="confirm", client_id=None, **payload):
-    return services.courier_act_apply(user=user, client_id=client_id or uuid.uuid4(), kind=kind, order_id=order.pk,
-                                      payload=payload)
+    return services.courier_act_apply(
+        user=user, client_id=client_id or uuid.uuid4(), kind=kind, order_id=order.pk, payload=payload
+    )
 
 
 # ---------------------------------------------------------------- sign-in codes
+
 
 def test_signin_code_works_once(net, client):
     issued = services.signin_code_issue(actor=net.clerk_a, courier=net.site_a.couriers.first())
@@ -95,6 +98,7 @@ def test_only_the_couriers_own_site_hands_out_codes(net, login):
 
 # ---------------------------------------------------------------- what a courier sees
 
+
 def test_courier_sees_only_their_orders_and_the_whole_phone_only_there(net, login):
     me = courier_of(net)
     other = courier_of(net, CourierFactory(site=net.site_a, name="王五"))
@@ -106,13 +110,19 @@ def test_courier_sees_only_their_orders_and_the_whole_phone_only_there(net, logi
     assert theirs.channel_order_id not in page and "13700002222" not in page
     assert loose.channel_order_id not in page and "13700003333" not in page
     # nothing else of the desk: the order's detail page, the lists, the search
-    for url in (reverse("orders:order_detail", args=[mine.pk]), reverse("orders:order_detail", args=[theirs.pk]),
-                reverse("dispatch:pickup"), reverse("orders:order_list"), reverse("core:message_list")):
+    for url in (
+        reverse("orders:order_detail", args=[mine.pk]),
+        reverse("orders:order_detail", args=[theirs.pk]),
+        reverse("dispatch:pickup"),
+        reverse("orders:order_list"),
+        reverse("core:message_list"),
+    ):
         assert login(me).get(url).status_code == 403, url
     assert login(me).get("/").url == reverse("courier:home")
 
 
 # ---------------------------------------------------------------- acts: exactly once, plain conflicts
+
 
 def test_a_replayed_act_is_applied_once(net):
     me = courier_of(net)
@@ -134,15 +144,29 @@ def test_a_replayed_act_is_applied_once(net):
 def test_the_phones_queue_endpoint_answers_each_act_and_replays(net, login):
     me = courier_of(net)
     one, two = assigned(net, me), assigned(net, me)
-    acts = [{"id": str(uuid.uuid4()), "kind": "confirm", "order": one.pk, "waybill": "300000000202",
-             "done_at": timezone.now().isoformat()},
-            {"id": str(uuid.uuid4()), "kind": "fail", "order": two.pk, "reason": FailReason.PHONE,
-             "text": "三次致电无人接听"}]
+    acts = [
+        {
+            "id": str(uuid.uuid4()),
+            "kind": "confirm",
+            "order": one.pk,
+            "waybill": "300000000202",
+            "done_at": timezone.now().isoformat(),
+        },
+        {
+            "id": str(uuid.uuid4()),
+            "kind": "fail",
+            "order": two.pk,
+            "reason": FailReason.PHONE,
+            "text": "三次致电无人接听",
+        },
+    ]
     client = login(me)
     url = reverse("courier:acts")
     first = client.post(url, json.dumps({"acts": acts}), content_type="application/json").json()["results"]
     assert [r["outcome"] for r in first] == ["applied", "applied"] and [r["state"] for r in first] == [
-        S.PICKED_UP, S.PICKUP_FAILED]
+        S.PICKED_UP,
+        S.PICKUP_FAILED,
+    ]
     again = client.post(url, json.dumps({"acts": acts}), content_type="application/json").json()["results"]
     assert all(r["replay"] for r in again) and [r["message"] for r in again] == [r["message"] for r in first]
     assert OrderEvent.objects.filter(order__in=[one, two], data__source="courier").count() == 2
@@ -213,14 +237,21 @@ def test_reappointment_and_the_sites_next_e_waybill_number(net):
     assert answer.outcome == "applied" and "880000000000" in answer.message
     later = assigned(net, me)
     start = timezone.localtime() + timedelta(days=1)
-    answer = act(me, later, kind="reappoint", window_start=start.strftime("%Y-%m-%dT%H:%M"),
-                 window_end=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), text="电话约明天上午")
+    answer = act(
+        me,
+        later,
+        kind="reappoint",
+        window_start=start.strftime("%Y-%m-%dT%H:%M"),
+        window_end=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        text="电话约明天上午",
+    )
     assert answer.outcome == "applied"
     event = OrderEvent.objects.get(order=later, kind=EventKind.REAPPOINTED)
     assert event.data["source"] == "courier" and event.actor == me
 
 
 # ---------------------------------------------------------------- the desk follows
+
 
 def test_the_desk_panel_counts_and_flags_untouched_orders_due_within_two_hours(net, login):
     me = courier_of(net)
@@ -240,8 +271,14 @@ def test_the_desk_panel_counts_and_flags_untouched_orders_due_within_two_hours(n
     assert f'data-closed-order="{calm.pk}"' not in page and "300000000208" in page
     # a touch on the phone (a re-appointment agreed with the consumer) takes the flag away
     start = timezone.localtime() + timedelta(minutes=30)
-    act(me, soon, kind="reappoint", window_start=start.strftime("%Y-%m-%dT%H:%M"),
-        window_end=(start + timedelta(minutes=60)).strftime("%Y-%m-%dT%H:%M"), text="约半小时后")
+    act(
+        me,
+        soon,
+        kind="reappoint",
+        window_start=start.strftime("%Y-%m-%dT%H:%M"),
+        window_end=(start + timedelta(minutes=60)).strftime("%Y-%m-%dT%H:%M"),
+        text="约半小时后",
+    )
     row = next(r for r in courier_panel.courier_panel(user=net.clerk_a) if r.courier == me.courier)
     assert row.flagged == []
 

@@ -1,5 +1,6 @@
 """The new-order poll is conditional (an unchanged queue answers 304 with no body, a new order changes the ETag)
 and the site's "last refresh" record is written at most once a minute however often the page polls."""
+
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -33,7 +34,10 @@ def test_unchanged_queue_answers_304_and_a_new_order_changes_the_etag(net, login
 
 def test_every_page_of_a_clerk_carries_the_alert_hooks(net, login, settings):
     page = login(net.clerk_a).get(reverse("dispatch:pickup")).content.decode()
-    assert 'data-poll-url="/desk/accept/rows/"' in page and f'data-poll-seconds="{settings.WORKBENCH_POLL_SECONDS}"' in page
+    assert (
+        'data-poll-url="/desk/accept/rows/"' in page
+        and f'data-poll-seconds="{settings.WORKBENCH_POLL_SECONDS}"' in page
+    )
     assert "new-order.wav" in page and "点击" in page
     lcs_page = login(net.lcs_zj).get(reverse("home")).content.decode()
     assert "data-poll-url" not in lcs_page and "new-order.wav" not in lcs_page
@@ -46,7 +50,9 @@ def test_last_refresh_is_written_at_most_once_a_minute(net, django_assert_num_qu
     assert site_refresh_note(site_id=net.site_a.pk, user=net.clerk_a, at=t0) is True
     with django_assert_num_queries(0):  # the rest of that minute stops at the cache
         for seconds in (10, 30, 50):
-            assert site_refresh_note(site_id=net.site_a.pk, user=net.clerk_a, at=t0 + timedelta(seconds=seconds)) is False
+            assert (
+                site_refresh_note(site_id=net.site_a.pk, user=net.clerk_a, at=t0 + timedelta(seconds=seconds)) is False
+            )
     # the next minute of the clock, but not yet 60 seconds after the record: nothing written
     assert site_refresh_note(site_id=net.site_a.pk, user=net.clerk_a, at=t0 + timedelta(seconds=59)) is False
     assert SiteActivity.objects.get(site=net.site_a).last_refresh_at == t0

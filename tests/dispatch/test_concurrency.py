@@ -1,12 +1,13 @@
 """Two clerks, one order, on real PostgreSQL with real threads (each its own connection and transaction):
 exactly one wins, exactly one event, the loser gets a clear message."""
+
 import threading
 
 import pytest
 from django.db import connections
 
 from core.exceptions import DomainError
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
 from ..factories import UserFactory, make_order
@@ -58,8 +59,9 @@ def test_accept_races_transfer(net, repeat):
     order = make_order()
     results = race(
         lambda: ops.order_accept(order_id=order.pk, actor=net.clerk_a, expect=OrderState.PENDING),
-        lambda: ops.order_transfer(order_id=order.pk, actor=second_clerk, to_site=net.site_b,
-                                   expect=OrderState.PENDING),
+        lambda: ops.order_transfer(
+            order_id=order.pk, actor=second_clerk, to_site=net.site_b, expect=OrderState.PENDING
+        ),
     )
     assert sorted(r[0] for r in results) == ["ok", "refused"], results
     events = OrderEvent.objects.filter(order=order, kind__in=[EventKind.ACCEPTED, EventKind.TRANSFERRED])

@@ -1,6 +1,7 @@
 """运单号更正: the site that picked an order up corrects a mistyped waybill number — one event with the old and
 new number, the channel told again, HQ finding it in audit — and is refused once a pickup scan matched the old
 number, the week's notice is out, an audit judged the order, or the channel issued the number."""
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from core.exceptions import DomainError
-from dispatch import operations as ops
+from dispatch import services as ops
 from dispatch.corrections import order_waybill_correct
 from orders.models import EventKind, OnlineOrder, OutboxMessage
 from orders.services import api_client_create
@@ -30,12 +31,18 @@ def picked(net, waybill="300000000801", channel="taobao", at=T0):
 
 
 def test_correction_records_old_and_new_and_tells_the_channel(net):
-    api_client_create(name="淘宝回调", kind="channel", channel=channel_get("taobao"), adapter="generic",
-                      callback_url="http://127.0.0.1:9/cb")
+    api_client_create(
+        name="淘宝回调",
+        kind="channel",
+        channel=channel_get("taobao"),
+        adapter="generic",
+        callback_url="http://127.0.0.1:9/cb",
+    )
     order = picked(net)
     before = OutboxMessage.objects.filter(order=order).count()
-    order_waybill_correct(order_id=order.pk, actor=net.clerk_a, waybill="300000000802", reason="面单上是 802",
-                          at=T0 + timedelta(hours=3))
+    order_waybill_correct(
+        order_id=order.pk, actor=net.clerk_a, waybill="300000000802", reason="面单上是 802", at=T0 + timedelta(hours=3)
+    )
     order.refresh_from_db()
     assert order.waybill_no == "300000000802" and order.state == "PICKED_UP"
     event = order.events.latest("id")
@@ -69,8 +76,12 @@ def test_refusals(net):
 def test_not_after_the_weeks_notice_nor_after_an_audit(net):
     order = picked(net, "300000000821")
     audited = picked(net, "300000000822")
-    penalty_services.violation_raise(event=audited.events.get(kind=EventKind.PICKED_UP), rule=Rule.FALSE_WAYBILL,
-                                     evidence="回访：面单不符", actor=net.hq)
+    penalty_services.violation_raise(
+        event=audited.events.get(kind=EventKind.PICKED_UP),
+        rule=Rule.FALSE_WAYBILL,
+        evidence="回访：面单不符",
+        actor=net.hq,
+    )
     with pytest.raises(DomainError, match="稽核"):
         order_waybill_correct(order_id=audited.pk, actor=net.clerk_a, waybill="300000000823", reason="x")
     weekly_notices(week=T0.date() - timedelta(days=T0.weekday()), at=datetime(2026, 11, 23, 9, 0, tzinfo=SH))
@@ -89,13 +100,21 @@ def test_page_and_audit_listing(net, login):
     client = login(net.clerk_a)
     page = client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="waybill-correct"' in page
-    bad = client.post(reverse("dispatch:order_waybill_correct", args=[order.pk]), {"waybill": "1", "text": "面单"},
-                      follow=True).content.decode()
+    bad = client.post(
+        reverse("dispatch:order_waybill_correct", args=[order.pk]), {"waybill": "1", "text": "面单"}, follow=True
+    ).content.decode()
     assert "alert-danger" in bad and 'value="面单"' in bad  # kept
-    client.post(reverse("dispatch:order_waybill_correct", args=[order.pk]),
-                {"waybill": "300000000842", "text": "面单上是 842"})
+    client.post(
+        reverse("dispatch:order_waybill_correct", args=[order.pk]), {"waybill": "300000000842", "text": "面单上是 842"}
+    )
     detail = client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
     assert "300000000841 → 300000000842" in detail
-    audit = login(net.hq).get(reverse("penalties:audit"), {"kind": "waybill_corrected", "date_from": "2026-11-16",
-                                                           "date_to": "2026-11-22"}).content.decode()
+    audit = (
+        login(net.hq)
+        .get(
+            reverse("penalties:audit"),
+            {"kind": "waybill_corrected", "date_from": "2026-11-16", "date_to": "2026-11-22"},
+        )
+        .content.decode()
+    )
     assert order.channel_order_id in audit

@@ -1,5 +1,6 @@
 """Site self-service: the clerk adds couriers, changes a phone, deactivates and reactivates; only the site's own
 clerks; inactive couriers are not offered on 网点揽件; a refused form keeps what was typed."""
+
 import pytest
 from django.urls import reverse
 
@@ -30,7 +31,7 @@ def test_add_change_deactivate(net):
 
 
 def test_pages_and_pickup_offers_only_active_couriers(net, login):
-    from dispatch import operations as ops
+    from dispatch import services as ops
 
     client = login(net.clerk_a)
     page = client.post(reverse("dispatch:couriers"), {"name": "王五", "phone": "138"})
@@ -43,16 +44,24 @@ def test_pages_and_pickup_offers_only_active_couriers(net, login):
     client.post(reverse("dispatch:courier_update", args=[courier.pk]), {"action": "deactivate"})
     assert not Courier.objects.get(pk=courier.pk).active
     assert ">王五</option>" not in client.get(reverse("dispatch:pickup")).content.decode()
-    bad = client.post(reverse("dispatch:courier_update", args=[courier.pk]), {"action": "phone", "phone": "1"},
-                      follow=True).content.decode()
+    bad = client.post(
+        reverse("dispatch:courier_update", args=[courier.pk]), {"action": "phone", "phone": "1"}, follow=True
+    ).content.decode()
     assert 'value="1"' in bad  # the mistyped phone is shown again with the error
-    assert login(net.clerk_b).post(reverse("dispatch:courier_update", args=[courier.pk]),
-                                   {"action": "activate"}).status_code == 404
+    assert (
+        login(net.clerk_b)
+        .post(reverse("dispatch:courier_update", args=[courier.pk]), {"action": "activate"})
+        .status_code
+        == 404
+    )
     from io import BytesIO
 
     from openpyxl import load_workbook
 
     client = login(net.clerk_a)  # the test client is shared: back to this site's clerk
-    rows = list(load_workbook(BytesIO(client.get(reverse("dispatch:couriers_export")).content)).active
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(BytesIO(client.get(reverse("dispatch:couriers_export")).content)).active.iter_rows(
+            values_only=True
+        )
+    )
     assert any(row[2] == "王五" and row[3] == "13800004444" for row in rows), rows

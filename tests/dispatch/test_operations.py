@@ -1,5 +1,6 @@
 """Every transition of SPEC §3 and every illegal one: state, fields and the event row; illegal ones change
 nothing and say why."""
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from core.exceptions import DomainError
 from core.models import Site
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders import services as order_services
 from orders.exceptions import IllegalTransition, OrderError, OrderOutOfScope
 from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState
@@ -43,7 +44,12 @@ def test_accept(net, order):
     assert order.state == S.ACCEPTED and order.accepted_at == at(30)
     event = order.events.latest("id")
     assert (event.kind, event.actor, event.site, event.from_state, event.to_state) == (
-        EventKind.ACCEPTED, net.clerk_a, net.site_a, S.PENDING, S.ACCEPTED)
+        EventKind.ACCEPTED,
+        net.clerk_a,
+        net.site_a,
+        S.PENDING,
+        S.ACCEPTED,
+    )
     assert event.data["late"] is False  # exactly 30 minutes: on time
 
 
@@ -135,17 +141,22 @@ def test_courier_pickup_and_waybill_rules(net, order, settings):
 def test_pickup_fail_and_reappointment(net, order):
     ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(1))
     start, end = T0 + timedelta(days=1, hours=8), T0 + timedelta(days=1, hours=10)
-    ops.order_reappoint(order_id=order.pk, actor=net.clerk_a, window_start=start, window_end=end,
-                        text="电话约定明天上午", at=at(120))
+    ops.order_reappoint(
+        order_id=order.pk, actor=net.clerk_a, window_start=start, window_end=end, text="电话约定明天上午", at=at(120)
+    )
     order.refresh_from_db()
     assert order.pickup_due_at == end and order.state == S.ACCEPTED
     event = order.events.latest("id")
-    assert event.kind == EventKind.REAPPOINTED and event.data["previous_due_at"] == (T0 + timedelta(hours=16)).isoformat()
+    assert (
+        event.kind == EventKind.REAPPOINTED and event.data["previous_due_at"] == (T0 + timedelta(hours=16)).isoformat()
+    )
     with pytest.raises(OrderError):  # a window in the past
-        ops.order_reappoint(order_id=order.pk, actor=net.clerk_a, window_start=at(-60), window_end=at(-30),
-                            text="x", at=at(121))
-    ops.order_pickup_fail(order_id=order.pk, actor=net.clerk_a, reason=FailReason.PREMISES, text="小区不让进",
-                          at=at(130))
+        ops.order_reappoint(
+            order_id=order.pk, actor=net.clerk_a, window_start=at(-60), window_end=at(-30), text="x", at=at(121)
+        )
+    ops.order_pickup_fail(
+        order_id=order.pk, actor=net.clerk_a, reason=FailReason.PREMISES, text="小区不让进", at=at(130)
+    )
     order.refresh_from_db()
     assert order.state == S.PICKUP_FAILED and order.events.latest("id").kind == EventKind.PICKUP_FAILED
 
@@ -231,8 +242,11 @@ def test_change_reroutes_when_the_district_changes(net, order):
     order.refresh_from_db()
     assert order.site == net.site_a and order.state == S.ACCEPTED  # same district: no re-route
     order_services.order_change(
-        order_id=order.pk, at=at(5), actor_label="淘宝",
-        changes={"sender_city": "宁波市", "sender_district": "海曙区", "sender_address": "中山路1号"})
+        order_id=order.pk,
+        at=at(5),
+        actor_label="淘宝",
+        changes={"sender_city": "宁波市", "sender_district": "海曙区", "sender_address": "中山路1号"},
+    )
     order.refresh_from_db()
     assert order.site == net.site_b and order.state == S.PENDING and order.accept_due_at == at(35)
     kinds = list(order.events.order_by("id").values_list("kind", flat=True))
@@ -240,8 +254,9 @@ def test_change_reroutes_when_the_district_changes(net, order):
 
 
 def test_site_correction_is_recorded(net, order):
-    order_services.order_change(order_id=order.pk, changes={"sender_phone": "13600000000"}, actor=net.clerk_a,
-                                corrected=True, note="电话核实")
+    order_services.order_change(
+        order_id=order.pk, changes={"sender_phone": "13600000000"}, actor=net.clerk_a, corrected=True, note="电话核实"
+    )
     event = order.events.latest("id")
     assert event.kind == EventKind.CORRECTED and event.data["changes"]["sender_phone"] == ["13812345678", "13600000000"]
     with pytest.raises(OrderError):
@@ -250,8 +265,9 @@ def test_site_correction_is_recorded(net, order):
 
 def test_window_change_moves_the_pickup_deadline(net, order):
     end = T0 + timedelta(hours=40)
-    order_services.order_change(order_id=order.pk, changes={"window_start": end - timedelta(hours=2),
-                                                            "window_end": end})
+    order_services.order_change(
+        order_id=order.pk, changes={"window_start": end - timedelta(hours=2), "window_end": end}
+    )
     order.refresh_from_db()
     assert order.pickup_due_at == end
 
@@ -260,17 +276,25 @@ def test_window_change_moves_the_pickup_deadline(net, order):
 ACTIONS = {
     "accept": lambda net, o: ops.order_accept(order_id=o.pk, actor=net.hq, expect=None),
     "transfer": lambda net, o: ops.order_transfer(order_id=o.pk, actor=net.hq, to_site=net.site_x),
-    "accept_fail": lambda net, o: ops.order_accept_fail(order_id=o.pk, actor=net.hq, reason="phone", text="x",
-                                                        expect=None),
-    "courier": lambda net, o: ops.order_courier_assign(order_id=o.pk, actor=net.hq,
-                                                      courier=net.site_a.couriers.first()),
-    "pickup_confirm": lambda net, o: ops.order_pickup_confirm(order_id=o.pk, actor=net.hq, waybill="399999999999",
-                                                              expect=None),
-    "pickup_fail": lambda net, o: ops.order_pickup_fail(order_id=o.pk, actor=net.hq, reason="phone", text="x",
-                                                        expect=None),
-    "reappoint": lambda net, o: ops.order_reappoint(order_id=o.pk, actor=net.hq,
-                                                    window_start=timezone.now() + timedelta(days=1),
-                                                    window_end=timezone.now() + timedelta(days=1, hours=1), text="x"),
+    "accept_fail": lambda net, o: ops.order_accept_fail(
+        order_id=o.pk, actor=net.hq, reason="phone", text="x", expect=None
+    ),
+    "courier": lambda net, o: ops.order_courier_assign(
+        order_id=o.pk, actor=net.hq, courier=net.site_a.couriers.first()
+    ),
+    "pickup_confirm": lambda net, o: ops.order_pickup_confirm(
+        order_id=o.pk, actor=net.hq, waybill="399999999999", expect=None
+    ),
+    "pickup_fail": lambda net, o: ops.order_pickup_fail(
+        order_id=o.pk, actor=net.hq, reason="phone", text="x", expect=None
+    ),
+    "reappoint": lambda net, o: ops.order_reappoint(
+        order_id=o.pk,
+        actor=net.hq,
+        window_start=timezone.now() + timedelta(days=1),
+        window_end=timezone.now() + timedelta(days=1, hours=1),
+        text="x",
+    ),
     "cancel": lambda net, o: order_services.order_cancel(order_id=o.pk),
     "reopen": lambda net, o: ops.order_reopen(order_id=o.pk, actor=net.hq, to_site=net.site_a, text="x"),
     "change": lambda net, o: order_services.order_change(order_id=o.pk, changes={"remark": "改"}),
@@ -280,11 +304,15 @@ ACTIONS = {
 REACH = {
     S.PENDING: lambda net, o: None,
     S.ACCEPTED: lambda net, o: ops.order_accept(order_id=o.pk, actor=net.hq),
-    S.PICKED_UP: lambda net, o: (ops.order_accept(order_id=o.pk, actor=net.hq),
-                                 ops.order_pickup_confirm(order_id=o.pk, actor=net.hq, waybill="388888888888")),
+    S.PICKED_UP: lambda net, o: (
+        ops.order_accept(order_id=o.pk, actor=net.hq),
+        ops.order_pickup_confirm(order_id=o.pk, actor=net.hq, waybill="388888888888"),
+    ),
     S.ACCEPT_FAILED: lambda net, o: ops.order_accept_fail(order_id=o.pk, actor=net.hq, reason="phone", text="x"),
-    S.PICKUP_FAILED: lambda net, o: (ops.order_accept(order_id=o.pk, actor=net.hq),
-                                     ops.order_pickup_fail(order_id=o.pk, actor=net.hq, reason="phone", text="x")),
+    S.PICKUP_FAILED: lambda net, o: (
+        ops.order_accept(order_id=o.pk, actor=net.hq),
+        ops.order_pickup_fail(order_id=o.pk, actor=net.hq, reason="phone", text="x"),
+    ),
     S.CANCELLED: lambda net, o: order_services.order_cancel(order_id=o.pk),
 }
 
@@ -341,7 +369,8 @@ def test_batch_pickup_confirm_keeps_the_good_rows(net):
     a, b, c = (make_order() for _ in range(3))
     ops.orders_accept_batch(order_ids=[a.pk, b.pk, c.pk], actor=net.clerk_a)
     result = ops.orders_pickup_confirm_batch(
-        items=[(a.pk, "300000000011"), (b.pk, "bad"), (c.pk, "300000000011")], actor=net.clerk_a)
+        items=[(a.pk, "300000000011"), (b.pk, "bad"), (c.pk, "300000000011")], actor=net.clerk_a
+    )
     assert result.done == [a.pk] and {pk for pk, _ in result.refused} == {b.pk, c.pk}
     assert OnlineOrder.objects.get(pk=b.pk).state == S.ACCEPTED
 
@@ -389,8 +418,13 @@ def test_overnight_order_on_time_at_0820_late_at_082001(net):
 
 def test_xinjiang_order_gets_xinjiang_hours(net):
     evening = datetime(2026, 11, 23, 20, 40, tzinfo=SH)
-    order = make_order(order_time=evening, sender_province="新疆维吾尔自治区", sender_city="乌鲁木齐市",
-                       sender_district="天山区", sender_address="解放路1号")
+    order = make_order(
+        order_time=evening,
+        sender_province="新疆维吾尔自治区",
+        sender_city="乌鲁木齐市",
+        sender_district="天山区",
+        sender_address="解放路1号",
+    )
     # Xinjiang closes at 21:00: 20 minutes today, 10 tomorrow from 10:00 (Zhejiang would be all tomorrow)
     assert order.site == net.site_x and order.accept_due_at == datetime(2026, 11, 24, 10, 10, tzinfo=SH)
 

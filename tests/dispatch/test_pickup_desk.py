@@ -1,12 +1,13 @@
 """网点揽件 as a scanner desk: what a scan means, the order of the rows (savable first), the filters, the
 htmx answers (the row swapped in place, the reason by the row) and batch confirm naming each failing order."""
+
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 
-from dispatch import operations as ops
 from dispatch import pickup_desk
+from dispatch import services as ops
 from orders.models import EventKind, OnlineOrder, OrderState
 
 from ..factories import CourierFactory, make_order
@@ -60,18 +61,20 @@ def test_scan_finds_nothing_outside_the_site_or_without_an_armed_order(net):
 
 def test_desk_list_puts_savable_orders_first_and_filters(net):
     courier = CourierFactory(site=net.site_a)
-    late_long = accepted(net, hours_ago=40)   # 24 h overdue
+    late_long = accepted(net, hours_ago=40)  # 24 h overdue
     late_just = accepted(net, hours_ago=16.2)  # overdue by minutes
-    soon = accepted(net, hours_ago=15)         # 1 h left
-    later = accepted(net, hours_ago=1)         # 15 h left
+    soon = accepted(net, hours_ago=15)  # 1 h left
+    later = accepted(net, hours_ago=1)  # 15 h left
     ops.order_courier_assign(order_id=later.pk, actor=net.clerk_a, courier=courier)
     now = timezone.now()
     order = [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now)]
     assert order == [soon.pk, later.pk, late_just.pk, late_long.pk]
     assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="soon")] == [soon.pk]
     assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="later")] == [later.pk]
-    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="late")] == [late_just.pk,
-                                                                                                 late_long.pk]
+    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="late")] == [
+        late_just.pk,
+        late_long.pk,
+    ]
     assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, courier=str(courier.pk))] == [later.pk]
     assert later.pk not in [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, courier="none")]
 
@@ -116,9 +119,11 @@ def test_row_confirm_by_htmx_answers_with_the_row_and_keeps_the_typed_number(net
 def test_batch_confirm_names_each_failing_order(net, login):
     good, missing, bad = accepted(net), accepted(net), accepted(net)
     client = login(net.clerk_a)
-    response = client.post(reverse("dispatch:orders_pickup_batch"), {
-        "ids": [good.pk, missing.pk, bad.pk], f"waybill_{good.pk}": "300000000107",
-        f"waybill_{bad.pk}": "12"}, follow=True)
+    response = client.post(
+        reverse("dispatch:orders_pickup_batch"),
+        {"ids": [good.pk, missing.pk, bad.pk], f"waybill_{good.pk}": "300000000107", f"waybill_{bad.pk}": "12"},
+        follow=True,
+    )
     texts = [str(m) for m in response.context["messages"]]
     assert any("1" in t and "揽件" in t for t in texts)
     assert any(t.startswith(f"订单 {missing.channel_order_id}：") and "运单号" in t for t in texts)

@@ -1,9 +1,10 @@
 """Plain Chinese for durations, countdowns and weeks (dispatch/plain.py) and the pages that use them."""
+
 from datetime import date
 
 from django.urls import reverse
 
-from core.plain import countdown_text, duration_text, week_text
+from core.humanize import countdown_text, duration_text, week_text
 from core.templatetags.desk import minutes_text
 
 from ..pages import shown
@@ -35,7 +36,7 @@ def test_rules_page_shows_thresholds_in_hours(net, login):
 
 
 def test_codes_read_by_their_names():
-    from core.plain import code_label
+    from core.humanize import code_label
 
     assert code_label("LATE_ACCEPT") == "接单超时" and code_label("WO_QUALITY") != "WO_QUALITY"
     assert code_label("REFUND_60") == "罚款退还 60%" and code_label("REWARD") == "月度奖励"
@@ -43,6 +44,6 @@ def test_codes_read_by_their_names():
 
 
 def test_event_kinds_read_by_their_names():
-    from core.plain import code_label
+    from core.humanize import code_label
 
     assert code_label("picked_up") == "揽件确认" and code_label("waybill_corrected") == "网点更正运单号"

@@ -1,9 +1,10 @@
 """站点未揽收: the reminder 30 minutes before service hours end, once a day, only while orders remain."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.models import Message
-from dispatch import operations as ops
+from dispatch import services as ops
 from dispatch.reminders import unscanned_reminders_send
 
 from ..factories import make_order
@@ -29,8 +30,13 @@ def test_reminder_before_closing_once_and_only_with_unscanned_orders(net):
 
 def test_xinjiang_is_reminded_at_its_own_closing(net):
     at = datetime(2026, 11, 23, 11, 0, tzinfo=SH)
-    order = make_order(sender_province="新疆维吾尔自治区", sender_city="乌鲁木齐市", sender_district="天山区",
-                       sender_address="解放路1号", order_time=at)
+    order = make_order(
+        sender_province="新疆维吾尔自治区",
+        sender_city="乌鲁木齐市",
+        sender_district="天山区",
+        sender_address="解放路1号",
+        order_time=at,
+    )
     ops.order_accept(order_id=order.pk, actor=net.clerk_x, at=at)
     assert unscanned_reminders_send(at=datetime(2026, 11, 23, 19, 40, tzinfo=SH)) == 0
     assert unscanned_reminders_send(at=datetime(2026, 11, 23, 20, 35, tzinfo=SH)) == 1
@@ -52,6 +58,8 @@ def test_early_warnings_ten_minutes_and_two_hours_before(net):
     assert deadline_warnings_send(at=datetime(2026, 11, 24, 0, 0, tzinfo=SH)) == 1  # pickup in 2 hours
     assert Message.objects.filter(site=net.site_a, link="/desk/pickup/").count() == 1
     # a transfer starts a new stint: the receiving site is warned for its own deadline
-    ops.order_transfer(order_id=waiting.pk, actor=net.clerk_a, to_site=net.site_b, at=datetime(2026, 11, 23, 10, 26, tzinfo=SH))
+    ops.order_transfer(
+        order_id=waiting.pk, actor=net.clerk_a, to_site=net.site_b, at=datetime(2026, 11, 23, 10, 26, tzinfo=SH)
+    )
     assert deadline_warnings_send(at=datetime(2026, 11, 23, 10, 47, tzinfo=SH)) == 1
     assert Message.objects.filter(site=net.site_b).count() == 1

@@ -1,5 +1,6 @@
 """Forms keep what was typed after an error: a refused transfer, failure or re-appointment reopens its dialog
 with the note on the next page; a refused appeal shows the statement again; read once."""
+
 import json
 import re
 from datetime import timedelta
@@ -8,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from dispatch import operations as ops
+from dispatch import services as ops
 
 from ..factories import make_order
 
@@ -22,15 +23,17 @@ def test_refused_transfer_reopens_the_dialog_with_the_note(net, login):
     order = make_order()
     client = login(net.clerk_a)
     url = reverse("dispatch:order_transfer", args=[order.pk])
-    page = client.post(url, {"to_site": "nowhere", "text": "地址在隔壁区，客户电话确认", "next": "/desk/accept/"},
-                       follow=True).content.decode()
+    page = client.post(
+        url, {"to_site": "nowhere", "text": "地址在隔壁区，客户电话确认", "next": "/desk/accept/"}, follow=True
+    ).content.decode()
     typed = _typed(page)
     assert typed["modal"] == "transfer-modal" and typed["action"] == url and typed["order"] == order.channel_order_id
     assert typed["data"]["text"] == "地址在隔壁区，客户电话确认" and "csrfmiddlewaretoken" not in typed["data"]
     assert _typed(client.get(reverse("dispatch:workbench")).content.decode()) is None  # once
     # a refusal by the operation itself (transfer to itself) keeps it too
-    page = client.post(url, {"to_site": net.site_a.code, "text": "再试一次", "next": "/desk/accept/"},
-                       follow=True).content.decode()
+    page = client.post(
+        url, {"to_site": net.site_a.code, "text": "再试一次", "next": "/desk/accept/"}, follow=True
+    ).content.decode()
     assert _typed(page)["data"]["text"] == "再试一次"
 
 
@@ -38,8 +41,11 @@ def test_refused_pickup_failure_keeps_the_text(net, login):
     order = make_order()
     ops.order_accept(order_id=order.pk, actor=net.clerk_a)
     client = login(net.clerk_a)
-    page = client.post(reverse("dispatch:order_pickup_fail", args=[order.pk]),
-                       {"reason": "", "text": "客户不在家，约好明天", "next": "/desk/pickup/"}, follow=True).content.decode()
+    page = client.post(
+        reverse("dispatch:order_pickup_fail", args=[order.pk]),
+        {"reason": "", "text": "客户不在家，约好明天", "next": "/desk/pickup/"},
+        follow=True,
+    ).content.decode()
     typed = _typed(page)
     assert typed["modal"] == "fail-modal" and typed["data"]["text"] == "客户不在家，约好明天"
 
@@ -65,8 +71,9 @@ def test_appeal_refused_for_its_attachment_keeps_the_statement(net, login):
     v = Violation.objects.filter(order=order).first()  # late accept (and late pickup)
     client = login(net.clerk_a)
     bad = SimpleUploadedFile("病毒.exe", b"MZ...", content_type="application/octet-stream")
-    page = client.post(reverse("penalties:appeal_file", args=[v.pk]),
-                       {"text": "当时系统故障，附截图说明", "files": [bad]}, follow=True).content.decode()
+    page = client.post(
+        reverse("penalties:appeal_file", args=[v.pk]), {"text": "当时系统故障，附截图说明", "files": [bad]}, follow=True
+    ).content.decode()
     assert "alert-danger" in page
     assert "当时系统故障，附截图说明</textarea>" in page
 

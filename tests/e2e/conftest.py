@@ -29,8 +29,10 @@ def page(browser):
     page.set_default_timeout(15000)
     # the desk's Content Security Policy (issue 15): every browser test fails on a violation Chromium reports
     violations = []
-    page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: violations.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
     assert not violations, "CSP violations:\n" + "\n".join(violations)

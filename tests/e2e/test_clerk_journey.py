@@ -1,6 +1,7 @@
 """A clerk's day in Chromium: a new order appears on 网点接单 by itself (the selection survives the refresh),
 the clerk accepts it, assigns a courier, confirms pickup by scanning the waybill (Enter), and finds the order
 in 电商订单查询 with its timeline."""
+
 import pytest
 from playwright.sync_api import expect
 

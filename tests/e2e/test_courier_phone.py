@@ -3,6 +3,7 @@ their orders, confirms one by scanning its Code 128 waybill with the (fake) came
 offline (the browser's network and the service worker's requests cut), confirms another, comes back online — and
 the order is PICKED_UP exactly once, with one event. Meanwhile the clerk's 网点揽件, never reloaded, shows the
 counts change and flags the courier's untouched order due within 2 hours."""
+
 import os
 import time
 from datetime import timedelta
@@ -13,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from courier.models import CourierAct
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState
 
 from ..conftest import PASSWORD
@@ -45,8 +46,10 @@ def _until(page, predicate: str, seconds: float = 15.0) -> None:
 
 
 def _watch_csp(page, violations):
-    page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: violations.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None,
+    )
 
 
 def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, settings, tmp_path, browser):
@@ -62,9 +65,15 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
 
     violations = []
     # a Chromium of its own (from the session's Playwright) whose fake camera plays the waybill
-    camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
         desk_ctx = camera.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
         desk = desk_ctx.new_page()
@@ -87,9 +96,15 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
         desk.goto(f"{live_server.url}/desk/pickup/")
         desk.evaluate("window.__q9_loaded = true")  # survives only if the page never reloads
 
-        phone_ctx = camera.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                        is_mobile=True, has_touch=True, locale="zh-CN",
-                                        timezone_id="Asia/Shanghai", permissions=["camera"])
+        phone_ctx = camera.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            permissions=["camera"],
+        )
         phone = phone_ctx.new_page()
         phone.set_default_timeout(15000)
         _watch_csp(phone, violations)
@@ -101,7 +116,8 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
             expect(phone.get_by_test_id(f"order-{order.channel_order_id}")).to_be_visible()
         expect(phone.get_by_test_id(f"order-{not_mine.channel_order_id}")).to_have_count(0)
         expect(phone.get_by_test_id(f"tel-{scanned.channel_order_id}")).to_have_attribute(
-            "href", f"tel:{scanned.sender_phone}")
+            "href", f"tel:{scanned.sender_phone}"
+        )
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
         # the service worker takes the page over (the shell and the last list for offline use)
         _until(phone, "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)")
@@ -157,10 +173,15 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
         camera.close()
 
     assert not violations, "CSP violations:\n" + "\n".join(violations)
-    states = dict(OnlineOrder.objects.filter(pk__in=[scanned.pk, failed.pk, offline.pk, untouched.pk])
-                  .values_list("pk", "state"))
-    assert states == {scanned.pk: OrderState.PICKED_UP, failed.pk: OrderState.PICKUP_FAILED,
-                      offline.pk: OrderState.PICKED_UP, untouched.pk: OrderState.ACCEPTED}
+    states = dict(
+        OnlineOrder.objects.filter(pk__in=[scanned.pk, failed.pk, offline.pk, untouched.pk]).values_list("pk", "state")
+    )
+    assert states == {
+        scanned.pk: OrderState.PICKED_UP,
+        failed.pk: OrderState.PICKUP_FAILED,
+        offline.pk: OrderState.PICKED_UP,
+        untouched.pk: OrderState.ACCEPTED,
+    }
     assert OnlineOrder.objects.get(pk=scanned.pk).waybill_no == SCANNED
     assert OnlineOrder.objects.get(pk=offline.pk).waybill_no == TYPED
     picked = OrderEvent.objects.filter(order_id=offline.pk, kind=EventKind.PICKED_UP)

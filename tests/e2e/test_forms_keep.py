@@ -1,4 +1,5 @@
 """In Chromium: a transfer refused (no such site) comes back with its dialog open and the note still typed."""
+
 import re
 
 import pytest

@@ -1,6 +1,7 @@
 """Layout in Chromium: no page of any role scrolls sideways at 1280 px (the header's tools included), the
 header search finds an order by the last 4 digits of a phone, and screenshots of the main pages at 1366×768
 and at a 390×844 phone are saved under var/test/ (artefacts of the suite, not committed)."""
+
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from core.navigation import nav_for
-from dispatch import operations as ops
+from dispatch import services as ops
 
 from ..conftest import PASSWORD
 from ..factories import make_order
@@ -47,7 +48,9 @@ def test_no_page_scrolls_sideways_at_1280(net, live_server, browser):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     wide = []
     for role, user in net.users().items():
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800})
+        context = browser.new_context(
+            locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800}
+        )
         page = context.new_page()
         page.set_default_timeout(15000)
         _login(page, live_server.url, user)
@@ -68,8 +71,13 @@ def test_screenshots_of_the_main_pages(net, live_server, browser):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     main = ["/", "/desk/accept/", "/desk/pickup/", "/orders/", "/violations/"]
     for label, viewport in (("1366x768", {"width": 1366, "height": 768}), ("390x844", {"width": 390, "height": 844})):
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=viewport,
-                                      is_mobile=viewport["width"] < 500, has_touch=viewport["width"] < 500)
+        context = browser.new_context(
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport=viewport,
+            is_mobile=viewport["width"] < 500,
+            has_touch=viewport["width"] < 500,
+        )
         page = context.new_page()
         _login(page, live_server.url, net.clerk_a)
         for path in main:
@@ -97,8 +105,13 @@ def test_header_search_by_the_last_four_digits_of_a_phone(net, live_server, page
 
 def test_phone_accepts_and_confirms_an_order(net, live_server, browser):
     order = make_order(sender_phone="13844445555")
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     _login(page, live_server.url, net.clerk_a)
@@ -124,7 +137,7 @@ def test_phone_accepts_and_confirms_an_order(net, live_server, browser):
     expect(page.get_by_test_id(f"row-done-{order.channel_order_id}")).to_contain_text("312345678955")
     page.screenshot(path=str(ARTEFACTS / "phone-pickup-390x844.png"), full_page=True)
     # the other lists are cards too: nothing scrolls sideways
-    for path in ("/orders/", "/violations/", "/work-orders/", "/desk/couriers/", f"/search/?q=5555&list=1"):
+    for path in ("/orders/", "/violations/", "/work-orders/", "/desk/couriers/", "/search/?q=5555&list=1"):
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate(OVERFLOW) <= 0, path
     context.close()

@@ -1,4 +1,5 @@
 """Each demo role logs in through Debian Chromium and sees its own home page, in Chinese."""
+
 import pytest
 from django.core.management import call_command
 

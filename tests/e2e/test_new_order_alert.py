@@ -1,6 +1,7 @@
 """New-order alerts in Chromium: the page asks for notifications once (on the clerk's first click), and an
 order arriving while the clerk is on another page rings the vendored sound, raises one desktop notification
 and counts in the tab title. The test spies on ``Notification`` and on the audio element's ``play``."""
+
 import re
 import time
 
@@ -27,7 +28,6 @@ HTMLMediaElement.prototype.play = function () { window.__q9.played.push(this.cur
 """
 
 
-
 def _wait_until(page, expression: str, timeout_ms: int = 5000) -> None:
     """Poll a page expression from here: Playwright's wait_for_function evaluates a string inside the page,
     which the CSP (no 'unsafe-eval') rightly refuses."""
@@ -35,6 +35,7 @@ def _wait_until(page, expression: str, timeout_ms: int = 5000) -> None:
     while not page.evaluate(expression):
         assert time.monotonic() < deadline, f"timed out waiting for {expression}"
         page.wait_for_timeout(100)
+
 
 def test_new_order_rings_notifies_and_counts_in_the_title(net, live_server, page, settings):
     settings.WORKBENCH_POLL_SECONDS = 1

@@ -1,5 +1,6 @@
 """Accounts in Chromium: HQ creates a clerk, who signs in and must choose a password first; a province LCS
 cannot open another province's user (404); a password reset by e-mail (locmem backend) ends in a sign-in."""
+
 import re
 
 import pytest

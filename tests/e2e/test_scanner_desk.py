@@ -1,6 +1,7 @@
 """网点揽件 with a scanner, in Chromium: the clerk logs in and scans ten waybills in a row without touching the
 mouse. The scan box keeps the focus, each row is confirmed in place (no page load), an order without a waybill
 is scanned by its 物流号 and then its waybill, and a wrong waybill is flagged by its row with the reason."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import OnlineOrder, OrderState
 
 from ..conftest import PASSWORD

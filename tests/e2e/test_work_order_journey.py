@@ -1,5 +1,6 @@
 """A Cainiao work order in Chromium: it arrives, the unit's clerk answers it, CCS sends it back, the clerk answers
 again, CCS passes it, and the result is delivered to Cainiao's CRM (a local HTTP server)."""
+
 import json
 import threading
 from datetime import timedelta
@@ -40,13 +41,34 @@ def test_work_order_answered_sent_back_answered_passed_and_delivered(net, live_s
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    api_client_create(name="菜鸟CRM", kind="crm", channel=None, adapter="generic",
-                      callback_url=f"http://127.0.0.1:{server.server_port}/result")
-    scans_ingest(scans=[{"waybill_no": "300000000991", "scan_type": "签收", "site_code": net.site_a.code,
-                         "scanned_at": timezone.now() - timedelta(hours=3)}])
-    wo, _ = work_order_receive(data={"wo_id": "CN-E2E-1", "type": "false_sign", "source": "taobao",
-                                     "waybill_no": "300000000991", "description": "显示签收，但我没收到",
-                                     "consumer_name": "孙八", "consumer_phone": "13600000000"})
+    api_client_create(
+        name="菜鸟CRM",
+        kind="crm",
+        channel=None,
+        adapter="generic",
+        callback_url=f"http://127.0.0.1:{server.server_port}/result",
+    )
+    scans_ingest(
+        scans=[
+            {
+                "waybill_no": "300000000991",
+                "scan_type": "签收",
+                "site_code": net.site_a.code,
+                "scanned_at": timezone.now() - timedelta(hours=3),
+            }
+        ]
+    )
+    wo, _ = work_order_receive(
+        data={
+            "wo_id": "CN-E2E-1",
+            "type": "false_sign",
+            "source": "taobao",
+            "waybill_no": "300000000991",
+            "description": "显示签收，但我没收到",
+            "consumer_name": "孙八",
+            "consumer_phone": "13600000000",
+        }
+    )
     base = live_server.url
 
     def answer(text):

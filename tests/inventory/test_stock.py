@@ -1,4 +1,5 @@
 """Stock arithmetic, stock-taking, low-stock alerts, and e-waybill numbers: each given once under concurrent use."""
+
 import threading
 
 import pytest
@@ -51,7 +52,9 @@ def test_stock_page(net, login, paper):
     client.post(reverse("inventory:stock"), {"consumable": paper.pk, "action": "count", "counted": "6"})
     page = client.get(reverse("inventory:stock")).content.decode()
     assert "6 卷" in page and "盘点差异" in page
-    r = client.post(reverse("inventory:stock"), {"consumable": paper.pk, "action": "out", "quantity": "abc"}, follow=True)
+    r = client.post(
+        reverse("inventory:stock"), {"consumable": paper.pk, "action": "out", "quantity": "abc"}, follow=True
+    )
     assert r.status_code == 200 and services.quantity(site_id=net.site_a.pk, consumable_id=paper.pk) == 6
 
 
@@ -72,7 +75,7 @@ def test_ranges_do_not_overlap_and_numbers_run_out(net):
 
 
 def test_pickup_with_the_next_e_waybill(net, login):
-    from dispatch import operations as ops
+    from dispatch import services as ops
 
     services.range_allocate(site=net.site_a, start=410000000000, end=410000000099, actor=net.hq)
     order = make_order()

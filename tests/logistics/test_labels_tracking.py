@@ -1,5 +1,6 @@
 """Labels (76×130 mm, Code 128 that decodes back, Chinese read back, prints recorded), tracking timelines with
 out-of-order scans, exceptions to closure, partner carriers, scoping."""
+
 import subprocess
 from datetime import datetime
 from io import BytesIO
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from pypdf import PdfReader
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from logistics.models import LabelPrint, PartnerCarrier, TrackingEvent, WaybillException
 from logistics.services import scans_ingest
 
@@ -52,19 +53,41 @@ def test_batch_labels_one_pdf(net, login):
     response = login(net.clerk_a).post(reverse("logistics:labels_batch"), {"ids": [a.pk, b.pk]})
     assert len(PdfReader(BytesIO(response.content)).pages) == 2
     assert LabelPrint.objects.filter(batch__gt="").count() == 2
-    other = picked(net, "300000000103", clerk=net.clerk_b, sender_city="宁波市", sender_district="海曙区")  # site_b's order
+    other = picked(
+        net, "300000000103", clerk=net.clerk_b, sender_city="宁波市", sender_district="海曙区"
+    )  # site_b's order
     assert login(net.clerk_a).get(reverse("logistics:label", args=[other.pk])).status_code == 404
 
 
 def test_timeline_in_scan_order_whatever_the_arrival(net, login):
     picked(net, "300000000201")
     code = net.site_a.code
-    scans_ingest(scans=[{"waybill_no": "300000000201", "scan_type": "签收", "site_code": code,
-                         "scanned_at": datetime(2026, 11, 24, 8, 30, tzinfo=SH)}])
-    scans_ingest(scans=[{"waybill_no": "300000000201", "scan_type": "揽收", "site_code": code,
-                         "scanned_at": datetime(2026, 11, 23, 10, tzinfo=SH)},
-                        {"waybill_no": "300000000201", "scan_type": "派件", "site_code": code,
-                         "scanned_at": datetime(2026, 11, 24, 7, tzinfo=SH)}])
+    scans_ingest(
+        scans=[
+            {
+                "waybill_no": "300000000201",
+                "scan_type": "签收",
+                "site_code": code,
+                "scanned_at": datetime(2026, 11, 24, 8, 30, tzinfo=SH),
+            }
+        ]
+    )
+    scans_ingest(
+        scans=[
+            {
+                "waybill_no": "300000000201",
+                "scan_type": "揽收",
+                "site_code": code,
+                "scanned_at": datetime(2026, 11, 23, 10, tzinfo=SH),
+            },
+            {
+                "waybill_no": "300000000201",
+                "scan_type": "派件",
+                "site_code": code,
+                "scanned_at": datetime(2026, 11, 24, 7, tzinfo=SH),
+            },
+        ]
+    )
     page = login(net.clerk_a).get(reverse("logistics:track_detail", args=["300000000201"])).content.decode()
     timeline = page.split('data-testid="tracking-timeline"')[1].split("</ol>")[0]
     assert timeline.index("揽收") < timeline.index("派件") < timeline.index("签收")
@@ -77,7 +100,9 @@ def test_timeline_in_scan_order_whatever_the_arrival(net, login):
 def test_exception_lifecycle_and_carriers(net, login):
     picked(net, "300000000301")
     client = login(net.clerk_a)
-    client.post(reverse("logistics:exception_raise", args=["300000000301"]), {"kind": "damage", "description": "外箱破损"})
+    client.post(
+        reverse("logistics:exception_raise", args=["300000000301"]), {"kind": "damage", "description": "外箱破损"}
+    )
     exc = WaybillException.objects.get()
     assert exc.status == "open" and exc.site == net.site_a
     client.post(reverse("logistics:exception_step", args=[exc.pk]), {"text": "已联系客户"})

@@ -10,8 +10,9 @@ from devtools import stack
 
 def _row_counts(url: str) -> dict[str, int]:
     with psycopg.connect(url, autocommit=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        tables = [
+            r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        ]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
@@ -33,7 +34,7 @@ def test_backup_restores_into_an_empty_database(net, tmp_path, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", target)
         assert stack.cmd_restore(str(dump)) == 0
         before, after = _row_counts(source), _row_counts(target)
-        assert before["dispatch_site"] == 5 and before["dispatch_message"] == 1
+        assert before["core_site"] == 5 and before["core_message"] == 1
         assert after == before
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:

@@ -2,6 +2,7 @@
 process of its own, on scratch databases named after the test database, and must end with its RESULT line
 carrying every key it promises (``PROMISED``), each with a value. The sizes are made to take well under 15 s on
 a shared 2-core machine; the timeout below only stops a hung bench."""
+
 import importlib
 import os
 import pkgutil
@@ -29,8 +30,14 @@ def test_every_bench_is_listed():
 def test_bench_smoke_prints_its_result_line(name):
     promised = importlib.import_module(f"bench.{name}").PROMISED
     env = {**os.environ, "DATABASE_URL": stack.database_url_from_settings(connection.settings_dict)}
-    done = subprocess.run([sys.executable, "-m", f"bench.{name}", "--smoke"], cwd=BASE, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", "--smoke"],
+        cwd=BASE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith(f"RESULT {name} "), done.stdout[-2000:]

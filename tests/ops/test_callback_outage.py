@@ -1,6 +1,7 @@
 """A status callback survives a Redis outage: with the broker down the change still commits its outbox row;
 when Redis comes back, beat and the worker deliver it. Uses a private Redis on its own port (never the shared
 one on 6379), a real worker and beat, and a local HTTP server as the channel."""
+
 import json
 import os
 import socket
@@ -15,7 +16,7 @@ import pytest
 from django.db import connection
 
 from devtools.stack import database_url_from_settings, redis_server_command
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import OutboxMessage
 from orders.services import api_client_create, channels_ensure
 
@@ -59,9 +60,17 @@ def test_callback_delivered_after_redis_was_stopped_and_restarted(net, tmp_path,
     redis_cmd = redis_server_command(port, tmp_path / "redis")
     redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     broker = f"redis://127.0.0.1:{port}/0"
-    env = {**os.environ, "DATABASE_URL": database_url_from_settings(connection.settings_dict), "REDIS_URL": broker,
-           "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker, "CALLBACK_SWEEP_SECONDS": "1",
-           "CALLBACK_BACKOFF_SECONDS": "1", "SLA_SWEEP_SECONDS": "3600", "VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_from_settings(connection.settings_dict),
+        "REDIS_URL": broker,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "CALLBACK_SWEEP_SECONDS": "1",
+        "CALLBACK_BACKOFF_SECONDS": "1",
+        "SLA_SWEEP_SECONDS": "3600",
+        "VAR_DIR": str(tmp_path),
+    }
     celery = str(Path(sys.executable).parent / "celery")
     procs = []
     from config.celery import app
@@ -72,14 +81,39 @@ def test_callback_delivered_after_redis_was_stopped_and_restarted(net, tmp_path,
     app.conf.broker_connection_timeout = 1
     try:
         assert _wait(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10)
-        procs = [subprocess.Popen([celery, "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING"],
-                                  cwd=BASE, env=env, stdout=open(tmp_path / "worker.log", "w"), stderr=subprocess.STDOUT),
-                 subprocess.Popen([celery, "-A", "config", "beat", "--loglevel", "WARNING", "--schedule",
-                                   str(tmp_path / "beat-schedule")], cwd=BASE, env=env,
-                                  stdout=open(tmp_path / "beat.log", "w"), stderr=subprocess.STDOUT)]
+        procs = [
+            subprocess.Popen(
+                [celery, "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+                cwd=BASE,
+                env=env,
+                stdout=open(tmp_path / "worker.log", "w"),
+                stderr=subprocess.STDOUT,
+            ),
+            subprocess.Popen(
+                [
+                    celery,
+                    "-A",
+                    "config",
+                    "beat",
+                    "--loglevel",
+                    "WARNING",
+                    "--schedule",
+                    str(tmp_path / "beat-schedule"),
+                ],
+                cwd=BASE,
+                env=env,
+                stdout=open(tmp_path / "beat.log", "w"),
+                stderr=subprocess.STDOUT,
+            ),
+        ]
         channel = channels_ensure()["taobao"]
-        api_client_create(name="淘宝", kind="channel", channel=channel, adapter="generic",
-                          callback_url=f"http://127.0.0.1:{receiver.server_port}/cb")
+        api_client_create(
+            name="淘宝",
+            kind="channel",
+            channel=channel,
+            adapter="generic",
+            callback_url=f"http://127.0.0.1:{receiver.server_port}/cb",
+        )
         order = make_order(channel="taobao")
         time.sleep(3)  # worker and beat are up
         redis.terminate()

@@ -1,5 +1,6 @@
 """A real Celery worker and beat on the real Redis: beat's heartbeat arrives, and a message's e-mail copy is
 delivered by the worker process after the sending transaction commits."""
+
 import os
 import subprocess
 import sys
@@ -35,10 +36,38 @@ def celery_processes(tmp_path, settings):
     }
     bin_dir = Path(sys.executable).parent
     procs = [
-        subprocess.Popen([str(bin_dir / "celery"), "-A", "config", "worker", "--concurrency", "1",
-                          "--pool", "solo", "--loglevel", "INFO"], cwd=BASE, env=env, stdout=open(tmp_path / "worker.log", "w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([str(bin_dir / "celery"), "-A", "config", "beat", "--loglevel", "WARNING",
-                          "--schedule", str(tmp_path / "beat-schedule")], cwd=BASE, env=env),
+        subprocess.Popen(
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--concurrency",
+                "1",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=BASE,
+            env=env,
+            stdout=open(tmp_path / "worker.log", "w"),
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "WARNING",
+                "--schedule",
+                str(tmp_path / "beat-schedule"),
+            ],
+            cwd=BASE,
+            env=env,
+        ),
     ]
     yield outbox
     for p in procs:
@@ -81,8 +110,8 @@ def test_beat_and_worker_record_a_violation_for_an_order_left_pending(net, celer
 
     from django.utils import timezone
 
-    from penalties.defaults import rules_seed
     from penalties.models import Violation
+    from tests.rulebook_seed import rules_seed
 
     from ..factories import make_order
 
@@ -93,7 +122,8 @@ def test_beat_and_worker_record_a_violation_for_an_order_left_pending(net, celer
     with override_settings(**settings_wall):
         order = make_order(order_time=timezone.now() - timedelta(minutes=31))
     assert order.accept_due_at < timezone.now()
-    assert _wait(lambda: Violation.objects.filter(order=order, rule="LATE_ACCEPT").exists(), 60), \
+    assert _wait(lambda: Violation.objects.filter(order=order, rule="LATE_ACCEPT").exists(), 60), (
         "no violation appeared: is the sweep scheduled?"
+    )
     v = Violation.objects.get(order=order, rule="LATE_ACCEPT")
     assert v.site == net.site_a and v.source == "sweep"

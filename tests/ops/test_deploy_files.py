@@ -8,11 +8,13 @@ BASE = Path(__file__).resolve().parents[2]
 def test_docker_compose_config_is_valid():
     env = {**os.environ, "SECRET_KEY": "test-secret", "POSTGRES_PASSWORD": "test-password"}
     subprocess.run(["docker-compose", "config", "-q"], cwd=BASE, env=env, check=True)
-    services = subprocess.run(["docker-compose", "config", "--services"], cwd=BASE, env=env, check=True,
-                              capture_output=True, text=True).stdout.split()
+    services = subprocess.run(
+        ["docker-compose", "config", "--services"], cwd=BASE, env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
     assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
-    rendered = subprocess.run(["docker-compose", "config"], cwd=BASE, env=env, check=True,
-                              capture_output=True, text=True).stdout
+    rendered = subprocess.run(
+        ["docker-compose", "config"], cwd=BASE, env=env, check=True, capture_output=True, text=True
+    ).stdout
     assert "postgres:16" in rendered and "redis:7" in rendered and rendered.count("healthcheck:") >= 5
 
 
@@ -24,8 +26,12 @@ def test_docker_compose_refuses_to_start_without_secrets():
 
 def test_chinese_translations_are_complete_and_compiled(tmp_path):
     po = BASE / "locale/zh_Hans/LC_MESSAGES/django.po"
-    result = subprocess.run(["msgfmt", "--check-format", "--statistics", "-o", str(tmp_path / "django.mo"), str(po)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["msgfmt", "--check-format", "--statistics", "-o", str(tmp_path / "django.mo"), str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
     committed = (BASE / "locale/zh_Hans/LC_MESSAGES/django.mo").read_bytes()
     assert committed == (tmp_path / "django.mo").read_bytes(), "run `make messages` and commit django.mo"

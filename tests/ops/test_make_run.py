@@ -1,5 +1,6 @@
 """`make run` with no DATABASE_URL/REDIS_URL starts embedded PostgreSQL and Redis, web, worker and beat; serves the
 login page at http://127.0.0.1:8000/; Ctrl-C (SIGINT to the terminal's process group) stops every process."""
+
 import os
 import shutil
 import signal
@@ -52,8 +53,9 @@ def test_make_run_serves_login_and_ctrl_c_stops_everything(own_tmp):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "VAR_DIR")}
     env.update(VAR_DIR=str(var), EMBEDDED_REDIS_PORT=str(REDIS_PORT), PORT="8000")
     log = open(tmp_path / "run.log", "wb")
-    proc = subprocess.Popen(["make", "run"], cwd=BASE, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "run"], cwd=BASE, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 600
         body = ""

@@ -2,6 +2,7 @@
 SECRET_KEY is refused with DEBUG off (web, worker, beat, the deploy check); HSTS, SSL redirect and Secure cookies
 are on when DEBUG is off and a real host is served; `make run` keeps a generated key under var/ and loads demo
 data only on the embedded database or with DEMO_MODE; every page carries a CSP no template breaks."""
+
 import os
 import re
 import secrets
@@ -20,9 +21,20 @@ PRODUCTION = {"DEBUG": "0", "ALLOWED_HOSTS": "desk.q9.example", "SECRET_KEY": se
 
 def _env(**extra):
     # the test process's own switches stay out (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright)
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_TRANSPORT",
-                                                          "SECURE_COOKIES", "SECURE_SSL_REDIRECT",
-                                                          "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "SECURE_TRANSPORT",
+            "SECURE_COOKIES",
+            "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
+    }
     return {**env, **extra}
 
 
@@ -31,35 +43,56 @@ def _python(code: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_is_clean_under_production_settings():
-    r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=BASE,
-                       env=_env(**PRODUCTION), capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE,
+        env=_env(**PRODUCTION),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "no issues" in r.stdout
 
 
 def test_the_development_key_is_refused_with_debug_off():
     env = _env(DEBUG="0", ALLOWED_HOSTS="desk.q9.example")
-    r = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=BASE, env=env, capture_output=True,
-                       text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode != 0 and "q9.E001" in r.stdout + r.stderr
     r = _python("import config.wsgi", env)
     assert r.returncode != 0 and "SECRET_KEY is the development key" in r.stderr
-    r = _python("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
-                "from celery import signals; signals.worker_init.send(sender=None)", env)
+    r = _python(
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
+        "from celery import signals; signals.worker_init.send(sender=None)",
+        env,
+    )
     assert r.returncode != 0 and "SECRET_KEY is the development key" in r.stderr
     assert _python("import config.wsgi", _env(DEBUG="1")).returncode == 0  # development: fine
 
 
-@pytest.mark.parametrize("env,secure", [
-    (PRODUCTION, True),
-    ({**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1,localhost"}, False),  # make run, the tests: plain HTTP on loopback
-    ({**PRODUCTION, "DEBUG": "1"}, False),
-    ({**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_TRANSPORT": "true"}, True),
-])
+@pytest.mark.parametrize(
+    "env,secure",
+    [
+        (PRODUCTION, True),
+        ({**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1,localhost"}, False),  # make run, the tests: plain HTTP on loopback
+        ({**PRODUCTION, "DEBUG": "1"}, False),
+        ({**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_TRANSPORT": "true"}, True),
+    ],
+)
 def test_transport_security_follows_debug_and_the_host(env, secure):
-    r = _python("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
-                "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0,"
-                " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_PRELOAD)", _env(**env))
+    r = _python(
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_PRELOAD)",
+        _env(**env),
+    )
     assert r.stdout.split() == [str(secure)] * 5, r.stderr
 
 
@@ -67,11 +100,17 @@ def test_make_run_keeps_a_key_and_demo_data_only_when_asked(tmp_path):
     env = run_defaults({}, embedded_db=True, var=tmp_path)
     assert env["DEMO_MODE"] == "1" and len(env["SECRET_KEY"]) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
-    assert run_defaults({}, embedded_db=False, var=tmp_path) == {"DEMO_MODE": "0", "DEBUG": "0",
-                                                                 "SECRET_KEY": env["SECRET_KEY"],  # kept
-                                                                 # gunicorn: a worker process per usable core
-                                                                 "WEB_CONCURRENCY": str(len(os.sched_getaffinity(0)))}
-    assert run_defaults({"DEMO_MODE": "1", "SECRET_KEY": "given"}, embedded_db=False, var=tmp_path)["SECRET_KEY"] == "given"
+    assert run_defaults({}, embedded_db=False, var=tmp_path) == {
+        "DEMO_MODE": "0",
+        "DEBUG": "0",
+        "SECRET_KEY": env["SECRET_KEY"],  # kept
+        # gunicorn: a worker process per usable core
+        "WEB_CONCURRENCY": str(len(os.sched_getaffinity(0))),
+    }
+    assert (
+        run_defaults({"DEMO_MODE": "1", "SECRET_KEY": "given"}, embedded_db=False, var=tmp_path)["SECRET_KEY"]
+        == "given"
+    )
 
 
 def test_every_page_carries_the_csp(net, login):
@@ -98,9 +137,11 @@ def test_no_template_needs_an_inline_script():
 def test_the_web_process_freezes_what_it_loaded_before_its_first_request():
     """config.wsgi imports the views and moves the objects alive then into the collector's permanent generation:
     a full collection (every third bulk push of 1,000 orders) then walks only what requests created."""
-    r = _python("import gc, sys; import config.wsgi; "
-                "print(gc.get_freeze_count(), 'orders.api' in sys.modules and 'penalties.views' in sys.modules)",
-                _env(DEBUG="1"))
+    r = _python(
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_freeze_count(), 'orders.api' in sys.modules and 'penalties.views' in sys.modules)",
+        _env(DEBUG="1"),
+    )
     assert r.returncode == 0, r.stderr
     frozen, views_loaded = r.stdout.split()
     assert int(frozen) > 100_000 and views_loaded == "True", r.stdout

@@ -3,6 +3,7 @@
 workbench, accept and batch accept, HQ's home, the order list, a signed API push — the pages say the cache is
 away, and nothing is lost: every change is committed with its outbox row, which beat delivers once Redis is back.
 Uses its own redis-server on its own port, never the shared one."""
+
 import json
 import os
 import signal
@@ -14,10 +15,10 @@ import pytest
 from django.urls import reverse
 
 from core import broker, rediscache
+from core.signing import headers
 from devtools.stack import redis_server_command
 from orders.models import OnlineOrder, OrderState, OutboxMessage
 from orders.services import api_client_create, channels_ensure
-from core.signing import headers
 
 from ..factories import make_order
 
@@ -36,8 +37,9 @@ def private_redis(tmp_path, settings):
     from config.celery import app
 
     port = int(os.environ.get("Q9_PRIVATE_REDIS_PORT") or _free_port())
-    proc = subprocess.Popen(redis_server_command(port, tmp_path / "redis"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        redis_server_command(port, tmp_path / "redis"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 10
     while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
         assert time.monotonic() < deadline, "the private redis-server did not start"
@@ -84,15 +86,28 @@ def _exercise(net, client, api, label):
     client.force_login(net.clerk_a, backend="core.auth.UserBackend")
     check("workbench", *_timed(lambda: client.get(reverse("dispatch:workbench"))))
     check("accept", *_timed(lambda: client.post(reverse("dispatch:order_accept", args=[orders[0].pk]))))
-    check("batch accept", *_timed(lambda: client.post(reverse("dispatch:orders_accept_batch"),
-                                                      {"ids": [orders[1].pk, orders[2].pk]})))
+    check(
+        "batch accept",
+        *_timed(lambda: client.post(reverse("dispatch:orders_accept_batch"), {"ids": [orders[1].pk, orders[2].pk]})),
+    )
     check("home (clerk)", *_timed(lambda: client.get(reverse("home"))))
     client.force_login(net.hq, backend="core.auth.UserBackend")
     check("home (HQ)", *_timed(lambda: client.get(reverse("home"))))
     check("order list", *_timed(lambda: client.get(reverse("orders:order_list"))))
     check("message list", *_timed(lambda: client.get(reverse("core:message_list"))))
-    body = json.dumps({"channel_order_id": f"OUT-{label}", "sender": {"name": "张三", "phone": "13812345678",
-                       "province": "浙江省", "city": "杭州市", "district": "西湖区", "address": "文三路90号"}}).encode()
+    body = json.dumps(
+        {
+            "channel_order_id": f"OUT-{label}",
+            "sender": {
+                "name": "张三",
+                "phone": "13812345678",
+                "province": "浙江省",
+                "city": "杭州市",
+                "district": "西湖区",
+                "address": "文三路90号",
+            },
+        }
+    ).encode()
     h = headers(key=api_client.key, secret=secret, method="POST", path="/api/orders", body=body)
     response, took = _timed(lambda: client.post("/api/orders", data=body, content_type="application/json", headers=h))
     check("API push", response, took, ok=(201,))
@@ -103,17 +118,22 @@ def _exercise(net, client, api, label):
 
 def _api(net):
     channel = channels_ensure()["taobao"]
-    client, secret = api_client_create(name="淘宝", kind="channel", channel=channel, adapter="generic",
-                                       callback_url="http://127.0.0.1:9/cb")
+    client, secret = api_client_create(
+        name="淘宝", kind="channel", channel=channel, adapter="generic", callback_url="http://127.0.0.1:9/cb"
+    )
     return channel, client, secret
 
 
 def _lost(orders, label) -> list[str]:
     """What the outage lost: accepted orders not accepted, callbacks not queued, the pushed order not stored."""
-    lost = [f"order {o.pk} not accepted" for o in orders
-            if OnlineOrder.objects.get(pk=o.pk).state != OrderState.ACCEPTED]
-    lost += [f"order {o.pk}: no queued callback" for o in orders
-             if not OutboxMessage.objects.filter(order=o, kind="accepted", status="pending").exists()]
+    lost = [
+        f"order {o.pk} not accepted" for o in orders if OnlineOrder.objects.get(pk=o.pk).state != OrderState.ACCEPTED
+    ]
+    lost += [
+        f"order {o.pk}: no queued callback"
+        for o in orders
+        if not OutboxMessage.objects.filter(order=o, kind="accepted", status="pending").exists()
+    ]
     if not OnlineOrder.objects.filter(channel_order_id=f"OUT-{label}").exists():
         lost.append(f"pushed order OUT-{label} not stored")
     return lost

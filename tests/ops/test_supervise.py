@@ -1,6 +1,7 @@
 """`make run` keeps worker and beat alive (issue 15 §12): under devtools.supervise a process that crashes or is
 killed is started again while the supervisor (and so honcho, and the web beside it) keeps running; SIGTERM
 stops the process and the supervisor together. The Procfile runs worker and beat under it."""
+
 import os
 import signal
 import subprocess
@@ -27,12 +28,18 @@ def test_a_crashed_or_killed_process_is_started_again_and_sigterm_ends_both(tmp_
     starts = tmp_path / "starts"
     pids = tmp_path / "pid"
     # a process that writes its pid, counts its start, and crashes on its first two starts
-    child = ("import os, sys, time, pathlib; p = pathlib.Path(sys.argv[1]); n = len(p.read_text()) if p.exists() else 0;"
-             "p.write_text('x' * (n + 1)); pathlib.Path(sys.argv[2]).write_text(str(os.getpid()));"
-             "sys.exit(1) if n < 2 else time.sleep(120)")
-    sup = subprocess.Popen([sys.executable, "-m", "devtools.supervise", sys.executable, "-c", child, str(starts),
-                            str(pids)], cwd=BASE, env={**os.environ, "SUPERVISE_BACKOFF": "0.2"},
-                           stderr=subprocess.PIPE, text=True)
+    child = (
+        "import os, sys, time, pathlib; p = pathlib.Path(sys.argv[1]); n = len(p.read_text()) if p.exists() else 0;"
+        "p.write_text('x' * (n + 1)); pathlib.Path(sys.argv[2]).write_text(str(os.getpid()));"
+        "sys.exit(1) if n < 2 else time.sleep(120)"
+    )
+    sup = subprocess.Popen(
+        [sys.executable, "-m", "devtools.supervise", sys.executable, "-c", child, str(starts), str(pids)],
+        cwd=BASE,
+        env={**os.environ, "SUPERVISE_BACKOFF": "0.2"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert _wait(lambda: starts.exists() and len(starts.read_text()) == 3, 15), "restarted after two crashes"
         time.sleep(0.5)

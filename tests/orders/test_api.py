@@ -1,6 +1,7 @@
 """The channel API over real HTTP against a live server: signatures, idempotency and conflicts, scope between
 channels, bulk partial failures, changes and cancellations, the adapters in their own formats, status
 callbacks in their own codes with retries against a local HTTP server, and the tracking feed."""
+
 import json
 import threading
 import time
@@ -11,12 +12,12 @@ import pytest
 import requests
 from ninja.responses import NinjaJSONEncoder
 
-from dispatch import operations as ops
+from core.signing import headers, sign
+from dispatch import services as ops
 from orders.api import BulkOut
 from orders.models import ApiClient, CallbackAttempt, OnlineOrder, OutboxMessage
 from orders.outbox import outbox_deliver
 from orders.services import api_client_create, channels_ensure
-from core.signing import headers, sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,10 +40,20 @@ class Api:
 
 
 def order_json(n, **kw):
-    body = {"channel_order_id": f"TB{n:08d}", "sender": {"name": "张三", "phone": "13812345678", "province": "浙江省",
-            "city": "杭州市", "district": "西湖区", "address": "文三路90号"},
-            "receiver": {"name": "李四", "phone": "13900000000", "address": "上海市浦东新区世纪大道1号"},
-            "goods": "衣服", "weight_kg": "1.5"}
+    body = {
+        "channel_order_id": f"TB{n:08d}",
+        "sender": {
+            "name": "张三",
+            "phone": "13812345678",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "西湖区",
+            "address": "文三路90号",
+        },
+        "receiver": {"name": "李四", "phone": "13900000000", "address": "上海市浦东新区世纪大道1号"},
+        "goods": "衣服",
+        "weight_kg": "1.5",
+    }
     body.update(kw)
     return body
 
@@ -74,7 +85,9 @@ def test_push_repeat_conflict_and_status(net, taobao):
 
 
 def test_signatures_bad_expired_replayed_missing(net, taobao):
-    assert taobao.call("POST", "/api/orders", order_json(2), tamper=True).json()["error"]["code"] == "auth_bad_signature"
+    assert (
+        taobao.call("POST", "/api/orders", order_json(2), tamper=True).json()["error"]["code"] == "auth_bad_signature"
+    )
     old = taobao.call("POST", "/api/orders", order_json(2), now=time.time() - 301)
     assert old.status_code == 401 and old.json()["error"]["code"] == "auth_expired"
     data = json.dumps(order_json(3)).encode()
@@ -102,8 +115,14 @@ def test_scope_between_channels(net, taobao, live_server, channels):
 
 def test_bulk_partial_failures_and_malformed_input(net, taobao):
     taobao.call("POST", "/api/orders", order_json(10))
-    items = [order_json(11), order_json(12, sender={"name": "", "phone": "1", "address": ""}),
-             order_json(10), order_json(10, goods="别的"), order_json(13, waybill_no="12ab"), order_json(11)]
+    items = [
+        order_json(11),
+        order_json(12, sender={"name": "", "phone": "1", "address": ""}),
+        order_json(10),
+        order_json(10, goods="别的"),
+        order_json(13, waybill_no="12ab"),
+        order_json(11),
+    ]
     r = taobao.call("POST", "/api/orders/bulk", {"orders": items})
     assert r.status_code == 200, r.text
     body = r.json()
@@ -112,7 +131,7 @@ def test_bulk_partial_failures_and_malformed_input(net, taobao):
     assert body["results"][1]["error"]["field"] == "sender_name"
     assert body["results"][4]["error"]["code"] == "waybill_invalid"
     assert (body["created"], body["existing"], body["conflicts"], body["invalid"]) == (1, 2, 1, 2)
-    for raw in (b"{", b"[]", "{\"orders\": []}".encode(), b"\x00\xff", json.dumps({"orders": [{"x": 1}]}).encode()):
+    for raw in (b"{", b"[]", b'{"orders": []}', b"\x00\xff", json.dumps({"orders": [{"x": 1}]}).encode()):
         bad = taobao.call("POST", "/api/orders/bulk", raw=raw)
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid", raw
     too_many = {"orders": [order_json(1000 + i) for i in range(1001)]}
@@ -121,8 +140,11 @@ def test_bulk_partial_failures_and_malformed_input(net, taobao):
 
 def test_change_reroutes_and_cancel(net, taobao):
     taobao.call("POST", "/api/orders", order_json(20))
-    r = taobao.call("POST", "/api/orders/TB00000020/change",
-                    {"sender": {"city": "宁波市", "district": "海曙区", "address": "中山路1号"}})
+    r = taobao.call(
+        "POST",
+        "/api/orders/TB00000020/change",
+        {"sender": {"city": "宁波市", "district": "海曙区", "address": "中山路1号"}},
+    )
     assert r.status_code == 200 and r.json()["site"]["code"] == net.site_b.code
     r = taobao.call("POST", "/api/orders/TB00000020/cancel", {"reason": "客户取消"})
     assert r.status_code == 200 and r.json()["state"] == "CANCELLED"
@@ -160,13 +182,24 @@ class Receiver:
 def test_kuaidi100_adapter_and_its_callback_codes(net, live_server, channels, settings):
     settings.CALLBACK_BACKOFF_SECONDS = 0
     receiver = Receiver(fail=2)
-    client, secret = api_client_create(name="快递100", kind="channel", channel=channels["kuaidi100"],
-                                       adapter="kuaidi100", callback_url=receiver.url)
+    client, secret = api_client_create(
+        name="快递100", kind="channel", channel=channels["kuaidi100"], adapter="kuaidi100", callback_url=receiver.url
+    )
     kd = Api(live_server.url, client, secret)
-    payload = {"orderId": "KD2026112300001", "sendManName": "王五", "sendManMobile": "13700000001",
-               "sendManPrintAddr": "浙江省杭州市西湖区文三路90号", "recManName": "赵六", "recManMobile": "13600000000",
-               "recManPrintAddr": "北京市朝阳区建国路1号", "cargo": "文件", "weight": "0.5", "dayType": "明天",
-               "pickupStartTime": "09:00", "pickupEndTime": "11:00"}
+    payload = {
+        "orderId": "KD2026112300001",
+        "sendManName": "王五",
+        "sendManMobile": "13700000001",
+        "sendManPrintAddr": "浙江省杭州市西湖区文三路90号",
+        "recManName": "赵六",
+        "recManMobile": "13600000000",
+        "recManPrintAddr": "北京市朝阳区建国路1号",
+        "cargo": "文件",
+        "weight": "0.5",
+        "dayType": "明天",
+        "pickupStartTime": "09:00",
+        "pickupEndTime": "11:00",
+    }
     r = kd.call("POST", "/api/kuaidi100/orders", payload)
     assert r.status_code == 200 and r.json()["result"] is True and r.json()["data"]["status"] == 0, r.text
     order = OnlineOrder.objects.get(channel_order_id="KD2026112300001")
@@ -195,13 +228,23 @@ def test_kuaidi100_adapter_and_its_callback_codes(net, live_server, channels, se
 def test_wechat_same_order_same_waybill_and_codes(net, live_server, channels, settings):
     settings.CALLBACK_BACKOFF_SECONDS = 0
     receiver = Receiver()
-    client, secret = api_client_create(name="微信", kind="channel", channel=channels["wechat"], adapter="wechat",
-                                       callback_url=receiver.url)
+    client, secret = api_client_create(
+        name="微信", kind="channel", channel=channels["wechat"], adapter="wechat", callback_url=receiver.url
+    )
     wx = Api(live_server.url, client, secret)
-    payload = {"OrderID": "WX0001", "Sender": {"Name": "钱七", "Mobile": "13500000000", "Province": "浙江省",
-               "City": "杭州市", "Area": "西湖区", "Address": "天目山路1号"},
-               "Receiver": {"Name": "孙八", "Mobile": "13400000000", "Address": "广州市天河区"},
-               "Cargo": {"Weight": "2", "DetailList": [{"Name": "书", "Count": 2}]}}
+    payload = {
+        "OrderID": "WX0001",
+        "Sender": {
+            "Name": "钱七",
+            "Mobile": "13500000000",
+            "Province": "浙江省",
+            "City": "杭州市",
+            "Area": "西湖区",
+            "Address": "天目山路1号",
+        },
+        "Receiver": {"Name": "孙八", "Mobile": "13400000000", "Address": "广州市天河区"},
+        "Cargo": {"Weight": "2", "DetailList": [{"Name": "书", "Count": 2}]},
+    }
     first = wx.call("POST", "/api/wechat/orders", payload)
     assert first.status_code == 200, first.text
     first = first.json()
@@ -220,7 +263,10 @@ def test_wechat_same_order_same_waybill_and_codes(net, live_server, channels, se
 
 
 def make_cancelled_wechat(wx):
-    payload = {"OrderID": "WX0002", "Sender": {"Name": "周九", "Mobile": "13300000000", "Address": "杭州市西湖区文三路1号"}}
+    payload = {
+        "OrderID": "WX0002",
+        "Sender": {"Name": "周九", "Mobile": "13300000000", "Address": "杭州市西湖区文三路1号"},
+    }
     wx.call("POST", "/api/wechat/orders", payload)
     return wx.call("POST", "/api/wechat/cancel", {"OrderID": "WX0002"})
 
@@ -231,14 +277,31 @@ def test_tracking_feed_stores_once_and_completes_pickups(net, live_server, taoba
     taobao.call("POST", "/api/orders", order_json(30, waybill_no="300000000777"))
     order = OnlineOrder.objects.get(channel_order_id="TB00000030")
     ops.order_accept(order_id=order.pk, actor=net.clerk_a)
-    scans = {"scans": [
-        {"waybill_no": "300000000777", "scan_type": "发件", "site_code": net.site_a.code, "scanned_at": "2026-11-23T15:00:00+08:00"},
-        {"waybill_no": "300000000777", "scan_type": "揽收", "site_code": net.site_a.code, "scanned_at": "2026-11-23T14:00:00+08:00",
-         "operator": "王五"}]}
+    scans = {
+        "scans": [
+            {
+                "waybill_no": "300000000777",
+                "scan_type": "发件",
+                "site_code": net.site_a.code,
+                "scanned_at": "2026-11-23T15:00:00+08:00",
+            },
+            {
+                "waybill_no": "300000000777",
+                "scan_type": "揽收",
+                "site_code": net.site_a.code,
+                "scanned_at": "2026-11-23T14:00:00+08:00",
+                "operator": "王五",
+            },
+        ]
+    }
     r = scanner.call("POST", "/api/tracking/scans", scans)
     assert r.json() == {"stored": 2, "repeats": 0, "completed_orders": 1, "rejected": []}, r.text
-    assert scanner.call("POST", "/api/tracking/scans", scans).json() == {"stored": 0, "repeats": 2, "completed_orders": 0,
-                                                                         "rejected": []}
+    assert scanner.call("POST", "/api/tracking/scans", scans).json() == {
+        "stored": 0,
+        "repeats": 2,
+        "completed_orders": 0,
+        "rejected": [],
+    }
     order.refresh_from_db()
     assert order.state == "PICKED_UP" and order.pickup_source == "scan"
     wrong = taobao.call("POST", "/api/tracking/scans", scans)  # a channel is no scanner: said so, by kind
@@ -251,8 +314,14 @@ def test_tracking_feed_stores_once_and_completes_pickups(net, live_server, taoba
 def test_crm_pushes_work_orders(net, live_server, taobao):
     client, secret = api_client_create(name="菜鸟CRM", kind=ApiClient.Kind.CRM, channel=None, adapter="generic")
     crm = Api(live_server.url, client, secret)
-    body = {"wo_id": "CN20261123001", "type": "false_sign", "source": "guoguo", "waybill_no": "300000000981",
-            "description": "显示签收但未收到", "limit_hours": 12}
+    body = {
+        "wo_id": "CN20261123001",
+        "type": "false_sign",
+        "source": "guoguo",
+        "waybill_no": "300000000981",
+        "description": "显示签收但未收到",
+        "limit_hours": 12,
+    }
     first = crm.call("POST", "/api/crm/work-orders", body)
     assert first.status_code == 201 and first.json()["state"] == "unassigned", first.text
     assert crm.call("POST", "/api/crm/work-orders", body).status_code == 200
@@ -266,10 +335,23 @@ def test_bulk_answer_is_what_its_documented_schema_gives(net, taobao):
     """The bulk answer is written without a second validation pass (issue 17): it must still be exactly what
     BulkOut would make of it, every item with the single-order answer's fields, the same labels and times."""
     taobao.call("POST", "/api/orders", order_json(30))
-    r = taobao.call("POST", "/api/orders/bulk", {"orders": [
-        order_json(31, order_time="2026-11-24T08:00:00+08:00", window_start="2026-11-24T10:00:00",
-                   window_end="2026-11-24T12:00:00"),
-        order_json(32, sender={"name": "", "phone": "1", "address": ""}), order_json(30), order_json(30, goods="别的")]})
+    r = taobao.call(
+        "POST",
+        "/api/orders/bulk",
+        {
+            "orders": [
+                order_json(
+                    31,
+                    order_time="2026-11-24T08:00:00+08:00",
+                    window_start="2026-11-24T10:00:00",
+                    window_end="2026-11-24T12:00:00",
+                ),
+                order_json(32, sender={"name": "", "phone": "1", "address": ""}),
+                order_json(30),
+                order_json(30, goods="别的"),
+            ]
+        },
+    )
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/json; charset=utf-8"
     body = r.json()
     assert body == json.loads(json.dumps(BulkOut.model_validate(body).model_dump(), cls=NinjaJSONEncoder))
@@ -281,7 +363,8 @@ def test_bulk_answer_is_what_its_documented_schema_gives(net, taobao):
     def same(value, key):  # the answer keeps the offset it was given, the stored order reads back in UTC
         return datetime.fromisoformat(value) if key in times and value else value
 
-    assert {k: same(created[k], k) for k in single if k not in ("events", "created")} == \
-        {k: same(single[k], k) for k in single if k not in ("events", "created")}
+    assert {k: same(created[k], k) for k in single if k not in ("events", "created")} == {
+        k: same(single[k], k) for k in single if k not in ("events", "created")
+    }
     assert body["results"][1]["order"] is None and body["results"][1]["error"]["field"] == "sender_name"
     assert body["results"][2]["status"] == "existing" and body["results"][2]["error"] is None

@@ -1,14 +1,15 @@
 """API edges (issue 15 §11): a body limit consistent with the bulk schema (a full bulk of long Chinese orders
 passes; past the limit a JSON 413), one canonical signing form of the path shared by client and server,
 non-object bodies refused with 422 at any depth, and the constraints written in the OpenAPI document."""
+
 import json
 import time
 
 import pytest
 
+from core.signing import canonical_path, headers
 from orders.models import OnlineOrder, OrderState
 from orders.services import api_client_create, channels_ensure
-from core.signing import canonical_path, headers
 
 
 @pytest.fixture
@@ -29,15 +30,31 @@ def api(net, client):
 
 
 def order(cid, **kw):
-    body = {"channel_order_id": cid, "sender": {"name": "张三", "phone": "13812345678", "province": "浙江省",
-            "city": "杭州市", "district": "西湖区", "address": "文三路90号"}}
+    body = {
+        "channel_order_id": cid,
+        "sender": {
+            "name": "张三",
+            "phone": "13812345678",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "西湖区",
+            "address": "文三路90号",
+        },
+    }
     body.update(kw)
     return body
 
 
 def test_a_full_bulk_of_long_chinese_orders_fits_the_limit(api):
-    items = [order(f"LONG{i:04d}", goods="长" * 200, remark="备注" * 250,
-                   receiver={"name": "李" * 64, "address": "北京市朝阳区" + "路" * 190}) for i in range(1000)]
+    items = [
+        order(
+            f"LONG{i:04d}",
+            goods="长" * 200,
+            remark="备注" * 250,
+            receiver={"name": "李" * 64, "address": "北京市朝阳区" + "路" * 190},
+        )
+        for i in range(1000)
+    ]
     raw = json.dumps({"orders": items}).encode()  # ASCII-escaped: every Chinese character is six bytes
     assert len(raw) > 3_850_000
     r = api("POST", "/api/orders/bulk", raw=raw)
@@ -54,8 +71,9 @@ def test_past_the_limit_a_json_413(api, settings):
     assert not OnlineOrder.objects.exists()
 
 
-@pytest.mark.parametrize("method, path", [("TRACE", "/api/orders"), ("DELETE", "/api/orders/bulk"),
-                                          ("PUT", "/api/orders/X1/cancel")])
+@pytest.mark.parametrize(
+    "method, path", [("TRACE", "/api/orders"), ("DELETE", "/api/orders/bulk"), ("PUT", "/api/orders/X1/cancel")]
+)
 def test_a_method_the_path_does_not_take_is_a_json_405(api, method, path):
     r = api(method, path)
     assert r.status_code == 405 and r["Content-Type"].startswith("application/json"), r.content[:200]
@@ -101,11 +119,22 @@ def test_the_schema_documents_the_constraints(client):
     assert "JSON 对象" in schema["info"]["description"] and "413" in schema["info"]["description"]
 
 
-@pytest.mark.parametrize("field,value", [
-    ("is_online", 0), ("is_online", "true"), ("weight_kg", "1.555"), ("weight_kg", True), ("weight_kg", "1e3"),
-    ("order_time", 1764000000), ("order_time", "1999-12-31T23:00:00+08:00"), ("order_time", "2026-11-24"),
-    ("waybill_no", "ABC123"), ("goods", "a\u0001b"), ("goods", "a\ufffeb"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("is_online", 0),
+        ("is_online", "true"),
+        ("weight_kg", "1.555"),
+        ("weight_kg", True),
+        ("weight_kg", "1e3"),
+        ("order_time", 1764000000),
+        ("order_time", "1999-12-31T23:00:00+08:00"),
+        ("order_time", "2026-11-24"),
+        ("waybill_no", "ABC123"),
+        ("goods", "a\u0001b"),
+        ("goods", "a\ufffeb"),
+    ],
+)
 def test_what_the_document_forbids_is_refused(api, field, value):
     """The document and the server agree: a flag is a JSON boolean, a weight a number or a decimal text of two
     places, a time an RFC 3339 text of 2000–2100 (never Unix seconds), a waybill the configured format."""
@@ -116,8 +145,18 @@ def test_what_the_document_forbids_is_refused(api, field, value):
 
 
 def test_what_the_document_allows_is_accepted(api):
-    r = api("POST", "/api/orders", order("LOOSE-1", weight_kg=1.555, is_online=False, waybill_no="",
-                                         window_start="2026-11-25T09:00:00", window_end="2026-11-25T11:00:00+08:00"))
+    r = api(
+        "POST",
+        "/api/orders",
+        order(
+            "LOOSE-1",
+            weight_kg=1.555,
+            is_online=False,
+            waybill_no="",
+            window_start="2026-11-25T09:00:00",
+            window_end="2026-11-25T11:00:00+08:00",
+        ),
+    )
     assert r.status_code == 201, r.text
     stored = OnlineOrder.objects.get(channel_order_id="LOOSE-1")
     assert str(stored.weight_kg) == "1.56" and stored.is_online is False and stored.waybill_no is None
@@ -132,15 +171,31 @@ def test_a_body_that_is_not_json_is_a_json_422_whatever_its_content_type(client)
         assert r.json()["error"]["field"] == "body" and "第 1 行第 1 列" in r.json()["error"]["message"]["zh"]
 
 
-@pytest.mark.parametrize("path,body,field,words", [
-    ("/api/orders", order("POLICY-1", goods="a\u0001b"), "goods", "不允许控制字符（U+0001）"),
-    ("/api/orders", order("POLICY-2", remark="x\ud800"), "remark", "不允许控制字符（U+D800）"),
-    ("/api/orders", order("POLICY-3", sender={"name": "\u3000 ", "phone": "1", "address": "文三路90号"}),
-     "sender.name", "不能为空"),
-    ("/api/orders", order("POLICY-4", receiver={"address": "b\u007f"}), "receiver.address", "不允许控制字符（U+007F）"),
-    ("/api/orders/bulk", {"orders": [order("POLICY-5"), order("POLICY-6", goods="\uffff")]}, "orders.1.goods",
-     "不允许控制字符（U+FFFF）"),
-])
+@pytest.mark.parametrize(
+    "path,body,field,words",
+    [
+        ("/api/orders", order("POLICY-1", goods="a\u0001b"), "goods", "不允许控制字符（U+0001）"),
+        ("/api/orders", order("POLICY-2", remark="x\ud800"), "remark", "不允许控制字符（U+D800）"),
+        (
+            "/api/orders",
+            order("POLICY-3", sender={"name": "\u3000 ", "phone": "1", "address": "文三路90号"}),
+            "sender.name",
+            "不能为空",
+        ),
+        (
+            "/api/orders",
+            order("POLICY-4", receiver={"address": "b\u007f"}),
+            "receiver.address",
+            "不允许控制字符（U+007F）",
+        ),
+        (
+            "/api/orders/bulk",
+            {"orders": [order("POLICY-5"), order("POLICY-6", goods="\uffff")]},
+            "orders.1.goods",
+            "不允许控制字符（U+FFFF）",
+        ),
+    ],
+)
 def test_a_text_policy_breach_names_the_field_and_the_character(api, path, body, field, words):
     """pydantic-core enforces the policy's pattern (no Python call per text); the answer still says, in Chinese,
     which character to remove or that the text is blank, and nothing of the request is stored."""
@@ -157,8 +212,16 @@ def test_a_bulk_answer_gives_each_order_its_own_times(api):
     first = api("POST", "/api/orders", order("TIME-1", order_time="2026-11-23T10:00:00+08:00"))
     assert first.status_code == 201, first.text
     single = api("GET", "/api/orders/TIME-1").json()["order_time"]
-    r = api("POST", "/api/orders/bulk", {"orders": [order("TIME-1", order_time="2026-11-23T10:00:00+08:00"),
-                                                    order("TIME-2", order_time="2026-11-23T10:00:00+08:00")]})
+    r = api(
+        "POST",
+        "/api/orders/bulk",
+        {
+            "orders": [
+                order("TIME-1", order_time="2026-11-23T10:00:00+08:00"),
+                order("TIME-2", order_time="2026-11-23T10:00:00+08:00"),
+            ]
+        },
+    )
     assert r.status_code == 200, r.text
     repeat, new = (item["order"]["order_time"] for item in r.json()["results"])
     assert repeat == single and new == "2026-11-23T10:00:00+08:00"

@@ -2,6 +2,7 @@
 status codes, content types and bodies as documented, schema-valid data accepted, schema-invalid data refused,
 authentication enforced, unsupported methods refused…), a fixed seed and every request signed as a channel
 would sign it."""
+
 import json
 import os
 import re
@@ -15,8 +16,8 @@ from hypothesis import HealthCheck, settings
 from requests.auth import AuthBase
 
 from core import clock
-from orders.services import api_client_create, channels_ensure
 from core.signing import canonical_path, sign
+from orders.services import api_client_create, channels_ensure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,14 +80,20 @@ def windows_in_order(context, case):
     body = case.body
     if not isinstance(body, dict) or case.meta is None or not case.meta.generation.mode.is_positive:
         return case
-    for item in [body, *[o for o in body.get("orders") or () if isinstance(o, dict)]] if isinstance(
-            body.get("orders"), list) else [body]:
+    for item in (
+        [body, *[o for o in body.get("orders") or () if isinstance(o, dict)]]
+        if isinstance(body.get("orders"), list)
+        else [body]
+    ):
         if _before(_moment(item.get("window_start")), _moment(item.get("window_end"))) is False:
             item["window_end"] = None
     # and one rule against the server's clock, also stated in words: an order time at most 10 minutes ahead
     ahead = datetime.now(clock.tz()) + clock.SKEW
-    for item in [body, *[o for o in body.get("orders") or () if isinstance(o, dict)]] if isinstance(
-            body.get("orders"), list) else [body]:
+    for item in (
+        [body, *[o for o in body.get("orders") or () if isinstance(o, dict)]]
+        if isinstance(body.get("orders"), list)
+        else [body]
+    ):
         if _before(ahead, _moment(item.get("order_time"))):
             item["order_time"] = None
         if _before(ahead - clock.SKEW + clock.WINDOW_AHEAD, _moment(item.get("window_end"))):
@@ -124,8 +131,9 @@ class Signature(AuthBase):
             body = body.encode()
         self.last = ts = max(int(time.time()), self.last + 1)  # never the same signature twice (replay check)
         request.headers["X-Timestamp"] = str(ts)
-        request.headers["X-Signature"] = sign(CLIENT["secret"], request.method, canonical_path(request.path_url),
-                                              ts, body)
+        request.headers["X-Signature"] = sign(
+            CLIENT["secret"], request.method, canonical_path(request.path_url), ts, body
+        )
         return request
 
 

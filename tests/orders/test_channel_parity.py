@@ -1,6 +1,7 @@
 """Channel parity: Kuaidi100 hears every code (0 下单成功, 1, 9, 10, 99, 610 下单失败) at the order's own
 ``callBackUrl`` (a local HTTP server), a callback address pointing at a private network is refused at intake and
 at delivery; order ids follow the channel's prefix rule (触宝 ``CT_H_``); e-mail copies carry absolute links."""
+
 import json
 import threading
 from collections import defaultdict
@@ -11,7 +12,7 @@ from django.core import mail
 
 from core.models import Message
 from core.services import message_send
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.callback_urls import CallbackUrlRefused, callback_url_check
 from orders.models import CallbackAttempt, OnlineOrder, OrderCallbackUrl, OutboxMessage
 from orders.outbox import outbox_deliver
@@ -48,16 +49,27 @@ class PathReceiver:
 
 
 def kd100_order(order_id, **kw):
-    return {"orderId": order_id, "sendManName": "王五", "sendManMobile": "13700000001",
-            "sendManPrintAddr": "浙江省杭州市西湖区文三路90号", "cargo": "文件", **kw}
+    return {
+        "orderId": order_id,
+        "sendManName": "王五",
+        "sendManMobile": "13700000001",
+        "sendManPrintAddr": "浙江省杭州市西湖区文三路90号",
+        "cargo": "文件",
+        **kw,
+    }
 
 
 @pytest.fixture
 def kd(net, live_server):
     channels = channels_ensure()
     receiver = PathReceiver()
-    client, secret = api_client_create(name="快递100", kind="channel", channel=channels["kuaidi100"],
-                                       adapter="kuaidi100", callback_url=f"{receiver.base}/client")
+    client, secret = api_client_create(
+        name="快递100",
+        kind="channel",
+        channel=channels["kuaidi100"],
+        adapter="kuaidi100",
+        callback_url=f"{receiver.base}/client",
+    )
     yield Api(live_server.url, client, secret), receiver
     receiver.close()
 
@@ -82,18 +94,30 @@ def test_every_code_reaches_the_orders_own_address(net, kd, settings):
         outbox_deliver()
     assert dict(receiver.got) == {
         "/own/KD1": ["0", "1", "1", "10"],  # placed, accepted, courier assigned, picked up
-        "/own/KD2": ["0", "9"],             # the user cancelled
-        "/own/KD3": ["0", "99"],            # our accept failed
-        "/client": ["0", "610"],            # HQ cancelled an order the network cannot serve: 下单失败
+        "/own/KD2": ["0", "9"],  # the user cancelled
+        "/own/KD3": ["0", "99"],  # our accept failed
+        "/client": ["0", "610"],  # HQ cancelled an order the network cannot serve: 下单失败
     }
     # a repeat of an order sends no second 下单成功
     assert api.call("POST", "/api/kuaidi100/orders", kd100_order("KD4")).status_code == 200
     assert OutboxMessage.objects.filter(order=orders["KD4"], kind="created").count() == 1
 
 
-@pytest.mark.parametrize("url", ["http://10.1.2.3/cb", "http://127.0.0.1:9/cb", "http://169.254.169.254/latest",
-                                 "http://localhost/cb", "http://[::1]/cb", "http://0.0.0.0/cb", "http://192.168.1.9/",
-                                 "ftp://example.com/x", "javascript:alert(1)", "http://[::ffff:10.0.0.1]/cb"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.1.2.3/cb",
+        "http://127.0.0.1:9/cb",
+        "http://169.254.169.254/latest",
+        "http://localhost/cb",
+        "http://[::1]/cb",
+        "http://0.0.0.0/cb",
+        "http://192.168.1.9/",
+        "ftp://example.com/x",
+        "javascript:alert(1)",
+        "http://[::ffff:10.0.0.1]/cb",
+    ],
+)
 def test_a_private_or_odd_callback_address_is_refused(net, kd, url):
     api, _receiver = kd
     r = api.call("POST", "/api/kuaidi100/orders", kd100_order("KD9", callBackUrl=url))
@@ -130,8 +154,11 @@ def test_order_ids_follow_the_channels_prefix_rule(net, live_server):
     r = chubao.call("POST", "/api/orders", order_json(1, channel_order_id="TB123"))
     assert r.status_code == 422 and r.json()["error"]["field"] == "channel_order_id"
     assert "CT_H_" in r.json()["error"]["message"]["zh"]
-    r = chubao.call("POST", "/api/orders/bulk", {"orders": [order_json(1, channel_order_id="CT_H_1"),
-                                                            order_json(2, channel_order_id="XX2")]})
+    r = chubao.call(
+        "POST",
+        "/api/orders/bulk",
+        {"orders": [order_json(1, channel_order_id="CT_H_1"), order_json(2, channel_order_id="XX2")]},
+    )
     assert [i["status"] for i in r.json()["results"]] == ["created", "invalid"], r.text
     assert chubao.call("POST", "/api/orders", order_json(3, channel_order_id="CT_H_3")).status_code == 201
 
@@ -139,8 +166,14 @@ def test_order_ids_follow_the_channels_prefix_rule(net, live_server):
 def test_email_copies_carry_absolute_links(net, settings, django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://desk.q9.example/"
     with django_capture_on_commit_callbacks(execute=True):
-        message_send(audience=Message.Audience.SITE, site=net.site_a, title="通知", body="请查看",
-                     link="/violations/", email=True)
+        message_send(
+            audience=Message.Audience.SITE,
+            site=net.site_a,
+            title="通知",
+            body="请查看",
+            link="/violations/",
+            email=True,
+        )
     assert mail.outbox and "https://desk.q9.example/violations/" in mail.outbox[0].body
 
 
@@ -152,10 +185,20 @@ def test_remind_the_customer_says_where_it_goes_or_that_it_cannot(net, live_serv
 
     channels = channels_ensure()
     receiver = PathReceiver()
-    api_client_create(name="淘宝开放平台", kind="channel", channel=channels["taobao"], adapter="generic",
-                      callback_url=f"{receiver.base}/taobao")
-    api_client_create(name="快递100", kind="channel", channel=channels["kuaidi100"], adapter="kuaidi100",
-                      callback_url=f"{receiver.base}/kd")
+    api_client_create(
+        name="淘宝开放平台",
+        kind="channel",
+        channel=channels["taobao"],
+        adapter="generic",
+        callback_url=f"{receiver.base}/taobao",
+    )
+    api_client_create(
+        name="快递100",
+        kind="channel",
+        channel=channels["kuaidi100"],
+        adapter="kuaidi100",
+        callback_url=f"{receiver.base}/kd",
+    )
     said = {}
     for channel in ("taobao", "kuaidi100"):
         order = make_order(channel=channel, business_type="online", channel_order_id=f"R-{channel}")

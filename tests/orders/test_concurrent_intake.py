@@ -1,6 +1,7 @@
 """Identical pushes arriving at the same moment (issue 15 §3), on real PostgreSQL with real threads (each its own
 connection and transaction): one order is created, every other copy answers "existing" — zero conflicts — and a
 copy that really differs is the only 409."""
+
 import threading
 
 import pytest
@@ -54,8 +55,9 @@ def test_five_identical_bulks_of_fifty_have_no_false_conflict(net):
     items = [order_data(channel_order_id=f"BULK-{i:03d}") for i in range(50)]
     results = at_once(5, lambda: orders_intake(channel=channel, items=[dict(x) for x in items], actor_label="淘宝"))
     statuses = [r.status for batch in results for r in batch]
-    assert statuses.count("conflict") == 0 and statuses.count("invalid") == 0, \
-        [(r.status, r.message) for batch in results for r in batch if r.status not in ("created", "existing")][:5]
+    assert statuses.count("conflict") == 0 and statuses.count("invalid") == 0, [
+        (r.status, r.message) for batch in results for r in batch if r.status not in ("created", "existing")
+    ][:5]
     assert statuses.count("created") == 50 and statuses.count("existing") == 200
     assert OnlineOrder.objects.filter(channel_order_id__startswith="BULK-").count() == 50
 

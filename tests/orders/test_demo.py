@@ -1,4 +1,5 @@
 """demo_data's order stream: every state on show, the demo clerk has live work, a rerun the same day adds nothing."""
+
 import pytest
 from django.core.management import call_command
 

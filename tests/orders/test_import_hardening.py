@@ -2,6 +2,7 @@
 message) or a file-level refusal — never a 500, never a job stuck "running" — limits are checked while reading
 (before loading the rest), a failed job says so and can be retried, a redelivered task re-runs the import, and
 each kind has a template file that imports as it is."""
+
 import io
 import zipfile
 from datetime import timedelta
@@ -26,8 +27,9 @@ def upload(net, login):
     client = login(net.hq)
 
     def send(content: bytes, name="orders.csv", kind="orders"):
-        r = client.post(reverse("orders:imports"), {"kind": kind, "channel": channel.pk,
-                                                    "file": SimpleUploadedFile(name, content)})
+        r = client.post(
+            reverse("orders:imports"), {"kind": kind, "channel": channel.pk, "file": SimpleUploadedFile(name, content)}
+        )
         assert r.status_code == 302, r.status_code
         return ImportJob.objects.latest("id")
 
@@ -39,18 +41,21 @@ def _errors(job):
     return {(e["row"], e["column"]): e["message"] for e in job.errors}
 
 
-@pytest.mark.parametrize("column,value,needle", [
-    ("订单时间", "2026-13-45", "2026-11-23 10:30"),
-    ("订单时间", "9999-12-31 10:00", "2000–2100"),
-    ("寄件电话", "12345", "电话号码"),
-    ("重量", "-5", "0 至 999,999"),
-    ("重量", "NaN", "0 至 999,999"),
-    ("业务类型", "寄快递", "我要寄快递 或 在线下单"),
-    ("线上线下", "是", "线上 或 线下"),
-    ("运单号", "ABC123", "ABC123"),
-    ("物品", "a\x01b", "U+0001"),
-    ("寄件人", "张" * 65, "64"),
-])
+@pytest.mark.parametrize(
+    "column,value,needle",
+    [
+        ("订单时间", "2026-13-45", "2026-11-23 10:30"),
+        ("订单时间", "9999-12-31 10:00", "2000–2100"),
+        ("寄件电话", "12345", "电话号码"),
+        ("重量", "-5", "0 至 999,999"),
+        ("重量", "NaN", "0 至 999,999"),
+        ("业务类型", "寄快递", "我要寄快递 或 在线下单"),
+        ("线上线下", "是", "线上 或 线下"),
+        ("运单号", "ABC123", "ABC123"),
+        ("物品", "a\x01b", "U+0001"),
+        ("寄件人", "张" * 65, "64"),
+    ],
+)
 def test_every_cell_is_validated_into_the_report(upload, column, value, needle):
     header = HEADER.strip().split(",")
     row = GOOD.format(n="001").strip().split(",")
@@ -68,10 +73,13 @@ def test_a_clean_file_passes(upload):
     assert job.status == ImportJob.Status.READY, job.errors
 
 
-@pytest.mark.parametrize("content,needle", [
-    (HEADER.encode() + GOOD.format(n="001").encode().replace(b"\xe8\xa1\xa3", b"\x00"), "NUL"),
-    (b"\xff\xfe\xfa\x00\x81" * 10, "NUL"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        (HEADER.encode() + GOOD.format(n="001").encode().replace(b"\xe8\xa1\xa3", b"\x00"), "NUL"),
+        (b"\xff\xfe\xfa\x00\x81" * 10, "NUL"),
+    ],
+)
 def test_unreadable_csv_files_are_refused_with_a_message(upload, content, needle):
     job = upload(content)
     assert job.status == ImportJob.Status.INVALID
@@ -194,15 +202,23 @@ def test_an_order_imported_hours_late_is_not_already_overdue(upload):
 def test_a_file_of_headers_only_is_refused_and_only_orders_carry_a_channel(upload):
     job = upload(HEADER.encode())
     assert job.status == ImportJob.Status.INVALID and "没有数据行" in job.errors[0]["message"]
-    scans = upload("运单号,扫描类型,网点编码,扫描时间,操作员\n300000000001,到件,33010601,2026-11-23 14:00,王五\n".encode(),
-                   kind="scans")
+    scans = upload(
+        "运单号,扫描类型,网点编码,扫描时间,操作员\n300000000001,到件,33010601,2026-11-23 14:00,王五\n".encode(),
+        kind="scans",
+    )
     assert scans.status == ImportJob.Status.READY and scans.channel is None
 
 
-@pytest.mark.parametrize("row, column", [
-    ("ab/1,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递,线上,,2026-11-23 10:30\n", "物流号"),
-    ("IMPF1,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递,线上,,2100-12-31 23:59\n", "订单时间"),
-])
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("ab/1,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递,线上,,2026-11-23 10:30\n", "物流号"),
+        (
+            "IMPF1,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递,线上,,2100-12-31 23:59\n",
+            "订单时间",
+        ),
+    ],
+)
 def test_an_order_the_api_would_refuse_is_refused_by_the_check(upload, row, column):
     job = upload((HEADER + row).encode())
     assert job.status == ImportJob.Status.INVALID and (2, column) in _errors(job), job.errors

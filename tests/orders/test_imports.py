@@ -1,5 +1,6 @@
 """HQ's file imports: the whole file checked first with a per-row report in Chinese and nothing imported while
 any row is wrong; a clean file imported all at once (Celery) with its progress; orders, sites and scans."""
+
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -7,7 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from core.models import Site
-from dispatch import operations as ops
+from dispatch import services as ops
 from logistics.models import TrackingEvent
 from orders.models import ImportJob, OnlineOrder
 from orders.services import channels_ensure
@@ -24,20 +25,26 @@ def csv_file(text, name="orders.csv", encoding="utf-8"):
 def test_orders_import_reports_every_problem_and_imports_nothing(net, login, django_capture_on_commit_callbacks):
     channel = channels_ensure()["taobao"]
     client = login(net.hq)
-    bad = HEADER + "IMP001,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递\n" \
-                   "IMP002,,13800000002,浙江省,杭州市,西湖区,文三路2号,衣服,abc,我要寄快递\n" \
-                   "IMP001,王五,13800000003,浙江省,杭州市,西湖区,文三路3号,书,1,在线下单\n"
-    r = client.post(reverse("orders:imports"), {"kind": "orders", "channel": channel.pk, "file": csv_file(bad)},
-                    follow=True)
+    bad = (
+        HEADER + "IMP001,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递\n"
+        "IMP002,,13800000002,浙江省,杭州市,西湖区,文三路2号,衣服,abc,我要寄快递\n"
+        "IMP001,王五,13800000003,浙江省,杭州市,西湖区,文三路3号,书,1,在线下单\n"
+    )
+    r = client.post(
+        reverse("orders:imports"), {"kind": "orders", "channel": channel.pk, "file": csv_file(bad)}, follow=True
+    )
     page = r.content.decode()
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.INVALID and not OnlineOrder.objects.exists()
     assert {(e["row"], e["column"]) for e in job.errors} == {(3, "寄件人"), (3, "重量"), (4, "物流号")}
     assert "必填" in page and "与第 2 行重复" in page and "须为数字" in page
-    good = HEADER + "IMP001,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递\n" \
-                    "IMP002,李四,13800000002,浙江省,宁波市,海曙区,中山路2号,衣服,2,在线下单\n"
-    client.post(reverse("orders:imports"), {"kind": "orders", "channel": channel.pk,
-                                            "file": csv_file(good, encoding="gbk")})
+    good = (
+        HEADER + "IMP001,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1.5,我要寄快递\n"
+        "IMP002,李四,13800000002,浙江省,宁波市,海曙区,中山路2号,衣服,2,在线下单\n"
+    )
+    client.post(
+        reverse("orders:imports"), {"kind": "orders", "channel": channel.pk, "file": csv_file(good, encoding="gbk")}
+    )
     job = ImportJob.objects.latest("id")
     assert job.status == ImportJob.Status.READY and job.preview[1][0] == "IMP001"
     with django_capture_on_commit_callbacks(execute=True):
@@ -53,8 +60,10 @@ def test_orders_import_reports_every_problem_and_imports_nothing(net, login, dja
 def test_an_import_that_fails_while_running_imports_nothing(net, django_capture_on_commit_callbacks, login):
     channel = channels_ensure()["taobao"]
     make_order(channel="taobao", channel_order_id="IMP100", goods="原来的")
-    text = HEADER + "IMP099,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1,我要寄快递\n" \
-                    "IMP100,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,不同的物品,1,我要寄快递\n"
+    text = (
+        HEADER + "IMP099,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,衣服,1,我要寄快递\n"
+        "IMP100,张三,13800000001,浙江省,杭州市,西湖区,文三路1号,不同的物品,1,我要寄快递\n"
+    )
     client = login(net.hq)
     client.post(reverse("orders:imports"), {"kind": "orders", "channel": channel.pk, "file": csv_file(text)})
     job = ImportJob.objects.latest("id")

@@ -1,5 +1,6 @@
 """The order list's rows are written out in a template (orders/_order_table.html) for speed (issue 17): they must
 be exactly what OrderTable's columns and render_* methods give cell by cell, for every kind of row."""
+
 import re
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from ..factories import CourierFactory, make_order
 
 
 def _rows(html: str) -> str:
-    return re.sub(r"\s+", "", html[html.index("<tbody"):html.index("</tbody>")])
+    return re.sub(r"\s+", "", html[html.index("<tbody") : html.index("</tbody>")])
 
 
 def test_written_out_rows_equal_the_cell_by_cell_table(net):

@@ -1,5 +1,6 @@
 """The order pages as people use them: the workbench, pickup, cancellations, the query with its filters and
 export, the detail page with its timeline, HQ's dispatch and hand entry."""
+
 from datetime import timedelta
 from io import BytesIO
 
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from dispatch.models import SiteActivity
 from orders.models import EventKind, OnlineOrder, OrderState
 from orders.services import order_cancel
@@ -51,8 +52,11 @@ def test_accept_batch_transfer_and_fail_from_the_workbench(net, login):
     r = client.post(reverse("dispatch:orders_accept_batch"), {"ids": [b.pk, c.pk, a.pk]}, follow=True)
     assert OnlineOrder.objects.get(pk=b.pk).state == S.ACCEPTED and OnlineOrder.objects.get(pk=c.pk).state == S.ACCEPTED
     assert a.channel_order_id in r.content.decode()  # the one it could not accept is named
-    r = client.post(reverse("dispatch:order_transfer", args=[d.pk]), {"to_site": f"{net.site_b.code} {net.site_b.name}",
-                                                                      "expect": "PENDING"}, follow=True)
+    r = client.post(
+        reverse("dispatch:order_transfer", args=[d.pk]),
+        {"to_site": f"{net.site_b.code} {net.site_b.name}", "expect": "PENDING"},
+        follow=True,
+    )
     assert OnlineOrder.objects.get(pk=d.pk).site == net.site_b
     e = make_order()
     r = client.post(reverse("dispatch:order_transfer", args=[e.pk]), {"to_site": "no such site"}, follow=True)
@@ -80,7 +84,9 @@ def test_pickup_page_courier_and_confirm(net, login):
     assert order.channel_order_id in page and courier.name in page
     client.post(reverse("dispatch:order_courier", args=[order.pk]), {f"courier_{order.pk}": courier.pk})
     assert OnlineOrder.objects.get(pk=order.pk).courier == courier
-    r = client.post(reverse("dispatch:order_pickup_confirm", args=[order.pk]), {f"waybill_{order.pk}": "12ab"}, follow=True)
+    r = client.post(
+        reverse("dispatch:order_pickup_confirm", args=[order.pk]), {f"waybill_{order.pk}": "12ab"}, follow=True
+    )
     assert "12ab" in r.content.decode() and "12–15 位数字" in r.content.decode()
     client.post(reverse("dispatch:order_pickup_confirm", args=[order.pk]), {f"waybill_{order.pk}": "300000000123"})
     assert OnlineOrder.objects.get(pk=order.pk).state == S.PICKED_UP
@@ -94,8 +100,10 @@ def test_batch_pickup_and_awaiting_waybill(net, login):
     assert "等待运单号" in page
     client.post(reverse("dispatch:order_waybill_remind", args=[b.pk]))
     assert OnlineOrder.objects.get(pk=b.pk).waybill_reminded_at
-    client.post(reverse("dispatch:orders_pickup_batch"), {"ids": [a.pk, b.pk], f"waybill_{a.pk}": "300000000201",
-                                                          f"waybill_{b.pk}": "300000000202"})
+    client.post(
+        reverse("dispatch:orders_pickup_batch"),
+        {"ids": [a.pk, b.pk], f"waybill_{a.pk}": "300000000201", f"waybill_{b.pk}": "300000000202"},
+    )
     assert set(OnlineOrder.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True)) == {S.PICKED_UP}
 
 
@@ -104,9 +112,14 @@ def test_reappoint_from_the_pickup_page(net, login):
     order = make_order()
     ops.order_accept(order_id=order.pk, actor=net.clerk_a)
     start = timezone.localtime() + timedelta(days=1)
-    client.post(reverse("dispatch:order_reappoint", args=[order.pk]), {
-        "window_start": start.strftime("%Y-%m-%dT%H:%M"), "window_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "text": "电话约定"})
+    client.post(
+        reverse("dispatch:order_reappoint", args=[order.pk]),
+        {
+            "window_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "window_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "text": "电话约定",
+        },
+    )
     order.refresh_from_db()
     assert order.events.latest("id").kind == EventKind.REAPPOINTED
     assert timezone.localtime(order.pickup_due_at).strftime("%H:%M") == (start + timedelta(hours=2)).strftime("%H:%M")
@@ -139,7 +152,10 @@ def test_order_query_filters_lookup_and_export(net, login):
     assert recent.channel_order_id in page and old.channel_order_id not in page  # last 7 days by default
     page = client.get(reverse("orders:order_list"), {"q": old.channel_order_id}).content.decode()
     assert old.channel_order_id in page  # a lookup ignores the dates
-    assert recent.channel_order_id in client.get(reverse("orders:order_list"), {"is_online": "0", "state": "ACCEPTED"}).content.decode()
+    assert (
+        recent.channel_order_id
+        in client.get(reverse("orders:order_list"), {"is_online": "0", "state": "ACCEPTED"}).content.decode()
+    )
     assert recent.channel_order_id not in client.get(reverse("orders:order_list"), {"is_online": "1"}).content.decode()
     response = client.get(reverse("orders:order_export"), {"state": "ACCEPTED"})
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
@@ -169,15 +185,33 @@ def test_unscanned_query(net, login):
 
 def test_hq_dispatch_page_and_hand_entry(net, login):
     client = login(net.hq)
-    r = client.post(reverse("orders:order_new"), {
-        "channel": "", "sender_name": "王五", "sender_phone": "13700000001", "sender_address": "火星基地",
-        "business_type": "send", "is_online": "on"})
+    r = client.post(
+        reverse("orders:order_new"),
+        {
+            "channel": "",
+            "sender_name": "王五",
+            "sender_phone": "13700000001",
+            "sender_address": "火星基地",
+            "business_type": "send",
+            "is_online": "on",
+        },
+    )
     assert r.status_code == 200  # channel missing: the form comes back with what was typed
     assert "王五" in r.content.decode()
     from orders.models import Channel
-    r = client.post(reverse("orders:order_new"), {
-        "channel": Channel.objects.get(slug="hq").pk, "sender_name": "王五", "sender_phone": "13700000001",
-        "sender_address": "火星基地", "business_type": "send", "is_online": "on"}, follow=True)
+
+    r = client.post(
+        reverse("orders:order_new"),
+        {
+            "channel": Channel.objects.get(slug="hq").pk,
+            "sender_name": "王五",
+            "sender_phone": "13700000001",
+            "sender_address": "火星基地",
+            "business_type": "send",
+            "is_online": "on",
+        },
+        follow=True,
+    )
     order = OnlineOrder.objects.get(sender_name="王五")
     assert order.site == net.data_center and order.events.get().kind == EventKind.ENTERED
     page = client.get(reverse("dispatch:hq_dispatch")).content.decode()
@@ -202,8 +236,15 @@ def test_hq_reopen_and_cancel_from_the_detail_page(net, login):
 def test_clerk_corrects_details(net, login):
     order = make_order()
     client = login(net.clerk_a)
-    data = {"sender_name": "张三", "sender_phone": "13800000000", "sender_province": "浙江省", "sender_city": "杭州市",
-            "sender_district": "西湖区", "sender_address": "文三路90号", "note": "电话核实"}
+    data = {
+        "sender_name": "张三",
+        "sender_phone": "13800000000",
+        "sender_province": "浙江省",
+        "sender_city": "杭州市",
+        "sender_district": "西湖区",
+        "sender_address": "文三路90号",
+        "note": "电话核实",
+    }
     client.post(reverse("orders:order_correct", args=[order.pk]), data)
     order.refresh_from_db()
     assert order.sender_phone == "13800000000" and order.events.latest("id").kind == EventKind.CORRECTED
@@ -214,7 +255,9 @@ def test_silent_sites(net, login, settings):
 
     from dispatch.services import site_refresh_record
 
-    with time_machine.travel(timezone.datetime(2026, 11, 23, 10, 0, tzinfo=timezone.get_current_timezone()), tick=False):
+    with time_machine.travel(
+        timezone.datetime(2026, 11, 23, 10, 0, tzinfo=timezone.get_current_timezone()), tick=False
+    ):
         site_refresh_record(site_id=net.site_a.pk, at=timezone.now() - timedelta(minutes=5))
         site_refresh_record(site_id=net.site_b.pk, at=timezone.now() - timedelta(minutes=25))
         page = login(net.lcs_zj).get(reverse("dispatch:silent_sites")).content.decode()
@@ -222,6 +265,8 @@ def test_silent_sites(net, login, settings):
         assert ">25分<" in page  # silent for, in plain Chinese
         hq = login(net.hq).get(reverse("dispatch:silent_sites")).content.decode()
         assert net.site_x.name in hq  # Xinjiang opens at 10:00: in hours and never refreshed
-    with time_machine.travel(timezone.datetime(2026, 11, 23, 9, 59, tzinfo=timezone.get_current_timezone()), tick=False):
+    with time_machine.travel(
+        timezone.datetime(2026, 11, 23, 9, 59, tzinfo=timezone.get_current_timezone()), tick=False
+    ):
         hq = login(net.hq).get(reverse("dispatch:silent_sites")).content.decode()
         assert net.site_x.name not in hq and net.site_b.name in hq  # before Xinjiang's hours

@@ -1,10 +1,11 @@
 """The header search: 物流号, 运单号, a phone whole or by its last 4 digits, a name exactly; only what the user
 may see; the phone lookups use the B-tree on right(phone, 4) (no contrib extension)."""
+
 from django.db import connection
 from django.db.models.functions import Right
 from django.urls import reverse
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import OnlineOrder
 from orders.search import order_search
 
@@ -19,8 +20,16 @@ def test_each_reading_of_the_query_finds_the_order(net):
     a = make_order(sender_name="王小明", sender_phone="13811112222", receiver_name="赵六", receiver_phone="13933334444")
     b = make_order(sender_phone="13700002222", waybill_no="300000000555")
     ops.order_accept(order_id=a.pk, actor=net.clerk_a)
-    for q in (a.channel_order_id, "13811112222", "138-1111-2222", "+86 138 1111 2222", "王小明", "赵六", "4444",
-              "13933334444"):
+    for q in (
+        a.channel_order_id,
+        "13811112222",
+        "138-1111-2222",
+        "+86 138 1111 2222",
+        "王小明",
+        "赵六",
+        "4444",
+        "13933334444",
+    ):
         assert _pks(order_search(user=net.clerk_a, q=q)) == [a.pk], q
     assert _pks(order_search(user=net.clerk_a, q="2222")) == [b.pk, a.pk]  # both senders end in 2222, newest first
     assert _pks(order_search(user=net.clerk_a, q="300000000555")) == [b.pk]
@@ -52,7 +61,7 @@ def test_page_opens_a_single_hit_and_lists_several(net, login):
 
 def test_phone_lookups_use_the_last_four_digits_index(net):
     make_order()
-    qs = (OnlineOrder.objects.alias(p4=Right("sender_phone", 4)).filter(p4="5678").order_by("-order_time")[:50])
+    qs = OnlineOrder.objects.alias(p4=Right("sender_phone", 4)).filter(p4="5678").order_by("-order_time")[:50]
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

@@ -1,5 +1,6 @@
 """Orders per Beijing day per site (orders.stats): counted once by beat, read by the dashboard and the week's
 figures; a day not yet counted is counted from the orders, so the answer never depends on beat having run."""
+
 import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,9 +10,15 @@ from django.db import connections
 from django.urls import reverse
 
 from core import scoping
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import OrderCountDay, OrderDayCount
-from orders.stats import LOCK_KEY, day_counts_nightly, day_counts_recent, day_counts_refresh, orders_per_day
+from orders.stats import (
+    LOCK_KEY,
+    day_counts_nightly,
+    day_counts_recent,
+    day_counts_refresh,
+    orders_per_day,
+)
 from penalties.selectors import dashboard, week_figures
 
 from ..factories import make_order
@@ -165,8 +172,12 @@ def test_the_command_counts_a_span_of_days_and_refuses_nonsense(net):
     out = StringIO()
     call_command("order_day_counts", "--from", "2026-11-16", "--to", "2026-11-17", stdout=out)
     assert "2 days counted" in out.getvalue() and len(_counts()) == 3
-    for bad in (["--from", "2026-11-17", "--to", "2026-11-16"], ["--to", "2026-11-16"], ["--from", "16/11/2026"],
-                ["--from", "2020-01-01", "--to", "2026-01-01"]):
+    for bad in (
+        ["--from", "2026-11-17", "--to", "2026-11-16"],
+        ["--to", "2026-11-16"],
+        ["--from", "16/11/2026"],
+        ["--from", "2020-01-01", "--to", "2026-01-01"],
+    ):
         with pytest.raises(CommandError):
             call_command("order_day_counts", *bad, stdout=StringIO())
     call_command("order_day_counts", stdout=out)

@@ -6,6 +6,7 @@ the product. Months are (year, month) pairs; amounts Decimals.
   half up to the cent) is owed. If M+2 is clean too, the remaining 40 % (base minus the 60 %).
 - Only parts that have fallen due are owed: the 60 % once M+1 has been settled, the 40 % once M+2 has.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,8 +21,9 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def owed(*, fines: list[tuple[tuple[int, int], Decimal, bool]], order_months: set[tuple[int, int]],
-         month: tuple[int, int]) -> dict[tuple[tuple[int, int], str], Decimal]:
+def owed(
+    *, fines: list[tuple[tuple[int, int], Decimal, bool]], order_months: set[tuple[int, int]], month: tuple[int, int]
+) -> dict[tuple[tuple[int, int], str], Decimal]:
     """What a settlement of ``month`` owes for each (fined month, part) it decides: ``fines`` are (month, amount,
     standing); ``order_months`` the months with online orders."""
     base: dict[tuple[int, int], Decimal] = {}

@@ -21,6 +21,7 @@ The rules it encodes:
   inside the day, are recomputed with the day closed; a deadline inside a closed day is never a violation.
 - One violation per (stint, rule).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -148,8 +149,9 @@ class Oracle:
             self._reach(act["to"], t)
         elif kind == "dispatch":
             if self.owner is not None:
-                self.bindings.append(Binding(self.owner[0], self.owner[1], self.pickup_start, self.window_end,
-                                             self.pickup_due))
+                self.bindings.append(
+                    Binding(self.owner[0], self.owner[1], self.pickup_start, self.window_end, self.pickup_due)
+                )
             self._reach(act["to"], t)
             self._restart_pickup(t)
         elif kind == "reopen":
@@ -183,8 +185,9 @@ class Oracle:
     def standing(self, end: int) -> set[tuple[int, str, str]]:
         """The violations that stand once every deadline before ``end`` was judged."""
         self._pass_until(end)
-        return {(stint, rule, site) for stint, rule, site, due in self.missed
-                if not inside_closed_day(due, self.closed)}
+        return {
+            (stint, rule, site) for stint, rule, site, due in self.missed if not inside_closed_day(due, self.closed)
+        }
 
     # ------------------------------------------------------------ what may happen next (for the generator)
 

@@ -1,4 +1,5 @@
 """Audit (稽核): LCS proposes, only HQ confirms; re-classification; evidence; rule versions; closure days."""
+
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -8,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import clock
 from core.exceptions import AttachmentRejected
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import EventKind
 from penalties import services
 from penalties.models import Rule, RuleVersion, Violation, ViolationStatus
@@ -24,14 +25,21 @@ V = ViolationStatus
 
 def failed_order(net):
     order = make_order(order_time=T0)
-    ops.order_accept_fail(order_id=order.pk, actor=net.clerk_a, reason="phone", text="空号", at=T0 + timedelta(minutes=5))
+    ops.order_accept_fail(
+        order_id=order.pk, actor=net.clerk_a, reason="phone", text="空号", at=T0 + timedelta(minutes=5)
+    )
     return order, order.events.get(kind=EventKind.ACCEPT_FAILED)
 
 
 def test_lcs_proposes_only_hq_confirms(net):
     order, event = failed_order(net)
-    v = services.violation_raise(event=event, rule=Rule.FALSE_FAIL_REASON, evidence="回访客户：电话可接通",
-                                 actor=net.lcs_zj, files=[SimpleUploadedFile("call.txt", b"record")])
+    v = services.violation_raise(
+        event=event,
+        rule=Rule.FALSE_FAIL_REASON,
+        evidence="回访客户：电话可接通",
+        actor=net.lcs_zj,
+        files=[SimpleUploadedFile("call.txt", b"record")],
+    )
     assert v.status == V.PROPOSED and v.site == net.site_a and v.fine == Decimal("100") and v.week == date(2026, 11, 23)
     assert v.attachments.count() == 1
     with pytest.raises(PenaltyError):
@@ -69,8 +77,13 @@ def test_audit_rules_and_scope(net):
     with pytest.raises(PenaltyError):
         services.violation_raise(event=event, rule=Rule.FALSE_FAIL_REASON, evidence="x", actor=net.clerk_a)
     with pytest.raises(AttachmentRejected):  # attachment type: the one attachment check of core
-        services.violation_raise(event=event, rule=Rule.FALSE_FAIL_REASON, evidence="x", actor=net.hq,
-                                 files=[SimpleUploadedFile("virus.exe", b"MZ")])
+        services.violation_raise(
+            event=event,
+            rule=Rule.FALSE_FAIL_REASON,
+            evidence="x",
+            actor=net.hq,
+            files=[SimpleUploadedFile("virus.exe", b"MZ")],
+        )
     assert not Violation.objects.exists()
 
 
@@ -84,7 +97,7 @@ def test_false_waybill_is_500(net):
 
 
 def test_reclassify_late_accept_as_late_or_wrong_transfer(net):
-    order = make_order(order_time=T0)
+    make_order(order_time=T0)
     sla_sweep(since=T0 - timedelta(days=1), until=T0 + timedelta(minutes=40), at=T0 + timedelta(minutes=40))
     late = Violation.objects.get(rule=Rule.LATE_ACCEPT)
     proposal = services.violation_reclassify(violation_id=late.pk, actor=net.lcs_zj, evidence="地址不在本网点范围")
@@ -92,8 +105,12 @@ def test_reclassify_late_accept_as_late_or_wrong_transfer(net):
     services.violation_confirm(violation_id=proposal.pk, actor=net.hq)
     assert Violation.objects.get(pk=late.pk).status == V.RECLASSIFIED
     new = Violation.objects.get(pk=proposal.pk)
-    assert (new.rule, new.site, new.occurred_at, new.status) == (Rule.LATE_OR_WRONG_TRANSFER, net.site_a,
-                                                               late.occurred_at, V.CONFIRMED)
+    assert (new.rule, new.site, new.occurred_at, new.status) == (
+        Rule.LATE_OR_WRONG_TRANSFER,
+        net.site_a,
+        late.occurred_at,
+        V.CONFIRMED,
+    )
     # the sweep never brings the late accept back
     sla_sweep(since=T0 - timedelta(days=1), until=T0 + timedelta(hours=2), at=T0 + timedelta(hours=2))
     assert Violation.objects.filter(rule=Rule.LATE_ACCEPT, status=V.CONFIRMED).count() == 0
@@ -101,13 +118,34 @@ def test_reclassify_late_accept_as_late_or_wrong_transfer(net):
 
 def test_rule_version_cannot_be_retroactive(net):
     with pytest.raises(PenaltyError):
-        services.rule_version_create(code=Rule.LATE_ACCEPT, fine=Decimal("150"), threshold_minutes=30,
-                                     description="", effective_from=T0, actor=net.hq, at=T0 + timedelta(hours=1))
+        services.rule_version_create(
+            code=Rule.LATE_ACCEPT,
+            fine=Decimal("150"),
+            threshold_minutes=30,
+            description="",
+            effective_from=T0,
+            actor=net.hq,
+            at=T0 + timedelta(hours=1),
+        )
     with pytest.raises(PenaltyError):
-        services.rule_version_create(code=Rule.LATE_ACCEPT, fine=Decimal("150"), threshold_minutes=30,
-                                     description="", effective_from=T0 + timedelta(days=1), actor=net.lcs_zj, at=T0)
-    services.rule_version_create(code=Rule.LATE_ACCEPT, fine=Decimal("150"), threshold_minutes=25, description="",
-                                 effective_from=T0 + timedelta(days=1), actor=net.hq, at=T0)
+        services.rule_version_create(
+            code=Rule.LATE_ACCEPT,
+            fine=Decimal("150"),
+            threshold_minutes=30,
+            description="",
+            effective_from=T0 + timedelta(days=1),
+            actor=net.lcs_zj,
+            at=T0,
+        )
+    services.rule_version_create(
+        code=Rule.LATE_ACCEPT,
+        fine=Decimal("150"),
+        threshold_minutes=25,
+        description="",
+        effective_from=T0 + timedelta(days=1),
+        actor=net.hq,
+        at=T0,
+    )
     assert RuleVersion.objects.filter(code=Rule.LATE_ACCEPT).count() == 2
     tomorrow = T0 + timedelta(days=1, hours=1)
     assert make_order(order_time=tomorrow).accept_due_at == tomorrow + timedelta(minutes=25)
@@ -129,8 +167,9 @@ def test_confirmed_closure_moves_deadlines_and_voids_violations(net):
     sla_sweep(since=evening, until=datetime(2026, 11, 24, 9, 0, tzinfo=SH), at=datetime(2026, 11, 24, 9, 0, tzinfo=SH))
     assert Violation.objects.filter(status=V.CONFIRMED).count() == 2
     ops.order_accept(order_id=late.pk, actor=net.clerk_a, at=datetime(2026, 11, 24, 9, 30, tzinfo=SH))
-    result = services.closure_confirm(day=day, province=None, reason="春节停运", actor=net.hq,
-                                      at=datetime(2026, 11, 24, 10, 0, tzinfo=SH))
+    result = services.closure_confirm(
+        day=day, province=None, reason="春节停运", actor=net.hq, at=datetime(2026, 11, 24, 10, 0, tzinfo=SH)
+    )
     assert result["voided"] == 2
     assert set(Violation.objects.values_list("status", flat=True)) == {V.VOIDED}
     waiting.refresh_from_db()
@@ -138,9 +177,14 @@ def test_confirmed_closure_moves_deadlines_and_voids_violations(net):
     assert waiting.pickup_due_at == datetime(2026, 11, 25, 11, 50, tzinfo=SH)  # 16 h with the 24th standing still
     # each moved order says so in its history: the old deadlines in the event's clock, the new ones in its data
     moved = waiting.events.get(kind="deadline_moved")
-    assert (moved.clock_accept_due_at, moved.data["accept_due_at"][:16], moved.data["pickup_due_at"][:16],
-            moved.actor, moved.from_state, moved.reason) == (
-        datetime(2026, 11, 24, 8, 20, tzinfo=SH), "2026-11-25T08:20", "2026-11-25T11:50", net.hq, "", "closure")
+    assert (
+        moved.clock_accept_due_at,
+        moved.data["accept_due_at"][:16],
+        moved.data["pickup_due_at"][:16],
+        moved.actor,
+        moved.from_state,
+        moved.reason,
+    ) == (datetime(2026, 11, 24, 8, 20, tzinfo=SH), "2026-11-25T08:20", "2026-11-25T11:50", net.hq, "", "closure")
     assert "春节停运" in moved.text
     assert late.events.filter(kind="deadline_moved").count() == 1  # accepted: its pickup deadline moved
     assert result["moved"] == 3
@@ -157,6 +201,11 @@ def test_province_closure_only_affects_that_province(net):
     services.closure_confirm(day=date(2026, 11, 24), province=net.xj, reason="新疆暴雪", actor=net.hq)
     zj = make_order(order_time=datetime(2026, 11, 23, 19, 50, tzinfo=SH))
     assert zj.accept_due_at == datetime(2026, 11, 24, 8, 20, tzinfo=SH)
-    xj = make_order(order_time=datetime(2026, 11, 23, 20, 50, tzinfo=SH), sender_province="新疆维吾尔自治区",
-                    sender_city="乌鲁木齐市", sender_district="天山区", sender_address="解放路1号")
+    xj = make_order(
+        order_time=datetime(2026, 11, 23, 20, 50, tzinfo=SH),
+        sender_province="新疆维吾尔自治区",
+        sender_city="乌鲁木齐市",
+        sender_district="天山区",
+        sender_address="解放路1号",
+    )
     assert xj.accept_due_at == datetime(2026, 11, 25, 10, 20, tzinfo=SH)

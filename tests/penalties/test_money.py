@@ -1,4 +1,5 @@
 """Refunds (60 % then 40 %), their corrections, and the reward allocation, on worked examples."""
+
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -6,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from finance.models import EntryKind, LedgerEntry
 from finance.selectors import balance
 from penalties.models import (
@@ -38,9 +39,20 @@ def fine(site, when, amount="100", rule=Rule.FALSE_FAIL_REASON):
     version = RuleVersion.objects.filter(code=rule).order_by("-effective_from").first()
     from core.clock import week_of as _week
 
-    return Violation.objects.create(order=order, stint=1, rule=rule, site=site, province=site.province,
-                                    rule_version=version, fine=Decimal(amount), occurred_at=when, week=_week(when),
-                                    status=ViolationStatus.CONFIRMED, source="audit", created_at=when)
+    return Violation.objects.create(
+        order=order,
+        stint=1,
+        rule=rule,
+        site=site,
+        province=site.province,
+        rule_version=version,
+        fine=Decimal(amount),
+        occurred_at=when,
+        week=_week(when),
+        status=ViolationStatus.CONFIRMED,
+        source="audit",
+        created_at=when,
+    )
 
 
 def orders_in(month):
@@ -48,8 +60,11 @@ def orders_in(month):
 
 
 def refunds(site):
-    return sorted(LedgerEntry.objects.filter(site=site, kind__in=[EntryKind.REFUND, EntryKind.ADJUSTMENT])
-                  .values_list("month", "code", "amount"))
+    return sorted(
+        LedgerEntry.objects.filter(site=site, kind__in=[EntryKind.REFUND, EntryKind.ADJUSTMENT]).values_list(
+            "month", "code", "amount"
+        )
+    )
 
 
 def settle(*months):
@@ -78,8 +93,10 @@ def test_refund_60_then_40_over_three_months(net):
     fine(net.site_a, day(3), "55.55")  # 60 % of 155.55 is 93.33, half up; 40 % is the rest, 62.22
     orders_in(4), orders_in(5)
     settle(3, 4, 5)
-    assert refunds(net.site_a) == [(date(2026, 4, 1), "REFUND_60", Decimal("93.33")),
-                                   (date(2026, 5, 1), "REFUND_40", Decimal("62.22"))]
+    assert refunds(net.site_a) == [
+        (date(2026, 4, 1), "REFUND_60", Decimal("93.33")),
+        (date(2026, 5, 1), "REFUND_40", Decimal("62.22")),
+    ]
     settle(5)  # twice: nothing more
     assert len(refunds(net.site_a)) == 2
     net_all = LedgerEntry.objects.filter(site=net.site_a).values_list("amount", flat=True)
@@ -92,7 +109,8 @@ def test_violation_in_m_plus_1_ends_the_refund(net):
     fine(net.site_a, day(4, 20))
     settle(3, 4, 5)
     assert [r for r in refunds(net.site_a) if r[0] <= date(2026, 5, 1) and "REFUND" in r[1]] == [
-        (date(2026, 5, 1), "REFUND_60", Decimal("60.00"))]  # only April's fine, from May being clean
+        (date(2026, 5, 1), "REFUND_60", Decimal("60.00"))
+    ]  # only April's fine, from May being clean
 
 
 def test_violation_in_m_plus_2_ends_the_40(net):
@@ -121,8 +139,10 @@ def test_appeal_cancelled_after_settlement_is_corrected_next_month(net):
     settle(5)
     # May: March's 60 % (April is clean now) as an adjustment, and March's 40 % (May clean); April's fine was
     # reversed, so nothing of April is refunded
-    assert refunds(net.site_a) == [(date(2026, 5, 1), "REFUND_40", Decimal("40.00")),
-                                   (date(2026, 5, 1), "REFUND_60", Decimal("60.00"))]
+    assert refunds(net.site_a) == [
+        (date(2026, 5, 1), "REFUND_40", Decimal("40.00")),
+        (date(2026, 5, 1), "REFUND_60", Decimal("60.00")),
+    ]
     kinds = dict(LedgerEntry.objects.filter(site=net.site_a, month=date(2026, 5, 1)).values_list("code", "kind"))
     # March's 60 % was never paid before May: its first payment is a refund, not an adjustment
     assert kinds["REFUND_60"] == EntryKind.REFUND and kinds["REFUND_40"] == EntryKind.REFUND
@@ -142,7 +162,11 @@ def test_a_fine_cancelled_after_its_refund_claws_it_back(net):
 
 
 def test_round_half_up_quota():
-    assert round_half_up(Decimal("2.5")) == 3 and round_half_up(Decimal("0.49")) == 0 and round_half_up(Decimal("1.5")) == 2
+    assert (
+        round_half_up(Decimal("2.5")) == 3
+        and round_half_up(Decimal("0.49")) == 0
+        and round_half_up(Decimal("1.5")) == 2
+    )
 
 
 @pytest.fixture
@@ -198,15 +222,21 @@ def test_reward_ranking_ties_and_empty_places(net, reward_network, monkeypatch):
     picked_up(net.site_x, 2)
     monkeypatch.setattr("penalties.money.REWARD_PLACES", 4)  # Zhejiang 4 × 5/6 = 3.33 → 3; Xinjiang 0.67 → 1
     monthly_settlement(month=date(2026, 6, 1), at=datetime(2026, 7, 1, 1, tzinfo=SH))
-    ranks = list(RewardRank.objects.filter(province__code="33").values_list("site__code", "rank", "picked_up", "awarded"))
+    ranks = list(
+        RewardRank.objects.filter(province__code="33").values_list("site__code", "rank", "picked_up", "awarded")
+    )
     assert ranks == [(a.code, 1, 6, True), (extra[0].code, 2, 6, True), (b.code, 3, 6, True)]
     zj = RewardQuota.objects.get(province__code="33")
     assert (zj.first_level_sites, zj.quota, zj.qualifiers, zj.awarded) == (5, 3, 3, 3)
     xj = RewardQuota.objects.get(province__code="65")
     assert (xj.quota, xj.awarded) == (1, 1)
     rewards = dict(LedgerEntry.objects.filter(kind=EntryKind.REWARD).values_list("site__code", "amount"))
-    assert rewards == {a.code: Decimal("200.00"), extra[0].code: Decimal("200.00"), b.code: Decimal("200.00"),
-                       net.site_x.code: Decimal("200.00")}
+    assert rewards == {
+        a.code: Decimal("200.00"),
+        extra[0].code: Decimal("200.00"),
+        b.code: Decimal("200.00"),
+        net.site_x.code: Decimal("200.00"),
+    }
     # not revised afterwards, and a second run changes nothing
     picked_up(extra[2], 10, month=6)
     monthly_settlement(month=date(2026, 6, 1), at=datetime(2026, 7, 2, tzinfo=SH))
@@ -225,9 +255,13 @@ def test_monthly_command_twice_changes_nothing(net):
     orders_in(4)
     call_command("monthly_settlement", month="2026-03")
     call_command("monthly_settlement", month="2026-04")
+
     def state():
-        return (sorted(LedgerEntry.objects.values_list("site_id", "month", "kind", "code", "amount")),
-                RewardQuota.objects.count(), RewardRank.objects.count())
+        return (
+            sorted(LedgerEntry.objects.values_list("site_id", "month", "kind", "code", "amount")),
+            RewardQuota.objects.count(),
+            RewardRank.objects.count(),
+        )
 
     before = state()
     assert (date(2026, 4, 1), "REFUND_60", Decimal("60.00")) in refunds(net.site_a)  # the run did pay

@@ -1,5 +1,6 @@
 """The money pages as people use them: a clerk appeals from the violation page, the LCS decides, the reports
 page gives each role its PDFs, statements in three formats, the rewards table with its honest sum."""
+
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -36,8 +37,10 @@ def test_clerk_appeals_and_lcs_cancels_in_the_browser_terms(net, login):
         clerk = login(net.clerk_a)
         page = clerk.get(reverse("penalties:violation_detail", args=[v.pk])).content.decode()
         assert "向省平台申诉" in page and "2026-11-26 09:00" in page  # the deadline, 72 h after the notice
-        clerk.post(reverse("penalties:appeal_file", args=[v.pk]), {
-            "text": "当时系统故障", "files": [SimpleUploadedFile("截图.png", b"\x89PNG")]})
+        clerk.post(
+            reverse("penalties:appeal_file", args=[v.pk]),
+            {"text": "当时系统故障", "files": [SimpleUploadedFile("截图.png", b"\x89PNG")]},
+        )
         appeal = Appeal.objects.get(violation=v)
         lcs = login(net.lcs_zj)
         assert v.order.channel_order_id in lcs.get(reverse("penalties:appeal_queue")).content.decode()
@@ -59,8 +62,13 @@ def test_late_appeal_is_refused_with_a_clear_message(net, login):
 
 def test_reports_page_scoped_and_downloadable(net, login):
     notified(net)
-    notified(net, sender_province="新疆维吾尔自治区", sender_city="乌鲁木齐市", sender_district="天山区",
-             sender_address="解放路1号")
+    notified(
+        net,
+        sender_province="新疆维吾尔自治区",
+        sender_city="乌鲁木齐市",
+        sender_district="天山区",
+        sender_address="解放路1号",
+    )
     lcs = login(net.lcs_zj)
     page = lcs.get(reverse("penalties:reports")).content.decode()
     assert "浙江省" in page and "新疆" not in page.split("<table")[1]
@@ -81,8 +89,11 @@ def test_statement_page_excel_and_pdf(net, login):
     page = client.get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
     assert "¥-100.00" in page and "罚款" in page
     assert "接单超时" in page and "LATE_ACCEPT" not in page  # the rule by its name, not its code
-    rows = list(load_workbook(BytesIO(client.get(reverse("finance:statement_export"), {"month": "2026-11"}).content))
-                .active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(
+            BytesIO(client.get(reverse("finance:statement_export"), {"month": "2026-11"}).content)
+        ).active.iter_rows(values_only=True)
+    )
     assert len(rows) == 2 and rows[1][0] == net.site_a.code and "接单超时" in rows[1]
     pdf = client.get(reverse("finance:statement_pdf"), {"month": "2026-11"})
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)

@@ -4,6 +4,7 @@ and issued statements, against the refund oracle (``refund_oracle``, which impor
 
 After every settlement: each refund part it decides is paid exactly as the oracle owes it; nothing paid for a
 month exceeds its base; running it again writes nothing; an issued month's statement never changes."""
+
 from __future__ import annotations
 
 import ast
@@ -18,7 +19,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from finance.models import LedgerEntry
 from finance.selectors import statement
 from finance.services import month_close
@@ -45,16 +46,27 @@ def test_the_refund_oracle_imports_nothing_from_the_product():
 # online orders in most months (so refunds fall due), a few fines first, then fines, cancellations, settlements of
 # any month in any order and issued statements
 quiet = st.sets(st.sampled_from(MONTHS), max_size=2)
-fine = st.tuples(st.just("fine"), st.sampled_from([1, 1, 2, 2, 3, 4, 5]), st.integers(1, 27),
-                 st.sampled_from(["fail", "waybill"]))
+fine = st.tuples(
+    st.just("fine"), st.sampled_from([1, 1, 2, 2, 3, 4, 5]), st.integers(1, 27), st.sampled_from(["fail", "waybill"])
+)
 settle = st.tuples(st.just("settle"), st.integers(2, 7))
-acts = st.tuples(quiet, st.lists(fine, min_size=1, max_size=3), st.lists(st.one_of(
-    fine, settle, settle, settle,
-    st.tuples(st.just("orders"), st.sampled_from(MONTHS), st.integers(1, 27)),
-    st.tuples(st.just("cancel"), st.integers(0, 20)),
-    st.tuples(st.just("issue"), st.integers(1, 7)),
-), min_size=3, max_size=14)).map(
-    lambda t: [("orders", m, 12) for m in MONTHS if m not in t[0]] + t[1] + t[2])
+acts = st.tuples(
+    quiet,
+    st.lists(fine, min_size=1, max_size=3),
+    st.lists(
+        st.one_of(
+            fine,
+            settle,
+            settle,
+            settle,
+            st.tuples(st.just("orders"), st.sampled_from(MONTHS), st.integers(1, 27)),
+            st.tuples(st.just("cancel"), st.integers(0, 20)),
+            st.tuples(st.just("issue"), st.integers(1, 7)),
+        ),
+        min_size=3,
+        max_size=14,
+    ),
+).map(lambda t: [("orders", m, 12) for m in MONTHS if m not in t[0]] + t[1] + t[2])
 
 
 class _Rollback(Exception):
@@ -62,13 +74,18 @@ class _Rollback(Exception):
 
 
 def test_refunds_agree_with_the_oracle(net):
-    from penalties.defaults import rules_seed
+    from tests.rulebook_seed import rules_seed
 
     rules_seed()
     waybills = iter(range(10**7))
 
-    @settings(max_examples=int(os.environ.get("MONEY_EXAMPLES", "60")), deadline=None, derandomize=True,
-              database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=int(os.environ.get("MONEY_EXAMPLES", "60")),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(acts)
     def check(history):
         fines: list[list] = []  # [violation, (year, month), amount, standing]
@@ -86,13 +103,22 @@ def test_refunds_agree_with_the_oracle(net):
                         when = datetime(YEAR, m, d, 10, 0, tzinfo=SH)
                         order = make_order(order_time=when)
                         if how == "fail":
-                            ops.order_accept_fail(order_id=order.pk, actor=net.hq, reason="phone", text="空号",
-                                                  at=when + timedelta(minutes=5))
+                            ops.order_accept_fail(
+                                order_id=order.pk,
+                                actor=net.hq,
+                                reason="phone",
+                                text="空号",
+                                at=when + timedelta(minutes=5),
+                            )
                             event, rule = order.events.get(kind="accept_failed"), Rule.FALSE_FAIL_REASON
                         else:
                             ops.order_accept(order_id=order.pk, actor=net.hq, at=when + timedelta(minutes=5))
-                            ops.order_pickup_confirm(order_id=order.pk, actor=net.hq, at=when + timedelta(hours=1),
-                                                     waybill=f"8{next(waybills):011d}")
+                            ops.order_pickup_confirm(
+                                order_id=order.pk,
+                                actor=net.hq,
+                                at=when + timedelta(hours=1),
+                                waybill=f"8{next(waybills):011d}",
+                            )
                             event, rule = order.events.get(kind="picked_up"), Rule.FALSE_WAYBILL
                         v = services.violation_raise(event=event, rule=rule, evidence="稽核", actor=net.hq, at=clock)
                         fines.append([v, (YEAR, m), v.fine, True])
@@ -137,14 +163,21 @@ def _check_settlement(site, month: date, fines, order_months, decided) -> None:
     """The parts this settlement decides are paid as the oracle owes them now; the parts only a later settlement
     decides keep what that one paid (settling an earlier month again takes nothing back); never more than the
     base of the month once both parts are decided."""
-    expected = owed(fines=[(m, amount, standing) for _v, m, amount, standing in fines], order_months=order_months,
-                    month=(month.year, month.month))
+    expected = owed(
+        fines=[(m, amount, standing) for _v, m, amount, standing in fines],
+        order_months=order_months,
+        month=(month.year, month.month),
+    )
     for m in {m for _v, m, _a, _s in fines}:
         for code, k in (("REFUND_60", 1), ("REFUND_40", 2)):
             if (m[0], m[1] + k) <= (month.year, month.month):
                 decided[(m, code)] = expected.get((m, code), Decimal(0))
-    paid = {(row["source_id"], row["code"]): row["s"] for row in LedgerEntry.objects.filter(
-        site=site, source_type="refund").values("source_id", "code").annotate(s=Sum("amount"))}
+    paid = {
+        (row["source_id"], row["code"]): row["s"]
+        for row in LedgerEntry.objects.filter(site=site, source_type="refund")
+        .values("source_id", "code")
+        .annotate(s=Sum("amount"))
+    }
     for (m, code), want in decided.items():
         assert paid.get((m[0] * 100 + m[1], code), Decimal(0)) == want, (m, code, month, paid, decided)
     for m in {m for _v, m, _a, _s in fines}:

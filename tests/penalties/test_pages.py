@@ -1,5 +1,6 @@
 """The rule book's pages: lists and export scoped per role, the audit flow in the browser's terms, decisions,
 a site's deadlines, the dashboard, rules and closures."""
+
 import re
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -10,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core.models import ClosureDay
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import EventKind
 from penalties.models import Rule, RuleVersion, Violation
 from penalties.sweep import sla_sweep
@@ -50,19 +51,28 @@ def test_violation_list_is_scoped_and_exported(net, login):
 
 def test_audit_flow_lcs_proposes_hq_confirms(net, login):
     order = make_order(order_time=T0)
-    ops.order_accept_fail(order_id=order.pk, actor=net.clerk_a, reason="phone", text="空号", at=T0 + timedelta(minutes=3))
+    ops.order_accept_fail(
+        order_id=order.pk, actor=net.clerk_a, reason="phone", text="空号", at=T0 + timedelta(minutes=3)
+    )
     event = order.events.get(kind=EventKind.ACCEPT_FAILED)
     lcs = login(net.lcs_zj)
     page = lcs.get(reverse("penalties:audit"), {"date_from": "2026-11-20", "date_to": "2026-11-23", "kind": "failed"})
     assert order.channel_order_id in page.content.decode()
-    sample = lcs.get(reverse("penalties:audit"), {"date_from": "2026-11-20", "date_to": "2026-11-23", "kind": "all",
-                                                  "sample": 1})
+    sample = lcs.get(
+        reverse("penalties:audit"), {"date_from": "2026-11-20", "date_to": "2026-11-23", "kind": "all", "sample": 1}
+    )
     assert sample.status_code == 200
     detail = lcs.get(reverse("penalties:audit_order", args=[order.pk])).content.decode()
     assert "接单失败" in detail and "空号" in detail
-    lcs.post(reverse("penalties:audit_raise", args=[order.pk]), {
-        "event": event.pk, "rule": Rule.FALSE_FAIL_REASON, "evidence": "回访：号码正常",
-        "files": [SimpleUploadedFile("录音.txt", b"...")]})
+    lcs.post(
+        reverse("penalties:audit_raise", args=[order.pk]),
+        {
+            "event": event.pk,
+            "rule": Rule.FALSE_FAIL_REASON,
+            "evidence": "回访：号码正常",
+            "files": [SimpleUploadedFile("录音.txt", b"...")],
+        },
+    )
     v = Violation.objects.get()
     assert v.status == "PROPOSED" and v.attachments.count() == 1
     assert lcs.post(reverse("penalties:violation_confirm", args=[v.pk])).status_code == 403
@@ -91,11 +101,16 @@ def test_site_deadlines_and_dashboard(net, login):
 
 def test_rules_and_closures_pages(net, login):
     hq = login(net.hq)
-    r = hq.post(reverse("penalties:rules"), {"code": "LATE_ACCEPT", "fine": "150", "threshold_minutes": "30",
-                                             "effective_from": "2030-01-01T00:00"}, follow=True)
+    r = hq.post(
+        reverse("penalties:rules"),
+        {"code": "LATE_ACCEPT", "fine": "150", "threshold_minutes": "30", "effective_from": "2030-01-01T00:00"},
+        follow=True,
+    )
     assert RuleVersion.objects.filter(code="LATE_ACCEPT").count() == 2 and "2030-01-01" in r.content.decode()
-    r = hq.post(reverse("penalties:rules"), {"code": "LATE_ACCEPT", "fine": "150", "threshold_minutes": "30",
-                                             "effective_from": "2020-01-01T00:00"})
+    r = hq.post(
+        reverse("penalties:rules"),
+        {"code": "LATE_ACCEPT", "fine": "150", "threshold_minutes": "30", "effective_from": "2020-01-01T00:00"},
+    )
     assert r.status_code == 200 and RuleVersion.objects.filter(code="LATE_ACCEPT").count() == 2  # not retroactive
     page = hq.get(reverse("penalties:closures"), {"year": 2026}).content.decode()
     assert "2026-02-17" in page and "调休" in page

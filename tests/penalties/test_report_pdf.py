@@ -2,6 +2,7 @@
 every row once, the header row on every page, 第 N 页 / 共 M 页 right on every page of the joined document (the
 WeasyPrint cover included), the vendored font embedded in both parts, and the rows read as a stream, twice, never
 held (bench.reports measures the memory)."""
+
 import subprocess
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -34,16 +35,28 @@ class Detail:
         self.streams += 1
         for i in range(self.n):
             long_name = "（一个很长的网点名称，换行）" if i % 17 == 0 else ""
-            yield (f"杭州西湖区第{i % 7}网点{long_name}", "LATE_PICKUP" if i % 3 == 0 else "LATE_ACCEPT", f"LP{i:010d}",
-                   "", datetime(2026, 11, 17, 10, tzinfo=SH) + timedelta(minutes=i), Decimal(100),
-                   date(2026, 11, 9) if i == 5 else WEEK)
+            yield (
+                f"杭州西湖区第{i % 7}网点{long_name}",
+                "LATE_PICKUP" if i % 3 == 0 else "LATE_ACCEPT",
+                f"LP{i:010d}",
+                "",
+                datetime(2026, 11, 17, 10, tzinfo=SH) + timedelta(minutes=i),
+                Decimal(100),
+                date(2026, 11, 9) if i == 5 else WEEK,
+            )
 
 
 def render(n):
     detail = Detail(n)
-    pdf = province_pdf(province=SimpleNamespace(name="浙江省"), week=WEEK, count=n, total=Decimal(100 * n),
-                       worst=[{"site__code": "33010601", "site__name": "杭州西湖区第1网点", "n": n, "total": 100 * n}],
-                       chart_rules=mark_safe(bar_chart(items=[("接单超时", n), ("揽件超时", 0)])), detail=detail)
+    pdf = province_pdf(
+        province=SimpleNamespace(name="浙江省"),
+        week=WEEK,
+        count=n,
+        total=Decimal(100 * n),
+        worst=[{"site__code": "33010601", "site__name": "杭州西湖区第1网点", "n": n, "total": 100 * n}],
+        chart_rules=mark_safe(bar_chart(items=[("接单超时", n), ("揽件超时", 0)])),
+        detail=detail,
+    )
     return pdf, detail
 
 
@@ -53,8 +66,9 @@ def test_long_table_pages_numbers_header_and_rows(tmp_path):
     pages = [page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages]
     assert len(pages) == pdf.pages > 10
     for number, text in enumerate(pages, 1):
-        assert f"第 {number} 页 / 共 {pdf.pages} 页" in text.replace("\n", " ") or \
-            f"第{number}页/共{pdf.pages}页" in text.replace(" ", "").replace("\n", ""), text[-200:]
+        assert f"第 {number} 页 / 共 {pdf.pages} 页" in text.replace(
+            "\n", " "
+        ) or f"第{number}页/共{pdf.pages}页" in text.replace(" ", "").replace("\n", ""), text[-200:]
         assert "浙江省 2026-11-16 周报" in text
     assert "浙江省电商订单服务质量周报" in pages[0] and "违规最多的网点" in pages[0]
     detail_pages = pages[1:]

@@ -1,11 +1,12 @@
 """The README's rule table is what the code's rule data generates (issue 14): fines from the rule book's seed,
 thresholds from the clock's settings, each audit rule's acts from the service that refuses the others."""
+
 from pathlib import Path
 
-from penalties.defaults import rules_seed
+from penalties.migrations._rule_seed import SEED_FROM as DEFAULT_FROM
 from penalties.models import Rule, RuleVersion
-from penalties.rule_table import END, START, markdown, rows, seed_fines
-from penalties.seed import SEED_FROM as DEFAULT_FROM
+from penalties.rule_docs import END, START, markdown, rows, seed_fines
+from tests.rulebook_seed import rules_seed
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -13,7 +14,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def test_readme_shows_exactly_the_generated_rule_table():
     text = README.read_text(encoding="utf-8")
     assert START in text and END in text, "README lacks the rule table markers"
-    shown = text[text.index(START):text.index(END) + len(END)]
+    shown = text[text.index(START) : text.index(END) + len(END)]
     assert shown == markdown(), "README's rule table is stale: paste the output of `manage.py rule_table`"
 
 

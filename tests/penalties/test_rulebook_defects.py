@@ -1,6 +1,7 @@
 """Issue 14, "the rule book without holes": one test (or a few) per defect, each failing on the code before the fix.
 
 Times are Beijing; T0 is Monday 2026-11-23 10:00, inside every province's service hours."""
+
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -10,7 +11,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from finance.models import EntryKind, LedgerEntry
 from finance.selectors import statement
 from orders.models import EventKind
@@ -40,7 +41,7 @@ MARS = {"sender_province": "", "sender_city": "", "sender_district": "", "sender
 
 @pytest.fixture(autouse=True)
 def _rules(db):
-    from penalties.defaults import rules_seed
+    from tests.rulebook_seed import rules_seed
 
     rules_seed()  # the rule book's rows (a transactional test elsewhere may have emptied the table)
 
@@ -54,11 +55,13 @@ def sweep(when):
 
 
 def standing(**filters):
-    return sorted(Violation.objects.filter(status=V.CONFIRMED, **filters)
-                  .values_list("order_id", "stint", "rule", "site__code"))
+    return sorted(
+        Violation.objects.filter(status=V.CONFIRMED, **filters).values_list("order_id", "stint", "rule", "site__code")
+    )
 
 
 # ---------------------------------------------------------------- 1. a voided violation blocks later detection
+
 
 def test_voided_late_accept_does_not_block_the_moved_deadline(net):
     order = make_order(order_time=T0)
@@ -81,17 +84,16 @@ def test_voided_late_accept_does_not_block_the_moved_deadline(net):
 
 # ---------------------------------------------------------------- 2. recomputations keep HQ's restart
 
+
 def test_window_change_after_dispatch_keeps_the_restarted_pickup_clock(net):
     order = make_order(order_time=T0, **MARS)
     ops.orders_dispatch(order_ids=[order.pk], actor=net.hq, to_site=net.site_a, at=at(hours=20))
     order.refresh_from_db()
     assert order.pickup_due_at == at(hours=36)  # 16 hours from 分件
-    order_change(order_id=order.pk, changes={"window_start": at(hours=28), "window_end": at(hours=30)},
-                 at=at(hours=21))
+    order_change(order_id=order.pk, changes={"window_start": at(hours=28), "window_end": at(hours=30)}, at=at(hours=21))
     order.refresh_from_db()
     assert order.pickup_due_at == at(hours=36)  # not order time + 16 h, nor the window's end
-    order_change(order_id=order.pk, changes={"window_start": at(hours=38), "window_end": at(hours=40)},
-                 at=at(hours=22))
+    order_change(order_id=order.pk, changes={"window_start": at(hours=38), "window_end": at(hours=40)}, at=at(hours=22))
     order.refresh_from_db()
     assert order.pickup_due_at == at(hours=40)  # a later window still moves it
 
@@ -105,18 +107,21 @@ def test_closure_shift_starts_from_the_reopening(net):
     order.refresh_from_db()
     assert order.pickup_due_at == reopened + timedelta(hours=16)
     # a closure on the 24th lies before the reopening: the restarted clock did not run through it
-    services.closure_confirm(day=date(2026, 11, 24), province=None, reason="停工", actor=net.hq,
-                             at=reopened + timedelta(hours=1))
+    services.closure_confirm(
+        day=date(2026, 11, 24), province=None, reason="停工", actor=net.hq, at=reopened + timedelta(hours=1)
+    )
     order.refresh_from_db()
     assert order.pickup_due_at == reopened + timedelta(hours=16)
     # one on the 26th does: the deadline moves by the closed time after the reopening
-    services.closure_confirm(day=date(2026, 11, 26), province=None, reason="停工", actor=net.hq,
-                             at=reopened + timedelta(hours=2))
+    services.closure_confirm(
+        day=date(2026, 11, 26), province=None, reason="停工", actor=net.hq, at=reopened + timedelta(hours=2)
+    )
     order.refresh_from_db()
     assert order.pickup_due_at == datetime(2026, 11, 27, 2, 0, tzinfo=SH)  # 02:00 on the 26th → the 27th
 
 
 # ---------------------------------------------------------------- 3. settlement reruns in any order
+
 
 def _fine(site, when, amount="100"):
     order = make_order(order_time=when)
@@ -124,10 +129,20 @@ def _fine(site, when, amount="100"):
     from penalties.models import RuleVersion
 
     version = RuleVersion.objects.filter(code=Rule.FALSE_FAIL_REASON).order_by("-effective_from").first()
-    return Violation.objects.create(order=order, stint=1, rule=Rule.FALSE_FAIL_REASON, site=site,
-                                    province=site.province, rule_version=version, fine=Decimal(amount),
-                                    occurred_at=when, week=_week(when), status=V.CONFIRMED, source="audit",
-                                    created_at=when)
+    return Violation.objects.create(
+        order=order,
+        stint=1,
+        rule=Rule.FALSE_FAIL_REASON,
+        site=site,
+        province=site.province,
+        rule_version=version,
+        fine=Decimal(amount),
+        occurred_at=when,
+        week=_week(when),
+        status=V.CONFIRMED,
+        source="audit",
+        created_at=when,
+    )
 
 
 def _settle(m, *, day=1):
@@ -135,8 +150,11 @@ def _settle(m, *, day=1):
 
 
 def _refunds(site):
-    return list(LedgerEntry.objects.filter(site=site, source_type="refund").order_by("id")
-                .values_list("month", "kind", "code", "amount"))
+    return list(
+        LedgerEntry.objects.filter(site=site, source_type="refund")
+        .order_by("id")
+        .values_list("month", "kind", "code", "amount")
+    )
 
 
 def test_rerunning_an_earlier_month_moves_no_money(net):
@@ -158,7 +176,9 @@ def test_rerunning_an_earlier_month_moves_no_money(net):
     after = _refunds(net.site_a)
     assert after[:2] == paid
     assert sorted((r[1], r[2], r[3]) for r in after[2:]) == [
-        (EntryKind.ADJUSTMENT, "REFUND_40", Decimal("-40.00")), (EntryKind.ADJUSTMENT, "REFUND_60", Decimal("-60.00"))]
+        (EntryKind.ADJUSTMENT, "REFUND_40", Decimal("-40.00")),
+        (EntryKind.ADJUSTMENT, "REFUND_60", Decimal("-60.00")),
+    ]
     assert sum(r[3] for r in after) == 0
 
 
@@ -168,16 +188,21 @@ def test_settling_a_later_month_first_pays_each_part_once(net):
     make_order(order_time=datetime(2026, 5, 15, 10, tzinfo=SH))
     for m in (5, 3, 4, 5, 4):
         _settle(m)
-    assert sorted((r[2], r[3]) for r in _refunds(net.site_a)) == [("REFUND_40", Decimal("40.00")),
-                                                                   ("REFUND_60", Decimal("60.00"))]
+    assert sorted((r[2], r[3]) for r in _refunds(net.site_a)) == [
+        ("REFUND_40", Decimal("40.00")),
+        ("REFUND_60", Decimal("60.00")),
+    ]
 
 
 # ---------------------------------------------------------------- 5. a transfer does not dodge a pickup deadline
 
+
 def test_transfer_to_the_data_center_before_the_pickup_deadline_does_not_dodge_it(net):
     order = make_order(order_time=T0)
     ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(5))
-    ops.order_transfer(order_id=order.pk, actor=net.clerk_a, to_site=net.data_center, at=at(hours=16) - timedelta(minutes=1))
+    ops.order_transfer(
+        order_id=order.pk, actor=net.clerk_a, to_site=net.data_center, at=at(hours=16) - timedelta(minutes=1)
+    )
     sweep(at(hours=17))
     assert standing() == [(order.pk, 1, Rule.LATE_PICKUP, net.site_a.code)]
     # HQ's 分件 gives site_b a fresh pickup clock; site_a's deadline still stands
@@ -228,16 +253,24 @@ def test_a_site_that_handed_on_in_time_and_unaccepted_is_not_bound(net):
 
 # ---------------------------------------------------------------- 6. stacking of distinct acts
 
+
 def test_two_false_acts_of_one_stint_are_two_fines(net):
     order = make_order(order_time=T0)
     ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(5))
-    ops.order_reappoint(order_id=order.pk, actor=net.clerk_a, window_start=at(hours=20), window_end=at(hours=22),
-                        text="客户要求改约", at=at(60))
+    ops.order_reappoint(
+        order_id=order.pk,
+        actor=net.clerk_a,
+        window_start=at(hours=20),
+        window_end=at(hours=22),
+        text="客户要求改约",
+        at=at(60),
+    )
     ops.order_pickup_fail(order_id=order.pk, actor=net.clerk_a, reason="phone", text="空号", at=at(90))
     reappointed = order.events.get(kind=EventKind.REAPPOINTED)
     failed = order.events.get(kind=EventKind.PICKUP_FAILED)
-    first = services.violation_raise(event=reappointed, rule=Rule.FALSE_FAIL_REASON, evidence="客户未要求改约",
-                                     actor=net.hq)
+    first = services.violation_raise(
+        event=reappointed, rule=Rule.FALSE_FAIL_REASON, evidence="客户未要求改约", actor=net.hq
+    )
     second = services.violation_raise(event=failed, rule=Rule.FALSE_FAIL_REASON, evidence="电话可接通", actor=net.hq)
     assert first.stint == second.stint == 1 and first.act == reappointed and second.act == failed
     assert standing() == [(order.pk, 1, Rule.FALSE_FAIL_REASON, net.site_a.code)] * 2
@@ -246,6 +279,7 @@ def test_two_false_acts_of_one_stint_are_two_fines(net):
 
 
 # ---------------------------------------------------------------- 7. the rule must fit the act
+
 
 def test_false_waybill_only_on_a_pickup_confirmation_with_a_waybill(net):
     order = make_order(order_time=T0)
@@ -263,6 +297,7 @@ def test_false_waybill_only_on_a_pickup_confirmation_with_a_waybill(net):
 
 
 # ---------------------------------------------------------------- 8. issued statements never change
+
 
 def test_a_reversal_after_the_statement_is_issued_is_posted_in_an_open_month(net):
     v = _fine(net.site_a, datetime(2026, 3, 10, 10, tzinfo=SH))
@@ -287,6 +322,7 @@ def test_a_reversal_after_the_statement_is_issued_is_posted_in_an_open_month(net
 
 
 # ---------------------------------------------------------------- 9. operator commands guard their periods
+
 
 def test_settling_an_unfinished_month_is_refused_and_writes_nothing(net):
     _fine(net.site_a, datetime(2026, 11, 3, 10, tzinfo=SH))
@@ -321,6 +357,7 @@ def test_a_sweep_until_the_future_says_it_stops_at_now(net):
 
 # ---------------------------------------------------------------- 11. a late arrival starts its accept clock then
 
+
 def test_an_order_imported_after_its_order_time_starts_the_accept_clock_on_arrival(net):
     arrived = at(hours=23)  # yesterday's phone order entered by HQ the next morning
     order = make_order(order_time=T0, at=arrived, actor=net.hq)
@@ -337,6 +374,7 @@ def test_an_order_imported_after_its_order_time_starts_the_accept_clock_on_arriv
 
 # ---------------------------------------------------------------- 10. FALSE_WAYBILL is found, not only alleged
 
+
 def test_waybills_contradicted_by_the_scans_are_listed_for_audit_not_fined(net, login):
     from django.urls import reverse
 
@@ -351,21 +389,35 @@ def test_waybills_contradicted_by_the_scans_are_listed_for_audit_not_fined(net, 
         ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(5))
         ops.order_pickup_confirm(order_id=order.pk, actor=net.clerk_a, waybill=waybill, at=confirmed)
         orders[name] = order
-    scans_ingest(scans=[
-        {"waybill_no": "300000000951", "scan_type": "揽收", "site_code": net.site_a.code, "scanned_at": at(hours=3)},
-        {"waybill_no": "300000000953", "scan_type": "揽收", "site_code": net.site_b.code, "scanned_at": at(hours=2)}])
+    scans_ingest(
+        scans=[
+            {
+                "waybill_no": "300000000951",
+                "scan_type": "揽收",
+                "site_code": net.site_a.code,
+                "scanned_at": at(hours=3),
+            },
+            {
+                "waybill_no": "300000000953",
+                "scan_type": "揽收",
+                "site_code": net.site_b.code,
+                "scanned_at": at(hours=2),
+            },
+        ]
+    )
 
     def suspects(when):
         return dict(waybill_suspects(OnlineOrder.objects.all(), at=when).values_list("channel_order_id", "suspect"))
 
-    assert suspects(confirmed + timedelta(hours=24)) == {orders["elsewhere"].channel_order_id: "other_site",
-                                                         orders["silent"].channel_order_id: "no_scan"}
+    assert suspects(confirmed + timedelta(hours=24)) == {
+        orders["elsewhere"].channel_order_id: "other_site",
+        orders["silent"].channel_order_id: "no_scan",
+    }
     assert suspects(confirmed + timedelta(hours=23, minutes=59)) == {}  # the setting's hours have not passed
     assert not Violation.objects.exists()  # listed, never fined automatically
     # the queue HQ and the LCS work through: the audit page
     with time_machine.travel(confirmed + timedelta(hours=25), tick=False):
-        page = login(net.lcs_zj).get(reverse("penalties:audit"), {"kind": "waybill_suspect",
-                                                                   "date_from": "2026-11-23"})
+        page = login(net.lcs_zj).get(reverse("penalties:audit"), {"kind": "waybill_suspect", "date_from": "2026-11-23"})
     assert page.status_code == 200 and page.content.decode().count('data-testid="suspect"') == 2
     picked = orders["silent"].events.get(kind=EventKind.PICKED_UP)
     services.violation_raise(event=picked, rule=Rule.FALSE_WAYBILL, evidence="轨迹无揽收扫描", actor=net.hq)

@@ -6,6 +6,7 @@ compared with an independent oracle (``rulebook_oracle``, which imports nothing 
 ``RULEBOOK_EXAMPLES`` sets the number of examples (default 300 in the suite, about 25 s); ``python -m bench.rulebook`` runs a
 larger, random one and counts disagreements instead of stopping at the first; ``RULEBOOK_PLANT=1`` plants a bug
 (``>=`` for ``>`` at the accept deadline) to show the oracle catches it."""
+
 from __future__ import annotations
 
 import ast
@@ -20,11 +21,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core import clock
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.services import order_cancel, order_change
 from penalties import services, sweep
 from penalties.models import TIME_RULES, Violation, ViolationStatus
-from penalties.rules import rules_changed
+from penalties.rule_versions import rules_changed
 
 from ..factories import make_order
 from . import rulebook_oracle as oracle_module
@@ -33,8 +34,20 @@ from .rulebook_oracle import DAY, DC, Oracle
 SH = ZoneInfo("Asia/Shanghai")
 EPOCH = datetime(2026, 11, 23, 0, 0, tzinfo=SH)  # a Monday; every time below is whole minutes after it
 MARS = {"sender_province": "", "sender_city": "", "sender_district": "", "sender_address": "火星"}
-PRODUCT_PACKAGES = {"dispatch", "orders", "penalties", "finance", "complaints", "logistics", "inventory", "config",
-                    "core", "devtools", "bench", "tests"}
+PRODUCT_PACKAGES = {
+    "dispatch",
+    "orders",
+    "penalties",
+    "finance",
+    "complaints",
+    "logistics",
+    "inventory",
+    "config",
+    "core",
+    "devtools",
+    "bench",
+    "tests",
+}
 STEPS = [0, 10, 20, 30, 40, 60, 120, 300, 600, 900, 930, 960, 1000, 1440]
 
 
@@ -63,9 +76,13 @@ def histories(draw):
     arrival = 10 * draw(st.integers(0, 200))
     late_by = draw(st.sampled_from([0, 0, 0, 0, 10, 60, 600, 1200]))
     window = draw(st.one_of(st.none(), st.integers(60, 300).map(lambda n: 10 * n)))
-    create = {"kind": "create", "at": arrival, "order_time": arrival - late_by,
-              "window_end": None if window is None else arrival - late_by + window,
-              "site": draw(st.sampled_from(["A", "A", "A", DC]))}
+    create = {
+        "kind": "create",
+        "at": arrival,
+        "order_time": arrival - late_by,
+        "window_end": None if window is None else arrival - late_by + window,
+        "site": draw(st.sampled_from(["A", "A", "A", DC])),
+    }
     acts, t = [create], arrival
     tracker.apply(create)
     for _ in range(draw(st.integers(1, 9))):
@@ -136,14 +153,21 @@ class Product:
             ops.order_reopen(order_id=pk, actor=hq, to_site=self.sites[act["to"]], text="稽核", at=at)
         elif kind == "reappoint":
             end = moment(act["window_end"])
-            ops.order_reappoint(order_id=pk, actor=hq, window_start=min(end - timedelta(minutes=120), at),
-                                window_end=end, text="客户改约", at=at)
+            ops.order_reappoint(
+                order_id=pk,
+                actor=hq,
+                window_start=min(end - timedelta(minutes=120), at),
+                window_end=end,
+                text="客户改约",
+                at=at,
+            )
         elif kind == "window":
             end = moment(act["window_end"])
             order_change(order_id=pk, changes={"window_start": end - timedelta(minutes=120), "window_end": end}, at=at)
         elif kind == "closure":
-            services.closure_confirm(day=(EPOCH + timedelta(days=act["day"])).date(), province=None, reason="停工",
-                                     actor=hq, at=at)
+            services.closure_confirm(
+                day=(EPOCH + timedelta(days=act["day"])).date(), province=None, reason="停工", actor=hq, at=at
+            )
         elif kind == "sweep":
             sweep.sla_sweep(since=moment(act["since"]), until=at, at=at)
 
@@ -157,8 +181,9 @@ def _plant(monkeypatch) -> None:
     """The bug planted on purpose: an answer exactly at the accept deadline counted late."""
     planted = sweep.HISTORY_ACCEPT.replace("e.at > e.clock_accept_due_at", "e.at >= e.clock_accept_due_at")
     assert planted != sweep.HISTORY_ACCEPT
-    monkeypatch.setattr(sweep, "STATEMENTS", tuple(planted if s is sweep.HISTORY_ACCEPT else s
-                                                  for s in sweep.STATEMENTS))
+    monkeypatch.setattr(
+        sweep, "STATEMENTS", tuple(planted if s is sweep.HISTORY_ACCEPT else s for s in sweep.STATEMENTS)
+    )
 
 
 class _Rollback(Exception):
@@ -166,7 +191,7 @@ class _Rollback(Exception):
 
 
 def test_violations_agree_with_the_oracle(net, monkeypatch):
-    from penalties.defaults import rules_seed
+    from tests.rulebook_seed import rules_seed
 
     rules_seed()
     if os.environ.get("RULEBOOK_PLANT"):
@@ -175,8 +200,14 @@ def test_violations_agree_with_the_oracle(net, monkeypatch):
     report = os.environ.get("RULEBOOK_REPORT")  # the bench: count disagreements, do not stop at the first
     tally = {"examples": 0, "disagreements": 0, "first": None}
 
-    @settings(max_examples=examples, deadline=None, derandomize=not report, database=None,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate] if report else list(Phase))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=not report,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate] if report else list(Phase),
+    )
     @given(histories())
     def check(history):
         acts, end = history
@@ -200,8 +231,12 @@ def test_violations_agree_with_the_oracle(net, monkeypatch):
         tally["examples"] += 1
         if got != want:
             tally["disagreements"] += 1
-            tally["first"] = tally["first"] or {"acts": acts, "end": end, "product": sorted(got),
-                                                "oracle": sorted(want)}
+            tally["first"] = tally["first"] or {
+                "acts": acts,
+                "end": end,
+                "product": sorted(got),
+                "oracle": sorted(want),
+            }
             if not report:
                 raise AssertionError(f"product {sorted(got)} != oracle {sorted(want)} for {acts} end={end}")
 

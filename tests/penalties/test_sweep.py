@@ -1,5 +1,6 @@
 """The SLA sweep: every clock edge and rule, stacking, reruns, concurrency, and a catch-up after a gap giving
 exactly what minute-by-minute sweeps give."""
+
 import random
 import threading
 from datetime import datetime, timedelta
@@ -10,10 +11,10 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.services import order_cancel
 from penalties.models import Rule, RuleVersion, Violation
-from penalties.rules import rules_changed
+from penalties.rule_versions import rules_changed
 from penalties.sweep import sla_sweep, sla_sweep_due
 
 from ..factories import make_order
@@ -45,7 +46,8 @@ def test_pending_past_its_deadline_exactly_and_one_second_later(net):
     assert v.occurred_at == at(30) and v.week == T0.date() and v.status == "CONFIRMED" and v.source == "sweep"
     # the detection is an event of its own, written with the row, at the time the sweep found it
     assert [(e.kind, e.at, e.actor_id, e.data) for e in v.events.all()] == [
-        ("detected", at(30, 1), None, {"source": "sweep"})]
+        ("detected", at(30, 1), None, {"source": "sweep"})
+    ]
     ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(45))  # answering later adds no second fine
     sweep(at(50))
     assert Violation.objects.count() == 1
@@ -95,7 +97,10 @@ def test_late_pickup_and_stacking(net):
     sweep(at(hours=16))
     assert found() == [(order.pk, 1, Rule.LATE_ACCEPT, net.site_a.code)]
     sweep(at(hours=16, seconds=1))
-    assert found() == [(order.pk, 1, Rule.LATE_ACCEPT, net.site_a.code), (order.pk, 1, Rule.LATE_PICKUP, net.site_a.code)]
+    assert found() == [
+        (order.pk, 1, Rule.LATE_ACCEPT, net.site_a.code),
+        (order.pk, 1, Rule.LATE_PICKUP, net.site_a.code),
+    ]
     ops.order_pickup_confirm(order_id=order.pk, actor=net.clerk_a, waybill="300000000601", at=at(hours=17))
     sweep(at(hours=18))
     assert Violation.objects.count() == 2  # stacked, each once
@@ -108,8 +113,14 @@ def test_consumer_window_and_reappointment(net):
     sweep(at(hours=20))
     assert not Violation.objects.exists()  # the consumer's later window, not 16 hours
     # re-appointed in time: the new window's end is the deadline
-    ops.order_reappoint(order_id=order.pk, actor=net.clerk_a, window_start=at(hours=40), window_end=at(hours=42),
-                        text="客户改约", at=at(hours=29))
+    ops.order_reappoint(
+        order_id=order.pk,
+        actor=net.clerk_a,
+        window_start=at(hours=40),
+        window_end=at(hours=42),
+        text="客户改约",
+        at=at(hours=29),
+    )
     sweep(at(hours=41))
     assert not Violation.objects.exists()
     sweep(at(hours=42, seconds=1))
@@ -119,8 +130,14 @@ def test_consumer_window_and_reappointment(net):
 def test_reappointment_after_the_deadline_does_not_erase_it(net):
     order = make_order(order_time=T0)
     ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(5))
-    ops.order_reappoint(order_id=order.pk, actor=net.clerk_a, window_start=at(hours=20), window_end=at(hours=22),
-                        text="补约", at=at(hours=17))
+    ops.order_reappoint(
+        order_id=order.pk,
+        actor=net.clerk_a,
+        window_start=at(hours=20),
+        window_end=at(hours=22),
+        text="补约",
+        at=at(hours=17),
+    )
     sweep(at(hours=18))  # no sweep ran at 16:00; the history shows the deadline had passed
     assert found() == [(order.pk, 1, Rule.LATE_PICKUP, net.site_a.code)]
 
@@ -146,8 +163,9 @@ def test_data_center_is_never_fined(net):
 
 def test_rule_change_applies_to_clocks_started_after_it(net):
     before = make_order(order_time=T0)
-    RuleVersion.objects.create(code=Rule.LATE_ACCEPT, fine=Decimal("200"), threshold_minutes=20,
-                               description="新标准", effective_from=at(5))
+    RuleVersion.objects.create(
+        code=Rule.LATE_ACCEPT, fine=Decimal("200"), threshold_minutes=20, description="新标准", effective_from=at(5)
+    )
     rules_changed()
     after = make_order(order_time=at(10))
     assert before.accept_due_at == at(30) and after.accept_due_at == at(30)  # 20 minutes from 10:10
@@ -181,7 +199,7 @@ def _scenario(net, rng, start, minutes):
     """Orders arriving over the window and answered at random times (some late, some on time, some never),
     some transferred, some cancelled. Returns a time-ordered list of (time, action)."""
     actions = []
-    for i in range(40):
+    for _i in range(40):
         t = start + timedelta(minutes=rng.randint(0, minutes - 60))
         order = make_order(order_time=t, at=t)
         fate = rng.random()
@@ -189,13 +207,23 @@ def _scenario(net, rng, start, minutes):
         if fate < 0.5:
             actions.append((answer, lambda o=order, a=answer: ops.order_accept(order_id=o.pk, actor=net.hq, at=a)))
         elif fate < 0.65:
-            actions.append((answer, lambda o=order, a=answer: ops.order_transfer(
-                order_id=o.pk, actor=net.hq, to_site=net.site_b, at=a)))
+            actions.append(
+                (
+                    answer,
+                    lambda o=order, a=answer: ops.order_transfer(order_id=o.pk, actor=net.hq, to_site=net.site_b, at=a),
+                )
+            )
         elif fate < 0.8:
             actions.append((answer, lambda o=order, a=answer: order_cancel(order_id=o.pk, at=a)))
         elif fate < 0.9:
-            actions.append((answer, lambda o=order, a=answer: ops.order_accept_fail(
-                order_id=o.pk, actor=net.hq, reason="phone", text="空号", at=a)))
+            actions.append(
+                (
+                    answer,
+                    lambda o=order, a=answer: ops.order_accept_fail(
+                        order_id=o.pk, actor=net.hq, reason="phone", text="空号", at=a
+                    ),
+                )
+            )
     return sorted(actions, key=lambda x: x[0])
 
 
@@ -209,7 +237,7 @@ def test_catch_up_after_six_hours_equals_minute_by_minute(net):
     actions = _scenario(net, rng, start, 6 * 60)
     # minute by minute, acting as time passes
     pending = list(actions)
-    for minute in range(0, 6 * 60 + 1):
+    for minute in range(6 * 60 + 1):
         now = start + timedelta(minutes=minute)
         while pending and pending[0][0] <= now:
             pending.pop(0)[1]()
@@ -228,7 +256,7 @@ def test_catch_up_after_six_hours_equals_minute_by_minute(net):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once(net):
-    from penalties.defaults import rules_seed
+    from tests.rulebook_seed import rules_seed
 
     rules_seed()  # the transactional flush emptied the rule table
     for _ in range(20):

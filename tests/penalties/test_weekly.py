@@ -1,5 +1,6 @@
 """The weekly cycle: week assignment, late additions into the next notice, running twice, and the PDFs read
 back (Chinese title, a site name, the right totals, fonts embedded)."""
+
 import subprocess
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from core.models import Message
-from dispatch import operations as ops
+from dispatch import services as ops
 from orders.models import EventKind
 from penalties import services
 from penalties.models import NoticeLine, Report, Rule, Violation, WeeklyNotice
@@ -43,10 +44,16 @@ def test_late_addition_goes_into_the_next_notice(net):
     weekly_notices(week=date(2026, 11, 16), at=datetime(2026, 11, 23, 9, 0, tzinfo=SH))
     # an audit finding on an act of the same week, confirmed after its notice
     order = make_order(order_time=datetime(2026, 11, 18, 10, 0, tzinfo=SH))
-    ops.order_accept_fail(order_id=order.pk, actor=net.clerk_a, reason="phone", text="空号",
-                          at=datetime(2026, 11, 18, 10, 5, tzinfo=SH))
-    v2 = services.violation_raise(event=order.events.get(kind=EventKind.ACCEPT_FAILED), rule=Rule.FALSE_FAIL_REASON,
-                                  evidence="回访", actor=net.hq, at=datetime(2026, 11, 24, 10, 0, tzinfo=SH))
+    ops.order_accept_fail(
+        order_id=order.pk, actor=net.clerk_a, reason="phone", text="空号", at=datetime(2026, 11, 18, 10, 5, tzinfo=SH)
+    )
+    v2 = services.violation_raise(
+        event=order.events.get(kind=EventKind.ACCEPT_FAILED),
+        rule=Rule.FALSE_FAIL_REASON,
+        evidence="回访",
+        actor=net.hq,
+        at=datetime(2026, 11, 24, 10, 0, tzinfo=SH),
+    )
     assert v2.week == date(2026, 11, 16)
     assert weekly_notices(week=date(2026, 11, 16), at=datetime(2026, 11, 24, 11, 0, tzinfo=SH)).notices == 0
     result = weekly_notices(week=date(2026, 11, 23), at=datetime(2026, 11, 30, 9, 0, tzinfo=SH))
@@ -65,12 +72,18 @@ def test_weekly_command_twice_and_the_pdfs(net, settings, mailoutbox, django_cap
         call_command("weekly_notices", week="2026-W47")
     counts = (WeeklyNotice.objects.count(), NoticeLine.objects.count(), Report.objects.count(), Message.objects.count())
     call_command("weekly_notices", week="2026-W47")
-    assert (WeeklyNotice.objects.count(), NoticeLine.objects.count(), Report.objects.count(),
-            Message.objects.count()) == counts
+    assert (
+        WeeklyNotice.objects.count(),
+        NoticeLine.objects.count(),
+        Report.objects.count(),
+        Message.objects.count(),
+    ) == counts
     assert counts[:3] == (2, 4, 2)  # two sites; Zhejiang's report and the national one
     notice = WeeklyNotice.objects.get(site=net.site_a)
     text = pdf_text(notice.pdf.read())
-    assert "电商业务违规处罚明细" in text and net.site_a.name in text and "¥300.00" in text and "第 1 页 / 共 1 页" in text
+    assert (
+        "电商业务违规处罚明细" in text and net.site_a.name in text and "¥300.00" in text and "第 1 页 / 共 1 页" in text
+    )
     message = Message.objects.get(site=net.site_a, category="violation")
     assert message.attachment and "电商业务违规处罚明细" in message.title
     mail = next(m for m in mailoutbox if net.site_a.email in m.to)

@@ -1,5 +1,6 @@
 """Work-order time limits are rules of the rule book: HQ schedules a new limit per type (never for the past); a work
 order takes the limit in force when it was raised; Cainiao's own limit still wins; every change has its history."""
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from complaints import services as wo_services
 from penalties.models import WorkOrderLimit
-from penalties.rules import work_order_limit
+from penalties.rule_versions import work_order_limit
 from penalties.services import PenaltyError, work_order_limit_create
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -17,8 +18,14 @@ T1 = datetime(2026, 12, 1, 0, 0, tzinfo=SH)
 
 
 def receive(wo_id, at, **kw):
-    data = {"wo_id": wo_id, "type": "where", "source": "guoguo", "waybill_no": "300000000901",
-            "description": "快递到哪了？", **kw}
+    data = {
+        "wo_id": wo_id,
+        "type": "where",
+        "source": "guoguo",
+        "waybill_no": "300000000901",
+        "description": "快递到哪了？",
+        **kw,
+    }
     return wo_services.work_order_receive(data=data, at=at)[0]
 
 
@@ -29,7 +36,10 @@ def test_a_new_limit_applies_from_its_time_on(net):
     after = receive("W2", T1)
     cainiao = receive("W3", T1, limit_hours=4)
     assert (before.due_at - (T1 - timedelta(minutes=1)), after.due_at - T1, cainiao.due_at - T1) == (
-        timedelta(hours=24), timedelta(hours=12), timedelta(hours=4))
+        timedelta(hours=24),
+        timedelta(hours=12),
+        timedelta(hours=4),
+    )
     assert work_order_limit("loss", T1) == 72  # other types keep theirs
     assert WorkOrderLimit.objects.get().history.get().history_type == "+"
 
@@ -43,21 +53,23 @@ def test_only_hq_and_never_for_the_past(net):
     assert info.value.field == "effective_from"
     for wo_type, hours in (("nonsense", 12), ("where", 0), ("where", 1000)):
         with pytest.raises(PenaltyError):
-            work_order_limit_create(wo_type=wo_type, hours=hours, effective_from=now + timedelta(hours=1),
-                                    actor=net.hq)
+            work_order_limit_create(wo_type=wo_type, hours=hours, effective_from=now + timedelta(hours=1), actor=net.hq)
     assert not WorkOrderLimit.objects.exists()
 
 
 def test_hq_edits_the_limits_on_the_rules_page(net, login):
     client = login(net.hq)
     when = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("penalties:rules"), {"action": "wo_limit", "wo_type": "damage", "hours": 36,
-                                                        "effective_from": when})
+    response = client.post(
+        reverse("penalties:rules"), {"action": "wo_limit", "wo_type": "damage", "hours": 36, "effective_from": when}
+    )
     assert response.status_code == 302
     page = client.get(reverse("penalties:rules")).content.decode()
-    table = page[page.index('data-testid="wo-limits"'):]
+    table = page[page.index('data-testid="wo-limits"') :]
     assert "破损" in table and "36 小时" in table
     # the province may read the rule book, not change it
     lcs = login(net.lcs_zj)
-    lcs.post(reverse("penalties:rules"), {"action": "wo_limit", "wo_type": "damage", "hours": 1, "effective_from": when})
+    lcs.post(
+        reverse("penalties:rules"), {"action": "wo_limit", "wo_type": "damage", "hours": 1, "effective_from": when}
+    )
     assert WorkOrderLimit.objects.filter(wo_type="damage").count() == 1

@@ -1,5 +1,6 @@
 """Accounts in the app: HQ manages every account, a province LCS the clerks and managers of its province; every
 change is recorded; a temporary password must be replaced at the first sign-in; deactivation ends the sessions."""
+
 import io
 import re
 
@@ -39,11 +40,19 @@ def cannot_sign_in(username, password) -> bool:
 
 
 def test_hq_creates_a_clerk_who_must_replace_the_temporary_password(net):
-    user, password = account_create(actor=net.hq, username="wang", unit=Unit(role=R.CLERK, site=net.site_a),
-                                    first_name="王小二", phone="13800000001", email="wang@example.com")
+    user, password = account_create(
+        actor=net.hq,
+        username="wang",
+        unit=Unit(role=R.CLERK, site=net.site_a),
+        first_name="王小二",
+        phone="13800000001",
+        email="wang@example.com",
+    )
     assert user.site == net.site_a and user.role == R.CLERK and password and len(password) == 12
     event = AccountEvent.objects.get(user=user)
-    assert event.kind == "created" and event.actor == net.hq and event.data["changes"]["site_id"] == [None, net.site_a.pk]
+    assert (
+        event.kind == "created" and event.actor == net.hq and event.data["changes"]["site_id"] == [None, net.site_a.pk]
+    )
     assert selectors.must_change_password(user)
 
     clerk = signed_in("wang", password)
@@ -52,8 +61,10 @@ def test_hq_creates_a_clerk_who_must_replace_the_temporary_password(net):
         assert response.status_code == 302 and response["Location"] == reverse("password_change")
     page = clerk.get(reverse("password_change"))
     assert "请先设置您自己的密码" in page.content.decode()
-    response = clerk.post(reverse("password_change"), {"old_password": password, "new_password1": "Xk82-qpLm-Zr",
-                                                        "new_password2": "Xk82-qpLm-Zr"})
+    response = clerk.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "Xk82-qpLm-Zr", "new_password2": "Xk82-qpLm-Zr"},
+    )
     assert response.status_code == 302
     assert clerk.get("/").status_code == 200  # the same session goes on
     assert not TemporaryPassword.objects.filter(user=user).exists()
@@ -118,13 +129,25 @@ def test_a_password_reset_signs_the_user_out_and_forces_a_new_one(net):
 
 def test_edits_and_moves_are_recorded_field_by_field(net):
     email = net.clerk_a.email
-    account_update(actor=net.hq, user=net.clerk_a, first_name="西湖客服", phone="13900000002", email=email,
-                   unit=Unit(role=R.CLERK, site=net.site_a))
+    account_update(
+        actor=net.hq,
+        user=net.clerk_a,
+        first_name="西湖客服",
+        phone="13900000002",
+        email=email,
+        unit=Unit(role=R.CLERK, site=net.site_a),
+    )
     event = AccountEvent.objects.get(user=net.clerk_a, kind="updated")
     assert event.data["changes"] == {"phone": ["", "13900000002"]}
     # nothing changed, nothing recorded
-    account_update(actor=net.hq, user=net.clerk_a, first_name="西湖客服", phone="13900000002", email=email,
-                   unit=Unit(role=R.CLERK, site=net.site_a))
+    account_update(
+        actor=net.hq,
+        user=net.clerk_a,
+        first_name="西湖客服",
+        phone="13900000002",
+        email=email,
+        unit=Unit(role=R.CLERK, site=net.site_a),
+    )
     assert AccountEvent.objects.filter(user=net.clerk_a, kind="updated").count() == 1
     account_move(actor=net.lcs_zj, user=net.clerk_a, site=net.site_b)
     net.clerk_a.refresh_from_db()
@@ -139,21 +162,37 @@ def test_edits_and_moves_are_recorded_field_by_field(net):
 
 def test_the_pages_create_edit_and_deactivate(net, login):
     client = login(net.hq)
-    response = client.post(reverse("people:user_create"), {
-        "username": "li", "first_name": "李四", "phone": "13800000003", "email": "", "role": R.CLERK,
-        "site": net.site_x.code})
+    response = client.post(
+        reverse("people:user_create"),
+        {
+            "username": "li",
+            "first_name": "李四",
+            "phone": "13800000003",
+            "email": "",
+            "role": R.CLERK,
+            "site": net.site_x.code,
+        },
+    )
     body = response.content.decode()
     password = re.search(r'data-testid="temporary-password">([^<]+)<', body).group(1)
     li = User.objects.get(username="li")
     assert li.check_password(password) and li.site == net.site_x
     # a wrong site code keeps what was typed and says why
-    response = client.post(reverse("people:user_create"), {"username": "zhao", "first_name": "赵", "role": R.CLERK,
-                                                            "site": "NOPE"})
+    response = client.post(
+        reverse("people:user_create"), {"username": "zhao", "first_name": "赵", "role": R.CLERK, "site": "NOPE"}
+    )
     assert response.status_code == 200 and "没有这个编码的网点" in response.content.decode()
     assert not User.objects.filter(username="zhao").exists()
-    response = client.post(reverse("people:user_detail", args=[li.pk]), {
-        "first_name": "李四", "phone": "13800000004", "email": "li@example.com", "role": R.CLERK,
-        "site": net.site_x.code})
+    response = client.post(
+        reverse("people:user_detail", args=[li.pk]),
+        {
+            "first_name": "李四",
+            "phone": "13800000004",
+            "email": "li@example.com",
+            "role": R.CLERK,
+            "site": net.site_x.code,
+        },
+    )
     assert response.status_code == 302
     assert client.post(reverse("people:user_deactivate", args=[li.pk])).status_code == 302
     li.refresh_from_db()
@@ -178,24 +217,39 @@ HEADER = ["网点编码", "姓名", "手机", "邮箱", "角色"]
 
 def test_a_file_with_a_wrong_row_creates_nobody_and_says_where(net, login):
     client = login(net.lcs_zj)
-    upload = _xlsx([HEADER, [net.site_a.code, "张三", "13811110001", "zs@example.com", "网点客服"],
-                    [net.site_x.code, "李四", "13811110002", "ls@example.com", "网点客服"],
-                    ["NOPE", "王五", "13811110003", "ww@example.com", "网点客服"],
-                    [net.site_b.code, "赵六", "13811110001", "bad-mail", "总部电商组"]])
+    upload = _xlsx(
+        [
+            HEADER,
+            [net.site_a.code, "张三", "13811110001", "zs@example.com", "网点客服"],
+            [net.site_x.code, "李四", "13811110002", "ls@example.com", "网点客服"],
+            ["NOPE", "王五", "13811110003", "ww@example.com", "网点客服"],
+            [net.site_b.code, "赵六", "13811110001", "bad-mail", "总部电商组"],
+        ]
+    )
     response = client.post(reverse("people:user_import"), {"file": upload})
     body = response.content.decode()
     assert "什么也没有创建" in body
     errors = response.context["errors"]
-    assert {(e["row"], e["column"]) for e in errors} == {(3, "网点编码"), (4, "网点编码"), (5, "手机"), (5, "邮箱"),
-                                                        (5, "角色")}
+    assert {(e["row"], e["column"]) for e in errors} == {
+        (3, "网点编码"),
+        (4, "网点编码"),
+        (5, "手机"),
+        (5, "邮箱"),
+        (5, "角色"),
+    }
     assert not User.objects.filter(username__startswith="138111").exists()
 
 
 def test_a_clean_file_creates_every_account_and_mails_a_link(net, login, settings, django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://desk.q9.example"
     client = login(net.hq)
-    upload = _xlsx([HEADER + ["省份"], [net.site_a.code, "张三", "13811110001", "zs@example.com", "网点客服", ""],
-                    ["", "钱七", "13811110005", "qq@example.com", "省平台", "新疆维吾尔自治区"]])
+    upload = _xlsx(
+        [
+            HEADER + ["省份"],
+            [net.site_a.code, "张三", "13811110001", "zs@example.com", "网点客服", ""],
+            ["", "钱七", "13811110005", "qq@example.com", "省平台", "新疆维吾尔自治区"],
+        ]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("people:user_import"), {"file": upload})
     assert len(response.context["created"]) == 2
@@ -230,8 +284,9 @@ def test_password_reset_by_email_has_an_absolute_link_and_ends_in_a_sign_in(net,
     link = re.search(r"https://desk\.q9\.example(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     response = anon.get(link, follow=True)
     assert response.status_code == 200 and response.context["validlink"]
-    response = anon.post(response.redirect_chain[-1][0], {"new_password1": "Qe4-nzv-8Pwa",
-                                                          "new_password2": "Qe4-nzv-8Pwa"})
+    response = anon.post(
+        response.redirect_chain[-1][0], {"new_password1": "Qe4-nzv-8Pwa", "new_password2": "Qe4-nzv-8Pwa"}
+    )
     assert response["Location"] == reverse("password_reset_complete")
     signed_in("clerk-a", "Qe4-nzv-8Pwa")
     # the link works once

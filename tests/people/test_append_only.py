@@ -1,5 +1,6 @@
 """The ledger and the order, violation and work-order histories refuse UPDATE and DELETE in the database itself
 (django-pgtrigger), whatever the client: raw SQL included. TRUNCATE stays allowed (test and bench clean-up)."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,14 +22,19 @@ from people.services import Unit, account_create
 
 from ..factories import make_order
 
-TABLES = ["finance_ledgerentry", "orders_orderevent", "penalties_violationevent", "complaints_workorderevent",
-          "people_accountevent"]
+TABLES = [
+    "finance_ledgerentry",
+    "orders_orderevent",
+    "penalties_violationevent",
+    "complaints_workorderevent",
+    "people_accountevent",
+]
 
 
 @pytest.fixture
 def history(net):
     """One row in each protected table, made through the services."""
-    from penalties.defaults import rules_seed
+    from tests.rulebook_seed import rules_seed
 
     rules_seed()  # idempotent; a transactional test elsewhere may have flushed the seeded rule book
     order = make_order()
@@ -36,10 +42,19 @@ def history(net):
     sla_sweep(since=order.order_time - timedelta(days=1), until=later, at=later)  # late accept and pickup
     assert ledger_sync(at=later) >= 1
     violation_evidence_add(violation_id=Violation.objects.first().pk, actor=net.hq, text="截图")
-    scans_ingest(scans=[{"waybill_no": "300000000991", "scan_type": "到件", "site_code": net.site_a.code,
-                         "scanned_at": timezone.now()}])
-    work_order_receive(data={"wo_id": "MWO1", "type": "where", "source": "pc", "waybill_no": "300000000991",
-                             "description": "x"})
+    scans_ingest(
+        scans=[
+            {
+                "waybill_no": "300000000991",
+                "scan_type": "到件",
+                "site_code": net.site_a.code,
+                "scanned_at": timezone.now(),
+            }
+        ]
+    )
+    work_order_receive(
+        data={"wo_id": "MWO1", "type": "where", "source": "pc", "waybill_no": "300000000991", "description": "x"}
+    )
     account_create(actor=net.hq, username="new-clerk", unit=Unit(role="clerk", site=net.site_a))
     for model in (LedgerEntry, OrderEvent, ViolationEvent, WorkOrderEvent, AccountEvent):
         assert model.objects.exists(), model

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from core.network import network_load_divisions
+from core.divisions import network_load_divisions
 
 
 class Command(BaseCommand):

@@ -3,6 +3,7 @@
 ``core.0001`` only describes, in the migration state, tables that ``dispatch`` created long ago; nothing of it
 touches the database. Django's own admin migration depends on the user model's app (now ``core``) and was applied
 long ago, so without this step ``migrate`` would refuse such a database (InconsistentMigrationHistory)."""
+
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder

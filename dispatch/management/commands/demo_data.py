@@ -12,8 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", action="store_true", help="create the demo accounts even outside DEMO_MODE")
-        parser.add_argument("--orders", type=int, default=400,
-                            help="size of today's order stream (0: none); a second run the same day adds nothing")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=400,
+            help="size of today's order stream (0: none); a second run the same day adds nothing",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()

@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from core import clock
 from core.parsing import parse_date
-
 from orders.stats import COUNT_DAYS, day_counts_nightly, day_counts_refresh
 
 MAX_DAYS = 400
@@ -21,9 +20,11 @@ def _day(raw: str):
 
 
 class Command(BaseCommand):
-    help = (f"Count the orders per Beijing day and site afresh, as the dashboard reads them. Without arguments: the "
-            f"last {COUNT_DAYS} days (what beat runs nightly; beat counts today and yesterday every 5 minutes). "
-            "Run it for the days of an import of old orders. Safe twice and alongside the scheduler.")
+    help = (
+        f"Count the orders per Beijing day and site afresh, as the dashboard reads them. Without arguments: the "
+        f"last {COUNT_DAYS} days (what beat runs nightly; beat counts today and yesterday every 5 minutes). "
+        "Run it for the days of an import of old orders. Safe twice and alongside the scheduler."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", help="first day, Beijing time (2026-11-01)")
@@ -43,5 +44,6 @@ class Command(BaseCommand):
             result = day_counts_refresh(days=[start + timedelta(days=i) for i in range((end - start).days + 1)])
         if result.skipped:
             raise CommandError("another count is running: nothing done (run again in a minute)")
-        self.stdout.write(f"{len(result.days)} days counted ({result.days[0]} – {result.days[-1]}): "
-                          f"{result.rows} site-day rows")
+        self.stdout.write(
+            f"{len(result.days)} days counted ({result.days[0]} – {result.days[-1]}): {result.rows} site-day rows"
+        )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from penalties.rule_table import markdown
+from penalties.rule_docs import markdown
 
 
 class Command(BaseCommand):

@@ -24,8 +24,10 @@ def _moment(raw: str, *, end: bool = False) -> datetime:
 
 
 class Command(BaseCommand):
-    help = ("Record SLA violations for every deadline that passed in a window. Without arguments: from the end of "
-            "the last run to now (what beat runs every minute). Safe to run twice and alongside the scheduler.")
+    help = (
+        "Record SLA violations for every deadline that passed in a window. Without arguments: from the end of "
+        "the last run to now (what beat runs every minute). Safe to run twice and alongside the scheduler."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--since", help="window start, Beijing time (date or date-time)")
@@ -42,9 +44,12 @@ class Command(BaseCommand):
             if start >= end:
                 raise CommandError("--since must be before --until")
             if end > now:
-                self.stdout.write(self.style.WARNING(
-                    f"--until {timezone.localtime(end):%Y-%m-%d %H:%M} is in the future: the sweep stops at now "
-                    f"({timezone.localtime(now):%Y-%m-%d %H:%M}); later deadlines have not passed yet"))
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"--until {timezone.localtime(end):%Y-%m-%d %H:%M} is in the future: the sweep stops at now "
+                        f"({timezone.localtime(now):%Y-%m-%d %H:%M}); later deadlines have not passed yet"
+                    )
+                )
                 end = now
             if start >= end:
                 raise CommandError("--since is in the future: no deadline in that window has passed yet")
@@ -52,6 +57,9 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write(self.style.WARNING("another sweep is running: nothing done (run again later)"))
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"since={timezone.localtime(result.since):%Y-%m-%d %H:%M} until={timezone.localtime(result.until):%Y-%m-%d %H:%M} "
-            f"inserted={result.inserted} statements={result.statements} ms={result.duration_ms}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"since={timezone.localtime(result.since):%Y-%m-%d %H:%M} until={timezone.localtime(result.until):%Y-%m-%d %H:%M} "
+                f"inserted={result.inserted} statements={result.statements} ms={result.duration_ms}"
+            )
+        )

@@ -4,6 +4,7 @@ cpca ships GB/T 2260 codes as 12-digit adcodes: ``PP0000000000`` provinces, ``PP
 ``PPCCDD000000`` districts. Rows named 市辖区 at district level are statistical codes only, not districts
 anyone serves: they are loaded (so every code an address parser may return is known) and flagged.
 """
+
 from __future__ import annotations
 
 import csv

@@ -1,6 +1,7 @@
 """The one way a page calls a service: call it, say in the page's message bar how it went (the service's own
 Chinese refusal, or the success text), and on a refusal keep what was typed so the form comes back filled in.
 Views never catch ``DomainError`` themselves."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from typing import Any
 from django.contrib import messages as flash
 
 from .exceptions import DomainError
-from .typed import typed_keep
+from .kept_input import typed_keep
 
 
 @dataclass
@@ -23,8 +24,14 @@ class Outcome:
         return self.ok
 
 
-def service_call(request, call: Callable[[], Any], success: str | Callable[[Any], str] | None = None, *,
-                 keep: dict | None = None, form=None) -> Outcome:
+def service_call(
+    request,
+    call: Callable[[], Any],
+    success: str | Callable[[Any], str] | None = None,
+    *,
+    keep: dict | None = None,
+    form=None,
+) -> Outcome:
     """Run ``call()``. A ``DomainError`` is shown as an error (and, with ``keep`` = typed_keep's ``form``/
     ``modal``/``action``/``order``, the posted values are kept for the next page; with ``form``, the refusal is
     put on the form, next to the field it names); otherwise ``success`` (a text, or a function of the result giving

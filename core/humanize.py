@@ -3,6 +3,7 @@ label through one registry: the apps that own the codes register their choices w
 imports none of them). Times: a duration as 6天10小时 / 2小时5分 / 29分, a countdown as 还剩 29 分 /
 已超时 2 小时, an assessment week as 11月16日–11月22日. One place, used by the templates (``desk`` filters), the
 tables and, mirrored line by line, by the countdowns of ``static/js/desk.js``."""
+
 from __future__ import annotations
 
 import re

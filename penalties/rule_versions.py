@@ -1,5 +1,6 @@
 """Rules as data: the version of a rule in force at a moment (the start of the clock it governs). Read often
 (every new clock), changed rarely: each process keeps the small table for 30 seconds."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -2,6 +2,7 @@
 violation and, where a window starts, its deadline (SPEC §4: 72 hours after the province upholds, to go to HQ).
 Called by the deciding services inside their transaction, so the message exists exactly when the decision does.
 The same decisions, read back from the violation's events, are the site's activity feed (``site_activity``)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,8 +29,9 @@ def _subject(v: Violation) -> str:
     return v.order.channel_order_id if v.order_id else (v.reference or str(v.pk))
 
 
-def decision_message(*, violation: Violation, kind: str, at: datetime, text: str = "",
-                     deadline: datetime | None = None) -> Message:
+def decision_message(
+    *, violation: Violation, kind: str, at: datetime, text: str = "", deadline: datetime | None = None
+) -> Message:
     """One message to the responsible site about a decision on its violation (``kind`` as in ``DECISION_KINDS``
     plus ``hq_upheld``, HQ's final rejection of an appeal)."""
     what = {"rule": violation.get_rule_display(), "order": _subject(violation)}
@@ -46,21 +48,31 @@ def decision_message(*, violation: Violation, kind: str, at: datetime, text: str
         lines.append(_("HQ confirmed the fine of %(fine)s CNY.") % {"fine": violation.fine})
         lines.append(_("You may appeal within 72 hours after the weekly notice that lists it."))
     if kind == "appeal_upheld" and deadline:
-        lines.append(_("You may take the appeal to HQ until %(t)s (72 hours); after that the decision stands.")
-                     % {"t": _when(deadline)})
+        lines.append(
+            _("You may take the appeal to HQ until %(t)s (72 hours); after that the decision stands.")
+            % {"t": _when(deadline)}
+        )
     if kind == "hq_upheld":
         lines.append(_("This decision is final."))
     if kind == "cancelled":
         lines.append(_("The fine is reversed in your statement."))
     if text:
         lines.append(_("Reason: %(t)s") % {"t": text})
-    return message_send(audience=Message.Audience.SITE, site=violation.site, category=Message.Category.VIOLATION,
-                        title=titles[kind] % what, body="\n".join(lines),
-                        link=reverse("penalties:violation_detail", args=[violation.pk]), at=at)
+    return message_send(
+        audience=Message.Audience.SITE,
+        site=violation.site,
+        category=Message.Category.VIOLATION,
+        title=titles[kind] % what,
+        body="\n".join(lines),
+        link=reverse("penalties:violation_detail", args=[violation.pk]),
+        at=at,
+    )
 
 
 def site_activity(*, violations: QuerySet, limit: int = 100) -> QuerySet:
     """The decisions on these (already scoped) violations, newest first."""
-    return (ViolationEvent.objects.filter(violation__in=violations, kind__in=DECISION_KINDS)
-            .select_related("violation", "violation__site", "violation__order", "actor")
-            .order_by("-at", "-id")[:limit])
+    return (
+        ViolationEvent.objects.filter(violation__in=violations, kind__in=DECISION_KINDS)
+        .select_related("violation", "violation__site", "violation__order", "actor")
+        .order_by("-at", "-id")[:limit]
+    )

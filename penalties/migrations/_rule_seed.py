@@ -1,9 +1,10 @@
 """The rule book's first rows: the six rules of SPEC §4 with the deck's 2017 fines and the two work-order rules,
 in force from 2017-01-01. Plain data, read by the migrations that first wrote them (0002, 0005) and by
-``penalties.defaults.rules_seed`` for a database whose tables were emptied."""
-from datetime import datetime, timezone
+``tests.rulebook_seed.rules_seed`` for a database whose tables were emptied."""
 
-SEED_FROM = datetime(2017, 1, 1, tzinfo=timezone.utc)
+from datetime import UTC, datetime
+
+SEED_FROM = datetime(2017, 1, 1, tzinfo=UTC)
 
 #: (code, fine CNY, threshold minutes, description)
 ORDER_RULES = [

@@ -1,0 +1,165 @@
+"""The network seen from the desk: site search, silent sites, and the site's own courier records."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from core import scoping
+from core import selectors as net_selectors
+from core.couriers import courier_add
+from core.couriers import courier_update as update
+from core.humanize import sheet_time
+from core.kept_input import typed_keep
+from core.models import Courier, Site
+from core.parsing import parse_id
+from core.sheets import xlsx_response
+from core.view_calls import service_call
+
+from .. import selectors as desk_selectors
+from ..tables import SilentSiteTable
+from .common import (
+    R,
+)
+
+# ---------------------------------------------------------------- network helpers
+
+
+@login_required
+def site_search(request):
+    """The site picker of transfers and dispatch: by code prefix or part of the name, 20 at most, never a
+    20,000-option select. Answers JSON, or <option>s for a <datalist> when htmx asks."""
+    q = (request.GET.get("q") or request.GET.get("to_site") or "").strip()
+    sites = net_selectors.site_search(q=q, limit=20)
+    if request.htmx:
+        return render(request, "dispatch/_site_options.html", {"sites": sites})
+    return JsonResponse(
+        {
+            "results": [
+                {"code": s.code, "name": s.name, "province": s.province.name, "data_center": s.is_data_center}
+                for s in sites
+            ]
+        }
+    )
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def silent_sites(request):
+    at = timezone.now()
+    qs = desk_selectors.silent_sites(user=request.user, at=at)
+    table = SilentSiteTable(qs, now=at)
+    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    return render(
+        request, "dispatch/silent_sites.html", {"table": table, "minutes": desk_selectors.SILENT_MINUTES, "now": at}
+    )
+
+
+# ---------------------------------------------------------------- the site's couriers (self-service)
+
+
+def _couriers_page(request, *, typed: dict | None = None, status: int = 200):
+    ids = scoping.clerk_site_ids(request.user)
+    return render(
+        request,
+        "dispatch/couriers.html",
+        {
+            "couriers": Courier.objects.filter(site_id__in=ids)
+            .select_related("site")
+            .order_by("-active", "site_id", "name"),
+            "sites": Site.objects.filter(pk__in=ids).order_by("pk"),
+            "typed": typed or {},
+        },
+        status=status,
+    )
+
+
+@scoping.role_required(R.CLERK)
+def couriers(request):
+    """业务员管理: the site's courier records."""
+    if request.method == "POST":
+        site = Site.objects.filter(
+            pk__in=scoping.clerk_site_ids(request.user), pk=parse_id(request.POST.get("site")) or request.user.site_id
+        ).first()
+        added = service_call(
+            request,
+            lambda: courier_add(
+                actor=request.user,
+                site=site or request.user.site,
+                name=request.POST.get("name", ""),
+                phone=request.POST.get("phone", ""),
+            ),
+            lambda courier: _("Courier %(name)s added.") % {"name": courier.name},
+        )
+        if not added:
+            return _couriers_page(request, typed=request.POST.dict())
+        return redirect("dispatch:couriers")
+    return _couriers_page(request)
+
+
+@scoping.role_required(R.CLERK)
+@require_POST
+def courier_update(request, pk: int):
+    courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
+    action = request.POST.get("action")
+    if action == "phone":
+        call, success = (
+            lambda: update(actor=request.user, courier_id=courier.pk, phone=request.POST.get("phone", "")),
+            _("%(name)s's phone saved.") % {"name": courier.name},
+        )
+    elif action in ("deactivate", "activate"):
+        call, success = (
+            lambda: update(actor=request.user, courier_id=courier.pk, active=action == "activate"),
+            (
+                _("%(name)s can be assigned orders again.")
+                if action == "activate"
+                else _("%(name)s is no longer offered for new orders.")
+            )
+            % {"name": courier.name},
+        )
+    else:
+        flash.error(request, _("Choose what to change."))
+        return redirect("dispatch:couriers")
+    if not service_call(request, call, success):
+        typed_keep(request, form="courier", data={**request.POST.dict(), "courier_id": str(courier.pk)})
+    return redirect("dispatch:couriers")
+
+
+@scoping.role_required(R.CLERK)
+def couriers_export(request):
+    ids = scoping.clerk_site_ids(request.user)
+    rows = (
+        (c.site.code, c.site.name, c.name, c.phone, _("active") if c.active else _("inactive"))
+        for c in Courier.objects.filter(site_id__in=ids).select_related("site").order_by("site_id", "name")
+    )
+    return xlsx_response(
+        filename="couriers", headers=[_("Site code"), _("Site name"), _("Courier"), _("Phone"), _("State")], rows=rows
+    )
+
+
+@scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+def silent_sites_export(request):
+    """The silent sites as listed, with the last refresh as a spreadsheet time."""
+
+    at = timezone.now()
+    rows = (
+        (
+            s.code,
+            s.name,
+            s.province.name,
+            s.phone,
+            sheet_time(getattr(getattr(s, "activity", None), "last_refresh_at", None)),
+        )  # never refreshed: empty
+        for s in desk_selectors.silent_sites(user=request.user, at=at)[:50_000]
+    )
+    return xlsx_response(
+        filename="silent-sites",
+        headers=[_("Site code"), _("Site name"), _("Province"), _("Phone"), _("Last refresh")],
+        rows=rows,
+    )
