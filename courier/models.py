@@ -42,13 +42,25 @@ class CourierAct(models.Model):
         CONFLICT = "conflict", _("Conflict")
         REFUSED = "refused", _("Refused")
 
+    class TimeBasis(models.TextChoices):
+        """Why the act counts at its time (SPEC §4): the phone's witnessed time, or the time received and why."""
+
+        PHONE = "phone", _("the time on the phone")
+        RECEIVED = "received", _("the time received (the phone sent no time)")
+        LATE = "late", _("the time received (reached the server more than 24 hours after the act)")
+        AHEAD = "ahead", _("the time received (the phone's clock was ahead of the server's)")
+        BEFORE_ASSIGNMENT = "before_assignment", _("the time received (the phone's time was before the assignment)")
+
     client_id = models.UUIDField(unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey("orders.OnlineOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     payload = models.JSONField(default=dict, blank=True)
     phone_at = models.DateTimeField(_("done on the phone at"), null=True, blank=True)
+    phone_sent_at = models.DateTimeField(_("sent by the phone at (its clock)"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))
+    counted_at = models.DateTimeField(_("counts at"), null=True, blank=True)
+    time_basis = models.CharField(max_length=20, choices=TimeBasis.choices, default=TimeBasis.RECEIVED)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     message = models.TextField(blank=True)
 

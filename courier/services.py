@@ -16,18 +16,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scoping
+from core.clock import iso as clock_iso
 from core.exceptions import DomainError
 from core.models import Courier, User
 from core.parsing import parse_moment
 from dispatch import services as desk
 from inventory.services import waybill_next
-from orders.models import OnlineOrder, OrderEvent, OrderState
+from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 from people.services import courier_account_open
 
 from .models import CourierAct, SignInCode
 
 SIGNIN_MINUTES = 10
 Kind, Outcome = CourierAct.Kind, CourierAct.Outcome
+Basis = CourierAct.TimeBasis
+
+#: SPEC §4: the phone's act time counts when the act reaches the server within this time of it …
+WITNESS_MAX_DELAY = timedelta(hours=24)
+#: … and the phone's clock is not ahead of the server's by more than this
+WITNESS_MAX_AHEAD = timedelta(minutes=2)
 
 
 class SignInError(DomainError):
@@ -188,14 +195,14 @@ def _conflict(order: OnlineOrder, user, error: DomainError) -> tuple[str, str]:
     return Outcome.REFUSED, str(error.message)
 
 
-def _apply(kind: str, order: OnlineOrder, user, payload: dict, at: datetime) -> str:
-    """Run the desk's service for the act; returns the success message."""
+def _apply(kind: str, order: OnlineOrder, user, payload: dict, at: datetime, evidence: dict) -> str:
+    """Run the desk's service for the act at the time it counts; returns the success message."""
     no = order.channel_order_id
     if kind == Kind.CONFIRM:
         waybill = str(payload.get("waybill") or "").strip()
         if not waybill and not order.waybill_no and payload.get("ewaybill"):
             waybill = waybill_next(site=order.site, at=at)
-        done = desk.order_pickup_confirm(order_id=order.pk, actor=user, waybill=waybill, at=at)
+        done = desk.order_pickup_confirm(order_id=order.pk, actor=user, waybill=waybill, at=at, evidence=evidence)
         return _("Order %(id)s picked up with waybill %(no)s.") % {"id": no, "no": done.waybill_no}
     if kind == Kind.FAIL:
         desk.order_pickup_fail(
@@ -204,18 +211,77 @@ def _apply(kind: str, order: OnlineOrder, user, payload: dict, at: datetime) -> 
             reason=str(payload.get("reason") or ""),
             text=str(payload.get("text") or ""),
             at=at,
+            evidence=evidence,
         )
         return _("Order %(id)s marked as pickup failed.") % {"id": no}
     start, end = _local(payload.get("window_start")), _local(payload.get("window_end"))
     if start is None or end is None:
         raise ActError(_("Give the new window's start and end."), field="window_end")
     done = desk.order_reappoint(
-        order_id=order.pk, actor=user, window_start=start, window_end=end, text=str(payload.get("text") or ""), at=at
+        order_id=order.pk,
+        actor=user,
+        window_start=start,
+        window_end=end,
+        text=str(payload.get("text") or ""),
+        at=at,
+        evidence=evidence,
     )
     return _("Order %(id)s re-appointed: pickup by %(end)s.") % {
         "id": no,
         "end": timezone.localtime(done.window_end).strftime("%Y-%m-%d %H:%M"),
     }
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """When an act counts: the phone's act time brought onto the server's clock, or the time received."""
+
+    at: datetime
+    basis: str
+    phone_at: datetime | None = None
+
+
+def witnessed_time(
+    *, phone_at: datetime | None, phone_now: datetime | None, received: datetime, assigned_at: datetime | None
+) -> Witnessed:
+    """The time an act of the phone counts at (SPEC §4 "What stands depends on what happened").
+
+    The phone sends its clock's time of the act and, with each sync, its clock's time of sending: the difference
+    between that and the time received is the phone's offset, and the act time is moved by it onto the server's
+    clock (a phone set back by half an hour gains nothing). The act time is accepted when it reaches the server
+    within 24 hours, when the phone's clock is not ahead of the server's by more than 2 minutes, and when it is not
+    earlier than the order's assignment to the courier; it never counts later than it was received. Otherwise the
+    act counts when it was received."""
+    if phone_at is None:
+        return Witnessed(at=received, basis=Basis.RECEIVED)
+    clock = phone_now if phone_now is not None else phone_at
+    if clock - received > WITNESS_MAX_AHEAD:
+        return Witnessed(at=received, basis=Basis.AHEAD, phone_at=phone_at)
+    offset = received - phone_now if phone_now is not None else timedelta(0)
+    at = min(phone_at + offset, received)
+    if received - at > WITNESS_MAX_DELAY:
+        return Witnessed(at=received, basis=Basis.LATE, phone_at=phone_at)
+    if assigned_at is not None and at < assigned_at:
+        return Witnessed(at=received, basis=Basis.BEFORE_ASSIGNMENT, phone_at=phone_at)
+    return Witnessed(at=at, basis=Basis.PHONE, phone_at=phone_at)
+
+
+def _assigned_at(order: OnlineOrder, courier_id, received: datetime) -> datetime | None:
+    """When the order was last given to this courier (before the act was received)."""
+    return (
+        OrderEvent.objects.filter(order_id=order.pk, kind=EventKind.COURIER, courier_id=courier_id, at__lte=received)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+def _evidence(row: CourierAct) -> dict:
+    """What the act's event keeps beside its time: when it was received and what the phone said."""
+    data = {"received_at": clock_iso(row.received_at), "time_basis": row.time_basis}
+    if row.phone_at is not None:
+        data["phone_at"] = clock_iso(row.phone_at)
+    return data
 
 
 def _client_id(raw) -> uuid.UUID:
@@ -227,10 +293,20 @@ def _client_id(raw) -> uuid.UUID:
 
 @transaction.atomic
 def courier_act_apply(
-    *, user, client_id, kind: str, order_id, payload: dict | None = None, phone_at=None, at: datetime | None = None
+    *,
+    user,
+    client_id,
+    kind: str,
+    order_id,
+    payload: dict | None = None,
+    phone_at=None,
+    phone_now=None,
+    at: datetime | None = None,
 ) -> ActAnswer:
     """Apply one act of the phone exactly once. The id is claimed first (a unique row): the same id again, even
-    at the same moment, waits for the first and gets its answer; nothing is done twice."""
+    at the same moment, waits for the first and gets its answer; nothing is done twice. ``at`` is when the
+    server received it, ``phone_at`` the phone's time of the act and ``phone_now`` the phone's time when it sent
+    it: the act counts at the witnessed time (``witnessed_time``), and its event keeps both."""
     at = at or timezone.now()
     if scoping.role_of(user) != scoping.Role.COURIER:
         raise ActError(_("Only a courier's phone sends these acts."))
@@ -253,14 +329,23 @@ def courier_act_apply(
             if 0 < pk < 2**63
             else None
         )
+    witnessed = witnessed_time(
+        phone_at=_local(phone_at),
+        phone_now=_local(phone_now),
+        received=at,
+        assigned_at=_assigned_at(order, user.courier_id, at) if order is not None else None,
+    )
     row = CourierAct(
         client_id=cid,
         user=user,
         order=order,
         kind=kind,
         payload=payload,
-        phone_at=_local(phone_at),
+        phone_at=witnessed.phone_at,
+        phone_sent_at=_local(phone_now),
         received_at=at,
+        counted_at=witnessed.at,
+        time_basis=witnessed.basis,
         outcome=Outcome.REFUSED,
     )
     try:
@@ -276,7 +361,7 @@ def courier_act_apply(
     else:
         try:
             with transaction.atomic():
-                row.message = _apply(kind, order, user, payload, at)
+                row.message = _apply(kind, order, user, payload, witnessed.at, _evidence(row))
             row.outcome = Outcome.APPLIED
         except DomainError as exc:
             order.refresh_from_db()
@@ -285,8 +370,10 @@ def courier_act_apply(
     return _answer(row, replay=False)
 
 
-def courier_acts_apply(*, user, acts: list, at: datetime | None = None) -> list[ActAnswer]:
-    """A batch from the phone's queue, in the order the courier did them; each on its own."""
+def courier_acts_apply(*, user, acts: list, sent_at=None, at: datetime | None = None) -> list[ActAnswer]:
+    """A batch from the phone's queue, in the order the courier did them; each on its own. ``sent_at`` is the
+    phone's clock when it sent the batch (its offset from the server's clock moves each act's time)."""
+    at = at or timezone.now()
     answers = []
     for act in acts[:200]:
         if not isinstance(act, dict):
@@ -300,6 +387,7 @@ def courier_acts_apply(*, user, acts: list, at: datetime | None = None) -> list[
                     order_id=act.get("order"),
                     payload=act,
                     phone_at=act.get("done_at"),
+                    phone_now=sent_at,
                     at=at,
                 )
             )

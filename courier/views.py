@@ -50,7 +50,8 @@ def home(request):
 @scoping.role_required(R.COURIER)
 @require_POST
 def acts(request):
-    """The phone's queue: ``{"acts": [{id, kind, order, …}]}`` → one answer per act (each applied once)."""
+    """The phone's queue: ``{"sent_at": phone's clock, "acts": [{id, kind, order, done_at, …}]}`` → one answer
+    per act (each applied once, at its witnessed time)."""
     if request.content_type != "application/json":
         return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
     try:
@@ -60,7 +61,7 @@ def acts(request):
     items = body.get("acts") if isinstance(body, dict) else None
     if not isinstance(items, list):
         return JsonResponse({"error": _("The request was not understood: update the page.")}, status=400)
-    answers = services.courier_acts_apply(user=request.user, acts=items)
+    answers = services.courier_acts_apply(user=request.user, acts=items, sent_at=body.get("sent_at"))
     return JsonResponse({"results": [a.as_json() for a in answers]})
 
 

@@ -62,9 +62,10 @@ def _guard_courier(order: OnlineOrder, actor) -> None:
         raise OrderOutOfScope(_("Order %(order)s is not assigned to you.") % {"order": order.channel_order_id})
 
 
-def _courier_data(actor) -> dict:
-    """What an act done on the courier's phone adds to its event (``source: courier``)."""
-    return {"source": "courier"} if _is_courier(actor) else {}
+def _courier_data(actor, evidence: dict | None = None) -> dict:
+    """What an act done on the courier's phone adds to its event (``source: courier``), with what the phone
+    witnessed (``evidence``: the time received beside the time it counts at, the photo, the place, the call)."""
+    return {"source": "courier", **(evidence or {})} if _is_courier(actor) else {}
 
 
 def _guard_site(order: OnlineOrder, actor, *, courier_may: bool = False) -> None:
@@ -232,6 +233,7 @@ def _fail(
     action: str,
     kind: str,
     due_field: str,
+    evidence: dict | None = None,
 ) -> OnlineOrder:
     at = at or timezone.now()
     reason, text = _reason(reason, text)
@@ -248,7 +250,7 @@ def _fail(
         reason=reason,
         text=text,
         courier=order.courier,
-        data={**_due_data(order, at, getattr(order, due_field)), **_courier_data(actor)},
+        data={**_due_data(order, at, getattr(order, due_field)), **_courier_data(actor, evidence)},
     )
     order.state, order.failed_at, order.fail_reason, order.fail_text = to_state, at, reason, text
     workflow.save(order, ["state", "failed_at", "fail_reason", "fail_text", "updated_at"])
@@ -326,6 +328,7 @@ def _pickup(
     source: str,
     actor_label: str = "",
     kind: str = EventKind.PICKED_UP,
+    evidence: dict | None = None,
 ) -> None:
     to_state = workflow.check(order, "pickup_confirm")
     event_record(
@@ -338,7 +341,7 @@ def _pickup(
         to_state=to_state,
         waybill_no=waybill,
         courier=order.courier,
-        data={**_due_data(order, at, order.pickup_due_at), "source": source, **_courier_data(actor)},
+        data={**_due_data(order, at, order.pickup_due_at), "source": source, **_courier_data(actor, evidence)},
     )
     order.state, order.picked_up_at, order.pickup_source, order.waybill_no = to_state, at, source, waybill
     try:
@@ -353,7 +356,13 @@ def _pickup(
 
 @transaction.atomic
 def order_pickup_confirm(
-    *, order_id: int, actor, waybill: str = "", at: datetime | None = None, expect: str | None = S.ACCEPTED
+    *,
+    order_id: int,
+    actor,
+    waybill: str = "",
+    at: datetime | None = None,
+    expect: str | None = S.ACCEPTED,
+    evidence: dict | None = None,
 ) -> OnlineOrder:
     """揽件确认 with the waybill number (an order that already carries the customer's waybill may omit it)."""
     at = at or timezone.now()
@@ -363,7 +372,7 @@ def order_pickup_confirm(
     waybill = (waybill or "").strip() or (order.waybill_no or "")
     waybill = waybill_validate(waybill)
     _waybill_free(waybill, order)
-    _pickup(order, actor=actor, waybill=waybill, at=at, source=PickupSource.CONFIRM)
+    _pickup(order, actor=actor, waybill=waybill, at=at, source=PickupSource.CONFIRM, evidence=evidence)
     return order
 
 
@@ -395,7 +404,14 @@ def orders_pickup_confirm_batch(*, items: list[tuple[int, str]], actor, at: date
 
 @transaction.atomic
 def order_pickup_fail(
-    *, order_id: int, actor, reason: str, text: str, at: datetime | None = None, expect: str | None = S.ACCEPTED
+    *,
+    order_id: int,
+    actor,
+    reason: str,
+    text: str,
+    at: datetime | None = None,
+    expect: str | None = S.ACCEPTED,
+    evidence: dict | None = None,
 ) -> OnlineOrder:
     """揽收失败 with a true reason (final for the site; the channel is told)."""
     return _fail(
@@ -408,12 +424,20 @@ def order_pickup_fail(
         action="pickup_fail",
         kind=EventKind.PICKUP_FAILED,
         due_field="pickup_due_at",
+        evidence=evidence,
     )
 
 
 @transaction.atomic
 def order_reappoint(
-    *, order_id: int, actor, window_start: datetime, window_end: datetime, text: str, at: datetime | None = None
+    *,
+    order_id: int,
+    actor,
+    window_start: datetime,
+    window_end: datetime,
+    text: str,
+    at: datetime | None = None,
+    evidence: dict | None = None,
 ) -> OnlineOrder:
     """A new pickup window agreed with the consumer: the pickup deadline moves to its end (an event the
     audit can judge false)."""
@@ -450,7 +474,7 @@ def order_reappoint(
             "previous_due_at": clock.iso(old_due),
             "due_at": clock.iso(new_due),
             "late": clock.is_late(at, old_due),
-            **_courier_data(actor),
+            **_courier_data(actor, evidence),
         },
     )
     order.pickup_due_at = new_due

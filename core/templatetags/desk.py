@@ -10,6 +10,7 @@ from core.cjk_font import font_face_css
 from core.humanize import code_label as label
 from core.humanize import duration_text
 from core.humanize import week_text as text
+from core.parsing import parse_moment
 
 register = template.Library()
 
@@ -52,8 +53,9 @@ def cny(value) -> str:
 
 @register.filter
 def local(value, fmt="%Y-%m-%d %H:%M"):
-    """An aware datetime in Beijing time, 2026-11-23 10:30."""
-
+    """An aware datetime (or the ISO text event data keeps) in Beijing time, 2026-11-23 10:30."""
+    if isinstance(value, str):
+        value = parse_moment(value)
     return timezone.localtime(value).strftime(fmt) if value else ""
 
 

@@ -111,7 +111,8 @@
       return fetch(ACTS_URL, {
         method: "POST", credentials: "same-origin", cache: "no-store",
         headers: {"Content-Type": "application/json", "X-CSRFToken": CSRF},
-        body: JSON.stringify({acts: acts})
+        // the phone's clock now: the server brings each act's time onto its own clock by the difference
+        body: JSON.stringify({sent_at: new Date().toISOString(), acts: acts})
       }).then(function (response) {
         if (response.status === 403 || response.redirected) { notice(word("signed-out"), "bad"); return null; }
         if (!response.ok) return null;
