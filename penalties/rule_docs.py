@@ -1,7 +1,7 @@
 """The rule list an HQ analyst reads (SPEC §4): who answers for which deadline, every edge, in Chinese and English.
 
-The README's rule table is generated from this module (``python manage.py rule_table`` prints it) and a test
-checks that the README shows exactly what it generates. The fines come from the rule book's starting rows (the
+The rule table of docs/rule-book.md is generated from this module (``python manage.py rule_table`` prints it); a test
+checks that the document shows exactly what it generates. The fines come from the rule book's starting rows (the
 migrations' seed), the thresholds from the clock's settings, the acts of each audit rule from
 ``penalties.services.RULE_ACTS`` — so a change to any of them changes the table, and the test says so."""
 

@@ -1,4 +1,4 @@
-"""An independent oracle of the time rules (SPEC §4 and the README's rule table), deliberately simple.
+"""An independent oracle of the time rules (SPEC §4 and the rule table of docs/rule-book.md), deliberately simple.
 
 It imports nothing from the product (``test_rulebook_property.test_the_oracle_imports_nothing_from_the_product``
 checks it): times are whole minutes since Monday 00:00 of the first day, deadlines are found by counting minutes

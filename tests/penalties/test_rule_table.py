@@ -1,4 +1,4 @@
-"""The README's rule table is what the code's rule data generates (issue 14): fines from the rule book's seed,
+"""The rule book's table (docs/rule-book.md) is what the code's rule data generates: fines from the rule book's seed,
 thresholds from the clock's settings, each audit rule's acts from the service that refuses the others."""
 
 from pathlib import Path
@@ -8,14 +8,14 @@ from penalties.models import Rule, RuleVersion
 from penalties.rule_docs import END, START, markdown, rows, seed_fines
 from tests.rulebook_seed import rules_seed
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+RULE_BOOK = Path(__file__).resolve().parents[2] / "docs" / "rule-book.md"
 
 
-def test_readme_shows_exactly_the_generated_rule_table():
-    text = README.read_text(encoding="utf-8")
-    assert START in text and END in text, "README lacks the rule table markers"
+def test_the_rule_book_shows_exactly_the_generated_rule_table():
+    text = RULE_BOOK.read_text(encoding="utf-8")
+    assert START in text and END in text, "docs/rule-book.md lacks the rule table markers"
     shown = text[text.index(START) : text.index(END) + len(END)]
-    assert shown == markdown(), "README's rule table is stale: paste the output of `manage.py rule_table`"
+    assert shown == markdown(), "docs/rule-book.md's rule table is stale: paste the output of `manage.py rule_table`"
 
 
 def test_every_rule_has_a_row_and_the_fines_are_the_rule_books(db):
