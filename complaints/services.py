@@ -193,7 +193,6 @@ def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | N
 def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str) -> None:
     """The work-order fines are rules of the rule book (editable by HQ on the rules page): a standing violation,
     notified weekly, appealable, booked under the 菜鸟工单 heading."""
-
     work_order_fine(rule=rule, work_order_id=wo.pk, reference=wo.wo_id, site=wo.unit, at=at, evidence=evidence)
 
 
@@ -202,7 +201,6 @@ def work_order_answer(
     *, work_order_id: int, actor, facts: dict, text: str, reply: str, files=(), at: datetime | None = None
 ) -> WorkOrder:
     """The unit's answer: the facts of its type, the finding, the reply for the consumer."""
-
     at = at or timezone.now()
     wo = _lock(work_order_id)
     if (
@@ -376,7 +374,6 @@ def work_order_chase(*, work_order_id: int, actor, at: datetime | None = None) -
 
 def warnings_send(*, at: datetime | None = None) -> int:
     """Work orders due within 2 hours: one message per unit per run, each work order warned once per due time."""
-
     at = at or timezone.now()
     with transaction.atomic():
         soon = list(

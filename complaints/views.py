@@ -64,7 +64,6 @@ def work_order_list(request):
 @login_required
 def work_order_export(request):
     """Exactly the filtered list (up to 50,000 rows), times as spreadsheet times, phones masked as on screen."""
-
     qs, _state, _q = _work_orders(request)
     rows = (
         (

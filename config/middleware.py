@@ -41,7 +41,7 @@ class ChineseFirstLocaleMiddleware:
 
 class SecurityHeadersMiddleware:
     """The Content Security Policy (settings.CONTENT_SECURITY_POLICY) on every response that has none: scripts
-    only from our own static files, no inline script, no eval, no framing (issue 15)."""
+    only from our own static files, no inline script, no eval, no framing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -181,7 +181,6 @@ class InputGuardMiddleware:
 
     def _api_body(self, request):
         """The API's body: within the limit (a JSON 413, before reading it) and, when JSON, an object (422)."""
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

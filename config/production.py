@@ -1,4 +1,4 @@
-"""Production guards (issue 15): the development SECRET_KEY is refused when DEBUG is off — gunicorn (config/wsgi.py),
+"""Production guards: the development SECRET_KEY is refused when DEBUG is off — gunicorn (config/wsgi.py),
 the Celery worker and beat (config/celery.py) do not start on it — and ``manage.py check --deploy`` reports it
 as an error. ``make run`` keeps a generated key in ``var/secret_key`` (devtools/stack.py)."""
 

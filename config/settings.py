@@ -188,12 +188,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 
 
 SESSION_COOKIE_AGE = 12 * 3600  # one working day
 # sessions read from Redis, written through to PostgreSQL (a miss, or Redis away, reads the table): a clerk's page
-# polls every WORKBENCH_POLL_SECONDS, and an unchanged poll must cost at most two statements (issue 17)
+# polls every WORKBENCH_POLL_SECONDS, and an unchanged poll must cost at most two statements
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Production transport (issue 15): with DEBUG off and a real host name served, HTTPS is assumed — SSL redirect,
+# Production transport: with DEBUG off and a real host name served, HTTPS is assumed — SSL redirect,
 # HSTS (a year, subdomains, preload) and Secure cookies. A machine serving only loopback names (`make run`, the
 # tests) keeps plain HTTP; SECURE_TRANSPORT=true/false says it explicitly.
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}

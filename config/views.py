@@ -43,7 +43,6 @@ def healthz(request):
 
 def _work(user, role) -> list[tuple[str, int, str]]:
     """What waits for this person today: (label, count, link), one cheap indexed count each."""
-
     if role == scoping.Role.CLERK:
         ids = scoping.clerk_site_ids(user)
         mine = OnlineOrder.objects.filter(site_id__in=ids)
@@ -98,7 +97,6 @@ def _work(user, role) -> list[tuple[str, int, str]]:
 
 def _week(user, role) -> dict:
     """The last assessment week as its notices and reports count it, and the appeal windows open now."""
-
     if role is None:
         return {}
     today = timezone.localdate()

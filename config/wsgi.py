@@ -14,8 +14,8 @@ refuse_unsafe_start("web")
 def _settle() -> None:
     """Import what the first request would (the URL conf and every view behind it), then move every object alive
     now into the collector's permanent generation. Python's full collections walk every tracked object; with the
-    code's hundreds of thousands in the heap one took ~95 ms and came every third bulk push of 1,000 orders
-    (issue 17). What a request creates is still collected as before."""
+    code's hundreds of thousands in the heap one took ~95 ms and came every third bulk push of 1,000 orders.
+    What a request creates is collected as usual."""
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports the views

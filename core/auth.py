@@ -4,7 +4,7 @@
 builds and compiles the same ``SELECT … WHERE id = %s`` through the ORM each time, which costs more CPU than the
 query itself; here the statement is compiled once per process and the row becomes a ``User`` as the ORM would
 make it. The user is still read fresh from the database on every request: deactivating an account or changing
-its password takes effect on the next request, as before."""
+its password takes effect on the next request."""
 
 from __future__ import annotations
 

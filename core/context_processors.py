@@ -39,6 +39,5 @@ def _desk(request):
 
 
 def _degraded() -> bool:
-    """Redis (cache or broker) failed a moment ago: the pages say so instead of failing (issue 15)."""
-
+    """Redis (cache or broker) failed a moment ago: the pages say so instead of failing."""
     return cache_degraded() or broker_degraded()

@@ -1,6 +1,7 @@
 """Site self-service: the clerk keeps the site's courier records (add, phone, deactivate, reactivate) for the
-site and its contract areas. Couriers are never deleted: orders point at them. Sign-in accounts for couriers
-are another issue's (the courier's phone)."""
+site and its contract areas. Couriers are never deleted: orders point at them. A courier's sign-in account is
+people's (``people.services.courier_account_open``), the phone is ``courier/``: README.md, "The courier lives in
+five rooms"."""
 
 from __future__ import annotations
 

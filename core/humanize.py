@@ -55,5 +55,4 @@ def code_label(code) -> str:
 
 def sheet_time(moment):
     """An aware datetime as Beijing wall time without zone, the way a spreadsheet cell holds a date and time."""
-
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None

@@ -114,10 +114,6 @@ class Site(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
-    @property
-    def is_contract_area(self) -> bool:
-        return self.parent_id is not None
-
 
 class Courier(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="couriers", verbose_name=_("site"))
@@ -178,7 +174,7 @@ class User(AbstractUser):
         Province, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("province")
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    #: a courier's account is bound to one courier record of its site (the courier's phone, issue 19)
+    #: a courier's account is bound to one courier record of its site (the courier's phone, courier/)
     courier = models.OneToOneField(
         Courier, on_delete=models.PROTECT, null=True, blank=True, related_name="account", verbose_name=_("courier")
     )

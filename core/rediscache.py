@@ -44,7 +44,7 @@ def reset() -> None:
 class ReusingRedisCacheClient(RedisCacheClient):
     """Django's client builds a new ``redis.Redis`` (copying its ~170 response callbacks) for every operation;
     one per connection pool is enough (it is thread-safe: the pool hands out the connections). A clerk's poll
-    does two cache operations, so this is a tenth of its CPU (issue 17)."""
+    does two cache operations, so this is a tenth of its CPU."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,10 +24,6 @@ class Route:
     adcode: str
     reason: str  # empty when a serving site was found
 
-    @property
-    def to_data_center(self) -> bool:
-        return bool(self.reason)
-
 
 @dataclass(frozen=True)
 class ParsedAddress:
@@ -43,7 +39,6 @@ def _full(parts: dict) -> str:
 
 def addresses_parse(texts: list[str]) -> list[ParsedAddress | None]:
     """The districts of many full addresses in one pass of ``cpca`` (vectorised); None where none is named."""
-
     if not texts:
         return []
     frame = cpca.transform([t or "" for t in texts])

@@ -76,7 +76,6 @@ def message_send(
 
 def messages_email_backlog(*, at=None, older_than_seconds: int = 120, limit: int = 500) -> int:
     """E-mail copies owed and not sent (their task was lost or the broker was down): send them now."""
-
     at = at or timezone.now()
     ids = list(
         Message.objects.filter(
@@ -101,7 +100,6 @@ def message_mark_read(*, message: Message, user: User, at=None) -> bool:
 @transaction.atomic
 def message_mark_all_read(*, user: User, at=None) -> int:
     """Mark every unread message of the user read; returns how many were marked."""
-
     at = at or timezone.now()
     unread = list(messages_unread_for(user=user).values_list("pk", flat=True))
     MessageRead.objects.bulk_create(
@@ -113,7 +111,6 @@ def message_mark_all_read(*, user: User, at=None) -> int:
 def message_recipient_emails(*, message: Message) -> list[str]:
     """Where the e-mail copy of a message goes: the user, the site's mailbox and clerks, the province's LCS
     and managers, or the HQ team and its group mailbox."""
-
     A = Message.Audience
     emails: list[str] = []
     if message.audience == A.USER:
@@ -135,7 +132,6 @@ def message_recipient_emails(*, message: Message) -> list[str]:
 
 def message_email_send(*, message_id: int, at=None) -> int:
     """E-mail a message to its recipients once; returns the number of recipients (0 when already sent)."""
-
     with transaction.atomic():
         message = (
             Message.objects.select_for_update(of=("self",))

@@ -1,9 +1,8 @@
-"""The spreadsheet kit: every xlsx and CSV file the desk writes goes through here, so whatever text is stored
+"""The spreadsheet kit: every xlsx file the desk writes goes through here, so whatever text is stored
 (a channel's control character, a sender called ``=HYPERLINK(…)``) comes out as inert text.
 
-- Text cells: characters XML 1.0 cannot hold (C0 controls but tab/LF/CR) become U+FFFD; in xlsx a text
-  cell is always a string cell (never a formula, whatever it starts with); in CSV a text starting with
-  ``= + - @`` or a tab/CR gets a leading apostrophe (OWASP "CSV injection").
+- Text cells: characters XML 1.0 cannot hold (C0 controls but tab/LF/CR) become U+FFFD; a text cell is always
+  a string cell (never a formula, whatever it starts with).
 - Typed cells: datetimes in Beijing time as Excel dates (``yyyy-mm-dd hh:mm``), dates as dates, numbers
   (int, Decimal, float) as numbers; ``None`` as an empty cell.
 - The sheet: a name (Excel's 31 characters, no ``[]:*?/\\``), a bold frozen header row, column widths from
@@ -13,12 +12,11 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from io import BytesIO, StringIO
+from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -30,7 +28,6 @@ from openpyxl.utils import get_column_letter
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # what an XML 1.0 document (an xlsx part) cannot hold, and DEL
 ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAME_RE = re.compile(r"[\[\]:*?/\\]")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -40,12 +37,6 @@ MAX_WIDTH = 60
 def clean_text(value: str) -> str:
     """The text with every character a spreadsheet cannot hold replaced by U+FFFD (visible, not lost silently)."""
     return ILLEGAL_RE.sub("\ufffd", value)
-
-
-def csv_text(value: str) -> str:
-    """A text as a CSV cell: cleaned, and defused when a spreadsheet would read it as a formula."""
-    value = clean_text(value)
-    return "'" + value if value.startswith(FORMULA_LEADS) else value
 
 
 def sheet_name(name: str) -> str:
@@ -108,29 +99,6 @@ def xlsx_bytes(
     return buf.getvalue()
 
 
-def _csv_value(value):
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return csv_text(value)
-    return value
-
-
-def csv_bytes(*, headers: Sequence, rows: Iterable[Sequence]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel on a Chinese Windows PC reads it as UTF-8."""
-    buf = StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([csv_text(str(h)) for h in headers])
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
 def _stamped(filename: str, ext: str) -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII) or "export"
@@ -150,12 +118,5 @@ def xlsx_response(
         xlsx_bytes(headers=headers, rows=rows, sheet=sheet or filename, widths=widths), content_type=XLSX_TYPE
     )
     name = _stamped(filename, "xlsx") if stamp else f"{filename}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def csv_response(*, filename: str, headers: Sequence, rows: Iterable[Sequence], stamp: bool = True) -> HttpResponse:
-    response = HttpResponse(csv_bytes(headers=headers, rows=rows), content_type="text/csv; charset=utf-8")
-    name = _stamped(filename, "csv") if stamp else f"{filename}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -27,7 +27,6 @@ REPLAY_SECONDS = 600
 def canonical_path(path: str, query: str = "", *, decoded: bool = False) -> str:
     """The signed form of a request's path and query. ``decoded``: the path is already percent-decoded (the
     server's ``request.path``); otherwise it is as a client writes it in the URL."""
-
     if not decoded and "?" in path and not query:
         path, query = path.split("?", 1)
     path = quote(path if decoded else unquote(path), safe="/")
@@ -59,7 +58,6 @@ class SignatureError(Exception):
 def verify(request, *, lookup, now: float | None = None):
     """The client that signed this request: ``lookup(key)`` gives the active client of an API key (with ``pk``
     and ``secret``) or None. Raises ``SignatureError`` otherwise."""
-
     key = request.headers.get("X-Api-Key", "")
     ts = request.headers.get("X-Timestamp", "")
     given = request.headers.get("X-Signature", "")

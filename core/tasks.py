@@ -25,5 +25,4 @@ def scheduler_heartbeat() -> str:
 @shared_task(name="core.tasks.messages_email_backlog")
 def messages_email_backlog() -> int:
     """Every 5 minutes: e-mail copies whose task never ran (a broker outage) are sent."""
-
     return send()

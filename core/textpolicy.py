@@ -99,7 +99,6 @@ def guard_instance(instance) -> None:
 
 def guard_form(form) -> None:
     """Add the policy to every text field of a Django form (call in ``__init__`` or through ``PolicyFormMixin``)."""
-
     for field in form.fields.values():
         if isinstance(field, forms.CharField) and validate_text not in field.validators:
             field.validators.append(validate_text)

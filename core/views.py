@@ -56,7 +56,7 @@ def message_read_all(request):
 def message_badge(request):
     """The header bell, refreshed by HTMX polling (every page, every minute): rendered without the pages'
     context processors, which would count the messages a second time, count the pending orders and take the
-    page's kept form input (issue 17: two statements a poll)."""
+    page's kept form input (two statements a poll)."""
     count = selectors.message_unread_count(user=request.user)
     return HttpResponse(render_to_string("core/_message_badge.html", {"desk_unread": count}))
 

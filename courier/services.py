@@ -1,7 +1,8 @@
 """The courier's phone, write side: one-time sign-in codes, and the acts the phone sends (applied exactly once
 on the id the phone made, answered plainly when the order changed meanwhile). Every change of an order goes
 through ``dispatch.services`` (the desk's own services: the same events, with ``source: courier``); an order
-without a waybill can take the next e-waybill number of the site's ranges (``inventory.services``)."""
+without a waybill can take the next e-waybill number of the site's ranges (``inventory.services``). The courier's
+other rooms (records, account, the desk's panel and pages): README.md, "The courier lives in five rooms"."""
 
 from __future__ import annotations
 

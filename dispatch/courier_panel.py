@@ -1,7 +1,7 @@
 """网点揽件's live panel: per courier of the clerk's sites, what is assigned (still open), picked up and failed
 today, and the open orders due within 2 hours that the courier has not touched (no act of theirs on the phone
 since the order was assigned to them) — those are flagged to the clerk. Three grouped queries, however many
-couriers."""
+couriers. The courier's other rooms (records, account, phone, pages): README.md, "The courier lives in five rooms"."""
 
 from __future__ import annotations
 

@@ -691,7 +691,6 @@ def site_refresh_note(*, site_id: int, user=None, at=None) -> bool:
     """The workbench's polling as the site's "last refresh", written at most once a minute: a cache gate per
     site and minute (most polls stop there, no SQL), then a conditional UPDATE that writes only when the
     record is a minute old or missing. Answers whether it wrote."""
-
     at = at or timezone.now()
     minute = int(at.timestamp()) // REFRESH_EVERY_SECONDS
     if _noted.get(site_id) == minute:

@@ -130,7 +130,6 @@ def ranges(request):
 @require_POST
 def pickup_with_ewaybill(request, pk: int):
     """揽件确认 with the next free e-waybill number of the site's ranges."""
-
     order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
 
     def confirm():
@@ -152,7 +151,6 @@ def pickup_with_ewaybill(request, pk: int):
 def stock_export(request):
     """The chosen site's stock (item, quantity, minimum, below it), or without a site the items below their
     minimum across the user's scope, as the page lists them."""
-
     site = _site(request)
     if site is not None:
         levels = dict(StockLevel.objects.filter(site=site).values_list("consumable_id", "min_level"))

@@ -37,7 +37,6 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
     """One PDF, one label page per order (each must carry its waybill number)."""
-
     at = timezone.localtime(at or timezone.now())
     font = _font()
     width, height = PAGE_MM[0] * mm, PAGE_MM[1] * mm
@@ -92,7 +91,6 @@ def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
 
 def labels_print(*, orders, actor, at: datetime | None = None) -> bytes:
     """The PDF, and a record of each label printed (a reprint when the order's label was printed before)."""
-
     at = at or timezone.now()
     orders = list(orders)
     pdf = labels_pdf(orders, at=at)

@@ -111,7 +111,7 @@ class LogisticsError(DomainError):
 def _acting_site(actor, site: Site | None) -> Site:
     if scoping.role_of(actor) == scoping.Role.CLERK:
         return actor.site
-    # a site outside the actor's scope is answered like a missing one (issue 15: no write across provinces)
+    # a site outside the actor's scope is answered like a missing one (no write across provinces)
     if site is None or not scoping.visible_sites(actor).filter(pk=site.pk).exists():
         raise LogisticsError(_("Choose the site concerned."), field="site")
     return site
@@ -189,7 +189,6 @@ def handover_record(
 
 def waybill_visible(*, user, waybill_no: str) -> bool:
     """A clerk sees waybills of its orders or scanned at its sites; an LCS its province's; HQ everything."""
-
     if scoping.is_national(user):
         return True
     orders = OnlineOrder.objects.filter(scoping.unit_q(user), waybill_no=waybill_no)

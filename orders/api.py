@@ -131,7 +131,7 @@ def order_data(raw: dict) -> dict:
 
 
 # The bulk body is read with plain pydantic models: pydantic-core validates a thousand nested items without
-# ninja's per-object getter and root validators, which cost more than the intake itself (issue 17). The same
+# ninja's per-object getter and root validators, which cost more than the intake itself. The same
 # fields, limits and text policy as OrderIn/Party; a plain model takes only a JSON object where it expects one
 # (a list or a string in its place is a 422 naming the field), as ``Body`` ensures for the others.
 class BulkParty(BaseModel):

@@ -92,7 +92,6 @@ def events_record(events: Iterable[OrderEvent]) -> list[OrderEvent]:
 
 def _callbacks(events) -> None:
     """The status callbacks these events owe their channels, in the same transaction (the outbox)."""
-
     outbox_for_events(events)
 
 

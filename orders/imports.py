@@ -3,7 +3,7 @@ first — every row, with a report of each problem in Chinese (row, column, what
 imported while any row is wrong. A clean file is imported by a Celery task in one transaction (all or nothing),
 its progress counted in Redis for the page's progress bar.
 
-Hardening (issue 15): the file is read as a stream with its limits checked before anything is loaded (size,
+Limits: the file is read as a stream with its limits checked before anything is loaded (size,
 an xlsx's unpacked size and declared rows, at most 50,000 rows, 60 columns, 2,000 characters a cell, no NUL
 in a CSV); every cell is validated (the text policy, column lengths, dates 2000–2100, phones, weights,
 enumerations, waybill numbers) into the per-row report; a job that fails for any reason says so and can be
@@ -251,7 +251,6 @@ def validate(
     kind: str, header: list[str], rows: list[list[str]], *, channel: Channel | None = None
 ) -> tuple[list[dict], list[dict]]:
     """Parsed records and the problems, each {row, column, message} (row numbers as in the file)."""
-
     columns = COLUMNS[kind]
     errors: list[dict] = []
     index = {}

@@ -199,15 +199,6 @@ class OnlineOrder(models.Model):
         return f"{self.channel_order_id}"
 
     @property
-    def is_final(self) -> bool:
-        return self.state in (
-            OrderState.PICKED_UP,
-            OrderState.PICKUP_FAILED,
-            OrderState.ACCEPT_FAILED,
-            OrderState.CANCELLED,
-        )
-
-    @property
     def awaiting_waybill(self) -> bool:
         return self.business_type == BusinessType.ONLINE and not self.waybill_no and self.state == OrderState.ACCEPTED
 

@@ -44,7 +44,6 @@ def _clients_by_channel() -> dict[int, list[ApiClient]]:
 
 def outbox_for_events(events) -> int:
     """Queue the callbacks these (just saved) events owe their channels. Called by ``orders.events``."""
-
     table = _clients_by_channel()
     if not table:
         return 0
@@ -81,7 +80,6 @@ def outbox_for_events(events) -> int:
 def channels_reaching(*, order, kind: str) -> list[str]:
     """The names of the API clients through which an event of ``kind`` on this order reaches the channel (those
     with an address and a format that carries it). Empty: the channel has no way to hear of it."""
-
     probe = OrderEvent(
         order=order,
         kind=kind,

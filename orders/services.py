@@ -230,7 +230,7 @@ def order_create(
         if not data.get(key):
             raise OrderError(_("This field is required."), field=key)
     if not data.get("order_time"):
-        # "now" for a new order; a repeat without an order time is compared on the rest (issue 15: identical
+        # "now" for a new order; a repeat without an order time is compared on the rest (identical
         # retries arriving together are the same order, never a conflict on a stamped time)
         data.pop("order_time", None)
     order_time_check(data.get("order_time"), at)
@@ -442,7 +442,6 @@ def api_client_create(
     *, name: str, kind: str, channel: Channel | None, adapter: str, callback_url: str = "", actor=None
 ) -> tuple[ApiClient, str]:
     """A new client; returns it and its secret, which is shown once."""
-
     if not (name or "").strip():
         raise OrderError(_("Give the client a name."), field="name")
     if kind not in ApiClient.Kind.values:

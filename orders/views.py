@@ -318,7 +318,6 @@ def imports(request):
 @scoping.role_required(scoping.Role.HQ)
 def import_template(request, kind: str):
     """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
-
     if kind not in ImportJob.Kind.values:
         raise Http404
     header, rows = template_rows(kind)
@@ -356,7 +355,6 @@ def import_detail(request, pk: int):
 @login_required
 def order_search_page(request):
     """The header search (``search.order_search``): one hit opens the order, several are listed."""
-
     q = (request.GET.get("q") or "").strip()
     found = order_search(user=request.user, q=q)
     if len(found) == 1 and request.GET.get("list") != "1":

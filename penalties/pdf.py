@@ -60,7 +60,7 @@ def pdf_join(parts: Sequence[bytes]) -> bytes:
 PAGE_W, PAGE_H = A4
 TOP, RIGHT, BOTTOM, LEFT = 20 * mm, 14 * mm, 18 * mm, 14 * mm
 SIZE, SMALL, H2 = 9, 8, 11
-LEADING = 11.5  # WeasyPrint's normal line height for the font at 9 pt (47 rows a page, as before)
+LEADING = 11.5  # WeasyPrint's normal line height for the font at 9 pt (47 rows a page)
 PAD_V, PAD_H = 2, 4
 INK, GREY, RULE = HexColor("#212529"), HexColor("#666666"), HexColor("#cccccc")
 HEAD_BG, TOTAL_BG = HexColor("#f1f3f5"), HexColor("#fafafa")

@@ -128,7 +128,6 @@ def waybill_suspects(qs, *, at=None):
     same site within those hours of the confirmation, or with a 揽收 scan of it at another site. Set-based (two
     EXISTS over the tracking index); annotated ``suspect`` = "no_scan" or "other_site". Orders that already
     carry a live FALSE_WAYBILL finding are left out. Listed for audit, never fined automatically."""
-
     at = at or timezone.now()
     hours = timedelta(hours=int(getattr(settings, "WAYBILL_SCAN_HOURS", 24)))
     scans = TrackingEvent.objects.filter(waybill_no=OuterRef("waybill_no"), scan_type=ScanType.PICKUP)
@@ -158,7 +157,6 @@ def waybill_suspects(qs, *, at=None):
 def waybill_correction_refusal(order: OnlineOrder) -> str | None:
     """The rule book's reasons a site may no longer correct an order's waybill number (``dispatch.corrections``):
     the weekly notice of the pickup's week has been issued to the site, or an audit judged the order."""
-
     local = timezone.localtime(order.picked_up_at, clock.tz()).date()
     week = local - timedelta(days=local.weekday())
     issued = (
@@ -179,7 +177,6 @@ def week_figures(*, user, week: date) -> dict:
     """How the user's site, province or the nation did in an assessment week, counted as the weekly notices and
     reports count it (the standing violations the week's notices listed): violations, fines, per rule, and the
     on-time accept and pickup rates of the week's orders (1 − late findings ÷ orders)."""
-
     rows = violations_for(user=user).filter(notice_line__notice__week=week, status=ViolationStatus.CONFIRMED)
     by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))
     orders = sum(orders_per_day(scope=scoping.unit_q(user), first=week, last=week + timedelta(days=6)).counts.values())
@@ -198,7 +195,6 @@ def week_figures(*, user, week: date) -> dict:
 def appeal_windows(*, user, at: datetime, limit: int = 10) -> list[tuple]:
     """The appeal windows open now for the user's violations, soonest to close first: (violation, deadline,
     whether it is the window to go to HQ). 72 hours after the notice, or after the province upheld."""
-
     scoped = violations_for(user=user)
     first = (
         scoped.filter(

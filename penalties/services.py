@@ -345,7 +345,6 @@ def _holiday_name(day) -> str:
 def closure_suggestions(*, year: int) -> list[dict]:
     """Statutory holidays and make-up working days (调休) of a year from ``chinese-calendar`` (for the years it
     covers): nothing applies until HQ confirms a day."""
-
     start, end = date(year, 1, 1), date(year, 12, 31)
     out = []
     try:
@@ -441,7 +440,6 @@ def work_order_fine(
     """A Cainiao work-order fine (late answer, answer sent back): a standing violation of its own rule, so it goes
     through the same weekly notice and appeals, and into the ledger under the 菜鸟工单 heading. Once per work order
     and rule; none when the rule's fine is zero."""
-
     at = at or timezone.now()
     if rule not in WORK_ORDER_RULES:
         raise PenaltyError(_("Unknown rule."), field="rule")

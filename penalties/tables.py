@@ -91,7 +91,6 @@ class ViolationTable(tables.Table):
 
 def appeal_state(v: Violation, *, at) -> tuple[str, object]:
     """(what the site can read about the appeal, the deadline that runs now or None)."""
-
     try:
         appeal = v.appeal
     except ObjectDoesNotExist:

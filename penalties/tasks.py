@@ -30,7 +30,6 @@ def sla_sweep() -> int:
 @shared_task(name="penalties.tasks.weekly_cycle")
 def weekly_cycle() -> int:
     """Monday 09:00: prepare last week's notices, then send each from its own task (PDFs render in workers)."""
-
     week = week_monday(timezone.localdate()) - timedelta(days=7)
     result = notices_prepare(week=week)
     for notice_id in result.notice_ids:
@@ -57,7 +56,6 @@ def weekly_reports(week: str) -> int:
 @shared_task(name="penalties.tasks.monthly_settlement")
 def monthly_settlement() -> str:
     """The 1st of each month: settle last month and generate its statements."""
-
     month = previous_month()
     result = settle(month=month)
     monthly_reports_generate(month=month)

@@ -695,7 +695,6 @@ def rewards(request):
 def site_activity_page(request):
     """A site's activity feed: the decisions on its violations and appeals, newest first. A clerk sees their
     site's; the province platform, HQ and managers name a site by code (within what they may see)."""
-
     code = (request.GET.get("site") or "").strip()[:16]
     violations = selectors.violations_for(user=request.user)
     if code:
@@ -716,7 +715,6 @@ def site_activity_page(request):
 @scoping.role_required(R.LCS, R.HQ)
 def appeal_export(request):
     """Every appeal the user may see, newest first (up to 50,000), with each step's time."""
-
     qs = (
         Appeal.objects.filter(scoping.unit_q(request.user))
         .select_related("violation__order", "site", "province")

@@ -73,7 +73,6 @@ def areas_import(*, job, records: list[dict], progress_key: str) -> str:
     """Each site named in the file gets exactly the file's areas: same (district, keywords) kept (its priority
     updated if it differs), new ones added, the others removed. Row by row through the ORM, so each change lands
     in the areas' history; runs inside the import's transaction (all or nothing)."""
-
     by = job.created_by  # the areas' history names who imported the file (the task runs outside any request)
     site_ids = {r["site"].pk for r in records}
     existing = {_key(a.site_id, a.district_id, a.keywords): a for a in ServiceArea.objects.filter(site_id__in=site_ids)}

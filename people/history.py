@@ -102,7 +102,6 @@ def baseline_missing(pairs, *, at: datetime) -> int:
     """For each (model, its history model): one "created" record, dated ``at`` and marked "baseline", for every row
     that has no history record yet (rows written in bulk: the network load, the demo data). One INSERT … SELECT
     per model; safe twice. Returns the records written."""
-
     written = 0
     for model, history in pairs:
         columns = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]

@@ -21,10 +21,6 @@ TEMPORARY_CHECK_SECONDS = 600
 LCS_ROLES = (Role.CLERK, Role.MANAGER)
 
 
-def may_manage_accounts(actor) -> bool:
-    return role_of(actor) in (Role.HQ, Role.LCS)
-
-
 def manageable_users(actor) -> QuerySet[User]:
     """The accounts ``actor`` may see and change; anything else answers 404."""
     role = role_of(actor)

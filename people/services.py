@@ -177,8 +177,10 @@ def account_create(
 @transaction.atomic
 def courier_account_open(*, actor, courier: Courier, at: datetime | None = None) -> User:
     """The sign-in account of a courier (role courier, bound to this courier record, its site's unit), opened by a
-    clerk of the courier's site; an existing one is returned as it is. An account HQ (or the province) deactivated
-    stays so: the clerk cannot undo it. The password stays unusable: a courier signs in by a one-time QR code."""
+        clerk of the courier's site; an existing one is returned as it is. An account HQ (or the province) deactivated
+        stays so: the clerk cannot undo it. The password stays unusable: a courier signs in by a one-time QR code
+    (``courier.services``). It lives here because people owns accounts and their events (README.md, "The courier lives
+    in five rooms")."""
     at = at or timezone.now()
     if role_of(actor) != Role.CLERK or courier.site_id not in clerk_site_ids(actor):
         raise AccountError(_("Only the clerks of the courier's site open the courier's account."))
@@ -302,7 +304,6 @@ def password_change_record(*, user, at: datetime | None = None) -> None:
 
 def welcome_link(*, user) -> str:
     """An absolute link (``SITE_URL``) where a new user sets a password (Django's password-reset token)."""
-
     path = reverse(
         "password_reset_confirm",
         kwargs={
@@ -471,7 +472,6 @@ def accounts_import(
 def welcome_mail_send(*, user_ids: list[int]) -> int:
     """The 'set your password' e-mail to each new user that still has no usable password (safe twice: a user who
     has set a password gets nothing)."""
-
     sent = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
         if user.has_usable_password():

@@ -1,5 +1,5 @@
 """A control character typed into any form of the desk is answered next to its field, with everything else that
-was typed kept (issue 15): the project's Form classes carry the text policy (``core.textpolicy.PolicyFormMixin``)
+was typed kept: the project's Form classes carry the text policy (``core.textpolicy.PolicyFormMixin``)
 and the request guard sends any other form back to its page with the typed values and a field error
 (``config.middleware.InputGuardMiddleware``, ``core.kept_input``, ``static/js/desk.js``)."""
 

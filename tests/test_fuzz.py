@@ -1,4 +1,4 @@
-"""A fuzz crawler over every URL pattern and every form of the desk (issue 15 "Must show"): as each role, each
+"""A fuzz crawler over every URL pattern and every form of the desk: as each role, each
 page of the role × URL matrix is fetched with hostile query values (out-of-range dates and numbers, NUL and
 control characters, slashes, huge texts, impossible dates); every form the page renders is submitted with
 hostile values in all of its fields; every path with an id gets a huge id. Zero 5xx answers, within 3 minutes."""

@@ -1,4 +1,4 @@
-"""The malformed requests that once answered 500 (issue 15 §6, §9), each as a rule: out-of-range dates, huge or
+"""Malformed requests answer 4xx, never 500, each as a rule: out-of-range dates, huge or
 negative page numbers, a slash in a tracking query, ids that are not ids, unsafe ``next`` targets and message
 links. The fuzz crawler (tests/test_fuzz.py) covers the rest as a class."""
 

@@ -838,7 +838,7 @@ def test_admin_is_hq_only(role, net, client):
         assert status == (200 if role == "hq" else 302), (url, role, status)
 
 
-# ---------------------------------------------------------------- foreign ids inside the POST data (issue 15)
+# ---------------------------------------------------------------- foreign ids inside the POST data
 
 
 def _flashes(response) -> str:
@@ -956,7 +956,7 @@ def test_writes_on_foreign_objects_are_404_and_change_nothing(role, net, client)
     assert OnlineOrder.objects.get(pk=out.pk).state == out.state
 
 
-# ---------------------------------------------------------------- the courier role (issue 19)
+# ---------------------------------------------------------------- the courier role
 
 # what a courier's account may reach; every other URL answers 403 (or 404), whatever the object
 COURIER_REACHES = {

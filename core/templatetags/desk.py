@@ -72,7 +72,6 @@ def get_item(mapping, key):
 @register.filter
 def minutes_text(value):
     """A number of minutes as people say it: 960 → 16小时, 9254 → 6天10小时."""
-
     try:
         return duration_text(int(value) * 60)
     except (TypeError, ValueError):
@@ -82,19 +81,16 @@ def minutes_text(value):
 @register.filter
 def week_text(value):
     """An assessment week's Monday as 11月16日–11月22日."""
-
     return text(value) if value else ""
 
 
 @register.filter
 def code_label(value):
-    """A rule or ledger code by its Chinese label (``dispatch.plain.code_label``)."""
-
+    """A rule or ledger code by its Chinese label (``core.humanize.code_label``)."""
     return label(value)
 
 
 @register.simple_tag
 def cjk_font_face():
     """The @font-face of the vendored CJK font, for the PDF templates (``dispatch.cjk_font``)."""
-
     return mark_safe(font_face_css())

@@ -41,7 +41,7 @@ def _workbench_page(request) -> int:
 
 def _workbench_context(request) -> dict:
     """One page of the pending queue, the most urgent first (``WORKBENCH_LIMIT`` rows: the page stays small
-    however long the queue, issue 17)."""
+    however long the queue)."""
     user = request.user
     ids = scoping.clerk_site_ids(user)
     page = _workbench_page(request)

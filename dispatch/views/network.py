@@ -1,4 +1,5 @@
-"""The network seen from the desk: site search, silent sites, and the site's own courier records."""
+"""The network seen from the desk: site search, silent sites, and the clerk's pages of the site's courier records
+(over ``core.couriers``; the courier's other rooms: README.md, "The courier lives in five rooms")."""
 
 from __future__ import annotations
 
@@ -146,7 +147,6 @@ def couriers_export(request):
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def silent_sites_export(request):
     """The silent sites as listed, with the last refresh as a spreadsheet time."""
-
     at = timezone.now()
     rows = (
         (

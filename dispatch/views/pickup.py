@@ -233,7 +233,6 @@ def order_waybill_remind(request, pk: int):
 @require_POST
 def order_waybill_correct(request, pk: int):
     """运单号更正 by the site that picked the order up (``corrections``)."""
-
     order = _order(request, pk)
     old = order.waybill_no
     service_call(

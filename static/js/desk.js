@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  // the same words as dispatch/plain.py countdown_text: 还剩 29 分 / 已超时 2 小时 / 还剩 6 天 10 小时;
+  // the same words as core/humanize.py countdown_text: 还剩 29 分 / 已超时 2 小时 / 还剩 6 天 10 小时;
   // seconds only in the last 10 minutes before a deadline
   function span(seconds) {
     var minutes = Math.floor(seconds / 60), days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
@@ -286,7 +286,7 @@
     }
   }
 
-  // a dialog's action was refused: reopen that dialog with what was typed (dispatch/typed.py)
+  // a dialog's action was refused: reopen that dialog with what was typed (core/kept_input.py)
   function reopenTyped() {
     var holder = document.getElementById("q9-typed");
     if (!holder || !window.bootstrap) return;

@@ -360,7 +360,7 @@ def test_work_order_fines_go_through_the_notice_and_appeals_but_not_refunds(net)
 
 
 def test_an_unanswered_work_order_is_found_late_at_its_limit(net):
-    """Issue 14, defect 4: the periodic job finds the work order nobody answered (set-based), once."""
+    """The periodic job finds the work order nobody answered (set-based), once."""
     from penalties.models import Violation
     from tests.rulebook_seed import rules_seed
 

@@ -1,4 +1,4 @@
-"""Plain Chinese for durations, countdowns and weeks (dispatch/plain.py) and the pages that use them."""
+"""Plain Chinese for durations, countdowns and weeks (core/humanize.py) and the pages that use them."""
 
 from datetime import date
 

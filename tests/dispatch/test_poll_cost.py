@@ -1,4 +1,4 @@
-"""Many clerks at once (issue 17, item 4): every page of every clerk polls 网点接单 every 10 s, so an unchanged
+"""Many clerks at once: every page of every clerk polls 网点接单 every 10 s, so an unchanged
 poll must stay cheap: at most 2 SQL statements and 5 ms of CPU in the web process (measured over many polls),
 with no rendering and no write."""
 

@@ -27,7 +27,7 @@ def page(browser):
     context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(15000)
-    # the desk's Content Security Policy (issue 15): every browser test fails on a violation Chromium reports
+    # the desk's Content Security Policy: every browser test fails on a violation Chromium reports
     violations = []
     page.on(
         "console",

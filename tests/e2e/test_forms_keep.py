@@ -39,7 +39,7 @@ def test_refused_transfer_reopens_with_the_note(net, live_server, page):
 
 
 def test_a_control_character_is_answered_next_to_its_field(net, live_server, page):
-    """Issue 15: a control character in the transfer note comes back with the dialog open, the site code and the
+    """A control character in the transfer note comes back with the dialog open, the site code and the
     note as typed, and the error under the note (nothing was transferred)."""
     order = make_order()
     dialog = _transfer_dialog(net, live_server, page, order)

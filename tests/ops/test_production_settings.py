@@ -1,4 +1,4 @@
-"""Production settings (issue 15 §10): `check --deploy` is clean under production settings; the development
+"""Production settings: `check --deploy` is clean under production settings; the development
 SECRET_KEY is refused with DEBUG off (web, worker, beat, the deploy check); HSTS, SSL redirect and Secure cookies
 are on when DEBUG is off and a real host is served; `make run` keeps a generated key under var/ and loads demo
 data only on the embedded database or with DEMO_MODE; every page carries a CSP no template breaks."""

@@ -1,4 +1,4 @@
-"""Redis is never on a request's critical path (issue 15 §4): with a private Redis stopped, and then frozen
+"""Redis is never on a request's critical path: with a private Redis stopped, and then frozen
 (SIGSTOP: it accepts connections and never answers), every page and action answers within 2 s — the clerk's
 workbench, accept and batch accept, HQ's home, the order list, a signed API push — the pages say the cache is
 away, and nothing is lost: every change is committed with its outbox row, which beat delivers once Redis is back.

@@ -1,4 +1,4 @@
-"""`make run` keeps worker and beat alive (issue 15 §12): under devtools.supervise a process that crashes or is
+"""`make run` keeps worker and beat alive: under devtools.supervise a process that crashes or is
 killed is started again while the supervisor (and so honcho, and the web beside it) keeps running; SIGTERM
 stops the process and the supervisor together. The Procfile runs worker and beat under it."""
 

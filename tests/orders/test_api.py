@@ -332,7 +332,7 @@ def test_crm_pushes_work_orders(net, live_server, taobao):
 
 
 def test_bulk_answer_is_what_its_documented_schema_gives(net, taobao):
-    """The bulk answer is written without a second validation pass (issue 17): it must still be exactly what
+    """The bulk answer is written without a second validation pass: it must still be exactly what
     BulkOut would make of it, every item with the single-order answer's fields, the same labels and times."""
     taobao.call("POST", "/api/orders", order_json(30))
     r = taobao.call(

@@ -1,4 +1,4 @@
-"""API edges (issue 15 §11): a body limit consistent with the bulk schema (a full bulk of long Chinese orders
+"""API edges: a body limit consistent with the bulk schema (a full bulk of long Chinese orders
 passes; past the limit a JSON 413), one canonical signing form of the path shared by client and server,
 non-object bodies refused with 422 at any depth, and the constraints written in the OpenAPI document."""
 

@@ -1,4 +1,4 @@
-"""Identical pushes arriving at the same moment (issue 15 §3), on real PostgreSQL with real threads (each its own
+"""Identical pushes arriving at the same moment, on real PostgreSQL with real threads (each its own
 connection and transaction): one order is created, every other copy answers "existing" — zero conflicts — and a
 copy that really differs is the only 409."""
 

@@ -1,4 +1,4 @@
-"""Imports that cannot hang or crash (issue 15 §5): each bad file ends in a report (row, column, Chinese
+"""Imports that cannot hang or crash: each bad file ends in a report (row, column, Chinese
 message) or a file-level refusal — never a 500, never a job stuck "running" — limits are checked while reading
 (before loading the rest), a failed job says so and can be retried, a redelivered task re-runs the import, and
 each kind has a template file that imports as it is."""

@@ -1,4 +1,4 @@
-"""The order list's rows are written out in a template (orders/_order_table.html) for speed (issue 17): they must
+"""The order list's rows are written out in a template (orders/_order_table.html) for speed: they must
 be exactly what OrderTable's columns and render_* methods give cell by cell, for every kind of row."""
 
 import re

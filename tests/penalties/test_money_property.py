@@ -1,4 +1,4 @@
-"""Money beyond examples (issue 14): random sequences of fines (found by audit through the services),
+"""Money beyond examples: random sequences of fines (found by audit through the services),
 cancellations, months with and without online orders, settlements of any month in any order (reruns included)
 and issued statements, against the refund oracle (``refund_oracle``, which imports nothing from the product).
 

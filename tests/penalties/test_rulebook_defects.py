@@ -1,4 +1,4 @@
-"""Issue 14, "the rule book without holes": one test (or a few) per defect, each failing on the code before the fix.
+"""The rule book without holes: one test (or a few) per edge of the rules, each an edge the code once got wrong.
 
 Times are Beijing; T0 is Monday 2026-11-23 10:00, inside every province's service hours."""
 

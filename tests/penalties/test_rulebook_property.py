@@ -1,4 +1,4 @@
-"""Proof beyond examples (issue 14): random order histories — late arrival, transfers, 分件, reopening, accept,
+"""Proof beyond examples: random order histories — late arrival, transfers, 分件, reopening, accept,
 fail, re-appointment, cancellation, the channel's window changes, closure days confirmed at random moments,
 sweeps at random times and windows — run through the real services on PostgreSQL, and the violations that stand
 compared with an independent oracle (``rulebook_oracle``, which imports nothing from the product).
