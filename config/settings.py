@@ -199,7 +199,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
 SECURE_TRANSPORT = env.bool("SECURE_TRANSPORT", default=not DEBUG and not set(ALLOWED_HOSTS) <= _LOOPBACK)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_TRANSPORT)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the load balancer's probe speaks plain HTTP inside
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]  # the load balancer's probe speaks plain HTTP inside
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SECURE_TRANSPORT else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_TRANSPORT)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_TRANSPORT)
@@ -224,7 +224,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="default")
+# Two queues, each with its own worker process (Procfile, docker-compose.yml): "minute" holds the work that must
+# run every minute whatever else is queued (the SLA sweep, overdue work orders, callbacks, warnings, beat's
+# heartbeat and counts); "bulk" holds the long work (Monday's notices and reports, settlements, imports, the
+# e-mail copies of 20,000 notices, the ledger). A task not named here is bulk work. A worker started without -Q consumes both (the tests' single worker).
+MINUTE_QUEUE, BULK_QUEUE = "minute", "bulk"
+MINUTE_TASKS = (
+    "core.tasks.scheduler_heartbeat",
+    "penalties.tasks.sla_sweep",
+    "complaints.tasks.overdue",
+    "complaints.tasks.warnings",
+    "complaints.tasks.results_deliver",
+    "dispatch.tasks.deadline_warnings",
+    "dispatch.tasks.unscanned_reminders",
+    "orders.tasks.callbacks_deliver",
+    "orders.tasks.day_counts",
+)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=BULK_QUEUE)
+CELERY_TASK_QUEUES = {MINUTE_QUEUE: {}, BULK_QUEUE: {}}
+CELERY_TASK_ROUTES = {name: {"queue": MINUTE_QUEUE} for name in MINUTE_TASKS}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # a publish from a request (core/broker.py) waits at most this long; the outbox and beat catch up
 BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import scoping, selectors
+from core import rediscache, scoping, selectors
 from dispatch import selectors as desk_selectors
 from inventory.services import low_stock
 from orders.models import OnlineOrder, OrderState, OutboxMessage
@@ -23,22 +23,64 @@ from penalties.models import Appeal, AppealStatus, Violation, ViolationStatus
 from penalties.selectors import appeal_windows, week_figures
 
 
-def healthz(request):
-    """Liveness for load balancers and docker-compose: the database and Redis answer."""
-    status = {"database": False, "redis": False}
+def _database() -> dict:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        status["database"] = True
+        return {"database": "ok"}
     except Exception as exc:  # noqa: BLE001 - reported, not hidden: the health check's whole job
-        status["database_error"] = str(exc)
+        return {"database": "down", "database_error": exc.__class__.__name__}
+
+
+def _redis() -> dict:
+    """Redis is off the request path (core.rediscache): down is a fact to report, never a reason to stop serving."""
     try:
         cache.set("healthz", "1", timeout=5)
-        status["redis"] = cache.get("healthz") == "1"
+        if cache.get("healthz") == "1" and not rediscache.degraded():
+            return {"redis": "ok"}
     except Exception as exc:  # noqa: BLE001
-        status["redis_error"] = str(exc)
-    ok = status["database"] and status["redis"]
-    return JsonResponse({"ok": ok, **status}, status=200 if ok else 503)
+        return {"redis": "down", "redis_error": exc.__class__.__name__}
+    return {"redis": "down"}
+
+
+_migrated = False  # once every migration this code knows is applied it stays so for the process's life
+
+
+def _migrations() -> dict:
+    global _migrated
+    if not _migrated:
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if plan:
+            return {"migrations": "pending", "migrations_pending": len(plan)}
+        _migrated = True
+    return {"migrations": "applied"}
+
+
+def healthz(request):
+    """Liveness: the process answers and reaches its database. 503 only when the database is away (a restart
+    may help); Redis is not asked: it is off the request path, and a load balancer must not pull every replica
+    during a Redis outage."""
+    status = _database()
+    ok = status["database"] == "ok"
+    return JsonResponse({"status": "ok" if ok else "down", **status}, status=200 if ok else 503)
+
+
+def readyz(request):
+    """Readiness: the database reachable and every migration applied (503 otherwise: send no traffic yet).
+    Redis down is *degraded*: 200 with the fact, so replicas keep serving through a Redis outage."""
+    status = _database()
+    if status["database"] == "ok":
+        try:
+            status.update(_migrations())
+        except Exception as exc:  # noqa: BLE001
+            status.update(migrations="unknown", migrations_error=exc.__class__.__name__)
+    status.update(_redis())
+    ready = status["database"] == "ok" and status.get("migrations") == "applied"
+    state = "down" if not ready else ("degraded" if status["redis"] != "ok" else "ok")
+    return JsonResponse({"status": state, **status}, status=200 if ready else 503)
 
 
 def _work(user, role) -> list[tuple[str, int, str]]:

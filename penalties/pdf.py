@@ -121,6 +121,10 @@ class LongTable:
     heading: str = ""
     total: Sequence[str] = ()
     total_span: int = 1
+    lead: Sequence[str] = ()  # paragraphs under the heading on the first page, wrapped at the page's width
+
+    def lead_lines(self, font: str) -> list[str]:
+        return [line for text in self.lead for line in wrap(text, font, PAGE_W - LEFT - RIGHT)]
 
     def _total_cells(self) -> list[str]:
         return [self.total[0], *[""] * (self.total_span - 1), *self.total[1:]] if self.total else []
@@ -129,7 +133,7 @@ class LongTable:
         """Rows on each page (the total row counted as a row), first pass."""
         head = layout.height([c.title for c in self.columns])
         room = PAGE_H - TOP - BOTTOM
-        free = room - (self._heading_height() if self.heading else 0) - head
+        free = room - (self._heading_height(layout.font) if self.heading else 0) - head
         pages, n = [], 0
         rows = iter(self.rows())
         total = self._total_cells()
@@ -143,9 +147,22 @@ class LongTable:
         pages.append(n)
         return pages
 
-    @staticmethod
-    def _heading_height() -> float:
-        return 12 + H2 * 1.4 + 4
+    def _heading_height(self, font: str) -> float:
+        lead = self.lead_lines(font)
+        return 12 + H2 * 1.4 + 4 + (len(lead) * LEADING + 6 if lead else 0)
+
+
+def wrap(text: str, font: str, width: float, size: float = SIZE) -> list[str]:
+    """Break anywhere (CJK), as the browser does."""
+    out, line = [], ""
+    for ch in text:
+        if line and stringWidth(line + ch, font, size) > width:
+            out.append(line)
+            line = ch
+        else:
+            line += ch
+    out.append(line)
+    return out
 
 
 def _chain(*iterables):
@@ -226,7 +243,10 @@ def long_table_pdf(
             c.setFont(font, H2)
             for dx in (0, 0.3):  # bold, as the h2 of the WeasyPrint part
                 c.drawString(LEFT + dx, y - 12 - H2, table.heading)
-            y -= table._heading_height()
+            c.setFont(font, SIZE)
+            for k, line in enumerate(table.lead_lines(font)):
+                c.drawString(LEFT, y - 12 - H2 * 1.4 - 4 - (k + 1) * LEADING + (LEADING - SIZE) / 2, line)
+            y -= table._heading_height(font)
         y = row(y, header, bold=True, fill=HEAD_BG)
         for _ in range(count):
             cells = next(rows)

@@ -90,6 +90,57 @@ def notices_prepare(*, week: date, at: datetime | None = None) -> WeeklyResult:
     return result
 
 
+NOTICE_COLUMNS = (
+    Column("序号", 20),  # wide enough for the total's 合计 N 条
+    Column("违规项目", 30),
+    Column("物流号", 38),
+    Column("时限/行为时间", 30),
+    Column("所属周", 22),
+    Column("罚款（元）", 22, right=True),
+    Column("备注", 20),
+)
+
+
+def notice_pdf(*, site, week: date, issued_at: datetime, lines, total: Decimal) -> Pdf:
+    """A site's 《电商业务违规处罚明细》, drawn with ReportLab (the province report's fast path: ~70 ms where
+    WeasyPrint took ~820 ms a notice on this machine, so Monday's 20,000 notices fit in minutes, bench.monday); the same font,
+    page box, running header and 第 N 页 / 共 M 页 footer as the WeasyPrint documents."""
+    labels = {code: str(label) for code, label in Rule.choices}
+    appeal_until = clock.appeal_deadline(issued_at)
+
+    def rows():
+        for n, line in enumerate(lines, 1):
+            v = line.violation
+            yield (
+                str(n),
+                labels.get(v.rule, v.rule),
+                (v.order.channel_order_id if v.order_id else "") or v.reference,
+                local(v.occurred_at),
+                f"{v.week:%Y-%m-%d}",
+                cny(v.fine),
+                "补充通报" if line.late_addition else "",
+            )
+
+    table = LongTable(
+        columns=NOTICE_COLUMNS,
+        rows=rows,
+        heading="《电商业务违规处罚明细》",
+        lead=(
+            (
+                f"网点：{site.name}（{site.code}） · {site.province.name} · 考核周：{week:%Y-%m-%d} 至 "
+                f"{week_end(week):%Y-%m-%d} · 下发时间：{local(issued_at)}"
+            ),
+            (
+                f"申诉：如对裁定结果有异议，请在 {local(appeal_until)}（下发后 72 小时）前在 Q9 系统「违规」页面向省平台"
+                "提出申诉并上传证据；对省平台复议结果仍有异议的，可在复议后 72 小时内提交总部电商组。逾期不予受理。"
+            ),
+        ),
+        total=(f"合计 {len(lines)} 条", cny(total), ""),
+        total_span=5,
+    )
+    return long_table_pdf(table, running=site.name, generated_at=issued_at)
+
+
 def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
     """Render a notice's PDF and send it to the site (message centre and e-mail); issuing starts every listed
     violation's 72-hour appeal window. Sends once."""
@@ -104,18 +155,7 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
         if notice is None:
             return False
         lines = list(notice.lines.select_related("violation__order").order_by("violation__occurred_at"))
-        pdf = pdf_render(
-            "penalties/pdf/notice.html",
-            {
-                "site": notice.site,
-                "week": notice.week,
-                "week_end": week_end(notice.week),
-                "issued_at": at,
-                "lines": lines,
-                "total": notice.total,
-                "appeal_until": clock.appeal_deadline(at),
-            },
-        )
+        pdf = notice_pdf(site=notice.site, week=notice.week, issued_at=at, lines=lines, total=notice.total)
         name = f"违规处罚明细-{notice.site.code}-{notice.week:%Y%m%d}.pdf"
         notice.pdf.save(name, ContentFile(pdf.content), save=False)
         message = message_send(

@@ -11,3 +11,39 @@ def test_every_beat_entry_names_a_registered_task_with_an_expiry():
     for name, entry in entries.items():
         assert entry["task"] in app.tasks, name
         assert entry["options"]["expires"] > 0, name
+
+
+MINUTE = {
+    "scheduler-heartbeat",
+    "sla-sweep",
+    "work-orders-overdue",
+    "deadline-warnings",
+    "callbacks-deliver",
+    "order-day-counts",
+    "work-order-results",
+    "work-order-warnings",
+    "unscanned-reminders",
+}
+
+
+def _queue(task_name: str) -> str:
+    return app.amqp.router.route({}, task_name)["queue"].name
+
+
+def test_the_minutes_work_and_bulk_work_go_to_their_own_queues():
+    """Monday's 20,000 notice PDFs never queue in front of the SLA sweep (issue 29 §5)."""
+    app.loader.import_default_modules()
+    entries = beat_schedule()
+    assert MINUTE <= set(entries)
+    for name, entry in entries.items():
+        assert _queue(entry["task"]) == ("minute" if name in MINUTE else "bulk"), name
+    for bulk in (
+        "penalties.tasks.notice_send",
+        "penalties.tasks.weekly_reports",
+        "orders.tasks.import_run",
+        "orders.tasks.day_counts_days",
+        "core.tasks.message_email",
+        "people.welcome_mail",
+    ):
+        assert _queue(bulk) == "bulk", bulk
+    assert {q.name for q in app.amqp.queues.values()} == {"minute", "bulk"}  # a worker without -Q takes both

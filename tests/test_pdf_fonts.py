@@ -28,8 +28,6 @@ week = date(2026, 11, 16)
 site = {"name": "杭州西湖网点", "code": "33010601", "province": {"name": "浙江省"}}
 chart = mark_safe(bar_chart(items=[("接单超时", 3), ("揽收超时", 1)]))
 kinds = {
-    "notice": ("penalties/pdf/notice.html", {"site": site, "week": week, "week_end": date(2026, 11, 22), "lines": [],
-                                           "total": Decimal("-100")}),
     "weekly_province": ("penalties/pdf/weekly_province.html", {"province": {"name": "浙江省"}, "week": week,
                                                                "week_end": date(2026, 11, 22), "rows": [],
                                                                "chart_rules": chart, "chart_trend": chart}),
@@ -44,6 +42,16 @@ for name, (template, context) in kinds.items():
 # the province report as it is made: its detail rows drawn with ReportLab after the WeasyPrint cover
 from datetime import datetime
 from zoneinfo import ZoneInfo
+# a site's notice: ReportLab (the fast path)
+from penalties.reports import notice_pdf
+ns = types.SimpleNamespace
+line = ns(violation=ns(rule="LATE_ACCEPT", order_id=1, order=ns(channel_order_id="LP0000000777"), reference="",
+                       occurred_at=datetime(2026, 11, 17, 10, tzinfo=ZoneInfo("Asia/Shanghai")), week=week,
+                       fine=Decimal("100")), late_addition=True)
+with open(os.path.join(out, "notice.pdf"), "wb") as fh:
+    fh.write(notice_pdf(site=ns(name="杭州西湖网点", code="33010601", province=ns(name="浙江省")), week=week,
+                        issued_at=datetime(2026, 11, 23, 9, tzinfo=ZoneInfo("Asia/Shanghai")), lines=[line],
+                        total=Decimal("100")).content)
 from penalties.reports import province_pdf
 class Detail:
     def values_list(self, *fields):

@@ -315,6 +315,7 @@ def message_pk(net, role, which, msgs):
 MATRIX = {
     "home": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "healthz": ("get", [(None, dict.fromkeys(ROLES, 200))]),
+    "readyz": ("get", [(None, dict.fromkeys(ROLES, 200))]),
     "favicon": ("get", [(None, dict.fromkeys(ROLES, 301))]),
     "login": ("get", [(None, {"anon": 200, **_everyone(302)})]),
     "logout": ("post", [(None, dict.fromkeys(ROLES, 302))]),
@@ -962,6 +963,7 @@ def test_writes_on_foreign_objects_are_404_and_change_nothing(role, net, client)
 COURIER_REACHES = {
     "home": 302,  # to the courier's page
     "healthz": 200,
+    "readyz": 200,
     "favicon": 301,
     "login": 302,
     "logout": 302,

@@ -11,11 +11,13 @@ def test_docker_compose_config_is_valid():
     services = subprocess.run(
         ["docker-compose", "config", "--services"], cwd=BASE, env=env, check=True, capture_output=True, text=True
     ).stdout.split()
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    assert {"postgres", "redis", "web", "worker", "bulk", "beat"} <= set(services)
     rendered = subprocess.run(
         ["docker-compose", "config"], cwd=BASE, env=env, check=True, capture_output=True, text=True
     ).stdout
-    assert "postgres:16" in rendered and "redis:7" in rendered and rendered.count("healthcheck:") >= 5
+    assert "postgres:16" in rendered and "redis:7" in rendered and rendered.count("healthcheck:") >= 6
+    assert "/healthz/ready/" in rendered  # readiness: Redis down is degraded (200), never a reason to pull web
+    assert "- minute" in rendered and "- bulk" in rendered  # the minute's worker and the bulk worker apart
 
 
 def test_docker_compose_refuses_to_start_without_secrets():

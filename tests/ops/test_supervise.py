@@ -59,6 +59,7 @@ def test_a_crashed_or_killed_process_is_started_again_and_sigterm_ends_both(tmp_
 
 def test_the_procfile_supervises_worker_and_beat():
     lines = dict(line.split(":", 1) for line in (BASE / "Procfile").read_text().splitlines() if line.strip())
-    assert "devtools.supervise celery -A config worker" in lines["worker"]
+    assert "devtools.supervise celery -A config worker -Q minute" in lines["worker"]
+    assert "devtools.supervise celery -A config worker -Q bulk" in lines["bulk"]
     assert "devtools.supervise celery -A config beat" in lines["beat"]
     assert "supervise" not in lines["web"]  # gunicorn's master restarts its own workers
