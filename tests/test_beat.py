@@ -31,7 +31,7 @@ def _queue(task_name: str) -> str:
 
 
 def test_the_minutes_work_and_bulk_work_go_to_their_own_queues():
-    """Monday's 20,000 notice PDFs never queue in front of the SLA sweep (issue 29 §5)."""
+    """Monday's 20,000 notice PDFs never queue in front of the SLA sweep."""
     app.loader.import_default_modules()
     entries = beat_schedule()
     assert MINUTE <= set(entries)

@@ -1,4 +1,4 @@
-"""Liveness and readiness (issue 29 §4): Redis down is *degraded* — 200 with the fact, never 503 — so a load
+"""Liveness and readiness: Redis down is *degraded* — 200 with the fact, never 503 — so a load
 balancer following the README keeps every web replica during a Redis outage. A private redis-server is stopped
 (and then frozen) and both probes are asked."""
 
