@@ -63,6 +63,7 @@ def pickup(request):
             "fail_reasons": FailReason.choices,
             "now": at,
             "warn_seconds": pickup_desk.SOON_SECONDS,
+            "arm_seconds": pickup_desk.ARM_SECONDS,
             "due_choices": pickup_desk.DUE_CHOICES,
             "f_courier": f_courier,
             "f_due": f_due,
@@ -77,7 +78,10 @@ def pickup_scan(request):
     """One scan in the desk's scan box (htmx): the status next to the box, the touched rows swapped in place."""
     raw_armed = request.POST.get("armed", "")
     armed_id = parse_id(raw_armed)
-    outcome = pickup_desk.pickup_scan(user=request.user, code=request.POST.get("code", ""), armed_id=armed_id)
+    armed_at = parse_moment(request.POST.get("armed_at", ""))
+    outcome = pickup_desk.pickup_scan(
+        user=request.user, code=request.POST.get("code", ""), armed_id=armed_id, armed_at=armed_at
+    )
     rows = []
     if outcome.order is not None:
         order = outcome.order
@@ -95,6 +99,7 @@ def pickup_scan(request):
             "rows": rows,
             "couriers": _pickup_couriers(request),
             "warn_seconds": pickup_desk.SOON_SECONDS,
+            "arm_seconds": pickup_desk.ARM_SECONDS,
         },
     )
 

@@ -136,18 +136,61 @@
     window.history.back();
   });
 
-  // 网点揽件's scan box: after each scan the box is emptied and keeps the focus; a refusal beeps and flashes
-  function beep() {
+  // 网点揽件's scan box: after each scan the box is emptied and keeps the focus. A confirmation makes a short high
+  // tone and a green flash, a refusal a low buzz and a red flash (body[data-scan-sound] says which, for tests).
+  // The armed order (its 物流号 and sender, beside the box) is disarmed on Esc and after its 30 seconds.
+  function tone(kind) {
+    document.body.setAttribute("data-scan-sound", kind);
     try {
       var Ctx = window.AudioContext || window.webkitAudioContext;
       if (!Ctx) return;
-      var ctx = beep.ctx || (beep.ctx = new Ctx()), osc = ctx.createOscillator(), gain = ctx.createGain();
-      osc.type = "square"; osc.frequency.value = 880; gain.gain.value = 0.08;
+      var ctx = tone.ctx || (tone.ctx = new Ctx()), osc = ctx.createOscillator(), gain = ctx.createGain();
+      if (kind === "ok") { osc.type = "sine"; osc.frequency.value = 1320; gain.gain.value = 0.06; }
+      else { osc.type = "square"; osc.frequency.value = 220; gain.gain.value = 0.08; }
       osc.connect(gain); gain.connect(ctx.destination);
-      osc.start(); osc.stop(ctx.currentTime + 0.25);
-    } catch (err) { /* no audio device: the flash and the reason still show */ }
+      osc.start(); osc.stop(ctx.currentTime + (kind === "ok" ? 0.09 : 0.3));
+    } catch (err) { /* no audio device: the flash and the words still show */ }
+  }
+  function flash(kind) {
+    var box = scanBox();
+    if (!box) return;
+    box.classList.remove("scan-flash", "scan-flash-ok"); void box.offsetWidth;
+    box.classList.add(kind === "ok" ? "scan-flash-ok" : "scan-flash");
   }
   function scanBox() { return document.getElementById("scan-input"); }
+  var armTimer = null;
+  function disarm(said) {
+    if (armTimer) { clearInterval(armTimer); armTimer = null; }
+    var armed = document.getElementById("scan-armed"), armedAt = document.getElementById("scan-armed-at"),
+      shown = document.getElementById("scan-armed-box");
+    if (!armed || !armed.value) return;
+    armed.value = ""; if (armedAt) armedAt.value = "";
+    if (shown) {
+      shown.hidden = true;
+      if (said) {
+        var status = document.getElementById("scan-status");
+        if (status) status.textContent = shown.getAttribute("data-disarmed-text");
+      }
+    }
+    document.querySelectorAll("tr[data-row-state=armed]").forEach(function (row) {
+      row.classList.remove("table-warning"); row.setAttribute("data-row-state", "open");
+      row.querySelectorAll("[data-testid^=row-armed-]").forEach(function (el) { el.remove(); });
+    });
+  }
+  function armCountdown() {
+    var shown = document.getElementById("scan-armed-box"), armed = document.getElementById("scan-armed");
+    if (armTimer) { clearInterval(armTimer); armTimer = null; }
+    if (!shown || shown.hidden || !armed || !armed.value) return;
+    var left = parseInt(shown.getAttribute("data-arm-seconds"), 10) || 30, label = shown.querySelector("[data-arm-left]");
+    armTimer = setInterval(function () {
+      left -= 1;
+      if (label) label.textContent = String(Math.max(left, 0));
+      if (left <= 0) disarm(true);
+    }, 1000);
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && e.target && e.target.id === "scan-input") { e.preventDefault(); disarm(true); }
+  });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
     if (!form || !form.matches || !form.matches("[data-scan-form]")) return;
@@ -160,13 +203,13 @@
     var result = target.querySelector && target.querySelector("[data-scan-result]");
     if (result) {
       var status = result.getAttribute("data-scan-result");
-      if (status === "refused" || status === "not_found") {
-        beep();
-        var box = scanBox();
-        if (box) { box.classList.remove("scan-flash"); void box.offsetWidth; box.classList.add("scan-flash"); }
-      }
+      if (status === "refused" || status === "not_found") { tone("bad"); flash("bad"); }
+      else if (status === "confirmed") { tone("ok"); flash("ok"); }
+      armCountdown();
     } else if (target.matches && target.matches("tr[data-row-state=refused]")) {
-      beep();
+      tone("bad");
+    } else if (target.matches && target.matches("tr[data-row-state=confirmed]")) {
+      tone("ok");
     }
     var box2 = scanBox();
     if (box2 && document.activeElement === document.body) box2.focus();

@@ -1,6 +1,7 @@
 """网点揽件 as a scanner desk: what a scan means, the order of the rows (savable first), the filters, the
 htmx answers (the row swapped in place, the reason by the row) and batch confirm naming each failing order."""
 
+import re
 from datetime import timedelta
 
 from django.urls import reverse
@@ -34,14 +35,52 @@ def test_scan_of_a_carried_waybill_confirms_that_order(net):
 def test_scan_of_the_logistics_number_arms_then_the_waybill_confirms(net):
     order = accepted(net)
     first = pickup_desk.pickup_scan(user=net.clerk_a, code=order.channel_order_id)
-    assert first.status == "armed" and first.armed_id == order.pk
+    assert first.status == "armed" and first.armed_id == order.pk and first.armed_at is not None
     assert OnlineOrder.objects.get(pk=order.pk).state == S.ACCEPTED
-    wrong = pickup_desk.pickup_scan(user=net.clerk_a, code="12345", armed_id=order.pk)
-    assert wrong.status == "refused" and wrong.order.pk == order.pk and wrong.armed_id == order.pk  # still armed
+    wrong = pickup_desk.pickup_scan(user=net.clerk_a, code="12345", armed_id=order.pk, armed_at=first.armed_at)
+    assert wrong.status == "refused" and wrong.order.pk == order.pk and wrong.armed_id is None  # disarmed
     assert "12–15 位数字" in wrong.message
-    done = pickup_desk.pickup_scan(user=net.clerk_a, code="300000000102", armed_id=order.pk)
+    # after a refusal the next number is nobody's waybill: scanned alone it finds nothing
+    stray = pickup_desk.pickup_scan(user=net.clerk_a, code="300000000102", armed_id=None)
+    assert stray.status == "not_found" and OnlineOrder.objects.get(pk=order.pk).state == S.ACCEPTED
+    again = pickup_desk.pickup_scan(user=net.clerk_a, code=order.channel_order_id)
+    done = pickup_desk.pickup_scan(user=net.clerk_a, code="300000000102", armed_id=order.pk, armed_at=again.armed_at)
     assert done.status == "confirmed"
     assert OnlineOrder.objects.get(pk=order.pk).waybill_no == "300000000102"
+
+
+def test_the_issues_sequence_two_refusals_then_an_unrelated_number_is_refused(net):
+    """Armed, two refused scans, then an unrelated parcel's number: refused, never applied to the armed order."""
+    order = accepted(net)
+    unrelated = accepted(net, channel_order_id="300000000777")  # a parcel whose 物流号 looks like a waybill
+    armed = pickup_desk.pickup_scan(user=net.clerk_a, code=order.channel_order_id)
+    one = pickup_desk.pickup_scan(user=net.clerk_a, code="123", armed_id=armed.armed_id, armed_at=armed.armed_at)
+    two = pickup_desk.pickup_scan(user=net.clerk_a, code="456", armed_id=one.armed_id, armed_at=armed.armed_at)
+    assert one.status == "refused" and one.armed_id is None and two.status == "not_found"  # disarmed by the first
+    # even with the old order still sent as armed (a stale page), another order's 物流号 is never its waybill
+    picked = ops.order_pickup_confirm(order_id=unrelated.pk, actor=net.clerk_a, waybill="300000000778")
+    third = pickup_desk.pickup_scan(user=net.clerk_a, code=picked.channel_order_id, armed_id=order.pk,
+                                    armed_at=armed.armed_at)  # fmt: skip
+    assert third.status == "refused" and "300000000777" in third.message and third.armed_id is None
+    assert (
+        OnlineOrder.objects.get(pk=order.pk).state == S.ACCEPTED and not OnlineOrder.objects.get(pk=order.pk).waybill_no
+    )
+
+
+def test_an_armed_order_disarms_after_30_seconds_and_when_another_is_scanned(net):
+    order, other = accepted(net), accepted(net)
+    armed = pickup_desk.pickup_scan(user=net.clerk_a, code=order.channel_order_id)
+    late = armed.armed_at + timedelta(seconds=pickup_desk.ARM_SECONDS)
+    stale = pickup_desk.pickup_scan(
+        user=net.clerk_a, code="300000000110", armed_id=order.pk, armed_at=armed.armed_at, at=late
+    )
+    assert stale.status == "not_found" and OnlineOrder.objects.get(pk=order.pk).state == S.ACCEPTED
+    assert pickup_desk.pickup_scan(user=net.clerk_a, code="300000000110", armed_id=order.pk).status == "not_found"
+    armed = pickup_desk.pickup_scan(user=net.clerk_a, code=order.channel_order_id)
+    moved = pickup_desk.pickup_scan(
+        user=net.clerk_a, code=other.channel_order_id, armed_id=order.pk, armed_at=armed.armed_at
+    )
+    assert moved.status == "armed" and moved.armed_id == other.pk
 
 
 def test_scan_with_a_carried_logistics_number_confirms_at_once(net):
@@ -97,10 +136,18 @@ def test_scan_view_swaps_the_row_and_reports_by_it(net, login):
     html = armed.content.decode()
     assert f'value="{order.pk}" hx-swap-oob="true"' in html  # the armed order travels with the next scan
     assert f'id="pickup-row-{order.pk}"' in html and 'data-row-state="armed"' in html
-    refused = client.post(url, {"code": "999", "armed": str(order.pk)}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="armed-order"' in html and order.channel_order_id in html and order.sender_name in html
+    armed_at = re.search(r'name="armed_at" value="([^"]+)"', html).group(1)
+    refused = client.post(
+        url, {"code": "999", "armed": str(order.pk), "armed_at": armed_at}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'data-scan-result="refused"' in refused and f'data-testid="row-error-{order.channel_order_id}"' in refused
-    assert "12–15 位数字" in refused
-    done = client.post(url, {"code": "300000000105", "armed": str(order.pk)}, HTTP_HX_REQUEST="true").content.decode()
+    assert "12–15 位数字" in refused and 'name="armed" value="" hx-swap-oob="true"' in refused  # disarmed
+    html = client.post(url, {"code": order.channel_order_id}, HTTP_HX_REQUEST="true").content.decode()
+    armed_at = re.search(r'name="armed_at" value="([^"]+)"', html).group(1)
+    done = client.post(
+        url, {"code": "300000000105", "armed": str(order.pk), "armed_at": armed_at}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'data-row-state="confirmed"' in done and "300000000105" in done
     assert OnlineOrder.objects.get(pk=order.pk).state == S.PICKED_UP
 

@@ -61,6 +61,8 @@ def test_clerk_scans_ten_waybills_without_the_mouse(net, live_server, page):
     expect(error).to_contain_text("12–15 位数字")
     expect(page.get_by_test_id("scan-result")).to_contain_text("12–15 位数字")
     assert _focused_id(page) == "scan-input" and page.get_by_test_id("scan-input").input_value() == ""
+    scan(bare.channel_order_id)  # a refusal disarmed it: its 物流号 again, then its waybill
+    expect(page.get_by_test_id("armed-order")).to_have_text(bare.channel_order_id)
     scan("300000001099")
     expect(page.get_by_test_id(f"row-done-{bare.channel_order_id}")).to_contain_text("300000001099")
 
@@ -79,3 +81,68 @@ def test_clerk_scans_ten_waybills_without_the_mouse(net, live_server, page):
     picked = OnlineOrder.objects.filter(pk__in=[o.pk for o in [*carried, bare]], state=OrderState.PICKED_UP)
     assert picked.count() == 10
     assert OnlineOrder.objects.get(pk=bare.pk).waybill_no == "300000001099"
+
+
+def _login_desk(page, live_server, net):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", net.clerk_a.username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_the_armed_desk_shows_disarms_and_sounds(net, live_server, page):
+    """The issue's sequence: an order armed, two refused scans, then an unrelated parcel's number: refused, not
+    applied. The armed order is shown (物流号, sender); Esc and 30 seconds disarm; a confirmation sounds and
+    flashes unlike a refusal."""
+    bare = _accepted(net, sender_name="周寄件")
+    unrelated = _accepted(net, waybill_no="300000001201")
+    page.clock.install()
+    _login_desk(page, live_server, net)
+    page.goto(f"{live_server.url}/desk/pickup/")
+    expect(page.get_by_test_id("armed-box")).to_be_hidden()
+
+    def scan(code):
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+
+    scan(bare.channel_order_id)
+    expect(page.get_by_test_id("armed-order")).to_have_text(bare.channel_order_id)
+    expect(page.get_by_test_id("armed-sender")).to_contain_text("周寄件")
+    scan("31")
+    expect(page.get_by_test_id("scan-result")).to_have_attribute("data-scan-result", "refused")
+    expect(page.get_by_test_id("armed-box")).to_be_hidden()
+    assert page.evaluate("document.body.dataset.scanSound") == "bad"
+    assert "scan-flash" in page.get_by_test_id("scan-input").get_attribute("class")
+    scan("32")
+    expect(page.get_by_test_id("scan-result")).to_have_attribute("data-scan-result", "not_found")
+    scan("300000001299")  # an unrelated parcel's number: nothing is armed, so nothing is applied
+    expect(page.get_by_test_id("scan-result")).to_contain_text("300000001299")
+    expect(page.get_by_test_id("scan-result")).to_have_attribute("data-scan-result", "not_found")
+    assert OnlineOrder.objects.get(pk=bare.pk).state == OrderState.ACCEPTED
+
+    # Esc disarms
+    scan(bare.channel_order_id)
+    expect(page.get_by_test_id("armed-box")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("armed-box")).to_be_hidden()
+    expect(page.get_by_test_id("scan-status")).to_contain_text("已取消")
+    scan("300000001298")
+    expect(page.get_by_test_id("scan-result")).to_have_attribute("data-scan-result", "not_found")
+
+    # 30 seconds disarm
+    scan(bare.channel_order_id)
+    expect(page.get_by_test_id("armed-box")).to_be_visible()
+    page.clock.run_for(31_000)
+    expect(page.get_by_test_id("armed-box")).to_be_hidden()
+
+    # another order's scan disarms it (a carried waybill confirms that order), with the success tone and flash
+    scan(bare.channel_order_id)
+    expect(page.get_by_test_id("armed-box")).to_be_visible()
+    scan(unrelated.waybill_no)
+    expect(page.get_by_test_id(f"row-done-{unrelated.channel_order_id}")).to_be_visible()
+    expect(page.get_by_test_id("armed-box")).to_be_hidden()
+    assert page.evaluate("document.body.dataset.scanSound") == "ok"
+    assert "scan-flash-ok" in page.get_by_test_id("scan-input").get_attribute("class")
+    assert OnlineOrder.objects.get(pk=bare.pk).state == OrderState.ACCEPTED
+    assert not OnlineOrder.objects.get(pk=bare.pk).waybill_no
