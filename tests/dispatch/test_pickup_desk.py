@@ -49,7 +49,7 @@ def test_scan_of_the_logistics_number_arms_then_the_waybill_confirms(net):
     assert OnlineOrder.objects.get(pk=order.pk).waybill_no == "300000000102"
 
 
-def test_the_issues_sequence_two_refusals_then_an_unrelated_number_is_refused(net):
+def test_two_refusals_then_an_unrelated_number_is_refused(net):
     """Armed, two refused scans, then an unrelated parcel's number: refused, never applied to the armed order."""
     order = accepted(net)
     unrelated = accepted(net, channel_order_id="300000000777")  # a parcel whose 物流号 looks like a waybill

@@ -92,7 +92,7 @@ def _login_desk(page, live_server, net):
 
 
 def test_the_armed_desk_shows_disarms_and_sounds(net, live_server, page):
-    """The issue's sequence: an order armed, two refused scans, then an unrelated parcel's number: refused, not
+    """An order armed, two refused scans, then an unrelated parcel's number: refused, not
     applied. The armed order is shown (物流号, sender); Esc and 30 seconds disarm; a confirmation sounds and
     flashes unlike a refusal."""
     bare = _accepted(net, sender_name="周寄件")
