@@ -50,8 +50,33 @@ admin.site.has_permission = _is_hq
 admin.site.unregister(Group)
 
 
-class HQAdmin(admin.ModelAdmin):
+#: what an empty choice says in the admin, instead of Django's bare "---------"
+BLANK_NONE = [("", _("(none)"))]
+BLANK_CHOOSE = [("", _("Choose…"))]
+
+
+class PlainBlanks:
+    """Every select of the admin names its empty choice: 「（无）」 where the value may stay empty, 「请选择」 where one
+    must be chosen, 「请选择操作」 above the list's actions."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("empty_label", (BLANK_NONE if db_field.null else BLANK_CHOOSE)[0][1])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if "choices" not in kwargs and db_field.name not in getattr(self, "radio_fields", {}):
+            blank = BLANK_NONE if db_field.blank else BLANK_CHOOSE
+            kwargs["choices"] = db_field.get_choices(
+                include_blank=db_field.blank or not (db_field.has_default() or "initial" in kwargs), blank_choice=blank
+            )
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class HQAdmin(PlainBlanks, admin.ModelAdmin):
     list_per_page = 50
+
+    def get_action_choices(self, request, default_choices=None):
+        return super().get_action_choices(request, default_choices=[("", _("Choose an action…"))])
 
     def get_form(self, request, obj=None, **kwargs):
         """The admin's forms follow the text policy: a control character is a field error next to its field."""
@@ -96,7 +121,7 @@ class DistrictAdmin(HQAdmin):
     list_select_related = ("city", "province")
 
 
-class PolicyInline(admin.TabularInline):
+class PolicyInline(PlainBlanks, admin.TabularInline):
     """An inline whose rows follow the text policy (a field error next to the field)."""
 
     def get_formset(self, request, obj=None, **kwargs):

@@ -1,4 +1,6 @@
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import scoping
@@ -6,6 +8,51 @@ from .models import Message, User
 from .redirects import is_safe_path
 from .textpolicy import PolicyFormMixin
 from .validators import validate_attachment
+
+
+class SitePickerInput(forms.TextInput):
+    """The site picker of transfers and 分件 (``dispatch/_site_picker.html``) as a form widget: type part of the
+    name or the code, pick the site from the list that the site search fills (its value: "code name")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "autocomplete": "off",
+                "placeholder": _("Site name or code"),
+                "data-testid": "site-picker",
+                "hx-trigger": "input changed delay:250ms, focus once",
+                "hx-swap": "innerHTML",
+                **(attrs or {}),
+            }
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]["attrs"]
+        options = f"{widget.get('id') or name}-options"
+        widget.update({"list": options, "hx-get": reverse("dispatch:site_search"), "hx-target": f"#{options}"})
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        options = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-options"
+        return format_html('{}<datalist id="{}"></datalist>', html, options)
+
+
+class SiteCodeField(forms.CharField):
+    """A site chosen with the picker (or typed as its code): the first word of the value is the code. Cleans to
+    the code; the form looks the site up in what its user may choose."""
+
+    widget = SitePickerInput
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.split()[0] if value.strip() else ""
+
+
+def site_shown(site) -> str:
+    """A site as the picker shows it, for a form's initial value."""
+    return f"{site.code} {site.name}" if site is not None else ""
 
 
 class MessageComposeForm(PolicyFormMixin, forms.Form):

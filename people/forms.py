@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import District, ServiceArea, Site
+from core.forms import SiteCodeField, site_shown
+from core.models import District, ServiceArea, Site, User
 from core.textpolicy import PolicyFormMixin
 
 from . import areas, selectors
@@ -10,34 +11,63 @@ from .services import Unit
 
 
 class AccountForm(PolicyFormMixin, forms.Form):
-    """Create or edit an account. The site is typed as its code (a picker searches 20,000 sites), the province
-    chosen from the actor's provinces."""
+    """Create or edit an account. The site is chosen with the site picker (20,000 sites: never a select), the
+    province from the actor's provinces. A courier's account keeps its role and its site (it is bound to the
+    courier record its site's clerk opened): its name and contacts are edited here."""
 
     username = forms.CharField(label=_("User name"), max_length=150)
     first_name = forms.CharField(label=_("Name"), max_length=150)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"))
-    site = forms.CharField(
-        label=_("Site code"), max_length=16, required=False, help_text=_("Site clerks only: the code of their site")
+    site = SiteCodeField(
+        label=_("Site"),
+        max_length=80,
+        required=False,
+        help_text=_("Site clerks only: type part of the name or the code"),
     )
     province = forms.ModelChoiceField(
         label=_("Province"),
         queryset=None,
         required=False,
+        empty_label=_("None (the whole nation)"),
         help_text=_("Province LCS and province managers (none: the whole nation)"),
     )
 
-    def __init__(self, *args, actor, editing=False, **kwargs):
+    def __init__(self, *args, actor, account: User | None = None, **kwargs):
+        if account is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "first_name": account.first_name,
+                    "phone": account.phone,
+                    "email": account.email,
+                    "role": account.role,
+                    "site": site_shown(account.site),
+                    "province": account.province,
+                },
+            )
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["role"].choices = selectors.assignable_roles(actor)
-        self.fields["province"].queryset = selectors.assignable_provinces(actor)
-        if editing:
+        self.account = account
+        roles = selectors.assignable_roles(actor)
+        if account is not None:
             del self.fields["username"]
+            self.fields["first_name"].required = False  # accounts made elsewhere (the admin, a load) may have none
+            if account.role not in dict(roles):  # a courier's account, or one without a role: it keeps its own
+                roles = [(account.role, account.get_role_display() or _("No role"))]
+                self.fields["role"].required = bool(account.role)
+                if account.role == User.Role.COURIER:
+                    for name in ("site", "province"):
+                        self.fields[name].disabled = True
+                    self.fields["site"].help_text = _("A courier's account stays at its courier record's site.")
+        self.fields["role"].choices = roles
+        self.fields["province"].queryset = selectors.assignable_provinces(actor)
 
     def clean_site(self):
-        code = self.cleaned_data.get("site", "").strip()
+        code = self.cleaned_data.get("site", "")
+        if self.account is not None and self.account.role == User.Role.COURIER:
+            return self.account.site
         if not code:
             return None
         site = Site.objects.filter(code=code).first()
@@ -54,10 +84,10 @@ class AccountForm(PolicyFormMixin, forms.Form):
 
 
 class MoveForm(PolicyFormMixin, forms.Form):
-    site = forms.CharField(label=_("New site code"), max_length=16)
+    site = SiteCodeField(label=_("New site"), max_length=80)
 
     def clean_site(self):
-        site = Site.objects.filter(code=self.cleaned_data["site"].strip()).first()
+        site = Site.objects.filter(code=self.cleaned_data["site"]).first()
         if site is None:
             raise forms.ValidationError(_("No site with this code."))
         return site

@@ -4,11 +4,11 @@ them, and rows as they stood at a moment."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.db import connection
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from orders.models import ApiClient
@@ -25,20 +25,62 @@ def _label(model, field: str) -> str:
         return field
 
 
-def _shown(value) -> str:
+def _name(obj) -> str:
+    if isinstance(obj, User):
+        return obj.get_full_name() or obj.username
+    return str(obj)
+
+
+def _shown(value, field=None, names=None) -> str:
+    """A value as a person reads it: a related row by its name, a choice by its label, 是/否, a local time to the
+    minute."""
     if value is None or value == "" or value == []:
         return "—"
+    if field is not None and field.is_relation and names is not None:
+        return names.get((field.related_model, value), str(value))
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
     if value is True:
-        return _("yes")
+        return pgettext("boolean", "yes")
     if value is False:
-        return _("no")
+        return pgettext("boolean", "no")
+    if isinstance(value, datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            if timezone.is_aware(value)
+            else f"{value:%Y-%m-%d %H:%M}"
+        )
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
 
 
+def related_names(pairs) -> dict:
+    """{(model, pk): name} for the (model, pk) pairs given: one query per model."""
+    wanted = defaultdict(set)
+    for model, pk in pairs:
+        if pk not in (None, ""):
+            wanted[model].add(pk)
+    names = {}
+    for model, pks in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(list(pks)).items():
+            names[(model, pk)] = _name(obj)
+    return names
+
+
 def _fields(record) -> list:
     return [f for f in record._meta.fields if not f.name.startswith("history_") and f.name not in _SKIP]
+
+
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a field the model no longer has is shown as it was stored
+        return None
 
 
 def history_rows_of(records, model, *, limit: int = 200) -> list[dict]:
@@ -52,6 +94,10 @@ def history_rows_of(records, model, *, limit: int = 200) -> list[dict]:
     for versions in by_object.values():
         for older, newer in zip(versions, versions[1:]):
             previous[newer.history_id] = older
+    related = [f for f in (_fields(records[0]) if records else []) if f.is_relation]
+    names = related_names(
+        (f.related_model, getattr(r, f.attname)) for r in records for f in related if f.related_model is not None
+    )
     rows = []
     for record in records:
         before = previous.get(record.history_id)
@@ -61,9 +107,9 @@ def history_rows_of(records, model, *, limit: int = 200) -> list[dict]:
             if before is not None:
                 old = getattr(before, f.attname)
                 if old != new:
-                    changes.append((_label(model, f.name), _shown(old), _shown(new)))
+                    changes.append((_label(model, f.name), _shown(old, f, names), _shown(new, f, names)))
             elif record.history_type == "+" and new not in (None, "", [], False):
-                changes.append((_label(model, f.name), "", _shown(new)))
+                changes.append((_label(model, f.name), "", _shown(new, f, names)))
         if record.history_type == "~" and before is not None and not changes:
             continue  # saved without a change
         rows.append(
@@ -81,6 +127,33 @@ def history_rows_of(records, model, *, limit: int = 200) -> list[dict]:
 
 def history_rows(obj, *, limit: int = 200) -> list[dict]:
     return history_rows_of(obj.history.all(), obj.__class__, limit=limit)
+
+
+def account_event_rows(events) -> list[dict]:
+    """An account's record as a person reads it: each change as (label, old, new) with the field's Chinese label,
+    roles by their names, sites, provinces and couriers by their names."""
+    events = list(events)
+    fields = {}
+    for e in events:
+        for key in (e.data or {}).get("changes", {}):
+            fields.setdefault(key, _model_field(User, key.removesuffix("_id")))
+    pairs = [
+        (f.related_model, value)
+        for e in events
+        for key, values in (e.data or {}).get("changes", {}).items()
+        if (f := fields.get(key)) is not None and f.is_relation
+        for value in values
+    ]
+    names = related_names(pairs)
+    rows = []
+    for e in events:
+        changes = []
+        for key, (old, new) in (e.data or {}).get("changes", {}).items():
+            f = fields.get(key)
+            label = str(f.verbose_name) if f is not None else key
+            changes.append((label, "" if old is None else _shown(old, f, names), _shown(new, f, names)))
+        rows.append({"event": e, "changes": changes, "imported": bool((e.data or {}).get("imported"))})
+    return rows
 
 
 def as_of(model, *, at: datetime, **filters) -> list:

@@ -24,7 +24,7 @@ from penalties.models import RuleVersion, WorkOrderLimit
 
 from . import areas, selectors, services
 from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm
-from .history import history_rows
+from .history import account_event_rows, history_rows
 
 R = User.Role
 managers = scoping.role_required(R.HQ, R.LCS)
@@ -86,15 +86,7 @@ def user_create(request):
 @managers
 def user_detail(request, pk):
     account = _user_or_404(request, pk)
-    initial = {
-        "first_name": account.first_name,
-        "phone": account.phone,
-        "email": account.email,
-        "role": account.role,
-        "site": account.site.code if account.site else "",
-        "province": account.province,
-    }
-    form = AccountForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    form = AccountForm(request.POST or None, actor=request.user, account=account)
     if request.method == "POST" and form.is_valid():
         try:
             services.account_update(
@@ -116,8 +108,8 @@ def user_detail(request, pk):
         {
             "account": account,
             "form": form,
-            "move_form": MoveForm(),
-            "events": selectors.account_events(account)[:100],
+            "move_form": MoveForm(prefix="move"),
+            "events": account_event_rows(selectors.account_events(account)[:100]),
             "history": history_rows(account),
             "must_change": selectors.must_change_password(account),
         },
@@ -156,7 +148,7 @@ def user_reactivate(request, pk):
 @require_POST
 def user_move(request, pk):
     account = _user_or_404(request, pk)
-    form = MoveForm(request.POST)
+    form = MoveForm(request.POST, prefix="move")
     if not form.is_valid():
         flash.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("people:user_detail", pk=account.pk)

@@ -37,7 +37,7 @@ from .common import (
 def site_search(request):
     """The site picker of transfers and dispatch: by code prefix or part of the name, 20 at most, never a
     20,000-option select. Answers JSON, or <option>s for a <datalist> when htmx asks."""
-    q = (request.GET.get("q") or request.GET.get("to_site") or "").strip()
+    q = (request.GET.get("q") or request.GET.get("to_site") or request.GET.get("site") or "").strip()
     sites = net_selectors.site_search(q=q, limit=20)
     if request.htmx:
         return render(request, "dispatch/_site_options.html", {"sites": sites})
