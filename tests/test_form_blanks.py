@@ -1,4 +1,4 @@
-"""No select on any page offers Django's bare 「---------」 (issue 28): an empty choice says what it means
+"""No select on any page offers Django's bare 「---------」: an empty choice says what it means
 (「全部」, 「无（全国）」, 「请选择…」). Every page of the role × URL matrix a role may open, and every page of the
 administration as HQ, is read."""
 

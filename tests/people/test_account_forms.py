@@ -1,4 +1,4 @@
-"""Every account kind's page can be saved as it stands (issue 28: a courier's account answered 500), the site is
+"""Every account kind's page can be saved as it stands, the site is
 chosen with the site picker, the account's record and history read in Chinese, and the bulk import refuses a
 short phone and a role that is not one of the desk's role names, listing every problem at once."""
 
