@@ -293,9 +293,15 @@ def week_monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def day_of(moment: datetime) -> date:
+    """The (Beijing) day a moment belongs to: a moment at exactly 00:00 belongs to the day before (SPEC §4), like
+    a deadline at the end of a closure day or of a week."""
+    return (moment.astimezone(tz()) - timedelta(microseconds=1)).date()
+
+
 def week_of(moment: datetime) -> date:
-    """The Monday of the (Beijing) week a moment falls in."""
-    return week_monday(moment.astimezone(tz()).date())
+    """The Monday of the (Beijing) week a moment falls in (00:00 on a Monday belongs to the week that ended)."""
+    return week_monday(day_of(moment))
 
 
 def week_end(week: date) -> date:

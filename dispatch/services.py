@@ -457,7 +457,7 @@ def order_reappoint(
         raise OrderError(
             _("The new window must end within %(days)d days.") % {"days": clock.WINDOW_AHEAD.days}, field="window_end"
         )
-    old_due = order.pickup_due_at
+    old_due, old_window_end = order.pickup_due_at, order.window_end
     order.window_start, order.window_end = window_start, window_end
     new_due = clock.pickup_deadline(order)  # the new window's end (never less than 16 hours from the clock start)
     event_record(
@@ -472,6 +472,7 @@ def order_reappoint(
             "window_start": clock.iso(window_start),
             "window_end": clock.iso(window_end),
             "previous_due_at": clock.iso(old_due),
+            "previous_window_end": clock.iso(old_window_end),
             "due_at": clock.iso(new_due),
             "late": clock.is_late(at, old_due),
             **_courier_data(actor, evidence),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from .models import EventKind, OnlineOrder, OrderEvent
+from .models import EventKind, HistoryChange, OnlineOrder, OrderEvent
 from .outbox import outbox_for_events
 
 _KINDS = frozenset(str(k) for k in EventKind.values)
@@ -90,9 +91,25 @@ def events_record(events: Iterable[OrderEvent]) -> list[OrderEvent]:
     return saved
 
 
+#: an event older than this when recorded is a late fact: the rule book re-judges its order (``HistoryChange``)
+LATE_AFTER = timedelta(minutes=2)
+
+
 def _callbacks(events) -> None:
-    """The status callbacks these events owe their channels, in the same transaction (the outbox)."""
+    """The status callbacks these events owe their channels, in the same transaction (the outbox), and the
+    "changed since" marker of the late ones (i26 contract, /work/notes/i26-api.md)."""
     outbox_for_events(events)
+    late_facts_mark(events)
+
+
+def late_facts_mark(events, *, received_at=None) -> None:
+    """One ``HistoryChange`` per event recorded more than ``LATE_AFTER`` after it happened."""
+    now = received_at or timezone.now()
+    late = [
+        HistoryChange(order_id=e.order_id, occurred_at=e.at, recorded_at=now) for e in events if e.at < now - LATE_AFTER
+    ]
+    if late:
+        HistoryChange.objects.bulk_create(late)
 
 
 _COPY_FIELDS = [f for f in OrderEvent._meta.concrete_fields if f.column != "id"]
@@ -127,7 +144,7 @@ assert set(_EVENT_COLUMNS) == {f.column for f in _COPY_FIELDS}, "orders.events: 
 _CREATED = f"""
 INSERT INTO orders_orderevent ({", ".join(_EVENT_COLUMNS)})
 SELECT o.id, %(kind)s, %(at)s, NULL, %(actor_label)s, o.site_id, o.stint, '', o.state, o.site_id, '',
-       left(o.route_reason, 500), '', NULL, jsonb_build_object('adcode', o.sender_adcode),
+       left(o.route_reason, 500), '', NULL, jsonb_strip_nulls(jsonb_build_object('adcode', o.sender_adcode, 'window_end', o.window_end)),
        o.stint_started_at, o.accept_due_at, o.pickup_due_at, o.pickup_owner_id, o.pickup_owner_stint
 FROM orders_onlineorder o WHERE o.id = ANY(%(ids)s::bigint[]) ORDER BY o.id"""
 

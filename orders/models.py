@@ -316,6 +316,20 @@ class OrderEvent(models.Model):
         return FailReason(self.reason).label if self.reason in FailReason.values else self.reason
 
 
+class HistoryChange(models.Model):
+    """A fact recorded after it happened (a 揽收 scan or a courier's act synced late, an import of older acts):
+    one row per late event, appended by ``orders.events``. The "changed since" log the rule book reads by id to
+    re-judge the order from its whole history (``penalties.judge``); this app never asks what the rule book
+    does with it (layers: orders stands below penalties)."""
+
+    order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        triggers = [pgtrigger.Protect(name="historychange_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+
 class PickupBinding(models.Model):
     """The pickup deadline that bound a site which handed the order on (after accepting it or after its accept
     deadline) when HQ's 分件 gave the next site a fresh pickup clock: it still binds that site, judged as if 分件

@@ -9,7 +9,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -297,6 +296,8 @@ def order_create(
             "adcode": route.adcode,
             "accept_due_at": clock.iso(order.accept_due_at),
             "pickup_due_at": clock.iso(order.pickup_due_at),
+            # the consumer's window as it arrived: the rule book replays the history from it (penalties.judge)
+            **({"window_end": clock.iso(order.window_end)} if order.window_end else {}),
         },
     )
     return Intake(order=order, created=True)
@@ -481,9 +482,9 @@ def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=
 
 
 def closure_deadlines_shift(*, day, province=None, at: datetime, actor=None, reason: str = "") -> int:
-    """A confirmed closure day stops the clocks: every open deadline that has not passed yet, or that passed
-    inside the closed day, is recomputed from its own clock start with the new calendar (one that passed after
-    the day stands). The data center's orders keep their accept clock (it has none) but not their pickup clock;
+    """A confirmed (or undone) closure day stops (or restarts) the clocks: every open deadline after the day's
+    start is recomputed from its own clock start with the new calendar, whenever HQ confirms it (SPEC §4: a
+    closure confirmed after the day gives what confirming it before would have). The data center's orders keep their accept clock (it has none) but not their pickup clock;
     HQ's dispatch bindings move like the orders' own deadlines while their order is open. Set-based: the new
     deadlines are computed per order, then written in one UPDATE per table with one "deadline moved" event per
     order (taken before the move). Call inside the caller's transaction. Returns the deadlines moved."""
@@ -492,25 +493,22 @@ def closure_deadlines_shift(*, day, province=None, at: datetime, actor=None, rea
     all_open = OnlineOrder.objects.filter(state__in=open_states).select_related("site__province", "province")
     if province is not None:
         all_open = all_open.filter(province=province)
-    movable = Q(accept_due_at__gt=at) | Q(accept_due_at__lte=end)
     moves: dict[int, dict] = {}
     for order in (
         all_open.exclude(site__is_data_center=True)
-        .filter(movable, accept_due_at__gt=start, state=OrderState.PENDING)
+        .filter(accept_due_at__gt=start, stint_started_at__lt=end, state=OrderState.PENDING)
         .iterator(chunk_size=500)
     ):
         new = clock.accept_deadline(order)
         if new != order.accept_due_at:
             moves.setdefault(order.pk, {})["accept_due_at"] = new
-    for order in all_open.filter(Q(pickup_due_at__gt=at) | Q(pickup_due_at__lte=end), pickup_due_at__gt=start).iterator(
-        chunk_size=500
-    ):
+    for order in all_open.filter(pickup_due_at__gt=start).iterator(chunk_size=500):
         new = clock.pickup_deadline(order)
         if new != order.pickup_due_at:
             moves.setdefault(order.pk, {})["pickup_due_at"] = new
-    bindings = PickupBinding.objects.filter(
-        Q(due_at__gt=at) | Q(due_at__lte=end), due_at__gt=start, order__state__in=open_states
-    ).select_related("order__province")
+    bindings = PickupBinding.objects.filter(due_at__gt=start, order__state__in=open_states).select_related(
+        "order__province"
+    )
     if province is not None:
         bindings = bindings.filter(order__province=province)
     binding_moves: dict[int, datetime] = {}

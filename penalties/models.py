@@ -227,6 +227,10 @@ class SweepRun(models.Model):
     statements = models.PositiveSmallIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(default=0)
     trigger = models.CharField(max_length=16, default="beat")
+    #: the last ``orders.HistoryChange`` (a late fact) this run re-judged: the next run reads from there
+    changes_through = models.BigIntegerField(default=0)
+    rejudged = models.PositiveIntegerField(default=0)
+    voided = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]

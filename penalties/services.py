@@ -23,6 +23,7 @@ from orders.services import closure_deadlines_shift
 
 from .decision_messages import decision_message
 from .events import detected_insert, event_record
+from .judge import closure_affected_orders, rejudge
 from .models import (
     AUDIT_RULES,
     TIME_RULES,
@@ -360,8 +361,11 @@ def closure_suggestions(*, year: int) -> list[dict]:
 
 @transaction.atomic
 def closure_confirm(*, day: date, province: Province | None, reason: str, actor, at: datetime | None = None) -> dict:
-    """HQ confirms a closure day: the clocks stand still on it. Open deadlines are moved, and violations whose
-    deadline fell inside it are voided (recorded decisions)."""
+    """HQ confirms a closure day: the clocks stand still on it. Whenever it is confirmed, it gives exactly what
+    confirming it before the day would have (SPEC §4): every open deadline whose clock ran through the day moves,
+    and every order whose clock ran through it is re-judged from its history (``penalties.judge``): the fines the
+    moved deadlines disprove are voided (recorded decisions, re-classified ones with them), those they newly prove
+    are raised, the ledger follows."""
     at = at or timezone.now()
     _require_hq(actor)
     reason = (reason or "").strip()
@@ -373,23 +377,19 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
     except IntegrityError:
         raise PenaltyError(_("That day is already closed there."), field="day") from None
     clock.closures_changed()
-    # a deadline exactly at the day's first instant passed before it; one at its last instant passed inside it
+    return _closure_rejudge(day=day, province=province, actor=actor, at=at, reason=reason)
+
+
+def _closure_text(day: date, reason: str) -> str:
+    return _("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason}
+
+
+def _closure_rejudge(*, day: date, province, actor, at: datetime, reason: str) -> dict:
     start, end = clock.day_bounds(day)
+    affected = closure_affected_orders(start=start, end=end, province_id=getattr(province, "pk", None))
     moved = closure_deadlines_shift(day=day, province=province, at=at, actor=actor, reason=reason)
-    inside = Violation.objects.select_for_update().filter(
-        rule__in=TIME_RULES, status__in=[V.CONFIRMED, V.PROPOSED], occurred_at__gt=start, occurred_at__lte=end
-    )
-    if province is not None:
-        inside = inside.filter(province=province)
-    voided = 0
-    for v in inside:
-        v.status, v.decided_by, v.decided_at = V.VOIDED, actor, at
-        v.save(update_fields=["status", "decided_by", "decided_at"])
-        event_record(
-            v, "voided", actor=actor, at=at, text=_("Closure day %(day)s: %(reason)s") % {"day": day, "reason": reason}
-        )
-        voided += 1
-    return {"moved": moved, "voided": voided}
+    judged = rejudge(affected, at=at, actor=actor, reason=_closure_text(day, reason))
+    return {"moved": moved, "voided": judged.voided, "raised": judged.raised}
 
 
 WO_LATE_FINES_SQL = f"""
