@@ -181,19 +181,53 @@ def work_order_assign(*, work_order_id: int, unit: Site, actor, at: datetime | N
         raise WorkOrderError(_("This work order is not waiting for a unit."))
     if unit.is_data_center or not unit.active:
         raise WorkOrderError(_("Choose an active site, sorting centre or direct point."), field="unit")
-    if wo.state == S.UNASSIGNED:
-        # from HQ's queue: the unit's time limit starts now (the time in the queue was HQ's)
-        wo.due_at = at + timedelta(hours=wo.limit_hours)
+    if wo.unit_id is not None and wo.unit_id != unit.pk and wo.due_at < at and wo.overdue_due_at != wo.due_at:
+        # the previous unit answers for a limit that passed while it held the work order (SPEC §5)
+        wo.late_answers += 1
+        wo.overdue_due_at = wo.due_at
+        _late_fine(wo, at)
+    if wo.state == S.UNASSIGNED or wo.unit_id != unit.pk:
+        # from HQ's queue, or re-assigned to another unit: the unit's full time limit starts now (SPEC §5)
+        wo.due_at = clock.work_order_due(at, wo.limit_hours)
     wo.unit, wo.province, wo.state = unit, unit.province, S.OPEN if wo.state == S.UNASSIGNED else wo.state
-    wo.save(update_fields=["unit", "province", "state", "due_at"])
+    wo.save(update_fields=["unit", "province", "state", "due_at", "late_answers", "overdue_due_at"])
     event_record(wo, "assigned", at=at, actor=actor, text=unit.name)
     return wo
 
 
-def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str) -> None:
+def _fine(wo: WorkOrder, rule: str, at: datetime, evidence: str, *, occurred_at=None, clock_start=None) -> None:
     """The work-order fines are rules of the rule book (editable by HQ on the rules page): a standing violation,
     notified weekly, appealable, booked under the 菜鸟工单 heading."""
-    work_order_fine(rule=rule, work_order_id=wo.pk, reference=wo.wo_id, site=wo.unit, at=at, evidence=evidence)
+    work_order_fine(
+        rule=rule,
+        work_order_id=wo.pk,
+        reference=wo.wo_id,
+        site=wo.unit,
+        at=at,
+        evidence=evidence,
+        occurred_at=occurred_at,
+        clock_start=clock_start,
+    )
+
+
+def _limit_start(wo: WorkOrder):
+    """When the unit's time limit started (receipt, HQ's assignment or a send-back): the rule version in force
+    then governs the fine (SPEC §4)."""
+    return wo.due_at - timedelta(hours=wo.limit_hours)
+
+
+def _late_fine(wo: WorkOrder, at: datetime, answered_at=None) -> None:
+    """WO_LATE of the unit holding the work order, dated at its deadline (its week and month), whenever the
+    answer or the job that found it came (SPEC §5)."""
+    due = timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")
+    if answered_at is not None:
+        text = _("Answered %(at)s, due %(due)s") % {
+            "at": timezone.localtime(answered_at).strftime("%Y-%m-%d %H:%M"),
+            "due": due,
+        }
+    else:
+        text = _("Not answered by its limit, due ") + due
+    _fine(wo, "WO_LATE", at, text, occurred_at=wo.due_at, clock_start=_limit_start(wo))
 
 
 @transaction.atomic
@@ -241,16 +275,7 @@ def work_order_answer(
     wo.save()
     event_record(wo, "answered", at=at, actor=actor, text=wo.answer_text, late=late, facts=clean)
     if late:
-        _fine(
-            wo,
-            "WO_LATE",
-            at,
-            _("Answered %(at)s, due %(due)s")
-            % {
-                "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
-                "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M"),
-            },
-        )
+        _late_fine(wo, at, answered_at=at)
     return wo
 
 
@@ -298,7 +323,7 @@ OVERDUE_SQL = """
 UPDATE complaints_workorder w SET late_answers = w.late_answers + 1, overdue_due_at = w.due_at
 WHERE w.state IN ('open', 'sent_back') AND w.unit_id IS NOT NULL AND w.due_at < %(at)s
   AND (w.overdue_due_at IS NULL OR w.overdue_due_at <> w.due_at)
-RETURNING w.id, w.wo_id, w.unit_id, w.due_at"""
+RETURNING w.id, w.wo_id, w.unit_id, w.due_at, w.due_at - make_interval(hours => w.limit_hours)"""
 
 
 def work_orders_overdue(*, at: datetime | None = None) -> int:

@@ -342,6 +342,11 @@ def order_change(
         if not getattr(order, key):
             raise OrderError(_("This field is required."), field=key)
     _check_window(order.window_start, order.window_end, at if "window_end" in diff else None)
+    if "window_end" in diff and order.window_end is not None and order.window_end <= at:
+        # a window that has already ended cannot be asked for: the consumer's visit is over (SPEC §4)
+        raise OrderError(
+            _("The new pickup window has already ended: choose a window that ends later."), field="window_end"
+        )
     if "window_end" in diff:
         order.pickup_due_at = clock.pickup_deadline(order)  # from the same clock start (order time or HQ's restart)
     kind = EventKind.CORRECTED if corrected else EventKind.CHANGED

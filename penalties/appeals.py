@@ -20,6 +20,7 @@ from .events import event_record
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
 from .money import ledger_sync
 from .services import PenaltyError
+from .workflow import OPEN_APPEALS, violation_move
 
 A = AppealStatus
 
@@ -60,7 +61,7 @@ def _lock_violation(violation_id: int) -> Violation:
 
 
 def _cancel_violation(v: Violation, actor, at, text: str) -> None:
-    v.status, v.decided_by, v.decided_at = ViolationStatus.CANCELLED, actor, at
+    v.status, v.decided_by, v.decided_at = violation_move(v, "cancel"), actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     event_record(v, "cancelled", actor=actor, at=at, text=text)
     ledger_sync(violation_ids=[v.pk], at=at)
@@ -105,6 +106,31 @@ def _lock(appeal_id: int) -> Appeal:
     return Appeal.objects.select_for_update(of=("self",)).select_related("violation").get(pk=appeal_id)
 
 
+def appeal_close_moot(appeal: Appeal, *, actor, at: datetime, reason: str) -> Appeal:
+    """An open appeal on a violation that no longer stands (voided by a closure, re-judged) is closed as moot with
+    its reason; the violation is not touched (SPEC §4)."""
+    if appeal.status not in OPEN_APPEALS:
+        return appeal
+    appeal.status, appeal.decision_text, appeal.decided_by, appeal.decided_at = A.MOOT, reason, actor, at
+    appeal.save(update_fields=["status", "decision_text", "decided_by", "decided_at"])
+    return appeal
+
+
+def _moot(appeal: Appeal, actor, at: datetime) -> bool:
+    """True when the appeal's violation no longer stands: the appeal is then closed as moot instead of decided."""
+    v = _lock_violation(appeal.violation_id)
+    if v.status == ViolationStatus.CONFIRMED:
+        return False
+    appeal_close_moot(
+        appeal,
+        actor=actor,
+        at=at,
+        reason=_("The violation no longer stands (%(status)s): nothing is left to decide.")
+        % {"status": v.get_status_display()},
+    )
+    return True
+
+
 def _lcs_of(appeal: Appeal, actor) -> None:
     if scoping.role_of(actor) != scoping.Role.LCS or actor.province_id != appeal.province_id:
         raise PenaltyError(_("Only the province platform of the site decides at this step."))
@@ -118,6 +144,8 @@ def appeal_lcs_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: dat
     _lcs_of(appeal, actor)
     if appeal.status != A.LCS_REVIEW:
         raise PenaltyError(_("This appeal is not waiting for the province platform."))
+    if _moot(appeal, actor, at):
+        return appeal
     text = _reason_given(text)
     appeal.lcs_text, appeal.lcs_by, appeal.lcs_at = text, actor, at
     appeal.status = A.CANCELLED if cancel else A.LCS_UPHELD
@@ -201,6 +229,8 @@ def appeal_hq_decide(*, appeal_id: int, actor, cancel: bool, text: str, at: date
     appeal = _lock(appeal_id)
     if appeal.status != A.HQ_REVIEW:
         raise PenaltyError(_("This appeal is not waiting for HQ."))
+    if _moot(appeal, actor, at):
+        return appeal
     text = _reason_given(text)
     appeal.decision_text, appeal.decided_by, appeal.decided_at = text, actor, at
     appeal.status = A.CANCELLED if cancel else A.UPHELD

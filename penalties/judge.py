@@ -27,9 +27,10 @@ from core.models import Site
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
 from .events import event_record
-from .models import TIME_RULES, Rule, Violation, ViolationStatus
+from .models import TIME_RULES, Appeal, AppealStatus, Rule, Violation, ViolationStatus
 from .money import ledger_sync
 from .rule_versions import rule_in_force
+from .workflow import OPEN_APPEALS, violation_move
 
 V = ViolationStatus
 OPEN = (OrderState.PENDING, OrderState.ACCEPTED)
@@ -308,10 +309,14 @@ def _void(v: Violation, *, at: datetime, actor, text: str) -> list[int]:
     for one in (v, replacement):
         if one is None:
             continue
-        one.status, one.decided_by, one.decided_at = V.VOIDED, actor, at
+        one.status, one.decided_by, one.decided_at = violation_move(one, "void"), actor, at
         one.save(update_fields=["status", "decided_by", "decided_at"])
         event_record(one, "voided", actor=actor, at=at, text=text, rejudged=True)
         voided.append(one.pk)
+        # an open appeal on it has nothing left to decide: closed as moot, with the reason (SPEC §4)
+        Appeal.objects.filter(violation=one, status__in=OPEN_APPEALS).update(
+            status=AppealStatus.MOOT, decision_text=text, decided_by=actor, decided_at=at
+        )
     return voided
 
 

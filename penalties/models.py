@@ -155,8 +155,11 @@ class Violation(models.Model):
                 condition=Q(source="audit", status__in=["PROPOSED", "CONFIRMED"]),
                 name="violation_audit_once",
             ),
+            # once per work order, rule and unit: a re-assigned work order's new unit has its own limit (SPEC §5)
             models.UniqueConstraint(
-                fields=["work_order_id", "rule"], condition=Q(source="work_order"), name="violation_work_order_once"
+                fields=["work_order_id", "rule", "site"],
+                condition=Q(source="work_order"),
+                name="violation_work_order_once",
             ),
         ]
         indexes = [
@@ -297,6 +300,7 @@ class AppealStatus(models.TextChoices):
     HQ_REVIEW = "HQ_REVIEW", _("With HQ")
     UPHELD = "UPHELD", _("Upheld (final)")
     CANCELLED = "CANCELLED", _("Violation cancelled")
+    MOOT = "MOOT", _("Closed: the violation no longer stands")
 
 
 class Appeal(models.Model):

@@ -21,6 +21,7 @@ from core.validators import attachment_name, attachments_check
 from orders.models import EventKind, OrderEvent
 from orders.services import closure_deadlines_shift
 
+from . import judge
 from .decision_messages import decision_message
 from .events import detected_insert, event_record
 from .judge import closure_affected_orders, rejudge
@@ -37,6 +38,7 @@ from .models import (
 )
 from .money import ledger_sync
 from .rule_versions import rule_in_force, rules_changed, work_order_types
+from .workflow import violation_move
 
 V = ViolationStatus
 
@@ -123,8 +125,29 @@ def violation_raise(
     site = event.site
     if site.is_data_center:
         raise PenaltyError(_("This act was HQ's (the data center): no site is responsible."), field="event")
+    if reclassified_from is None and rule == Rule.LATE_OR_WRONG_TRANSFER and event.kind != EventKind.TRANSFERRED:
+        # a late answer outside the area: it replaces the stint's LATE_ACCEPT (one missed deadline is one fine);
+        # an on-time accept outside the area is WRONG_ACCEPT (SPEC §4)
+        missed = _missed_accept(event, at)
+        if missed is None:
+            raise PenaltyError(
+                _("This answer was on time: an act outside the site's area answered in time is a wrong accept."),
+                field="rule",
+            )
+        reclassified_from = _standing_late_accept(event.order_id, event.stint)
+    if rule == Rule.WRONG_ACCEPT and _stint_has(event, rule):
+        raise PenaltyError(
+            _("This stint already has a wrong-accept finding: the acts of one wrongly held order are one offence."),
+            field="rule",
+        )
     if role == scoping.Role.LCS and site.province_id != actor.province_id:
         raise PenaltyError(_("That site is outside your province."), field="event")
+    moment = event.at
+    if rule == Rule.LATE_OR_WRONG_TRANSFER and event.kind != EventKind.TRANSFERRED:
+        # the finding stands for the stint's missed deadline: its moment (week, month) and clock's rule version
+        missed = _missed_accept(event, at)
+        if missed is not None:
+            moment = missed.due
     version = rule_in_force(rule, event.at)
     if version is None:
         raise PenaltyError(_("No version of this rule was in force at the time of the act."), field="rule")
@@ -138,8 +161,8 @@ def violation_raise(
         province_id=site.province_id,
         rule_version=version,
         fine=version.fine,
-        occurred_at=event.at,
-        week=clock.week_of(event.at),
+        occurred_at=moment,
+        week=clock.week_of(moment),
         status=V.CONFIRMED if confirmed else V.PROPOSED,
         source=Violation.Source.AUDIT,
         evidence=evidence,
@@ -167,8 +190,34 @@ def violation_raise(
     return violation
 
 
+def _missed_accept(event: OrderEvent, at: datetime):
+    """The stint's missed accept deadline, as the history judges it now (closures and late facts included)."""
+    found = judge.order_findings(event.order, until=max(at, event.at))
+    return next((f for f in found if f.stint == event.stint and f.rule == Rule.LATE_ACCEPT), None)
+
+
+def _standing_late_accept(order_id: int, stint: int) -> Violation | None:
+    return (
+        Violation.objects.select_for_update(of=("self",))
+        .filter(
+            order_id=order_id, stint=stint, rule=Rule.LATE_ACCEPT, source=Violation.Source.SWEEP, status=V.CONFIRMED
+        )
+        .first()
+    )
+
+
+def _stint_has(event: OrderEvent, rule: str) -> bool:
+    return Violation.objects.filter(
+        order_id=event.order_id,
+        stint=event.stint,
+        site_id=event.site_id,
+        rule=rule,
+        status__in=[V.PROPOSED, V.CONFIRMED],
+    ).exists()
+
+
 def _supersede(old: Violation, new: Violation, actor, at) -> None:
-    old.status, old.decided_by, old.decided_at = V.RECLASSIFIED, actor, at
+    old.status, old.decided_by, old.decided_at = violation_move(old, "reclassify"), actor, at
     old.save(update_fields=["status", "decided_by", "decided_at"])
     event_record(old, "reclassified", actor=actor, at=at, text=new.get_rule_display(), into=new.pk)
 
@@ -191,10 +240,16 @@ def violation_confirm(*, violation_id: int, actor, text: str = "", at: datetime 
         raise PenaltyError(
             _("Only a proposed finding can be confirmed (this one is “%(s)s”).") % {"s": v.get_status_display()}
         )
-    v.status, v.decided_by, v.decided_at = V.CONFIRMED, actor, at
+    v.status, v.decided_by, v.decided_at = violation_move(v, "confirm"), actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     event_record(v, "confirmed", actor=actor, at=at, text=text)
     decision_message(violation=v, kind="confirmed", at=at, text=text)
+    if v.rule == Rule.LATE_OR_WRONG_TRANSFER and not v.reclassified_from_id and v.act_id:
+        # the clock found the late accept after the province proposed this: one missed deadline, one fine
+        late = _standing_late_accept(v.order_id, v.stint)
+        if late is not None and v.act.kind != EventKind.TRANSFERRED:
+            v.reclassified_from = late
+            v.save(update_fields=["reclassified_from"])
     if v.reclassified_from_id:
         _supersede(_locked(v.reclassified_from_id), v, actor, at)
     return v
@@ -211,7 +266,7 @@ def violation_reject(*, violation_id: int, actor, text: str, at: datetime | None
         raise PenaltyError(
             _("Only a proposed finding can be rejected (this one is “%(s)s”).") % {"s": v.get_status_display()}
         )
-    v.status, v.decided_by, v.decided_at = V.REJECTED, actor, at
+    v.status, v.decided_by, v.decided_at = violation_move(v, "reject"), actor, at
     v.save(update_fields=["status", "decided_by", "decided_at"])
     event_record(v, "rejected", actor=actor, at=at, text=text)
     decision_message(violation=v, kind="rejected", at=at, text=text)
@@ -396,24 +451,25 @@ WO_LATE_FINES_SQL = f"""
 INSERT INTO penalties_violation (order_id, work_order_id, reference, stint, rule, site_id, province_id,
                                  rule_version_id, fine, occurred_at, week, status, source, evidence, created_at)
 SELECT NULL, due.id, left(due.wo_id, 64), 0, 'WO_LATE', due.unit_id, s.province_id, rv.id, rv.fine, due.due_at,
-       (date_trunc('week', due.due_at AT TIME ZONE %(tz)s))::date, 'CONFIRMED', 'work_order',
-       %(evidence)s || to_char(due.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), %(at)s
-FROM unnest(%(ids)s::bigint[], %(wo_ids)s::varchar[], %(units)s::bigint[], %(dues)s::timestamptz[])
-     AS due(id, wo_id, unit_id, due_at)
+       (date_trunc('week', (due.due_at AT TIME ZONE %(tz)s) - interval '1 microsecond'))::date, 'CONFIRMED',
+       'work_order', %(evidence)s || to_char(due.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), %(at)s
+FROM unnest(%(ids)s::bigint[], %(wo_ids)s::varchar[], %(units)s::bigint[], %(dues)s::timestamptz[],
+            %(starts)s::timestamptz[]) AS due(id, wo_id, unit_id, due_at, started_at)
 JOIN {Site._meta.db_table} s ON s.id = due.unit_id
 CROSS JOIN LATERAL (SELECT rv.id, rv.fine FROM penalties_ruleversion rv
-    WHERE rv.code = 'WO_LATE' AND rv.effective_from <= due.due_at ORDER BY rv.effective_from DESC LIMIT 1) rv
+    WHERE rv.code = 'WO_LATE' AND rv.effective_from <= due.started_at ORDER BY rv.effective_from DESC LIMIT 1) rv
 WHERE rv.fine > 0
-ON CONFLICT (work_order_id, rule) WHERE source = 'work_order' DO NOTHING
+ON CONFLICT (work_order_id, rule, site_id) WHERE source = 'work_order' DO NOTHING
 RETURNING id"""
 
 
 def work_order_late_fines(*, overdue: list[tuple], at: datetime) -> int:
-    """WO_LATE for work orders whose limit passed unanswered: (id, wo_id, unit_id, due_at) rows, one INSERT and
-    the ledger in step, in the caller's transaction. Once per work order. Returns the fines written."""
+    """WO_LATE for work orders whose limit passed unanswered: (id, wo_id, unit_id, due_at, limit started) rows,
+    one INSERT and the ledger in step, in the caller's transaction. Once per work order and unit; the version in
+    force when the unit's limit started. Returns the fines written."""
     if not overdue:
         return 0
-    ids, wo_ids, units, dues = (list(col) for col in zip(*overdue))
+    ids, wo_ids, units, dues, starts = (list(col) for col in zip(*overdue))
     fined = detected_insert(
         WO_LATE_FINES_SQL,
         {
@@ -421,6 +477,7 @@ def work_order_late_fines(*, overdue: list[tuple], at: datetime) -> int:
             "wo_ids": wo_ids,
             "units": units,
             "dues": dues,
+            "starts": starts,
             "at": at,
             "tz": settings.TIME_ZONE,
             "evidence": _("Not answered by its limit, due "),
@@ -435,19 +492,29 @@ def work_order_late_fines(*, overdue: list[tuple], at: datetime) -> int:
 
 @transaction.atomic
 def work_order_fine(
-    *, rule: str, work_order_id: int, reference: str, site, at: datetime | None = None, evidence: str = ""
+    *,
+    rule: str,
+    work_order_id: int,
+    reference: str,
+    site,
+    at: datetime | None = None,
+    evidence: str = "",
+    occurred_at: datetime | None = None,
+    clock_start: datetime | None = None,
 ) -> Violation | None:
     """A Cainiao work-order fine (late answer, answer sent back): a standing violation of its own rule, so it goes
-    through the same weekly notice and appeals, and into the ledger under the 菜鸟工单 heading. Once per work order
-    and rule; none when the rule's fine is zero."""
+    through the same weekly notice and appeals, and into the ledger under the 菜鸟工单 heading. Once per work order,
+    rule and unit; none when the rule's fine is zero. ``occurred_at``: the deadline a late one belongs to (its week
+    and month), ``clock_start``: when the unit's limit started (the rule version in force then, SPEC §4)."""
     at = at or timezone.now()
+    occurred_at = occurred_at or at
     if rule not in WORK_ORDER_RULES:
         raise PenaltyError(_("Unknown rule."), field="rule")
-    version = rule_in_force(rule, at)
+    version = rule_in_force(rule, clock_start or occurred_at)
     if version is None or not version.fine:
         return None
     existing = Violation.objects.filter(
-        work_order_id=work_order_id, rule=rule, source=Violation.Source.WORK_ORDER
+        work_order_id=work_order_id, rule=rule, site=site, source=Violation.Source.WORK_ORDER
     ).first()
     if existing is not None:
         return existing
@@ -461,8 +528,8 @@ def work_order_fine(
         province_id=site.province_id,
         rule_version=version,
         fine=version.fine,
-        occurred_at=at,
-        week=clock.week_of(at),
+        occurred_at=occurred_at,
+        week=clock.week_of(occurred_at),
         status=V.CONFIRMED,
         source=Violation.Source.WORK_ORDER,
         evidence=evidence,

@@ -7,23 +7,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0013_order_day_counts'),
+        ("orders", "0013_order_day_counts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoryChange',
+            name="HistoryChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField()),
-                ('order', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.onlineorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "order",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.onlineorder",
+                    ),
+                ),
             ],
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='historychange',
-            trigger=pgtrigger.compiler.Trigger(name='historychange_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='5a661156e5eda1b1f96a8f125208bbfd8c30c2af', operation='UPDATE OR DELETE', pgid='pgtrigger_historychange_append_only_3e2f4', table='orders_historychange', when='BEFORE')),
+            model_name="historychange",
+            trigger=pgtrigger.compiler.Trigger(
+                name="historychange_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="5a661156e5eda1b1f96a8f125208bbfd8c30c2af",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_historychange_append_only_3e2f4",
+                    table="orders_historychange",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -17,8 +17,11 @@ The rules it encodes:
   handed the order on after accepting it or after its own accept deadline; otherwise nobody.
 - 分件 gives the next site a fresh clock; the site bound before it stays bound by the old deadline until the
   order is picked up, failed or cancelled. A reopening starts a fresh clock and binds nobody.
-- A closure day confirmed at c: open deadlines after the day's start that have not passed by c, or that passed
-  inside the day, are recomputed with the day closed; a deadline inside a closed day is never a violation.
+- Closure days: the oracle judges the final history only. Every closure day confirmed at any moment (before the
+  day, on it, or days after) is known from the start: every clock is computed with all of them closed, as if HQ
+  had confirmed them in advance (SPEC §4). A deadline inside a closed day is never a violation.
+- Facts count when they happened (a scan's own time), whenever they were delivered: the acts are replayed in
+  the order they happened.
 - One violation per (stint, rule).
 """
 
@@ -161,26 +164,11 @@ class Oracle:
             self.window_end = act["window_end"]
             self.pickup_due = pickup_deadline(self.pickup_start, self.window_end, self.closed)
         elif kind == "closure":
-            self._close(act["day"], t)
+            pass  # known from the start (``Oracle(closed=…)``): what stands does not depend on when HQ clicked
         elif kind == "sweep":
             pass  # detection changes nothing the oracle decides
         else:
             raise ValueError(kind)
-
-    def _close(self, day: int, at: int) -> None:
-        self.closed.add(day)
-        start, end = day * DAY, (day + 1) * DAY
-
-        def movable(due):
-            return due is not None and due > start and (due > at or due <= end)
-
-        if self.state == "PENDING" and self.holder != DC and movable(self.accept_due):
-            self.accept_due = accept_deadline(self.holder, self.stint_start, self.closed)
-        if self.state in OPEN and movable(self.pickup_due):
-            self.pickup_due = pickup_deadline(self.pickup_start, self.window_end, self.closed)
-        for b in self.bindings:
-            if self.state in OPEN and movable(b.due):
-                b.due = pickup_deadline(b.start, b.window_end, self.closed)
 
     def standing(self, end: int) -> set[tuple[int, str, str]]:
         """The violations that stand once every deadline before ``end`` was judged."""
