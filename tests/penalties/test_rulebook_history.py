@@ -249,7 +249,7 @@ def test_6_a_reassigned_work_order_gives_the_new_unit_its_full_limit(net):
 def test_7a_late_or_wrong_transfer_is_refused_on_an_on_time_accept(net):
     order = make_order(order_time=T0)
     accept = ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=at(10)).events.get(kind="accepted")
-    with pytest.raises(PenaltyError, match="wrong accept"):
+    with pytest.raises(PenaltyError, match="错误接单"):
         services.violation_raise(
             event=accept, rule=Rule.LATE_OR_WRONG_TRANSFER, evidence="不在范围", actor=net.hq, at=at(20)
         )
@@ -339,7 +339,7 @@ def test_10_a_deadline_at_monday_midnight_belongs_to_the_week_that_ended(net):
 
 def test_10_a_window_change_whose_end_has_passed_is_refused(net):
     order = make_order(order_time=T0)
-    with pytest.raises(OrderError, match="already ended"):
+    with pytest.raises(OrderError, match="已经结束"):
         order_change(order_id=order.pk, changes={"window_start": at(10), "window_end": at(50)}, at=at(60))
 
 
@@ -349,5 +349,5 @@ def test_10_wrong_accept_is_found_once_per_site_stint(net):
     ops.order_courier_assign(order_id=order.pk, actor=net.clerk_a, courier=net.site_a.couriers.first(), at=at(6))
     accept, courier = order.events.get(kind="accepted"), order.events.get(kind="courier")
     services.violation_raise(event=accept, rule=Rule.WRONG_ACCEPT, evidence="不在范围", actor=net.hq, at=at(20))
-    with pytest.raises(PenaltyError, match="one offence"):
+    with pytest.raises(PenaltyError, match="只算一次"):
         services.violation_raise(event=courier, rule=Rule.WRONG_ACCEPT, evidence="不在范围", actor=net.hq, at=at(21))
