@@ -268,12 +268,15 @@ SLA_SWEEP_SECONDS = env.int("SLA_SWEEP_SECONDS", default=60)
 CALLBACK_BACKOFF_SECONDS = env.int("CALLBACK_BACKOFF_SECONDS", default=10)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=10)
 CALLBACK_TIMEOUT_SECONDS = env.int("CALLBACK_TIMEOUT_SECONDS", default=5)
+# A row being delivered is leased this long (another worker leaves it alone); at least three timeouts, so an attempt
+# still waiting on a slow receiver is never sent a second time beside it.
+CALLBACK_LEASE_SECONDS = max(env.int("CALLBACK_LEASE_SECONDS", default=60), 3 * CALLBACK_TIMEOUT_SECONDS + 1)
 CALLBACK_SWEEP_SECONDS = env.int("CALLBACK_SWEEP_SECONDS", default=15)
 # The CJK TrueType font the labels embed (ReportLab); empty: the first of logistics.labels.FONT_PATHS found.
 LABEL_FONT = env("LABEL_FONT", default="")
-# An order's own callback address (Kuaidi100 callBackUrl) may point at a private or loopback address only when
-# this is set: tests deliver to a local server. Never in production.
-CALLBACK_ALLOW_PRIVATE_URLS = env.bool("CALLBACK_ALLOW_PRIVATE_URLS", default=False)
+# Hosts a callback may be sent to whatever their address (core.destinations refuses private, loopback, link-local,
+# multicast and reserved ones): tests name their local receivers' host. Empty in production.
+CALLBACK_ALLOWED_HOSTS = env.list("CALLBACK_ALLOWED_HOSTS", default=[])
 # Cainiao work orders: hours a unit has to answer, per type (Cainiao's own limit overrides when it sends one);
 # whether a send-back gives the unit its full time again. (Their fines are rules of the rule book: WO_LATE, WO_QUALITY.)
 WORK_ORDER_LIMIT_HOURS = {

@@ -19,6 +19,7 @@ from core.textpolicy import CONTROL_RE, text_check, text_problem
 from core.waybills import waybill_validate
 
 from . import workflow
+from .callback_urls import callback_url_check
 from .events import clock_snapshot, deadlines_moved_record, event_record
 from .exceptions import ContentConflict, OrderError
 from .models import (
@@ -31,7 +32,6 @@ from .models import (
     OrderState,
     PickupBinding,
 )
-from .outbox import clients_changed
 
 #: fields a channel (or HQ's hand entry) supplies
 INPUT_FIELDS = (
@@ -456,6 +456,8 @@ def api_client_create(
         raise OrderError(_("Choose the client's message format from the list."), field="adapter")
     if kind == ApiClient.Kind.CHANNEL and channel is None:
         raise OrderError(_("A channel's client needs its channel."), field="channel")
+    if (callback_url or "").strip():
+        callback_url_check(callback_url, field="callback_url")
     secret = new_secret()
     client = ApiClient.objects.create(
         name=name.strip(),
@@ -467,7 +469,6 @@ def api_client_create(
         callback_url=callback_url.strip(),
         secret_rotated_at=timezone.now(),
     )
-    clients_changed()
     return client, secret
 
 
@@ -480,9 +481,10 @@ def api_client_rotate(*, client_id: int, actor=None) -> tuple[ApiClient, str]:
 
 def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=None) -> ApiClient:
     client = ApiClient.objects.get(pk=client_id)
+    if (callback_url or "").strip():
+        callback_url_check(callback_url, field="callback_url")
     client.callback_url, client.active = (callback_url or "").strip(), active
     client.save(update_fields=["callback_url", "active"])
-    clients_changed()
     return client
 
 

@@ -1,5 +1,6 @@
 """Shared fixtures: a small two-province network with one user per role, on the real PostgreSQL."""
 
+import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -30,6 +31,10 @@ def pytest_configure(config):
 
     # PBKDF2 costs half a second a user on these machines; tests are not about hashing strength
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # the tests' callback receivers listen on 127.0.0.1 (workers the tests start inherit the variable); the tests of
+    # the destination check clear it
+    os.environ.setdefault("CALLBACK_ALLOWED_HOSTS", "127.0.0.1")
+    settings.CALLBACK_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 # Every in-process test runs on a fixed clock (ticking from a Tuesday 09:00 Beijing, inside every province's

@@ -76,7 +76,6 @@ def kd(net, live_server):
 
 def test_every_code_reaches_the_orders_own_address(net, kd, settings):
     settings.CALLBACK_BACKOFF_SECONDS = 0
-    settings.CALLBACK_ALLOW_PRIVATE_URLS = True  # the test's receiver listens on 127.0.0.1
     api, receiver = kd
     for n in (1, 2, 3):
         r = api.call("POST", "/api/kuaidi100/orders", kd100_order(f"KD{n}", callBackUrl=f"{receiver.base}/own/KD{n}"))
@@ -118,27 +117,28 @@ def test_every_code_reaches_the_orders_own_address(net, kd, settings):
         "http://[::ffff:10.0.0.1]/cb",
     ],
 )
-def test_a_private_or_odd_callback_address_is_refused(net, kd, url):
+def test_a_private_or_odd_callback_address_is_refused(net, kd, url, settings):
+    settings.CALLBACK_ALLOWED_HOSTS = []
     api, _receiver = kd
     r = api.call("POST", "/api/kuaidi100/orders", kd100_order("KD9", callBackUrl=url))
     assert r.status_code == 422 and r.json()["error"]["field"] == "callBackUrl", r.text
     assert not OnlineOrder.objects.exists()
 
 
-def test_a_public_address_passes_the_check():
+def test_a_public_address_passes_the_check(settings):
+    settings.CALLBACK_ALLOWED_HOSTS = []
     assert callback_url_check("https://93.184.216.34/cb") == "https://93.184.216.34/cb"
     with pytest.raises(CallbackUrlRefused):
         callback_url_check("http://100.64.0.1/cb")  # carrier-grade NAT is not public either
 
 
 def test_an_address_that_turns_private_is_refused_at_delivery(net, kd, settings):
-    settings.CALLBACK_ALLOW_PRIVATE_URLS = True
     api, receiver = kd
     r = api.call("POST", "/api/kuaidi100/orders", kd100_order("KD5", callBackUrl=f"{receiver.base}/own/KD5"))
     assert r.status_code == 200
     outbox_deliver()
     assert receiver.got["/own/KD5"] == ["0"]
-    settings.CALLBACK_ALLOW_PRIVATE_URLS = False  # as if its name now resolved to an internal address
+    settings.CALLBACK_ALLOWED_HOSTS = []  # as if its name now resolved to an internal address
     ops.order_accept(order_id=OnlineOrder.objects.get().pk, actor=net.clerk_a)
     outbox_deliver()
     message = OutboxMessage.objects.get(order__channel_order_id="KD5", kind="accepted")
