@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, locks, scoping
-from core.exceptions import DomainError
 from core.models import Message, Site
 from core.outbox import Outbox
 from core.parsing import parse_int, parse_moment
@@ -25,6 +24,7 @@ from penalties.rule_versions import work_order_limit
 from penalties.services import work_order_fine, work_order_late_fines
 
 from .events import event_record
+from .exceptions import WorkOrderConflict, WorkOrderError
 from .models import (
     ResultAttempt,
     ResultCallback,
@@ -56,14 +56,6 @@ ANSWER_FIELDS = {
     ],
 }
 DEFAULT_FIELDS = [("finding", "核实结果", "text", True)]
-
-
-class WorkOrderError(DomainError):
-    code = "work_order_invalid"
-
-
-class WorkOrderConflict(WorkOrderError):
-    code = "conflict"
 
 
 def answer_fields(wo_type: str) -> list[tuple]:

@@ -9,8 +9,7 @@ from ninja.parser import Parser
 
 from complaints.api import router as work_orders_router
 from core.apikit import error, policy_message, zh_message
-from core.exceptions import DomainError
-from core.signing import SignatureError
+from core.exceptions import DomainError, SignatureError
 from logistics.api import router as tracking_router
 from orders.api import router as orders_router
 
@@ -82,7 +81,7 @@ def validation_error(request, exc):
 
 @api.exception_handler(SignatureError)
 def signature_error(request, exc):
-    return api.create_response(request, error(exc.code, exc.message_zh, message_en=exc.message_en), status=401)
+    return api.create_response(request, error(exc.code, exc.message_zh, message_en=exc.message_en), status=exc.status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -103,9 +102,8 @@ def not_found(request, exc):
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
-    status = 409 if exc.code in ("illegal_transition", "order_busy", "conflict") else 422  # ContentConflict: "conflict"
-    status = 403 if exc.code == "client_kind" else status  # a client of another kind: not for this client
-    return api.create_response(request, error(exc.code, str(exc.message), field=exc.field), status=status)
+    """Every service's refusal: the class says its code and status (the apps' ``exceptions.py``)."""
+    return api.create_response(request, error(exc.code, str(exc.message), field=exc.field), status=exc.status)
 
 
 @api.exception_handler(HttpError)

@@ -11,14 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import scoping
-from .exceptions import DomainError
+from .exceptions import CourierError
 from .models import Courier, Site
 
 PHONE = re.compile(r"^1\d{10}$", re.ASCII)
-
-
-class CourierError(DomainError):
-    code = "courier_invalid"
 
 
 def _phone(raw: str) -> str:

@@ -20,6 +20,8 @@ from urllib.parse import quote, unquote
 
 from django.core.cache import cache
 
+from .exceptions import SignatureError
+
 WINDOW_SECONDS = 300
 REPLAY_SECONDS = 600
 
@@ -47,12 +49,6 @@ def headers(*, key: str, secret: str, method: str, path: str, body: bytes, now: 
         "X-Signature": sign(secret, method, canonical_path(path), ts, body),
         "Content-Type": "application/json",
     }
-
-
-class SignatureError(Exception):
-    def __init__(self, code: str, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.code, self.message_zh, self.message_en = code, message_zh, message_en
 
 
 def verify(request, *, lookup, now: float | None = None):

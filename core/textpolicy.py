@@ -20,15 +20,10 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .exceptions import DomainError
+from .exceptions import TextError
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 NUL = "\x00"
-
-
-class TextError(DomainError):
-    code = "text_invalid"
-    default_message = gettext_lazy("The text is not accepted.")
 
 
 def control_char(value: str) -> str | None:

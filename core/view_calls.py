@@ -31,17 +31,19 @@ def service_call(
     *,
     keep: dict | None = None,
     form=None,
+    announce: bool = True,
 ) -> Outcome:
     """Run ``call()``. A ``DomainError`` is shown as an error (and, with ``keep`` = typed_keep's ``form``/
     ``modal``/``action``/``order``, the posted values are kept for the next page; with ``form``, the refusal is
     put on the form, next to the field it names); otherwise ``success`` (a text, or a function of the result giving
-    one) is shown. Returns the outcome; anything else propagates."""
+    one) is shown. With ``announce=False`` nothing goes to the message bar: the caller renders the outcome itself
+    (an htmx row, a page of its own) from ``Outcome.error``. Returns the outcome; anything else propagates."""
     try:
         result = call()
     except DomainError as exc:
         if form is not None:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
+        elif announce:
             flash.error(request, exc.message)
         if keep is not None:
             typed_keep(request, data=request.POST.dict(), **keep)

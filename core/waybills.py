@@ -6,12 +6,7 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .exceptions import DomainError
-
-
-class WaybillFormatError(DomainError):
-    code = "waybill_invalid"
-
+from .exceptions import WaybillFormatError
 
 # a "\d" inside a bracket (group 1: an unclosed "[" before it) or outside one
 _ASCII_DIGIT = re.compile(r"(\[[^\]]*)?\\d")

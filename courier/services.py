@@ -26,6 +26,7 @@ from inventory.services import waybill_next
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 from people.services import courier_account_open
 
+from .exceptions import ActError, SignInError
 from .models import CourierAct, SignInCode
 
 SIGNIN_MINUTES = 10
@@ -36,14 +37,6 @@ Basis = CourierAct.TimeBasis
 WITNESS_MAX_DELAY = timedelta(hours=24)
 #: … and the phone's clock is not ahead of the server's by more than this
 WITNESS_MAX_AHEAD = timedelta(minutes=2)
-
-
-class SignInError(DomainError):
-    code = "signin_invalid"
-
-
-class ActError(DomainError):
-    code = "act_invalid"
 
 
 def _digest(secret: str) -> str:

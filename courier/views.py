@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import scoping
-from core.exceptions import DomainError
 from core.models import Courier
+from core.view_calls import service_call
 from dispatch.pickup_desk import SOON_SECONDS
 from orders.models import FailReason
 
@@ -88,11 +88,10 @@ def signin(request, secret: str):
     """The link of the clerk's QR code: a page with one button (a GET signs nobody in: link previews would use
     the code)."""
     if request.method == "POST":
-        try:
-            user = services.signin_code_redeem(secret=secret)
-        except DomainError as exc:
-            return render(request, "courier/signin.html", {"error": exc.message}, status=400)
-        login(request, user, backend="core.auth.UserBackend")
+        redeemed = service_call(request, lambda: services.signin_code_redeem(secret=secret), announce=False)
+        if not redeemed:
+            return render(request, "courier/signin.html", {"error": redeemed.error.message}, status=400)
+        login(request, redeemed.result, backend="core.auth.UserBackend")
         return redirect("courier:home")
     code = services.signin_code_peek(secret=secret)
     if code is None:
@@ -115,10 +114,14 @@ def signin(request, secret: str):
 def signin_qr(request, pk: int):
     """网点揽件 → a courier's one-time sign-in QR code (the account is opened the first time)."""
     courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
-    try:
-        issued = services.signin_code_issue(actor=request.user, courier=courier)
-    except DomainError as exc:
-        return render(request, "courier/signin_qr.html", {"courier": courier, "error": exc.message}, status=400)
+    outcome = service_call(
+        request, lambda: services.signin_code_issue(actor=request.user, courier=courier), announce=False
+    )
+    if not outcome:
+        return render(
+            request, "courier/signin_qr.html", {"courier": courier, "error": outcome.error.message}, status=400
+        )
+    issued = outcome.result
     # absolute from SITE_URL, never from the request's Host header (as every link the desk hands out)
     link = settings.SITE_URL.rstrip("/") + reverse("courier:signin", args=[issued.secret])
     return render(

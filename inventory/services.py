@@ -11,15 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scoping
-from core.exceptions import DomainError
 from core.models import Message, Site
 from core.services import message_send
 
+from .exceptions import StockError
 from .models import Consumable, StockLevel, StockMove, WaybillRange
-
-
-class StockError(DomainError):
-    code = "stock_invalid"
 
 
 def quantity(*, site_id: int, consumable_id: int) -> int:

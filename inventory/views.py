@@ -16,6 +16,7 @@ from dispatch.services import order_pickup_confirm
 from orders import selectors as order_selectors
 
 from . import services
+from .exceptions import StockError
 from .models import Consumable, StockLevel, StockMove, WaybillRange
 
 R = scoping.Role
@@ -46,7 +47,7 @@ def stock(request):
 
         def act():
             if consumable is None:
-                raise services.StockError(_("Choose the item."))
+                raise StockError(_("Choose the item."))
             if action == "count":
                 return services.stock_take(
                     site=site, consumable=consumable, counted=_int(request.POST.get("counted")), actor=request.user
@@ -107,9 +108,9 @@ def ranges(request):
 
         def allocate():
             if site is None:
-                raise services.StockError(_("Choose the site."))
+                raise StockError(_("Choose the site."))
             if start is None or end is None:
-                raise services.StockError(_("A range is two 12-digit numbers, the first not above the last."))
+                raise StockError(_("A range is two 12-digit numbers, the first not above the last."))
             return services.range_allocate(
                 site=site,
                 start=start,

@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -17,13 +18,10 @@ from reportlab.pdfgen import canvas
 from core import cjk_font
 from core.templatetags.desk import mask_phone
 
+from .exceptions import LabelError
 from .models import LabelPrint
 
 PAGE_MM = (76, 130)
-
-
-class LabelError(ValueError):
-    pass
 
 
 def _font() -> str:
@@ -45,7 +43,9 @@ def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
     c.setTitle("电子面单")
     for order in orders:
         if not order.waybill_no:
-            raise LabelError(f"{order.channel_order_id} 没有运单号")
+            raise LabelError(
+                _("Order %(id)s has no waybill number yet: confirm the pickup first.") % {"id": order.channel_order_id}
+            )
         y = height - 8 * mm
         c.setFont(font, 11)
         c.drawString(4 * mm, y, "百世快递 · 电子面单")

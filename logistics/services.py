@@ -17,6 +17,7 @@ from core.waybills import waybill_validate
 from dispatch.services import pickup_scan_record
 from orders.models import OnlineOrder
 
+from .exceptions import LogisticsError
 from .models import (
     ExceptionStep,
     Handover,
@@ -102,10 +103,6 @@ def scans_ingest(*, scans: list[dict], source: str = "api", at: datetime | None 
 
 
 # ---------------------------------------------------------------- exceptions and hand-overs
-
-
-class LogisticsError(DomainError):
-    code = "logistics_invalid"
 
 
 def _acting_site(actor, site: Site | None) -> Site:

@@ -15,7 +15,7 @@ from core.view_calls import service_call
 from orders import selectors as order_selectors
 
 from . import services
-from .labels import LabelError, labels_print
+from .labels import labels_print
 from .models import Handover, PartnerCarrier, TrackingEvent, WaybillException
 
 R = scoping.Role
@@ -161,14 +161,10 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @scoping.role_required(R.CLERK, R.HQ)
 def label(request, pk: int):
     order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
-    try:
-        return _pdf(labels_print(orders=[order], actor=request.user), f"label-{order.waybill_no}.pdf")
-    except LabelError:
-        flash.error(
-            request,
-            _("Order %(id)s has no waybill number yet: confirm the pickup first.") % {"id": order.channel_order_id},
-        )
-        return redirect("orders:order_detail", pk=pk)
+    printed = service_call(request, lambda: labels_print(orders=[order], actor=request.user))
+    if printed:
+        return _pdf(printed.result, f"label-{order.waybill_no}.pdf")
+    return redirect("orders:order_detail", pk=pk)
 
 
 @scoping.role_required(R.CLERK, R.HQ)

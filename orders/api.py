@@ -33,11 +33,10 @@ from core.apikit import (
     error,
     waybill_text,
 )
-from core.exceptions import DomainError
 
 from . import selectors, services
 from .adapters import kuaidi100, wechat
-from .adapters.kuaidi100 import AdapterError
+from .exceptions import AdapterError, ClientKindError
 from .intake import ItemResult, orders_intake
 from .models import ApiClient, EventKind, OnlineOrder, OrderState, OutboxMessage
 from .outbox import outbox_for_events
@@ -276,10 +275,6 @@ def _moments():
         return text
 
     return moment
-
-
-class ClientKindError(DomainError):
-    code = "client_kind"
 
 
 def client_kind_required(request, kind: str) -> ApiClient:

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 from core.destinations import DestinationRefused, destination_check
 
-from .exceptions import OrderError
-
-
-class CallbackUrlRefused(OrderError):
-    code = "callback_url_refused"
+from .exceptions import CallbackUrlRefused
 
 
 def callback_url_check(url: str, *, field: str = "callBackUrl") -> str:

@@ -36,6 +36,7 @@ from core.textpolicy import control_char
 from core.validators import attachment_name
 from core.waybills import waybill_validate
 
+from .exceptions import ImportFileError
 from .intake import orders_intake
 from .models import Channel, ImportJob, OnlineOrder
 from .services import channel_order_id_check, order_time_check
@@ -111,10 +112,6 @@ REQUIRED = {
     ImportJob.Kind.SCANS: ["waybill_no", "scan_type", "site_code", "scanned_at"],
 }
 LABEL = {kind: {v: k for k, v in cols.items()} for kind, cols in COLUMNS.items()}
-
-
-class ImportFileError(ValueError):
-    pass
 
 
 def _too_many_rows() -> ImportFileError:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -444,10 +446,31 @@ def channels_ensure() -> dict[str, Channel]:
 # ---------------------------------------------------------------- API clients (HQ)
 
 
+def _client_callback_url(url: str) -> str:
+    """A client's callback address as HQ typed it: empty, or an http(s) URL to a place callbacks may go
+    (``orders.callback_urls``)."""
+    url = (url or "").strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise OrderError(_("The callback URL is not a valid http(s) address."), field="callback_url") from None
+        callback_url_check(url, field="callback_url")
+    return url
+
+
+def _client(client_id: int) -> ApiClient:
+    client = ApiClient.objects.filter(pk=client_id).first()
+    if client is None:
+        raise OrderError(_("No such client."), field="client")
+    return client
+
+
 def api_client_create(
     *, name: str, kind: str, channel: Channel | None, adapter: str, callback_url: str = "", actor=None
 ) -> tuple[ApiClient, str]:
     """A new client; returns it and its secret, which is shown once."""
+    callback_url = _client_callback_url(callback_url)
     if not (name or "").strip():
         raise OrderError(_("Give the client a name."), field="name")
     if kind not in ApiClient.Kind.values:
@@ -456,8 +479,6 @@ def api_client_create(
         raise OrderError(_("Choose the client's message format from the list."), field="adapter")
     if kind == ApiClient.Kind.CHANNEL and channel is None:
         raise OrderError(_("A channel's client needs its channel."), field="channel")
-    if (callback_url or "").strip():
-        callback_url_check(callback_url, field="callback_url")
     secret = new_secret()
     client = ApiClient.objects.create(
         name=name.strip(),
@@ -466,24 +487,23 @@ def api_client_create(
         adapter=adapter,
         key=new_key(),
         secret=secret,
-        callback_url=callback_url.strip(),
+        callback_url=callback_url,
         secret_rotated_at=timezone.now(),
     )
     return client, secret
 
 
 def api_client_rotate(*, client_id: int, actor=None) -> tuple[ApiClient, str]:
-    client = ApiClient.objects.get(pk=client_id)
+    client = _client(client_id)
     client.secret, client.secret_rotated_at = new_secret(), timezone.now()
     client.save(update_fields=["secret", "secret_rotated_at"])
     return client, client.secret
 
 
 def api_client_update(*, client_id: int, callback_url: str, active: bool, actor=None) -> ApiClient:
-    client = ApiClient.objects.get(pk=client_id)
-    if (callback_url or "").strip():
-        callback_url_check(callback_url, field="callback_url")
-    client.callback_url, client.active = (callback_url or "").strip(), active
+    callback_url = _client_callback_url(callback_url)
+    client = _client(client_id)
+    client.callback_url, client.active = callback_url, active
     client.save(update_fields=["callback_url", "active"])
     return client
 

@@ -2,8 +2,6 @@
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +11,6 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import jobs, scoping
-from core.exceptions import DomainError
 from core.models import Site
 from core.parsing import parse_id
 from core.sheets import xlsx_response
@@ -214,43 +211,36 @@ def api_clients(request):
     shown = None
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "create":
-                url = (request.POST.get("callback_url") or "").strip()
-                if url:
-                    URLValidator(schemes=["http", "https"])(url)
-                channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
-                client, secret = services.api_client_create(
+        client_id = parse_id(request.POST.get("client")) or 0
+        url = request.POST.get("callback_url") or ""
+        if action == "create":
+            channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
+            created = service_call(
+                request,
+                lambda: services.api_client_create(
                     name=request.POST.get("name", ""),
                     kind=request.POST.get("kind") or ApiClient.Kind.CHANNEL,
                     channel=channel,
                     adapter=request.POST.get("adapter") or "generic",
                     callback_url=url,
                     actor=request.user,
-                )
-                shown = (client, secret)
-            elif action == "rotate":
-                shown = services.api_client_rotate(
-                    client_id=parse_id(request.POST.get("client")) or 0, actor=request.user
-                )
-            elif action == "update":
-                url = (request.POST.get("callback_url") or "").strip()
-                if url:
-                    URLValidator(schemes=["http", "https"])(url)
-                services.api_client_update(
-                    client_id=parse_id(request.POST.get("client")) or 0,
-                    callback_url=url,
-                    active=request.POST.get("active") == "on",
-                    actor=request.user,
-                )
-                flash.success(request, _("Saved."))
+                ),
+            )
+            shown = created.result
+        elif action == "rotate":
+            shown = service_call(
+                request, lambda: services.api_client_rotate(client_id=client_id, actor=request.user)
+            ).result
+        elif action == "update":
+            updated = service_call(
+                request,
+                lambda: services.api_client_update(
+                    client_id=client_id, callback_url=url, active=request.POST.get("active") == "on", actor=request.user
+                ),
+                _("Saved."),
+            )
+            if updated:
                 return redirect("orders:api_clients")
-        except ValidationError:
-            flash.error(request, _("The callback URL is not a valid http(s) address."))
-        except (ValueError, ApiClient.DoesNotExist):
-            flash.error(request, _("No such client."))
-        except DomainError as exc:
-            flash.error(request, exc.message)
 
     clients = ApiClient.objects.select_related("channel").order_by("name")
     failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()

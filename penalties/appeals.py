@@ -17,9 +17,9 @@ from core.validators import attachment_name, attachments_check
 
 from .decision_messages import decision_message
 from .events import event_record
+from .exceptions import PenaltyError
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
 from .money import ledger_sync
-from .services import PenaltyError
 from .workflow import OPEN_APPEALS, violation_move
 
 A = AppealStatus

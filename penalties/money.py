@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, locks
-from core.exceptions import DomainError
 from core.models import Province, Site
 from finance.models import EntryKind, Heading, LedgerEntry
 from finance.services import Entry, entries_record, entries_record_select, money
 from orders.models import BusinessType, OnlineOrder, OrderState
 
+from .exceptions import SettlementRefused
 from .models import ONLINE_RULES, RewardQuota, RewardRank, Violation, ViolationStatus
 
 REWARD_PLACES = 200
@@ -324,10 +324,6 @@ def rewards_allocate(*, month: date, at: datetime | None = None) -> int:
     RewardRank.objects.bulk_create(ranks, batch_size=1000)
     written = entries_record(entries, at=at)
     return written
-
-
-class SettlementRefused(DomainError):
-    code = "settlement_refused"
 
 
 SETTLE_LOCK = locks.SETTLEMENT

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core import clock, scoping
-from core.exceptions import DomainError
 from core.models import Province, Site
 from core.services import closure_day_record
 from core.validators import attachment_name, attachments_check
@@ -24,6 +23,7 @@ from orders.services import closure_deadlines_shift
 from . import judge
 from .decision_messages import decision_message
 from .events import detected_insert, event_record
+from .exceptions import PenaltyError
 from .judge import closure_affected_orders, rejudge
 from .models import (
     AUDIT_RULES,
@@ -41,10 +41,6 @@ from .rule_versions import rule_in_force, rules_changed, work_order_types
 from .workflow import violation_move
 
 V = ViolationStatus
-
-
-class PenaltyError(DomainError):
-    code = "violation_invalid"
 
 
 def _attach(violation: Violation, files, actor, at) -> None:

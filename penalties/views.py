@@ -30,6 +30,7 @@ from orders.models import EventKind, FailReason, OrderEvent, OrderState
 from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
 from .decision_messages import site_activity
+from .exceptions import PenaltyError
 from .filters import ViolationFilter
 from .forms import (
     AuditPickForm,
@@ -497,7 +498,7 @@ def _appeal_act(request, pk: int, call, success: str):
 def _appeal_id(v: Violation) -> int:
     appeal = Appeal.objects.filter(violation=v).values_list("pk", flat=True).first()
     if appeal is None:
-        raise services.PenaltyError(_("This violation has not been appealed."))
+        raise PenaltyError(_("This violation has not been appealed."))
     return appeal
 
 

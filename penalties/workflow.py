@@ -9,15 +9,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.exceptions import DomainError
-
+from .exceptions import MoveRefused
 from .models import AppealStatus, ViolationStatus
 
 V, A = ViolationStatus, AppealStatus
-
-
-class MoveRefused(DomainError):
-    code = "violation_invalid"
 
 
 #: action -> (label, {from status: to status})

@@ -12,19 +12,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import routing
-from core.exceptions import DomainError
 from core.models import District, ServiceArea, Site, User
 from core.parsing import parse_int
 from core.scoping import role_of
+
+from .exceptions import AreaError
 
 PRIORITY_MIN, PRIORITY_MAX = -9999, 9999  # an area's priority: a few levels are all routing ever needs
 AREA_COLUMNS = {"网点编码": "site", "区县代码": "district", "关键词": "keywords", "优先级": "priority"}
 AREA_REQUIRED = ["site", "district"]
 _SPLIT = re.compile(r"[、,，;；\s]+")
-
-
-class AreaError(DomainError):
-    code = "area_invalid"
 
 
 def keywords_parse(text: str) -> list[str]:

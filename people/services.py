@@ -27,16 +27,15 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from core import jobs
-from core.exceptions import DomainError
 from core.models import Courier, Province, Site, User
 from core.parsing import is_digits
 from core.scoping import clerk_site_ids, role_of
 
 from . import selectors
+from .exceptions import AccountError
 from .models import AccountEvent, TemporaryPassword
 
 Role = User.Role
@@ -46,11 +45,6 @@ EDITABLE = ("first_name", "phone", "email", "role", "site_id", "province_id")
 PHONE_RE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$", re.ASCII)
 #: characters of generated temporary passwords (no 0/O, 1/l/I)
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-class AccountError(DomainError):
-    code = "account_invalid"
-    default_message = gettext_lazy("The account could not be changed.")
 
 
 @dataclass(frozen=True)

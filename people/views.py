@@ -18,7 +18,8 @@ from core import scoping
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from core.parsing import parse_id
 from core.sheets import xlsx_response
-from orders.imports import ImportFileError, read_rows
+from core.view_calls import service_call
+from orders.imports import read_rows
 from orders.models import ApiClient
 from penalties.models import RuleVersion, WorkOrderLimit
 
@@ -64,18 +65,20 @@ def user_list(request):
 def user_create(request):
     form = AccountForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            user, password = services.account_create(
+        created = service_call(
+            request,
+            lambda: services.account_create(
                 actor=request.user,
                 username=form.cleaned_data["username"],
                 unit=form.unit(),
                 first_name=form.cleaned_data["first_name"],
                 phone=form.cleaned_data["phone"],
                 email=form.cleaned_data["email"],
-            )
-        except services.AccountError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+            form=form,
+        )
+        if created:
+            user, password = created.result
             # the temporary password is shown in this answer only, never stored in clear
             return render(
                 request, "people/password_shown.html", {"account": user, "password": password, "created": True}
@@ -88,19 +91,20 @@ def user_detail(request, pk):
     account = _user_or_404(request, pk)
     form = AccountForm(request.POST or None, actor=request.user, account=account)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.account_update(
+        saved = service_call(
+            request,
+            lambda: services.account_update(
                 actor=request.user,
                 user=account,
                 first_name=form.cleaned_data["first_name"],
                 phone=form.cleaned_data["phone"],
                 email=form.cleaned_data["email"],
                 unit=form.unit(),
-            )
-        except services.AccountError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
-            flash.success(request, _("Saved."))
+            ),
+            _("Saved."),
+            form=form,
+        )
+        if saved:
             return redirect("people:user_detail", pk=account.pk)
     return render(
         request,
@@ -118,12 +122,7 @@ def user_detail(request, pk):
 
 def _act(request, pk, action, done):
     account = _user_or_404(request, pk)
-    try:
-        action(account)
-    except services.AccountError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(request, done)
+    service_call(request, lambda: action(account), done)
     return redirect("people:user_detail", pk=account.pk)
 
 
@@ -164,12 +163,10 @@ def user_move(request, pk):
 @require_POST
 def user_password_reset(request, pk):
     account = _user_or_404(request, pk)
-    try:
-        password = services.account_password_reset(actor=request.user, user=account)
-    except services.AccountError as exc:
-        flash.error(request, exc.message)
+    reset = service_call(request, lambda: services.account_password_reset(actor=request.user, user=account))
+    if not reset:
         return redirect("people:user_detail", pk=account.pk)
-    return render(request, "people/password_shown.html", {"account": account, "password": password})
+    return render(request, "people/password_shown.html", {"account": account, "password": reset.result})
 
 
 @managers
@@ -178,11 +175,10 @@ def user_import(request):
     context = {"form": form, "columns": services.IMPORT_COLUMNS}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            header, rows = read_rows(upload.name, upload.read())
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
+        read = service_call(request, lambda: read_rows(upload.name, upload.read()), form=form)
+        if not read:
             return render(request, "people/user_import.html", context)
+        header, rows = read.result
         created, errors = services.accounts_import(actor=request.user, header=header, rows=rows)
         context["errors" if errors else "created"] = errors or created
     return render(request, "people/user_import.html", context)
@@ -317,12 +313,13 @@ def area_edit(request):
             except signing.BadSignature:
                 form.add_error(None, _("The change differs from what was previewed: preview it again, then save."))
             else:
-                try:
-                    areas.area_change_save(change=change, actor=request.user)
-                except areas.AreaError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-                else:
-                    flash.success(request, _("The service area is saved."))
+                saved = service_call(
+                    request,
+                    lambda: areas.area_change_save(change=change, actor=request.user),
+                    _("The service area is saved."),
+                    form=form,
+                )
+                if saved:
                     return redirect("core:site_detail", code=change.site.code)
         context["rows"] = areas.area_preview(change=change, addresses=form.cleaned_data["addresses"].splitlines())
         context["token"] = signing.dumps(signature, salt="area-preview")

@@ -8,9 +8,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from core.exceptions import TextError
 from core.models import Site
 from core.signing import headers
-from core.textpolicy import TextError, text_problem
+from core.textpolicy import text_problem
 from orders.models import ApiClient, OnlineOrder
 from orders.services import api_client_create, channels_ensure, order_create
 

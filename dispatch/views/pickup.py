@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
-from core.exceptions import DomainError
 from core.kept_input import typed_keep
 from core.models import Courier
 from core.parsing import parse_id, parse_moment
@@ -128,13 +127,16 @@ def order_pickup_confirm(request, pk: int):
     order = _order(request, pk)
     waybill = _field(request, "waybill", pk)
     if request.htmx:  # the desk's row button: answer with the row itself, confirmed or with the reason
-        try:
-            order = services.order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=waybill)
-        except DomainError as exc:
-            order.refresh_from_db()
-            row_state, row_message = "refused", exc.message
+        confirmed = service_call(
+            request,
+            lambda: services.order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=waybill),
+            announce=False,
+        )
+        if confirmed:
+            order, row_state, row_message = confirmed.result, "confirmed", ""
         else:
-            row_state, row_message = "confirmed", ""
+            order.refresh_from_db()
+            row_state, row_message = "refused", confirmed.error.message
         return render(
             request,
             "dispatch/_pickup_row.html",

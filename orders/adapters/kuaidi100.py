@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from core import clock
 
-from ..callback_urls import CallbackUrlRefused, callback_url_check
+from ..callback_urls import callback_url_check
+from ..exceptions import AdapterError, CallbackUrlRefused
 from ..models import EventKind
 
 DAYS = {"今天": 0, "明天": 1, "后天": 2}
@@ -32,12 +33,6 @@ CODES = {
     # a corrected waybill number: 已取件 again, with the right number
     EventKind.WAYBILL_CORRECTED: (10, "已取件"),
 }
-
-
-class AdapterError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
 
 
 def _hhmm(value: str, field: str) -> time:

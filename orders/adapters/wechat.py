@@ -11,8 +11,8 @@ from datetime import datetime
 
 from core import clock
 
+from ..exceptions import AdapterError
 from ..models import EventKind
-from .kuaidi100 import AdapterError
 
 CODES = {
     EventKind.COURIER: 100003,

@@ -13,7 +13,8 @@ from django.core import mail
 from core.models import Message
 from core.services import message_send
 from dispatch import services as ops
-from orders.callback_urls import CallbackUrlRefused, callback_url_check
+from orders.callback_urls import callback_url_check
+from orders.exceptions import CallbackUrlRefused
 from orders.models import CallbackAttempt, OnlineOrder, OrderCallbackUrl, OutboxMessage
 from orders.outbox import outbox_deliver
 from orders.services import api_client_create, channels_ensure, order_cancel

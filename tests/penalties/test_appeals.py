@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from finance.models import EntryKind, LedgerEntry
 from penalties import appeals
+from penalties.exceptions import PenaltyError
 from penalties.models import AppealStatus, Violation, ViolationStatus
 from penalties.reports import weekly_notices
-from penalties.services import PenaltyError
 from penalties.sweep import sla_sweep
 
 from ..factories import make_order

@@ -12,8 +12,8 @@ from core.exceptions import AttachmentRejected
 from dispatch import services as ops
 from orders.models import EventKind
 from penalties import services
+from penalties.exceptions import PenaltyError
 from penalties.models import Rule, RuleVersion, Violation, ViolationStatus
-from penalties.services import PenaltyError
 from penalties.sweep import sla_sweep
 
 from ..factories import make_order

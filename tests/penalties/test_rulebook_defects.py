@@ -17,6 +17,7 @@ from finance.selectors import statement
 from orders.models import EventKind
 from orders.services import order_change
 from penalties import services
+from penalties.exceptions import PenaltyError
 from penalties.models import (
     RewardQuota,
     Rule,
@@ -27,7 +28,6 @@ from penalties.models import (
 )
 from penalties.money import ledger_sync, monthly_settlement
 from penalties.reports import monthly_reports_generate
-from penalties.services import PenaltyError
 from penalties.sweep import sla_sweep
 
 from ..factories import make_order

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services as wo_services
+from penalties.exceptions import PenaltyError
 from penalties.models import WorkOrderLimit
 from penalties.rule_versions import work_order_limit
-from penalties.services import PenaltyError, work_order_limit_create
+from penalties.services import work_order_limit_create
 
 SH = ZoneInfo("Asia/Shanghai")
 T1 = datetime(2026, 12, 1, 0, 0, tzinfo=SH)
