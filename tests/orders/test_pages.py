@@ -253,13 +253,13 @@ def test_clerk_corrects_details(net, login):
 def test_silent_sites(net, login, settings):
     import time_machine
 
-    from dispatch.services import site_refresh_record
+    from dispatch.services import site_refresh_note
 
     with time_machine.travel(
         timezone.datetime(2026, 11, 23, 10, 0, tzinfo=timezone.get_current_timezone()), tick=False
     ):
-        site_refresh_record(site_id=net.site_a.pk, at=timezone.now() - timedelta(minutes=5))
-        site_refresh_record(site_id=net.site_b.pk, at=timezone.now() - timedelta(minutes=25))
+        site_refresh_note(site_id=net.site_a.pk, at=timezone.now() - timedelta(minutes=5))
+        site_refresh_note(site_id=net.site_b.pk, at=timezone.now() - timedelta(minutes=25))
         page = login(net.lcs_zj).get(reverse("dispatch:silent_sites")).content.decode()
         assert net.site_b.name in page and net.site_a.name not in page and net.site_x.name not in page
         assert ">25分<" in page  # silent for, in plain Chinese
