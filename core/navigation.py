@@ -1,5 +1,8 @@
 """The navigation: which entries each role sees. One table, read by the base layout. An entry is a page
-(url name, label, roles) or a menu (None, label, [pages]); a menu shows when one of its pages does."""
+(url name, label, roles) or a menu ("menu:key", label, [pages]); a menu shows when one of its pages does.
+
+The header fits a 1024 px screen (a site PC): each role keeps its daily entries in the bar (``BAR``) and finds the
+rest in one 更多 menu, grouped under their headings (the message centre is the bell beside it)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +19,7 @@ NAV_ITEMS = [
     ("dispatch:cancellations", _("Cancellations (撤单处理)"), (R.CLERK,)),
     ("dispatch:hq_dispatch", _("Dispatch (分件)"), (R.HQ,)),
     (
-        None,
+        "menu:orders",
         _("Orders"),
         [
             ("orders:order_list", _("Order query"), EVERYONE),
@@ -28,7 +31,7 @@ NAV_ITEMS = [
         ],
     ),
     (
-        None,
+        "menu:service-levels",
         _("Service levels"),
         [
             ("penalties:deadlines", _("My deadlines"), (R.CLERK,)),
@@ -42,7 +45,7 @@ NAV_ITEMS = [
         ],
     ),
     (
-        None,
+        "menu:work-orders",
         _("Work orders"),
         [
             ("complaints:list", _("Cainiao work orders"), EVERYONE),
@@ -51,7 +54,7 @@ NAV_ITEMS = [
         ],
     ),
     (
-        None,
+        "menu:money",
         _("Money and reports"),
         [
             ("finance:statement", _("Statement (对账单)"), EVERYONE),
@@ -60,7 +63,7 @@ NAV_ITEMS = [
         ],
     ),
     (
-        None,
+        "menu:logistics",
         _("Logistics"),
         [
             ("logistics:track", _("Tracking"), EVERYONE),
@@ -70,7 +73,7 @@ NAV_ITEMS = [
         ],
     ),
     (
-        None,
+        "menu:network",
         _("Network"),
         [
             ("dispatch:couriers", _("Couriers"), (R.CLERK,)),
@@ -80,19 +83,61 @@ NAV_ITEMS = [
             ("people:user_list", _("Accounts"), (R.LCS, R.HQ)),
         ],
     ),
-    ("core:message_list", _("Messages"), EVERYONE),
-    ("core:message_compose", _("Send a message"), (R.LCS, R.HQ)),
+    (
+        "menu:messages",
+        _("Messages"),
+        [
+            ("core:message_list", _("Message centre"), EVERYONE),
+            ("core:message_compose", _("Send a message"), (R.LCS, R.HQ)),
+        ],
+    ),
+    ("menu:admin", _("Administration"), [("admin:index", _("Master data"), (R.HQ,))]),
 ]
+
+# the entries each role sees in the bar (by url name, or by a menu's label); everything else goes into 更多
+BAR = {
+    R.CLERK: {
+        "home",
+        "dispatch:workbench",
+        "dispatch:pickup",
+        "dispatch:cancellations",
+        "menu:orders",
+        "menu:service-levels",
+    },
+    R.LCS: {"home", "menu:orders", "menu:service-levels", "menu:work-orders", "menu:money"},
+    R.HQ: {"home", "dispatch:hq_dispatch", "menu:orders", "menu:service-levels", "menu:work-orders", "menu:network"},
+    R.MANAGER: {"home", "menu:orders", "menu:service-levels", "menu:work-orders", "menu:money"},
+}
 
 
 def nav_for(role: str) -> list[tuple]:
-    """(url name, label, None) for a page, (None, label, [(url name, label), …]) for a menu."""
-    out = []
+    """(url name, label, None) for a page, (None, label, [(url name, label), …]) for a menu; the last menu is 更多,
+    whose pages come in groups, each opened by a heading ``(None, heading)``."""
+    bar = BAR.get(role, {"home"})
+    out, more = [], []
     for name, label, roles in NAV_ITEMS:
-        if name is None:
+        if isinstance(roles, list):  # a menu
             pages = [(n, lbl) for n, lbl, rs in roles if role in rs]
-            if pages:
+            if not pages:
+                continue
+            if name in bar:
                 out.append((None, label, pages))
+            else:
+                more += [(None, label), *pages]
         elif role in roles:
-            out.append((name, label, None))
+            if name in bar:
+                out.append((name, label, None))
+            else:
+                more += [(name, label)]
+    if more:
+        out.append((None, _("More"), more))
     return out
+
+
+def nav_pages(role: str) -> list[str]:
+    """Every page of the desk a role reaches from the header (url names), menus included; Django's admin (HQ's
+    master data) has a layout of its own and is left out."""
+    names = []
+    for name, _label, pages in nav_for(role):
+        names += [n for n, _l in pages if n] if pages else [name]
+    return [n for n in names if not n.startswith("admin:")]
