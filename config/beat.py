@@ -23,11 +23,6 @@ def beat_schedule() -> dict:
             "schedule": 60.0,
             "options": {"expires": 55},
         },
-        "deadline-warnings": {
-            "task": "dispatch.tasks.deadline_warnings",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
         "callbacks-deliver": {
             "task": "orders.tasks.callbacks_deliver",
             "schedule": float(settings.CALLBACK_SWEEP_SECONDS),

@@ -31,7 +31,7 @@ class MessageTable(tables.Table):
 
     class Meta:
         model = Message
-        fields = ("is_read", "category", "title", "created_at", "sender")
+        fields = ("is_read", "category", "title", "created_at")
         orderable = False
         row_attrs = {"class": lambda record: "" if record.is_read else "fw-semibold"}
 

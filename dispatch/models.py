@@ -1,4 +1,4 @@
-"""What the site's desk keeps beside the orders: the workbench refresh record, daily reminders, early warnings.
+"""What the site's desk keeps beside the orders: the workbench refresh record, daily reminders.
 
 The network, people and closure days live on the ground floor (``core.models``)."""
 
@@ -32,15 +32,3 @@ class SiteReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "day", "kind"], name="sitereminder_once_a_day")]
-
-
-class OrderWarning(models.Model):
-    """An early warning sent once per order, stint and kind (accept due in 10 minutes, pickup due in 2 hours)."""
-
-    order_id = models.BigIntegerField()
-    stint = models.PositiveIntegerField()
-    kind = models.CharField(max_length=16)
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["order_id", "stint", "kind"], name="orderwarning_once")]

@@ -21,3 +21,11 @@ def order_timeline(*, order: OnlineOrder) -> QuerySet[OrderEvent]:
 def pending_count(*, site_ids: list[int]) -> int:
     """Orders waiting for the site's answer (the banner and the tab title); uses the partial index."""
     return OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.PENDING).count()
+
+
+def pickup_due_soon_count(*, site_ids: list[int], at, within) -> int:
+    """Accepted orders whose pickup deadline comes within ``within`` (the header's live warning); uses the partial
+    index of accepted orders by site and deadline."""
+    return OnlineOrder.objects.filter(
+        site_id__in=site_ids, state=OrderState.ACCEPTED, pickup_due_at__gt=at, pickup_due_at__lte=at + within
+    ).count()

@@ -239,8 +239,44 @@
     }
   }
 
+  // The passing warning (issue 28.2): orders whose accept deadline comes within 10 minutes, counted live from the
+  // polled queue in the header's bar, and one desktop notification when an order enters that window (once per
+  // order and deadline, across the clerk's tabs and pages). Never a stored message.
+  var SOON_SECONDS = 600, WARNED_KEY = "q9-warned-orders", dueRows = [];
+  function watchDue(root) {
+    dueRows = Array.prototype.map.call(root.querySelectorAll("tr[data-order] [data-due]"), function (el) {
+      return {id: el.closest("tr").getAttribute("data-order"), due: Date.parse(el.getAttribute("data-due"))};
+    }).filter(function (row) { return !isNaN(row.due); });
+    dueSoon();
+  }
+  function dueSoon() {
+    var box = document.querySelector("[data-due-soon]");
+    if (!box) return;
+    var now = Date.now(), soon = dueRows.filter(function (row) { var left = (row.due - now) / 1000; return left >= 0 && left <= SOON_SECONDS; });
+    box.hidden = soon.length === 0;
+    box.querySelector("[data-due-soon-count]").textContent = soon.length;
+    var warned = [];
+    try { warned = JSON.parse(stored(WARNED_KEY) || "[]"); } catch (err) { warned = []; }
+    var fresh = soon.filter(function (row) { return warned.indexOf(row.id + "@" + row.due) < 0; });
+    if (!fresh.length) return;
+    store(WARNED_KEY, JSON.stringify(warned.concat(fresh.map(function (row) { return row.id + "@" + row.due; })).slice(-2000)));
+    if ("Notification" in window && Notification.permission === "granted") {
+      var body = document.body, note = new Notification("Q9 接单提醒", {
+        body: soon.length + " 个订单须在 10 分钟内接单或转单。", tag: "q9-due-soon"
+      });
+      note.onclick = function () { window.focus(); window.location.href = body.getAttribute("data-workbench-url"); };
+    }
+  }
+  function showPending(pending) {
+    var part = document.querySelector("[data-pending-part]");
+    if (!part || typeof pending !== "number" || isNaN(pending)) return;
+    part.hidden = pending === 0;
+    part.querySelector("[data-pending-count]").textContent = pending;
+  }
+
   function alertNew(ids, pending) {
     if (!document.body.hasAttribute("data-alerts")) return;
+    showPending(pending);
     var seen = seenOrders(), fresh = ids.filter(function (id) { return seen.indexOf(id) < 0; });
     if (fresh.length) {
       store(SEEN_KEY, JSON.stringify(seen.concat(fresh).slice(-2000)));
@@ -289,7 +325,7 @@
   });
   document.addEventListener("htmx:afterSettle", function (e) {
     var target = e.detail.target;
-    if (target && target.id === "workbench-rows") alertNew(idsIn(target), pendingIn(target));
+    if (target && target.id === "workbench-rows") { alertNew(idsIn(target), pendingIn(target)); watchDue(target); }
   });
 
   // every other page of a clerk: the same request by fetch, nothing swapped
@@ -305,6 +341,7 @@
       var tpl = document.createElement("template");
       tpl.innerHTML = "<table><tbody>" + html + "</tbody></table>";
       alertNew(idsIn(tpl.content), pendingIn(tpl.content));
+      watchDue(tpl.content);
     }).catch(function () { /* offline for a moment: the next poll tries again */ });
   }
 
@@ -322,6 +359,7 @@
     var rows = document.getElementById("workbench-rows");
     if (rows) {
       alertNew(idsIn(rows), pendingIn(rows));
+      watchDue(rows);
     } else {
       var seconds = Math.max(parseInt(body.getAttribute("data-poll-seconds") || "10", 10), 1);
       pollElsewhere();
@@ -420,7 +458,7 @@
     showFieldErrors();
     startAlerts();
     tick();
-    setInterval(tick, 1000);
+    setInterval(function () { tick(); dueSoon(); }, 1000);
     document.querySelectorAll("form").forEach(updateCount);
     var counter = document.querySelector("[data-pending]");
     if (counter) setTitle(parseInt(counter.getAttribute("data-pending"), 10));

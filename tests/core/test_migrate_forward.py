@@ -67,6 +67,11 @@ def _manage(url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE, env=env, capture_output=True, text=True)
 
 
+# tables a later migration drops on purpose: dispatch.0005 (the record of early warnings sent as messages; the
+# warnings are live in the header now, issue 28.2)
+DROPPED = {"dispatch_orderwarning"}
+
+
 def renamed(table: str) -> str:
     """The ground floor's tables carry core's name since core.0003 (they kept dispatch's before)."""
     core_tables = (
@@ -98,7 +103,9 @@ def test_a_database_from_before_the_move_migrates_forward_with_nothing_lost(old_
     )
     after = _counts(old_database)
     for table, rows in before.items():
-        if table in ("django_migrations", "django_content_type", "auth_permission"):
+        if table in DROPPED:
+            assert table not in after, table
+        elif table in ("django_migrations", "django_content_type", "auth_permission"):
             assert after[table] >= rows, table  # new migrations, and the types and permissions of new models
         else:
             assert after.get(renamed(table)) == rows, table  # every table kept (under its owner's name), all its rows

@@ -41,25 +41,3 @@ def test_xinjiang_is_reminded_at_its_own_closing(net):
     assert unscanned_reminders_send(at=datetime(2026, 11, 23, 19, 40, tzinfo=SH)) == 0
     assert unscanned_reminders_send(at=datetime(2026, 11, 23, 20, 35, tzinfo=SH)) == 1
     assert Message.objects.filter(site=net.site_x).count() == 1
-
-
-def test_early_warnings_ten_minutes_and_two_hours_before(net):
-    from dispatch.reminders import deadline_warnings_send
-
-    t0 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
-    waiting = make_order(order_time=t0)  # accept due 10:30
-    accepted = make_order(order_time=t0)  # pickup due 02:00 next day
-    ops.order_accept(order_id=accepted.pk, actor=net.clerk_a, at=t0)
-    assert deadline_warnings_send(at=datetime(2026, 11, 23, 10, 19, 59, tzinfo=SH)) == 0
-    assert deadline_warnings_send(at=datetime(2026, 11, 23, 10, 20, tzinfo=SH)) == 1
-    message = Message.objects.get(site=net.site_a)
-    assert "10" in message.title and message.link == "/desk/accept/"
-    assert deadline_warnings_send(at=datetime(2026, 11, 23, 10, 25, tzinfo=SH)) == 0  # once per order and stint
-    assert deadline_warnings_send(at=datetime(2026, 11, 24, 0, 0, tzinfo=SH)) == 1  # pickup in 2 hours
-    assert Message.objects.filter(site=net.site_a, link="/desk/pickup/").count() == 1
-    # a transfer starts a new stint: the receiving site is warned for its own deadline
-    ops.order_transfer(
-        order_id=waiting.pk, actor=net.clerk_a, to_site=net.site_b, at=datetime(2026, 11, 23, 10, 26, tzinfo=SH)
-    )
-    assert deadline_warnings_send(at=datetime(2026, 11, 23, 10, 47, tzinfo=SH)) == 1
-    assert Message.objects.filter(site=net.site_b).count() == 1
