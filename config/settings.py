@@ -256,6 +256,14 @@ BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=60)
 ACCEPT_CLOCK = env("ACCEPT_CLOCK", default="service_hours")
 ACCEPT_MINUTES = env.int("ACCEPT_MINUTES", default=30)
 PICKUP_HOURS = env.int("PICKUP_HOURS", default=16)
+# 实名收寄 (orders.sender_id): the business types whose pickup waits for the sender's identity check (comma-separated
+# of "send", "online"; none by default: the site turns it on when its counter is ready), how long a verified
+# sender is not asked again, and the Fernet key of the stored numbers (a urlsafe base64 32-byte key, e.g. from
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`; without one a key
+# derived from SECRET_KEY is used).
+SENDER_ID_BUSINESS_TYPES = env.list("SENDER_ID_BUSINESS_TYPES", default=[])
+SENDER_ID_VALID_DAYS = env.int("SENDER_ID_VALID_DAYS", default=90)
+SENDER_ID_KEY = env("SENDER_ID_KEY", default="")
 WAYBILL_PATTERN = env("WAYBILL_PATTERN", default=r"^[0-9]{12,15}$")
 WAYBILL_FORMAT_LABEL = env("WAYBILL_FORMAT_LABEL", default="12–15 位数字")
 # a pickup confirmation whose waybill has no 揽收 scan at the same site within these hours of it (or one at another

@@ -9,13 +9,17 @@ MAX_CHARS = 4000
 MAX_FIELDS = 40
 
 
+#: never kept in the session: the form's plumbing, and personal data that must not leave its encrypted row (实名收寄)
+NEVER_KEPT = frozenset({"csrfmiddlewaretoken", "next", "id_number", "id_name", "password"})
+
+
 def typed_keep(
     request, *, form: str, data: dict, modal: str = "", action: str = "", order: str = "", errors: dict | None = None
 ) -> None:
     """Remember the refused form: ``form`` names it, ``modal`` is the dialog to reopen (with its ``action``
     and the ``order`` it was about); ``errors`` (field name → message) are shown next to those fields of the
     form that posts to ``action`` (``static/js/desk.js``), and listed at the top of the page."""
-    fields = [(k, v) for k, v in data.items() if k not in ("csrfmiddlewaretoken", "next")][:MAX_FIELDS]
+    fields = [(k, v) for k, v in data.items() if k not in NEVER_KEPT][:MAX_FIELDS]
     clean = {str(k)[:100]: str(v)[:MAX_CHARS] for k, v in fields}
     request.session[KEY] = {
         "form": form,

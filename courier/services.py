@@ -189,9 +189,21 @@ def _conflict(order: OnlineOrder, user, error: DomainError) -> tuple[str, str]:
     return Outcome.REFUSED, str(error.message)
 
 
-def _apply(kind: str, order: OnlineOrder, user, payload: dict, at: datetime, evidence: dict) -> str:
-    """Run the desk's service for the act at the time it counts; returns the success message."""
+def _apply(
+    kind: str, order: OnlineOrder, user, payload: dict, at: datetime, evidence: dict, id_doc: dict | None = None
+) -> str:
+    """Run the desk's service for the act at the time it counts; returns the success message. A pickup may
+    carry the sender's identity check (实名收寄, ``id_doc``), recorded first (never kept in the act's row)."""
     no = order.channel_order_id
+    if kind == Kind.CONFIRM and isinstance(id_doc, dict) and id_doc:
+        desk.order_sender_id_record(
+            order_id=order.pk,
+            actor=user,
+            doc_type=str(id_doc.get("type") or ""),
+            number=str(id_doc.get("number") or ""),
+            name=str(id_doc.get("name") or ""),
+            at=at,
+        )
     if kind == Kind.CONFIRM:
         waybill = str(payload.get("waybill") or "").strip()
         if not waybill and not order.waybill_no and payload.get("ewaybill"):
@@ -307,6 +319,7 @@ def courier_act_apply(
     cid = _client_id(client_id)
     if kind not in Kind.values:
         raise ActError(_("Unknown act."))
+    id_doc = (payload or {}).get("id_doc")  # personal data: passed on to its encrypted row, never stored here
     payload = {
         k: v
         for k, v in (payload or {}).items()
@@ -355,7 +368,7 @@ def courier_act_apply(
     else:
         try:
             with transaction.atomic():
-                row.message = _apply(kind, order, user, payload, witnessed.at, _evidence(row))
+                row.message = _apply(kind, order, user, payload, witnessed.at, _evidence(row), id_doc)
             row.outcome = Outcome.APPLIED
         except DomainError as exc:
             order.refresh_from_db()

@@ -20,7 +20,8 @@ from core import scoping
 from core.models import Courier
 from core.view_calls import service_call
 from dispatch.pickup_desk import SOON_SECONDS
-from orders.models import FailReason
+from orders.models import FailReason, SenderIdCheck
+from orders.sender_id import sender_id_required_ids
 
 from . import selectors, services
 from .qr import qr_svg
@@ -33,11 +34,16 @@ R = scoping.Role
 def home(request):
     """我的取件: the courier's assigned orders, nearest deadline first (also the page the phone keeps offline)."""
     now = timezone.now()
+    orders = list(selectors.courier_open_orders(user=request.user)[:200])
+    needed = sender_id_required_ids(orders, at=now)
+    for o in orders:
+        o.id_needed = o.pk in needed
     return render(
         request,
         "courier/home.html",
         {
-            "orders": list(selectors.courier_open_orders(user=request.user)[:200]),
+            "orders": orders,
+            "doc_types": SenderIdCheck.DocType.choices,
             "counts": selectors.courier_day_counts(user=request.user, at=now),
             "courier": request.user.courier,
             "now": now,

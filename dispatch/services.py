@@ -34,6 +34,7 @@ from orders.models import (
     PickupBinding,
     PickupSource,
 )
+from orders.sender_id import sender_id_required, sender_id_store
 from orders.services import stint_begin
 
 from .models import SiteActivity
@@ -372,7 +373,30 @@ def order_pickup_confirm(
     waybill = (waybill or "").strip() or (order.waybill_no or "")
     waybill = waybill_validate(waybill)
     _waybill_free(waybill, order)
+    if sender_id_required(order, at=at):
+        raise OrderError(
+            _(
+                "Order %(order)s needs the sender's identity check (实名收寄) before the pickup: record the "
+                "sender's document first."
+            )
+            % {"order": order.channel_order_id},
+            field="id_number",
+        )
     _pickup(order, actor=actor, waybill=waybill, at=at, source=PickupSource.CONFIRM, evidence=evidence)
+    return order
+
+
+@transaction.atomic
+def order_sender_id_record(
+    *, order_id: int, actor, doc_type: str, number: str, name: str, at: datetime | None = None
+) -> OnlineOrder:
+    """实名收寄: the courier at the door (their own orders) or the site's clerk records the sender's identity
+    document of an order waiting for pickup (``orders.sender_id``)."""
+    at = at or timezone.now()
+    order = workflow.lock(order_id)
+    _guard_site(order, actor, courier_may=True)
+    workflow.check(order, "pickup_confirm")
+    sender_id_store(order=order, actor=actor, doc_type=doc_type, number=number, name=name, at=at)
     return order
 
 

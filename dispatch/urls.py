@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/orders/<int:pk>/courier/", pickup.order_courier, name="order_courier"),
     path("desk/orders/<int:pk>/pickup/", pickup.order_pickup_confirm, name="order_pickup_confirm"),
     path("desk/orders/<int:pk>/pickup-fail/", pickup.order_pickup_fail, name="order_pickup_fail"),
+    path("desk/orders/<int:pk>/sender-id/", pickup.order_sender_id, name="order_sender_id"),
     path("desk/orders/<int:pk>/reappoint/", pickup.order_reappoint, name="order_reappoint"),
     path("desk/orders/<int:pk>/remind/", pickup.order_waybill_remind, name="order_waybill_remind"),
     path("desk/orders/<int:pk>/waybill/", pickup.order_waybill_correct, name="order_waybill_correct"),

@@ -504,3 +504,47 @@ class OrderCountDay(models.Model):
 
     day = models.DateField(primary_key=True)
     counted_at = models.DateTimeField()
+
+
+class SenderIdCheck(models.Model):
+    """实名收寄 (《邮件快件实名收寄管理办法》): the sender's identity document checked at the pickup, one row per
+    order. The number and the name are kept encrypted (``orders.sender_id``, Fernet with ``SENDER_ID_KEY``);
+    only a masked number is kept in clear, and the sender's phone only as a keyed digest (to find a sender
+    already verified). Personal data: erased with the order's (its foreign key finds it)."""
+
+    class DocType(models.TextChoices):
+        RESIDENT_ID = "resident_id", _("Resident identity card (居民身份证)")
+        PASSPORT = "passport", _("Passport (护照)")
+        HK_MACAO_PERMIT = (
+            "hk_macao",
+            _("Mainland travel permit for Hong Kong and Macao residents (港澳居民来往内地通行证)"),
+        )
+        TAIWAN_PERMIT = "taiwan", _("Mainland travel permit for Taiwan residents (台湾居民来往大陆通行证)")
+        HMT_RESIDENCE = (
+            "hmt_residence",
+            _("Residence permit for Hong Kong, Macao and Taiwan residents (港澳台居民居住证)"),
+        )
+        FOREIGN_PERMANENT = "foreign_pr", _("Foreign permanent resident ID card (外国人永久居留身份证)")
+
+    order = models.OneToOneField(
+        OnlineOrder, on_delete=models.CASCADE, related_name="sender_id_check", verbose_name=_("order")
+    )
+    doc_type = models.CharField(_("document"), max_length=16, choices=DocType.choices)
+    number_encrypted = models.TextField()
+    name_encrypted = models.TextField()
+    number_masked = models.CharField(_("document number"), max_length=40)
+    phone_digest = models.CharField(max_length=64, db_index=True)
+    checked_at = models.DateTimeField(_("checked at"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by")
+    )
+
+    class Meta:
+        verbose_name = _("sender identity check (实名收寄)")
+        verbose_name_plural = _("sender identity checks (实名收寄)")
+
+    def __repr__(self) -> str:  # never the number or the name, even in a traceback
+        return f"<SenderIdCheck order={self.order_id} {self.doc_type} {self.number_masked}>"
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} {self.number_masked}"

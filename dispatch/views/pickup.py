@@ -16,8 +16,9 @@ from core.kept_input import typed_keep
 from core.models import Courier
 from core.parsing import parse_id, parse_moment
 from core.view_calls import service_call
-from orders.models import FailReason, OrderState
+from orders.models import FailReason, OrderState, SenderIdCheck
 from orders.outbox import channels_reaching
+from orders.sender_id import sender_id_required_ids
 
 from .. import courier_panel, pickup_desk, services
 from ..corrections import order_waybill_correct as correct
@@ -36,6 +37,13 @@ from .common import (
 # ---------------------------------------------------------------- 网点揽件
 
 
+def _mark_sender_id(orders, at) -> None:
+    """``o.id_needed`` on each row: its pickup waits for the sender's identity check (实名收寄)."""
+    needed = sender_id_required_ids(orders, at=at)
+    for o in orders:
+        o.id_needed = o.pk in needed
+
+
 def _pickup_couriers(request) -> list:
     return list(
         Courier.objects.filter(site_id__in=scoping.clerk_site_ids(request.user), active=True).order_by(
@@ -52,6 +60,7 @@ def pickup(request):
     orders = pickup_desk.pickup_desk_list(
         user=request.user, at=at, courier=f_courier, due=f_due, limit=ROWS_PER_PAGE + 1
     )
+    _mark_sender_id(orders[:ROWS_PER_PAGE], at)
     return render(
         request,
         "dispatch/pickup.html",
@@ -64,6 +73,7 @@ def pickup(request):
             "warn_seconds": pickup_desk.SOON_SECONDS,
             "arm_seconds": pickup_desk.ARM_SECONDS,
             "due_choices": pickup_desk.DUE_CHOICES,
+            "doc_types": SenderIdCheck.DocType.choices,
             "f_courier": f_courier,
             "f_due": f_due,
             "panel": courier_panel.courier_panel(user=request.user, at=at),
@@ -90,6 +100,7 @@ def pickup_scan(request):
         previous = pickup_desk.pickup_open_orders(user=request.user).filter(pk=armed_id).first()
         if previous is not None:
             rows.append((previous, "open", ""))
+    _mark_sender_id([row[0] for row in rows], timezone.now())
     return render(
         request,
         "dispatch/_pickup_scan.html",
@@ -137,6 +148,7 @@ def order_pickup_confirm(request, pk: int):
         else:
             order.refresh_from_db()
             row_state, row_message = "refused", confirmed.error.message
+        _mark_sender_id([order], timezone.now())
         return render(
             request,
             "dispatch/_pickup_row.html",
@@ -273,3 +285,23 @@ def pickup_couriers(request):
             "warn_seconds": pickup_desk.SOON_SECONDS,
         },
     )
+
+
+@scoping.role_required(R.CLERK, R.HQ)
+@require_POST
+def order_sender_id(request, pk: int):
+    """实名收寄 at the desk: the sender's identity document of an order waiting for pickup (never kept in the
+    session or echoed back: a refusal names the field, the clerk types it again)."""
+    order = _order(request, pk)
+    _run(
+        request,
+        lambda: services.order_sender_id_record(
+            order_id=order.pk,
+            actor=request.user,
+            doc_type=request.POST.get("doc_type", ""),
+            number=request.POST.get("id_number", ""),
+            name=request.POST.get("id_name", ""),
+        ),
+        _("The sender of order %(id)s is verified (实名收寄).") % {"id": order.channel_order_id},
+    )
+    return _back(request, "dispatch:pickup")
