@@ -381,6 +381,7 @@ MATRIX = {
             "dispatch:order_courier",
             "dispatch:order_pickup_confirm",
             "dispatch:order_pickup_fail",
+            "dispatch:order_sender_id",
             "dispatch:order_reappoint",
             "dispatch:order_waybill_remind",
             "orders:order_correct",
