@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0013_order_day_counts"),
+        ("orders", "0014_historychange_and_more"),
         ("core", "0003_tables_named_for_core"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
