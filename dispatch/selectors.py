@@ -1,13 +1,16 @@
-"""Reads of the site's desk that are not about one order: sites whose workbench went silent."""
+"""Reads of the site's desk that are not about one order: sites whose workbench went silent, and the data
+center's 分件 queue as HQ reads it."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from core import clock, scoping
-from core.models import Site, User
+from core.models import District, Site, User
+from orders.models import EventKind, OnlineOrder, OrderEvent
 
 from .models import SiteActivity
 
@@ -27,3 +30,49 @@ def silent_sites(*, user: User, at: datetime) -> QuerySet[Site]:
         .select_related("province", "activity")
         .order_by("province__code", "code")
     )
+
+
+def data_center_rows(orders, *, at: datetime) -> list[OnlineOrder]:
+    """The 分件 queue's orders with what HQ decides on, in three queries whatever the page's length: ``place`` (the
+    sender's city and district: the order's own words, else its district code's names), ``waited`` (minutes since
+    the order reached the data center) and ``why`` (why no site took it: the routing note, else the words of the
+    transfer or failed accept that sent it there)."""
+    orders = list(orders)
+    codes = {o.sender_adcode for o in orders if o.sender_adcode and not (o.sender_city and o.sender_district)}
+    districts = {d.adcode: d for d in District.objects.filter(adcode__in=codes).select_related("city")}
+    arrivals = {}
+    for e in (
+        OrderEvent.objects.filter(
+            order_id__in=[o.pk for o in orders],
+            kind__in=[
+                EventKind.CREATED,
+                EventKind.ENTERED,
+                EventKind.TRANSFERRED,
+                EventKind.ACCEPT_FAILED,
+                EventKind.REROUTED,
+            ],
+            to_site__is_data_center=True,
+        )
+        .select_related("site")
+        .order_by("order_id", "at", "id")
+    ):
+        arrivals[e.order_id] = e  # the latest one: the queue holds the order since then
+    for o in orders:
+        district = districts.get(o.sender_adcode)
+        city = o.sender_city or (district.city.name if district else "")
+        if city == "市辖区":
+            city = ""
+        o.place = " ".join(p for p in (city, o.sender_district or (district.name if district else "")) if p) or "—"
+        arrival = arrivals.get(o.pk)
+        since = arrival.at if arrival else o.created_at
+        o.waited = max(int((at - since).total_seconds() // 60), 0)
+        if o.route_reason:
+            o.why = o.route_reason
+        elif arrival is not None and arrival.kind not in (EventKind.CREATED, EventKind.ENTERED):
+            o.why = _("%(site)s sent it here: %(text)s") % {
+                "site": arrival.site.name,
+                "text": arrival.text or arrival.get_reason_display() or arrival.get_kind_display(),
+            }
+        else:
+            o.why = _("No site serves this address.")
+    return orders

@@ -13,7 +13,7 @@ from core.view_calls import service_call
 from orders.models import OnlineOrder, OrderState
 from orders.services import order_cancel as cancel
 
-from .. import services
+from .. import selectors, services
 from .common import (
     ROWS_PER_PAGE,
     R,
@@ -41,7 +41,7 @@ def hq_dispatch(request):
         request,
         "dispatch/hq_dispatch.html",
         {
-            "orders": queue[:ROWS_PER_PAGE],
+            "orders": selectors.data_center_rows(queue[:ROWS_PER_PAGE], at=now),
             "waiting": queue.count(),
             "now": now,
             "oldest_minutes": int((now - first.order_time).total_seconds() // 60) if first else 0,
