@@ -1,12 +1,17 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core import scoping
 from core.models import Province
 from core.parsing import SaneDateField
 from core.textpolicy import PolicyFormMixin
 
 from .models import AUDIT_RULES, Rule
 from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_types
+from .selectors import DASHBOARD_MAX_DAYS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,18 +43,76 @@ class EvidenceForm(PolicyFormMixin, forms.Form):
 
 
 class RuleVersionForm(PolicyFormMixin, forms.Form):
+    """A new version of one rule. It opens on the rule's version in force (``initial_from``), the threshold in the
+    unit the rule table shows it in: hours for a whole number of hours (揽收 16 小时), else minutes (接单 30 分)."""
+
     code = forms.ChoiceField(label=_("Rule"), choices=Rule.choices)
     fine = forms.DecimalField(label=_("Fine (CNY)"), min_value=0, max_digits=10, decimal_places=2)
-    threshold_minutes = forms.IntegerField(
-        label=_("Threshold (minutes)"),
-        min_value=1,
-        required=False,
-        help_text=_("Time rules only: 30 for accept, 960 for pickup"),
+    threshold = forms.IntegerField(
+        label=_("Threshold"), min_value=1, max_value=100_000, required=False, help_text=_("Time rules only")
+    )
+    threshold_unit = forms.ChoiceField(
+        label=pgettext_lazy("time", "Unit"),
+        choices=[("minutes", _("minutes")), ("hours", _("hours"))],
+        initial="minutes",
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     effective_from = forms.DateTimeField(
         label=_("Effective from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+    @staticmethod
+    def initial_from(version, *, effective_from=None) -> dict:
+        """The form's values from a version (the one in force), its threshold in its natural unit."""
+        minutes = version.threshold_minutes
+        hours = bool(minutes) and minutes >= 60 and minutes % 60 == 0
+        return {
+            "code": version.code,
+            "fine": version.fine,
+            "threshold": (minutes // 60 if hours else minutes) or None,
+            "threshold_unit": "hours" if hours else "minutes",
+            "description": version.description,
+            "effective_from": effective_from,
+        }
+
+    def clean(self):
+        data = super().clean()
+        value = data.get("threshold")
+        data["threshold_minutes"] = (
+            None if value is None else value * (60 if data.get("threshold_unit") == "hours" else 1)
+        )
+        return data
+
+
+class DashboardFilterForm(PolicyFormMixin, forms.Form):
+    """The dashboard's period (at most a quarter, ending today at the latest) and, for national users, a province."""
+
+    date_from = SaneDateField(label=_("First day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = SaneDateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    province = forms.ModelChoiceField(
+        label=_("Province"), queryset=Province.objects.none(), required=False, empty_label=_("The whole network")
+    )
+
+    def __init__(self, *args, user, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        if scoping.is_national(user):
+            self.fields["province"].queryset = Province.objects.order_by("code")
+        else:
+            del self.fields["province"]
+
+    def clean(self):
+        data = super().clean()
+        last = min(data.get("date_to") or self.today, self.today)
+        first = data.get("date_from") or last - timedelta(days=13)
+        if first > last:
+            self.add_error("date_from", _("The first day comes before the last."))
+            first = last - timedelta(days=13)
+        if (last - first).days + 1 > DASHBOARD_MAX_DAYS:
+            self.add_error("date_from", _("At most %(n)d days at once.") % {"n": DASHBOARD_MAX_DAYS})
+            first = last - timedelta(days=DASHBOARD_MAX_DAYS - 1)
+        data["first"], data["last"] = first, last
+        return data
 
 
 class WorkOrderLimitForm(PolicyFormMixin, forms.Form):

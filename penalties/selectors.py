@@ -40,15 +40,62 @@ def violations_for(*, user) -> QuerySet[Violation]:
     return Violation.objects.filter(scoping.unit_q(user)).select_related("site", "province", "order", "order__channel")
 
 
-def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
-    """On-time accept and pickup rates per day, violations per rule, worst sites, and HQ's data-center waiting."""
+#: the longest period the dashboard draws (a quarter)
+DASHBOARD_MAX_DAYS = 92
+
+
+def _span_figures(*, scope, standing, first: date, last: date) -> dict:
+    """Orders, standing violations and the on-time rates of [first, last] within ``scope``."""
+    orders = sum(orders_per_day(scope=scope, first=first, last=last).counts.values())
+    rows = standing.filter(
+        occurred_at__gte=clock.day_start(first), occurred_at__lt=clock.day_start(last + timedelta(days=1))
+    )
+    by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))
+    return {
+        "first": first,
+        "last": last,
+        "orders": orders,
+        "violations": sum(by_rule.values()),
+        "accept": None if not orders else max(0.0, 1 - by_rule.get(Rule.LATE_ACCEPT, 0) / orders),
+        "pickup": None if not orders else max(0.0, 1 - by_rule.get(Rule.LATE_PICKUP, 0) / orders),
+    }
+
+
+def week_over_week(*, scope, standing, last: date) -> dict:
+    """The seven days ending ``last`` beside the seven before: (label key, this week, last week, change)."""
+    this = _span_figures(scope=scope, standing=standing, first=last - timedelta(days=6), last=last)
+    before = _span_figures(
+        scope=scope, standing=standing, first=last - timedelta(days=13), last=last - timedelta(days=7)
+    )
+    rows = []
+    for key in ("orders", "violations", "accept", "pickup"):
+        a, b = this[key], before[key]
+        rows.append({"key": key, "this": a, "before": b, "change": None if a is None or b is None else a - b})
+    return {"this": this, "before": before, "rows": rows}
+
+
+def dashboard(
+    *,
+    user,
+    days: int = 14,
+    today: date | None = None,
+    first: date | None = None,
+    province_id: int | None = None,
+) -> dict:
+    """On-time accept and pickup rates per day, violations per rule, worst sites, week over week, and HQ's
+    data-center waiting; over [first, today] (``days`` days ending today by default), within the user's unit and,
+    for a national user, the province chosen."""
     today = today or timezone.localdate()
-    first = today - timedelta(days=days - 1)
+    first = first or today - timedelta(days=days - 1)
+    days = (today - first).days + 1
     start, end = clock.day_start(first), clock.day_start(today + timedelta(days=1))
     tz = clock.tz()
-    counted = orders_per_day(scope=scoping.unit_q(user), first=first, last=today)
+    scope = scoping.unit_q(user)
+    if province_id and scoping.is_national(user):
+        scope &= Q(province_id=province_id)
+    counted = orders_per_day(scope=scope, first=first, last=today)
     per_day = counted.counts
-    standing = violations_for(user=user).filter(status=ViolationStatus.CONFIRMED)
+    standing = Violation.objects.filter(scope, status=ViolationStatus.CONFIRMED)
     late = (
         standing.filter(rule__in=[Rule.LATE_ACCEPT, Rule.LATE_PICKUP], occurred_at__gte=start, occurred_at__lt=end)
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
@@ -83,8 +130,13 @@ def dashboard(*, user, days: int = 14, today: date | None = None) -> dict:
         "counted_at": counted.as_of,
         "by_rule": [(Rule(code).label, by_rule.get(code, 0)) for code in Rule.values],
         "total": sum(by_rule.values()),
+        "weeks": week_over_week(scope=scope, standing=standing, last=today),
     }
-    if scoping.role_of(user) in (scoping.Role.HQ, scoping.Role.MANAGER) and scoping.is_national(user):
+    if (
+        scoping.role_of(user) in (scoping.Role.HQ, scoping.Role.MANAGER)
+        and scoping.is_national(user)
+        and not province_id
+    ):
         # the data center's pending orders through the partial index of pending orders per site, counted and
         # their oldest found in one aggregate: "ORDER BY order_time LIMIT 1" over a join walked the whole order-time
         # index when the queue was empty (2.5 s at 10 M orders)

@@ -5,12 +5,14 @@ or selector, answer in place."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +20,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import clock, scoping
-from core.humanize import sheet_time
+from core.humanize import sheet_time, week_text
 from core.models import ClosureDay
 from core.parsing import parse_id, parse_moment, parse_month, parse_year
 from core.sheets import xlsx_response
@@ -35,6 +37,7 @@ from .filters import ViolationFilter
 from .forms import (
     AuditPickForm,
     ClosureForm,
+    DashboardFilterForm,
     EvidenceForm,
     RaiseForm,
     RuleVersionForm,
@@ -346,8 +349,22 @@ def deadlines(request):
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def dashboard(request):
-    data = selectors.dashboard(user=request.user)
-    labels = [r["day"].strftime("%m-%d") for r in data["rates"]]
+    today = timezone.localdate()
+    form = DashboardFilterForm(request.GET or None, user=request.user, today=today)
+    form.is_valid()
+    period = getattr(form, "cleaned_data", {})
+    first = period.get("first") or today - timedelta(days=13)
+    last = period.get("last") or today
+    province = period.get("province")
+    data = selectors.dashboard(
+        user=request.user, first=first, today=last, province_id=province.pk if province else None
+    )
+    labels = [f"{r['day'].month}月{r['day'].day}日" for r in data["rates"]]
+    week = data["weeks"]
+
+    def worst_link(w):
+        return reverse("penalties:violation_list") + "?" + urlencode({"site": w["site__code"], "status": "CONFIRMED"})
+
     charts = {
         "rates": line_chart(
             labels=labels,
@@ -357,10 +374,23 @@ def dashboard(request):
             ],
         ),
         "rules": bar_chart(items=data["by_rule"]),
-        "worst": bar_chart(items=[(f"{w['site__name']}", w["n"]) for w in data["worst"]]),
+        "worst": bar_chart(items=[(w["site__name"], w["n"], worst_link(w)) for w in data["worst"]]),
     }
     last_sweep = SweepRun.objects.first()
-    return render(request, "penalties/dashboard.html", {"d": data, "charts": charts, "last_sweep": last_sweep})
+    return render(
+        request,
+        "penalties/dashboard.html",
+        {
+            "d": data,
+            "charts": charts,
+            "last_sweep": last_sweep,
+            "form": form,
+            "province": province,
+            "week_this": week_text(week["this"]["first"]),
+            "week_before": week_text(week["before"]["first"]),
+            "worst_links": [(w, worst_link(w)) for w in data["worst"]],
+        },
+    )
 
 
 # ---------------------------------------------------------------- rules and closure days (HQ)
@@ -380,10 +410,25 @@ def _versioned(request, form, create, success: str) -> bool:
     ).ok
 
 
+def _rule_form_initial(code: str | None) -> dict:
+    """A new version starts from the rule's version in force (the first rule's unless one is asked for), effective
+    from the next whole hour."""
+    now = timezone.now()
+    code = code if code in Rule.values else Rule.values[0]
+    version = RuleVersion.objects.filter(code=code, effective_from__lte=now).order_by("-effective_from").first()
+    start = (timezone.localtime(now) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    if version is None:
+        return {"code": code, "effective_from": start.strftime("%Y-%m-%dT%H:%M")}
+    return RuleVersionForm.initial_from(version, effective_from=start.strftime("%Y-%m-%dT%H:%M"))
+
+
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
 def rules(request):
     is_limit = request.POST.get("action") == "wo_limit"
-    form = RuleVersionForm(request.POST if request.method == "POST" and not is_limit else None)
+    form = RuleVersionForm(
+        request.POST if request.method == "POST" and not is_limit else None,
+        initial=_rule_form_initial(request.GET.get("code")),
+    )
     limit_form = WorkOrderLimitForm(request.POST if is_limit else None)
     if request.method == "POST":
         if scoping.role_of(request.user) != R.HQ:

@@ -79,6 +79,20 @@ def minutes_text(value):
 
 
 @register.filter
+def percent(value) -> str:
+    """A rate 0–1 as 97.5%; none: —."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def points(value) -> str:
+    """A change of a rate as percentage points: +1.2 个百分点; none: —."""
+    if value is None:
+        return "—"
+    return f"{value * 100:+.1f} 个百分点"
+
+
+@register.filter
 def week_text(value):
     """An assessment week's Monday as 11月16日–11月22日."""
     return text(value) if value else ""

@@ -103,13 +103,25 @@ def test_rules_and_closures_pages(net, login):
     hq = login(net.hq)
     r = hq.post(
         reverse("penalties:rules"),
-        {"code": "LATE_ACCEPT", "fine": "150", "threshold_minutes": "30", "effective_from": "2030-01-01T00:00"},
+        {
+            "code": "LATE_ACCEPT",
+            "fine": "150",
+            "threshold": "30",
+            "threshold_unit": "minutes",
+            "effective_from": "2030-01-01T00:00",
+        },
         follow=True,
     )
     assert RuleVersion.objects.filter(code="LATE_ACCEPT").count() == 2 and "2030-01-01" in r.content.decode()
     r = hq.post(
         reverse("penalties:rules"),
-        {"code": "LATE_ACCEPT", "fine": "150", "threshold_minutes": "30", "effective_from": "2020-01-01T00:00"},
+        {
+            "code": "LATE_ACCEPT",
+            "fine": "150",
+            "threshold": "30",
+            "threshold_unit": "minutes",
+            "effective_from": "2020-01-01T00:00",
+        },
     )
     assert r.status_code == 200 and RuleVersion.objects.filter(code="LATE_ACCEPT").count() == 2  # not retroactive
     page = hq.get(reverse("penalties:closures"), {"year": 2026}).content.decode()
