@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, locks, scoping
+from core.idempotent import insert_once
 from core.models import Message, Site
 from core.outbox import Outbox
 from core.parsing import parse_int, parse_moment
@@ -89,6 +90,20 @@ REQUIRED = ("wo_id", "type", "source", "waybill_no", "description")
 FIELDS = REQUIRED + ("consumer_name", "consumer_phone", "raised_at", "limit_hours")
 
 
+def _repeat(existing: WorkOrder, data: dict) -> WorkOrder:
+    """A work order received again: the stored one if the content is the same; else a conflict."""
+    differ = [
+        k for k in ("type", "source", "waybill_no", "description") if str(getattr(existing, k)) != str(data.get(k))
+    ]
+    if differ:
+        raise WorkOrderConflict(
+            _("Work order %(id)s was already received with other content (%(fields)s).")
+            % {"id": data["wo_id"], "fields": ", ".join(differ)},
+            field=differ[0],
+        )
+    return existing
+
+
 @transaction.atomic
 def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) -> tuple[WorkOrder, bool]:
     """A work order from the CRM (or entered by HQ): a repeat returns the stored one; other content conflicts."""
@@ -114,36 +129,32 @@ def work_order_receive(*, data: dict, actor=None, at: datetime | None = None) ->
                 _("The time limit is a whole number of hours from 1 to %(max)d.") % {"max": LIMIT_HOURS_MAX},
                 field="limit_hours",
             )
-    existing = WorkOrder.objects.select_for_update().filter(wo_id=data["wo_id"]).first()
+    existing = WorkOrder.objects.filter(wo_id=data["wo_id"]).first()
     if existing is not None:
-        differ = [
-            k for k in ("type", "source", "waybill_no", "description") if str(getattr(existing, k)) != str(data.get(k))
-        ]
-        if differ:
-            raise WorkOrderConflict(
-                _("Work order %(id)s was already received with other content (%(fields)s).")
-                % {"id": data["wo_id"], "fields": ", ".join(differ)},
-                field=differ[0],
-            )
-        return existing, False
+        return _repeat(existing, data), False
     unit, note = unit_for_waybill(data["waybill_no"])
-    wo = WorkOrder.objects.create(
-        wo_id=data["wo_id"],
-        type=data["type"],
-        source=data["source"],
-        waybill_no=data["waybill_no"],
-        consumer_name=data.get("consumer_name") or "",
-        consumer_phone=data.get("consumer_phone") or "",
-        description=data["description"],
-        raised_at=raised,
-        limit_hours=hours,
-        due_at=clock.work_order_due(at, hours),
-        unit=unit,
-        province=unit.province if unit else None,
-        routing_note=note[:200],
-        state=S.OPEN if unit else S.UNASSIGNED,
-        created_at=at,
+    wo, created = insert_once(
+        lambda: WorkOrder.objects.create(
+            wo_id=data["wo_id"],
+            type=data["type"],
+            source=data["source"],
+            waybill_no=data["waybill_no"],
+            consumer_name=data.get("consumer_name") or "",
+            consumer_phone=data.get("consumer_phone") or "",
+            description=data["description"],
+            raised_at=raised,
+            limit_hours=hours,
+            due_at=clock.work_order_due(at, hours),
+            unit=unit,
+            province=unit.province if unit else None,
+            routing_note=note[:200],
+            state=S.OPEN if unit else S.UNASSIGNED,
+            created_at=at,
+        ),
+        lambda: WorkOrder.objects.filter(wo_id=data["wo_id"]).first(),
     )
+    if not created:  # the same work order pushed again at the same moment
+        return _repeat(wo, data), False
     event_record(wo, "received", at=at, actor=actor, text=_("limit %(h)d h") % {"h": hours})
     event_record(wo, "routed", at=at, text=note)
     if unit is not None:

@@ -290,3 +290,15 @@ class ClosureDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.province or '全网'}"
+
+
+class SeenSignature(models.Model):
+    """A signed API request's signature, kept for the replay window (``core.signing``): in PostgreSQL, so a replay
+    is refused whether or not Redis answers. An unlogged table (no WAL: an insert costs what a cache write does;
+    emptied only by a crash of PostgreSQL itself), pruned as it goes."""
+
+    key = models.CharField(max_length=100, primary_key=True)  # "<client id>:<signature>"
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("seen API signature")

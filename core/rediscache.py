@@ -6,8 +6,8 @@ SIGSTOPped server accepts connections and never answers). This one:
 - gives every socket a short timeout (``OPTIONS``: ``socket_connect_timeout`` / ``socket_timeout``, 0.5 s each
   by default in settings);
 - answers a failed read as a miss (``get`` → default), a failed write as not written (``add`` → True: the caller
-  goes on, as a first writer would — the API's replay check fails open for the outage and the ±5-minute
-  timestamp window still holds), a failed delete as done;
+  goes on, as a first writer would; the API's replay check keeps its record in PostgreSQL, ``core.signing``), a
+  failed delete as done;
 - after a failure, skips Redis altogether for ``CACHE_BREAKER_SECONDS`` (5 s): one clerk waits one timeout,
   the next ones none; ``degraded()`` says so, and the pages show a note (``core.context_processors``).
 """

@@ -18,9 +18,10 @@ import secrets
 import time
 from urllib.parse import quote, unquote
 
-from django.core.cache import cache
+from django.db import connection
 
 from .exceptions import SignatureError
+from .models import SeenSignature
 
 WINDOW_SECONDS = 300
 REPLAY_SECONDS = 600
@@ -83,11 +84,34 @@ def verify(request, *, lookup, now: float | None = None):
     expected = sign(client.secret, request.method, path, ts, request.body)
     if not hmac.compare_digest(expected, given.lower()):
         raise SignatureError("auth_bad_signature", "签名不正确。", "The signature does not match.")
-    if not cache.add(f"q9:api:sig:{client.pk}:{expected}", 1, timeout=REPLAY_SECONDS):
+    if not first_use(f"{client.pk}:{expected}"):
         raise SignatureError(
             "auth_replayed", "重复的请求（签名已使用过）。", "Replayed request: this signature was used already."
         )
     return client
+
+
+_pruned_at = 0.0
+
+
+def first_use(key: str) -> bool:
+    """Record a signature as seen; False if it was seen within the replay window. PostgreSQL, not Redis: the
+    record holds whether Redis is up, stopped or hung. Rows older than the window are pruned at most once a
+    minute per process (a request older than that is refused by the timestamp window anyway)."""
+    global _pruned_at
+    table = SeenSignature._meta.db_table
+    with connection.cursor() as cursor:
+        if time.monotonic() - _pruned_at > 60:
+            _pruned_at = time.monotonic()
+            cursor.execute(
+                f"DELETE FROM {table} WHERE seen_at < now() - make_interval(secs => %s)",  # noqa: S608
+                [REPLAY_SECONDS],
+            )
+        cursor.execute(
+            f"INSERT INTO {table} (key, seen_at) VALUES (%s, now()) ON CONFLICT (key) DO NOTHING",  # noqa: S608
+            [key],
+        )
+        return cursor.rowcount == 1
 
 
 def new_key() -> str:

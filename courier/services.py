@@ -327,7 +327,7 @@ def courier_act_apply(
     }
     try:
         pk = int(order_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity (JSON allows it, int() does not)
         pk = 0
     order = OnlineOrder.objects.filter(pk=pk, courier_id=user.courier_id).first() if 0 < pk < 2**63 else None
     if order is None:  # an order that was never this courier's: named nothing (like a missing one)

@@ -165,8 +165,11 @@ class BulkIn(BaseModel):
 
 
 class ChangeIn(Body):
-    """修改。window_end 须晚于 window_start，新的 window_end 须在 7 天之内 / window_end must be after window_start; a new
-    window_end within 7 days."""
+    """修改。window_end 须晚于 window_start，新的 window_end 须在 7 天之内；只改给出的字段；goods、remark 为 null 与空串
+    相同，即清空该项，weight_kg、window_start、window_end 为 null 也是清空；sender、receiver 为 null 或不给即不改；
+    结果与现状相同的修改答 422 nothing_changed / window_end must be after window_start, a new window_end within 7
+    days; only the fields given change; null for goods or remark is the empty text (clears it), null for weight_kg or
+    a window clears it; sender or receiver null or absent: unchanged; a change that changes nothing is a 422."""
 
     sender: Party | None = None
     receiver: Party | None = None

@@ -112,6 +112,8 @@ REQUIRED = {
     ImportJob.Kind.SCANS: ["waybill_no", "scan_type", "site_code", "scanned_at"],
 }
 LABEL = {kind: {v: k for k, v in cols.items()} for kind, cols in COLUMNS.items()}
+#: the example row of the template of a kind registered by another app (its field: value)
+EXAMPLES: dict[str, dict] = {}
 
 
 def _too_many_rows() -> ImportFileError:
@@ -581,7 +583,8 @@ def template_rows(kind: str) -> tuple[list[str], list[list]]:
             "scanned_at": "2026-11-23 14:00",
             "operator": "王五",
         },
-    }[kind]
+    }
+    examples = examples.get(kind) or EXAMPLES.get(kind, {})
     header = list(COLUMNS[kind])
     return header, [[examples.get(COLUMNS[kind][h], "") for h in header]]
 

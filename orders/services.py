@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, routing
+from core.idempotent import insert_once
 from core.models import District, Site
 from core.signing import new_key, new_secret
 from core.textpolicy import CONTROL_RE, text_check, text_problem
@@ -101,6 +102,8 @@ def _clean(data: dict) -> dict:
     out = {}
     suspect = False
     for key, value in data.items():
+        if value is None and key in _TEXT_FIELDS and not _TEXT_FIELDS[key].null:
+            value = ""  # null for a text: no text (a change with "remark": null clears the remark)
         if value is not None and not isinstance(value, str) and key in _TEXT_FIELDS:
             value = str(
                 value
@@ -263,28 +266,30 @@ def order_create(
     order.stint = 0
     stint_begin(order, site=route.site, at=clock.accept_clock_start(order.order_time, at), adcode=route.adcode)
     order.pickup_due_at = clock.pickup_deadline(order)
+
+    def same_order():
+        # looked up first: an identical copy with a waybill number breaks both unique keys, and it is still the order
+        return OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
+
     try:
-        with transaction.atomic():
-            order.save(force_insert=True)
+        order, created = insert_once(lambda: order.save(force_insert=True) or order, same_order)
     except IntegrityError as exc:
-        # another request created the same order a moment ago: answer as the repeat it is (looked up first: an
-        # identical copy with a waybill number breaks both unique keys, and it is still the same order)
-        existing = OnlineOrder.objects.filter(channel=channel, channel_order_id=data["channel_order_id"]).first()
-        if existing is None:
-            if "order_waybill_unique" in str(exc):
-                raise OrderError(
-                    _("Waybill number %(no)s is already used by another order.") % {"no": data["waybill_no"]},
-                    field="waybill_no",
-                ) from None
-            raise
-        differ = _same_content(existing, compared)
+        if "order_waybill_unique" in str(exc):
+            raise OrderError(
+                _("Waybill number %(no)s is already used by another order.") % {"no": data["waybill_no"]},
+                field="waybill_no",
+            ) from None
+        raise
+    if not created:
+        # another request created the same order a moment ago: answer as the repeat it is
+        differ = _same_content(order, compared)
         if differ:
             raise ContentConflict(
                 _("Order %(id)s was already received with other content (%(fields)s); send a change instead.")
                 % {"id": data["channel_order_id"], "fields": ", ".join(differ)},
                 field=differ[0],
-            ) from None
-        return Intake(order=existing, created=False)
+            )
+        return Intake(order=order, created=False)
     event_record(
         order=order,
         kind=EventKind.ENTERED if actor else EventKind.CREATED,

@@ -308,7 +308,7 @@ def imports(request):
 @scoping.role_required(scoping.Role.HQ)
 def import_template(request, kind: str):
     """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
-    if kind not in ImportJob.Kind.values:
+    if kind not in importing.COLUMNS:
         raise Http404
     header, rows = template_rows(kind)
     return xlsx_response(filename=f"import-template-{kind}", headers=header, rows=rows, sheet=kind, stamp=False)
