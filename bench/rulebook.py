@@ -2,10 +2,14 @@
 (``tests/penalties/test_rulebook_property.py``), each compared with the independent oracle; disagreements are
 counted, not stopped at.
 
-    python -m bench.rulebook [--smoke|--quick] [--examples N] [--plant]
+    python -m bench.rulebook [--smoke|--quick] [--examples N] [--plant [judge|sql]]
 
-``--plant`` plants a bug on purpose (an answer exactly at the accept deadline counted late: ``>=`` for ``>``) to
-show the oracle catches it. Runs in the test database of ``devtools.stack test`` (Q9_DB_NAME, REDIS_URL).
+The histories include facts delivered late (a 揽收 scan reaching the feed up to two days after it was made,
+closure days confirmed up to three days after the day): the oracle judges the final history only, and each
+standing fine's explanation must compute the stored deadline. ``--plant`` plants a bug on purpose (an answer
+exactly at the accept deadline counted late: ``>=`` for ``>``) in the judge that decides what stands, to show the
+oracle catches it; ``--plant sql`` plants it in the sweep's SQL instead, which the re-judging of every order the
+sweep fines corrects (no disagreement expected). Runs in the test database of ``devtools.stack test`` (Q9_DB_NAME, REDIS_URL).
 
 Last line: RESULT rulebook examples=… disagreements=… seconds=… per_example_ms=… planted=0|1
 """
@@ -29,15 +33,18 @@ PROMISED = ("examples", "disagreements", "seconds", "per_example_ms", "planted")
 
 
 def main(argv: list[str]) -> int:
-    examples = 20 if "--smoke" in argv else 200 if "--quick" in argv else 2000
+    examples = 20 if "--smoke" in argv else 40 if "--quick" in argv else 1000
     if "--examples" in argv:
         examples = int(argv[argv.index("--examples") + 1])
     plant = "--plant" in argv
+    where = "judge"
+    if plant and argv.index("--plant") + 1 < len(argv) and argv[argv.index("--plant") + 1] in ("judge", "sql"):
+        where = argv[argv.index("--plant") + 1]
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "rulebook.json"
         env = {**os.environ, "RULEBOOK_EXAMPLES": str(examples), "RULEBOOK_REPORT": str(report)}
         if plant:
-            env["RULEBOOK_PLANT"] = "1"
+            env["RULEBOOK_PLANT"] = where
         started = time.perf_counter()
         code = subprocess.run(
             [sys.executable, "-m", "devtools.stack", "test", TEST, "-q", "-p", "no:cacheprovider"], cwd=BASE, env=env
@@ -55,7 +62,7 @@ def main(argv: list[str]) -> int:
     n = tally["examples"]
     print(
         f"RESULT rulebook examples={n} disagreements={tally['disagreements']} seconds={seconds:.1f} "
-        f"per_example_ms={1000 * seconds / max(n, 1):.0f} planted={int(plant)}"
+        f"per_example_ms={1000 * seconds / max(n, 1):.0f} planted={int(plant)}" + (f" plant={where}" if plant else "")
     )
     return 0
 

@@ -89,9 +89,13 @@ def _closure_test(province, start: datetime):
     return (lambda d: d in days) if days else None
 
 
-def add_wall_hours(start: datetime, hours: float, *, is_closed=None) -> datetime:
-    """``start`` plus ``hours`` of wall-clock time, the clock standing still on closed days."""
+def add_wall_hours(start: datetime, hours: float, *, is_closed=None, spans: list | None = None) -> datetime:
+    """``start`` plus ``hours`` of wall-clock time, the clock standing still on closed days. ``spans``: a list that
+    receives each (from, to) the clock counted and each closed day it skipped as (day, None) — the explanation of a
+    fine reads the very computation (``penalties.explain``)."""
     if is_closed is None:
+        if spans is not None:
+            spans.append((start, start + timedelta(hours=hours)))
         return start + timedelta(hours=hours)
     need = timedelta(hours=hours)
     cursor = start.astimezone(tz())
@@ -99,12 +103,18 @@ def add_wall_hours(start: datetime, hours: float, *, is_closed=None) -> datetime
         day = cursor.date()
         midnight = datetime.combine(day + timedelta(days=1), time.min, tz())
         if is_closed(day):
+            if spans is not None:
+                spans.append((day, None))
             cursor = midnight
             continue
         available = midnight - cursor
         if available >= need:
+            if spans is not None:
+                spans.append((cursor, cursor + need))
             return cursor + need
         need -= available
+        if spans is not None and available:
+            spans.append((cursor, midnight))
         cursor = midnight
     raise ValueError("no open day within a year: check the closure calendar")
 
@@ -124,14 +134,18 @@ def in_service_hours(province, at: datetime) -> bool:
     return start <= at < end
 
 
-def add_service_minutes(province, start: datetime, minutes: float, *, is_closed=None) -> datetime:
+def add_service_minutes(
+    province, start: datetime, minutes: float, *, is_closed=None, spans: list | None = None
+) -> datetime:
     """``start`` plus ``minutes`` counted only inside the province's service hours. ``is_closed(day)`` may name
-    days on which the clock stands still (closure days)."""
+    days on which the clock stands still (closure days). ``spans``: as for ``add_wall_hours``."""
     need = timedelta(minutes=minutes)
     cursor = start.astimezone(tz())
     day = cursor.date()
     for _ in range(_MAX_DAYS):
         if is_closed is not None and is_closed(day):
+            if spans is not None:
+                spans.append((day, None))
             day += timedelta(days=1)
             continue
         open_at, close_at = service_window(province, day)
@@ -140,8 +154,12 @@ def add_service_minutes(province, start: datetime, minutes: float, *, is_closed=
         if cursor < close_at:
             available = close_at - cursor
             if available >= need:
+                if spans is not None:
+                    spans.append((cursor, cursor + need))
                 return cursor + need
             need -= available
+            if spans is not None:
+                spans.append((cursor, close_at))
         day += timedelta(days=1)
         cursor = datetime.combine(day, time.min, tz())
     raise ValueError("no service hours within a year: check the closure calendar")
@@ -184,11 +202,19 @@ def accept_due(province, reached_at: datetime, *, mode: str | None = None) -> da
     )
 
 
-def _accept_due(province, reached_at: datetime, mode: str) -> datetime:
+def _accept_due(province, reached_at: datetime, mode: str, spans: list | None = None) -> datetime:
     closed = _closure_test(province, reached_at)
     if mode == WALL_CLOCK:
-        return add_wall_hours(reached_at, accept_minutes(reached_at) / 60, is_closed=closed)
-    return add_service_minutes(province, reached_at, accept_minutes(reached_at), is_closed=closed)
+        return add_wall_hours(reached_at, accept_minutes(reached_at) / 60, is_closed=closed, spans=spans)
+    return add_service_minutes(province, reached_at, accept_minutes(reached_at), is_closed=closed, spans=spans)
+
+
+def accept_due_explained(province, reached_at: datetime) -> tuple[datetime, list, str]:
+    """The accept deadline with the spans the clock counted (and the closed days it skipped) and the mode: the
+    same computation as ``accept_due``, for the explanation of a fine."""
+    spans: list = []
+    mode = accept_clock_mode()
+    return _accept_due(province, reached_at, mode, spans), spans, mode
 
 
 def pickup_due(start: datetime, window_end: datetime | None = None, *, province=None) -> datetime:
@@ -199,14 +225,29 @@ def pickup_due(start: datetime, window_end: datetime | None = None, *, province=
     )
 
 
-def _pickup_due(start: datetime, window_end: datetime | None, province) -> datetime:
+def _pickup_due(start: datetime, window_end: datetime | None, province, explain: dict | None = None) -> datetime:
     closed = _closure_test(province, start)
-    due = add_wall_hours(start, pickup_hours(start), is_closed=closed)
+    spans: list | None = [] if explain is not None else None
+    due = add_wall_hours(start, pickup_hours(start), is_closed=closed, spans=spans)
+    if explain is not None:
+        explain.update(spans=spans, by="hours", hours=pickup_hours(start))
     if window_end is not None and window_end > start:
-        window_due = add_wall_hours(start, (window_end - start).total_seconds() / 3600, is_closed=closed)
+        window_spans: list | None = [] if explain is not None else None
+        window_due = add_wall_hours(
+            start, (window_end - start).total_seconds() / 3600, is_closed=closed, spans=window_spans
+        )
         if window_due > due:
+            if explain is not None:
+                explain.update(spans=window_spans, by="window")
             return window_due
     return due
+
+
+def pickup_due_explained(start: datetime, window_end: datetime | None, *, province=None) -> tuple[datetime, dict]:
+    """The pickup deadline with how it was reached (the 16 hours or the consumer's window, the spans counted, the
+    closed days skipped): the same computation as ``pickup_due``, for the explanation of a fine."""
+    explain: dict = {}
+    return _pickup_due(start, window_end, province, explain), explain
 
 
 # ---------------------------------------------------------------- clock starts (every recomputation asks here)

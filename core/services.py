@@ -182,6 +182,15 @@ def site_parents_set(parents: dict[str, str]) -> int:
     return changed
 
 
+def closure_day_remove(*, closure: ClosureDay, actor: User, reason: str) -> None:
+    """Undo a confirmed closure day (the rule book re-judges what it moved and voided); the removal is kept in the
+    day's history with who undid it and why."""
+    closure._history_user = actor
+    closure._change_reason = reason[:100]
+    closure.delete()
+    closures_changed()
+
+
 def closure_day_record(*, day, province: Province | None, reason: str, actor: User, at) -> ClosureDay:
     """Record a confirmed closure day (the rule book decides what it moves and voids); IntegrityError when the day
     is already closed there. The clock's cached calendar is dropped (here at once, elsewhere within 30 s)."""

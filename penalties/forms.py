@@ -128,7 +128,10 @@ class WorkOrderLimitForm(PolicyFormMixin, forms.Form):
 
 
 class ClosureForm(PolicyFormMixin, forms.Form):
-    day = SaneDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    """A closure period (one day: the same first and last day), for the whole network or one province."""
+
+    first = SaneDateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    last = SaneDateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
     province = forms.ModelChoiceField(
         label=_("Province"), queryset=Province.objects.all(), required=False, empty_label=_("The whole network")
     )

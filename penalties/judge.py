@@ -40,6 +40,11 @@ REACH = (EventKind.TRANSFERRED, EventKind.DISPATCHED, EventKind.REOPENED, EventK
 BATCH = 500
 
 
+def _late(now: datetime, due: datetime) -> bool:
+    """Exactly at the deadline is on time (``clock.is_late``); the bench plants its bug here."""
+    return clock.is_late(now, due)
+
+
 @dataclass
 class Clock:
     """One deadline as the replay computed it, with what the explanation needs."""
@@ -118,7 +123,7 @@ class Replay:
 
     def _pass(self, now: datetime) -> None:
         """Every deadline that passed before ``now`` while the order was open is missed."""
-        if self.state == OrderState.PENDING and self.accept_due is not None and clock.is_late(now, self.accept_due):
+        if self.state == OrderState.PENDING and self.accept_due is not None and _late(now, self.accept_due):
             self._miss(
                 self.stint, Rule.LATE_ACCEPT, self.holder, self.accept_due, self.stint_start, self.stint_kind, "holder"
             )

@@ -20,6 +20,7 @@ from finance.selectors import statement
 from finance.services import month_close
 
 from .charts import bar_chart, line_chart
+from .explain import violation_explain
 from .models import (
     NoticeLine,
     Report,
@@ -92,13 +93,25 @@ def notices_prepare(*, week: date, at: datetime | None = None) -> WeeklyResult:
 
 NOTICE_COLUMNS = (
     Column("序号", 20),  # wide enough for the total's 合计 N 条
-    Column("违规项目", 30),
-    Column("物流号", 38),
-    Column("时限/行为时间", 30),
-    Column("所属周", 22),
-    Column("罚款（元）", 22, right=True),
-    Column("备注", 20),
+    Column("违规项目", 24),
+    Column("物流号", 32),
+    Column("时限/行为时间", 26),
+    Column("所属周", 18),
+    Column("罚款（元）", 20, right=True),
+    Column("计算说明", 42),  # how the deadline was computed (penalties.explain), one line per violation
 )
+
+
+def _notice_note(line) -> str:
+    """The notice's line of explanation: how the deadline was computed (the same replay and clock functions that
+    decided the fine), and whether it is a late addition."""
+    explained = violation_explain(line.violation)
+    parts = ["补充通报"] if line.late_addition else []
+    if explained is not None and explained.short:
+        parts.append(explained.short)
+    elif line.violation.evidence:
+        parts.append(line.violation.evidence[:120])
+    return "；".join(parts)
 
 
 def notice_pdf(*, site, week: date, issued_at: datetime, lines, total: Decimal) -> Pdf:
@@ -118,7 +131,7 @@ def notice_pdf(*, site, week: date, issued_at: datetime, lines, total: Decimal) 
                 local(v.occurred_at),
                 f"{v.week:%Y-%m-%d}",
                 cny(v.fine),
-                "补充通报" if line.late_addition else "",
+                _notice_note(line),
             )
 
     table = LongTable(
@@ -154,7 +167,11 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
         )
         if notice is None:
             return False
-        lines = list(notice.lines.select_related("violation__order").order_by("violation__occurred_at"))
+        lines = list(
+            notice.lines.select_related("violation__order__province", "violation__site", "violation__rule_version")
+            .prefetch_related("violation__order__events")
+            .order_by("violation__occurred_at")
+        )
         pdf = notice_pdf(site=notice.site, week=notice.week, issued_at=at, lines=lines, total=notice.total)
         name = f"违规处罚明细-{notice.site.code}-{notice.week:%Y%m%d}.pdf"
         notice.pdf.save(name, ContentFile(pdf.content), save=False)

@@ -4,7 +4,7 @@ only HQ confirms a fine."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import chinese_calendar as cc
 from django.conf import settings
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core import clock, scoping
-from core.models import Province, Site
-from core.services import closure_day_record
+from core.models import ClosureDay, Province, Site
+from core.services import closure_day_record, closure_day_remove
 from core.validators import attachment_name, attachments_check
 from orders.models import EventKind, OrderEvent
 from orders.services import closure_deadlines_shift
@@ -429,6 +429,99 @@ def closure_confirm(*, day: date, province: Province | None, reason: str, actor,
         raise PenaltyError(_("That day is already closed there."), field="day") from None
     clock.closures_changed()
     return _closure_rejudge(day=day, province=province, actor=actor, at=at, reason=reason)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _dry_run(call):
+    """What ``call`` would do, undone: the same services in a transaction rolled back, so a confirmation says
+    exactly what the act will do (how many deadlines move, how many fines are voided or raised)."""
+    out = {}
+    try:
+        with transaction.atomic():
+            out.update(call())
+            raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        clock.closures_changed()
+    return out
+
+
+def _period_days(first: date, last: date) -> list[date]:
+    if last < first:
+        raise PenaltyError(_("The period must end on or after its first day."), field="last")
+    if (last - first).days > 30:
+        raise PenaltyError(_("A closure period is at most 31 days: confirm a longer one in parts."), field="last")
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+@transaction.atomic
+def closure_period_confirm(
+    *, first: date, last: date, province: Province | None, reason: str, actor, at: datetime | None = None
+) -> dict:
+    """One act for a period (a holiday spanning days): every day not yet closed there is confirmed, then the open
+    deadlines move and the orders whose clocks ran through the period are re-judged once (``closure_confirm``'s
+    rule: whenever it is confirmed, it gives what confirming it in advance would have)."""
+    at = at or timezone.now()
+    _require_hq(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PenaltyError(_("Say why the clocks stop that day (e.g. the announced suspension)."), field="reason")
+    days = _period_days(first, last)
+    already = set(ClosureDay.objects.filter(day__in=days, province=province).values_list("day", flat=True))
+    new = [d for d in days if d not in already]
+    if not new:
+        raise PenaltyError(_("Every day of that period is already closed there."), field="first")
+    for d in new:
+        closure_day_record(day=d, province=province, reason=reason, actor=actor, at=at)
+    clock.closures_changed()
+    return _period_rejudge(
+        new, province=province, actor=actor, at=at, text=_closure_text(new[0], reason), reason=reason
+    )
+
+
+def _period_rejudge(days: list[date], *, province, actor, at: datetime, text: str, reason: str) -> dict:
+    start, end = clock.day_bounds(days[0])[0], clock.day_bounds(days[-1])[1]
+    affected = closure_affected_orders(start=start, end=end, province_id=getattr(province, "pk", None))
+    moved = sum(closure_deadlines_shift(day=d, province=province, at=at, actor=actor, reason=reason) for d in days)
+    judged = rejudge(affected, at=at, actor=actor, reason=text)
+    return {"days": len(days), "moved": moved, "voided": judged.voided, "raised": judged.raised}
+
+
+def closure_period_preview(*, first: date, last: date, province: Province | None, reason: str, actor, at=None) -> dict:
+    """What confirming the period would do, without doing it."""
+    return _dry_run(
+        lambda: closure_period_confirm(first=first, last=last, province=province, reason=reason, actor=actor, at=at)
+    )
+
+
+@transaction.atomic
+def closure_undo(*, closure_id: int, reason: str, actor, at: datetime | None = None) -> dict:
+    """HQ undoes a confirmed closure day: a recorded decision (the day's history keeps who and why) that the rule
+    book judges like any other — deadlines move back and the orders whose clocks ran through the day are re-judged
+    (a fine the closure voided stands again if the deadline was missed)."""
+    at = at or timezone.now()
+    _require_hq(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PenaltyError(_("Say why the closure is undone."), field="reason")
+    closure = (
+        ClosureDay.objects.select_for_update(of=("self",)).filter(pk=closure_id).select_related("province").first()
+    )
+    if closure is None:
+        raise PenaltyError(_("That closure day no longer exists."))
+    day, province = closure.day, closure.province
+    closure_day_remove(closure=closure, actor=actor, reason=reason)
+    clock.closures_changed()
+    text = _("Closure day %(day)s undone: %(reason)s") % {"day": day, "reason": reason}
+    return _period_rejudge([day], province=province, actor=actor, at=at, text=text, reason=text)
+
+
+def closure_undo_preview(*, closure_id: int, reason: str, actor, at=None) -> dict:
+    return _dry_run(lambda: closure_undo(closure_id=closure_id, reason=reason or "—", actor=actor, at=at))
 
 
 def _closure_text(day: date, reason: str) -> str:

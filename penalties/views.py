@@ -33,6 +33,7 @@ from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
 from .decision_messages import site_activity
 from .exceptions import PenaltyError
+from .explain import violation_explain
 from .filters import ViolationFilter
 from .forms import (
     AuditPickForm,
@@ -164,6 +165,7 @@ def violation_detail(request, pk: int):
             "events": v.events.select_related("actor"),
             "attachments": v.attachments.all(),
             "timeline": order_selectors.order_timeline(order=v.order) if v.order_id else [],
+            "explanation": violation_explain(v),
             "is_hq": role == R.HQ,
             "is_auditor": role in AUDITORS,
             "evidence_form": EvidenceForm(),
@@ -498,35 +500,121 @@ def rules(request):
     )
 
 
+def _periods(suggestions: list[dict], closed: set) -> list[dict]:
+    """The statutory holidays as periods (consecutive days of one holiday), each confirmed in one act."""
+    periods: list[dict] = []
+    for s in suggestions:
+        if s["kind"] != "holiday":
+            continue
+        last = periods[-1] if periods else None
+        if last and last["name"] == s["name"] and s["day"] == last["last"] + timedelta(days=1):
+            last["last"], last["days"] = s["day"], last["days"] + 1
+        else:
+            periods.append({"first": s["day"], "last": s["day"], "name": s["name"], "days": 1})
+    for p in periods:
+        span = [p["first"] + timedelta(days=i) for i in range(p["days"])]
+        p["confirmed"] = all((d, None) in closed for d in span)
+    return periods
+
+
 @scoping.role_required(R.HQ)
 def closures(request):
-    year = parse_year(request.GET.get("year"), timezone.localdate().year)
+    """Closure days: the upcoming statutory holidays as periods, each confirmed in one act after a confirmation
+    that says what it will do (deadlines moved, fines voided or raised); a confirmed day can be undone the same way
+    (a recorded decision the rule book judges)."""
+    today = timezone.localdate()
+    year = parse_year(request.GET.get("year"), today.year)
+    show_past = request.GET.get("past") == "1"
     form = ClosureForm(request.POST or None)
-    if request.method == "POST":
+    preview = undo = None
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action in ("preview", "confirm"):
         if form.is_valid():
             data = form.cleaned_data
-            if service_call(
+            args = {
+                "first": data["first"],
+                "last": data["last"],
+                "province": data["province"],
+                "reason": data["reason"],
+                "actor": request.user,
+            }
+            if action == "preview":
+                outcome = service_call(request, lambda: services.closure_period_preview(**args), form=form)
+                if outcome.ok:
+                    preview = {**outcome.result, **data}
+            elif service_call(
                 request,
-                lambda: services.closure_confirm(
-                    day=data["day"], province=data["province"], reason=data["reason"], actor=request.user
-                ),
+                lambda: services.closure_period_confirm(**args),
                 lambda result: (
-                    _("%(day)s is a closure day: %(moved)d open deadlines moved, %(voided)d violations voided.")
-                    % {"day": data["day"], **result}
+                    _(
+                        "%(days)d closure days confirmed: %(moved)d open deadlines moved, %(voided)d fines voided, "
+                        "%(raised)d fines raised."
+                    )
+                    % result
                 ),
+                form=form,
             ):
-                return redirect(f"{request.path}?year={data['day'].year}")
+                return redirect(f"{request.path}?year={data['first'].year}")
         else:
             flash.error(request, _errors(form))
+    elif request.method == "POST" and action in ("undo_preview", "undo"):
+        closure = get_object_or_404(
+            ClosureDay.objects.select_related("province"), pk=parse_id(request.POST.get("closure"))
+        )
+        reason = (request.POST.get("reason") or "").strip()
+        if action == "undo_preview":
+            outcome = service_call(
+                request, lambda: services.closure_undo_preview(closure_id=closure.pk, reason=reason, actor=request.user)
+            )
+            if outcome.ok:
+                undo = {**outcome.result, "closure": closure, "reason": reason}
+        elif service_call(
+            request,
+            lambda: services.closure_undo(closure_id=closure.pk, reason=reason, actor=request.user),
+            lambda result: (
+                _(
+                    "Closure day undone: %(moved)d deadlines moved back, %(raised)d fines raised again, %(voided)d voided."
+                )
+                % result
+            ),
+        ):
+            return redirect(f"{request.path}?year={closure.day.year}")
+    elif request.method == "GET" and request.GET.get("first"):
+        # a suggested period: the form filled in, its confirmation shown at once
+        form = ClosureForm(
+            {"first": request.GET.get("first"), "last": request.GET.get("last"), "reason": request.GET.get("reason")}
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = service_call(
+                request,
+                lambda: services.closure_period_preview(
+                    first=data["first"], last=data["last"], province=None, reason=data["reason"], actor=request.user
+                ),
+                form=form,
+            )
+            if outcome.ok:
+                preview = {**outcome.result, **data}
     confirmed = ClosureDay.objects.filter(day__year=year).select_related("province", "confirmed_by")
-    closed = {(c.day, c.province_id) for c in confirmed}
-    suggestions = services.closure_suggestions(year=year)
-    for s in suggestions:
-        s["confirmed"] = (s["day"], None) in closed
+    if not show_past and year == today.year:
+        confirmed = confirmed.filter(day__gte=today)
+    closed = {(c.day, c.province_id) for c in ClosureDay.objects.filter(day__year=year)}
+    periods = _periods(services.closure_suggestions(year=year), closed)
+    if not show_past:
+        periods = [p for p in periods if p["last"] >= today]
     return render(
         request,
         "penalties/closures.html",
-        {"form": form, "year": year, "confirmed": confirmed, "suggestions": suggestions},
+        {
+            "form": form,
+            "year": year,
+            "confirmed": confirmed,
+            "periods": periods,
+            "preview": preview,
+            "undo": undo,
+            "show_past": show_past,
+            "is_this_year": year == today.year,
+        },
     )
 
 

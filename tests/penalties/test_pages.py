@@ -124,9 +124,12 @@ def test_rules_and_closures_pages(net, login):
         },
     )
     assert r.status_code == 200 and RuleVersion.objects.filter(code="LATE_ACCEPT").count() == 2  # not retroactive
-    page = hq.get(reverse("penalties:closures"), {"year": 2026}).content.decode()
-    assert "2026-02-17" in page and "调休" in page
-    hq.post(reverse("penalties:closures"), {"day": "2026-02-17", "reason": "Spring Festival"})
+    page = hq.get(reverse("penalties:closures"), {"year": 2026, "past": "1"}).content.decode()
+    assert "02-15–02-23" in page and "春节" in page
+    hq.post(
+        reverse("penalties:closures"),
+        {"first": "2026-02-17", "last": "2026-02-17", "reason": "Spring Festival", "action": "confirm"},
+    )
     assert ClosureDay.objects.filter(day=date(2026, 2, 17), province=None).exists()
     lcs = login(net.lcs_zj)  # the same test client, now the province's LCS: may read the rules, not change them
     assert lcs.post(reverse("penalties:rules"), {"code": "LATE_ACCEPT"}).status_code == 302

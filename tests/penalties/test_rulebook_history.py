@@ -351,3 +351,50 @@ def test_10_wrong_accept_is_found_once_per_site_stint(net):
     services.violation_raise(event=accept, rule=Rule.WRONG_ACCEPT, evidence="不在范围", actor=net.hq, at=at(20))
     with pytest.raises(PenaltyError, match="只算一次"):
         services.violation_raise(event=courier, rule=Rule.WRONG_ACCEPT, evidence="不在范围", actor=net.hq, at=at(21))
+
+
+# ---------------------------------------------------------------- the explanation of every fine
+
+
+def test_the_explanation_says_how_the_deadline_was_computed_and_equals_it(net, login):
+    from penalties.explain import violation_explain
+
+    order = make_order(order_time=T0, waybill_no="300000000973")
+    ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=tue(8, 50))
+    close_monday(net, tue(10))
+    ops.order_pickup_confirm(order_id=order.pk, actor=net.clerk_a, at=tue(17))
+    beat(tue(18))
+    late_accept, late_pickup = Violation.objects.filter(status=V.CONFIRMED).order_by("rule")
+    for v in (late_accept, late_pickup):
+        explained = violation_explain(v)
+        assert explained.deadline == v.occurred_at
+    text = "\n".join(violation_explain(late_accept).lines)
+    assert "停摆日不计时（时钟停止）：11月23日" in text
+    assert "只计本省服务时间内的时长：11月24日 08:00–08:30（30 分钟）" in text
+    assert "截止时间：2026-11-24 08:30" in text
+    assert "由“接单成功" in text and "发生时间 2026-11-24 08:50" in text
+    pickup = "\n".join(violation_explain(late_pickup).lines)
+    assert "11月24日 00:00–16:00（16 小时）" in pickup and "责任网点：杭州西湖网点" in pickup
+    page = login(net.clerk_a).get(f"/violations/{late_accept.pk}/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "时限是怎样算出来的" in body and "停摆日不计时" in body
+
+
+def test_the_weekly_notice_pdf_has_a_line_of_explanation_per_violation(net):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from penalties.models import WeeklyNotice
+    from penalties.reports import notice_send
+
+    order = make_order(order_time=T0)
+    beat(at(31))
+    weekly_notices(week=MONDAY, at=datetime(2026, 11, 30, 9, 0, tzinfo=SH))
+    notice = WeeklyNotice.objects.get()
+    notice_send(notice_id=notice.pk, at=datetime(2026, 11, 30, 9, 0, tzinfo=SH))
+    notice.refresh_from_db()
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(notice.pdf.read())).pages).replace("\n", "")
+    assert "计算说明" in text
+    assert "自 2026-11-23 10:00（下单时间）起计 30 分钟，截止 2026-11-23 10:30" in text, text
+    assert order.channel_order_id in text

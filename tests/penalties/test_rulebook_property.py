@@ -3,9 +3,15 @@ fail, re-appointment, cancellation, the channel's window changes, closure days c
 sweeps at random times and windows — run through the real services on PostgreSQL, and the violations that stand
 compared with an independent oracle (``rulebook_oracle``, which imports nothing from the product).
 
+Issue 26: the same facts delivered late — a 揽收 scan that reaches the feed up to two days after it was made (played
+with the clock moved to its delivery), closure days confirmed up to three days after the day — must give what
+delivering them in time gives: the oracle judges the final history only. Every standing fine's explanation
+(``penalties.explain``) must compute the stored deadline.
+
 ``RULEBOOK_EXAMPLES`` sets the number of examples (default 300 in the suite, about 25 s); ``python -m bench.rulebook`` runs a
-larger, random one and counts disagreements instead of stopping at the first; ``RULEBOOK_PLANT=1`` plants a bug
-(``>=`` for ``>`` at the accept deadline) to show the oracle catches it."""
+larger, random one and counts disagreements instead of stopping at the first; ``RULEBOOK_PLANT=judge`` plants a bug
+(``>=`` for ``>`` at the accept deadline) in the judge to show the oracle catches it; ``RULEBOOK_PLANT=sql`` plants
+it in the sweep's SQL, which the re-judging corrects."""
 
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ from hypothesis import strategies as st
 from core import clock
 from dispatch import services as ops
 from orders.services import order_cancel, order_change
-from penalties import services, sweep
+from penalties import judge, services, sweep
+from penalties.explain import violation_explain
 from penalties.models import TIME_RULES, Violation, ViolationStatus
 from penalties.rule_versions import rules_changed
 
@@ -193,16 +200,28 @@ class Product:
             self.traveller.move_to(moment(end))
         sweep.sla_sweep(since=EPOCH - timedelta(days=7), until=moment(end), at=moment(end))
         rows = Violation.objects.filter(order=self.order, status=ViolationStatus.CONFIRMED, rule__in=TIME_RULES)
+        # the explanation of every standing fine computes the very deadline that was stored (issue 26)
+        self.unexplained = [
+            (v.stint, v.rule, str(v.occurred_at), str(e.deadline if e else None))
+            for v in rows.select_related("order__province", "site")
+            for e in [violation_explain(v, at=moment(end))]
+            if e is None or e.deadline != v.occurred_at
+        ]
         return {(stint, rule, self.labels[site]) for stint, rule, site in rows.values_list("stint", "rule", "site_id")}
 
 
-def _plant(monkeypatch) -> None:
-    """The bug planted on purpose: an answer exactly at the accept deadline counted late."""
-    planted = sweep.HISTORY_ACCEPT.replace("e.at > e.clock_accept_due_at", "e.at >= e.clock_accept_due_at")
-    assert planted != sweep.HISTORY_ACCEPT
-    monkeypatch.setattr(
-        sweep, "STATEMENTS", tuple(planted if s is sweep.HISTORY_ACCEPT else s for s in sweep.STATEMENTS)
-    )
+def _plant(monkeypatch, where: str) -> None:
+    """The bug planted on purpose: an answer exactly at the accept deadline counted late — in the sweep's SQL
+    (``sql``: the re-judging of every order the sweep fines corrects it, so it must not show) or in the judge that
+    decides what stands (``judge``, or ``1``: it must be caught)."""
+    if where == "sql":
+        planted = sweep.HISTORY_ACCEPT.replace("e.at > e.clock_accept_due_at", "e.at >= e.clock_accept_due_at")
+        assert planted != sweep.HISTORY_ACCEPT
+        monkeypatch.setattr(
+            sweep, "STATEMENTS", tuple(planted if s is sweep.HISTORY_ACCEPT else s for s in sweep.STATEMENTS)
+        )
+    else:
+        monkeypatch.setattr(judge, "_late", lambda now, due: now >= due)
 
 
 class _Rollback(Exception):
@@ -214,7 +233,7 @@ def test_violations_agree_with_the_oracle(net, monkeypatch, _fixed_clock):
 
     rules_seed()
     if os.environ.get("RULEBOOK_PLANT"):
-        _plant(monkeypatch)
+        _plant(monkeypatch, os.environ["RULEBOOK_PLANT"])
     examples = int(os.environ.get("RULEBOOK_EXAMPLES", "300"))
     report = os.environ.get("RULEBOOK_REPORT")  # the bench: count disagreements, do not stop at the first
     tally = {"examples": 0, "disagreements": 0, "first": None}
@@ -237,17 +256,21 @@ def test_violations_agree_with_the_oracle(net, monkeypatch, _fixed_clock):
         clock.closures_changed()
         rules_changed()
         product = Product(net, _fixed_clock)
+        unexplained = []
         try:
             with transaction.atomic():
                 for act in deliveries(acts):
                     product.play(act)
                 got = product.standing(end)
+                unexplained = product.unexplained
                 raise _Rollback
         except _Rollback:
             pass
         finally:
             clock.closures_changed()
         tally["examples"] += 1
+        if unexplained:
+            got = {*got, ("explanation", *unexplained)}
         if got != want:
             tally["disagreements"] += 1
             tally["first"] = tally["first"] or {

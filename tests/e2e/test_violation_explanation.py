@@ -1,0 +1,51 @@
+"""The explanation of a fine in Chromium (issue 26): HQ opens a violation whose deadline a closure day moved and
+reads how it was computed — the clock's start, the rule version, the spans counted, the closure day skipped, the
+deadline, who is responsible and the answering act with its witnessed and received times. Screenshot for the note."""
+
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from core import clock
+from dispatch import services as ops
+from penalties import services
+from penalties.models import Rule, Violation, ViolationStatus
+from penalties.sweep import sla_sweep
+
+from ..conftest import PASSWORD
+from ..factories import make_order
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SH = ZoneInfo("Asia/Shanghai")
+SHOTS = os.environ.get("Q9_SHOTS", "")
+
+
+def test_the_violation_page_explains_the_deadline(net, live_server, page):
+    from tests.rulebook_seed import rules_seed
+
+    rules_seed()
+    t0 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)  # a Monday in the past, whatever day the test runs
+    order = make_order(order_time=t0)
+    services.closure_confirm(
+        day=t0.date(), province=None, reason="暴雪停工", actor=net.hq, at=datetime(2026, 11, 23, 7, tzinfo=SH)
+    )
+    ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=datetime(2026, 11, 24, 8, 50, tzinfo=SH))
+    sla_sweep(since=t0, until=datetime(2026, 11, 24, 9, tzinfo=SH), at=datetime(2026, 11, 24, 9, tzinfo=SH))
+    v = Violation.objects.get(rule=Rule.LATE_ACCEPT, status=ViolationStatus.CONFIRMED)
+    clock.closures_changed()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", net.hq.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/violations/{v.pk}/")
+    box = page.get_by_test_id("explanation")
+    expect(box).to_contain_text("时限是怎样算出来的")
+    expect(box).to_contain_text("停摆日不计时（时钟停止）：11月23日")
+    expect(box).to_contain_text("截止时间：2026-11-24 08:30")
+    expect(box).to_contain_text("发生时间 2026-11-24 08:50")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "i26-violation-explanation.png"), full_page=True)
