@@ -42,3 +42,23 @@ def assessment(*, user, week: date) -> list[dict]:
         r["pass_rate"] = round(r["passed_first"] / r["reviewed"], 3) if r["reviewed"] else None
         out.append(r)
     return sorted(out, key=lambda r: (-(r["late"]), r["unit"].code))
+
+
+def waybills_with_open_work_orders(*, waybills) -> set[str]:
+    """The waybills among these that a work order not yet closed concerns (its consumer's case is still open)."""
+    waybills = [w for w in waybills if w]
+    if not waybills:
+        return set()
+    return set(
+        WorkOrder.objects.filter(waybill_no__in=waybills)
+        .exclude(state=WorkOrderState.CLOSED)
+        .values_list("waybill_no", flat=True)
+    )
+
+
+def work_orders_erasable(*, closed_before: datetime, limit: int) -> list[int]:
+    """Closed work orders, closed before ``closed_before``, whose consumer's name or phone is still kept."""
+    rows = WorkOrder.objects.filter(state=WorkOrderState.CLOSED, closed_at__lt=closed_before).exclude(
+        consumer_name="", consumer_phone=""
+    )
+    return list(rows.order_by("closed_at", "id").values_list("id", flat=True)[:limit])

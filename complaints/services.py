@@ -429,3 +429,17 @@ def warnings_send(*, at: datetime | None = None) -> int:
                 link="/work-orders/",
             )
     return len(by_unit)
+
+
+def work_orders_erase_personal(*, work_order_ids: list[int]) -> int:
+    """The consumer's name and phone out of these closed work orders and the results already sent to the CRM
+    (``retention``); the type, unit, times and outcome stay for the assessment. Idempotent."""
+    ids = list(work_order_ids)
+    ResultCallback.objects.filter(work_order_id__in=ids).exclude(status="pending").exclude(payload={}).update(
+        payload={}
+    )
+    return (
+        WorkOrder.objects.filter(pk__in=ids, state=WorkOrderState.CLOSED)
+        .exclude(consumer_name="", consumer_phone="")
+        .update(consumer_name="", consumer_phone="")
+    )

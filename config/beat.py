@@ -69,6 +69,11 @@ def beat_schedule() -> dict:
             "schedule": 300.0,
             "options": {"expires": 240},
         },
+        "personal-data-erasure": {
+            "task": "retention.tasks.personal_data_erase",
+            "schedule": crontab(minute=40, hour=3),
+            "options": {"expires": 3 * 3600},
+        },
         "low-stock-alerts": {
             "task": "inventory.tasks.low_stock_alerts",
             "schedule": 3600.0,

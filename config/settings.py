@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "penalties",
     "people",
     "courier",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +303,11 @@ WORK_ORDER_LIMIT_HOURS = {
 WORK_ORDER_RESTART_ON_SEND_BACK = env.bool("WORK_ORDER_RESTART_ON_SEND_BACK", default=True)
 # How often a clerk's pages ask for new orders (seconds; a conditional poll); sites must refresh every 10–20 minutes.
 WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=10)
+
+# retention (docs/retention.md): a closed order's personal data is erased this many days after it closed
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=180)
+ERASURE_BATCH = env.int("ERASURE_BATCH", default=2000)  # orders per transaction
+ERASURE_MAX_BATCHES = env.int("ERASURE_MAX_BATCHES", default=100)  # per run; the next run goes on
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # a filter left empty reads 全部 ("All"), not "---------"

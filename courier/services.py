@@ -403,3 +403,13 @@ def courier_acts_apply(*, user, acts: list, sent_at=None, at: datetime | None = 
                 ActAnswer(client_id=str(act.get("id") or ""), outcome=Outcome.REFUSED, message=str(exc.message))
             )
     return answers
+
+
+def courier_acts_erase_personal(*, order_ids: list[int]) -> int:
+    """What the phone sent about these orders (a failure's details, the answer shown) emptied, once the orders'
+    personal data is erased (``retention``); the act's kind, times and outcome stay. Idempotent."""
+    return (
+        CourierAct.objects.filter(order_id__in=list(order_ids))
+        .exclude(payload={}, message="")
+        .update(payload={}, message="")
+    )

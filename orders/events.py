@@ -1,10 +1,12 @@
-"""The only place that creates ``OrderEvent`` rows. Events are appended, never changed."""
+"""The only place that creates ``OrderEvent`` rows. Events are appended, never changed (but for the consumer's data
+erased from them once the order's retention ends)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
 
+import pgtrigger
 from django.db import connection
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -193,3 +195,38 @@ def deadlines_moved_record(moves: dict[int, dict], *, at, actor, text: str, day)
     with connection.cursor() as cursor:
         cursor.execute(_DEADLINES_MOVED, params)
         return max(cursor.rowcount, 0)
+
+
+#: what an event may hold of the consumer: the changed values of these fields (``data["changes"]``)
+PERSONAL_CHANGE_KEYS = (
+    "sender_name",
+    "sender_phone",
+    "sender_address",
+    "receiver_name",
+    "receiver_phone",
+    "receiver_address",
+    "remark",
+    "fail_text",
+)
+
+
+def events_erase_personal(*, order_ids: list[int]) -> int:
+    """The consumer's data out of these orders' history (PIPL, ``orders.erasure``): the free text (a clerk's note,
+    a failure's details) emptied, and the before/after values of personal fields in a change replaced by nulls
+    (which fields changed stays). The only UPDATE the append-only trigger lets through, by name."""
+    table = OrderEvent._meta.db_table
+    sql = f"""
+        UPDATE {table} AS e SET text = '',
+          data = CASE WHEN jsonb_typeof(e.data -> 'changes') = 'object' THEN jsonb_set(e.data, '{{changes}}', (
+                   SELECT coalesce(jsonb_object_agg(k, CASE WHEN k = ANY(%s) THEN '[null, null]'::jsonb
+                                                           ELSE v END), '{{}}'::jsonb)
+                   FROM jsonb_each(e.data -> 'changes') AS c(k, v)))
+                 ELSE e.data END
+        WHERE e.order_id = ANY(%s)
+          AND (e.text <> '' OR EXISTS (SELECT 1 FROM jsonb_object_keys(
+                 CASE WHEN jsonb_typeof(e.data -> 'changes') = 'object' THEN e.data -> 'changes' ELSE '{{}}' END) AS k
+               WHERE k = ANY(%s) AND e.data -> 'changes' -> k <> '[null, null]'::jsonb))"""
+    with pgtrigger.ignore("orders.OrderEvent:orderevent_append_only"), connection.cursor() as cursor:
+        keys = list(PERSONAL_CHANGE_KEYS)
+        cursor.execute(sql, [keys, list(order_ids), keys])
+        return cursor.rowcount

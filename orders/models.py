@@ -145,6 +145,8 @@ class OnlineOrder(models.Model):
     waybill_reminded_at = models.DateTimeField(_("customer reminded of waybill at"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    #: when the sender's and receiver's personal data were erased (``orders.services.orders_erase_personal``)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("online order")
@@ -173,6 +175,8 @@ class OnlineOrder(models.Model):
             models.Index(fields=["site", "-order_time"], name="order_site_time"),
             models.Index(fields=["province", "-order_time"], name="order_province_time"),
             models.Index(fields=["-order_time"], name="order_time"),
+            # the erasure's walk from the oldest order not yet erased (retention.services)
+            models.Index(fields=["order_time", "id"], name="order_not_erased", condition=Q(erased_at__isnull=True)),
             # lookups by 物流号 across channels
             models.Index(fields=["channel_order_id"], name="order_channel_order_id"),
             # 站点未揽收查询: accepted or picked up, no pickup scan yet

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core import clock, scoping
 from core.models import Site
+from finance.services import closed_months
 from logistics.models import ScanType, TrackingEvent
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
 from orders.stats import orders_per_day
@@ -265,3 +266,25 @@ def appeal_windows(*, user, at: datetime, limit: int = 10) -> list[tuple]:
     )
     out += [(a.violation, a.lcs_at + clock.APPEAL_WINDOW, True) for a in upheld]
     return sorted(out, key=lambda row: row[1])[:limit]
+
+
+def held_for_money(*, order_ids=(), work_order_ids=(), at: datetime) -> tuple[set[int], set[int]]:
+    """The orders and work orders among these whose personal data an open case may still need, so the erasure
+    (``retention``) leaves them: a violation not yet confirmed, an appeal under review or still able to go to HQ
+    (72 h after the province's decision), or a fine whose month's statements (and refund) are not issued yet."""
+    rows = Violation.objects.filter(Q(order_id__in=list(order_ids)) | Q(work_order_id__in=list(work_order_ids)))
+    rows = rows.values_list("order_id", "work_order_id", "status", "occurred_at", "appeal__status", "appeal__lcs_at")
+    closed = closed_months()
+    orders, work_orders = set(), set()
+    for order_id, work_order_id, status, occurred_at, appeal, lcs_at in rows:
+        if (
+            status == ViolationStatus.PROPOSED
+            or appeal in (AppealStatus.LCS_REVIEW, AppealStatus.HQ_REVIEW)
+            or (appeal == AppealStatus.LCS_UPHELD and (lcs_at is None or lcs_at + timedelta(hours=72) >= at))
+            or timezone.localtime(occurred_at, clock.tz()).date().replace(day=1) not in closed
+        ):
+            if order_id is not None:
+                orders.add(order_id)
+            else:
+                work_orders.add(work_order_id)
+    return orders, work_orders

@@ -27,6 +27,7 @@ PROJECT = {
     "complaints",
     "people",
     "courier",
+    "retention",
     "config",
 }
 

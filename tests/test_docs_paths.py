@@ -18,7 +18,7 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 DOCUMENTS = [BASE / "README.md", *sorted((BASE / "docs").glob("*.md"))]
 PACKAGES = (
-    "core finance orders dispatch logistics inventory penalties complaints people courier config devtools bench tests"
+    "core finance orders dispatch logistics inventory penalties complaints people courier retention config devtools bench tests"
 ).split()
 EXTENSIONS = ("py", "html", "js", "css", "md", "toml", "yml", "yaml", "txt", "wav", "ttc", "po", "mo", "json", "sh")
 RUN_TIME = ("var/", ".venv/")

@@ -21,6 +21,7 @@ PACKAGES = [
     "complaints",
     "people",
     "courier",
+    "retention",
     "config",
 ]
 
