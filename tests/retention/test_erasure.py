@@ -1,4 +1,4 @@
-"""Personal-data erasure (issue 30): a closed order's names, phones, street addresses and free text leave the order,
+"""Personal-data erasure: a closed order's names, phones, street addresses and free text leave the order,
 its history, its callbacks and the phone's acts PERSONAL_DATA_RETENTION_DAYS after it closed, set-based in bounded
 batches, idempotent, each run recorded; an order an open case may need is held; the non-personal facts stay."""
 
