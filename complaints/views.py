@@ -15,6 +15,7 @@ from core import clock, scoping
 from core.humanize import sheet_time
 from core.models import Site
 from core.parsing import parse_date
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.templatetags.desk import mask_phone
 from core.view_calls import service_call
@@ -62,6 +63,7 @@ def work_order_list(request):
 
 
 @login_required
+@replica_reads()
 def work_order_export(request):
     """Exactly the filtered list (up to 50,000 rows), times as spreadsheet times, phones masked as on screen."""
     qs, _state, _q = _work_orders(request)

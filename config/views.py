@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import rediscache, scoping, selectors
+from core.replica import replica_reads
 from dispatch import selectors as desk_selectors
 from inventory.services import low_stock
 from orders.models import OnlineOrder, OrderState, OutboxMessage
@@ -165,7 +166,8 @@ def home(request):
         "now": timezone.now(),
     }
     context["work"] = _work(user, role)
-    context.update(_week(user, role))
+    with replica_reads():  # the week's figures: a dashboard's reads
+        context.update(_week(user, role))
     if role == scoping.Role.CLERK:
         site = user.site
         context.update(site=site, site_counts=selectors.site_detail_counts(site=site))

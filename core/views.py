@@ -12,6 +12,7 @@ from django_tables2 import RequestConfig
 from . import scoping, selectors, services
 from .filters import MessageFilter, SiteFilter
 from .forms import MessageComposeForm
+from .replica import replica_reads
 from .sheets import xlsx_response
 from .tables import MessageTable, SiteTable
 from .view_calls import service_call
@@ -101,6 +102,7 @@ def site_list(request):
 
 
 @login_required
+@replica_reads()
 def site_export(request):
     flt = _filtered_sites(request)
     rows = (

@@ -14,6 +14,7 @@ from core import scoping
 from core.humanize import code_label
 from core.models import Province
 from core.parsing import parse_id, parse_month
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 
 from .models import EntryKind
@@ -46,6 +47,7 @@ def _scope(request) -> tuple[dict, str]:
 
 
 @login_required
+@replica_reads()
 def statement_view(request):
     month = _month(request)
     kw, name = _scope(request)
@@ -65,6 +67,7 @@ def statement_view(request):
 
 
 @login_required
+@replica_reads()
 def statement_export(request):
     month = _month(request)
     kw, name = _scope(request)
@@ -101,6 +104,7 @@ def statement_export(request):
 
 
 @login_required
+@replica_reads()
 def statement_pdf(request):
     month = _month(request)
     kw, name = _scope(request)

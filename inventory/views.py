@@ -10,6 +10,7 @@ from core import scoping
 from core.models import Site
 from core.parsing import is_digits
 from core.redirects import safe_redirect
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.view_calls import service_call
 from dispatch.services import order_pickup_confirm
@@ -149,6 +150,7 @@ def pickup_with_ewaybill(request, pk: int):
 
 
 @login_required
+@replica_reads()
 def stock_export(request):
     """The chosen site's stock (item, quantity, minimum, below it), or without a site the items below their
     minimum across the user's scope, as the page lists them."""

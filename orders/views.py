@@ -13,6 +13,7 @@ from django_tables2.paginators import LazyPaginator
 from core import jobs, scoping
 from core.models import Site
 from core.parsing import parse_id
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.textpolicy import form_errors_text
 from core.view_calls import service_call
@@ -44,6 +45,7 @@ def order_list(request):
 
 
 @login_required
+@replica_reads()
 def order_export(request):
     """Exactly the filtered list, newest first (at most 50,000 rows: the last row says when it stopped); times are
     typed date cells (the spreadsheet kit writes them in Beijing time)."""

@@ -23,6 +23,7 @@ from core import clock, scoping
 from core.humanize import sheet_time, week_text
 from core.models import ClosureDay
 from core.parsing import parse_id, parse_moment, parse_month, parse_year
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.textpolicy import form_errors_text
 from core.view_calls import service_call
@@ -92,6 +93,7 @@ def violation_list(request):
 
 
 @login_required
+@replica_reads()
 def violation_export(request):
     flt = _filtered(request)
     rows = (
@@ -350,6 +352,7 @@ def deadlines(request):
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+@replica_reads()
 def dashboard(request):
     today = timezone.localdate()
     form = DashboardFilterForm(request.GET or None, user=request.user, today=today)
@@ -759,6 +762,7 @@ def _reports_for(user):
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+@replica_reads()
 def reports(request):
     qs = _reports_for(request.user)
     kind = request.GET.get("kind") or ""
@@ -847,6 +851,7 @@ def site_activity_page(request):
 
 
 @scoping.role_required(R.LCS, R.HQ)
+@replica_reads()
 def appeal_export(request):
     """Every appeal the user may see, newest first (up to 50,000), with each step's time."""
     qs = (
@@ -896,6 +901,7 @@ def appeal_export(request):
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+@replica_reads()
 def rewards_export(request):
     """The month's ranking as the page shows it (the province's for LCS and province managers)."""
     try:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core import scoping
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from core.parsing import parse_id
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.view_calls import service_call
 from orders.imports import read_rows
@@ -263,6 +264,7 @@ def object_history(request, kind, pk):
 
 
 @scoping.role_required(R.HQ)
+@replica_reads()
 def area_export(request):
     province = request.GET.get("province") or None
     return xlsx_response(

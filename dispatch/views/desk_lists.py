@@ -10,6 +10,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import scoping
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 from orders import selectors as order_selectors
 from orders.filters import UnscannedFilter
@@ -72,6 +73,7 @@ def unscanned(request):
 
 
 @login_required
+@replica_reads()
 def unscanned_export(request):
     flt = _unscanned(request)
     rows = (

@@ -21,6 +21,7 @@ from core.humanize import sheet_time
 from core.kept_input import typed_keep
 from core.models import Courier, Site
 from core.parsing import parse_id
+from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.view_calls import service_call
 
@@ -133,6 +134,7 @@ def courier_update(request, pk: int):
 
 
 @scoping.role_required(R.CLERK)
+@replica_reads()
 def couriers_export(request):
     ids = scoping.clerk_site_ids(request.user)
     rows = (
@@ -145,6 +147,7 @@ def couriers_export(request):
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
+@replica_reads()
 def silent_sites_export(request):
     """The silent sites as listed, with the last refresh as a spreadsheet time."""
     at = timezone.now()
