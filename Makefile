@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint system-deps backup restore messages check-compose clean-var
+.PHONY: run test test-fast lint system-deps backup restore wal-stream messages check-compose clean-var
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,20 @@ lint: $(STAMP)
 system-deps:
 	bash devtools/system-packages.sh
 
-## make backup / make restore FILE=var/backups/q9-….dump
+## make backup: a base backup (pg_basebackup, beside the WAL archive) and a logical dump (pg_dump)
+## make restore TIME='2026-12-07 14:03:00+08:00': the database as it stood then, as a new server (docs/operations.md)
+## make restore FILE=var/backups/q9-….dump: the dump, into the configured database
 backup: $(STAMP)
+	$(PY) -m devtools.pitr backup
 	$(PY) -m devtools.stack backup
 
 restore: $(STAMP)
-	$(PY) -m devtools.stack restore "$(FILE)"
+	@if [ -n "$(TIME)" ]; then $(PY) -m devtools.pitr restore --time "$(TIME)" $(if $(DATA),--data "$(DATA)"); \
+	else $(PY) -m devtools.stack restore "$(FILE)"; fi
+
+## make wal-stream: pg_receivewal into the WAL archive (when the server's archive_command cannot be set)
+wal-stream: $(STAMP)
+	$(PY) -m devtools.pitr receive
 
 ## make messages: re-extract and compile the Chinese translations (needs gettext)
 messages: $(STAMP)
