@@ -1,6 +1,6 @@
 """Erasure of the consumer's personal data from closed orders (PIPL; the retention setting and its run live in
 ``retention``): the names, phones, street addresses and free text of the order, of its history and of the status
-callbacks sent about it. What statistics, the rule book and the ledger read stays: times, states, sites, the
+callbacks sent about it, and the sender's identity document of its 实名收寄 check. What statistics, the rule book and the ledger read stays: times, states, sites, the
 province, city and district, the district code, goods and weight, waybill and channel numbers."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import connection
 
 from .events import events_erase_personal
-from .models import OnlineOrder, OrderState, OutboxMessage
+from .models import OnlineOrder, OrderState, OutboxMessage, SenderIdCheck
 
 #: the order's own fields that name or reach a person; each is emptied
 PERSONAL_FIELDS = (
@@ -52,7 +52,7 @@ def orders_erase_personal(*, order_ids: list[int], at: datetime) -> dict[str, in
     pending. Idempotent: an order erased before is left as it is. Returns the rows changed per table."""
     ids = list(order_ids)
     if not ids:
-        return {"orders": 0, "events": 0, "callbacks": 0}
+        return {"orders": 0, "events": 0, "callbacks": 0, "id_checks": 0}
     sets = ", ".join(f"{field} = ''" for field in PERSONAL_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -66,4 +66,17 @@ def orders_erase_personal(*, order_ids: list[int], at: datetime) -> dict[str, in
             [ids, OutboxMessage.Status.PENDING],
         )
         callbacks = cursor.rowcount
-    return {"orders": orders, "events": events_erase_personal(order_ids=ids), "callbacks": callbacks}
+        # 实名收寄: the document's number and name (encrypted), its masked number and the phone's digest go; that the
+        # check was made, with which kind of document, when and by whom, stays
+        cursor.execute(
+            f"UPDATE {SenderIdCheck._meta.db_table} SET number_encrypted = '', name_encrypted = '', "
+            "number_masked = '', phone_digest = '' WHERE order_id = ANY(%s) AND number_encrypted <> ''",
+            [ids],
+        )
+        id_checks = cursor.rowcount
+    return {
+        "orders": orders,
+        "events": events_erase_personal(order_ids=ids),
+        "callbacks": callbacks,
+        "id_checks": id_checks,
+    }

@@ -44,6 +44,7 @@ def _order_batch(run: ErasureRun, *, after, size: int, at: datetime):
     run.orders += counts["orders"]
     run.events += counts["events"]
     run.callbacks += counts["callbacks"]
+    run.id_checks += counts["id_checks"]
     run.held += len(rows) - len(ids)
     run.batches += 1
     return rows[-1][1], rows[-1][0]

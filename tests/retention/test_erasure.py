@@ -14,7 +14,8 @@ from core.clock import week_of
 from courier.models import CourierAct
 from dispatch import services as ops
 from finance.models import ClosedMonth
-from orders.models import ApiClient, EventKind, OnlineOrder, OrderEvent, OutboxMessage
+from orders.models import ApiClient, EventKind, OnlineOrder, OrderEvent, OutboxMessage, SenderIdCheck
+from orders.sender_id import encrypt, mask, phone_digest
 from orders.services import order_change
 from penalties.models import Rule, RuleVersion, Violation, ViolationStatus
 from retention.models import ErasureRun
@@ -108,6 +109,16 @@ def _may_orders(net):
         received_at=_may(4, 12),
         outcome="applied",
     )
+    SenderIdCheck.objects.create(
+        order=plain,
+        doc_type="resident_id",
+        number_encrypted=encrypt("110101199003074514"),
+        name_encrypted=encrypt("张三"),
+        number_masked=mask("110101199003074514"),
+        phone_digest=phone_digest("13812345678"),
+        checked_at=_may(5, 12),
+        checked_by=net.clerk_a,
+    )
     recent = make_order(order_time=FIXED_NOW - timedelta(days=3))
     return {"erased": [changed, failed, plain], "held": [held_by_appeal, held_by_work_order], "recent": recent}
 
@@ -160,6 +171,9 @@ def test_an_erased_month_holds_no_personal_data_but_its_facts(net):
     failed = OnlineOrder.objects.get(pk=orders["erased"][1].pk)
     assert (failed.fail_reason, failed.fail_text, failed.remark) == ("phone", "", "")
     assert OrderEvent.objects.filter(order=failed, kind=EventKind.PICKUP_FAILED, reason="phone", text="").exists()
+    check = SenderIdCheck.objects.get(order=orders["erased"][2])
+    assert (check.number_encrypted, check.name_encrypted, check.number_masked, check.phone_digest) == ("", "", "", "")
+    assert (check.doc_type, check.checked_by_id, run.id_checks) == ("resident_id", net.clerk_a.pk, 1)
     recent = OnlineOrder.objects.get(pk=orders["recent"].pk)
     assert recent.erased_at is None and recent.sender_phone == "13812345678"
     assert WorkOrder.objects.get(wo_id="WO-1").consumer_phone == "13812345678"  # its case is open

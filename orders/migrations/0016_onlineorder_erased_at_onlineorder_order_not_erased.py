@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_tables_named_for_core"),
-        ("orders", "0014_historychange_and_more"),
+        ("orders", "0015_senderidcheck"),
     ]
 
     operations = [
