@@ -147,4 +147,3 @@ def test_no_hostile_input_answers_5xx(net, client):
         total, fives = total + answers, fives + found
     print(f"fuzz: {total} requests, {len(fives)} answers of 5xx, {time.monotonic() - started:.0f} s")
     assert not fives, f"{len(fives)} answers of 5xx out of {total}:\n" + "\n".join(fives[:60])
-    assert time.monotonic() - started < 180, f"{total} requests took {time.monotonic() - started:.0f} s"
