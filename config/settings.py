@@ -108,6 +108,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A web process's connection pool (psycopg_pool): as many connections as the process has threads (gunicorn
+# --threads, set where gunicorn is started); a request that gets none within DB_POOL_TIMEOUT seconds is answered
+# 503 with Retry-After (config.views.server_error), never a bare 500. 0: no pool (tests, Celery workers).
+DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=0)
+if DB_POOL_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_SIZE),
+        "max_size": DB_POOL_SIZE,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=2.0),
+    }
 # a streaming replica for reports, exports, statements and dashboards (core/replica.py); the primary when unset
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}

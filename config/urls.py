@@ -14,6 +14,8 @@ from .api import api
 admin.site.site_header = gettext_lazy("Q9 Order Desk · master data")
 admin.site.site_title = admin.site.index_title = gettext_lazy("Master data")
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),

@@ -4,18 +4,22 @@ Home pages sit above the domain apps so that they may read any app's selectors w
 depending on each other.
 """
 
+import sys
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
+from psycopg_pool import PoolTimeout
 
 from core import rediscache, scoping, selectors
+from core.apikit import error
 from core.replica import replica_reads
 from dispatch import selectors as desk_selectors
 from inventory.services import low_stock
@@ -187,3 +191,32 @@ def home(request):
     else:
         template = "home/no_role.html"
     return render(request, template, context)
+
+
+def _pool_exhausted(exc: BaseException | None) -> bool:
+    """Whether an exception comes from waiting for a pooled database connection in vain."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, PoolTimeout):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request):
+    """Django's 500 page, except when every database connection of this process was busy for the pool's whole
+    wait: then 503 with Retry-After (JSON under /api/), which a client or the load balancer retries. No database,
+    no template: this answers when the database cannot."""
+    if _pool_exhausted(sys.exc_info()[1]):
+        message = _("The server is busy: try again in a few seconds.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse(error("busy", message, message_en="The server is busy; retry later."), status=503)
+        else:
+            response = HttpResponse(f"<!doctype html><title>503</title><p>{message}</p>", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)
