@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from core import cjk_font
@@ -28,9 +29,27 @@ def _font() -> str:
     return cjk_font.reportlab_font()
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    text = text or ""
-    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` cut into lines that fit ``width`` points at ``size`` (measured, so Latin and CJK mix right)."""
+    lines, line = [], ""
+    for ch in text or "":
+        if line and stringWidth(line + ch, font, size) > width:
+            lines.append(line)
+            line = ch.lstrip()
+        else:
+            line += ch
+    return [*lines, line] if line or not lines else lines
+
+
+def _lines(text: str, font: str, size: float, width: float, most: int) -> list[str]:
+    """At most ``most`` lines of ``text``; what does not fit ends in …."""
+    lines = _wrap(text, font, size, width)
+    if len(lines) > most:
+        last = lines[most - 1]
+        while last and stringWidth(last + "…", font, size) > width:
+            last = last[:-1]
+        lines = [*lines[: most - 1], last + "…"]
+    return lines
 
 
 def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
@@ -38,6 +57,7 @@ def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
     at = timezone.localtime(at or timezone.now())
     font = _font()
     width, height = PAGE_MM[0] * mm, PAGE_MM[1] * mm
+    text_width = width - 8 * mm  # 4 mm each side
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(width, height), pageCompression=1)
     c.setTitle("电子面单")
@@ -64,7 +84,7 @@ def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
         c.drawString(4 * mm, yy, f"收 {order.receiver_name} {mask_phone(order.receiver_phone)}")
         c.setFont(font, 8)
         address = f"{order.receiver_province}{order.receiver_city}{order.receiver_district}{order.receiver_address}"
-        for line in _wrap(address, 20)[:3]:
+        for line in _lines(address, font, 8, text_width, 3):
             yy -= 4.2 * mm
             c.drawString(4 * mm, yy, line)
         yy -= 6 * mm
@@ -73,17 +93,21 @@ def labels_pdf(orders, *, at: datetime | None = None) -> bytes:
         c.drawString(4 * mm, yy, f"寄 {order.sender_name} {mask_phone(order.sender_phone)}")
         c.setFont(font, 8)
         sender = f"{order.sender_province}{order.sender_city}{order.sender_district}{order.sender_address}"
-        for line in _wrap(sender, 20)[:2]:
+        for line in _lines(sender, font, 8, text_width, 2):
             yy -= 4.2 * mm
             c.drawString(4 * mm, yy, line)
         yy -= 6 * mm
         c.line(3 * mm, yy + 3 * mm, width - 3 * mm, yy + 3 * mm)
         weight = f" · {order.weight_kg} kg" if order.weight_kg else ""
-        for line in _wrap(f"物品：{order.goods or '—'}{weight}", 24)[:2]:
+        for line in _lines(f"物品：{order.goods or '—'}{weight}", font, 8, text_width, 2):
             c.drawString(4 * mm, yy, line)
             yy -= 4.2 * mm
         c.setFont(font, 7)
-        c.drawString(4 * mm, 6 * mm, f"物流号 {order.channel_order_id} · {order.channel.name} · {order.site.name}")
+        footer = _lines(
+            f"物流号 {order.channel_order_id} · {order.channel.name} · {order.site.name}", font, 7, text_width, 2
+        )
+        for i, line in enumerate(reversed(footer)):  # from the bottom up, inside the page
+            c.drawString(4 * mm, (4 + i * 3.2) * mm, line)
         c.showPage()
     c.save()
     return buf.getvalue()

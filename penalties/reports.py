@@ -9,15 +9,17 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core import clock
+from core.humanize import week_text
 from core.models import Message, Province
 from core.services import message_send
 from core.templatetags.desk import cny, local
 from finance.selectors import statement
 from finance.services import month_close
+from orders.stats import orders_per_day
 
 from .charts import bar_chart, line_chart
 from .explain import violation_explain
@@ -218,10 +220,22 @@ PROVINCE_COLUMNS = (
 )
 
 
-def province_pdf(*, province, week: date, count: int, total: Decimal, worst, chart_rules: str, detail) -> Pdf:
-    """The province weekly report: the cover, chart and worst sites by WeasyPrint, the detail rows (``detail``: a
-    queryset of violations, read twice in chunks, never held) drawn as one long table, joined. Memory stays flat
-    however many rows (bench.reports)."""
+def province_pdf(
+    *,
+    province,
+    week: date,
+    count: int,
+    total: Decimal,
+    worst,
+    chart_rules: str,
+    detail,
+    figures: dict | None = None,
+    charts: dict | None = None,
+) -> Pdf:
+    """The province weekly report: the cover (the week's on-time rates, its chart, the eight weeks' trend, the worst
+    sites) by WeasyPrint, the detail rows (``detail``: a queryset of violations, read twice in chunks, never held)
+    drawn as one long table, joined. A clean week is the cover alone, saying so. Memory stays flat however many rows
+    (bench.reports)."""
     labels = {code: str(label) for code, label in Rule.choices}
     values = detail.values_list(
         "site__name", "rule", "order__channel_order_id", "reference", "occurred_at", "fine", "week"
@@ -245,17 +259,21 @@ def province_pdf(*, province, week: date, count: int, total: Decimal, worst, cha
         total=(f"合计 {count} 条", cny(total), ""),
         total_span=4,
     )
-    layout = long_table_layout(table)  # first pass: the detail's pages, so every footer says 共 M 页
+    # first pass: the detail's pages, so every footer says 共 M 页 (a clean week has no detail)
+    layout = long_table_layout(table) if count else (None, [])
     generated_at = timezone.localtime()
     context = {
         "province": province,
         "week": week,
+        "week_label": week_text(week),
         "week_end": week_end(week),
         "count": count,
         "total": total,
         "worst": worst,
         "chart_rules": chart_rules,
         "generated_at": generated_at,
+        "figures": figures or {},
+        "charts": charts or {},
     }
     cover_pages = 1
     while True:  # the cover's page count does not depend on the footer's digits: at most one more render
@@ -266,9 +284,11 @@ def province_pdf(*, province, week: date, count: int, total: Decimal, worst, cha
             break
         cover_pages = cover.pages
     pages_total = cover.pages + len(layout[1])
+    if not count:
+        return Pdf(content=cover.content, pages=cover.pages)
     body = long_table_pdf(
         table,
-        running=f"{province.name} {week:%Y-%m-%d} 周报",
+        running=f"{province.name} {week_text(week)} 周报",
         generated_at=generated_at,
         first_page=cover.pages + 1,
         pages_total=pages_total,
@@ -277,13 +297,51 @@ def province_pdf(*, province, week: date, count: int, total: Decimal, worst, cha
     return Pdf(content=pdf_join([cover.content, body.content]), pages=pages_total)
 
 
+TREND_WEEKS = 8
+
+
+def province_week_figures(*, province, week: date) -> dict:
+    """A province's week as its report states it: orders, standing violations (the week's notices), the on-time
+    accept and pickup rates (1 − late findings ÷ orders); and the eight weeks up to it, for the trend."""
+    weeks = [week - timedelta(weeks=k) for k in range(TREND_WEEKS - 1, -1, -1)]
+    per_day = orders_per_day(scope=Q(province_id=province.pk), first=weeks[0], last=week + timedelta(days=6)).counts
+    orders = {w: sum(per_day.get(w + timedelta(days=d), 0) for d in range(7)) for w in weeks}
+    grid: dict[date, dict[str, int]] = {}
+    for vweek, rule, n in (
+        Violation.objects.filter(province=province, status=ViolationStatus.CONFIRMED, week__in=weeks)
+        .values_list("week", "rule")
+        .annotate(n=Count("id"))
+    ):
+        grid.setdefault(vweek, {})[rule] = n
+
+    def rate(w, rule):
+        return None if not orders[w] else max(0.0, 1 - grid.get(w, {}).get(rule, 0) / orders[w])
+
+    return {
+        "orders": orders[week],
+        "accept": rate(week, Rule.LATE_ACCEPT),
+        "pickup": rate(week, Rule.LATE_PICKUP),
+        "weeks": weeks,
+        "trend_counts": [float(sum(grid.get(w, {}).values())) for w in weeks],
+        "trend_accept": [rate(w, Rule.LATE_ACCEPT) for w in weeks],
+        "trend_pickup": [rate(w, Rule.LATE_PICKUP) for w in weeks],
+    }
+
+
+def _rate_text(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
 def province_report(*, week: date, province: Province, at: datetime) -> Report | None:
+    """Every province's weekly report, a clean week's too (it says so, with the week's on-time rates)."""
     if Report.objects.filter(kind=Report.Kind.WEEKLY_PROVINCE, period=week, province=province).exists():
         return None
     rows = _week_rows(week).filter(province=province)
     count, total = rows.count(), rows.aggregate(s=Sum("fine"))["s"] or Decimal(0)
     by_rule = dict(rows.values_list("rule").annotate(n=Count("id")))
     worst = list(rows.values("site__code", "site__name").annotate(n=Count("id"), total=Sum("fine")).order_by("-n")[:10])
+    figures = province_week_figures(province=province, week=week)
+    labels = [f"{w.month}月{w.day}日" for w in figures["weeks"]]
     pdf = province_pdf(
         province=province,
         week=week,
@@ -292,23 +350,40 @@ def province_report(*, week: date, province: Province, at: datetime) -> Report |
         worst=worst,
         chart_rules=bar_chart(items=[(Rule(c).label, by_rule.get(c, 0)) for c in Rule.values]),
         detail=rows.order_by("site__code", "occurred_at"),
+        figures=figures,
+        charts={
+            "counts": line_chart(
+                labels=labels, percent=False, series=[("违规（条）", figures["trend_counts"])], height=170
+            ),
+            "rates": line_chart(
+                labels=labels,
+                series=[("按时接单率", figures["trend_accept"]), ("按时揽收率", figures["trend_pickup"])],
+                height=170,
+            ),
+        },
     )
     report = _report_save(
         Report.Kind.WEEKLY_PROVINCE, week, province, pdf, f"周报-{province.name}-{week:%Y%m%d}.pdf", at
     )
     if report:
+        rates = f"按时接单率 {_rate_text(figures['accept'])}，按时揽收率 {_rate_text(figures['pickup'])}。"
         message_send(
             audience=Message.Audience.PROVINCE,
             province=province,
             category=Message.Category.VIOLATION,
             at=at,
-            title=f"{province.name}电商订单服务质量周报（{week:%Y-%m-%d} 周）",
-            body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。",
+            title=f"{province.name}电商订单服务质量周报（{week_text(week)}）",
+            body=(f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。" if count else "本周无违规。") + rates,
             link="/reports/",
             attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]),
             email=True,
         )
     return report
+
+
+def provinces_reported():
+    """Every province gets its weekly report, clean weeks included."""
+    return Province.objects.order_by("code")
 
 
 def national_report(*, week: date, at: datetime) -> Report | None:
@@ -348,8 +423,9 @@ def national_report(*, week: date, at: datetime) -> Report | None:
             "chart_rules": bar_chart(
                 items=[(Rule(c).label, sum(g.get(c, 0) for g in grid.values())) for c in Rule.values]
             ),
+            "week_label": week_text(week),
             "chart_trend": line_chart(
-                labels=[w.strftime("%m-%d") for w in weeks],
+                labels=[f"{w.month}月{w.day}日" for w in weeks],
                 percent=False,
                 series=[("违规（条）", [float(trend.get(w, 0)) for w in weeks])],
             ),
@@ -361,7 +437,7 @@ def national_report(*, week: date, at: datetime) -> Report | None:
             audience=Message.Audience.HQ,
             category=Message.Category.VIOLATION,
             at=at,
-            title=f"全网电商订单服务质量周报（{week:%Y-%m-%d} 周）",
+            title=f"全网电商订单服务质量周报（{week_text(week)}）",
             body=f"本周违规 {count} 条，罚款合计 ¥{total:,.2f}。",
             link="/reports/",
             attachment=ContentFile(pdf.content, name=report.file.name.rsplit("/", 1)[-1]),
@@ -376,7 +452,7 @@ def weekly_notices(*, week: date, at: datetime | None = None) -> WeeklyResult:
     result = notices_prepare(week=week, at=at)
     for notice_id in result.notice_ids:
         result.sent += notice_send(notice_id=notice_id, at=at)
-    for province in Province.objects.filter(pk__in=_week_rows(week).values("province_id").distinct()):
+    for province in provinces_reported():
         result.reports += province_report(week=week, province=province, at=at) is not None
     result.reports += national_report(week=week, at=at) is not None
     return result

@@ -5,17 +5,15 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from core.models import Province
-
 from .money import ledger_sync as sync
 from .money import monthly_settlement as settle
 from .money import previous_month, week_monday
 from .reports import (
-    _week_rows,
     monthly_reports_generate,
     national_report,
     notices_prepare,
     province_report,
+    provinces_reported,
 )
 from .reports import notice_send as send
 from .sweep import sla_sweep_due
@@ -46,10 +44,7 @@ def notice_send(notice_id: int) -> bool:
 @shared_task(name="penalties.tasks.weekly_reports")
 def weekly_reports(week: str) -> int:
     monday, at = date.fromisoformat(week), timezone.now()
-    made = sum(
-        province_report(week=monday, province=p, at=at) is not None
-        for p in Province.objects.filter(pk__in=_week_rows(monday).values("province_id").distinct())
-    )
+    made = sum(province_report(week=monday, province=p, at=at) is not None for p in provinces_reported())
     return made + (national_report(week=monday, at=at) is not None)
 
 

@@ -1,6 +1,7 @@
 """Labels (76×130 mm, Code 128 that decodes back, Chinese read back, prints recorded), tracking timelines with
 out-of-order scans, exceptions to closure, partner carriers, scoping."""
 
+import re
 import subprocess
 from datetime import datetime
 from io import BytesIO
@@ -123,3 +124,26 @@ def test_exception_lifecycle_and_carriers(net, login):
     assert "未启用" in r.content.decode() or "not active" in r.content.decode()
     assert client.post(reverse("logistics:carriers"), {"code": "X", "name": "Y"}).status_code == 302
     assert PartnerCarrier.objects.count() == 1
+
+
+def test_every_line_of_a_label_stays_inside_the_76_mm_page(net, login, tmp_path):
+    """A long site name, order number and address are wrapped by their measured width: nothing runs past the
+    label's edge, the footer included."""
+    from core.models import Site
+
+    Site.objects.filter(pk=net.site_a.pk).update(name="杭州市西湖区文三路与学院路交叉口东北角综合服务网点")
+    order = picked(
+        net,
+        "300012345679",
+        channel_order_id="LP-2026-11-23-ABCDEFGHIJKLMNOP",
+        receiver_address="世纪大道1号东方明珠广播电视塔旁边的那栋很高很高的写字楼二十八层2801室前台",
+    )
+    path = tmp_path / "label.pdf"
+    path.write_bytes(login(net.clerk_a).get(reverse("logistics:label", args=[order.pk])).content)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    page_width = 76 / 25.4 * 72
+    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes)]
+    assert right_edges and max(right_edges) <= page_width - 2, (max(right_edges), page_width)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = text.replace("\n", "")
+    assert "LP-2026-11-23-ABCDEFGHIJKLMNOP" in flat.replace(" ", "") and "综合服务" in flat

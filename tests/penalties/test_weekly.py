@@ -4,6 +4,7 @@ back (Chinese title, a site name, the right totals, fonts embedded)."""
 import subprocess
 from datetime import date, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
@@ -78,7 +79,7 @@ def test_weekly_command_twice_and_the_pdfs(net, settings, mailoutbox, django_cap
         Report.objects.count(),
         Message.objects.count(),
     ) == counts
-    assert counts[:3] == (2, 4, 2)  # two sites; Zhejiang's report and the national one
+    assert counts[:3] == (2, 4, 3)  # two sites; Zhejiang's and Xinjiang's (clean) reports, and the national one
     notice = WeeklyNotice.objects.get(site=net.site_a)
     text = pdf_text(notice.pdf.read())
     assert (
@@ -88,7 +89,7 @@ def test_weekly_command_twice_and_the_pdfs(net, settings, mailoutbox, django_cap
     assert message.attachment and "电商业务违规处罚明细" in message.title
     mail = next(m for m in mailoutbox if net.site_a.email in m.to)
     assert mail.attachments and mail.attachments[0][0].endswith(".pdf")
-    province = Report.objects.get(kind=Report.Kind.WEEKLY_PROVINCE)
+    province = Report.objects.get(kind=Report.Kind.WEEKLY_PROVINCE, province=net.zj)
     ptext = pdf_text(province.file.read())
     assert "浙江省电商订单服务质量周报" in ptext and net.site_b.name in ptext and "¥400.00" in ptext
     national = Report.objects.get(kind=Report.Kind.WEEKLY_NATIONAL)
@@ -109,3 +110,41 @@ def test_pdf_fonts_are_embedded_and_no_glyph_is_missing(net, tmp_path):
     assert all(r[-5] == "yes" for r in rows), fonts  # emb column
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "电商业务违规处罚明细" in text and "\ufffd" not in text and "□" not in text
+
+
+def test_every_province_gets_its_report_a_clean_week_says_so(net, mailoutbox, tmp_path):
+    """Xinjiang had orders and no violation: its report still comes on Monday, says the week was clean and gives
+    its on-time rates; Zhejiang's gains its rates and the eight weeks' trend; the week reads 11月16日–11月22日."""
+    late(net, datetime(2026, 11, 17, 10, 0, tzinfo=SH))
+    on_time = make_order(
+        order_time=datetime(2026, 11, 18, 12, 0, tzinfo=SH),
+        sender_province="新疆维吾尔自治区",
+        sender_city="乌鲁木齐市",
+        sender_district="天山区",
+        sender_address="解放路1号",
+    )
+    ops.order_accept(order_id=on_time.pk, actor=net.clerk_x, at=datetime(2026, 11, 18, 12, 5, tzinfo=SH))
+    weekly_notices(week=date(2026, 11, 16), at=datetime(2026, 11, 23, 9, 0, tzinfo=SH))
+    clean = Report.objects.get(kind=Report.Kind.WEEKLY_PROVINCE, province=net.xj)
+    text = pdf_text(clean.file.read())
+    assert "新疆维吾尔自治区电商订单服务质量周报" in text and "本周全省无违规" in text
+    assert "按时接单率" in text and "100.0%" in text and "11月16日–11月22日" in text and "近八周趋势" in text
+    assert "违规明细" not in text and clean.pages == 1
+    message = Message.objects.get(province=net.xj, category="violation")
+    assert "11月16日–11月22日" in message.title and "本周无违规" in message.body and "按时接单率 100.0%" in message.body
+    zj = pdf_text(Report.objects.get(kind=Report.Kind.WEEKLY_PROVINCE, province=net.zj).file.read())
+    assert "按时接单率" in zj and "近八周趋势" in zj and "违规明细" in zj and "本周全省无违规" not in zj
+    # its first page as an image, an artefact of the suite under var/test/ (not committed)
+    artefacts = Path(__file__).resolve().parents[2] / "var" / "test"
+    artefacts.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "clean.pdf"
+    path.write_bytes(clean.file.open("rb").read())
+    target = artefacts / "weekly-province-clean"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(path), str(target)], check=True)
+    assert (artefacts / "weekly-province-clean.png").exists()
+
+
+def test_the_reports_page_names_weeks_by_their_days(net, login):
+    weekly_notices(week=date(2026, 11, 16), at=datetime(2026, 11, 23, 9, 0, tzinfo=SH))
+    html = login(net.hq).get("/reports/").content.decode()
+    assert "11月16日–11月22日" in html and "2026-W47" not in html
