@@ -99,7 +99,7 @@ def violation_export(request):
     rows = (
         (
             v.occurred_at,
-            v.week.strftime("%G-W%V"),
+            week_text(v.week),
             v.get_rule_display(),
             v.order.channel_order_id if v.order_id else v.reference,
             v.site.code,

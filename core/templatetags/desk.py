@@ -81,15 +81,19 @@ def minutes_text(value):
 @register.filter
 def percent(value) -> str:
     """A rate 0–1 as 97.5%; none: —."""
-    return "—" if value is None else f"{value * 100:.1f}%"
+    try:
+        return f"{float(value) * 100:.1f}%"
+    except (TypeError, ValueError):
+        return "—"
 
 
 @register.filter
 def points(value) -> str:
     """A change of a rate as percentage points: +1.2 个百分点; none: —."""
-    if value is None:
+    try:
+        return f"{float(value) * 100:+.1f} 个百分点"
+    except (TypeError, ValueError):
         return "—"
-    return f"{value * 100:+.1f} 个百分点"
 
 
 @register.filter

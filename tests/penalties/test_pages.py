@@ -44,7 +44,7 @@ def test_violation_list_is_scoped_and_exported(net, login):
     assert b.channel_order_id in page.content.decode() and a.channel_order_id not in page.content.decode()
     wb = load_workbook(BytesIO(client.get(reverse("penalties:violation_export"), {"rule": "LATE_ACCEPT"}).content))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert len(rows) == 3 and rows[1][1] == "2026-W48"
+    assert len(rows) == 3 and rows[1][1] == "11月23日–11月29日"
     other = Violation.objects.get(order=b)
     assert login(net.clerk_a).get(reverse("penalties:violation_detail", args=[other.pk])).status_code == 404
 

@@ -69,7 +69,7 @@ def test_long_table_pages_numbers_header_and_rows(tmp_path):
         assert f"第 {number} 页 / 共 {pdf.pages} 页" in text.replace(
             "\n", " "
         ) or f"第{number}页/共{pdf.pages}页" in text.replace(" ", "").replace("\n", ""), text[-200:]
-        assert "浙江省 2026-11-16 周报" in text
+        assert "浙江省 11月16日–11月22日 周报" in text
     assert "浙江省电商订单服务质量周报" in pages[0] and "违规最多的网点" in pages[0]
     detail_pages = pages[1:]
     assert "违规明细" in detail_pages[0]
