@@ -178,3 +178,18 @@ def test_the_phones_endpoint_takes_its_clock_at_the_sync(net, login):
     assert abs((event.at - (now - timedelta(minutes=10))).total_seconds()) < 5
     act = CourierAct.objects.get(order=order)
     assert act.counted_at == event.at and act.time_basis == B.PHONE and act.phone_sent_at is not None
+
+
+def test_a_fine_the_sweep_recorded_before_the_late_sync_is_re_judged(net):
+    """The sweep runs at 16:05 and fines the order still waiting; the courier's 15:50 pickup arrives at 16:20;
+    the next sweep re-judges the order from its history: no LATE_PICKUP stands."""
+    me = courier_of(net)
+    order = assigned(net, me, hours_ago=60)
+    due = order.pickup_due_at
+    door, synced = due - timedelta(minutes=10), due + timedelta(minutes=20)
+    sla_sweep(since=due - timedelta(days=1), until=due + timedelta(minutes=5), at=due + timedelta(minutes=5))
+    assert _late_pickups(order).count() == 1
+    assert _confirm(me, order, done_at=door, sent_at=synced, received=synced).outcome == "applied"
+    sla_sweep(since=due - timedelta(days=1), until=synced + timedelta(minutes=10), at=synced + timedelta(minutes=10))
+    assert not _late_pickups(order).exists()
+    assert Violation.objects.filter(order=order, rule="LATE_PICKUP", status="VOIDED").count() == 1
