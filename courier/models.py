@@ -58,6 +58,11 @@ class CourierAct(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     phone_at = models.DateTimeField(_("done on the phone at"), null=True, blank=True)
     phone_sent_at = models.DateTimeField(_("sent by the phone at (its clock)"), null=True, blank=True)
+    # what the phone witnessed at the door besides the photo (personal data: erased with the order's)
+    latitude = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    called_at = models.DateTimeField(_("called the sender at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))
     counted_at = models.DateTimeField(_("counts at"), null=True, blank=True)
     time_basis = models.CharField(max_length=20, choices=TimeBasis.choices, default=TimeBasis.RECEIVED)
@@ -68,3 +73,22 @@ class CourierAct(models.Model):
         verbose_name = _("courier act")
         verbose_name_plural = _("courier acts")
         indexes = [models.Index(fields=["order"], name="courieract_order", condition=Q(order__isnull=False))]
+
+
+class DoorPhoto(models.Model):
+    """A photo the courier took in the page at the door, stored as an attachment of the act that carried it
+    (JPEG, downscaled on the phone: at most 1600 px a side and 300 KB, checked again here). Personal data: the
+    order's foreign key lets its erasure find it."""
+
+    act = models.ForeignKey(CourierAct, on_delete=models.CASCADE, related_name="photos")
+    order = models.ForeignKey("orders.OnlineOrder", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("photo"), upload_to="door/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("photo at the door")
+        verbose_name_plural = _("photos at the door")
+        indexes = [models.Index(fields=["order"], name="doorphoto_order")]

@@ -6,15 +6,21 @@ other rooms (records, account, the desk's panel and pages): README.md, "The cour
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from core import scoping
 from core.clock import iso as clock_iso
@@ -23,11 +29,11 @@ from core.models import Courier, User
 from core.parsing import parse_moment
 from dispatch import services as desk
 from inventory.services import waybill_next
-from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
+from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState
 from people.services import courier_account_open
 
 from .exceptions import ActError, SignInError
-from .models import CourierAct, SignInCode
+from .models import CourierAct, DoorPhoto, SignInCode
 
 SIGNIN_MINUTES = 10
 Kind, Outcome = CourierAct.Kind, CourierAct.Outcome
@@ -37,6 +43,11 @@ Basis = CourierAct.TimeBasis
 WITNESS_MAX_DELAY = timedelta(hours=24)
 #: … and the phone's clock is not ahead of the server's by more than this
 WITNESS_MAX_AHEAD = timedelta(minutes=2)
+
+#: the failure reasons a photo can show: a pickup failed for one of them needs a photo taken at the door
+PHOTO_REASONS = frozenset({FailReason.PREMISES, FailReason.GOODS, FailReason.WEATHER})
+PHOTO_MAX_BYTES = 300 * 1024
+PHOTO_MAX_SIDE = 1600
 
 
 def _digest(secret: str) -> str:
@@ -282,12 +293,73 @@ def _assigned_at(order: OnlineOrder, courier_id, received: datetime) -> datetime
     )
 
 
-def _evidence(row: CourierAct) -> dict:
-    """What the act's event keeps beside its time: when it was received and what the phone said."""
+def _evidence(row: CourierAct, photos: list[int] | None = None) -> dict:
+    """What the act's event keeps beside its time: when it was received, what the phone said, the photos, the
+    coarse place and the call to the sender."""
     data = {"received_at": clock_iso(row.received_at), "time_basis": row.time_basis}
     if row.phone_at is not None:
         data["phone_at"] = clock_iso(row.phone_at)
+    if photos:
+        data["photos"] = photos
+    if row.latitude is not None and row.longitude is not None:
+        data["geo"] = {"lat": str(row.latitude), "lng": str(row.longitude), "accuracy_m": row.accuracy_m}
+    if row.called_at is not None:
+        data["called_at"] = clock_iso(row.called_at)
     return data
+
+
+def _photo(raw) -> bytes | None:
+    """The photo the phone sent (a ``data:image/jpeg;base64,…`` text), checked like any attachment: a real JPEG,
+    at most 300 KB and 1600 px a side."""
+    if not raw:
+        return None
+    text = str(raw)
+    head, _sep, body = text.partition(",")
+    if not head.startswith("data:image/jpeg;base64") or len(body) > PHOTO_MAX_BYTES * 4 // 3 + 8:
+        raise ActError(_("The photo is not accepted (a JPEG of at most 300 KB): take it again."), field="photo")
+    try:
+        content = base64.b64decode(body, validate=True)
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+            kind, (width, height) = image.format, image.size
+    except (ValueError, OSError, Image.DecompressionBombError):
+        raise ActError(
+            _("The photo is not accepted (a JPEG of at most 300 KB): take it again."), field="photo"
+        ) from None
+    if kind != "JPEG" or len(content) > PHOTO_MAX_BYTES or max(width, height) > PHOTO_MAX_SIDE:
+        raise ActError(_("The photo is not accepted (a JPEG of at most 300 KB): take it again."), field="photo")
+    return content
+
+
+def _place(raw) -> tuple[Decimal, Decimal, int] | None:
+    """The phone's coarse place (about 100 m: three decimals) and its accuracy in metres, when it sent one."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        lat, lng = float(raw.get("lat")), float(raw.get("lng"))
+        accuracy = int(min(max(float(raw.get("acc") or 0), 0), 100_000))
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or math.isnan(lat) or math.isnan(lng):
+        return None
+    return Decimal(f"{lat:.3f}"), Decimal(f"{lng:.3f}"), accuracy
+
+
+def _called(raw, received: datetime) -> datetime | None:
+    """The tap on 📞 before dialing, kept when it is a time of the last day (not after the act was received)."""
+    moment = _local(raw)
+    if moment is None or moment > received + WITNESS_MAX_AHEAD or moment < received - WITNESS_MAX_DELAY:
+        return None
+    return min(moment, received)
+
+
+def _photo_store(row: CourierAct, order: OnlineOrder, content: bytes, at: datetime) -> DoorPhoto:
+    with Image.open(io.BytesIO(content)) as image:
+        width, height = image.size
+    photo = DoorPhoto(act=row, order=order, width=width, height=height, size=len(content), created_at=at)
+    photo.file.save(f"{row.client_id}.jpg", ContentFile(content), save=False)
+    photo.save(force_insert=True)
+    return photo
 
 
 def _client_id(raw) -> uuid.UUID:
@@ -319,7 +391,8 @@ def courier_act_apply(
     cid = _client_id(client_id)
     if kind not in Kind.values:
         raise ActError(_("Unknown act."))
-    id_doc = (payload or {}).get("id_doc")  # personal data: passed on to its encrypted row, never stored here
+    raw = payload or {}
+    id_doc = raw.get("id_doc")  # personal data: passed on to its encrypted row, never stored here
     payload = {
         k: v
         for k, v in (payload or {}).items()
@@ -342,6 +415,7 @@ def courier_act_apply(
         received=at,
         assigned_at=_assigned_at(order, user.courier_id, at) if order is not None else None,
     )
+    place = _place(raw.get("geo"))
     row = CourierAct(
         client_id=cid,
         user=user,
@@ -353,6 +427,10 @@ def courier_act_apply(
         received_at=at,
         counted_at=witnessed.at,
         time_basis=witnessed.basis,
+        latitude=place[0] if place else None,
+        longitude=place[1] if place else None,
+        accuracy_m=place[2] if place else None,
+        called_at=_called(raw.get("called_at"), at),
         outcome=Outcome.REFUSED,
     )
     try:
@@ -366,11 +444,24 @@ def courier_act_apply(
     if order is None:
         row.message = _("No such order among your pickups.")
     else:
+        stored = []
         try:
             with transaction.atomic():
-                row.message = _apply(kind, order, user, payload, witnessed.at, _evidence(row), id_doc)
+                photo = _photo(raw.get("photo"))
+                if kind == Kind.FAIL and payload.get("reason") in PHOTO_REASONS and photo is None:
+                    raise ActError(
+                        _("Take a photo that shows it (the audit looks at it), then record the failure again."),
+                        field="photo",
+                    )
+                if photo is not None:
+                    stored.append(_photo_store(row, order, photo, at))
+                row.message = _apply(
+                    kind, order, user, payload, witnessed.at, _evidence(row, [p.pk for p in stored]), id_doc
+                )
             row.outcome = Outcome.APPLIED
         except DomainError as exc:
+            for kept in stored:  # the row went with the transaction; its file goes too
+                kept.file.delete(save=False)
             order.refresh_from_db()
             row.outcome, row.message = _conflict(order, user, exc)
     row.save(update_fields=["outcome", "message"])

@@ -11,4 +11,5 @@ urlpatterns = [
     path("courier/manifest.webmanifest", views.manifest, name="manifest"),
     path("courier/signin/<str:secret>/", views.signin, name="signin"),
     path("courier/signin-qr/<int:pk>/", views.signin_qr, name="signin_qr"),
+    path("courier/door-photo/<int:pk>/", views.door_photo, name="door_photo"),
 ]

@@ -7,7 +7,8 @@ import json
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.http import HttpResponse, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,10 +21,12 @@ from core import scoping
 from core.models import Courier
 from core.view_calls import service_call
 from dispatch.pickup_desk import SOON_SECONDS
+from orders import selectors as order_selectors
 from orders.models import FailReason, SenderIdCheck
 from orders.sender_id import sender_id_required_ids
 
 from . import selectors, services
+from .models import DoorPhoto
 from .qr import qr_svg
 
 R = scoping.Role
@@ -140,3 +143,18 @@ def signin_qr(request, pk: int):
             "qr": qr_svg(link, label=_("Sign-in code for %(name)s") % {"name": courier.name}),
         },
     )
+
+
+@login_required
+def door_photo(request, pk: int):
+    """A photo taken at the door, for those who may see its order (and the courier who took it)."""
+    photo = get_object_or_404(DoorPhoto.objects.select_related("act"), pk=pk)
+    if scoping.role_of(request.user) == R.COURIER:
+        allowed = photo.act.user_id == request.user.pk
+    else:
+        allowed = order_selectors.orders_for(user=request.user).filter(pk=photo.order_id).exists()
+    if not allowed or not photo.file:
+        raise Http404
+    response = FileResponse(photo.file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

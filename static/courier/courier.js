@@ -106,8 +106,14 @@
   function flush() {
     if (flushing) { again = true; return Promise.resolve(); }
     flushing = true;
-    return queued().then(function (acts) {
-      if (!acts.length) return null;
+    return queued().then(function (all) {
+      if (!all.length) return null;
+      // photos make acts heavy: send at most about 2 MB at a time (the rest goes in the next round)
+      var acts = [], size = 0;
+      all.forEach(function (a) {
+        var n = JSON.stringify(a).length;
+        if (!acts.length || size + n < 2000000) { acts.push(a); size += n; } else { again = true; }
+      });
       return fetch(ACTS_URL, {
         method: "POST", credentials: "same-origin", cache: "no-store",
         headers: {"Content-Type": "application/json", "X-CSRFToken": CSRF},
@@ -142,12 +148,84 @@
     fetch(window.location.pathname, {credentials: "same-origin", cache: "no-store"}).catch(function () { /* next time */ });
   }
 
+  // ---------------------------------------------------------------- what the phone witnesses at the door
+  var photos = {};  // order id → the photo taken for its next act (a JPEG data URL, ≤ 1600 px and ≤ 300 KB)
+  var PHOTO_MAX = 300 * 1024, PHOTO_SIDE = 1600;
+  function bitmap(file) {
+    if (window.createImageBitmap) return createImageBitmap(file);
+    return new Promise(function (resolve, reject) {  // the page's CSP allows data: images, not blob: ones
+      var reader = new FileReader();
+      reader.onload = function () { var img = new Image(); img.onload = function () { resolve(img); }; img.onerror = reject; img.src = reader.result; };
+      reader.onerror = reject;
+      reader.readAsDataURL(file);
+    });
+  }
+  function downscale(file) {
+    return bitmap(file).then(function (img) {
+      var w0 = img.width || img.naturalWidth, h0 = img.height || img.naturalHeight;
+      var scale = Math.min(1, PHOTO_SIDE / Math.max(w0, h0)), canvas = document.createElement("canvas");
+      function draw(s, q) {
+        canvas.width = Math.max(1, Math.round(w0 * s)); canvas.height = Math.max(1, Math.round(h0 * s));
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        return canvas.toDataURL("image/jpeg", q);
+      }
+      var q = 0.82, data = draw(scale, q);
+      while ((data.length - 23) * 3 / 4 > PHOTO_MAX && q > 0.45) { q -= 0.12; data = draw(scale, q); }
+      while ((data.length - 23) * 3 / 4 > PHOTO_MAX && scale > 0.1) { scale *= 0.75; data = draw(scale, 0.6); }
+      return data;
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (!e.target.matches || !e.target.matches("[data-photo-input]")) return;
+    var el = e.target.closest(".order-card"), file = e.target.files && e.target.files[0];
+    if (!file) return;
+    downscale(file).then(function (data) {
+      photos[el.getAttribute("data-order-id")] = data;
+      var preview = el.querySelector("[data-photo-preview]");
+      preview.src = data; preview.hidden = false;
+    }, function () { status(el, word("photo-bad"), "bad"); });
+    e.target.value = "";
+  });
+  function calledKey(orderId) { return "q9-called-" + orderId; }
+  function showCalled(el) {
+    var at = null;
+    try { at = localStorage.getItem(calledKey(el.getAttribute("data-order-id"))); } catch (err) { /* private mode */ }
+    var box = el.querySelector("[data-called]");
+    if (box && at) box.textContent = word("called-at") + " " + new Date(at).toTimeString().slice(0, 5);
+  }
+  document.addEventListener("click", function (e) {  // the tap on 📞 records the time, then the phone dials
+    var link = e.target.closest && e.target.closest("[data-call]");
+    if (!link) return;
+    var el = link.closest(".order-card");
+    try { localStorage.setItem(calledKey(el.getAttribute("data-order-id")), new Date().toISOString()); } catch (err) { /* private mode */ }
+    showCalled(el);
+  }, true);
+  function place() {  // a coarse location with its accuracy, when the phone gives one within 2.5 s; never required
+    return new Promise(function (resolve) {
+      if (!navigator.geolocation) { resolve(null); return; }
+      var done = false, finish = function (v) { if (!done) { done = true; resolve(v); } };
+      setTimeout(function () { finish(null); }, 2500);
+      navigator.geolocation.getCurrentPosition(function (p) {
+        finish({lat: Math.round(p.coords.latitude * 1000) / 1000, lng: Math.round(p.coords.longitude * 1000) / 1000,
+                acc: Math.round(p.coords.accuracy)});
+      }, function () { finish(null); }, {enableHighAccuracy: false, timeout: 2500, maximumAge: 120000});
+    });
+  }
+
   var seq = Date.now();
   function act(el, kind, fields) {
-    var record = {id: uuid(), seq: seq++, kind: kind, order: el.getAttribute("data-order-id"),
-                  done_at: new Date().toISOString()};
+    var orderId = el.getAttribute("data-order-id"), doneAt = new Date().toISOString(), called = null;
+    var record = {id: uuid(), seq: seq++, kind: kind, order: orderId, done_at: doneAt};
     Object.keys(fields).forEach(function (k) { record[k] = fields[k]; });
-    return enqueue(record).then(function () {
+    if (photos[orderId]) record.photo = photos[orderId];
+    try { called = localStorage.getItem(calledKey(orderId)); } catch (err) { /* private mode */ }
+    if (called) record.called_at = called;
+    return place().then(function (where) {
+      if (where) record.geo = where;
+      return enqueue(record);
+    }).then(function () {
+      delete photos[orderId];
+      if (record.geo) notice(word("place").replace("{m}", record.geo.acc), "wait");
       markQueued(record);
       if (navigator.onLine) status(el, word("sending"), "wait");
       return refreshQueueInfo();
@@ -188,6 +266,9 @@
     Array.prototype.forEach.call(form.elements, function (f) { if (f.name) data[f.name] = f.value.trim(); });
     if (form.getAttribute("data-form") === "fail") {
       if (!data.reason || !data.text) { status(el, word("need-reason"), "bad"); return; }
+      if (word("photo-reasons").split(" ").indexOf(data.reason) >= 0 && !photos[el.getAttribute("data-order-id")]) {
+        status(el, word("need-photo"), "bad"); return;
+      }
       act(el, "fail", {reason: data.reason, text: data.text});
     } else {
       if (!data.window_start || !data.window_end || !data.text) { status(el, word("need-window"), "bad"); return; }
@@ -274,6 +355,7 @@
   window.addEventListener("online", function () { netStatus(); flush(); });
   window.addEventListener("offline", netStatus);
   netStatus();
+  document.querySelectorAll(".order-card").forEach(showCalled);
   queued().then(function (all) { all.forEach(markQueued); }).then(refreshQueueInfo).then(flush);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(body.getAttribute("data-sw-url"), {scope: "/courier/"})
