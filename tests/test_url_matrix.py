@@ -762,6 +762,8 @@ MATRIX = {
     },
     **{name: ("get", [(None, dict.fromkeys(ROLES, 200))]) for name in ["courier:service_worker", "courier:manifest"]},
     "courier:signin": ("get", [(lambda n, r, m: {"secret": "no-such-code"}, dict.fromkeys(ROLES, 400))]),
+    # a photo at the door: served to those who may see its order (tests/courier/test_door_evidence.py)
+    "courier:door_photo": ("get", [(lambda n, r, m: {"pk": 999_999}, {"anon": LOGIN, **_everyone(404)})]),
     "courier:signin_qr": (
         "post",
         [
