@@ -260,7 +260,7 @@ def test_the_desk_panel_counts_and_flags_untouched_orders_due_within_two_hours(n
     done = assigned(net, me)
     act(me, done, waybill="300000000208")
     failed = assigned(net, me)
-    act(me, failed, kind="fail", reason=FailReason.PREMISES, text="小区不让进")
+    act(me, failed, kind="fail", reason=FailReason.PHONE, text="三次致电无人接听")
     row = next(r for r in courier_panel.courier_panel(user=net.clerk_a) if r.courier == me.courier)
     assert (row.assigned, row.done, row.failed) == (2, 1, 1) and row.has_account
     assert [o.pk for o in row.flagged] == [soon.pk] and calm.pk not in [o.pk for o in row.flagged]
