@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet, Sum
 
 from core import scoping
 
-from .models import EntryKind, Heading, LedgerEntry
+from .models import ClosedMonth, EntryKind, Heading, LedgerEntry
+from .sources import source_lines
 
 
 def entries_for(*, user) -> QuerySet[LedgerEntry]:
@@ -47,12 +48,16 @@ def statement(*, user, month: date, province_id: int | None = None, site_id: int
     corrections = qs.filter(month__lt=month)
     return {
         "month": month,
+        # the month's statements were issued (结账); until then the statement is a running one, as of now
+        "closed": ClosedMonth.objects.filter(month=month).first(),
         "by_heading": by_heading,
         "total": sum((h["total"] for h in by_heading), Decimal("0")),
         "per_site": per_site,
         "entries": qs.order_by("site__code", "created_at", "id"),
         # entries booked this month that correct an earlier month (its statement was already issued)
         "corrections": corrections.order_by("month", "site__code", "id"),
+        # the same, each with its order and act in words (read when a page or document shows them)
+        "correction_lines": lambda: source_lines(corrections.order_by("month", "site__code", "id")),
         "corrected_months": sorted(set(corrections.values_list("month", flat=True))),
     }
 

@@ -1,6 +1,7 @@
 """对账单: a month's statement of the user's scope (site, province or nation), on screen, in Excel and as PDF."""
 
 from datetime import date
+from itertools import islice
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -19,6 +20,7 @@ from core.sheets import xlsx_response
 
 from .models import EntryKind
 from .selectors import statement
+from .sources import source_lines
 
 
 def _month(request) -> date:
@@ -46,6 +48,16 @@ def _scope(request) -> tuple[dict, str]:
     return kw, name
 
 
+LINES_ON_SCREEN = 500
+
+
+def _one_site(request, kw) -> bool:
+    """The statement is of one site (a clerk's own, or a site asked for): its lines need no site column."""
+    if "site_id" in kw:
+        return True
+    return scoping.role_of(request.user) == scoping.Role.CLERK and len(scoping.clerk_site_ids(request.user)) == 1
+
+
 @login_required
 @replica_reads()
 def statement_view(request):
@@ -57,7 +69,11 @@ def statement_view(request):
         "finance/statement.html",
         {
             "s": data,
+            "lines": source_lines(data["entries"][:LINES_ON_SCREEN]),
+            "more_lines": data["entries"][LINES_ON_SCREEN : LINES_ON_SCREEN + 1].exists(),
+            "one_site": _one_site(request, kw),
             "month": month,
+            "as_of": timezone.localtime(),
             "scope_name": name,
             "provinces": scoping.visible_provinces(request.user),
             "is_clerk": scoping.role_of(request.user) == scoping.Role.CLERK,
@@ -66,41 +82,35 @@ def statement_view(request):
     )
 
 
+def _line_values(one_site: bool) -> list[tuple[str, object]]:
+    """The statement's line columns, as the page shows them (the export writes the same, typed)."""
+    columns = [] if one_site else [(_("Site"), lambda e, src: f"{e.site.code} {e.site.name}")]
+    return columns + [
+        (_("Recorded at"), lambda e, src: e.created_at),
+        (_("Heading"), lambda e, src: e.get_heading_display()),
+        (_("Kind"), lambda e, src: e.get_kind_display()),
+        (_("Order"), lambda e, src: src.order_no),
+        (_("What for"), lambda e, src: src.text or code_label(e.code)),
+        (_("Amount (CNY)"), lambda e, src: e.amount),
+        (_("Corrects"), lambda e, src: f"{e.month:%Y-%m}" if e.month < e.posted_month else ""),
+    ]
+
+
 @login_required
 @replica_reads()
 def statement_export(request):
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
-    rows = (
-        (
-            e.site.code,
-            e.site.name,
-            e.province.name,
-            e.get_heading_display(),
-            e.get_kind_display(),
-            code_label(e.code),
-            e.amount,
-            e.note,
-            timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
-        )
-        for e in data["entries"].iterator(chunk_size=2000)
-    )
-    return xlsx_response(
-        filename=f"statement-{month:%Y%m}",
-        headers=[
-            _("Site code"),
-            _("Site name"),
-            _("Province"),
-            _("Heading"),
-            _("Kind"),
-            _("Code"),
-            _("Amount (CNY)"),
-            _("Note"),
-            _("Recorded at"),
-        ],
-        rows=rows,
-    )
+    columns = _line_values(_one_site(request, kw))
+
+    def rows():
+        entries = data["entries"].iterator(chunk_size=2000)
+        while chunk := list(islice(entries, 2000)):
+            for e, src in source_lines(chunk):
+                yield [value(e, src) for _label, value in columns]
+
+    return xlsx_response(filename=f"statement-{month:%Y%m}", headers=[label for label, _v in columns], rows=rows())
 
 
 @login_required
@@ -109,9 +119,19 @@ def statement_pdf(request):
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
+    one_site = _one_site(request, kw)
+    site_statement = one_site or scoping.role_of(request.user) == scoping.Role.CLERK
     html = render_to_string(
         "penalties/pdf/monthly.html",
-        {"scope": name, "month": month, "statement": data, "generated_at": timezone.localtime()},
+        {
+            "scope": name,
+            "month": month,
+            "statement": data,
+            "generated_at": timezone.localtime(),
+            # a site's statement lists its lines (a province's or the nation's: its sites' totals)
+            "lines": source_lines(data["entries"]) if site_statement else None,
+            "one_site": one_site,
+        },
     )
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="statement-{month:%Y%m}.pdf"'

@@ -30,6 +30,13 @@ class PenaltiesConfig(AppConfig):
             ]
         )
 
+        # the statement names the order and the violation of each fine and reversal
+        from finance.sources import source_describer_register
+
+        from .ledger_lines import violation_lines_describe
+
+        source_describer_register("violation", violation_lines_describe)
+
         # a site's waybill correction stops once the week's notice is out or an audit judged the order
         from dispatch.corrections import correction_guard_add
 

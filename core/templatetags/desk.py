@@ -43,11 +43,13 @@ def mask_phone(value: str) -> str:
 
 @register.filter
 def cny(value) -> str:
-    """¥1,234.00, rounded half up."""
+    """¥1,234.00, rounded half up; a negative amount with a true minus sign before the ¥: −¥1,400.00."""
     try:
         amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, TypeError, ValueError):
         return ""
+    if amount < 0:
+        return f"\u2212¥{-amount:,.2f}"
     return f"¥{amount:,.2f}"
 
 

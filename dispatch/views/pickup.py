@@ -117,10 +117,39 @@ def pickup_scan(request):
 @scoping.role_required(R.CLERK, R.HQ)
 @require_POST
 def order_courier(request, pk: int):
+    """Assign (or re-assign) the order's courier. From the desk's row (htmx) the answer is the row itself, with the
+    outcome under the courier's list, the waybill typed in that row kept and the other rows untouched."""
     order = _order(request, pk)
     raw = _field(request, "courier", pk)
     # only the couriers of the order's own site: another site's courier is answered like a missing one
     courier = Courier.objects.filter(pk=parse_id(raw), site_id=order.site_id).first() if parse_id(raw) else None
+    if request.htmx:
+        note, refused = "", True
+        if courier is None:
+            note = _("Choose a courier from the list.")
+        else:
+            assigned = service_call(
+                request,
+                lambda: services.order_courier_assign(order_id=order.pk, actor=request.user, courier=courier),
+                announce=False,
+            )
+            if assigned:
+                note, refused = _("%(name)s will pick it up.") % {"name": courier.name}, False
+            else:
+                note = assigned.error.message
+        order.refresh_from_db()
+        return render(
+            request,
+            "dispatch/_pickup_row.html",
+            {
+                "o": order,
+                "typed": _field(request, "waybill", pk),
+                "courier_note": note,
+                "courier_refused": refused,
+                "couriers": _pickup_couriers(request),
+                "warn_seconds": pickup_desk.SOON_SECONDS,
+            },
+        )
     if courier is None:
         flash.error(request, _("Choose a courier from the list."))
         return _back(request, "dispatch:pickup")

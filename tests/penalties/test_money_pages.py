@@ -48,6 +48,11 @@ def test_clerk_appeals_and_lcs_cancels_in_the_browser_terms(net, login):
     assert Violation.objects.get(pk=v.pk).status == ViolationStatus.CANCELLED
     assert LedgerEntry.objects.filter(source_id=v.pk, kind="reversal").exists()
     assert appeal.attachments.count() == 1
+    # the statement says it in words: the reversal names its order and why (not the status code)
+    statement = login(net.clerk_a).get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
+    assert "申诉成立撤销，罚款退回" in statement and "CANCELLED" not in statement
+    assert statement.count(f'<a href="/orders/{v.order_id}/" data-testid="line-order">') == 2  # fine and reversal
+    assert "¥100.00" in statement and "\u2212¥100.00" in statement
 
 
 def test_late_appeal_is_refused_with_a_clear_message(net, login):
@@ -84,21 +89,29 @@ def test_reports_page_scoped_and_downloadable(net, login):
 
 
 def test_statement_page_excel_and_pdf(net, login):
-    notified(net)
+    v = notified(net)
     client = login(net.clerk_a)
     page = client.get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
-    assert "¥-100.00" in page and "罚款" in page
+    assert "\u2212¥100.00" in page and "¥-" not in page and "罚款" in page  # a true minus sign before the ¥
     assert "接单超时" in page and "LATE_ACCEPT" not in page  # the rule by its name, not its code
+    # each line names its order (linked) and its violation in words
+    assert f'<a href="/orders/{v.order_id}/" data-testid="line-order">{v.order.channel_order_id}</a>' in page
+    assert f"接单超时（违规 {v.pk}）" in page
+    assert "截至 2026-11-24 09:" in page and "未结账" in page  # the running month, as of now
     rows = list(
         load_workbook(
             BytesIO(client.get(reverse("finance:statement_export"), {"month": "2026-11"}).content)
         ).active.iter_rows(values_only=True)
     )
-    assert len(rows) == 2 and rows[1][0] == net.site_a.code and "接单超时" in rows[1]
+    assert rows[0] == ("网点", "记账时间", "类别", "类型", "订单", "事由", "金额（元）", "更正月份")
+    assert len(rows) == 2 and rows[1][0] == f"{net.site_a.code} {net.site_a.name}"
+    assert rows[1][4] == v.order.channel_order_id and rows[1][5] == f"接单超时（违规 {v.pk}）" and rows[1][6] == -100
     pdf = client.get(reverse("finance:statement_pdf"), {"month": "2026-11"})
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
-    assert "对账单" in text and net.site_a.name in text and "¥-100.00" in text
-    assert "¥-100.00" not in login(net.clerk_b).get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
+    assert "对账单" in text and net.site_a.name in text and "\u2212¥100.00" in text
+    assert "未结账" in text and "截至" in text
+    assert v.order.channel_order_id in text and "明细" in text  # the site's statement lists its lines
+    assert "100.00" not in login(net.clerk_b).get(reverse("finance:statement"), {"month": "2026-11"}).content.decode()
 
 
 def test_rewards_page_shows_the_quota_table(net, login):
