@@ -128,6 +128,39 @@
     if (question && !window.confirm(question)) e.preventDefault();
   }, true);
 
+  // A download that takes seconds to make (a statement's PDF or Excel): the link says 「正在生成…」 while the file is
+  // made, a second click starts nothing, and the file is handed over when it is ready.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-slow-download]");
+    if (!link || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    if (link.getAttribute("aria-busy") === "true") return;
+    var label = link.textContent;
+    link.setAttribute("aria-busy", "true");
+    link.classList.add("disabled");
+    link.textContent = "正在生成…";
+    fetch(link.href, {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      var named = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "");
+      return r.blob().then(function (blob) { return {blob: blob, name: named ? named[1] : ""}; });
+    }).then(function (file) {
+      var url = URL.createObjectURL(file.blob), a = document.createElement("a");
+      a.href = url;
+      a.download = file.name;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      link.textContent = label;
+    }).catch(function () {
+      link.textContent = "生成失败，请重试";
+      setTimeout(function () { link.textContent = label; }, 4000);
+    }).then(function () {
+      link.removeAttribute("aria-busy");
+      link.classList.remove("disabled");
+    });
+  });
+
   // "back to the sample": the browser's back (keeps the sample's filters) without an inline javascript: URL (CSP)
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("[data-history-back]");

@@ -78,3 +78,25 @@ def test_assigning_a_courier_answers_in_place(net, live_server, browser):
     assert page.evaluate("window.__q9_loaded") is True
     assert _column_widths(page) == before
     context.close()
+
+
+def test_statement_download_says_it_is_working_and_renders_once(net, live_server, browser):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _login(page, live_server.url, net.clerk_a)
+    renders = []
+    page.on("request", lambda r: renders.append(r.url) if "/finance/statement/pdf/" in r.url else None)
+    page.goto(f"{live_server.url}/finance/statement/")
+    link = page.get_by_test_id("statement-pdf")
+    with page.expect_download() as download:
+        link.click()
+        expect(link).to_have_text("正在生成…")
+        link.click(force=True)  # a manager's second click while it is made
+    assert download.value.suggested_filename.startswith("statement-") and download.value.suggested_filename.endswith(
+        ".pdf"
+    )
+    expect(link).to_have_text("PDF")
+    page.wait_for_timeout(500)
+    assert len(renders) == 1, renders
+    context.close()
