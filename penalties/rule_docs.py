@@ -131,10 +131,14 @@ def rows() -> list[Row]:
                 ),
             ),
             (
-                "新期限：接收网点；原期限：转出网点，视同未分件——原期限到期时订单尚未揽收、失败或撤单即受罚",
+                (
+                    "新期限：接收网点；原期限：转出网点，视同未分件——原期限到期时订单尚未揽收、失败或撤单即受罚；消费者之后改到更晚的时段，"
+                    "原期限随之顺延，与未分件时一样"
+                ),
                 (
                     "The fresh deadline: the receiving site. The old one: the site that handed it on, judged as if 分件 had "
-                    "not happened — fined if the order is not picked up, failed or cancelled by then"
+                    "not happened — fined if the order is not picked up, failed or cancelled by then; a later window the "
+                    "consumer asks for afterwards moves it, exactly as it would have without 分件"
                 ),
             ),
         ),
@@ -164,20 +168,44 @@ def rows() -> list[Row]:
             ("停工日（总部确认，全网或分省）", "A closure day (confirmed by HQ, network-wide or per province)"),
             (
                 (
-                    "时钟在停工日停止：确认时未到期的期限、或在该日内到期的期限按同一起点重算；在该日之后已到期的期限不变。恰在某日 0:00 "
-                    "到期属前一日，24:00 到期属该日"
+                    "时钟在停工日停止：无论何时确认（事前、当天或事后数日），结果都与事前确认相同——凡时钟经过该日的期限（未完成的和已应答的）"
+                    "都从同一起点重算，应答按重算后的期限判定。一个时段（如春节）一次确认；撤销停工日同样是有记录的决定，按规则重判。"
+                    "恰在某日 0:00 到期属前一日（周、月同理：周一 0:00 属上一周），24:00 到期属该日"
                 ),
                 (
-                    "The clocks stand still that day: deadlines not yet passed when it is confirmed, or that passed inside "
-                    "the day, are recomputed from their own start; one that passed after the day stands. A deadline at "
-                    "00:00 belongs to the day before, one at 24:00 to that day"
+                    "The clocks stand still that day: whenever it is confirmed (before, on the day or days after), it gives "
+                    "what confirming it in advance would have — every deadline whose clock ran through the day (open or "
+                    "answered) is recomputed from its own start and answers are judged against the moved deadline. A "
+                    "period (a holiday) is confirmed in one act; undoing a closure is a recorded decision judged the same "
+                    "way. A moment at 00:00 belongs to the day before (likewise weeks and months: Monday 00:00 is in the "
+                    "week that ended), one at 24:00 to that day"
                 ),
             ),
             (
-                "该日内到期的违规作废（有记录）；重算后的期限再次超时仍会判罚（同一网点时段可再次判罚）",
+                "重算后不再成立的罚款作废（有记录，含已改判为超时或错误转单的）；重算后成立的罚款新增；已结账的金额在当月以调整分录更正",
                 (
-                    "Violations whose deadline fell inside the day are voided (a recorded decision); the moved deadline can "
-                    "still be missed and fined"
+                    "Fines the recomputation disproves are voided (a recorded decision, re-classified ones too); those it "
+                    "newly proves are raised; money already settled is corrected by an adjusting entry in the open month"
+                ),
+            ),
+        ),
+        Row(
+            ("LATE_ACCEPT", "LATE_PICKUP"),
+            (
+                "事后到达的事实：揽收扫描晚到、业务员手机离线后同步、渠道改时段",
+                "Facts that arrive late: a 揽收 scan delivered late, a courier's phone syncing later, a window change",
+            ),
+            (
+                "按事实发生的时间（扫描时间、手机见证时间）计，而非系统收到的时间；渠道把时段改到已结束的时间被拒绝（422）",
+                (
+                    "Counted at the time it happened (the scan's own time, the phone's witnessed time), never when the "
+                    "system received it; a channel's window change whose end has already passed is refused (422)"
+                ),
+            ),
+            (
+                "重新判定：被证明不成立的罚款作废，新证明成立的罚款新增（每分钟的判定任务处理）",
+                (
+                    "Re-judged: a fine it disproves is voided, one it newly proves is raised (the minute's sweep does it)"
                 ),
             ),
         ),
@@ -192,8 +220,11 @@ def rows() -> list[Row]:
             ("稽核：原因不实", "Audit: the reason is untrue"),
             acts("FALSE_FAIL_REASON"),
             (
-                "做出该操作的网点；一个操作只认定一次，同一时段两个不实操作罚两次",
-                "The site that acted; one act is found false once, two false acts of one stint are two fines",
+                "做出该操作的网点；一个操作只认定一次，同一时段两个不实操作罚两次；规则版本（阈值与罚款）一律取计时开始时有效的版本",
+                (
+                    "The site that acted; one act is found false once, two false acts of one stint are two fines; every "
+                    "finding takes threshold and fine from the version in force when its clock started"
+                ),
             ),
         ),
         Row(
@@ -212,7 +243,10 @@ def rows() -> list[Row]:
                 "Audit: a site operated an order outside its area, blocking the right site",
             ),
             acts("WRONG_ACCEPT"),
-            ("做出该操作的网点", "The site that acted"),
+            (
+                "做出该操作的网点；同一网点同一持有期只认定一次（错误持有期间的多个操作算一次违规）",
+                "The site that acted; once per site stint (the acts of one wrongly held order are one offence)",
+            ),
         ),
         Row(
             "LATE_OR_WRONG_TRANSFER",
@@ -224,19 +258,35 @@ def rows() -> list[Row]:
                 ),
             ),
             acts("LATE_OR_WRONG_TRANSFER"),
-            ("转出或应转出的网点", "The site that transferred, or should have"),
+            (
+                "转出或应转出的网点；对超时应答的认定取代该时段的超时接单（一次错过期限只罚一次），按时接单不适用（那是错误接单）",
+                (
+                    "The site that transferred, or should have; on a late answer it replaces the stint's LATE_ACCEPT (one "
+                    "missed deadline is one fine); never on an on-time accept (that is WRONG_ACCEPT)"
+                ),
+            ),
         ),
         Row(
             "WO_LATE",
             ("菜鸟工单：超过时限未回复或超时回复", "Cainiao work order: not answered, or answered, after its limit"),
             (
-                "收到起按时限计；总部从待分配队列分配时从分配起计；周期任务在到期时发现未回复的工单",
                 (
-                    "The limit from receipt; from HQ's assignment when it came from HQ's queue; the periodic job finds an "
-                    "unanswered one at its deadline"
+                    "收到起按时限计；总部分配或改派给另一单位时，新单位从分配起获得完整时限；周期任务在到期时发现未回复的工单；"
+                    "罚款属于到期时间所在的周和月（即使回复或发现更晚）"
+                ),
+                (
+                    "The limit from receipt; HQ's assignment or re-assignment to another unit gives that unit its full "
+                    "limit from then; the periodic job finds an unanswered one at its deadline; the fine belongs to its "
+                    "deadline's week and month, even when the answer or the job came later"
                 ),
             ),
-            ("负责单位（每个工单一次）", "The responsible unit (once per work order)"),
+            (
+                "负责单位（每个工单每个单位一次）；改派前已到期的时限由原单位负责",
+                (
+                    "The responsible unit (once per work order and unit); the previous unit answers for a limit that "
+                    "passed while it held the work order"
+                ),
+            ),
         ),
         Row(
             "WO_QUALITY",

@@ -557,7 +557,8 @@ def closures(request):
                 ),
                 form=form,
             ):
-                return redirect(f"{request.path}?year={data['first'].year}")
+                past = "&past=1" if data["last"] < today else ""  # a period confirmed after the fact stays in view
+                return redirect(f"{request.path}?year={data['first'].year}{past}")
         else:
             flash.error(request, _errors(form))
     elif request.method == "POST" and action in ("undo_preview", "undo"):
@@ -581,7 +582,7 @@ def closures(request):
                 % result
             ),
         ):
-            return redirect(f"{request.path}?year={closure.day.year}")
+            return redirect(f"{request.path}?year={closure.day.year}&past=1")
     elif request.method == "GET" and request.GET.get("first"):
         # a suggested period: the form filled in, its confirmation shown at once
         form = ClosureForm(

@@ -47,7 +47,7 @@ def test_a_period_is_confirmed_in_one_act_after_a_confirmation_that_says_what_it
     hq = login(net.hq)
     data = {"first": "2026-11-23", "last": "2026-11-25", "reason": "暴雪停工", "province": ""}
     page = hq.post(URL, {**data, "action": "preview"}).content.decode()
-    assert "2026-11-23 至 2026-11-25（共 3 天）将成为全网的停摆期" in page
+    assert "2026-11-23 至 2026-11-25（共 3 天）将成为全网的停运期" in page
     assert "将顺延 2 个未完成的时限，作废 1 条罚款，新增 0 条罚款" in page  # the order's accept and pickup deadlines
     assert not ClosureDay.objects.exists()  # the confirmation changed nothing
     fine.refresh_from_db()

@@ -369,7 +369,7 @@ def test_the_explanation_says_how_the_deadline_was_computed_and_equals_it(net, l
         explained = violation_explain(v)
         assert explained.deadline == v.occurred_at
     text = "\n".join(violation_explain(late_accept).lines)
-    assert "停摆日不计时（时钟停止）：11月23日" in text
+    assert "停运日不计时（时钟停止）：11月23日" in text
     assert "只计本省服务时间内的时长：11月24日 08:00–08:30（30 分钟）" in text
     assert "截止时间：2026-11-24 08:30" in text
     assert "由“接单成功" in text and "发生时间 2026-11-24 08:50" in text
@@ -377,7 +377,7 @@ def test_the_explanation_says_how_the_deadline_was_computed_and_equals_it(net, l
     assert "11月24日 00:00–16:00（16 小时）" in pickup and "责任网点：杭州西湖网点" in pickup
     page = login(net.clerk_a).get(f"/violations/{late_accept.pk}/")
     body = page.content.decode()
-    assert page.status_code == 200 and "时限是怎样算出来的" in body and "停摆日不计时" in body
+    assert page.status_code == 200 and "时限是怎样算出来的" in body and "停运日不计时" in body
 
 
 def test_the_weekly_notice_pdf_has_a_line_of_explanation_per_violation(net):
