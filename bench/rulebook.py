@@ -2,14 +2,15 @@
 (``tests/penalties/test_rulebook_property.py``), each compared with the independent oracle; disagreements are
 counted, not stopped at.
 
-    python -m bench.rulebook [--smoke|--quick] [--examples N] [--plant [judge|sql]]
+    python -m bench.rulebook [--smoke|--quick] [--examples N] [--plant [both|judge|sql]]
 
 The histories include facts delivered late (a 揽收 scan reaching the feed up to two days after it was made,
 closure days confirmed up to three days after the day): the oracle judges the final history only, and each
 standing fine's explanation must compute the stored deadline. ``--plant`` plants a bug on purpose (an answer
-exactly at the accept deadline counted late: ``>=`` for ``>``) in the judge that decides what stands, to show the
-oracle catches it; ``--plant sql`` plants it in the sweep's SQL instead, which the re-judging of every order the
-sweep fines corrects (no disagreement expected). Runs in the test database of ``devtools.stack test`` (Q9_DB_NAME, REDIS_URL).
+exactly at the accept deadline counted late: ``>=`` for ``>``) in the sweep's SQL and the judge, to show the oracle
+catches it; ``--plant sql`` plants it in the sweep's SQL only, which the re-judging of every order the sweep fines
+corrects (no disagreement expected); ``--plant judge`` in the judge only (it decides the histories with late facts
+and closures). Runs in the test database of ``devtools.stack test`` (Q9_DB_NAME, REDIS_URL).
 
 Last line: RESULT rulebook examples=… disagreements=… seconds=… per_example_ms=… planted=0|1
 """
@@ -37,8 +38,8 @@ def main(argv: list[str]) -> int:
     if "--examples" in argv:
         examples = int(argv[argv.index("--examples") + 1])
     plant = "--plant" in argv
-    where = "judge"
-    if plant and argv.index("--plant") + 1 < len(argv) and argv[argv.index("--plant") + 1] in ("judge", "sql"):
+    where = "both"
+    if plant and argv.index("--plant") + 1 < len(argv) and argv[argv.index("--plant") + 1] in ("judge", "sql", "both"):
         where = argv[argv.index("--plant") + 1]
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "rulebook.json"

@@ -9,9 +9,9 @@ delivering them in time gives: the oracle judges the final history only. Every s
 (``penalties.explain``) must compute the stored deadline.
 
 ``RULEBOOK_EXAMPLES`` sets the number of examples (default 300 in the suite, about 25 s); ``python -m bench.rulebook`` runs a
-larger, random one and counts disagreements instead of stopping at the first; ``RULEBOOK_PLANT=judge`` plants a bug
-(``>=`` for ``>`` at the accept deadline) in the judge to show the oracle catches it; ``RULEBOOK_PLANT=sql`` plants
-it in the sweep's SQL, which the re-judging corrects."""
+larger, random one and counts disagreements instead of stopping at the first; ``RULEBOOK_PLANT=both`` plants a bug
+(``>=`` for ``>`` at the accept deadline) in the sweep and the judge to show the oracle catches it;
+``RULEBOOK_PLANT=sql`` plants it in the sweep's SQL only, which the re-judging corrects."""
 
 from __future__ import annotations
 
@@ -211,16 +211,17 @@ class Product:
 
 
 def _plant(monkeypatch, where: str) -> None:
-    """The bug planted on purpose: an answer exactly at the accept deadline counted late — in the sweep's SQL
-    (``sql``: the re-judging of every order the sweep fines corrects it, so it must not show) or in the judge that
-    decides what stands (``judge``, or ``1``: it must be caught)."""
-    if where == "sql":
+    """The bug planted on purpose: an answer exactly at the accept deadline counted late — in the rule wherever it
+    is written (``both``, or ``1``: it must be caught), only in the sweep's SQL (``sql``: the re-judging of every
+    order the sweep fines corrects it, so it must not show), or only in the judge (``judge``: shows only in the
+    histories the judge re-decides, those with late facts or closures)."""
+    if where in ("sql", "both", "1"):
         planted = sweep.HISTORY_ACCEPT.replace("e.at > e.clock_accept_due_at", "e.at >= e.clock_accept_due_at")
         assert planted != sweep.HISTORY_ACCEPT
         monkeypatch.setattr(
             sweep, "STATEMENTS", tuple(planted if s is sweep.HISTORY_ACCEPT else s for s in sweep.STATEMENTS)
         )
-    else:
+    if where in ("judge", "both", "1"):
         monkeypatch.setattr(judge, "_late", lambda now, due: now >= due)
 
 
