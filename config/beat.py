@@ -74,6 +74,11 @@ def beat_schedule() -> dict:
             "schedule": crontab(minute=40, hour=3),
             "options": {"expires": 3 * 3600},
         },
+        "scan-months": {
+            "task": "logistics.tasks.scan_months",
+            "schedule": crontab(minute=50, hour=3),
+            "options": {"expires": 3 * 3600},
+        },
         "low-stock-alerts": {
             "task": "inventory.tasks.low_stock_alerts",
             "schedule": 3600.0,

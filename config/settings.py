@@ -327,6 +327,10 @@ WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=10)
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=180)
 ERASURE_BATCH = env.int("ERASURE_BATCH", default=2000)  # orders per transaction
 ERASURE_MAX_BATCHES = env.int("ERASURE_MAX_BATCHES", default=100)  # per run; the next run goes on
+# month partitions of the append-only tables (core/partitions.py): created ahead, archived past the horizon
+PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
+PARTITION_HORIZON_MONTHS = env.int("PARTITION_HORIZON_MONTHS", default=25)
+PARTITION_ARCHIVE_DIR = env("PARTITION_ARCHIVE_DIR", default=str(VAR_DIR / "archive"))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # a filter left empty reads 全部 ("All"), not "---------"

@@ -93,7 +93,14 @@ def renamed(table: str) -> str:
 
 
 def test_a_database_from_before_the_move_migrates_forward_with_nothing_lost(old_database):
+    with psycopg.connect(old_database, autocommit=True) as conn:  # scans of two months, to move into partitions
+        conn.execute(
+            "INSERT INTO logistics_trackingevent (waybill_no, scan_type, site_code, scanned_at, operator, received_at, "
+            "source) SELECT '7700' || lpad(g::text, 8, '0'), 'PU', '33010601', timestamptz '2025-05-31 22:00+08' + "
+            "g * interval '1 hour', '', now(), 'api' FROM generate_series(1, 3) g"
+        )
     before = _counts(old_database)
+    assert before["logistics_trackingevent"] == 3
     assert before["dispatch_user"] == 4 and before["dispatch_site"] > 1000 and before["orders_onlineorder"] > 0
     migrated = _manage(old_database, "migrate", "--no-input")
     assert migrated.returncode == 0, migrated.stderr[-3000:]
@@ -110,6 +117,13 @@ def test_a_database_from_before_the_move_migrates_forward_with_nothing_lost(old_
         else:
             assert after.get(renamed(table)) == rows, table  # every table kept (under its owner's name), all its rows
     assert not _manage(old_database, "makemigrations", "--check", "--dry-run").returncode  # state matches models
+    with psycopg.connect(old_database, autocommit=True) as conn:  # the scans, each in its Beijing month's partition
+        where = conn.execute(
+            "SELECT tableoid::regclass::text, count(*) FROM logistics_trackingevent GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        assert where == [("logistics_trackingevent_p2025_05", 1), ("logistics_trackingevent_p2025_06", 2)]
+        next_id = conn.execute("SELECT nextval('logistics_trackingevent_id_seq')").fetchone()[0]
+        assert next_id > conn.execute("SELECT max(id) FROM logistics_trackingevent").fetchone()[0]
 
     session = json.loads((DATA / "pre_core_main.json").read_text())
     checked = _manage(old_database, "shell", "-c", CHECK_SESSION.replace("sys.argv[1]", repr(session["session_key"])))
