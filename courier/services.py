@@ -496,11 +496,16 @@ def courier_acts_apply(*, user, acts: list, sent_at=None, at: datetime | None = 
     return answers
 
 
-def courier_acts_erase_personal(*, order_ids: list[int]) -> int:
-    """What the phone sent about these orders (a failure's details, the answer shown) emptied, once the orders'
-    personal data is erased (``retention``); the act's kind, times and outcome stay. Idempotent."""
-    return (
-        CourierAct.objects.filter(order_id__in=list(order_ids))
-        .exclude(payload={}, message="")
-        .update(payload={}, message="")
-    )
+def courier_acts_erase_personal(*, order_ids: list[int]) -> tuple[int, int]:
+    """What the phone sent about these orders (a failure's details, the answer shown) emptied, and the photos at
+    the door deleted (the files once the transaction commits; the row keeps that a photo was taken, its size and
+    time), once the orders' personal data is erased (``retention``); the act's kind, times and outcome stay.
+    Idempotent. Returns (acts, photos) changed."""
+    ids = list(order_ids)
+    acts = CourierAct.objects.filter(order_id__in=ids).exclude(payload={}, message="").update(payload={}, message="")
+    photos = list(DoorPhoto.objects.filter(order_id__in=ids).exclude(file="").values_list("pk", "file"))
+    DoorPhoto.objects.filter(pk__in=[pk for pk, _name in photos]).update(file="")
+    storage = DoorPhoto._meta.get_field("file").storage
+    names = [name for _pk, name in photos]
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return acts, len(photos)

@@ -18,6 +18,7 @@ class ErasureRun(models.Model):
     events = models.PositiveIntegerField(default=0)
     callbacks = models.PositiveIntegerField(default=0)
     courier_acts = models.PositiveIntegerField(default=0)
+    door_photos = models.PositiveIntegerField(default=0)
     #: 实名收寄 records whose document was erased
     id_checks = models.PositiveIntegerField(default=0)
     work_orders = models.PositiveIntegerField(default=0)

@@ -40,7 +40,9 @@ def _order_batch(run: ErasureRun, *, after, size: int, at: datetime):
         open_cases = waybills_with_open_work_orders(waybills=[r[2] for r in rows])
         ids = [pk for pk, _t, waybill in rows if pk not in held and waybill not in open_cases]
         counts = orders_erase_personal(order_ids=ids, at=at)
-        run.courier_acts += courier_acts_erase_personal(order_ids=ids)
+        acts, photos = courier_acts_erase_personal(order_ids=ids)
+    run.courier_acts += acts
+    run.door_photos += photos
     run.orders += counts["orders"]
     run.events += counts["events"]
     run.callbacks += counts["callbacks"]

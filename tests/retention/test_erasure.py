@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
 from django.db import connection
 
 from complaints.models import WorkOrder
 from core.clock import week_of
-from courier.models import CourierAct
+from courier.models import CourierAct, DoorPhoto
 from dispatch import services as ops
 from finance.models import ClosedMonth
 from orders.models import ApiClient, EventKind, OnlineOrder, OrderEvent, OutboxMessage, SenderIdCheck
@@ -100,7 +101,7 @@ def _may_orders(net):
         next_attempt_at=_may(4, 12),
         created_at=_may(4, 12),
     )
-    CourierAct.objects.create(
+    act = CourierAct.objects.create(
         client_id=uuid.uuid4(),
         user=net.clerk_a,
         order=failed,
@@ -109,6 +110,8 @@ def _may_orders(net):
         received_at=_may(4, 12),
         outcome="applied",
     )
+    photo = DoorPhoto(act=act, order=failed, width=1, height=1, size=4, created_at=_may(4, 12))
+    photo.file.save("door.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=True)
     SenderIdCheck.objects.create(
         order=plain,
         doc_type="resident_id",
@@ -140,12 +143,16 @@ def _personal_rows_in_may() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def test_an_erased_month_holds_no_personal_data_but_its_facts(net):
+def test_an_erased_month_holds_no_personal_data_but_its_facts(net, django_capture_on_commit_callbacks):
     orders = _may_orders(net)
     before = _personal_rows_in_may()
     assert set(before) == {o.pk for o in orders["erased"] + orders["held"]}
+    photo = DoorPhoto.objects.get(order=orders["erased"][1])
+    storage, name = photo.file.storage, photo.file.name
+    assert storage.exists(name)
 
-    run = erasure_run(batch=2)  # two orders a transaction: three batches and the empty one that ends the walk
+    with django_capture_on_commit_callbacks(execute=True):
+        run = erasure_run(batch=2)  # two orders a transaction: three batches and the empty one that ends the walk
 
     assert set(_personal_rows_in_may()) == {o.pk for o in orders["held"]}
     assert (run.orders, run.held, run.complete) == (3, 2, True)
@@ -171,6 +178,8 @@ def test_an_erased_month_holds_no_personal_data_but_its_facts(net):
     failed = OnlineOrder.objects.get(pk=orders["erased"][1].pk)
     assert (failed.fail_reason, failed.fail_text, failed.remark) == ("phone", "", "")
     assert OrderEvent.objects.filter(order=failed, kind=EventKind.PICKUP_FAILED, reason="phone", text="").exists()
+    photo.refresh_from_db()
+    assert photo.file.name == "" and not storage.exists(name) and (photo.size, run.door_photos) == (4, 1)
     check = SenderIdCheck.objects.get(order=orders["erased"][2])
     assert (check.number_encrypted, check.name_encrypted, check.number_masked, check.phone_digest) == ("", "", "", "")
     assert (check.doc_type, check.checked_by_id, run.id_checks) == ("resident_id", net.clerk_a.pk, 1)
