@@ -188,6 +188,15 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Attachments: what the message centre (and later appeals, work orders) accept.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "xlsx", "xls", "csv", "txt", "eml", "docx", "zip"]
+# A request carrying files larger than this is refused before a byte is stored in memory or on disk
+# (core.uploads): the import kit's 20 MB (core.imports.MAX_BYTES) and room for the form's other fields;
+# attachments stop earlier (above).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024 + 64 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # E-mail: EMAIL_URL like smtp+tls://user:pass@host:587 ; console in development.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -22,6 +22,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import lookups
+        from .imports import importer_register
+        from .site_import import SITES
+
+        importer_register(SITES)  # sites from a file: a kind of the import kit, the ground floor's own
 
         lookups.register()  # field__any=[…]: one array parameter instead of a placeholder per value
         # the text policy (core.textpolicy) before every save of every model of the project's own apps

@@ -54,3 +54,13 @@ class SignatureError(Exception):
     def __init__(self, code: str, message_zh: str, message_en: str):
         super().__init__(message_en)
         self.code, self.message_zh, self.message_en = code, message_zh, message_en
+
+
+class ImportFileError(DomainError):
+    """A file that cannot be read as a whole (its type, size, encoding, shape): nothing of it is checked row by
+    row."""
+
+    code = "import_file_invalid"
+
+    def __init__(self, message=None, *, field: str | None = "file"):
+        super().__init__(message, field=field)

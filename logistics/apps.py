@@ -7,8 +7,9 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("Logistics")
 
     def ready(self):
-        from orders.imports import IMPORTERS
+        # the tracking scans are a kind of the import kit (check the whole file, then import all or nothing)
+        from core.imports import importer_register
 
-        from .imports import scans_import
+        from .imports import SCANS
 
-        IMPORTERS["scans"] = scans_import
+        importer_register(SCANS)

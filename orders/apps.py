@@ -13,3 +13,10 @@ class OrdersConfig(AppConfig):
         from .models import EventKind
 
         code_labels_register(EventKind.choices)
+
+        # orders from a file are a kind of the import kit
+        from core.imports import importer_register
+
+        from .order_import import ORDERS
+
+        importer_register(ORDERS)

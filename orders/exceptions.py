@@ -52,16 +52,6 @@ class ClientKindError(DomainError):
     status = 403
 
 
-class ImportFileError(DomainError):
-    """A file that cannot be read as a whole (its type, size, encoding, shape): nothing of it is checked row by
-    row."""
-
-    code = "import_file_invalid"
-
-    def __init__(self, message=None, *, field: str | None = "file"):
-        super().__init__(message, field=field)
-
-
 class AdapterError(DomainError):
     """A channel's own payload (Kuaidi100, WeChat) that its adapter cannot read, in the channel's field names."""
 

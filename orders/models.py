@@ -449,8 +449,9 @@ class CallbackAttempt(models.Model):
 
 
 class ImportJob(models.Model):
-    """An HQ file import (orders, sites or scans): validated whole first (a per-row report in Chinese, nothing
-    imported while any row is wrong), then imported all-or-nothing by a Celery task with its progress shown."""
+    """An HQ file import (a kind of ``core.imports``): checked whole by a Celery task first (a per-row report in
+    Chinese, nothing imported while any row is wrong), then imported all-or-nothing by another with its progress
+    shown. ``total`` rows were read from the file, ``done`` imported, ``refused`` had a problem."""
 
     class Kind(models.TextChoices):
         ORDERS = "orders", _("Orders")
@@ -459,6 +460,7 @@ class ImportJob(models.Model):
         AREAS = "areas", _("Service areas")
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
         INVALID = "invalid", _("Has errors: nothing imported")
         READY = "ready", _("Checked: ready to import")
         QUEUED = "queued", _("Queued")
@@ -473,6 +475,7 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=list, blank=True)
     summary = models.CharField(max_length=300, blank=True)

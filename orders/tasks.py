@@ -4,7 +4,7 @@ from datetime import date
 
 from celery import shared_task
 
-from .imports import job_run
+from .imports import job_check, job_run
 from .outbox import outbox_deliver
 from .stats import day_counts_nightly, day_counts_recent, day_counts_refresh
 
@@ -13,6 +13,12 @@ from .stats import day_counts_nightly, day_counts_recent, day_counts_refresh
 def callbacks_deliver() -> int:
     """Deliver due status callbacks (kicked after each change, and every 15 seconds by beat)."""
     return outbox_deliver()
+
+
+@shared_task(name="orders.tasks.import_check")
+def import_check(job_id: int) -> str:
+    """Read and check an uploaded file (every row; nothing imported)."""
+    return job_check(job_id=job_id).status
 
 
 @shared_task(name="orders.tasks.import_run")

@@ -10,19 +10,21 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from core import jobs, scoping
+from core import scoping
+from core.imports import importer_for
 from core.models import Site
 from core.parsing import parse_id
 from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.textpolicy import form_errors_text
+from core.uploads import too_large
 from core.view_calls import service_call
 
 from . import imports as importing
 from . import selectors, services
 from .filters import OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
-from .imports import job_retry, job_start, progress, template_rows
+from .imports import job_retry, job_start, progress
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .search import order_search
@@ -286,11 +288,11 @@ def imports(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         kind = request.POST.get("kind")
+        if too_large(request):
+            flash.error(request, _("The file is larger than 20 MB: split it."))
+            return redirect("orders:imports")
         if upload is None or kind not in ImportJob.Kind.values:
             flash.error(request, _("Choose what to import and the file."))
-            return redirect("orders:imports")
-        if upload.size > importing.MAX_BYTES:
-            flash.error(request, _("The file is larger than 20 MB: split it."))
             return redirect("orders:imports")
         channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
         job = importing.job_create(kind=kind, upload=upload, actor=request.user, channel=channel)
@@ -302,7 +304,7 @@ def imports(request):
             "jobs": ImportJob.objects.select_related("created_by", "channel")[:50],
             "kinds": ImportJob.Kind.choices,
             "channels": Channel.objects.filter(active=True),
-            "columns": importing.COLUMNS,
+            "columns": {kind: importer_for(kind).columns for kind in ImportJob.Kind.values},
         },
     )
 
@@ -312,7 +314,7 @@ def import_template(request, kind: str):
     """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
     if kind not in importing.COLUMNS:
         raise Http404
-    header, rows = template_rows(kind)
+    header, rows = importer_for(kind).template()
     return xlsx_response(filename=f"import-template-{kind}", headers=header, rows=rows, sheet=kind, stamp=False)
 
 
@@ -324,9 +326,11 @@ def _import_job(request, pk):
 def import_detail(request, pk: int):
     job = _import_job(request, pk)
     if request.method == "POST" and request.POST.get("action") == "retry":
-        if job_retry(job_id=job.pk) and jobs.publish("orders.tasks.import_run", job.pk):
+        if job_retry(job_id=job.pk):
             flash.success(request, _("The import has started again; this page shows its progress."))
-        elif ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).exists():
+        elif ImportJob.objects.filter(
+            pk=job.pk, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.CHECKING)
+        ).exists():
             flash.warning(request, _("The import is queued: it starts as soon as the task queue is back."))
         else:
             flash.error(request, _("Only a failed import can be retried."))

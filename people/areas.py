@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import routing
+from core.imports import Importer
 from core.models import District, ServiceArea, Site, User
 from core.parsing import parse_int
 from core.scoping import role_of
@@ -35,7 +35,7 @@ def _key(site_id, district_id, keywords) -> tuple:
 # --- import and export ----------------------------------------------------------------------------------------------
 
 
-def areas_check(records: list[dict]):
+def areas_check(records: list[dict], context: dict | None = None):
     """The import kit's check for kind ``areas`` (one query for the sites, one for the districts): parses each
     record in place and yields (row, column key, problem)."""
     sites = Site.objects.in_bulk({r.get("site", "") for r in records}, field_name="code")
@@ -66,7 +66,7 @@ def areas_check(records: list[dict]):
         rec.update(site=site, district=district, keywords=keywords, priority=priority)
 
 
-def areas_import(*, job, records: list[dict], progress_key: str) -> str:
+def areas_import(job, records: list[dict], progress) -> str:
     """Each site named in the file gets exactly the file's areas: same (district, keywords) kept (its priority
     updated if it differs), new ones added, the others removed. Row by row through the ORM, so each change lands
     in the areas' history; runs inside the import's transaction (all or nothing)."""
@@ -94,8 +94,18 @@ def areas_import(*, job, records: list[dict], progress_key: str) -> str:
             area.save(update_fields=["priority"])
             changed += 1
         if n % 200 == 0:
-            cache.set(progress_key, n, timeout=3600)
+            progress(n)
     return f"{len(site_ids):,} 个网点：新增 {added:,} 条服务范围，修改 {changed:,} 条，删除 {removed:,} 条"
+
+
+AREAS = Importer(
+    kind="areas",
+    columns=AREA_COLUMNS,
+    required=tuple(AREA_REQUIRED),
+    rows=areas_check,
+    run=areas_import,
+    example={"site": "33010601", "district": "330106", "keywords": "文三路、学院路", "priority": "10"},
+)
 
 
 def areas_export_rows(*, province_id: int | None = None):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.backends.cached_db import (
     KEY_PREFIX as SESSION_CACHE_PREFIX,
@@ -27,9 +26,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
-from core import jobs
 from core.models import Courier, Province, Site, User
 from core.parsing import is_digits
 from core.scoping import clerk_site_ids, role_of
@@ -322,160 +319,6 @@ def welcome_link(*, user) -> str:
         },
     )
     return settings.SITE_URL.rstrip("/") + path
-
-
-# --- bulk creation from a file ------------------------------------------------------------------------------------
-
-IMPORT_COLUMNS = {
-    "网点编码": "site",
-    "姓名": "first_name",
-    "手机": "phone",
-    "邮箱": "email",
-    "角色": "role",
-    "用户名": "username",
-    "省份": "province",
-}
-IMPORT_REQUIRED = ("first_name", "phone", "email", "role")
-IMPORT_MAX_ROWS = 5000
-#: the role column: the role's name exactly as the desk shows it (or its code); a near word such as 「客服」 is refused
-ROLE_WORDS = {
-    "网点客服": Role.CLERK,
-    "clerk": Role.CLERK,
-    "省平台": Role.LCS,
-    "lcs": Role.LCS,
-    "总部电商组": Role.HQ,
-    "hq": Role.HQ,
-    "管理层": Role.MANAGER,
-    "manager": Role.MANAGER,
-}
-
-
-def accounts_import_check(*, actor, header: list[str], rows: list[list[str]]) -> tuple[list[dict], list[dict]]:
-    """Every row checked, nothing written: the parsed records and the problems, each {row, column, message} with
-    the row number as in the file (the header is row 1). The user name defaults to the phone number."""
-    errors: list[dict] = []
-    label = {v: k for k, v in IMPORT_COLUMNS.items()}
-    index = {IMPORT_COLUMNS[h.strip()]: i for i, h in enumerate(header) if h.strip() in IMPORT_COLUMNS}
-    for key in IMPORT_REQUIRED:
-        if key not in index:
-            errors.append({"row": 1, "column": label[key], "message": _("the column is missing")})
-    if len(rows) > IMPORT_MAX_ROWS:
-        return [], [{"row": 1, "column": "", "message": _("At most %(n)s rows per file.") % {"n": IMPORT_MAX_ROWS}}]
-    cells = [{key: (row[i].strip() if i < len(row) else "") for key, i in index.items()} for row in rows]
-    sites = {s.code: s for s in Site.objects.filter(code__in={c.get("site", "") for c in cells})}
-    in_scope = set(selectors.assignable_sites(actor).filter(code__in=sites).values_list("code", flat=True))
-    provinces = {p.name: p for p in Province.objects.all()} | {p.code: p for p in Province.objects.all()}
-    wanted = [c.get("username") or c.get("phone", "") for c in cells]
-    taken = {u.lower() for u in User.objects.filter(username__in=wanted).values_list("username", flat=True)}
-    roles = dict(selectors.assignable_roles(actor))
-    seen: dict[str, int] = {}
-    records = []
-    for number, c in enumerate(cells, start=2):
-
-        def bad(key, message, number=number):
-            errors.append({"row": number, "column": label[key], "message": message})
-
-        for key in IMPORT_REQUIRED:
-            if key in index and not c.get(key):
-                bad(key, _("required"))
-        role = ROLE_WORDS.get(c.get("role", ""))
-        if c.get("role") and role is None:
-            bad("role", _("unknown role “%(v)s” (网点客服, 省平台, 总部电商组 or 管理层)") % {"v": c["role"]})
-        elif role and role not in roles:
-            bad("role", _("you may not give this role"))
-        site = province = None
-        if role == Role.CLERK and not c.get("site"):
-            bad("site", _("a site clerk needs a site code"))
-        if c.get("site"):  # checked whatever the role says, so one pass names every problem of the row
-            site = sites.get(c["site"])
-            if site is None:
-                bad("site", _("no site with code %(v)s") % {"v": c["site"]})
-            elif c["site"] not in in_scope:
-                bad("site", _("this site is outside your province"))
-        if role != Role.CLERK:
-            site = None
-        if role in (Role.LCS, Role.MANAGER):
-            province = provinces.get(c.get("province", "")) if c.get("province") else None
-            if c.get("province") and province is None:
-                bad("province", _("no province “%(v)s”") % {"v": c["province"]})
-            if role == Role.LCS and province is None and not c.get("province"):
-                bad("province", _("a province LCS needs a province"))
-            if role_of(actor) == Role.LCS:
-                province = actor.province
-        for contact in ({"phone": c.get("phone", ""), "email": ""}, {"phone": "", "email": c.get("email", "")}):
-            try:
-                _contact_check(**contact)
-            except AccountError as exc:
-                bad(exc.field, str(exc.message))
-        username = c.get("username") or c.get("phone", "")
-        if username and username.lower() in taken:
-            bad("username" if c.get("username") else "phone", _("user name %(v)s is taken") % {"v": username})
-        if username and username.lower() in seen:
-            bad(
-                "username" if c.get("username") else "phone",
-                _("user name %(v)s is also in row %(row)s") % {"v": username, "row": seen[username.lower()]},
-            )
-        seen.setdefault(username.lower(), number)
-        records.append(
-            {
-                "username": username,
-                "first_name": c.get("first_name", ""),
-                "phone": c.get("phone", ""),
-                "email": c.get("email", ""),
-                "unit": Unit(role=role or "", site=site, province=province),
-            }
-        )
-    return (records if not errors else []), errors
-
-
-@transaction.atomic
-def accounts_import(
-    *, actor, header: list[str], rows: list[list[str]], at: datetime | None = None
-) -> tuple[list[User], list[dict]]:
-    """Check the whole file (``accounts_import_check``); if every row is right, create all its accounts in a few
-    statements (users with their history, then their records), else nothing. Each new user gets an e-mail (after
-    commit) with a link to set a password; until then the password is unusable."""
-    at = at or timezone.now()
-    records, errors = accounts_import_check(actor=actor, header=header, rows=rows)
-    if errors:
-        return [], errors
-    users = [
-        User(
-            username=r["username"],
-            first_name=r["first_name"].strip(),
-            phone=r["phone"].strip(),
-            email=r["email"].strip(),
-            role=r["unit"].role,
-            site=r["unit"].site,
-            province=r["unit"].province,
-            is_active=True,
-            password=make_password(None),
-            date_joined=at,
-        )
-        for r in records
-    ]
-    users = bulk_create_with_history(users, User, batch_size=1000, default_user=actor, default_date=at)
-    if any(u.pk is None for u in users):  # bulk_create_with_history answers with fresh rows when it must
-        users = list(User.objects.filter(username__in=[u.username for u in users]))
-    AccountEvent.objects.bulk_create(
-        [
-            AccountEvent(
-                user=u,
-                kind=AccountEvent.Kind.CREATED,
-                actor=actor,
-                at=at,
-                data={
-                    "imported": True,
-                    "changes": {f: [None, getattr(u, f)] for f in EDITABLE if getattr(u, f) not in ("", None)},
-                },
-            )
-            for u in users
-        ],
-        batch_size=1000,
-    )
-    ids = [u.pk for u in users]
-    jobs.publish_on_commit("people.welcome_mail", ids)  # the broker's short timeout; never the request's wait
-    return users, []
 
 
 def welcome_mail_send(*, user_ids: list[int]) -> int:

@@ -15,16 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
+from core.imports import read_rows
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from core.parsing import parse_id
 from core.replica import replica_reads
 from core.sheets import xlsx_response
+from core.uploads import too_large
 from core.view_calls import service_call
-from orders.imports import read_rows
 from orders.models import ApiClient
 from penalties.models import RuleVersion, WorkOrderLimit
 
-from . import areas, selectors, services
+from . import account_import, areas, selectors, services
 from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm
 from .history import account_event_rows, history_rows
 
@@ -173,14 +174,16 @@ def user_password_reset(request, pk):
 @managers
 def user_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "columns": services.IMPORT_COLUMNS}
-    if request.method == "POST" and form.is_valid():
+    context = {"form": form, "columns": account_import.COLUMNS}
+    if request.method == "POST" and too_large(request):
+        form.add_error(None, _("The file is larger than 20 MB: split it."))
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         read = service_call(request, lambda: read_rows(upload.name, upload.read()), form=form)
         if not read:
             return render(request, "people/user_import.html", context)
         header, rows = read.result
-        created, errors = services.accounts_import(actor=request.user, header=header, rows=rows)
+        created, errors = account_import.accounts_import(actor=request.user, header=header, rows=rows)
         context["errors" if errors else "created"] = errors or created
     return render(request, "people/user_import.html", context)
 

@@ -4,6 +4,7 @@ message) or a file-level refusal — never a 500, never a job stuck "running" �
 each kind has a template file that imports as it is."""
 
 import io
+import re
 import zipfile
 from datetime import timedelta
 from io import BytesIO
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from core import imports as kit
 from orders import imports
 from orders.models import ImportJob, OnlineOrder
 from orders.services import channels_ensure
@@ -104,31 +106,60 @@ def _xlsx(rows) -> bytes:
     return buf.getvalue()
 
 
-def test_an_xlsx_declaring_millions_of_rows_is_refused_before_loading(upload):
-    data = _xlsx([HEADER.strip().split(","), GOOD.strip().split(",")])
+def _declaring(data: bytes, declared: str) -> bytes:
+    """The workbook with its sheet's <dimension> (the size it declares) changed to ``declared``."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             body = src.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                body = body.replace(b'<dimension ref="A1:M2" />', b'<dimension ref="A1:M4000000" />')
-                assert b"A1:M4000000" in body
+                body = re.sub(rb'<dimension ref="[^"]*" />', b'<dimension ref="%s" />' % declared.encode(), body)
+                assert declared.encode() in body
             dst.writestr(item, body)
-    job = upload(out.getvalue(), name="big.xlsx")
-    assert job.status == ImportJob.Status.INVALID and "50,000" in job.errors[0]["message"]
+    return out.getvalue()
+
+
+def test_every_row_present_is_read_whatever_the_sheet_declares(upload):
+    """A sheet of 10 data rows that declares 3 imports 10; read, imported and refused are the file's figures."""
+    rows = [HEADER.strip().split(",")] + [GOOD.format(n=f"{i:03d}").strip().split(",") for i in range(10)]
+    data = _declaring(_xlsx(rows), "A1:M4")
+    assert load_workbook(io.BytesIO(data), read_only=True).active.max_row == 4  # what it claims
+    job = upload(data, name="short.xlsx")
+    assert job.status == ImportJob.Status.READY and (job.total, job.refused) == (10, 0), job.errors
+    upload.client.post(reverse("orders:import_detail", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and (job.total, job.done, job.refused) == (10, 10, 0)
+    assert OnlineOrder.objects.filter(channel_order_id__startswith="IMP").count() == 10
+    page = upload.client.get(reverse("orders:import_detail", args=[job.pk])).content.decode()
+    assert "读取 10 行 · 导入 10 行 · 拒绝 0 行" in page
+
+
+def test_a_sheet_declaring_millions_of_rows_is_read_for_the_rows_it_holds(upload):
+    data = _declaring(_xlsx([HEADER.strip().split(","), GOOD.strip().split(",")]), "A1:M4000000")
+    job = upload(data, name="big.xlsx")
+    assert job.status == ImportJob.Status.READY and job.total == 1, job.errors
+
+
+def test_refused_rows_are_counted(upload):
+    rows = [HEADER.strip().split(",")] + [GOOD.format(n=f"{i:03d}").strip().split(",") for i in range(6)]
+    rows[2][2] = rows[5][2] = "12345"  # two rows with a phone that is not one
+    rows[5][8] = "-1"  # and one of them a weight too: still one refused row
+    job = upload(_xlsx(rows), name="some-bad.xlsx")
+    assert job.status == ImportJob.Status.INVALID and (job.total, job.done, job.refused) == (6, 0, 2)
+    assert sorted({e["row"] for e in job.errors}) == [3, 6] and not OnlineOrder.objects.exists()
 
 
 def test_rows_past_the_limit_stop_the_reading(upload, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 100)
+    monkeypatch.setattr(kit, "MAX_ROWS", 100)
     read = []
-    original = imports._cell
+    original = kit._cell
 
     def counting(value):
         read.append(1)
         return original(value)
 
-    monkeypatch.setattr(imports, "_cell", counting)
+    monkeypatch.setattr(kit, "_cell", counting)
     rows = [HEADER.strip().split(",")] + [GOOD.format(n=f"{i:04d}").strip().split(",") for i in range(2000)]
     job = upload(_xlsx(rows), name="many.xlsx")
     assert job.status == ImportJob.Status.INVALID and "100" in job.errors[0]["message"]
@@ -136,7 +167,7 @@ def test_rows_past_the_limit_stop_the_reading(upload, monkeypatch):
 
 
 def test_an_xlsx_that_unpacks_too_far_is_refused(upload, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr(kit, "MAX_UNPACKED_BYTES", 10_000)
     job = upload(_xlsx([HEADER.strip().split(",")] + [GOOD.strip().split(",")] * 50), name="bomb.xlsx")
     assert job.status == ImportJob.Status.INVALID and "解压后" in job.errors[0]["message"]
     assert upload(b"PK\x03\x04 not a zip", name="broken.xlsx").status == ImportJob.Status.INVALID
@@ -145,7 +176,7 @@ def test_an_xlsx_that_unpacks_too_far_is_refused(upload, monkeypatch):
 def test_a_job_that_breaks_says_so_and_can_be_retried(upload, monkeypatch, django_capture_on_commit_callbacks):
     job = upload((HEADER + GOOD.format(n="001")).encode())
 
-    def broken(job, records):
+    def broken(job_id):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(imports, "_import", broken)
@@ -172,13 +203,13 @@ def test_a_redelivered_task_after_a_dead_worker_runs_the_import(upload):
     assert OnlineOrder.objects.filter(channel_order_id="IMP001").count() == 1
 
 
-@pytest.mark.parametrize("kind", ["orders", "sites", "scans"])
+@pytest.mark.parametrize("kind", ["orders", "sites", "scans", "areas"])
 def test_each_kind_has_a_template_that_imports_as_it_is(upload, kind, net):
     r = upload.client.get(reverse("orders:import_template", args=[kind]))
     assert r.status_code == 200 and r["Content-Disposition"].endswith(f'import-template-{kind}.xlsx"')
     ws = load_workbook(BytesIO(r.content)).active
-    assert [c.value for c in ws[1]] == list(imports.COLUMNS[kind])
-    if kind == "scans":
+    assert [c.value for c in ws[1]] == list(kit.importer_for(kind).columns)
+    if kind in ("scans", "areas"):
         from core.models import Site
 
         Site.objects.filter(pk=net.site_a.pk).update(code="33010601")
@@ -222,3 +253,26 @@ def test_a_file_of_headers_only_is_refused_and_only_orders_carry_a_channel(uploa
 def test_an_order_the_api_would_refuse_is_refused_by_the_check(upload, row, column):
     job = upload((HEADER + row).encode())
     assert job.status == ImportJob.Status.INVALID and (2, column) in _errors(job), job.errors
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_written(upload, settings, monkeypatch):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    settings.UPLOAD_MAX_BYTES = 10_000
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # what is accepted goes to a temporary file on disk
+    written = []
+    original = TemporaryUploadedFile.__init__
+
+    def spy(self, *args, **kwargs):
+        written.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TemporaryUploadedFile, "__init__", spy)
+    jobs_before = ImportJob.objects.count()
+    big = SimpleUploadedFile("big.csv", (HEADER + GOOD.format(n="001") * 400).encode())
+    assert big.size > 20_000
+    r = upload.client.post(reverse("orders:imports"), {"kind": "sites", "file": big}, follow=True)
+    assert "超过 20 MB" in r.content.decode()
+    assert ImportJob.objects.count() == jobs_before and written == []  # nothing of it reached the disk
+    job = upload((HEADER + GOOD.format(n="001")).encode())  # a file under the limit is stored as usual
+    assert job.status == ImportJob.Status.READY and len(written) == 1
