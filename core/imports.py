@@ -243,10 +243,10 @@ def _text_problems(record: dict, limits: dict[str, int]) -> list[Problem]:
     return problems
 
 
-def _row_problems(importer: Importer, record: dict, context: dict) -> list[Problem]:
+def _row_problems(importer: Importer, record: dict, context: dict, missing: list[str]) -> list[Problem]:
     problems = _text_problems(record, importer.limits)
     required = _("required")
-    problems += [(key, required) for key in importer.required if not record.get(key)]
+    problems += [(key, required) for key in importer.required if key not in missing and not record.get(key)]
     if importer.row is not None:
         problems += importer.row(record, context)
     return problems
@@ -265,27 +265,22 @@ def repeats(records: list[dict], key: str) -> Iterator[RowProblem]:
 
 def check(importer: Importer, header: list[str], rows: list[list[str]], **context) -> Checked:
     """Every row of the file checked, nothing written: the parsed records, every problem with its row number as in
-    the file (the header is row 1), and how many rows were read and refused."""
+    the file (the header is row 1: a missing column; the rows are still checked, so one pass names every problem),
+    and how many rows were read and refused."""
     labels = importer.labels
     index = _column_index(importer, header)
-    missing = [key for key in importer.required if key not in index]
-    if missing:
-        errors = [
-            {"row": 1, "column": labels[key], "message": _("Column “%(name)s” is missing") % {"name": labels[key]}}
-            for key in missing
-        ]
-        return Checked([], errors, read=len(rows), refused=len(rows))
     if len(rows) > importer.max_rows:
         message = _("At most %(n)s rows can be imported at once: split the file.") % {"n": f"{importer.max_rows:,}"}
         return Checked([], [{"row": 0, "column": "", "message": message}], read=len(rows), refused=len(rows))
     records = [{key: (row[i] if i < len(row) else "") for key, i in index.items()} for row in rows]
     if importer.prepare is not None:
         importer.prepare(records, context)
-    found: list[RowProblem] = []
+    missing = [key for key in importer.required if key not in index]
+    found: list[RowProblem] = [(1, key, _("Column “%(name)s” is missing") % {"name": labels[key]}) for key in missing]
     for n, record in enumerate(records, start=2):
-        found += [(n, key, message) for key, message in _row_problems(importer, record, context)]
+        found += [(n, key, message) for key, message in _row_problems(importer, record, context, missing)]
     if importer.rows is not None:
         found += list(importer.rows(records, context))
     found.sort(key=lambda p: p[0])
     errors = [{"row": n, "column": labels.get(key, key), "message": message} for n, key, message in found]
-    return Checked(records, errors, read=len(rows), refused=len({n for n, _key, _message in found}))
+    return Checked(records, errors, read=len(rows), refused=len({n for n, _key, _message in found if n >= 2}))

@@ -59,3 +59,9 @@ class AdapterError(DomainError):
 
     def __init__(self, field: str, message: str):
         super().__init__(message, field=field)
+
+
+class SenderIdError(OrderError):
+    """A sender's identity document (实名收寄) that is not one (``orders.sender_id``)."""
+
+    code = "sender_id_invalid"

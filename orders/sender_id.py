@@ -22,17 +22,13 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .exceptions import OrderError
+from .exceptions import SenderIdError
 from .models import OnlineOrder, SenderIdCheck
 
 DocType = SenderIdCheck.DocType
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _OTHER = re.compile(r"^[A-Z0-9]{5,30}$")
-
-
-class SenderIdError(OrderError):
-    code = "sender_id_invalid"
 
 
 def resident_id_valid(number: str) -> bool:

@@ -312,7 +312,7 @@ def imports(request):
 @scoping.role_required(scoping.Role.HQ)
 def import_template(request, kind: str):
     """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
-    if kind not in importing.COLUMNS:
+    if kind not in ImportJob.Kind.values:
         raise Http404
     header, rows = importer_for(kind).template()
     return xlsx_response(filename=f"import-template-{kind}", headers=header, rows=rows, sheet=kind, stamp=False)

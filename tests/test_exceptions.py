@@ -14,7 +14,7 @@ from config.api import domain_error
 from core.exceptions import DomainError, SignatureError
 
 BASE = Path(settings.BASE_DIR)
-APPS = "core finance orders dispatch logistics inventory penalties complaints people courier".split()
+APPS = "core finance orders dispatch logistics inventory penalties complaints people courier retention".split()
 
 
 def _project_modules():
