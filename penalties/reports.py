@@ -94,11 +94,11 @@ def notices_prepare(*, week: date, at: datetime | None = None) -> WeeklyResult:
 
 
 NOTICE_COLUMNS = (
-    Column("序号", 20),  # wide enough for the total's 合计 N 条
-    Column("违规项目", 24),
-    Column("物流号", 32),
-    Column("时限/行为时间", 26),
-    Column("所属周", 18),
+    Column("序号", 16),  # wide enough for the total's 合计 N 条
+    Column("违规项目", 22),
+    Column("物流号", 30),
+    Column("时限/行为时间", 30),
+    Column("所属周", 22),
     Column("罚款（元）", 20, right=True),
     Column("计算说明", 42),  # how the deadline was computed (penalties.explain), one line per violation
 )

@@ -4,8 +4,10 @@ defect, each failing on the code before the fix (run against main in the closing
 Times are Beijing; T0 is Monday 2026-11-23 10:00, inside every province's service hours. The fixed test clock
 reads Tuesday 09:00; ``beat(t)`` is the scheduled sweep at ``t`` (from the end of its last run, as beat runs it)."""
 
+import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -394,7 +396,11 @@ def test_the_weekly_notice_pdf_has_a_line_of_explanation_per_violation(net):
     notice = WeeklyNotice.objects.get()
     notice_send(notice_id=notice.pk, at=datetime(2026, 11, 30, 9, 0, tzinfo=SH))
     notice.refresh_from_db()
-    text = "".join(p.extract_text() for p in PdfReader(BytesIO(notice.pdf.read())).pages).replace("\n", "")
+    notice.pdf.open("rb")
+    content = notice.pdf.read()
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(content)).pages).replace("\n", "")
+    if os.environ.get("Q9_SHOTS"):  # the closing note shows the notice (pdftotext of this file)
+        Path(os.environ["Q9_SHOTS"], "i26-notice.pdf").write_bytes(content)
     assert "计算说明" in text
     assert "自 2026-11-23 10:00（下单时间）起计 30 分钟，截止 2026-11-23 10:30" in text, text
     assert order.channel_order_id in text
