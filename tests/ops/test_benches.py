@@ -22,7 +22,7 @@ TEXT_KEYS = {"worst", "sizes"}  # the only keys whose values are not numbers
 
 
 def test_every_bench_is_listed():
-    assert {"ingest", "labels", "load", "network", "reports", "sweep", "workbench"} <= set(MODULES)
+    assert {"ingest", "labels", "lifecycle", "load", "network", "reports", "sweep", "workbench"} <= set(MODULES)
 
 
 @pytest.mark.slow
