@@ -18,6 +18,7 @@ Last line: RESULT lifecycle orders=… erase_s=… erase_per_s=… poll_p95_ms_i
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -173,6 +174,7 @@ def main(argv):
 
             connections.close_all()
         _drop(admin, name)
+        shutil.rmtree(archive, ignore_errors=True)
 
 
 if __name__ == "__main__":
