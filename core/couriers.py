@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from . import scoping
 from .exceptions import CourierError
-from .models import Courier, Site
+from .models import Courier, Site, User
+from .sessions import sessions_end
 
 PHONE = re.compile(r"^1\d{10}$", re.ASCII)
 
@@ -63,4 +64,7 @@ def courier_update(*, actor, courier_id: int, phone: str | None = None, active: 
             courier.save(update_fields=fields)
     except IntegrityError:
         raise CourierError(_("A courier of this site already has that phone number."), field="phone") from None
+    account = User.objects.filter(courier=courier).first()
+    if active is False and account is not None:
+        sessions_end(user=account)  # the phone is signed out: a later reactivation needs a new sign-in code
     return courier

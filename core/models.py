@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -197,6 +198,8 @@ class User(AbstractUser):
                 | (~Q(role="courier") & Q(courier__isnull=True)),
                 name="user_courier_bound",
             ),
+            # user names are unique without regard to case (DEMO-CLERK is demo-clerk)
+            models.UniqueConstraint(Upper("username"), name="user_username_unique_ignoring_case"),
         ]
 
 

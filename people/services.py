@@ -11,15 +11,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sessions.backends.cached_db import (
-    KEY_PREFIX as SESSION_CACHE_PREFIX,
-)
-from django.contrib.sessions.models import Session
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +25,7 @@ from django.utils.translation import gettext as _
 from core.models import Courier, Province, Site, User
 from core.parsing import is_digits
 from core.scoping import clerk_site_ids, role_of
+from core.sessions import sessions_end
 
 from . import selectors
 from .exceptions import AccountError
@@ -104,18 +100,6 @@ def _contact_check(*, phone: str, email: str) -> None:
         )
 
 
-def sessions_end(*, user) -> int:
-    """Sign the user out everywhere at once: every unexpired session of theirs is deleted."""
-    ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000):
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            ended.append(session.session_key)
-    Session.objects.filter(session_key__in=ended).delete()
-    # sessions are cached (SESSION_ENGINE cached_db): the cached copies go too, or they would stay signed in
-    caches[settings.SESSION_CACHE_ALIAS].delete_many([SESSION_CACHE_PREFIX + key for key in ended])
-    return len(ended)
-
-
 def _temporary_set(*, user, actor, at, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -158,7 +142,11 @@ def account_create(
         is_active=True,
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same name in another case, created a moment ago (unique without regard to case)
+        raise AccountError(_("This user name is taken."), field="username") from None
     shown = None
     if password is None:
         shown = temporary_password()
