@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -757,8 +757,9 @@ def _reports_for(user):
     qs = Report.objects.select_related("province")
     if scoping.is_national(user):
         return qs
-    if role in (R.LCS, R.MANAGER):
-        return qs.filter(Q(province_id=user.province_id) | Q(province__isnull=True))
+    if role in (R.LCS, R.MANAGER) and user.province_id:
+        # their province's reports only: the national ones name other provinces' worst sites and fines
+        return qs.filter(province_id=user.province_id)
     return qs.none()
 
 
