@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from core import scoping
 from core.models import Message, Site
 from core.services import message_send
+from dispatch.services import order_pickup_confirm
+from orders import workflow
 
 from .exceptions import StockError
 from .models import Consumable, StockLevel, StockMove, WaybillRange
@@ -208,3 +210,14 @@ def waybill_next(*, site: Site, at: datetime | None = None) -> str:
                 )
             return f"{number:012d}"
     raise StockError(_("No e-waybill numbers left for %(site)s: ask HQ for a range.") % {"site": site.name})
+
+
+@transaction.atomic
+def pickup_with_next_waybill(*, order_id: int, actor, at: datetime | None = None) -> str:
+    """揽件确认 with the site's next free e-waybill number, in one transaction with the order locked first: clicks at
+    the same moment for one order take their turns, and a click that cannot confirm (the order was picked up a moment
+    ago) gives its number back with the rollback — one order burns one number."""
+    order = workflow.lock(order_id)
+    number = waybill_next(site=order.site, at=at)
+    order_pickup_confirm(order_id=order.pk, actor=actor, waybill=number, at=at)
+    return number

@@ -13,7 +13,6 @@ from core.redirects import safe_redirect
 from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.view_calls import service_call
-from dispatch.services import order_pickup_confirm
 from orders import selectors as order_selectors
 
 from . import services
@@ -134,14 +133,9 @@ def pickup_with_ewaybill(request, pk: int):
     """揽件确认 with the next free e-waybill number of the site's ranges."""
     order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
 
-    def confirm():
-        number = services.waybill_next(site=order.site)
-        order_pickup_confirm(order_id=order.pk, actor=request.user, waybill=number)
-        return number
-
     service_call(
         request,
-        confirm,
+        lambda: services.pickup_with_next_waybill(order_id=order.pk, actor=request.user),
         lambda number: (
             _("Order %(id)s picked up with e-waybill %(no)s.") % {"id": order.channel_order_id, "no": number}
         ),
