@@ -202,7 +202,10 @@ def waybill_text():
     """An optional waybill number: the configured format (``WAYBILL_PATTERN``) or empty."""
     core = waybill_pattern().removeprefix("^").removesuffix("$")
     return Text(
-        32, pattern=f"^({core})?$", description="运单号（格式见 WAYBILL_PATTERN），可为空 / the waybill number or empty"
+        32,
+        pattern=f"^({core})?$",
+        description="运单号（格式见 WAYBILL_PATTERN），可为空；已被另一订单使用的运单号答 422 waybill_taken / the waybill"
+        " number or empty; a number another order already carries is answered 422 waybill_taken",
     )
 
 

@@ -412,7 +412,13 @@ def cancel_order(request, channel_order_id: OrderId, payload: CancelIn):
 
 # ---------------------------------------------------------------- adapters
 
-CallbackUrl = Text(300, pattern=HTTP_URL, description="http(s) 回传地址，可为空 / an http(s) address or empty")
+CallbackUrl = Text(
+    300,
+    pattern=HTTP_URL,
+    description="http(s) 回传地址，可为空；主机解析到私有、环回、链路本地、组播或保留地址的答 422 callback_url_refused"
+    " / an http(s) address or empty; one whose host resolves to a private, loopback, link-local, multicast or reserved"
+    " address is answered 422 callback_url_refused",
+)
 
 
 class Kd100OrderIn(Body):

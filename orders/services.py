@@ -24,7 +24,7 @@ from core.waybills import waybill_validate
 from . import workflow
 from .callback_urls import callback_url_check
 from .events import clock_snapshot, deadlines_moved_record, event_record
-from .exceptions import ContentConflict, OrderError
+from .exceptions import ContentConflict, OrderError, WaybillTaken
 from .models import (
     ApiClient,
     BusinessType,
@@ -275,7 +275,7 @@ def order_create(
         order, created = insert_once(lambda: order.save(force_insert=True) or order, same_order)
     except IntegrityError as exc:
         if "order_waybill_unique" in str(exc):
-            raise OrderError(
+            raise WaybillTaken(
                 _("Waybill number %(no)s is already used by another order.") % {"no": data["waybill_no"]},
                 field="waybill_no",
             ) from None
