@@ -7,11 +7,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core import clock
 
-from .models import ClosedMonth
+from .models import ClosedMonth, LedgerEntry
 
 CENT = Decimal("0.01")
 
@@ -102,25 +103,46 @@ def entries_record(entries: list[Entry], *, at: datetime | None = None) -> int:
         return max(cursor.rowcount, 0)
 
 
-_FROM_SELECT = """
-INSERT INTO finance_ledgerentry (site_id, province_id, month, posted_month, kind, heading, code, amount, source_type,
-                                 source_id, key, note, created_at)
+#: the columns a caller's query names for ``entries_record_query``
+ENTRY_COLUMNS = ("site_id", "province_id", "month", "kind", "heading", "code", "amount", "source_type", "source_id")
+ENTRY_COLUMNS += ("key", "note")
+
+_FROM_QUERY = """
+INSERT INTO {table} (site_id, province_id, month, posted_month, kind, heading, code, amount, source_type, source_id,
+                     key, note, created_at)
 SELECT s.site_id, s.province_id, s.month,
-       CASE WHEN EXISTS (SELECT 1 FROM finance_closedmonth c WHERE c.month = s.month) THEN %(ledger_open)s
-            ELSE s.month END,
-       s.kind, s.heading, s.code, round(s.amount, 2), s.source_type, s.source_id, s.key, left(s.note, 300),
-       %(ledger_at)s
+       CASE WHEN EXISTS (SELECT 1 FROM {closed} c WHERE c.month = s.month) THEN %s ELSE s.month END,
+       s.kind, s.heading, s.code, round(s.amount, 2), s.source_type, s.source_id, s.key, left(s.note, 300), %s
 FROM ({select}) s
 ON CONFLICT (key) DO NOTHING"""
 
+_REVERSALS = """
+SELECT e.site_id, e.province_id, e.month, 'reversal' AS kind, e.heading, e.code, -e.amount AS amount, e.source_type,
+       r.source_id, 'reversal:' || e.source_type || ':' || r.source_id AS key, r.note
+FROM ({select}) r JOIN {table} e ON e.key = 'fine:' || %s || ':' || r.source_id"""
 
-def entries_record_select(select: str, params: dict, *, at: datetime | None = None) -> int:
-    """Append the entries a caller's SELECT yields, in one statement (set-based: the rule book's fines and their
-    reversals for a whole month at once). The SELECT names the columns ``site_id, province_id, month, kind,
-    heading, code, amount, source_type, source_id, key, note``; the ledger adds the posting month (the month
-    concerned while its statements are not issued, else the first open one), rounds to the cent and stamps the
-    time. An entry whose key exists is skipped. Returns how many were written."""
-    at = at or timezone.now()
+
+def _insert_from(select: str, params, at: datetime) -> int:
+    sql = _FROM_QUERY.format(table=LedgerEntry._meta.db_table, closed=ClosedMonth._meta.db_table, select=select)
     with connection.cursor() as cursor:
-        cursor.execute(_FROM_SELECT.format(select=select), {**params, "ledger_open": open_month(at), "ledger_at": at})
+        cursor.execute(sql, [open_month(at), at, *params])
         return max(cursor.rowcount, 0)
+
+
+def entries_record_query(query: QuerySet, *, at: datetime | None = None) -> int:
+    """Append the entries a caller's query yields, in one statement (set-based: the rule book's fines for a whole
+    month at once). ``query`` is a QuerySet over the caller's own rows whose values are named ``ENTRY_COLUMNS``;
+    the ledger compiles it into its own INSERT, adds the posting month (the month concerned while its statements
+    are not issued, else the first open one), rounds to the cent and stamps the time. An entry whose key exists is
+    skipped. Returns how many were written."""
+    select, params = query.values(*ENTRY_COLUMNS).query.sql_with_params()
+    return _insert_from(select, params, at or timezone.now())
+
+
+def reversals_record_query(query: QuerySet, *, source_type: str, at: datetime | None = None) -> int:
+    """A reversing entry for the fine of each row a caller's query yields (values ``source_id`` and ``note``): the
+    ledger finds the fine (key ``fine:<source_type>:<id>``) and writes its negation in the fine's month, keyed
+    ``reversal:<source_type>:<id>``; a row that was never fined writes nothing. Returns how many were written."""
+    inner, params = query.values("source_id", "note").query.sql_with_params()
+    select = _REVERSALS.format(select=inner, table=LedgerEntry._meta.db_table)
+    return _insert_from(select, [*params, source_type], at or timezone.now())

@@ -11,21 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, CharField, Count, DateField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, locks
 from core.models import Province, Site
 from finance.models import EntryKind, Heading, LedgerEntry
-from finance.services import Entry, entries_record, entries_record_select, money
+from finance.services import Entry, entries_record, entries_record_query, money, reversals_record_query
 from orders.models import BusinessType, OnlineOrder, OrderState
 
 from .exceptions import SettlementRefused
-from .models import ONLINE_RULES, RewardQuota, RewardRank, Violation, ViolationStatus
+from .models import ONLINE_RULES, WORK_ORDER_RULES, RewardQuota, RewardRank, Violation, ViolationStatus
 
 REWARD_PLACES = 200
 REWARD_AMOUNT = Decimal("200")
@@ -43,34 +42,52 @@ month_add, month_bounds, previous_month, week_monday = (
 
 # ---------------------------------------------------------------- fines and reversals
 
-FINES_SELECT = """
-SELECT v.site_id, v.province_id, m.month, 'fine' AS kind,
-       CASE WHEN v.rule IN ('WO_LATE', 'WO_QUALITY') THEN 'work_orders' ELSE 'online' END AS heading,
-       v.rule AS code, -v.fine AS amount, 'violation' AS source_type, v.id AS source_id,
-       'fine:violation:' || v.id AS key, '' AS note
-FROM penalties_violation v
-CROSS JOIN LATERAL (SELECT date_trunc('month', v.occurred_at AT TIME ZONE %(tz)s)::date AS month) m
-WHERE v.status = 'CONFIRMED' {only}"""
 
-REVERSALS_SELECT = """
-SELECT e.site_id, e.province_id, e.month, 'reversal' AS kind, e.heading, e.code, -e.amount AS amount,
-       'violation' AS source_type, v.id AS source_id, 'reversal:violation:' || v.id AS key, v.status AS note
-FROM penalties_violation v JOIN finance_ledgerentry e ON e.key = 'fine:violation:' || v.id
-WHERE v.status IN ('CANCELLED', 'VOIDED', 'RECLASSIFIED') {only}"""
+def _violations(violation_ids: list[int] | None) -> QuerySet:
+    found = Violation.objects.all()
+    return found if violation_ids is None else found.filter(pk__in=violation_ids)
+
+
+def _fines(violation_ids: list[int] | None) -> QuerySet:
+    """The standing violations as ledger entries (``finance.services.ENTRY_COLUMNS``): a fine in the month of the
+    deadline or act, under its heading."""
+    work_orders = list(WORK_ORDER_RULES)
+    return (
+        _violations(violation_ids)
+        .filter(status=ViolationStatus.CONFIRMED)
+        .annotate(
+            month=TruncMonth("occurred_at", output_field=DateField(), tzinfo=clock.tz()),
+            kind=Value(EntryKind.FINE),
+            heading=Case(
+                When(rule__in=work_orders, then=Value(Heading.WORK_ORDERS)), default=Value(Heading.ONLINE_ORDERS)
+            ),
+            code=F("rule"),
+            amount=-F("fine"),
+            source_type=Value("violation"),
+            source_id=F("id"),
+            key=Concat(Value("fine:violation:"), Cast("id", CharField())),
+            note=Value(""),
+        )
+    )
+
+
+def _no_longer_standing(violation_ids: list[int] | None) -> QuerySet:
+    """The violations that stopped standing (cancelled on appeal, voided by a closure, re-classified): their fines,
+    if any, are reversed; the reversal notes why."""
+    gone = [ViolationStatus.CANCELLED, ViolationStatus.VOIDED, ViolationStatus.RECLASSIFIED]
+    return _violations(violation_ids).filter(status__in=gone).annotate(source_id=F("id"), note=F("status"))
 
 
 def ledger_sync(*, violation_ids: list[int] | None = None, at: datetime | None = None) -> int:
     """A fine entry for every standing violation, a reversing entry for every fined one that no longer stands
-    (cancelled on appeal, voided by a closure, re-classified). Two statements; returns the entries written. Both
-    concern the month of the deadline or act (a month's net fines are its standing fines: the refund base); each
-    is posted in that month while its statements are not issued, else in the first open month (an issued
-    statement never changes; the later one lists it as a correction)."""
+    (cancelled on appeal, voided by a closure, re-classified). Two statements, both the ledger's (penalties hands
+    it queries over its own violations); returns the entries written. Both concern the month of the deadline or
+    act (a month's net fines are its standing fines: the refund base); each is posted in that month while its
+    statements are not issued, else in the first open month (an issued statement never changes; the later one
+    lists it as a correction)."""
     at = at or timezone.now()
-    only = "AND v.id = ANY(%(ids)s)" if violation_ids is not None else ""
-    params = {"tz": settings.TIME_ZONE, "ids": list(violation_ids or [])}
-    return sum(
-        entries_record_select(select.format(only=only), params, at=at) for select in (FINES_SELECT, REVERSALS_SELECT)
-    )
+    written = entries_record_query(_fines(violation_ids), at=at)
+    return written + reversals_record_query(_no_longer_standing(violation_ids), source_type="violation", at=at)
 
 
 # ---------------------------------------------------------------- refunds

@@ -267,3 +267,17 @@ def test_monthly_command_twice_changes_nothing(net):
     assert (date(2026, 4, 1), "REFUND_60", Decimal("60.00")) in refunds(net.site_a)  # the run did pay
     call_command("monthly_settlement", month="2026-04")
     assert state() == before
+
+
+def test_the_ledgers_statements_are_finances_own():
+    """Penalties hands the ledger queries over its own violations; no SQL text of penalties names finance's tables."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from finance.models import ClosedMonth, LedgerEntry
+
+    tables = (LedgerEntry._meta.db_table, ClosedMonth._meta.db_table)
+    for path in (Path(settings.BASE_DIR) / "penalties").glob("*.py"):  # the code; a migration's history stays
+        text = path.read_text(encoding="utf-8")
+        assert not any(table in text for table in tables), path
