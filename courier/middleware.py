@@ -1,7 +1,7 @@
 """A courier's account reaches the courier's pages and nothing else: every other URL answers 403."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from core import scoping
 
@@ -39,5 +39,6 @@ class CourierOnlyMiddleware:
             and request.path.startswith("/courier/")
             and not user.courier.active
         ):
-            raise PermissionDenied  # the site deactivated the courier record: the phone stops working at once
+            # the site deactivated the courier record: the phone stops working at once, and says so plainly
+            return render(request, "courier/stopped.html", status=403)
         return self.get_response(request)

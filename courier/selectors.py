@@ -32,3 +32,12 @@ def courier_day_counts(*, user, at: datetime) -> dict:
         "done": mine.filter(state=OrderState.PICKED_UP, picked_up_at__gte=start).count(),
         "failed": mine.filter(state=OrderState.PICKUP_FAILED, failed_at__gte=start).count(),
     }
+
+
+def courier_stops(*, user, at: datetime, limit: int = 200) -> list:
+    """The courier's stops as the desk orders them: those that can still be saved first, the least time left on
+    top; then the overdue ones, the most recently overdue first (they can still be picked up today)."""
+    mine = courier_open_orders(user=user)
+    savable = list(mine.filter(pickup_due_at__gte=at).order_by("pickup_due_at", "id")[:limit])
+    late = list(mine.filter(pickup_due_at__lt=at).order_by("-pickup_due_at", "-id")[: max(limit - len(savable), 0)])
+    return savable + late

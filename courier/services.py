@@ -99,7 +99,7 @@ def signin_code_redeem(*, secret: str, at: datetime | None = None) -> User:
         )
     user = code.user
     if not user.is_active or scoping.role_of(user) != scoping.Role.COURIER or not user.courier.active:
-        raise SignInError(_("This courier account is deactivated. Ask the site's clerk."))
+        raise SignInError(_("This account is deactivated: contact your site."))
     code.used_at = at
     code.save(update_fields=["used_at"])
     return user

@@ -4,6 +4,7 @@ sign-in QR code. Thin: parse, call one service or selector, render."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -30,6 +31,7 @@ from .models import DoorPhoto
 from .qr import qr_svg
 
 R = scoping.Role
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "testserver"}
 
 
 @never_cache
@@ -37,7 +39,7 @@ R = scoping.Role
 def home(request):
     """我的取件: the courier's assigned orders, nearest deadline first (also the page the phone keeps offline)."""
     now = timezone.now()
-    orders = list(selectors.courier_open_orders(user=request.user)[:200])
+    orders = selectors.courier_stops(user=request.user, at=now)
     needed = sender_id_required_ids(orders, at=now)
     for o in orders:
         o.id_needed = o.pk in needed
@@ -123,6 +125,13 @@ def signin(request, secret: str):
 def signin_qr(request, pk: int):
     """网点揽件 → a courier's one-time sign-in QR code (the account is opened the first time)."""
     courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
+    if not settings.DEBUG and (urlsplit(settings.SITE_URL).hostname or "") in LOOPBACK:
+        # a phone cannot open a link to this machine's own loopback address: no code is issued
+        error = _(
+            "The sign-in QR code cannot be made: the site address (SITE_URL) is %(url)s, which a phone cannot "
+            "open. Ask the administrator to set SITE_URL to the address people use to reach the desk."
+        ) % {"url": settings.SITE_URL}
+        return render(request, "courier/signin_qr.html", {"courier": courier, "error": error}, status=400)
     outcome = service_call(
         request, lambda: services.signin_code_issue(actor=request.user, courier=courier), announce=False
     )

@@ -80,8 +80,17 @@
     badge.className = "badge " + (on ? "text-bg-success" : "text-bg-secondary");
   }
 
+  // the counts at the top follow each applied act (a replay was counted when it was first answered)
+  function bump(name, by) {
+    var box = document.querySelector('[data-count="' + name + '"]');
+    if (box) box.textContent = String(Math.max(0, (parseInt(box.textContent, 10) || 0) + by));
+  }
   function answer(result, act) {
     var el = card(result.order || (act && act.order));
+    if (result.outcome === "applied" && !result.replay && act && act.kind !== "reappoint") {
+      bump(act.kind === "fail" ? "failed" : "done", 1);
+      bump("todo", -1);
+    }
     if (result.outcome === "applied") {
       if (el) {
         el.classList.remove("is-queued");

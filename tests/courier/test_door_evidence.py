@@ -11,7 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from courier import services
-from courier.models import CourierAct, DoorPhoto
+from courier.models import CourierAct, DoorPhoto, SignInCode
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
 
 from .test_phone import assigned, courier_of
@@ -86,3 +86,35 @@ def test_a_photo_is_optional_otherwise_and_the_place_never_required(net):
     assert answer.outcome == "applied"
     event = OrderEvent.objects.get(order=other, kind=EventKind.PICKED_UP)
     assert len(event.data["photos"]) == 1 and "geo" not in event.data
+
+
+def test_the_couriers_page_navigates_orders_its_stops_and_says_when_the_account_is_stopped(net, login, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import Courier
+
+    me = courier_of(net)
+    later, soon, late = assigned(net, me, hours_ago=1), assigned(net, me, hours_ago=15), assigned(net, me, hours_ago=17)
+    now = timezone.now()
+    assert soon.pickup_due_at - now < timedelta(hours=2) and late.pickup_due_at < now
+    page = login(me).get(reverse("courier:home")).content.decode()
+    positions = [page.index(f'data-testid="order-{o.channel_order_id}"') for o in (soon, later, late)]
+    assert positions == sorted(positions)  # savable first, least time left on top, then the overdue
+    assert "https://uri.amap.com/search?keyword=" in page and "https://api.map.baidu.com/geocoder?address=" in page
+    assert 'href="geo:0,0?q=' in page and 'data-count="done"' in page
+    # a loopback SITE_URL in production: no QR code, a plain reason
+    settings.DEBUG, settings.SITE_URL = False, "http://127.0.0.1:8000"
+    answer = login(net.clerk_a).post(reverse("courier:signin_qr", args=[me.courier.pk]))
+    assert (
+        answer.status_code == 400
+        and "SITE_URL" in answer.content.decode()
+        and "signin-link" not in answer.content.decode()
+    )
+    assert not SignInCode.objects.filter(user=me, created_at__gt=now).exists()
+    # the site deactivates the courier: the phone says so plainly
+    Courier.objects.filter(pk=me.courier_id).update(active=False)
+    stopped = login(me).get(reverse("courier:home"))
+    assert stopped.status_code == 403 and "账号已停用，请联系网点" in stopped.content.decode()
+    assert "password" not in stopped.content.decode()
