@@ -31,7 +31,7 @@ from .models import DoorPhoto
 from .qr import qr_svg
 
 R = scoping.Role
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "testserver"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0", "testserver"}
 
 
 @never_cache
@@ -125,7 +125,8 @@ def signin(request, secret: str):
 def signin_qr(request, pk: int):
     """网点揽件 → a courier's one-time sign-in QR code (the account is opened the first time)."""
     courier = get_object_or_404(Courier, pk=pk, site_id__in=scoping.clerk_site_ids(request.user))
-    if not settings.DEBUG and (urlsplit(settings.SITE_URL).hostname or "") in LOOPBACK:
+    production = not settings.DEBUG and not set(settings.ALLOWED_HOSTS) <= LOOPBACK  # served under a real name
+    if production and (urlsplit(settings.SITE_URL).hostname or "") in LOOPBACK:
         # a phone cannot open a link to this machine's own loopback address: no code is issued
         error = _(
             "The sign-in QR code cannot be made: the site address (SITE_URL) is %(url)s, which a phone cannot "

@@ -106,6 +106,7 @@ def test_the_couriers_page_navigates_orders_its_stops_and_says_when_the_account_
     assert 'href="geo:0,0?q=' in page and 'data-count="done"' in page
     # a loopback SITE_URL in production: no QR code, a plain reason
     settings.DEBUG, settings.SITE_URL = False, "http://127.0.0.1:8000"
+    settings.ALLOWED_HOSTS = ["desk.q9.example", "testserver"]
     answer = login(net.clerk_a).post(reverse("courier:signin_qr", args=[me.courier.pk]))
     assert (
         answer.status_code == 400
