@@ -8,11 +8,24 @@ rerun owes nothing more and an appeal decided after a settlement is corrected by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, DateField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,7 +69,12 @@ def _fines(violation_ids: list[int] | None) -> QuerySet:
         _violations(violation_ids)
         .filter(status=ViolationStatus.CONFIRMED)
         .annotate(
-            month=TruncMonth("occurred_at", output_field=DateField(), tzinfo=clock.tz()),
+            # 00:00 on the 1st belongs to the month before (SPEC §4)
+            month=TruncMonth(
+                ExpressionWrapper(F("occurred_at") - timedelta(microseconds=1), output_field=DateTimeField()),
+                output_field=DateField(),
+                tzinfo=clock.tz(),
+            ),
             kind=Value(EntryKind.FINE),
             heading=Case(
                 When(rule__in=work_orders, then=Value(Heading.WORK_ORDERS)), default=Value(Heading.ONLINE_ORDERS)
@@ -113,10 +131,10 @@ def _clean_months(site_ids: list[int], months: list[date]) -> set[tuple[int, dat
         site_id__in=site_ids,
         status=ViolationStatus.CONFIRMED,
         rule__in=ONLINE_RULES,
-        occurred_at__gte=lo,
-        occurred_at__lt=hi,
+        occurred_at__gt=lo,
+        occurred_at__lte=hi,
     ).values_list("site_id", "occurred_at"):
-        violated.add((site_id, timezone.localtime(occurred, tz).date().replace(day=1)))
+        violated.add((site_id, clock.day_of(occurred).replace(day=1)))  # 00:00 on the 1st: the month before
     return {(s, m) for s in site_ids for m in months if (s, m) in with_orders and (s, m) not in violated}
 
 

@@ -404,3 +404,15 @@ def test_the_weekly_notice_pdf_has_a_line_of_explanation_per_violation(net):
     assert "计算说明" in text
     assert "自 2026-11-23 10:00（下单时间）起计 30 分钟，截止 2026-11-23 10:30" in text, text
     assert order.channel_order_id in text
+
+
+def test_10_a_deadline_at_midnight_on_the_first_concerns_the_month_before(net):
+    from penalties.money import ledger_sync
+
+    order = make_order(order_time=datetime(2026, 11, 30, 8, 0, tzinfo=SH))  # pickup due 2026-12-01 00:00
+    ops.order_accept(order_id=order.pk, actor=net.clerk_a, at=datetime(2026, 11, 30, 8, 5, tzinfo=SH))
+    when = datetime(2026, 12, 1, 1, 0, tzinfo=SH)
+    sla_sweep(since=datetime(2026, 11, 30, tzinfo=SH), until=when, at=when)
+    ledger_sync(at=when)
+    fine = Violation.objects.get()
+    assert LedgerEntry.objects.get(source_id=fine.pk).month == date(2026, 11, 1)
