@@ -30,3 +30,26 @@ def _refuse_unsafe_start(sender=None, **kwargs):
         refuse_unsafe_start("celery")
     except ImproperlyConfigured as exc:
         raise SystemExit(str(exc)) from None  # Celery logs and ignores a signal handler's ordinary exceptions
+
+
+@signals.before_task_publish.connect
+def _task_publishing(headers=None, **kwargs):
+    from config.logs import task_published
+
+    task_published(headers)
+
+
+@signals.task_prerun.connect
+def _task_started(task_id=None, task=None, **kwargs):
+    from config import logs, metrics
+
+    metrics.task_started(task_id)
+    logs.task_started(task, task_id)
+
+
+@signals.task_postrun.connect
+def _task_finished(task_id=None, task=None, state=None, **kwargs):
+    from config import logs, metrics
+
+    seconds = metrics.task_finished(task.name if task else "?", task_id, failed=state == "FAILURE")
+    logs.task_finished(task_id, state, seconds)

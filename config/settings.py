@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy
 
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django_prometheus",
     "django_filters",
     "django_tables2",
     "django_htmx",
@@ -61,6 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # request rate and latency per view (django-prometheus: first and last), database time per view (config.metrics)
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.metrics.DatabaseTimeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -70,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the request id, user and site on every log line, one JSON line per request (config/logs.py)
+    "config.logs.RequestLogMiddleware",
     # a courier's account reaches only the courier's pages (403 elsewhere)
     "courier.middleware.CourierOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -79,8 +87,9 @@ MIDDLEWARE = [
     "people.middleware.TemporaryPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # axes last, as its documentation asks
+    # axes last, as its documentation asks (django-prometheus's closing half only counts)
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -228,7 +237,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
 SECURE_TRANSPORT = env.bool("SECURE_TRANSPORT", default=not DEBUG and not set(ALLOWED_HOSTS) <= _LOOPBACK)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_TRANSPORT)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/"]  # the load balancer's probe speaks plain HTTP inside
+SECURE_REDIRECT_EXEMPT = [r"^healthz/", r"^metrics$"]  # the load balancer's probe speaks plain HTTP inside
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SECURE_TRANSPORT else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_TRANSPORT)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_TRANSPORT)
@@ -271,11 +280,14 @@ MINUTE_TASKS = (
 )
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=BULK_QUEUE)
 CELERY_TASK_QUEUES = {MINUTE_QUEUE: {}, BULK_QUEUE: {}}
-CELERY_TASK_ROUTES = {name: {"queue": MINUTE_QUEUE} for name in MINUTE_TASKS}
+# false: every task on the one bulk queue, as before the split (only bench.monday's "before" run sets it)
+CELERY_SPLIT_QUEUES = env.bool("CELERY_SPLIT_QUEUES", default=True)
+CELERY_TASK_ROUTES = {name: {"queue": MINUTE_QUEUE} for name in MINUTE_TASKS} if CELERY_SPLIT_QUEUES else {}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # a publish from a request (core/broker.py) waits at most this long; the outbox and beat catch up
 BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
 CELERY_RESULT_EXPIRES = 3600
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING: JSON lines with the request id
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The beat schedule lives in one module: config/beat.py
 BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=60)
@@ -346,10 +358,18 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
-}
+# one JSON object per line with the request id, user and site, no personal data (config/logs.py)
+LOGGING = logging_config(env("LOG_LEVEL", default="INFO"))
+
+# /metrics (config/metrics.py): answered only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# Error tracking (config/errors.py): Sentry's SDK when SENTRY_DSN is set; names, phones, addresses and ID numbers
+# are scrubbed before anything is sent
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.errors import sentry_init
+
+    sentry_init(
+        SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"), release=env("RELEASE", default=None)
+    )

@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 
 from people import views as people_views
 
-from . import views
+from . import metrics, views
 from .api import api
 
 admin.site.site_header = gettext_lazy("Q9 Order Desk · master data")
@@ -20,6 +20,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("healthz/ready/", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
-from core.models import District, Site, User
+from core.models import District, Province, Site, User
 from orders.models import EventKind, OnlineOrder, OrderEvent
 
 from .models import SiteActivity
@@ -20,15 +20,22 @@ SILENT_MINUTES = 20
 def silent_sites(*, user: User, at: datetime) -> QuerySet[Site]:
     """Active pickup sites in the user's scope, in provinces now inside service hours, whose workbench has not
     been refreshed for 20 minutes (or ever)."""
-    open_provinces = [p.pk for p in scoping.visible_provinces(user) if clock.in_service_hours(p, at)]
+    return _silent(scoping.visible_sites(user), scoping.visible_provinces(user), at).order_by("province__code", "code")
+
+
+def silent_sites_everywhere(*, at: datetime) -> QuerySet[Site]:
+    """The same across the whole network (the operators' metrics and alerts)."""
+    return _silent(Site.objects.all(), Province.objects.all(), at)
+
+
+def _silent(sites: QuerySet[Site], provinces, at: datetime) -> QuerySet[Site]:
+    open_provinces = [p.pk for p in provinces if clock.in_service_hours(p, at)]
     cutoff = at - timedelta(minutes=SILENT_MINUTES)
     recent = SiteActivity.objects.filter(site=OuterRef("pk"), last_refresh_at__gte=cutoff)
     return (
-        scoping.visible_sites(user)
-        .filter(active=True, kind=Site.Kind.SITE, is_data_center=False, province_id__in=open_provinces)
+        sites.filter(active=True, kind=Site.Kind.SITE, is_data_center=False, province_id__in=open_provinces)
         .exclude(Exists(recent))
         .select_related("province", "activity")
-        .order_by("province__code", "code")
     )
 
 

@@ -316,6 +316,7 @@ MATRIX = {
     "home": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "healthz": ("get", [(None, dict.fromkeys(ROLES, 200))]),
     "readyz": ("get", [(None, dict.fromkeys(ROLES, 200))]),
+    "metrics": ("get", [(None, dict.fromkeys(ROLES, 404))]),  # no METRICS_TOKEN in the tests: nothing to scrape
     "favicon": ("get", [(None, dict.fromkeys(ROLES, 301))]),
     "login": ("get", [(None, {"anon": 200, **_everyone(302)})]),
     "logout": ("post", [(None, dict.fromkeys(ROLES, 302))]),
