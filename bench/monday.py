@@ -176,9 +176,6 @@ def _mode(*, url: str, template: str, sites: int, bulk: int, split: bool, redis_
         name="淘宝(bench)", kind="channel", channel=channel, adapter="generic", callback_url=receiver.url
     )
     ApiClient.objects.exclude(pk=client.pk).update(callback_url="")
-    from orders.outbox import clients_changed
-
-    clients_changed()
     order = OnlineOrder.objects.order_by("pk").first()
     tmp = Path(tempfile.mkdtemp(prefix="q9-monday-"))
     env = {

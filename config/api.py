@@ -10,6 +10,7 @@ from ninja.parser import Parser
 from complaints.api import router as work_orders_router
 from core.apikit import error, policy_message, zh_message
 from core.exceptions import DomainError, SignatureError
+from core.ratelimit import RateLimited
 from logistics.api import router as tracking_router
 from orders.api import router as orders_router
 
@@ -77,6 +78,22 @@ def validation_error(request, exc):
         ),
         status=422,
     )
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    seconds = exc.retry_after
+    response = api.create_response(
+        request,
+        error(
+            "rate_limited",
+            f"请求过于频繁，请 {seconds} 秒后重试。",
+            message_en=f"Too many requests (orders) for this client; retry after {seconds} s.",
+        ),
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @api.exception_handler(SignatureError)

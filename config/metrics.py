@@ -48,9 +48,6 @@ REQUEST_DB_SECONDS = Histogram(
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 REQUEST_DB_STATEMENTS = Counter("q9_request_db_statements", "SQL statements run by requests, per view", ["view"])
-RATE_LIMIT_FAIL_OPEN = Counter(
-    "q9_api_rate_limit_fail_open", "API requests let through unmetered because Redis did not answer"
-)
 
 
 # ------------------------------------------------------------------------------------------------ the endpoint

@@ -373,3 +373,8 @@ if SENTRY_DSN:
     sentry_init(
         SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"), release=env("RELEASE", default=None)
     )
+
+# The API's limit per client (core/ratelimit.py): a token bucket in Redis, this many orders (or requests) a second,
+# up to the burst (two full bulks); past it 429 with Retry-After. Redis away: the limit fails open, counted.
+API_RATE_PER_SECOND = env.float("API_RATE_PER_SECOND", default=100.0)
+API_RATE_BURST = env.int("API_RATE_BURST", default=2000)

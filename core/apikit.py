@@ -344,7 +344,16 @@ class ErrorOut(Schema):
 
 
 # 400: a control character in the path or query, 413: a body past the limit (config.middleware.InputGuardMiddleware)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 EN = {
     "invalid": "The request is not valid.",

@@ -17,6 +17,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyHeader
 from pydantic import BaseModel
 
+from core import ratelimit
 from core.apikit import (
     CONTROLS,
     ERRORS,
@@ -56,6 +57,7 @@ class SignedClient(APIKeyHeader):
 
     def authenticate(self, request, key):
         client = verify(request)
+        ratelimit.take(client_id=client.pk)  # a bulk push takes one token per order: push_orders takes the rest
         request.api_client = client
         return client
 
@@ -336,6 +338,7 @@ def push_order(request, payload: OrderIn):
 @router.post("/orders/bulk", response={200: BulkOut, **ERRORS}, summary="Push up to 1,000 orders")
 def push_orders(request, payload: BulkIn):
     """批量推送（最多 1,000 个），逐条返回结果：created / existing / conflict / invalid。"""
+    ratelimit.take(client_id=request.api_client.pk, cost=len(payload.orders) - 1)
     results = orders_intake(
         channel=_channel(request),
         items=[order_data(o) for o in payload.model_dump()["orders"]],
