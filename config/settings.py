@@ -273,7 +273,6 @@ MINUTE_TASKS = (
     "complaints.tasks.overdue",
     "complaints.tasks.warnings",
     "complaints.tasks.results_deliver",
-    "dispatch.tasks.deadline_warnings",
     "dispatch.tasks.unscanned_reminders",
     "orders.tasks.callbacks_deliver",
     "orders.tasks.day_counts",
@@ -378,3 +377,7 @@ if SENTRY_DSN:
 # up to the burst (two full bulks); past it 429 with Retry-After. Redis away: the limit fails open, counted.
 API_RATE_PER_SECOND = env.float("API_RATE_PER_SECOND", default=100.0)
 API_RATE_BURST = env.int("API_RATE_BURST", default=2000)
+
+# Every migration runs with these (core's migrate command): waiting for a table's lock gives up after seconds
+MIGRATION_LOCK_TIMEOUT = env("MIGRATION_LOCK_TIMEOUT", default="5s")
+MIGRATION_STATEMENT_TIMEOUT = env("MIGRATION_STATEMENT_TIMEOUT", default="15min")

@@ -17,7 +17,6 @@ MINUTE = {
     "scheduler-heartbeat",
     "sla-sweep",
     "work-orders-overdue",
-    "deadline-warnings",
     "callbacks-deliver",
     "order-day-counts",
     "work-order-results",
