@@ -185,7 +185,7 @@ def _mode(*, url: str, template: str, sites: int, bulk: int, split: bool, redis_
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
         "CELERY_RESULT_BACKEND": f"redis://127.0.0.1:{redis_port}/0",
         "CELERY_SPLIT_QUEUES": "true" if split else "false",
-        "CALLBACK_ALLOW_PRIVATE_URLS": "true",
+        "CALLBACK_ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_URL": "dummymail://",
         "MEDIA_ROOT": str(tmp / "media"),
         "VAR_DIR": str(tmp),
@@ -295,7 +295,7 @@ def main(argv):
 
         os.environ["DATABASE_URL"] = url
         os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        os.environ["CALLBACK_ALLOW_PRIVATE_URLS"] = "true"
+        os.environ["CALLBACK_ALLOWED_HOSTS"] = "127.0.0.1"
         today = timezone.localdate()
         week = today - timedelta(days=today.weekday() + 7)  # last week: what weekly_cycle notices
         t0 = time.perf_counter()
