@@ -1,6 +1,7 @@
 """The Django admin, for HQ: master data (provinces' hours, sites, couriers, service areas, users)."""
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -208,3 +209,6 @@ def _hand_to_hq(model) -> None:
 
 for _model in [m for m, a in admin.site._registry.items() if not isinstance(a, HQAdmin)]:
     _hand_to_hq(_model)
+    _app = apps.get_app_config(_model._meta.app_label)
+    if _app.name == "axes":  # django-axes names its group in English only
+        _app.verbose_name = _("Sign-in protection")

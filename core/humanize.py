@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 
 def duration_text(seconds: float) -> str:
@@ -24,9 +24,15 @@ def duration_text(seconds: float) -> str:
     return f"{mins}分"
 
 
+_EN_UNITS = {"天": "d", "小时": "h", "分": "min"}
+
+
 def countdown_text(seconds: float) -> str:
     """Time left before a deadline (还剩 29 分, 还剩 6 天 10 小时) or past it (已超时 2 小时), the words spaced
     as on the countdowns of the pages."""
+    if not (translation.get_language() or "zh").startswith("zh"):
+        english = re.sub(r"(\d+)(天|小时|分)", lambda m: f" {m[1]} {_EN_UNITS[m[2]]}", duration_text(seconds)).strip()
+        return f"{english} left" if seconds >= 0 else f"{english} overdue"
     spaced = re.sub(r"(\d+)(天|小时|分)", r" \1 \2", duration_text(seconds)).strip()
     return f"还剩 {spaced}" if seconds >= 0 else f"已超时 {spaced}"
 

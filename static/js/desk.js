@@ -2,18 +2,21 @@
 (function () {
   "use strict";
 
-  // the same words as core/humanize.py countdown_text: 还剩 29 分 / 已超时 2 小时 / 还剩 6 天 10 小时;
-  // seconds only in the last 10 minutes before a deadline
+  // the same words as core/humanize.py countdown_text: 还剩 29 分 / 已超时 2 小时 / 还剩 6 天 10 小时 (in English:
+  // 29 min left / 2 h overdue / 6 d 10 h left); seconds only in the last 10 minutes before a deadline
+  var EN = (document.documentElement.lang || "").toLowerCase().indexOf("en") === 0;
+  var W = EN ? { d: " d", h: " h", m: " min", s: " s", left: "", late: "", leftAfter: " left", lateAfter: " overdue" }
+             : { d: " 天", h: " 小时", m: " 分", s: " 秒", left: "还剩 ", late: "已超时 ", leftAfter: "", lateAfter: "" };
   function span(seconds) {
     var minutes = Math.floor(seconds / 60), days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
-    if (days) return days + " 天" + (hours ? " " + hours + " 小时" : "");
-    if (hours) return hours + " 小时" + (mins ? " " + mins + " 分" : "");
-    return mins + " 分";
+    if (days) return days + W.d + (hours ? " " + hours + W.h : "");
+    if (hours) return hours + W.h + (mins ? " " + mins + W.m : "");
+    return mins + W.m;
   }
   function fmt(seconds) {
     var s = Math.abs(Math.floor(seconds));
-    if (seconds >= 0 && s < 600) return "还剩 " + Math.floor(s / 60) + " 分 " + String(s % 60).padStart(2, "0") + " 秒";
-    return (seconds < 0 ? "已超时 " : "还剩 ") + span(s);
+    if (seconds >= 0 && s < 600) return W.left + Math.floor(s / 60) + W.m + " " + String(s % 60).padStart(2, "0") + W.s + W.leftAfter;
+    return seconds < 0 ? W.late + span(s) + W.lateAfter : W.left + span(s) + W.leftAfter;
   }
 
   function tick() {

@@ -1,0 +1,61 @@
+"""One word per act, in Chinese: a closure day is 停运日 everywhere, a failed accept and a failed pickup are named
+as such on their buttons, the administration's groups and models read in Chinese, the countdown speaks the page's
+language, and an address is shown without its district code."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from core.humanize import countdown_text
+from tests.pages import shown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _msgstrs() -> str:
+    text = (ROOT / "locale/zh_Hans/LC_MESSAGES/django.po").read_text()
+    return "\n".join(re.findall(r'^msgstr(?:\[\d\])? "(.*)"$', text, re.M))
+
+
+def test_a_closure_day_has_one_name():
+    places = [_msgstrs()] + [
+        p.read_text() for pattern in ("templates/**/*.html", "*/rule_docs.py", "docs/*.md") for p in ROOT.glob(pattern)
+    ]
+    for text in places:
+        assert "停摆日" not in text and "停工日" not in text
+
+
+def test_the_fail_buttons_name_their_act():
+    for name, word in (("_workbench_rows.html", "Accept failed"), ("_pickup_row.html", "Pickup failed")):
+        template = (ROOT / "templates/dispatch" / name).read_text()
+        assert '{% translate "Fail" %}' not in template and f'{{% translate "{word}" %}}' in template
+
+
+@pytest.mark.django_db
+def test_the_administration_reads_in_chinese(net, client):
+    client.force_login(net.hq, backend="core.auth.UserBackend")
+    html = shown(client.get(reverse("admin:index")))
+    captions = re.findall(r"<caption>\s*<a[^>]*>([^<]+)</a>", html)
+    models = re.findall(r'<th scope="row"[^>]*>\s*(?:<a[^>]*>)?([^<]+)', html)
+    assert captions and models
+    english = [name for name in captions + models if re.search(r"[A-Za-z]", name)]
+    assert not english, english
+
+
+def test_the_countdown_speaks_the_pages_language():
+    with translation.override("en"):
+        assert countdown_text(29 * 60) == "29 min left" and countdown_text(-2 * 3600) == "2 h overdue"
+    with translation.override("zh-hans"):
+        assert countdown_text(29 * 60) == "还剩 29 分" and countdown_text(-2 * 3600) == "已超时 2 小时"
+
+
+@pytest.mark.django_db
+def test_an_address_is_shown_without_its_district_code(net, login):
+    from .factories import make_order
+
+    order = make_order()
+    html = shown(login(net.hq).get(reverse("orders:order_detail", args=[order.pk])))
+    assert order.sender_adcode == "330106" and not re.search(r"(?<!\d)330106(?!\d)", html)
