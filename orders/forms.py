@@ -8,7 +8,34 @@ from .models import BusinessType, Channel, OnlineOrder
 DT = {"type": "datetime-local"}
 
 
-class OrderEntryForm(PolicyFormMixin, forms.ModelForm):
+def address_without_region(address: str, *region: str) -> str:
+    """The street part of an address typed in full: a province, city and district the form has in their own fields
+    are not kept a second time at its start (浙江省 + 浙江省杭州市西湖区文三路90号 → 文三路90号 with 杭州市, 西湖区)."""
+    text = (address or "").strip()
+    for part in region:
+        part = (part or "").strip()
+        if part and text.startswith(part):
+            text = text[len(part) :].lstrip()
+    return text or (address or "").strip()
+
+
+class RegionFieldsMixin:
+    """Forms with separate province/city/district fields: the address keeps only what they do not say."""
+
+    region_sides = ("sender",)
+
+    def clean(self):
+        data = super().clean()
+        for side in self.region_sides:
+            key = f"{side}_address"
+            if data.get(key):
+                data[key] = address_without_region(
+                    data[key], data.get(f"{side}_province"), data.get(f"{side}_city"), data.get(f"{side}_district")
+                )
+        return data
+
+
+class OrderEntryForm(RegionFieldsMixin, PolicyFormMixin, forms.ModelForm):
     """追加订单: HQ enters an order by hand (e.g. from a phone call); it then flows like any other."""
 
     channel = forms.ModelChoiceField(
@@ -24,6 +51,8 @@ class OrderEntryForm(PolicyFormMixin, forms.ModelForm):
         label=_("Pickup window from"), required=False, widget=forms.DateTimeInput(attrs=DT)
     )
     window_end = forms.DateTimeField(label=_("Pickup window to"), required=False, widget=forms.DateTimeInput(attrs=DT))
+
+    region_sides = ("sender", "receiver")
 
     class Meta:
         model = OnlineOrder
@@ -62,7 +91,7 @@ class OrderEntryForm(PolicyFormMixin, forms.ModelForm):
         pass
 
 
-class OrderCorrectForm(PolicyFormMixin, forms.Form):
+class OrderCorrectForm(RegionFieldsMixin, PolicyFormMixin, forms.Form):
     """Details the consumer confirmed by phone (a site's correction, recorded with a note)."""
 
     sender_name = forms.CharField(label=_("Sender"), max_length=64)

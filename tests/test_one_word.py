@@ -59,3 +59,30 @@ def test_an_address_is_shown_without_its_district_code(net, login):
     order = make_order()
     html = shown(login(net.hq).get(reverse("orders:order_detail", args=[order.pk])))
     assert order.sender_adcode == "330106" and not re.search(r"(?<!\d)330106(?!\d)", html)
+
+
+@pytest.mark.django_db
+def test_hand_entry_keeps_the_province_once(net, login):
+    from orders.models import Channel, OnlineOrder
+
+    login(net.hq).post(
+        reverse("orders:order_new"),
+        {
+            "channel": Channel.objects.get(slug="hq").pk,
+            "sender_name": "王五",
+            "sender_phone": "13700000001",
+            "sender_province": "浙江省",
+            "sender_city": "杭州市",
+            "sender_district": "西湖区",
+            "sender_address": "浙江省杭州市西湖区文三路90号",
+            "receiver_province": "北京市",
+            "receiver_address": "北京市朝阳区建国路1号",
+            "business_type": "send",
+            "is_online": "on",
+        },
+    )
+    order = OnlineOrder.objects.get(sender_name="王五")
+    assert order.sender_address == "文三路90号" and order.receiver_address == "朝阳区建国路1号"
+    assert order.site == net.site_a
+    html = shown(login(net.hq).get(reverse("orders:order_detail", args=[order.pk])))
+    assert html.count("浙江省杭州市西湖区") == 1
