@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -93,9 +94,9 @@ class DashboardFilterForm(PolicyFormMixin, forms.Form):
         label=_("Province"), queryset=Province.objects.none(), required=False, empty_label=_("The whole network")
     )
 
-    def __init__(self, *args, user, today, **kwargs):
+    def __init__(self, *args, user, today=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.today = today or timezone.localdate()
         if scoping.is_national(user):
             self.fields["province"].queryset = Province.objects.order_by("code")
         else:
