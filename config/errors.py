@@ -74,6 +74,7 @@ def sentry_init(dsn: str, *, environment: str = "production", release: str | Non
             LoggingIntegration(level=logging.INFO, event_level=logging.ERROR),
         ],
         include_local_variables=False,
+        include_source_context=False,  # a line of source may hold a literal (test data, a fixture)
         max_request_body_size="never",
         event_scrubber=EventScrubber(denylist=DEFAULT_DENYLIST + PERSONAL_DENYLIST, recursive=True),
         before_send=before_send,
