@@ -1,5 +1,5 @@
-"""Layout in Chromium: no page of any role scrolls sideways at 1280 or 1024 px and the header's last item stays on
-screen, even with a three-digit unread count (issue 28.1); the header search finds an order by the last 4 digits of a phone, and screenshots of the main pages at 1366×768
+"""Layout in Chromium: no page of any role scrolls sideways at 1280 or 1024 px, no column header or button breaks over
+lines, and the header's last item stays on screen, even with a three-digit unread count (issue 28.1, 28.4); the header search finds an order by the last 4 digits of a phone, and screenshots of the main pages at 1366×768
 and at a 390×844 phone are saved under var/test/ (artefacts of the suite, not committed)."""
 
 from pathlib import Path
@@ -43,14 +43,25 @@ def _orders(net):
 
 
 HEADER_END = "[data-testid=desk-header] [data-testid=account-menu]"  # the header's last item
+# the column headers and buttons of a page whose text runs over more than one line (「线/上」, 「业务/员」, 保存)
+BROKEN = """Array.prototype.filter.call(document.querySelectorAll('main th, main .btn'), function (el) {
+  if (!el.getBoundingClientRect().width || !el.textContent.trim()) return false;
+  var cs = getComputedStyle(el), lh = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.5;
+  var range = document.createRange(); range.selectNodeContents(el);
+  var tops = Array.prototype.filter.call(range.getClientRects(), function (r) { return r.width > 0 && r.height > 0; })
+    .map(function (r) { return r.top; }).sort(function (a, b) { return a - b; });
+  var lines = tops.length ? 1 : 0;
+  for (var i = 1; i < tops.length; i++) if (tops[i] - tops[i - 1] > lh / 2) lines++;
+  return lines > 1;
+}).map(function (el) { return el.textContent.trim().slice(0, 20); })"""
 
 
-def test_no_page_scrolls_sideways_at_1280_or_1024(net, live_server, browser):
+def test_no_page_scrolls_sideways_nor_breaks_its_headers_at_1280_or_1024(net, live_server, browser):
     _orders(net)
     for user in net.users().values():  # a three-digit unread count, the widest the bell gets ("99+")
         for i in range(120):
             message_send(audience=Message.Audience.USER, user=user, title=f"通知 {i}")
-    wide, off_screen = [], []
+    wide, off_screen, broken = [], [], []
     for role, user in net.users().items():
         context = browser.new_context(
             locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800}
@@ -65,6 +76,9 @@ def test_no_page_scrolls_sideways_at_1280_or_1024(net, live_server, browser):
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 if overflow > 0:
                     wide.append((role, width, path, overflow))
+                split = page.evaluate(BROKEN)
+                if split:
+                    broken.append((role, width, path, split))
                 box = page.locator(HEADER_END).bounding_box()
                 if not box or box["x"] + box["width"] > width:
                     off_screen.append((role, width, path, box))
@@ -73,6 +87,7 @@ def test_no_page_scrolls_sideways_at_1280_or_1024(net, live_server, browser):
         context.close()
     assert wide == [], f"pages wider than the screen (role, width, path, extra px): {wide}"
     assert off_screen == [], f"the header's last item off screen: {off_screen}"
+    assert broken == [], f"headers or buttons broken over lines: {broken}"
 
 
 def test_screenshots_of_the_main_pages(net, live_server, browser):
