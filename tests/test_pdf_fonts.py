@@ -45,7 +45,9 @@ from zoneinfo import ZoneInfo
 # a site's notice: ReportLab (the fast path)
 from penalties.reports import notice_pdf
 ns = types.SimpleNamespace
-line = ns(violation=ns(rule="LATE_ACCEPT", order_id=1, order=ns(channel_order_id="LP0000000777"), reference="",
+# an audit finding: its evidence is its explanation (a time fine's explanation replays the order's stored history)
+line = ns(violation=ns(rule="FALSE_WAYBILL", order_id=1, order=ns(channel_order_id="LP0000000777"), reference="",
+                       evidence="揽收运单号与实物不符",
                        occurred_at=datetime(2026, 11, 17, 10, tzinfo=ZoneInfo("Asia/Shanghai")), week=week,
                        fine=Decimal("100")), late_addition=True)
 with open(os.path.join(out, "notice.pdf"), "wb") as fh:

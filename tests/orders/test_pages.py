@@ -21,10 +21,10 @@ S = OrderState
 def test_banner_and_workbench(net, login):
     client = login(net.clerk_a)
     page = client.get(reverse("home")).content.decode()
-    assert "您还有未接订单" not in page
+    assert "data-pending-part hidden" in page  # the live banner is on every desk page, hidden while nothing waits
     order = make_order(remark="请下午来")
     page = client.get(reverse("home")).content.decode()
-    assert "您还有未接订单,请尽快操作!" in page
+    assert "您还有未接订单,请尽快操作!" in page and "data-pending-part hidden" not in page
     response = client.get(reverse("dispatch:workbench"))
     body = response.content.decode()
     assert order.channel_order_id in body and "请下午来" in body and "138****5678" in body
