@@ -1,6 +1,6 @@
 """Logs: one JSON object per line (structlog over the standard library's logging, so Django's, Celery's and our own
 loggers all print the same way), each with the request id of the request it belongs to — or of the request that
-started the Celery task it belongs to — and the user (id and role) and site (code) of that request.
+started the Celery task it belongs to — and the user (id and role) and site (id) of that request.
 
 No personal data in any line: the desk never logs names, phones or addresses on purpose (a user is its id, a site
 its code, a request its path without the query), and ``scrub`` below removes what slips through anyway — values of
@@ -113,8 +113,8 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            site = getattr(user, "site", None)
-            bind_contextvars(user_id=user.pk, role=user.role or "", site=site.code if site else "")
+            # the site by its id, read from the user row already loaded (its code would cost a query a request)
+            bind_contextvars(user_id=user.pk, role=user.role or "", site_id=getattr(user, "site_id", None))
         response = None
         try:
             response = self.get_response(request)

@@ -22,11 +22,15 @@ class OrderTable(tables.Table):
         accessor="pk",
         orderable=False,
         attrs={
-            "input": {"class": "form-check-input", "name": "ids"},
+            "input": {
+                "class": "form-check-input",
+                "name": "ids",
+                "aria-label": lambda record: _("Select order %(id)s") % {"id": record.channel_order_id},
+            },
             "th__input": {"class": "form-check-input", "data-select-all": ""},
         },
     )
-    order_time = tables.Column(verbose_name=_("order time"))
+    order_time = tables.Column(verbose_name=_("order time"), attrs={"td": {"class": "text-nowrap"}})
     channel_order_id = tables.Column(
         verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]), orderable=False
     )

@@ -69,7 +69,7 @@ def test_json_lines_with_request_id_user_and_site_and_no_personal_data(net, clie
     assert good[REQUEST_ID_HEADER] != bad[REQUEST_ID_HEADER]
     clerk = next(r for r in requests if r["view"] == "dispatch:workbench")
     assert clerk["request_id"] == "lb-abcdef012345" and clerk["user_id"] == net.clerk_a.pk
-    assert clerk["site"] == net.clerk_a.site.code and clerk["path"] == reverse("dispatch:workbench")  # no query
+    assert clerk["site_id"] == net.clerk_a.site_id and clerk["path"] == reverse("dispatch:workbench")  # no query
     careless = next(r for r in records if r.get("logger") == "orders" and r["level"] == "warning")
     assert "[phone]" in careless["event"] and "[id-number]" in careless["event"]
     assert careless["sender_name"] == "[scrubbed]"
