@@ -42,7 +42,7 @@ def test_clerk_accepts_assigns_confirms_and_finds_the_order(net, live_server, pa
     courier = net.site_a.couriers.first()
     page.get_by_test_id(f"courier-{second.channel_order_id}").select_option(str(courier.pk))
     page.get_by_test_id(f"assign-{second.channel_order_id}").click()
-    expect(page.locator(".alert-success")).to_contain_text(courier.name)
+    expect(page.get_by_test_id(f"courier-note-{second.channel_order_id}")).to_contain_text(courier.name)  # in place
     waybill = page.get_by_test_id(f"waybill-{second.channel_order_id}")
     waybill.fill("31234567890")  # 11 digits: refused with the format
     waybill.press("Enter")
