@@ -22,7 +22,8 @@ def sign_in(page, base, username, password):
 
 
 def sign_out(page):
-    page.click("text=退出")
+    page.get_by_test_id("account-menu").click()  # 退出 sits in the account menu
+    page.get_by_test_id("logout").click()
     page.wait_for_url("**/accounts/login/")
 
 

@@ -80,7 +80,8 @@ def test_work_order_answered_sent_back_answered_passed_and_delivered(net, live_s
         page.get_by_test_id("wo-reply").fill(text)
         page.get_by_test_id("wo-answer").click()
         expect(page.locator(".alert-success")).to_be_visible()
-        page.click("text=退出")
+        page.get_by_test_id("account-menu").click()  # 退出 sits in the account menu
+        page.get_by_test_id("logout").click()
 
     answer("快件已由门卫代收，已致歉")
     login(page, base, net.hq)
@@ -88,7 +89,8 @@ def test_work_order_answered_sent_back_answered_passed_and_delivered(net, live_s
     page.get_by_test_id("wo-reason").fill("请上传门卫签收的照片")
     page.get_by_test_id("wo-back").click()
     expect(page.get_by_test_id("wo-state")).to_contain_text("退回")
-    page.click("text=退出")
+    page.get_by_test_id("account-menu").click()  # 退出 sits in the account menu
+    page.get_by_test_id("logout").click()
     answer("已补充照片：门卫代收，客户已取回")
     login(page, base, net.hq)
     page.goto(f"{base}/work-orders/{wo.pk}/")
