@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.dateparse import parse_datetime
 
 from . import scoping
@@ -125,11 +125,28 @@ def scheduler_last_heartbeat() -> datetime | None:
     return parse_datetime(value) if value else None
 
 
-def site_search(*, q: str, limit: int = 20) -> list[Site]:
-    """Active pickup sites (and the data center) by code prefix or part of the name."""
+def site_search(*, q: str, limit: int = 20, near: str = "", exclude: tuple[int, ...] = ()) -> list[Site]:
+    """Active pickup sites (and the data center) by code prefix or part of the name, never one of ``exclude``.
+    ``near`` is the place the sites are for (an order's district code): the sites of that district first, then
+    of its city, then of its province, then the data center, then the rest; without it the data center first."""
     q = (q or "").strip()
     qs = Site.objects.filter(active=True).filter(Q(kind=Site.Kind.SITE) | Q(is_data_center=True))
+    if exclude:
+        qs = qs.exclude(pk__in=list(exclude))
     if q:
         code = q.split()[0]
         qs = qs.filter(Q(code__startswith=code) | Q(name__icontains=q) | Q(is_data_center=True, name__icontains=q[:2]))
+    near = (near or "").strip()
+    if len(near) == 6 and near.isdigit():
+        qs = qs.annotate(
+            nearness=Case(
+                When(district__adcode=near, then=Value(0)),
+                When(district__adcode__startswith=near[:4], then=Value(1)),
+                When(province__code=near[:2], then=Value(2)),
+                When(is_data_center=True, then=Value(3)),
+                default=Value(4),
+                output_field=IntegerField(),
+            )
+        )
+        return list(qs.select_related("province").order_by("nearness", "code")[:limit])
     return list(qs.select_related("province").order_by("-is_data_center", "code")[:limit])

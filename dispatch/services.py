@@ -172,7 +172,12 @@ def orders_accept_batch(*, order_ids, actor, at: datetime | None = None) -> Batc
     return result
 
 
-def _transfer_target(to_site: Site, order: OnlineOrder) -> None:
+def _transfer_target(to_site: Site, order: OnlineOrder, actor=None) -> None:
+    if actor is not None and scoping.role_of(actor) == scoping.Role.CLERK and to_site.pk == actor.site_id:
+        raise OrderError(
+            _("%(site)s is your own site: transfer to another site or to the data center.") % {"site": to_site.name},
+            field="to_site",
+        )
     if to_site.pk == order.site_id:
         raise OrderError(_("The order is already at %(site)s.") % {"site": to_site.name}, field="to_site")
     if not to_site.active:
@@ -197,7 +202,7 @@ def order_transfer(
     order = workflow.lock(order_id)
     _guard_site(order, actor)
     workflow.check(order, "transfer", expect=expect)
-    _transfer_target(to_site, order)
+    _transfer_target(to_site, order, actor)
     from_site, from_state = order.site, order.state
     due = order.accept_due_at
     event = event_build(

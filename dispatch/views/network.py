@@ -24,6 +24,7 @@ from core.parsing import parse_id
 from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.view_calls import service_call
+from orders import selectors as order_selectors
 
 from .. import selectors as desk_selectors
 from ..tables import SilentSiteTable
@@ -34,12 +35,40 @@ from .common import (
 # ---------------------------------------------------------------- network helpers
 
 
+def _picker_place(request) -> tuple[str, tuple[int, ...]]:
+    """Where the picked site is for, and the sites it cannot be: the order the picker is about (``picker_order``, or
+    the first of the selected ``ids``) gives its district and its own site; a clerk's own site is never offered."""
+    exclude: list[int] = []
+    near = ""
+    user = request.user
+    if scoping.role_of(user) == R.CLERK and user.site_id:
+        exclude.append(user.site_id)
+        near = user.site.district.adcode if user.site.district_id else ""
+    ids = [
+        pk
+        for pk in (parse_id(raw) for raw in [request.GET.get("picker_order"), *request.GET.getlist("ids")[:50]])
+        if pk
+    ]
+    order = (
+        order_selectors.orders_for(user=user).filter(pk__in=ids).select_related("site__district").order_by("pk").first()
+        if ids
+        else None
+    )
+    if order is not None:
+        exclude.append(order.site_id)
+        site_area = order.site.district.adcode if order.site.district_id else ""
+        near = order.sender_adcode or site_area or near
+    return near, tuple(exclude)
+
+
 @login_required
 def site_search(request):
     """The site picker of transfers and dispatch: by code prefix or part of the name, 20 at most, never a
-    20,000-option select. Answers JSON, or <option>s for a <datalist> when htmx asks."""
+    20,000-option select; the sites near the order first, never its own site nor the clerk's. Answers JSON, or
+    <option>s for a <datalist> when htmx asks."""
     q = (request.GET.get("q") or request.GET.get("to_site") or request.GET.get("site") or "").strip()
-    sites = net_selectors.site_search(q=q, limit=20)
+    near, exclude = _picker_place(request)
+    sites = net_selectors.site_search(q=q, limit=20, near=near, exclude=exclude)
     if request.htmx:
         return render(request, "dispatch/_site_options.html", {"sites": sites})
     return JsonResponse(

@@ -110,11 +110,45 @@
     if (expect) expect.value = button.getAttribute("data-state") || "";
     var eventField = form.querySelector("[data-event-field]");
     if (eventField) eventField.value = button.getAttribute("data-event") || "";
+    // the site picker offers the sites near this order (dispatch.views.network.site_search): a fresh list per order
+    modal.querySelectorAll("[data-picker-order]").forEach(function (el) { el.value = button.getAttribute("data-order-pk") || ""; });
+    modal.querySelectorAll("datalist").forEach(function (list) { list.textContent = ""; });
   });
   document.addEventListener("shown.bs.modal", function (e) {
+    var error = e.target.querySelector("[data-dialog-error]");
+    if (error && !error.hasAttribute("data-read")) { error.setAttribute("data-read", ""); error.focus(); return; }
     var first = e.target.querySelector("input[type=text], input[type=search], select, textarea");
     if (first) first.focus();
   });
+
+  // A dialog reopened after a refusal shows the refusal inside itself, where it can be read (the page's message bar
+  // lies behind the dialog's overlay), and takes the focus to it; closed, the dialog gives it back to the page.
+  var lentAlerts = [];
+  function errorsIntoDialog(modal) {
+    var alerts = Array.prototype.slice.call(document.querySelectorAll("main > .alert-danger[role=alert]:not([data-testid=typed-errors])"));
+    var body = modal.querySelector(".modal-body") || modal.querySelector(".modal-content");
+    if (!alerts.length || !body) return;
+    var box = document.createElement("div");
+    box.className = "alert alert-danger py-2 mb-2";
+    box.setAttribute("role", "alert");
+    box.setAttribute("tabindex", "-1");
+    box.setAttribute("data-dialog-error", "");
+    box.setAttribute("data-testid", "dialog-error");
+    alerts.forEach(function (a) {
+      var line = document.createElement("div");
+      line.textContent = a.textContent.trim();
+      box.appendChild(line);
+      lentAlerts.push({node: a, next: a.nextSibling, parent: a.parentNode});
+      a.remove();
+    });
+    body.insertBefore(box, body.firstChild);
+    modal.addEventListener("hidden.bs.modal", function giveBack() {
+      modal.removeEventListener("hidden.bs.modal", giveBack);
+      box.remove();
+      lentAlerts.forEach(function (lent) { lent.parent.insertBefore(lent.node, lent.next); });
+      lentAlerts = [];
+    });
+  }
 
   // a scanner types the waybill and sends Enter: confirm that row
   document.addEventListener("keydown", function (e) {
@@ -415,8 +449,9 @@
     Object.keys(typed.data || {}).forEach(function (name) {
       var field = form.querySelector("[name='" + name.replace(/'/g, "") + "']");
       if (field && field.type !== "hidden" && field.type !== "file") field.value = typed.data[name];
-      else if (field && name === "expect") field.value = typed.data[name];
+      else if (field && (name === "expect" || name === "picker_order")) field.value = typed.data[name];
     });
+    errorsIntoDialog(modal);
     window.bootstrap.Modal.getOrCreateInstance(modal).show();
   }
 
