@@ -84,6 +84,16 @@ def beat_schedule() -> dict:
             "schedule": 3600.0,
             "options": {"expires": 3000},
         },
+        "escalations": {
+            "task": "dispatch.tasks.escalations",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        "alerts-deliver": {
+            "task": "core.tasks.alerts_deliver",
+            "schedule": float(settings.CALLBACK_SWEEP_SECONDS),
+            "options": {"expires": settings.CALLBACK_SWEEP_SECONDS * 0.9},
+        },
         "unscanned-reminders": {
             "task": "dispatch.tasks.unscanned_reminders",
             "schedule": 300.0,

@@ -219,6 +219,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 COURIER_SW_VERSION = "1"
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
+# Operations alerts (core/alerts.py): the SMS gateway's class (``send(numbers, text)``; the default only logs, the
+# numbers masked) and the group robots' hosts a channel's address may name (a host in CALLBACK_ALLOWED_HOSTS too).
+ALERT_SMS_BACKEND = env("ALERT_SMS_BACKEND", default="core.sms.LoggingBackend")
+ALERT_WEBHOOK_HOSTS = {"wecom": "qyapi.weixin.qq.com", "dingtalk": "oapi.dingtalk.com"}
 
 # The request body limit follows the bulk schema: 1,000 orders of the longest fields, Chinese text escaped as
 # \uXXXX (about 11.8 KB an order) fit; past it the API answers a JSON 413 (config.middleware.InputGuardMiddleware)
@@ -276,6 +280,8 @@ MINUTE_TASKS = (
     "dispatch.tasks.unscanned_reminders",
     "orders.tasks.callbacks_deliver",
     "orders.tasks.day_counts",
+    "dispatch.tasks.escalations",
+    "core.tasks.alerts_deliver",
 )
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=BULK_QUEUE)
 CELERY_TASK_QUEUES = {MINUTE_QUEUE: {}, BULK_QUEUE: {}}

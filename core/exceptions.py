@@ -64,3 +64,8 @@ class ImportFileError(DomainError):
 
     def __init__(self, message=None, *, field: str | None = "file"):
         super().__init__(message, field=field)
+
+
+class AlertChannelError(DomainError):
+    code = "alert_channel_invalid"
+    default_message = _("The alert channel is not accepted.")

@@ -109,3 +109,31 @@ def _user_in_scope(sender: User, target: User) -> bool:
     if role in (User.Role.LCS, User.Role.MANAGER):
         return target.province_id == sender.province_id
     return role == User.Role.HQ
+
+
+class AlertChannelForm(PolicyFormMixin, forms.Form):
+    """HQ's alert channel: an empty address or secret on a change keeps the stored one (never shown back)."""
+
+    province = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("HQ"), label=_("Whose team"))
+    kind = forms.ChoiceField(label=_("Kind"))
+    name = forms.CharField(label=_("Name"), max_length=64)
+    target = forms.CharField(
+        label=_("Address"),
+        max_length=1000,
+        required=False,
+        help_text=_("The robot's webhook address, or e-mail addresses, or mobile numbers (separated by commas)."),
+    )
+    secret = forms.CharField(
+        label=_("Signing secret (钉钉 加签)"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        from .models import AlertChannel, Province
+
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = Province.objects.order_by("code")
+        self.fields["kind"].choices = AlertChannel.Kind.choices

@@ -305,3 +305,90 @@ class SeenSignature(models.Model):
 
     class Meta:
         verbose_name = _("seen API signature")
+
+
+class AlertChannel(models.Model):
+    """Where operations alerts reach people: a 企业微信 or 钉钉 group robot, e-mail addresses or SMS numbers, for one
+    province's team or (no province) for HQ. HQ configures them; the robots' keys and the signing secret stay
+    here and are never shown back in full."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot (企业微信)")
+        DINGTALK = "dingtalk", _("DingTalk group robot (钉钉)")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=64)
+    #: the robot's webhook URL (its key or access token included), e-mail addresses or phone numbers
+    target = models.CharField(_("address"), max_length=1000)
+    #: 钉钉's signing secret (加签), empty for the others
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        ordering = ["province__code", "kind", "id"]
+        verbose_name = _("alert channel")
+        verbose_name_plural = _("alert channels")
+        indexes = [models.Index(fields=["province", "active"], name="alertchannel_province")]
+
+    def __str__(self):
+        return self.name
+
+
+class AlertMessage(models.Model):
+    """One alert owed to one channel (the outbox kit delivers it, ``core.alerts``): the title and lines as
+    written, rendered in the channel's own form when sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    channel = models.ForeignKey(AlertChannel, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("event"), max_length=20)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="alertmessage_due", condition=Q(status="pending")),
+            models.Index(fields=["-created_at"], name="alertmessage_time"),
+        ]
+
+
+class AlertAttempt(models.Model):
+    message = models.ForeignKey(AlertMessage, on_delete=models.CASCADE, related_name="deliveries")
+    at = models.DateTimeField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    ok = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class AlertRaised(models.Model):
+    """What has been alerted once (an order's accept deadline near or missed, a callback given up): the next run
+    finds the row and stays quiet. Kept a week."""
+
+    kind = models.CharField(max_length=20)
+    ref = models.BigIntegerField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="alertraised_once")]
+        indexes = [models.Index(fields=["at"], name="alertraised_at")]

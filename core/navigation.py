@@ -91,7 +91,14 @@ NAV_ITEMS = [
             ("core:message_compose", _("Send a message"), (R.LCS, R.HQ)),
         ],
     ),
-    ("menu:admin", _("Administration"), [("admin:index", _("Master data"), (R.HQ,))]),
+    (
+        "menu:admin",
+        _("Administration"),
+        [
+            ("core:alert_channels", _("Alert channels"), (R.HQ,)),
+            ("admin:index", _("Master data"), (R.HQ,)),
+        ],
+    ),
 ]
 
 # the entries each role sees in the bar (by url name, or by a menu's label); everything else goes into 更多

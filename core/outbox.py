@@ -93,6 +93,11 @@ class Outbox:
     related: tuple[str, ...] = ("client",)
     #: what the owner records once a row is delivered (e.g. the work order's "result sent" event)
     delivered: Callable | None = None
+    #: how a row is sent, when not POSTed signed to ``row.url`` with the client's key: ``send(row)`` answers
+    #: (ok, HTTP status or None, error) and may raise ``DestinationRefused`` or ``TimedOut`` (the alert channels)
+    send: Callable | None = None
+    #: how a failure names the row's destination in the log (default: its URL)
+    describe: Callable | None = None
 
     def __post_init__(self):
         REGISTRY[self.name] = self
@@ -131,9 +136,12 @@ class Outbox:
         now = now or timezone.now()
         timed_out = False
         try:
-            ok, code, error = post_signed(
-                url=row.url, payload=row.payload, client=row.client, message=message_id(self.name, row.pk)
-            )
+            if self.send:
+                ok, code, error = self.send(row)
+            else:
+                ok, code, error = post_signed(
+                    url=row.url, payload=row.payload, client=row.client, message=message_id(self.name, row.pk)
+                )
         except destinations.DestinationRefused as exc:
             ok, code, error = False, None, exc.message
             row.attempts = settings.CALLBACK_MAX_ATTEMPTS - 1  # refused by the destination check: never retried
@@ -160,7 +168,7 @@ class Outbox:
                 "%s: message %s to %s failed (attempt %d%s): %s",
                 self.name,
                 row.pk,
-                row.url,
+                self.describe(row) if self.describe else row.url,
                 row.attempts,
                 ", given up" if row.status == FAILED else "",
                 error,

@@ -26,3 +26,11 @@ def scheduler_heartbeat() -> str:
 def messages_email_backlog() -> int:
     """Every 5 minutes: e-mail copies whose task never ran (a broker outage) are sent."""
     return send()
+
+
+@shared_task(name="core.tasks.alerts_deliver")
+def alerts_deliver() -> int:
+    """Alerts due to their channels (kicked when queued; beat's run picks up retries)."""
+    from .alerts import alerts_deliver as deliver
+
+    return deliver()

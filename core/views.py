@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import scoping, selectors, services
+from . import alerts, scoping, selectors, services
 from .filters import MessageFilter, SiteFilter
-from .forms import MessageComposeForm
+from .forms import AlertChannelForm, MessageComposeForm
+from .models import AlertChannel, AlertMessage, User
+from .parsing import parse_id
 from .replica import replica_reads
 from .sheets import xlsx_response
 from .tables import MessageTable, SiteTable
@@ -146,3 +148,52 @@ def site_detail(request, code: str):
         "contract_areas": site.contract_areas.order_by("code"),
     }
     return render(request, "core/site_detail.html", context)
+
+
+@scoping.role_required(User.Role.HQ)
+def alert_channels(request):
+    """HQ's alert channels (企业微信 and 钉钉 robots, e-mail, SMS) for each province's team and for HQ, with a test
+    message per channel and the latest alerts with their delivery."""
+    editing = None
+    if request.GET.get("edit"):
+        editing = get_object_or_404(AlertChannel, pk=parse_id(request.GET["edit"]))
+        editing.shown_target = alerts.masked_target(editing)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action in ("test", "delete", "retry"):
+        if action == "retry":
+            n = alerts.alerts_retry([parse_id(request.POST.get("message"))])
+            flash.success(request, _("%(n)d alerts queued again.") % {"n": n})
+            return redirect("core:alert_channels")
+        channel = get_object_or_404(AlertChannel, pk=parse_id(request.POST.get("channel")))
+        if action == "test":
+            alerts.channel_test(channel=channel)
+            flash.success(request, _("A test message is on its way to %(name)s.") % {"name": channel.name})
+        else:
+            alerts.channel_delete(channel=channel)
+            flash.success(request, _("Channel %(name)s deleted.") % {"name": channel.name})
+        return redirect("core:alert_channels")
+    initial = {}
+    if editing:
+        initial = {"province": editing.province, "kind": editing.kind, "name": editing.name, "active": editing.active}
+    form = AlertChannelForm(request.POST or None, initial=initial or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if service_call(
+                request,
+                lambda: alerts.channel_save(channel=editing, **data),
+                _("Channel %(name)s saved.") % {"name": data["name"]},
+                form=form,
+            ):
+                return redirect("core:alert_channels")
+        else:
+            flash.error(request, _("The channel was not saved: see the fields marked below."))
+    channels = list(AlertChannel.objects.select_related("province"))
+    for c in channels:
+        c.shown_target = alerts.masked_target(c)
+    recent = AlertMessage.objects.select_related("channel", "channel__province").order_by("-id")[:50]
+    return render(
+        request,
+        "core/alert_channels.html",
+        {"channels": channels, "form": form, "editing": editing, "recent": recent},
+    )

@@ -22,6 +22,8 @@ MINUTE = {
     "work-order-results",
     "work-order-warnings",
     "unscanned-reminders",
+    "escalations",
+    "alerts-deliver",
 }
 
 

@@ -324,6 +324,10 @@ MATRIX = {
     "password_change_done": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "set_language": ("post", [(None, dict.fromkeys(ROLES, 302))]),
     "core:message_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    "core:alert_channels": (
+        "get",
+        [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403, "manager_zj": 403})],
+    ),
     "core:message_badge": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "core:message_read_all": ("post", [(None, {"anon": LOGIN, **_everyone(302)})]),
     "core:message_compose": (
