@@ -19,6 +19,7 @@ from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.templatetags.desk import mask_phone
 from core.view_calls import service_call
+from orders import selectors as order_selectors
 
 from . import selectors, services
 from .models import WorkOrderAttachment, WorkOrderSource, WorkOrderState, WorkOrderType
@@ -137,6 +138,11 @@ def _detail(request, wo, *, typed: dict | None = None, status: int = 200):
         "complaints/detail.html",
         {
             "wo": wo,
+            # the waybill links to its order's timeline (or, for the nation's roles, to its scans)
+            "waybill_order": order_selectors.waybill_order_ids(user=request.user, waybills=[wo.waybill_no]).get(
+                wo.waybill_no
+            ),
+            "waybill_tracked": scoping.is_national(request.user),
             "events": wo.events.select_related("actor", "unit"),
             "attachments": wo.attachments.all(),
             "fields": fields,

@@ -14,6 +14,15 @@ def orders_for(*, user) -> QuerySet[OnlineOrder]:
     return OnlineOrder.objects.filter(scoping.unit_q(user)).select_related("channel", "site", "courier", "province")
 
 
+def waybill_order_ids(*, user, waybills) -> dict[str, int]:
+    """The orders the user may see among these waybill numbers: waybill → order id (a work order, a scan names
+    its parcel by waybill; the order's page holds its timeline)."""
+    wanted = {w for w in waybills if w}
+    if not wanted:
+        return {}
+    return dict(OnlineOrder.objects.filter(scoping.unit_q(user), waybill_no__in=wanted).values_list("waybill_no", "pk"))
+
+
 def order_timeline(*, order: OnlineOrder) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor", "site", "to_site", "courier").order_by("at", "id")
 

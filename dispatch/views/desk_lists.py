@@ -44,7 +44,9 @@ def cancellations(request):
         qs = qs.filter(cancel_handled_at__isnull=True)
     elif handled == "done":
         qs = qs.filter(cancel_handled_at__isnull=False)
-    return render(request, "dispatch/cancellations.html", {"orders": qs[:CANCELLATIONS_LIMIT], "handled": handled})
+    return render(
+        request, "dispatch/cancellations.html", {"orders": qs[:CANCELLATIONS_LIMIT], "matching": qs, "handled": handled}
+    )
 
 
 @scoping.role_required(R.CLERK)
