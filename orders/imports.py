@@ -1,5 +1,5 @@
-"""Import jobs (/hq/imports/): a file of one kind of the import kit (``core.imports``: orders, sites, tracking scans,
-service areas) uploaded by HQ. The web request only stores the file (an upload over the limit is refused before it
+"""Import jobs: a file of one kind of the import kit (``core.imports``) — orders, sites, tracking scans and service
+areas uploaded by HQ on /hq/imports/, accounts by HQ or a province's LCS on /people/import/. The web request only stores the file (an upload over the limit is refused before it
 is written, ``core.uploads``); a Celery task reads and checks it — every row, every problem listed, nothing
 imported while any row is wrong — and, once HQ confirms, another imports it in one transaction (all or nothing),
 its progress counted in Redis for the page. The job reports the rows read, imported and refused.
@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 PREVIEW_ROWS = 20
 ERRORS_KEPT = 1000
 S = ImportJob.Status
+#: the kinds of HQ's import page; accounts have their own page, open to a province's LCS for its own province
+HQ_KINDS = tuple(k for k in ImportJob.Kind.values if k != ImportJob.Kind.ACCOUNTS)
 
 
 def job_create(*, kind: str, upload, actor, channel: Channel | None = None) -> ImportJob:
@@ -56,7 +58,8 @@ def _check_file(job: ImportJob) -> tuple[list[str], list[list[str]], Checked]:
             header, rows = read_rows(job.name, fh.read())
     except ImportFileError as exc:
         return [], [], Checked([], [{"row": 0, "column": "", "message": str(exc.message)}], read=0, refused=0)
-    checked = check(importer_for(job.kind), header, rows, channel=job.channel)
+    # checked in the scope of whoever uploaded it (an LCS's accounts file: its own province's units only)
+    checked = check(importer_for(job.kind), header, rows, channel=job.channel, actor=job.created_by)
     if not rows:
         checked.errors.append({"row": 0, "column": "", "message": _("The file has its header row but no data rows.")})
     if job.kind == ImportJob.Kind.ORDERS and job.channel is None:
@@ -68,7 +71,7 @@ def _check_file(job: ImportJob) -> tuple[list[str], list[list[str]], Checked]:
 def job_check(*, job_id: int) -> ImportJob:
     """Read and check the whole file: the job is READY (with a preview) or INVALID (with the report), and says how
     many rows were read and refused."""
-    job = ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by", "channel").get(pk=job_id)
     if job.status != S.CHECKING:
         return job
     header, rows, checked = _check_file(job)
@@ -96,6 +99,13 @@ def progress(job: ImportJob) -> int:
     return int(cache.get(_progress_key(job.pk)) or 0)
 
 
+def progress_context(job: ImportJob, poll_url: str) -> dict:
+    """What a job's page and its polled progress part show: the job, rows imported so far, the percentage, and the
+    address the part polls while the job checks, waits or runs."""
+    done = progress(job)
+    return {"job": job, "done": done, "percent": int(100 * done / job.total) if job.total else 0, "poll_url": poll_url}
+
+
 class _Busy(Exception):
     pass
 
@@ -109,7 +119,11 @@ def _import(job_id: int) -> None:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                job = ImportJob.objects.select_for_update(nowait=True).get(pk=job_id, status=S.RUNNING)
+                job = (
+                    ImportJob.objects.select_for_update(nowait=True, of=("self",))
+                    .select_related("created_by", "channel")
+                    .get(pk=job_id, status=S.RUNNING)
+                )
         except (ImportJob.DoesNotExist, DatabaseError):
             raise _Busy from None  # another delivery is running it (or it ended meanwhile)
         _header, _rows, checked = _check_file(job)

@@ -449,15 +449,17 @@ class CallbackAttempt(models.Model):
 
 
 class ImportJob(models.Model):
-    """An HQ file import (a kind of ``core.imports``): checked whole by a Celery task first (a per-row report in
-    Chinese, nothing imported while any row is wrong), then imported all-or-nothing by another with its progress
-    shown. ``total`` rows were read from the file, ``done`` imported, ``refused`` had a problem."""
+    """A file import (a kind of ``core.imports``: HQ's kinds on /hq/imports/, accounts on /people/import/): checked
+    whole by a Celery task first (a per-row report in Chinese, nothing imported while any row is wrong), then
+    imported all-or-nothing by another with its progress shown. ``total`` rows were read from the file, ``done``
+    imported, ``refused`` had a problem; ``created_by`` is whose scope the file is checked and imported in."""
 
     class Kind(models.TextChoices):
         ORDERS = "orders", _("Orders")
         SITES = "sites", _("Sites")
         SCANS = "scans", _("Tracking scans")
         AREAS = "areas", _("Service areas")
+        ACCOUNTS = "accounts", _("User accounts")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Checking the file")

@@ -4,6 +4,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from . import imports as importing
 from . import selectors, services
 from .filters import OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
-from .imports import job_retry, job_start, progress
+from .imports import job_retry, job_start, progress_context
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .search import order_search
@@ -291,7 +292,7 @@ def imports(request):
         if too_large(request):
             flash.error(request, _("The file is larger than 20 MB: split it."))
             return redirect("orders:imports")
-        if upload is None or kind not in ImportJob.Kind.values:
+        if upload is None or kind not in importing.HQ_KINDS:
             flash.error(request, _("Choose what to import and the file."))
             return redirect("orders:imports")
         channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
@@ -301,10 +302,10 @@ def imports(request):
         request,
         "orders/imports.html",
         {
-            "jobs": ImportJob.objects.select_related("created_by", "channel")[:50],
-            "kinds": ImportJob.Kind.choices,
+            "jobs": ImportJob.objects.filter(kind__in=importing.HQ_KINDS).select_related("created_by", "channel")[:50],
+            "kinds": [(v, label) for v, label in ImportJob.Kind.choices if v in importing.HQ_KINDS],
             "channels": Channel.objects.filter(active=True),
-            "columns": {kind: importer_for(kind).columns for kind in ImportJob.Kind.values},
+            "columns": {kind: importer_for(kind).columns for kind in importing.HQ_KINDS},
         },
     )
 
@@ -312,20 +313,19 @@ def imports(request):
 @scoping.role_required(scoping.Role.HQ)
 def import_template(request, kind: str):
     """The file to fill in for an import: the header of the kind and one example row (xlsx, via the kit)."""
-    if kind not in ImportJob.Kind.values:
+    if kind not in importing.HQ_KINDS:
         raise Http404
     header, rows = importer_for(kind).template()
     return xlsx_response(filename=f"import-template-{kind}", headers=header, rows=rows, sheet=kind, stamp=False)
 
 
 def _import_job(request, pk):
-    return get_object_or_404(ImportJob, pk=pk)
+    return get_object_or_404(ImportJob, pk=pk, kind__in=importing.HQ_KINDS)  # accounts: /people/import/<pk>/
 
 
-@scoping.role_required(scoping.Role.HQ)
-def import_detail(request, pk: int):
-    job = _import_job(request, pk)
-    if request.method == "POST" and request.POST.get("action") == "retry":
+def import_job_action(request, job: ImportJob) -> None:
+    """A job page's button (every kind's page): retry a failed job, or start a checked one; the outcome flashed."""
+    if request.POST.get("action") == "retry":
         if job_retry(job_id=job.pk):
             flash.success(request, _("The import has started again; this page shows its progress."))
         elif ImportJob.objects.filter(
@@ -334,18 +334,21 @@ def import_detail(request, pk: int):
             flash.warning(request, _("The import is queued: it starts as soon as the task queue is back."))
         else:
             flash.error(request, _("Only a failed import can be retried."))
-        return redirect("orders:import_detail", pk=job.pk)
-    if request.method == "POST" and job.status == ImportJob.Status.READY:
+    elif job.status == ImportJob.Status.READY:
         if job_start(job_id=job.pk):  # a short timeout: a stopped or frozen broker never holds the page
             flash.success(request, _("The import has started; this page shows its progress."))
         else:
             flash.error(request, _("The task queue is unavailable: the import did not start. Try again in a minute."))
+
+
+@scoping.role_required(scoping.Role.HQ)
+def import_detail(request, pk: int):
+    job = _import_job(request, pk)
+    if request.method == "POST":
+        import_job_action(request, job)
         return redirect("orders:import_detail", pk=job.pk)
-    done = progress(job)
     template = "orders/_import_progress.html" if request.htmx else "orders/import_detail.html"
-    return render(
-        request, template, {"job": job, "done": done, "percent": int(100 * done / job.total) if job.total else 0}
-    )
+    return render(request, template, progress_context(job, reverse("orders:import_detail", args=[job.pk])))
 
 
 @login_required

@@ -1,21 +1,24 @@
-"""Accounts in bulk from a file (/people/import/): the import kit's kind "accounts" (``core.imports``) checks every
-row — role, unit inside what the actor may manage, contacts, user names free and not repeated — and only a clean
-file creates its accounts, all in a few statements. Each new user gets an e-mail (after commit) with a link to set
-a password; until then the password is unusable."""
+"""Accounts in bulk from a file (/people/import/): the import kit's kind "accounts" (``core.imports``), run as an
+import job like every kind (``orders.imports``: the request stores the file, a worker checks it, another creates
+the accounts once the uploader confirms). The check reads every row — role, unit inside what the uploader may
+manage (an LCS: clerks of its province's sites and managers of its province), contacts, user names free and not
+repeated — and only a clean file creates its accounts, all in a few statements. Each new user gets an e-mail (after
+commit) with a link to set a password; until then the password is unusable."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from core import jobs
-from core.imports import Importer, Problem, check
+from core.imports import Importer, Problem, Refused
 from core.models import Province, Site, User
 from core.scoping import role_of
 
@@ -97,7 +100,11 @@ def _province(rec: dict, role, context: dict) -> tuple[Province | None, list[Pro
     if role == Role.LCS and province is None and not rec.get("province"):
         problems.append(("province", _("a province LCS needs a province")))
     actor = context["actor"]
-    return (actor.province if role_of(actor) == Role.LCS else province), problems
+    if role_of(actor) != Role.LCS:
+        return province, problems
+    if province is not None and province.pk != actor.province_id:  # an LCS's accounts are of its own province
+        problems.append(("province", _("this province is not yours")))
+    return actor.province, problems
 
 
 def _contacts(rec: dict) -> list[Problem]:
@@ -136,34 +143,10 @@ def _repeated_names(records: list[dict], context: dict):
         seen.setdefault(name, n)
 
 
-ACCOUNTS = Importer(
-    kind="accounts",
-    columns=COLUMNS,
-    required=("first_name", "phone", "email", "role"),
-    prepare=_prepare,
-    row=_row,
-    rows=_repeated_names,
-    max_rows=MAX_ROWS,
-    example={"site": "33010601", "first_name": "张三", "phone": "13812345678", "email": "a@example.com"},
-)
-
-
-def accounts_check(*, actor, header: list[str], rows: list[list[str]]) -> tuple[list[dict], list[dict]]:
-    """Every row checked, nothing written: the parsed records and the problems (``core.imports.check``)."""
-    checked = check(ACCOUNTS, header, rows, actor=actor)
-    return checked.records, checked.errors
-
-
-@transaction.atomic
-def accounts_import(
-    *, actor, header: list[str], rows: list[list[str]], at: datetime | None = None
-) -> tuple[list[User], list[dict]]:
-    """Check the whole file; if every row is right, create all its accounts in a few statements (users with their
-    history, then their records), else nothing."""
+def accounts_create(*, actor, records: list[dict], at: datetime | None = None, job_id: int | None = None) -> list[User]:
+    """Create the accounts of checked records in a few statements (users with their history, then their records);
+    each new user's e-mail is sent after commit."""
     at = at or timezone.now()
-    records, errors = accounts_check(actor=actor, header=header, rows=rows)
-    if errors:
-        return [], errors
     users = [
         User(
             username=r["username"],
@@ -179,16 +162,45 @@ def accounts_import(
         )
         for r in records
     ]
-    users = bulk_create_with_history(users, User, batch_size=1000, default_user=actor, default_date=at)
+    try:
+        with transaction.atomic():
+            users = bulk_create_with_history(users, User, batch_size=1000, default_user=actor, default_date=at)
+    except IntegrityError:  # a user name taken since the check (the index ignores case)
+        message = _("A user name of the file was taken meanwhile: check the file again.")
+        raise Refused([{"row": 0, "column": "", "message": message}]) from None
     if any(u.pk is None for u in users):  # bulk_create_with_history answers with fresh rows when it must
         users = list(User.objects.filter(username__in=[u.username for u in users]))
-    AccountEvent.objects.bulk_create([_created_event(u, actor, at) for u in users], batch_size=1000)
+    AccountEvent.objects.bulk_create([_created_event(u, actor, at, job_id) for u in users], batch_size=1000)
     jobs.publish_on_commit("people.welcome_mail", [u.pk for u in users])  # never the request's wait
-    return users, []
+    return users
 
 
-def _created_event(user: User, actor, at) -> AccountEvent:
+def _run(job, records: list[dict], progress) -> str:
+    users = accounts_create(actor=job.created_by, records=records, job_id=job.pk)
+    progress(len(users))
+    return ngettext("%(n)s account created.", "%(n)s accounts created.", len(users)) % {"n": len(users)}
+
+
+def _created_event(user: User, actor, at, job_id: int | None) -> AccountEvent:
     changes = {f: [None, getattr(user, f)] for f in EDITABLE if getattr(user, f) not in ("", None)}
-    return AccountEvent(
-        user=user, kind=AccountEvent.Kind.CREATED, actor=actor, at=at, data={"imported": True, "changes": changes}
-    )
+    data = {"imported": True, "changes": changes} | ({"import_job": job_id} if job_id else {})
+    return AccountEvent(user=user, kind=AccountEvent.Kind.CREATED, actor=actor, at=at, data=data)
+
+
+ACCOUNTS = Importer(
+    kind="accounts",
+    columns=COLUMNS,
+    required=("first_name", "phone", "email", "role"),
+    prepare=_prepare,
+    row=_row,
+    rows=_repeated_names,
+    run=_run,
+    max_rows=MAX_ROWS,
+    example={
+        "site": "33010601",
+        "first_name": "张三",
+        "phone": "13812345678",
+        "email": "a@example.com",
+        "role": "网点客服",
+    },
+)

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from core.models import Province, Site, User
 from core.scoping import role_of
+from orders.models import ImportJob
 
 from .models import AccountEvent, TemporaryPassword
 
@@ -80,3 +81,21 @@ def _temporary(user_id: int, password_hash: str) -> bool:
 
 def account_events(user) -> QuerySet[AccountEvent]:
     return AccountEvent.objects.filter(user=user).select_related("actor")
+
+
+def account_import_jobs(actor) -> QuerySet:
+    """The accounts files ``actor`` may follow: HQ every one; a province LCS those of its province's LCS (a file
+    holds names, phones and e-mail addresses of the province's people); nobody else."""
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.ACCOUNTS).select_related("created_by")
+    role = role_of(actor)
+    if role == Role.HQ:
+        return jobs
+    if role == Role.LCS and actor.province_id:
+        return jobs.filter(created_by__role=Role.LCS, created_by__province_id=actor.province_id)
+    return jobs.none()
+
+
+def imported_users(actor, job_id: int) -> QuerySet[User]:
+    """The accounts an accounts file created, of those ``actor`` may see."""
+    created = AccountEvent.objects.filter(kind=AccountEvent.Kind.CREATED, data__import_job=job_id)
+    return manageable_users(actor).filter(pk__in=created.values("user_id")).order_by("pk")

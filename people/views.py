@@ -10,19 +10,20 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import scoping
-from core.imports import read_rows
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from core.parsing import parse_id
 from core.replica import replica_reads
 from core.sheets import xlsx_response
 from core.uploads import too_large
 from core.view_calls import service_call
-from orders.models import ApiClient
+from orders import imports as importing
+from orders.models import ApiClient, ImportJob
+from orders.views import import_job_action
 from penalties.models import RuleVersion, WorkOrderLimit
 
 from . import account_import, areas, selectors, services
@@ -173,19 +174,40 @@ def user_password_reset(request, pk):
 
 @managers
 def user_import(request):
+    """Upload an accounts file: the request only stores it (over the limit: refused before a byte is written) and
+    opens the job's page, where a worker's check, the confirmation and the import follow."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "columns": account_import.COLUMNS}
-    if request.method == "POST" and too_large(request):
-        form.add_error(None, _("The file is larger than 20 MB: split it."))
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        read = service_call(request, lambda: read_rows(upload.name, upload.read()), form=form)
-        if not read:
-            return render(request, "people/user_import.html", context)
-        header, rows = read.result
-        created, errors = account_import.accounts_import(actor=request.user, header=header, rows=rows)
-        context["errors" if errors else "created"] = errors or created
-    return render(request, "people/user_import.html", context)
+    if request.method == "POST" and too_large(request):  # the file was skipped unread: the form has nothing to say
+        flash.error(request, _("The file is larger than 20 MB: split it."))
+        return redirect("people:user_import")
+    if request.method == "POST" and form.is_valid():
+        job = importing.job_create(kind=ImportJob.Kind.ACCOUNTS, upload=form.cleaned_data["file"], actor=request.user)
+        return redirect("people:user_import_job", pk=job.pk)
+    jobs = selectors.account_import_jobs(request.user)[:20]
+    return render(request, "people/user_import.html", {"form": form, "columns": account_import.COLUMNS, "jobs": jobs})
+
+
+@managers
+def user_import_template(request):
+    """The accounts file to fill in: its header and one example row."""
+    header, rows = account_import.ACCOUNTS.template()
+    return xlsx_response(filename="import-template-accounts", headers=header, rows=rows, sheet="accounts", stamp=False)
+
+
+@managers
+def user_import_job(request, pk):
+    """An accounts file's job: its check, confirmation, progress, every problem with its row, and what it created —
+    HQ's any, an LCS's its province's LCS's (anyone else: 404)."""
+    job = get_object_or_404(selectors.account_import_jobs(request.user), pk=pk)
+    if request.method == "POST":
+        import_job_action(request, job)
+        return redirect("people:user_import_job", pk=job.pk)
+    context = importing.progress_context(job, reverse("people:user_import_job", args=[job.pk]))
+    if request.htmx:
+        return render(request, "orders/_import_progress.html", context)
+    if job.status == ImportJob.Status.DONE:
+        context["created"] = selectors.imported_users(request.user, job.pk)[:1000]
+    return render(request, "people/user_import_job.html", context)
 
 
 # --- the password views: Django's own, in Chinese ----------------------------------------------------------------

@@ -279,6 +279,25 @@ def account_pk(which):
     return lambda n, r, m: {"pk": (n.clerk_b if which == IN else n.clerk_x).pk}
 
 
+def account_job_pk(which):
+    """An accounts file of the Zhejiang LCS (followed by it and HQ) or of the Xinjiang LCS (not the Zhejiang LCS's)."""
+
+    def build(n, r, m):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from orders.models import ImportJob
+
+        by = n.lcs_zj if which == IN else n.lcs_xj
+        job = ImportJob.objects.filter(kind="accounts", created_by=by).first()
+        if job is None:
+            job = ImportJob(kind="accounts", name="a.csv", status="invalid", created_by=by, created_at=timezone.now())
+            job.file.save("a.csv", ContentFile(b"x"), save=True)
+        return {"pk": job.pk}
+
+    return build
+
+
 def order_pk(which):
     return lambda n, r, m: {"pk": _orders(n)[which].pk}
 
@@ -737,8 +756,18 @@ MATRIX = {
     },
     **{
         name: ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403, "manager_zj": 403})])
-        for name in ["people:user_list", "people:user_create", "people:user_import"]
+        for name in ["people:user_list", "people:user_create", "people:user_import", "people:user_import_template"]
     },
+    "people:user_import_job": (
+        "get",
+        [
+            (
+                account_job_pk(IN),
+                {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403, "manager_zj": 403},
+            ),
+            (account_job_pk(OUT), {"lcs": 404, "hq": 200}),
+        ],
+    ),
     **{
         name: ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403, "manager_zj": 403})])
         for name in ["people:area_edit", "people:area_export"]

@@ -178,7 +178,8 @@ def test_the_import_refuses_a_short_phone_and_a_near_role_and_lists_every_proble
                 ]
             )
         },
+        follow=True,
     )
-    errors = {(e["row"], e["column"]) for e in response.context["errors"]}
+    errors = {(e["row"], e["column"]) for e in response.context["job"].errors}
     assert errors == {(1, "邮箱"), (2, "手机"), (3, "角色"), (3, "网点编码")}
     assert not User.objects.filter(first_name__in=["张三", "李四"]).exists()

@@ -226,10 +226,12 @@ def test_a_file_with_a_wrong_row_creates_nobody_and_says_where(net, login):
             [net.site_b.code, "赵六", "13811110001", "bad-mail", "总部电商组"],
         ]
     )
-    response = client.post(reverse("people:user_import"), {"file": upload})
+    response = client.post(reverse("people:user_import"), {"file": upload}, follow=True)
     body = response.content.decode()
-    assert "什么也没有创建" in body
-    errors = response.context["errors"]
+    assert "有错误：未导入" in body  # checked by the worker (eager here), every problem on the job's page
+    job = response.context["job"]
+    assert (job.total, job.done, job.refused) == (4, 0, 3)
+    errors = job.errors
     assert {(e["row"], e["column"]) for e in errors} == {
         (3, "网点编码"),
         (4, "网点编码"),
@@ -250,9 +252,13 @@ def test_a_clean_file_creates_every_account_and_mails_a_link(net, login, setting
             ["", "钱七", "13811110005", "qq@example.com", "省平台", "新疆维吾尔自治区"],
         ]
     )
+    response = client.post(reverse("people:user_import"), {"file": upload}, follow=True)
+    job = response.context["job"]
+    assert job.status == "ready" and job.total == 2 and not User.objects.filter(username="13811110001").exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("people:user_import"), {"file": upload})
-    assert len(response.context["created"]) == 2
+        response = client.post(reverse("people:user_import_job", args=[job.pk]), follow=True)
+    assert [u.username for u in response.context["created"]] == ["13811110001", "13811110005"]
+    assert (response.context["job"].done, response.context["job"].refused) == (2, 0)
     zs = User.objects.get(username="13811110001")
     assert zs.site == net.site_a and not zs.has_usable_password()
     assert zs.history.get().history_user == net.hq  # created in bulk, recorded all the same

@@ -5,21 +5,23 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.couriers import courier_update
+from core.imports import check
 from core.models import User
 from courier import services as courier_services
-from people.account_import import accounts_import
+from people.account_import import ACCOUNTS
 
 HEADER = ["网点编码", "姓名", "手机", "邮箱", "角色", "用户名"]
 
 
 def test_an_import_refuses_a_name_taken_in_another_case(net):
     User.objects.create(username="demo-clerk", role=User.Role.HQ)
-    users, errors = accounts_import(
+    checked = check(
+        ACCOUNTS,
+        HEADER,
+        [["33010601", "演示客服", "13700000009", "demo@test.q9.example", "网点客服", "DEMO-CLERK"]],
         actor=net.hq,
-        header=HEADER,
-        rows=[["33010601", "演示客服", "13700000009", "demo@test.q9.example", "网点客服", "DEMO-CLERK"]],
     )
-    assert users == [] and errors and "DEMO-CLERK" in errors[0]["message"], errors
+    assert checked.errors and "DEMO-CLERK" in checked.errors[0]["message"], checked.errors
     assert User.objects.filter(username__iexact="demo-clerk").count() == 1
 
 
