@@ -216,7 +216,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Q9 Order Desk <noreply@q
 # The address of this desk as people reach it: absolute links in e-mails (password reset, message copies).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The courier's phone: bump to make every phone fetch the offline shell again (service worker cache name)
-COURIER_SW_VERSION = "1"
+COURIER_SW_VERSION = "2"
 # The group mailbox of the HQ e-commerce team (receives copies of messages addressed to HQ).
 HQ_GROUP_EMAIL = env("HQ_GROUP_EMAIL", default="")
 # Operations alerts (core/alerts.py): the SMS gateway's class (``send(numbers, text)``; the default only logs, the

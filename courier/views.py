@@ -34,6 +34,20 @@ R = scoping.Role
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0", "testserver"}
 
 
+def wasm_policy(policy: str) -> str:
+    """The site's Content Security Policy with 'wasm-unsafe-eval' added to script-src (compiling the barcode
+    reader's WebAssembly; still no eval of JavaScript). Only the courier's page, which reads barcodes, gets it."""
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    for i, d in enumerate(directives):
+        if d.split()[0] == "script-src":
+            if "'wasm-unsafe-eval'" not in d.split():
+                directives[i] = d + " 'wasm-unsafe-eval'"
+            break
+    else:
+        directives.append("script-src 'self' 'wasm-unsafe-eval'")
+    return "; ".join(directives)
+
+
 @never_cache
 @scoping.role_required(R.COURIER)
 def home(request):
@@ -43,7 +57,7 @@ def home(request):
     needed = sender_id_required_ids(orders, at=now)
     for o in orders:
         o.id_needed = o.pk in needed
-    return render(
+    response = render(
         request,
         "courier/home.html",
         {
@@ -56,6 +70,9 @@ def home(request):
             "fail_reasons": FailReason.choices,
         },
     )
+    if settings.CONTENT_SECURITY_POLICY:
+        response["Content-Security-Policy"] = wasm_policy(settings.CONTENT_SECURITY_POLICY)
+    return response
 
 
 @scoping.role_required(R.COURIER)

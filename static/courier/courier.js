@@ -1,7 +1,7 @@
 /* Q9 courier's phone: the acts (pickup confirm, pickup fail, re-appointment) are kept in IndexedDB with an id the
    phone makes, and sent when the network is there — at once, on the `online` event and at each start (background
    sync is not relied on). The server applies each id once and answers each act plainly. The camera reads the
-   waybill's Code 128 (code128.js). No inline script: the page's words come from a <template>'s attributes. */
+   waybill's Code 128 (scanner.js). No inline script: the page's words come from a <template>'s attributes. */
 (function () {
   "use strict";
   var body = document.body;
@@ -321,40 +321,38 @@
   // ---------------------------------------------------------------- the camera
   var scanner = (function () {
     var box = document.getElementById("scanner"), video = document.getElementById("scanner-video"),
-      canvas = document.getElementById("scanner-canvas"), text = document.getElementById("scanner-text"),
-      stream = null, timer = null, target = null;
+      canvas = document.getElementById("scanner-canvas"), stream = null, watching = null, target = null;
     function stop() {
-      if (timer) { clearInterval(timer); timer = null; }
+      if (watching) { watching.stop(); watching = null; }
       if (stream) { stream.getTracks().forEach(function (tr) { tr.stop(); }); stream = null; }
       video.srcObject = null;
     }
     function close() { stop(); box.hidden = true; }
-    function read() {
-      if (!video.videoWidth) return;
-      var w = video.videoWidth, h = video.videoHeight;
-      canvas.width = w; canvas.height = h;
-      var ctx = canvas.getContext("2d", {willReadFrequently: true});
-      ctx.drawImage(video, 0, 0, w, h);
-      var found = window.Code128.decodeImage(ctx.getImageData(0, 0, w, h).data, w, h);
-      if (found && target) {
-        var field = target.querySelector("[data-waybill-field]");
-        field.value = found;
-        status(target, word("scanned") + " " + found, "ok");
-        close();
-        var confirm = target.querySelector("[data-confirm]");
-        if (confirm) confirm.focus();
-      }
+    function found(text) {
+      if (!target) return;
+      var el = target, field = el.querySelector("[data-waybill-field]");
+      field.value = text;
+      close();
+      status(el, word("scanned") + " " + text, "ok");
+      var confirm = el.querySelector("[data-confirm]");
+      if (confirm) confirm.focus();
     }
     function open(el) {
       target = el;
-      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { status(el, word("no-camera"), "bad"); return; }
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.Q9Scanner) {
+        status(el, word("no-camera"), "bad"); return;
+      }
       box.hidden = false;
+      window.Q9Scanner.reader().catch(function () { /* reported when the first frame is read */ });
       navigator.mediaDevices.getUserMedia({video: {facingMode: "environment", width: {ideal: 1280}}, audio: false})
         .then(function (s) {
           stream = s; video.srcObject = s;
           var played = video.play();
           if (played && played.catch) played.catch(function () { /* autoplay of a muted video is allowed */ });
-          timer = setInterval(read, 150);
+          watching = window.Q9Scanner.watch({
+            video: video, canvas: canvas, onRead: found,
+            onError: function () { close(); status(el, word("no-reader"), "bad"); }
+          });
         }, function () { close(); status(el, word("no-camera"), "bad"); });
     }
     return {open: open, close: close};

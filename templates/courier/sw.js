@@ -6,7 +6,9 @@ var CACHE = "q9-courier-{{ version }}";
 var HOME = "{% url 'courier:home' %}";
 var SHELL = [
   "{% static 'vendor/bootstrap/bootstrap.min.css' %}", "{% static 'css/app.css' %}", "{% static 'courier/courier.css' %}",
-  "{% static 'js/desk.js' %}", "{% static 'courier/code128.js' %}", "{% static 'courier/courier.js' %}",
+  "{% static 'js/desk.js' %}", "{% static 'courier/courier.js' %}",
+  "{% static 'vendor/zxing-wasm/zxing-reader.js' %}", "{% static 'courier/scanner.js' %}",
+  "{% static 'vendor/zxing-wasm/zxing_reader.wasm' %}",
   "{% static 'favicon.svg' %}", "{% static 'courier/icon.svg' %}", "{% url 'courier:manifest' %}"
 ];
 

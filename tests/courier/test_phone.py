@@ -121,6 +121,26 @@ def test_courier_sees_only_their_orders_and_the_whole_phone_only_there(net, logi
     assert login(me).get("/").url == reverse("courier:home")
 
 
+def test_only_the_couriers_page_may_compile_the_barcode_readers_webassembly(net, login, settings):
+    me = courier_of(net)
+    home = login(me).get(reverse("courier:home"))
+    policy = {d.split()[0]: d.split()[1:] for d in home["Content-Security-Policy"].split("; ")}
+    assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'"] and "'unsafe-eval'" not in policy["script-src"]
+    assert policy["connect-src"] == ["'self'"]  # the .wasm comes from our own static files only
+    page = home.content.decode()
+    assert (
+        "vendor/zxing-wasm/zxing-reader.js" in page
+        and 'data-zxing-wasm="/static/vendor/zxing-wasm/zxing_reader.wasm"' in page
+    )
+    assert "code128.js" not in page
+    worker = login(me).get(reverse("courier:service_worker")).content.decode()
+    assert "zxing_reader.wasm" in worker and "courier/scanner.js" in worker and "code128" not in worker
+    desk = login(net.clerk_a).get(reverse("dispatch:pickup"))
+    assert "wasm-unsafe-eval" not in desk["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = ""  # a deployment that sets its own policy elsewhere
+    assert "Content-Security-Policy" not in login(me).get(reverse("courier:home"))
+
+
 # ---------------------------------------------------------------- acts: exactly once, plain conflicts
 
 

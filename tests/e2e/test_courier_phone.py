@@ -122,7 +122,8 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
         # the service worker takes the page over (the shell and the last list for offline use)
         _until(phone, "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)")
 
-        # 1. scan at the door with the camera, confirm in one tap
+        # 1. scan at the door with the camera (the stop opened first), confirm in one tap
+        phone.get_by_test_id(f"open-stop-{scanned.channel_order_id}").click()
         phone.get_by_test_id(f"scan-{scanned.channel_order_id}").click()
         expect(phone.get_by_test_id(f"waybill-{scanned.channel_order_id}")).to_have_value(SCANNED)
         expect(phone.get_by_test_id("scanner")).to_be_hidden()
@@ -130,6 +131,7 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
         expect(phone.get_by_test_id(f"status-{scanned.channel_order_id}")).to_contain_text(SCANNED)
 
         # 2. pickup failed, with a true reason
+        phone.get_by_test_id(f"open-stop-{failed.channel_order_id}").click()
         phone.get_by_test_id(f"open-fail-{failed.channel_order_id}").click()
         phone.get_by_test_id(f"reason-{failed.channel_order_id}").select_option(FailReason.PHONE)
         phone.get_by_test_id(f"fail-text-{failed.channel_order_id}").fill("三次致电均无人接听")
@@ -147,6 +149,7 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
         phone_ctx.route("**/*", lambda route: route.abort())
         phone_ctx.set_offline(True)
         expect(phone.get_by_test_id("net-status")).to_have_text("离线")
+        phone.get_by_test_id(f"open-stop-{offline.channel_order_id}").click()
         phone.get_by_test_id(f"waybill-{offline.channel_order_id}").fill(TYPED)
         phone.get_by_test_id(f"confirm-{offline.channel_order_id}").click()
         expect(phone.get_by_test_id(f"status-{offline.channel_order_id}")).to_contain_text("已保存在手机上")

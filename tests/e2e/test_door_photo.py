@@ -75,6 +75,7 @@ def test_a_photo_taken_offline_reaches_the_server_with_its_act(net, live_server,
     )
     phone.get_by_test_id(f"tel-{no}").click()
     expect(phone.get_by_test_id(f"called-{no}")).to_contain_text("已致电")
+    phone.get_by_test_id(f"open-stop-{no}").click()
     phone.get_by_test_id(f"open-fail-{no}").click()
     phone.get_by_test_id(f"reason-{no}").select_option(FailReason.PREMISES)
     phone.get_by_test_id(f"fail-text-{no}").fill("小区门禁，保安不让进")
