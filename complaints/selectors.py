@@ -16,6 +16,11 @@ def work_orders_for(*, user) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(scoping.unit_q(user, site_field="unit")).select_related("unit", "province")
 
 
+def work_order_list(*, user) -> QuerySet[WorkOrder]:
+    """The list page's rows: the viewer's work orders, the earliest answer due first."""
+    return work_orders_for(user=user).order_by("due_at", "id")
+
+
 def assessment(*, user, week: date) -> list[dict]:
     """Per unit, work orders received in the week: count, median hours to the first answer, answers after the
     limit, and the share passed at the first review (of those reviewed)."""

@@ -22,7 +22,7 @@ from core import rediscache, scoping, selectors
 from core.apikit import error
 from core.replica import replica_reads
 from dispatch import selectors as desk_selectors
-from inventory.services import low_stock
+from inventory.selectors import low_stock
 from orders.models import OnlineOrder, OrderState, OutboxMessage
 from penalties.models import Appeal, AppealStatus, Violation, ViolationStatus
 from penalties.selectors import appeal_windows, week_figures

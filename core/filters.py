@@ -6,7 +6,21 @@ from . import scoping
 from .models import Message, Province, Site
 
 
-class SiteFilter(django_filters.FilterSet):
+class ListFilter(django_filters.FilterSet):
+    """A list page's filters (``core.tables.ListTable``'s partner). ``user`` is the viewer: a viewer who sees one
+    site gets no ``site_filters`` (the 网点编码 box would offer their own site only)."""
+
+    site_filters: tuple[str, ...] = ()
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        if self.site_filters and scoping.sees_one_site(user):
+            for name in self.site_filters:
+                self.filters.pop(name, None)
+
+
+class SiteFilter(ListFilter):
     q = django_filters.CharFilter(label=_("Code or name"), method="filter_q")
     province = django_filters.ModelChoiceFilter(label=_("Province"), queryset=Province.objects.none())
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Site.Kind.choices)
@@ -21,7 +35,7 @@ class SiteFilter(django_filters.FilterSet):
         fields = ["q", "province", "kind", "level", "contract_area", "active"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         # at most ~34 provinces: a select is fine here (sites are searched by text, never listed as options)
         self.filters["province"].queryset = scoping.visible_provinces(user)
 
@@ -32,7 +46,7 @@ class SiteFilter(django_filters.FilterSet):
         return queryset.filter(Q(code__istartswith=value) | Q(name__icontains=value))
 
 
-class MessageFilter(django_filters.FilterSet):
+class MessageFilter(ListFilter):
     state = django_filters.ChoiceFilter(
         label=_("Status"), choices=[("unread", _("Unread")), ("read", _("Read"))], method="filter_state"
     )

@@ -135,6 +135,12 @@ def clerk_site_ids(user) -> list[int]:
     return cached
 
 
+def sees_one_site(user) -> bool:
+    """A clerk bound to one site (no contract areas under it): every list shows that site only, so its pages drop
+    the site column and the site-code filter (``core.tables.ListTable``, ``core.filters.ListFilter``)."""
+    return role_of(user) == Role.CLERK and len(clerk_site_ids(user)) == 1
+
+
 def clerk_sites_sql(user) -> tuple[str, list[int]]:
     """``clerk_site_ids`` as an SQL subquery and its parameters (the site and the sites whose parent it is), for
     a statement that must not spend a query of its own on them (the workbench's conditional poll)."""

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
@@ -22,6 +23,11 @@ from itertools import chain, islice
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
+from django.utils.translation import gettext as _
+from django_tables2.rows import BoundRow
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
@@ -156,18 +162,39 @@ def xlsx_response(
     return response
 
 
-def table_export(table, values: dict, *, filename: str, limit: int | None = None) -> HttpResponse:
-    """A page's django-tables2 table as a spreadsheet: the columns it shows, in its order, its rows sorted as the
-    page sorts them; ``values`` gives each column's typed value (a column without one, such as a row's checkbox or
-    its buttons, is not exported)."""
-    columns = [c for c in table.columns if c.name in values]
-    rows = table.data.data
+def table_values(table, *, limit: int | None = None) -> tuple[list[str], Iterable[list]]:
+    """The header and the rows of a django-tables2 table as the page shows it: its visible columns in its order
+    (but those marked ``exclude_from_export``: a row's checkbox, its buttons), its rows in its sort. Each cell is
+    the column's export value (``value_<name>`` on the table, else ``render_<name>``, else the column's
+    ``value``: typed for times and numbers), text without its HTML. Past ``limit`` rows a last row says so."""
+    columns = [c for c in table.columns if not c.column.exclude_from_export]
+    records = table.data.data
     if limit is not None:
-        rows = rows[:limit]
-    if hasattr(rows, "iterator"):
-        rows = rows.iterator(chunk_size=2000)
-    return xlsx_response(
-        filename=filename,
-        headers=[str(c.header) for c in columns],
-        rows=([values[c.name](record) for c in columns] for record in rows),
-    )
+        records = records[: limit + 1]
+    if hasattr(records, "iterator"):
+        records = records.iterator(chunk_size=2000)
+
+    def cell(row, name):
+        value = row.get_cell_value(name)
+        if isinstance(value, SafeData):  # rendered HTML: its text
+            return " ".join(html.unescape(strip_tags(value)).split())
+        if isinstance(value, Promise):
+            return str(value)
+        return value
+
+    def rows():
+        for n, record in enumerate(records, start=1):
+            if limit is not None and n > limit:
+                yield [_("Only the first %(n)s rows were exported: narrow the filters.") % {"n": f"{limit:,}"}]
+                return
+            row = BoundRow(record, table=table)
+            yield [cell(row, c.name) for c in columns]
+
+    return [str(c.header) for c in columns], rows()
+
+
+def table_export(table, *, filename: str, limit: int | None = None) -> HttpResponse:
+    """Export this table: the page's django-tables2 table (configured with the request, unpaginated) as an xlsx
+    file with exactly the page's columns, order and sort (``table_values``), sized to content, with autofilter."""
+    headers, rows = table_values(table, limit=limit)
+    return xlsx_response(filename=filename, headers=headers, rows=rows)

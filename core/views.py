@@ -15,7 +15,7 @@ from .forms import AlertChannelForm, MessageComposeForm
 from .models import AlertChannel, AlertMessage, User
 from .parsing import parse_id
 from .replica import replica_reads
-from .sheets import xlsx_response
+from .sheets import table_export
 from .tables import MessageTable, SiteTable
 from .view_calls import service_call
 
@@ -25,8 +25,8 @@ PER_PAGE = 50
 @login_required
 def message_list(request):
     qs = selectors.messages_for(user=request.user)
-    flt = MessageFilter(request.GET, queryset=qs)
-    table = MessageTable(flt.qs)
+    flt = MessageFilter(request.GET, queryset=qs, user=request.user)
+    table = MessageTable(flt.qs, viewer=request.user)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(request, "core/message_list.html", {"filter": flt, "table": table})
 
@@ -98,7 +98,7 @@ def _filtered_sites(request):
 @login_required
 def site_list(request):
     flt = _filtered_sites(request)
-    table = SiteTable(flt.qs)
+    table = SiteTable(flt.qs, viewer=request.user)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(request, "core/site_list.html", {"filter": flt, "table": table})
 
@@ -106,35 +106,10 @@ def site_list(request):
 @login_required
 @replica_reads()
 def site_export(request):
-    flt = _filtered_sites(request)
-    rows = (
-        (
-            s.code,
-            s.name,
-            s.province.name,
-            s.district.name if s.district else "",
-            s.get_kind_display(),
-            s.get_level_display(),
-            s.parent.code if s.parent else "",
-            s.phone,
-            s.email,
-            _("Yes") if s.active else _("No"),
-        )
-        for s in flt.qs.order_by("code").iterator(chunk_size=2000)
-    )
-    headers = [
-        _("Site code"),
-        _("Site name"),
-        _("Province"),
-        _("District"),
-        _("Kind"),
-        _("Level"),
-        _("Contract area of"),
-        _("Phone"),
-        _("E-mail"),
-        _("Active"),
-    ]
-    return xlsx_response(filename="sites", headers=headers, rows=rows)
+    """The page's table (``table_export``): its columns, order and sort."""
+    table = SiteTable(_filtered_sites(request).qs, viewer=request.user)
+    RequestConfig(request, paginate=False).configure(table)
+    return table_export(table, filename="sites")
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
-from core.models import District, Province, Site, User
+from core.models import Courier, District, Province, Site, User
 from orders.models import EventKind, OnlineOrder, OrderEvent
 
 from .models import SiteActivity
@@ -83,3 +83,12 @@ def data_center_rows(orders, *, at: datetime) -> list[OnlineOrder]:
         else:
             o.why = _("No site serves this address.")
     return orders
+
+
+def site_couriers(*, user) -> QuerySet[Courier]:
+    """The clerk's couriers (their site's and its contract areas'), active first, as 业务员管理 lists them."""
+    return (
+        Courier.objects.filter(site_id__in=scoping.clerk_site_ids(user))
+        .select_related("site")
+        .order_by("-active", "site_id", "name")
+    )

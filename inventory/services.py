@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +17,7 @@ from orders import workflow
 
 from .exceptions import StockError
 from .models import Consumable, StockLevel, StockMove, WaybillRange
-
-
-def quantity(*, site_id: int, consumable_id: int) -> int:
-    return StockMove.objects.filter(site_id=site_id, consumable_id=consumable_id).aggregate(s=Sum("quantity"))["s"] or 0
+from .selectors import LOW_SQL, quantity
 
 
 def _guard(actor, site: Site) -> None:
@@ -98,15 +94,6 @@ def min_level_set(*, site: Site, consumable: Consumable, min_level: int, actor) 
     return level
 
 
-LOW_SQL = """
-SELECT l.id, l.site_id, l.consumable_id, l.min_level, COALESCE(SUM(m.quantity), 0) AS qty
-FROM inventory_stocklevel l
-LEFT JOIN inventory_stockmove m ON m.site_id = l.site_id AND m.consumable_id = l.consumable_id
-WHERE l.min_level > 0 AND (l.alerted_on IS NULL OR l.alerted_on < %s)
-GROUP BY l.id HAVING COALESCE(SUM(m.quantity), 0) < l.min_level
-"""
-
-
 def low_stock_alerts_send(*, at: datetime | None = None) -> int:
     """Once a day per site and item below its minimum: a message to the site (the HQ dashboard lists them all)."""
     at = at or timezone.now()
@@ -133,21 +120,6 @@ def low_stock_alerts_send(*, at: datetime | None = None) -> int:
                 link="/stock/",
             )
     return len(by_site)
-
-
-def low_stock(*, site_ids=None) -> list[tuple]:
-    """(site, consumable, quantity, minimum) below their minimum, for the pages."""
-    sql = LOW_SQL.replace("AND (l.alerted_on IS NULL OR l.alerted_on < %s)", "")
-    params = []
-    if site_ids is not None:
-        sql = sql.replace("WHERE l.min_level > 0", "WHERE l.min_level > 0 AND l.site_id = ANY(%s)")
-        params = [list(site_ids)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    sites = Site.objects.in_bulk({r[1] for r in rows})
-    items = Consumable.objects.in_bulk({r[2] for r in rows})
-    return [(sites[r[1]], items[r[2]], r[4], r[3]) for r in rows]
 
 
 # ---------------------------------------------------------------- e-waybill ranges

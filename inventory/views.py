@@ -5,28 +5,35 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from core import scoping
 from core.models import Site
 from core.parsing import is_digits
 from core.redirects import safe_redirect
 from core.replica import replica_reads
-from core.sheets import xlsx_response
+from core.sheets import table_export
 from core.view_calls import service_call
 from orders import selectors as order_selectors
 
-from . import services
+from . import selectors, services
 from .exceptions import StockError
-from .models import Consumable, StockLevel, StockMove, WaybillRange
+from .models import Consumable
+from .tables import LowStockTable, RangeTable, StockTable
 
 R = scoping.Role
 
 
 def _site(request) -> Site | None:
-    if scoping.role_of(request.user) == R.CLERK:
-        return request.user.site
-    code = (request.GET.get("site") or request.POST.get("site") or "").strip()
-    return scoping.visible_sites(request.user).filter(code=code).first() if code else None
+    return selectors.stock_site(user=request.user, code=request.GET.get("site") or request.POST.get("site") or "")
+
+
+def _stock_table(request, site: Site) -> StockTable:
+    return StockTable(selectors.site_stock(site=site), site=site, viewer=request.user)
+
+
+def _low_table(request) -> LowStockTable:
+    return LowStockTable(selectors.low_stock_for(user=request.user), viewer=request.user)
 
 
 def _int(raw) -> int | None:
@@ -70,28 +77,21 @@ def stock(request):
 
         service_call(request, act, _("Saved."))
         return redirect(f"{request.path}?site={site.code}")
-    rows = []
+    table = low_table = None
     if site is not None:
-        levels = dict(StockLevel.objects.filter(site=site).values_list("consumable_id", "min_level"))
-        for item in Consumable.objects.all():
-            qty = services.quantity(site_id=site.pk, consumable_id=item.pk)
-            minimum = levels.get(item.pk, 0)
-            rows.append({"item": item, "quantity": qty, "min": minimum, "low": minimum and qty < minimum})
-    scope_ids = (
-        None
-        if scoping.is_national(request.user)
-        else list(scoping.visible_sites(request.user).values_list("pk", flat=True))
-    )
+        table = _stock_table(request, site)
+        RequestConfig(request, paginate=False).configure(table)
+    low_table = _low_table(request)
+    RequestConfig(request, paginate=False).configure(low_table)
     return render(
         request,
         "inventory/stock.html",
         {
             "site": site,
-            "rows": rows,
-            "moves": StockMove.objects.filter(site=site).select_related("consumable", "actor")[:30] if site else [],
-            "kinds": StockMove.Kind.choices,
-            "low": services.low_stock(site_ids=scope_ids)[:100],
-            "ranges": WaybillRange.objects.filter(site=site) if site else [],
+            "table": table,
+            "low_table": low_table,
+            "moves": selectors.recent_moves(site=site) if site else [],
+            "ranges": selectors.site_ranges(site=site) if site else [],
             "is_clerk": scoping.role_of(request.user) == R.CLERK,
         },
     )
@@ -121,10 +121,9 @@ def ranges(request):
 
         service_call(request, allocate, _("Range allocated."))
         return redirect("inventory:ranges")
-    qs = WaybillRange.objects.filter(scoping.site_ids_q(request.user)).select_related("site")
-    return render(
-        request, "inventory/ranges.html", {"ranges": qs[:300], "is_hq": scoping.role_of(request.user) == R.HQ}
-    )
+    table = RangeTable(selectors.ranges_for(user=request.user)[: selectors.RANGE_ROWS], viewer=request.user)
+    RequestConfig(request, paginate=False).configure(table)
+    return render(request, "inventory/ranges.html", {"table": table, "is_hq": scoping.role_of(request.user) == R.HQ})
 
 
 @scoping.role_required(R.CLERK, R.HQ)
@@ -146,37 +145,9 @@ def pickup_with_ewaybill(request, pk: int):
 @login_required
 @replica_reads()
 def stock_export(request):
-    """The chosen site's stock (item, quantity, minimum, below it), or without a site the items below their
-    minimum across the user's scope, as the page lists them."""
+    """The page's first table (``table_export``): the chosen site's stock, or without a site the items below their
+    minimum across the user's scope."""
     site = _site(request)
-    if site is not None:
-        levels = dict(StockLevel.objects.filter(site=site).values_list("consumable_id", "min_level"))
-        rows = []
-        for item in Consumable.objects.all():
-            qty = services.quantity(site_id=site.pk, consumable_id=item.pk)
-            minimum = levels.get(item.pk, 0)
-            rows.append(
-                (
-                    site.code,
-                    site.name,
-                    item.name,
-                    qty,
-                    minimum,
-                    _("below the minimum") if minimum and qty < minimum else "",
-                )
-            )
-    else:
-        scope_ids = (
-            None
-            if scoping.is_national(request.user)
-            else list(scoping.visible_sites(request.user).values_list("pk", flat=True))
-        )
-        rows = [
-            (s.code, s.name, item.name, qty, minimum, _("below the minimum"))
-            for s, item, qty, minimum in services.low_stock(site_ids=scope_ids)
-        ]
-    return xlsx_response(
-        filename="stock",
-        headers=[_("Site code"), _("Site name"), _("Item"), _("Quantity"), _("Minimum"), _("Note")],
-        rows=rows,
-    )
+    table = _stock_table(request, site) if site is not None else _low_table(request)
+    RequestConfig(request, paginate=False).configure(table)
+    return table_export(table, filename="stock")

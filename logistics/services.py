@@ -15,7 +15,6 @@ from core.exceptions import DomainError
 from core.models import Site
 from core.waybills import waybill_validate
 from dispatch.services import pickup_scan_record
-from orders.models import OnlineOrder
 
 from .exceptions import LogisticsError
 from .models import (
@@ -23,7 +22,6 @@ from .models import (
     Handover,
     PartnerCarrier,
     ScanType,
-    TrackingEvent,
     WaybillException,
 )
 
@@ -182,15 +180,6 @@ def handover_record(
         actor=actor,
         at=at or timezone.now(),
     )
-
-
-def waybill_visible(*, user, waybill_no: str) -> bool:
-    """A clerk sees waybills of its orders or scanned at its sites; an LCS its province's; HQ everything."""
-    if scoping.is_national(user):
-        return True
-    orders = OnlineOrder.objects.filter(scoping.unit_q(user), waybill_no=waybill_no)
-    events = TrackingEvent.objects.filter(scoping.site_ids_q(user), waybill_no=waybill_no)
-    return orders.exists() or events.exists()
 
 
 def carrier_save(

@@ -2,11 +2,11 @@
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from core import scoping
 from core.parsing import parse_id
@@ -14,9 +14,10 @@ from core.redirects import safe_redirect
 from core.view_calls import service_call
 from orders import selectors as order_selectors
 
-from . import services
+from . import selectors, services
 from .labels import labels_print
-from .models import Handover, PartnerCarrier, TrackingEvent, WaybillException
+from .models import WaybillException
+from .tables import OpenExceptionTable
 
 R = scoping.Role
 
@@ -25,33 +26,28 @@ R = scoping.Role
 def track(request):
     q = (request.GET.get("q") or "").strip()
     if q:
-        if "/" not in q and len(q) <= 64 and services.waybill_visible(user=request.user, waybill_no=q):
+        if "/" not in q and len(q) <= 64 and selectors.waybill_visible(user=request.user, waybill_no=q):
             return redirect("logistics:track_detail", waybill=q)
         flash.error(request, _("No waybill %(no)s in your scope.") % {"no": q[:40]})
-    exceptions = (
-        WaybillException.objects.filter(scoping.site_ids_q(request.user))
-        .exclude(status=WaybillException.Status.CLOSED)
-        .select_related("site")[:100]
-    )
-    return render(request, "logistics/track.html", {"q": q, "exceptions": exceptions})
+    table = OpenExceptionTable(selectors.open_exceptions(user=request.user), viewer=request.user)
+    RequestConfig(request, paginate=False).configure(table)
+    return render(request, "logistics/track.html", {"q": q, "table": table})
 
 
 @login_required
 def track_detail(request, waybill: str):
-    if not services.waybill_visible(user=request.user, waybill_no=waybill):
+    if not selectors.waybill_visible(user=request.user, waybill_no=waybill):
         raise Http404
     return render(
         request,
         "logistics/track_detail.html",
         {
             "waybill": waybill,
-            "events": TrackingEvent.objects.filter(waybill_no=waybill)
-            .select_related("site")
-            .order_by("scanned_at", "id"),
+            "events": selectors.waybill_events(waybill_no=waybill),
             "order": order_selectors.orders_for(user=request.user).filter(waybill_no=waybill).first(),
-            "exceptions": WaybillException.objects.filter(waybill_no=waybill).prefetch_related("steps__actor"),
-            "handovers": Handover.objects.filter(waybill_no=waybill).select_related("carrier", "actor"),
-            "carriers": PartnerCarrier.objects.filter(active=True),
+            "exceptions": selectors.waybill_exceptions(waybill_no=waybill),
+            "handovers": selectors.waybill_handovers(waybill_no=waybill),
+            "carriers": selectors.carriers(active_only=True),
             "kinds": WaybillException.Kind.choices,
             "may_act": scoping.role_of(request.user) != R.MANAGER,
         },
@@ -59,7 +55,7 @@ def track_detail(request, waybill: str):
 
 
 def _visible_or_404(request, waybill):
-    if not services.waybill_visible(user=request.user, waybill_no=waybill):
+    if not selectors.waybill_visible(user=request.user, waybill_no=waybill):
         raise Http404
 
 
@@ -104,7 +100,7 @@ def exception_step(request, pk: int):
 @require_POST
 def handover(request, waybill: str):
     _visible_or_404(request, waybill)
-    carrier = PartnerCarrier.objects.filter(pk=parse_id(request.POST.get("carrier"))).first()
+    carrier = selectors.carriers().filter(pk=parse_id(request.POST.get("carrier"))).first()
     if carrier is None:
         flash.error(request, _("Choose the partner carrier."))
         return redirect("logistics:track_detail", waybill=waybill)
@@ -146,10 +142,7 @@ def carriers(request):
         )
         return redirect("logistics:carriers")
     q = (request.GET.get("q") or "").strip()
-    qs = PartnerCarrier.objects.all()
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    return render(request, "logistics/carriers.html", {"carriers": qs, "q": q, "is_hq": is_hq})
+    return render(request, "logistics/carriers.html", {"carriers": selectors.carriers(q=q), "q": q, "is_hq": is_hq})
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import clock, scoping
+from core.filters import ListFilter
 from core.models import Province
 from core.parsing import SaneDateFilter
 
@@ -19,7 +20,7 @@ ONLINE_CHOICES = [("1", _("Online (线上)")), ("0", _("Offline (线下)"))]
 CANCEL_CHOICES = [("open", _("Not handled (未做)")), ("done", _("Handled (已做)"))]
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(ListFilter):
     q = django_filters.CharFilter(label=_("Logistics no. / waybill no."), method="filter_q")
     date_from = SaneDateFilter(
         label=_("Ordered from"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
@@ -37,9 +38,10 @@ class OrderFilter(django_filters.FilterSet):
     province = django_filters.ModelChoiceFilter(label=_("Province"), queryset=Province.objects.none())
     site = django_filters.CharFilter(label=_("Site code"), method="filter_site")
 
+    site_filters = ("site",)
+
     def __init__(self, data=None, *args, user, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.user = user
+        super().__init__(data, *args, user=user, **kwargs)
         if scoping.is_national(user):
             self.filters["province"].queryset = scoping.visible_provinces(user)
         else:
@@ -83,7 +85,7 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(site__code=value) if value else queryset
 
 
-class UnscannedFilter(django_filters.FilterSet):
+class UnscannedFilter(ListFilter):
     """站点未揽收查询: accepted or confirmed, no pickup scan, by order-time range."""
 
     date_from = OrderFilter.declared_filters["date_from"]
@@ -95,10 +97,12 @@ class UnscannedFilter(django_filters.FilterSet):
     filter_online = OrderFilter.filter_online
     filter_site = OrderFilter.filter_site
 
+    site_filters = ("site",)
+
     def __init__(self, data=None, *args, user, **kwargs):
-        super().__init__(data, *args, **kwargs)
+        super().__init__(data, *args, user=user, **kwargs)
         if scoping.role_of(user) == scoping.Role.CLERK:
-            del self.filters["site"]
+            self.filters.pop("site", None)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -3,24 +3,21 @@ would sort the whole filtered range."""
 
 import django_tables2 as tables
 from django.conf import settings
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import mask_phone
 from orders.templatetags.order_tags import state_badge
 
 from .models import OnlineOrder
 
 
-def _local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
-
-
-class OrderTable(tables.Table):
+class OrderTable(ListTable):
     ids = tables.CheckBoxColumn(
         accessor="pk",
         orderable=False,
+        exclude_from_export=True,
         attrs={
             "input": {
                 "class": "form-check-input",
@@ -30,7 +27,7 @@ class OrderTable(tables.Table):
             "th__input": {"class": "form-check-input", "data-select-all": ""},
         },
     )
-    order_time = tables.Column(verbose_name=_("order time"), attrs={"td": {"class": "text-nowrap"}})
+    order_time = DateTimeColumn(verbose_name=_("order time"))
     channel_order_id = tables.Column(
         verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]), orderable=False
     )
@@ -43,6 +40,8 @@ class OrderTable(tables.Table):
     state = tables.Column(verbose_name=_("state"), orderable=False)
     site = tables.Column(verbose_name=_("site"), orderable=False)
     courier = tables.Column(verbose_name=_("courier"), orderable=False, default="—")
+
+    site_columns = ("site",)
 
     class Meta:
         model = OnlineOrder
@@ -65,9 +64,6 @@ class OrderTable(tables.Table):
         # the rows written out in a template (the same cells as below, far cheaper than cell by cell)
         template_name = "orders/_order_table.html"
 
-    def render_order_time(self, value):
-        return _local(value)
-
     def render_is_online(self, value):
         return _("Online (线上)") if value else _("Offline (线下)")
 
@@ -85,8 +81,8 @@ class OrderTable(tables.Table):
 
 
 class UnscannedTable(OrderTable):
-    accepted_at = tables.Column(verbose_name=_("accepted at"), orderable=False)
-    picked_up_at = tables.Column(verbose_name=_("pickup confirmed"), orderable=False, default="—")
+    accepted_at = DateTimeColumn(verbose_name=_("accepted at"), orderable=False)
+    picked_up_at = DateTimeColumn(verbose_name=_("pickup confirmed"), orderable=False)
 
     class Meta(OrderTable.Meta):
         fields = (
@@ -105,9 +101,3 @@ class UnscannedTable(OrderTable):
         sequence = fields
         exclude = ("ids", "business_type", "sender_address")
         template_name = settings.DJANGO_TABLES2_TEMPLATE  # other columns: cell by cell
-
-    def render_accepted_at(self, value):
-        return _local(value)
-
-    def render_picked_up_at(self, value):
-        return _local(value)

@@ -3,13 +3,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import clock, scoping
+from core.filters import ListFilter
 from core.models import Province
 from core.parsing import SaneDateFilter
 
 from .models import Rule, Violation, ViolationStatus
 
 
-class ViolationFilter(django_filters.FilterSet):
+class ViolationFilter(ListFilter):
     week = SaneDateFilter(
         label=_("Week of (any day)"), method="filter_week", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -20,18 +21,20 @@ class ViolationFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Violation.Source.choices)
     order = django_filters.CharFilter(label=_("Logistics no."), method="filter_order")
 
+    site_filters = ("site",)
+
     class Meta:
         model = Violation
         fields = ["week", "province", "site", "rule", "status", "source", "order"]
 
     def __init__(self, data=None, *args, user, **kwargs):
-        super().__init__(data, *args, **kwargs)
+        super().__init__(data, *args, user=user, **kwargs)
         if scoping.is_national(user):
             self.filters["province"].queryset = scoping.visible_provinces(user)
         else:
             del self.filters["province"]
         if scoping.role_of(user) == scoping.Role.CLERK:
-            del self.filters["site"]
+            self.filters.pop("site", None)
 
     def filter_week(self, queryset, name, value):
         return queryset.filter(week=clock.week_monday(value))

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.humanize import week_text
+from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import cny
 
 from .appeals import appeal_deadline, hq_deadline
@@ -20,8 +21,8 @@ _STATUS_CSS = {
 }
 
 
-class ViolationTable(tables.Table):
-    occurred_at = tables.Column(verbose_name=_("deadline or act"))
+class ViolationTable(ListTable):
+    occurred_at = DateTimeColumn(verbose_name=_("deadline or act"))
     week = tables.Column(verbose_name=_("week"), orderable=True)
     rule = tables.Column(verbose_name=_("rule"), linkify=("penalties:violation_detail", [tables.A("pk")]))
     order = tables.Column(
@@ -40,6 +41,8 @@ class ViolationTable(tables.Table):
     source = tables.Column(verbose_name=_("source"), orderable=False)
     appeal_state = tables.Column(verbose_name=_("appeal"), accessor="pk", orderable=False, empty_values=())
 
+    site_columns = ("site",)
+
     class Meta:
         model = Violation
         fields = (
@@ -57,9 +60,6 @@ class ViolationTable(tables.Table):
         order_by = ("-occurred_at",)
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "violation-table"}
 
-    def render_occurred_at(self, value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
     def render_week(self, value):
         return week_text(value)
 
@@ -71,6 +71,9 @@ class ViolationTable(tables.Table):
 
     def render_fine(self, value):
         return cny(value)
+
+    def value_fine(self, value):
+        return value
 
     def render_status(self, value, record):
         return format_html('<span class="badge {}">{}</span>', _STATUS_CSS.get(record.status, ""), value)

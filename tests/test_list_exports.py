@@ -51,11 +51,10 @@ def test_work_order_export_has_typed_times(net, login):
         at=T0,
     )
     rows = _rows(login(net.hq).get(reverse("complaints:export"), {"q": "EX1"}))
-    assert "工单" in rows[0][0] and rows[0][2] == "运单号"
-    [row] = rows[1:]
-    assert row[0] == "EX1" and row[6] == "137****1234"
-    assert isinstance(row[8], datetime) and row[8] == datetime(2026, 11, 17, 10, 0)  # Beijing wall time
-    assert isinstance(row[9], int) and isinstance(row[10], datetime)
+    [row] = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert row["工单"] == "EX1" and row["运单号"] == "300000000971" and row["消费者"].endswith("137****1234")
+    assert row["发起时间"] == datetime(2026, 11, 17, 10, 0)  # a spreadsheet time, Beijing wall time
+    assert isinstance(row["回复时限"], datetime)
 
 
 def test_appeal_export(net, login):
@@ -76,8 +75,9 @@ def test_silent_sites_stock_rewards_and_couriers_exports(net, login):
     silent = _rows(client.get(reverse("dispatch:silent_sites_export")))
     assert silent[0][0] == "网点编码" and any(row[0] == net.site_a.code for row in silent[1:])
     stock = _rows(client.get(reverse("inventory:stock_export"), {"site": net.site_a.code}))
-    assert stock[0][2] and all(isinstance(row[3], int) for row in stock[1:])
+    assert stock[0][:3] == ("物料", "库存", "最低") and all(isinstance(row[1], int) for row in stock[1:])
     rewards = _rows(client.get(reverse("penalties:rewards_export")))
     assert rewards[0][0] == "月份" and len(rewards[0]) == 8
     couriers = _rows(login(net.clerk_a).get(reverse("dispatch:couriers_export")))
-    assert {row[0] for row in couriers[1:]} == {net.site_a.code, net.area_a.code}  # the site and its contract area
+    site = couriers[0].index("网点")
+    assert {row[site] for row in couriers[1:]} == {net.site_a.name, net.area_a.name}  # the site and its contract area

@@ -11,6 +11,7 @@ from core.humanize import code_label as label
 from core.humanize import duration_text
 from core.humanize import week_text as text
 from core.parsing import parse_moment
+from core.tables import time_cell as tables_time_cell
 
 register = template.Library()
 
@@ -59,6 +60,15 @@ def local(value, fmt="%Y-%m-%d %H:%M"):
     if isinstance(value, str):
         value = parse_moment(value)
     return timezone.localtime(value).strftime(fmt) if value else ""
+
+
+@register.filter
+def time_cell(value):
+    """A time in a table cell: one line, ``12-07 14:03`` (the year when it is not this one), the full date and time
+    in its title (``core.tables.time_cell``; the cell takes the ``cell-date`` class)."""
+    if isinstance(value, str):
+        value = parse_moment(value)
+    return tables_time_cell(value)
 
 
 @register.filter

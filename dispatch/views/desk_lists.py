@@ -12,7 +12,6 @@ from django_tables2.paginators import LazyPaginator
 from core import scoping
 from core.replica import replica_reads
 from core.sheets import table_export
-from core.templatetags.desk import mask_phone
 from orders import selectors as order_selectors
 from orders.filters import UnscannedFilter
 from orders.models import OnlineOrder, OrderState
@@ -68,11 +67,9 @@ def _unscanned(request):
 
 
 def _unscanned_table(request) -> tuple:
-    """The page's table, sorted as the page sorts it; a clerk of one site sees no site column."""
+    """The page's table, sorted as the page sorts it; a clerk of one site sees no site column (``ListTable``)."""
     flt = _unscanned(request)
-    one_site = scoping.role_of(request.user) == R.CLERK and len(scoping.clerk_site_ids(request.user)) == 1
-    table = UnscannedTable(flt.qs, exclude=("site",) if one_site else ())
-    return flt, table
+    return flt, UnscannedTable(flt.qs, viewer=request.user)
 
 
 @login_required
@@ -82,26 +79,10 @@ def unscanned(request):
     return render(request, "dispatch/unscanned.html", {"filter": flt, "table": table})
 
 
-# each column of the page's table as the export writes it (typed: times as times)
-UNSCANNED_VALUES = {
-    "order_time": lambda o: o.order_time,
-    "channel_order_id": lambda o: o.channel_order_id,
-    "waybill_no": lambda o: o.waybill_no or "",
-    "channel": lambda o: o.channel.name,
-    "is_online": lambda o: _("Online (线上)") if o.is_online else _("Offline (线下)"),
-    "sender": lambda o: f"{o.sender_name} {mask_phone(o.sender_phone)}",
-    "state": lambda o: o.get_state_display(),
-    "accepted_at": lambda o: o.accepted_at,
-    "picked_up_at": lambda o: o.picked_up_at,
-    "site": lambda o: f"{o.site.code} {o.site.name}",
-    "courier": lambda o: o.courier.name if o.courier else "",
-}
-
-
 @login_required
 @replica_reads()
 def unscanned_export(request):
     """Exactly the page's columns, in its order and sorted as it is (``table_export``)."""
     _flt, table = _unscanned_table(request)
     RequestConfig(request, paginate=False).configure(table)
-    return table_export(table, UNSCANNED_VALUES, filename="unscanned", limit=50_000)
+    return table_export(table, filename="unscanned", limit=50_000)

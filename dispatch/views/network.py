@@ -17,17 +17,16 @@ from core import scoping
 from core import selectors as net_selectors
 from core.couriers import courier_add
 from core.couriers import courier_update as update
-from core.humanize import sheet_time
 from core.kept_input import typed_keep
 from core.models import Courier, Site
 from core.parsing import parse_id
 from core.replica import replica_reads
-from core.sheets import xlsx_response
+from core.sheets import table_export
 from core.view_calls import service_call
 from orders import selectors as order_selectors
 
 from .. import selectors as desk_selectors
-from ..tables import SilentSiteTable
+from ..tables import CourierTable, SilentSiteTable
 from .common import (
     R,
 )
@@ -85,7 +84,7 @@ def site_search(request):
 def silent_sites(request):
     at = timezone.now()
     qs = desk_selectors.silent_sites(user=request.user, at=at)
-    table = SilentSiteTable(qs, now=at)
+    table = SilentSiteTable(qs, now=at, viewer=request.user)
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
     return render(
         request, "dispatch/silent_sites.html", {"table": table, "minutes": desk_selectors.SILENT_MINUTES, "now": at}
@@ -95,16 +94,19 @@ def silent_sites(request):
 # ---------------------------------------------------------------- the site's couriers (self-service)
 
 
+def _couriers_table(request) -> CourierTable:
+    return CourierTable(desk_selectors.site_couriers(user=request.user), viewer=request.user)
+
+
 def _couriers_page(request, *, typed: dict | None = None, status: int = 200):
-    ids = scoping.clerk_site_ids(request.user)
+    table = _couriers_table(request)
+    RequestConfig(request, paginate=False).configure(table)
     return render(
         request,
         "dispatch/couriers.html",
         {
-            "couriers": Courier.objects.filter(site_id__in=ids)
-            .select_related("site")
-            .order_by("-active", "site_id", "name"),
-            "sites": Site.objects.filter(pk__in=ids).order_by("pk"),
+            "table": table,
+            "sites": Site.objects.filter(pk__in=scoping.clerk_site_ids(request.user)).order_by("pk"),
             "typed": typed or {},
         },
         status=status,
@@ -165,33 +167,17 @@ def courier_update(request, pk: int):
 @scoping.role_required(R.CLERK)
 @replica_reads()
 def couriers_export(request):
-    ids = scoping.clerk_site_ids(request.user)
-    rows = (
-        (c.site.code, c.site.name, c.name, c.phone, _("active") if c.active else _("inactive"))
-        for c in Courier.objects.filter(site_id__in=ids).select_related("site").order_by("site_id", "name")
-    )
-    return xlsx_response(
-        filename="couriers", headers=[_("Site code"), _("Site name"), _("Courier"), _("Phone"), _("State")], rows=rows
-    )
+    """The page's table (``table_export``)."""
+    table = _couriers_table(request)
+    RequestConfig(request, paginate=False).configure(table)
+    return table_export(table, filename="couriers")
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 @replica_reads()
 def silent_sites_export(request):
-    """The silent sites as listed, with the last refresh as a spreadsheet time."""
+    """The page's table (``table_export``), the last refresh as a spreadsheet time."""
     at = timezone.now()
-    rows = (
-        (
-            s.code,
-            s.name,
-            s.province.name,
-            s.phone,
-            sheet_time(getattr(getattr(s, "activity", None), "last_refresh_at", None)),
-        )  # never refreshed: empty
-        for s in desk_selectors.silent_sites(user=request.user, at=at)[:50_000]
-    )
-    return xlsx_response(
-        filename="silent-sites",
-        headers=[_("Site code"), _("Site name"), _("Province"), _("Phone"), _("Last refresh")],
-        rows=rows,
-    )
+    table = SilentSiteTable(desk_selectors.silent_sites(user=request.user, at=at), now=at, viewer=request.user)
+    RequestConfig(request, paginate=False).configure(table)
+    return table_export(table, filename="silent-sites", limit=50_000)

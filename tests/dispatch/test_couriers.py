@@ -64,4 +64,5 @@ def test_pages_and_pickup_offers_only_active_couriers(net, login):
             values_only=True
         )
     )
-    assert any(row[2] == "王五" and row[3] == "13800004444" for row in rows), rows
+    assert rows[0] == ("业务员", "网点", "电话", "状态")  # the page's columns (its buttons aside)
+    assert ("王五", net.site_a.name, "13800004444", "停用") in rows, rows

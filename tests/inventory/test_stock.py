@@ -7,7 +7,7 @@ from django.db import connections
 from django.urls import reverse
 
 from core.models import Message
-from inventory import services
+from inventory import selectors, services
 from inventory.models import Consumable, StockMove, WaybillRange
 from orders.models import OnlineOrder
 
@@ -43,7 +43,7 @@ def test_low_stock_alert_once_a_day(net, paper):
     assert services.low_stock_alerts_send() == 1
     assert services.low_stock_alerts_send() == 0
     assert "热敏面单纸 3/5" in Message.objects.get(site=net.site_a, category="stock").title
-    assert [(s.code, q) for s, _i, q, _m in services.low_stock()] == [(net.site_a.code, 3)]
+    assert [(s.code, q) for s, _i, q, _m in selectors.low_stock()] == [(net.site_a.code, 3)]
 
 
 def test_stock_page(net, login, paper):
