@@ -16,6 +16,7 @@ from core import clock, scoping
 from core.validators import attachment_name, attachments_check
 
 from .decision_messages import decision_message
+from .door_evidence import cited_keys
 from .events import event_record
 from .exceptions import PenaltyError
 from .models import Appeal, AppealAttachment, AppealStatus, Violation, ViolationStatus
@@ -68,8 +69,9 @@ def _cancel_violation(v: Violation, actor, at, text: str) -> None:
 
 
 @transaction.atomic
-def appeal_file(*, violation_id: int, actor, text: str, files=(), at: datetime | None = None) -> Appeal:
-    """The site appeals to its province platform."""
+def appeal_file(*, violation_id: int, actor, text: str, files=(), cited=(), at: datetime | None = None) -> Appeal:
+    """The site appeals to its province platform, citing (``cited``) items of the door's evidence recorded with
+    the courier's acts on the order (``penalties.door_evidence``)."""
     at = at or timezone.now()
     v = _lock_violation(violation_id)
     if scoping.role_of(actor) != scoping.Role.CLERK or not scoping.may_operate_site(actor, v.site_id):
@@ -84,6 +86,7 @@ def appeal_file(*, violation_id: int, actor, text: str, files=(), at: datetime |
     text = (text or "").strip()
     if not text:
         raise PenaltyError(_("Say why the decision is wrong; attach your evidence."), field="text")
+    cited = cited_keys(order_id=v.order_id, keys=cited)
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(
@@ -94,6 +97,7 @@ def appeal_file(*, violation_id: int, actor, text: str, files=(), at: datetime |
                 text=text,
                 filed_by=actor,
                 filed_at=at,
+                cited_evidence=cited,
             )
     except IntegrityError:
         raise PenaltyError(_("This violation has been appealed already.")) from None

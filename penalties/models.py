@@ -328,6 +328,8 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("HQ decided at"), null=True, blank=True)
+    # the door's evidence the site cites (``penalties.door_evidence``): keys "<order event>:<kind>[:<photo>]"
+    cited_evidence = models.JSONField(_("door evidence cited"), default=list, blank=True)
 
     class Meta:
         ordering = ["-filed_at"]

@@ -33,6 +33,7 @@ from orders.models import EventKind, FailReason, OrderEvent, OrderState
 from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
 from .decision_messages import site_activity
+from .door_evidence import door_evidence
 from .exceptions import PenaltyError
 from .explain import violation_explain
 from .filters import ViolationFilter
@@ -145,6 +146,8 @@ def violation_detail(request, pk: int):
             "is_hq": role == R.HQ,
             "is_auditor": role in AUDITORS,
             "evidence_form": EvidenceForm(),
+            "door_evidence": door_evidence(order_id=v.order_id),
+            "cited_evidence": door_evidence(order_id=v.order_id, only=appeal.cited_evidence) if appeal else [],
         },
     )
 
@@ -624,7 +627,11 @@ def appeal_file(request, pk: int):
         request,
         pk,
         lambda v: appeals.appeal_file(
-            violation_id=v.pk, actor=request.user, text=request.POST.get("text", ""), files=_files(request)
+            violation_id=v.pk,
+            actor=request.user,
+            text=request.POST.get("text", ""),
+            files=_files(request),
+            cited=request.POST.getlist("cited"),
         ),
         _("Your appeal is with the province platform."),
     )
