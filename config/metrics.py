@@ -157,7 +157,15 @@ class BusinessCollector:
         return []  # the registry would otherwise collect (query the database) when the collector is registered
 
     def collect(self):
-        for group in (self._celery, self._sweep, self._orders, self._callbacks, self._penalties, self._sites):
+        for group in (
+            self._celery,
+            self._sweep,
+            self._orders,
+            self._callbacks,
+            self._penalties,
+            self._sites,
+            self._alerts,
+        ):
             try:
                 yield from group()
             except Exception as exc:  # noqa: BLE001 - one group away leaves the others
@@ -264,12 +272,30 @@ class BusinessCollector:
         week = WeeklyNotice.objects.order_by("-week").values_list("week", flat=True).first()
         issued = GaugeMetricFamily("q9_notices_issued", "Notices of the latest week issued")
         waiting = GaugeMetricFamily("q9_notices_to_issue", "Notices of the latest week still to issue")
+        started = GaugeMetricFamily(
+            "q9_notices_run_started_timestamp_seconds", "When the latest week's notices were prepared", labels=["week"]
+        )
+        last = GaugeMetricFamily(
+            "q9_notices_last_issued_timestamp_seconds", "When the latest week's last notice was issued", labels=["week"]
+        )
         if week:
-            notices = WeeklyNotice.objects.filter(week=week)
-            issued.add_metric([], notices.filter(issued_at__isnull=False).count())
-            waiting.add_metric([], notices.filter(issued_at__isnull=True).count())
+            from django.db.models import Count, Max, Min, Q
+
+            run = WeeklyNotice.objects.filter(week=week).aggregate(
+                issued=Count("id", filter=Q(issued_at__isnull=False)),
+                waiting=Count("id", filter=Q(issued_at__isnull=True)),
+                started=Min("created_at"),
+                last=Max("issued_at"),
+            )
+            issued.add_metric([], run["issued"])
+            waiting.add_metric([], run["waiting"])
+            started.add_metric([week.isoformat()], run["started"].timestamp())
+            if run["last"]:
+                last.add_metric([week.isoformat()], run["last"].timestamp())
         yield issued
         yield waiting
+        yield started
+        yield last
 
     def _sites(self):
         from django.db.models import Count
@@ -283,6 +309,32 @@ class BusinessCollector:
         for row in rows:
             silent.add_metric([row["province__code"]], row["n"])
         yield silent
+
+    def _alerts(self):
+        from django.db.models import Count
+
+        from core.models import AlertMessage
+
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        family = GaugeMetricFamily(
+            "q9_alerts_today", "Alerts to the teams' channels since midnight (Beijing), by status", labels=["status"]
+        )
+        counts = dict.fromkeys(AlertMessage.Status.values, 0)
+        rows = AlertMessage.objects.filter(created_at__gte=today).values("status").annotate(n=Count("id")).order_by()
+        counts.update({row["status"]: row["n"] for row in rows})
+        for status, n in counts.items():
+            family.add_metric([status], n)
+        yield family
+
+
+def snapshot() -> dict[str, list[tuple[dict, float]]]:
+    """The business figures as this scrape would give them, for people (HQ's system page): metric name →
+    [(labels, value)]. The same collector, so the page and /metrics never disagree."""
+    figures: dict[str, list[tuple[dict, float]]] = {}
+    for family in BUSINESS.collect():
+        for sample in family.samples:
+            figures.setdefault(sample.name, []).append((dict(sample.labels), sample.value))
+    return figures
 
 
 BUSINESS = BusinessCollector()

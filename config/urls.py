@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("healthz/ready/", views.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("system/", views.system, name="system"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -15,15 +15,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from psycopg_pool import PoolTimeout
 
 from core import rediscache, scoping, selectors
 from core.apikit import error
+from core.models import User
 from core.replica import replica_reads
 from dispatch import selectors as desk_selectors
 from inventory.selectors import low_stock
-from orders.models import OnlineOrder, OrderState, OutboxMessage
+from orders.models import Channel, OnlineOrder, OrderState, OutboxMessage
 from penalties.models import Appeal, AppealStatus, Violation, ViolationStatus
 from penalties.selectors import appeal_windows, week_figures
 
@@ -220,3 +222,113 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return defaults.server_error(request)
+
+
+BEAT_LATE_FACTOR = 3
+TASK_LABELS = {
+    "complaints.tasks.overdue": gettext_lazy("Work orders past their limit"),
+    "complaints.tasks.results_deliver": gettext_lazy("Work-order results to Cainiao"),
+    "complaints.tasks.warnings": gettext_lazy("Work-order warnings"),
+    "core.tasks.alerts_deliver": gettext_lazy("Alerts to the channels"),
+    "core.tasks.message_email": gettext_lazy("A message's e-mail copy"),
+    "core.tasks.messages_email_backlog": gettext_lazy("E-mail copies left behind"),
+    "core.tasks.scheduler_heartbeat": gettext_lazy("Scheduler heartbeat"),
+    "dispatch.tasks.escalations": gettext_lazy("Escalations of silent sites"),
+    "dispatch.tasks.unscanned_reminders": gettext_lazy("No-pickup-scan reminders"),
+    "inventory.tasks.low_stock_alerts": gettext_lazy("Low stock alerts"),
+    "logistics.tasks.scan_months": gettext_lazy("Scan months ahead and archived"),
+    "orders.tasks.callbacks_deliver": gettext_lazy("Status callbacks"),
+    "orders.tasks.day_counts": gettext_lazy("Daily order counts"),
+    "orders.tasks.day_counts_days": gettext_lazy("Daily order counts of past days"),
+    "orders.tasks.day_counts_nightly": gettext_lazy("Nightly order counts"),
+    "orders.tasks.import_check": gettext_lazy("Import files checked"),
+    "orders.tasks.import_run": gettext_lazy("Imports"),
+    "penalties.tasks.ledger_sync": gettext_lazy("Ledger in step"),
+    "penalties.tasks.monthly_settlement": gettext_lazy("Monthly settlement"),
+    "penalties.tasks.notice_send": gettext_lazy("A weekly notice issued"),
+    "penalties.tasks.sla_sweep": gettext_lazy("SLA sweep"),
+    "penalties.tasks.weekly_cycle": gettext_lazy("Monday's notices prepared"),
+    "penalties.tasks.weekly_reports": gettext_lazy("Weekly reports"),
+    "people.welcome_mail": gettext_lazy("Welcome e-mails"),
+    "retention.tasks.personal_data_erase": gettext_lazy("Personal data erased"),
+}
+SWEEP_LAG_BAR_S = 90
+
+
+@scoping.role_required(User.Role.HQ)
+def system(request):
+    """HQ's system page: the figures /metrics gives the operators (the same collector, ``config.metrics``), for
+    people — beat's heartbeat, the sweep's lag, the queues, task runs, callbacks, the latest Monday run, alerts."""
+    from datetime import datetime
+
+    from django.conf import settings
+
+    from config.metrics import snapshot
+    from core.models import Province
+
+    figures = snapshot()
+    now = timezone.now()
+
+    def one(name):
+        found = figures.get(name) or []
+        return found[0][1] if found else None
+
+    def by(name, label):
+        return {labels.get(label, ""): value for labels, value in figures.get(name, [])}
+
+    names = dict(Province.objects.values_list("code", "name"))
+    heartbeat, lag = one("q9_beat_heartbeat_age_seconds"), one("q9_sweep_lag_seconds")
+    runs = by("q9_celery_task_seconds_count", "task")
+    seconds = by("q9_celery_task_seconds_sum", "task")
+    failures = by("q9_celery_task_failures_total", "task")
+    tasks = [
+        {
+            "name": t,
+            "label": TASK_LABELS.get(t, ""),
+            "runs": int(n),
+            "failures": int(failures.get(t, 0)),
+            "mean": seconds.get(t, 0) / n if n else 0,
+        }
+        for t, n in sorted(runs.items())
+    ]
+    waiting, failed = by("q9_callbacks_waiting", "channel"), by("q9_callbacks_failed", "channel")
+    channel_names = dict(Channel.objects.values_list("slug", "name"))
+    callbacks = [
+        {"channel": channel_names.get(c, "—"), "waiting": int(waiting.get(c, 0)), "failed": int(failed.get(c, 0))}
+        for c in sorted(set(waiting) | set(failed))
+    ]
+    started = figures.get("q9_notices_run_started_timestamp_seconds") or []
+    last_issued = one("q9_notices_last_issued_timestamp_seconds")
+    issued, to_issue = one("q9_notices_issued"), one("q9_notices_to_issue")
+    monday = None
+    if started:
+        total = int((issued or 0) + (to_issue or 0))
+        monday = {
+            "week": started[0][0]["week"],
+            "started": datetime.fromtimestamp(started[0][1], tz=timezone.get_current_timezone()),
+            "last": datetime.fromtimestamp(last_issued, tz=timezone.get_current_timezone()) if last_issued else None,
+            "issued": int(issued or 0),
+            "total": total,
+            "percent": round(100 * (issued or 0) / total) if total else 100,
+        }
+    oldest = sorted(by("q9_oldest_pending_order_seconds", "province").items(), key=lambda kv: -kv[1])
+    silent = sorted(by("q9_silent_sites", "province").items(), key=lambda kv: -kv[1])
+    context = {
+        "now": now,
+        "redis_up": one("q9_redis_up"),
+        "heartbeat": heartbeat,
+        "heartbeat_late": heartbeat is None or heartbeat > BEAT_LATE_FACTOR * settings.BEAT_HEARTBEAT_SECONDS,
+        "lag": lag,
+        "lag_late": lag is None or lag > SWEEP_LAG_BAR_S,
+        "lag_bar": SWEEP_LAG_BAR_S,
+        "queues": sorted(by("q9_celery_queue_depth", "queue").items()),
+        "tasks": tasks,
+        "callbacks": callbacks,
+        "monday": monday,
+        "oldest": [(names.get(code, code), int(s // 60)) for code, s in oldest],
+        "silent": [(names.get(code, code), int(n)) for code, n in silent],
+        "overdue": one("q9_work_orders_overdue"),
+        "imports": one("q9_import_jobs_running"),
+        "alerts": {k: int(v) for k, v in by("q9_alerts_today", "status").items()},
+    }
+    return render(request, "home/system.html", context)

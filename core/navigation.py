@@ -95,6 +95,7 @@ NAV_ITEMS = [
         "menu:admin",
         _("Administration"),
         [
+            ("system", _("System status"), (R.HQ,)),
             ("core:alert_channels", _("Alert channels"), (R.HQ,)),
             ("admin:index", _("Master data"), (R.HQ,)),
         ],

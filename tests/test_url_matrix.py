@@ -336,6 +336,10 @@ MATRIX = {
     "healthz": ("get", [(None, dict.fromkeys(ROLES, 200))]),
     "readyz": ("get", [(None, dict.fromkeys(ROLES, 200))]),
     "metrics": ("get", [(None, dict.fromkeys(ROLES, 404))]),  # no METRICS_TOKEN in the tests: nothing to scrape
+    "system": (
+        "get",
+        [(None, {"anon": LOGIN, "clerk": 403, "lcs": 403, "hq": 200, "manager": 403, "manager_zj": 403})],
+    ),
     "favicon": ("get", [(None, dict.fromkeys(ROLES, 301))]),
     "login": ("get", [(None, {"anon": 200, **_everyone(302)})]),
     "logout": ("post", [(None, dict.fromkeys(ROLES, 302))]),
