@@ -159,6 +159,11 @@ def test_courier_journey_on_the_phone_with_the_desk_following(net, live_server, 
         expect(phone.get_by_test_id(f"order-{offline.channel_order_id}")).to_be_visible()
         expect(phone.get_by_test_id(f"status-{offline.channel_order_id}")).to_contain_text("已保存在手机上")
         assert OnlineOrder.objects.get(pk=offline.pk).state == OrderState.ACCEPTED
+        # the camera still reads offline: the reader's script and its WebAssembly come from the worker's cache
+        phone.get_by_test_id(f"open-stop-{untouched.channel_order_id}").click()
+        phone.get_by_test_id(f"scan-{untouched.channel_order_id}").click()
+        expect(phone.get_by_test_id(f"waybill-{untouched.channel_order_id}")).to_have_value(SCANNED)
+        phone.get_by_test_id(f"waybill-{untouched.channel_order_id}").fill("")
 
         # 4. back online: the queue is sent and answered
         phone_ctx.unroute("**/*")
