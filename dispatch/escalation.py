@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.alerts import alert_send, alerts_claim, alerts_forget
+from core.alerts import alert_send, alerts_claim, alerts_forget, channels_for
 from orders.models import OnlineOrder, OrderState, OutboxMessage
 
 from .selectors import silent_sites_everywhere
@@ -87,21 +87,43 @@ def _silent_orders(at: datetime, lo: datetime, hi: datetime, kind: str) -> dict:
 
 
 def _accept_soon(at: datetime) -> int:
+    """One message per set of channels: a province's own, or HQ's for every province that has none (listed
+    together, so a robot never gets one message per province in a minute)."""
     by_site = _silent_orders(at, at, at + SOON, ACCEPT_SOON)
     by_province = defaultdict(list)
     for site, orders in by_site.items():
         by_province[site.province].append((site, orders))
+    groups = defaultdict(list)
+    for province in sorted(by_province, key=lambda p: p.code):
+        channels = channels_for(province)
+        groups[tuple(c.pk for c in channels)].append((province, channels))
     sent = 0
-    for province, sites in sorted(by_province.items(), key=lambda kv: kv[0].code):
+    for members in groups.values():
+        provinces, channels = [p for p, _c in members], members[0][1]
+        sites = [
+            (site, orders) for p in provinces for site, orders in sorted(by_province[p], key=lambda so: so[0].code)
+        ]
         n = sum(len(orders) for _site, orders in sites)
+        if len(provinces) == 1:
+            title = _("%(province)s: %(n)d orders reach their accept deadline within 10 minutes at silent sites") % {
+                "province": provinces[0].name,
+                "n": n,
+            }
+        else:
+            title = _(
+                "%(n)d orders in %(provinces)d provinces reach their accept deadline within 10 minutes at silent sites"
+            ) % {
+                "n": n,
+                "provinces": len(provinces),
+            }
         sent += alert_send(
-            province=province,
+            province=provinces[0],
             kind=ACCEPT_SOON,
-            title=_("%(province)s: %(n)d orders reach their accept deadline within 10 minutes at silent sites")
-            % {"province": province.name, "n": n},
-            lines=[_site_line(site, orders, at) for site, orders in sorted(sites, key=lambda so: so[0].code)],
+            title=title,
+            lines=[_site_line(site, orders, at, with_province=len(provinces) > 1) for site, orders in sites],
             link=_link("dispatch:silent_sites"),
             at=at,
+            channels=channels,
         )
     return sent
 

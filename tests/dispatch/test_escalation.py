@@ -140,3 +140,50 @@ def test_an_order_no_longer_waiting_is_not_alerted(net, channels):
     _quiet(net.site_a, order.accept_due_at - timedelta(hours=1))
     OnlineOrder.objects.filter(pk=order.pk).update(state="ACCEPTED")
     assert escalations_run(at=order.accept_due_at) == {"accept_soon": 0, "accept_missed": 0, "callback_failed": 0}
+
+
+def test_provinces_without_channels_reach_hq_in_one_message(net):
+    hq = alerts.channel_save(province=None, kind="sms", name="总部值班", target="13800001111")
+    t = timezone.now() + timedelta(hours=1, minutes=5)  # 10:05 Beijing: both provinces in service hours
+    zj = make_order(order_time=t, at=t)
+    xj = make_order(
+        order_time=t,
+        at=t,
+        sender_province="新疆维吾尔自治区",
+        sender_city="乌鲁木齐市",
+        sender_district="天山区",
+        sender_address="解放路1号",
+    )
+    assert (zj.site, xj.site) == (net.site_a, net.site_x)
+    at = max(zj.accept_due_at, xj.accept_due_at) - timedelta(minutes=9)
+    assert min(zj.accept_due_at, xj.accept_due_at) > at
+    for site in (net.site_a, net.site_x):
+        _quiet(site, at - timedelta(hours=1))
+    assert escalations_run(at=at)["accept_soon"] == 1
+    [message] = _sent(hq)
+    assert "2 个省" in message.payload["title"]
+    assert [line.split(" ")[0] for line in message.payload["lines"]] == ["浙江省", "新疆维吾尔自治区"]
+
+
+def test_an_escalation_reaches_the_provinces_wecom_robot(net):
+    from ..core.test_alerts import KEY, FakeRobots
+
+    robots = FakeRobots()
+    try:
+        alerts.channel_save(
+            province=net.zj, kind="wecom", name="浙江运营群", target=f"{robots.base}/cgi-bin/webhook/send?key={KEY}"
+        )
+        order = make_order(order_time=timezone.now() - timedelta(minutes=5))
+        at = order.accept_due_at - timedelta(minutes=8)
+        _quiet(net.site_a, at - timedelta(minutes=25))
+        assert escalations_run(at=at)["accept_soon"] == 1
+        assert alerts.alerts_deliver() == 1
+    finally:
+        robots.close()
+    [got] = robots.received
+    content = got["body"]["markdown"]["content"]
+    assert got["body"]["msgtype"] == "markdown" and got["query"] == {"key": [KEY]}
+    assert content.startswith("### 浙江省：1 单 10 分钟内到接单时限，网点无人值守\n> 杭州西湖网点（33010601）：1 单")
+    assert order.channel_order_id in content and "接单页 25 分钟未刷新" in content
+    assert order.sender_phone not in content and order.sender_name not in content
+    print("企业微信 body received:", got["raw"].decode())
