@@ -66,7 +66,8 @@ class DateTimeColumn(tables.Column):
 
 class ListTable(tables.Table):
     """A list page's table. ``viewer`` is the user the page is for: a viewer who sees one site gets no
-    ``site_columns``."""
+    ``site_columns``. A column left out of the export (``exclude_from_export``) says so in its header cell
+    (``data-export="no"``), so that a page and its export can be compared."""
 
     site_columns: tuple[str, ...] = ()
 
@@ -76,6 +77,12 @@ class ListTable(tables.Table):
         if self.site_columns and viewer is not None and scoping.sees_one_site(viewer):
             exclude += self.site_columns
         super().__init__(data, *args, exclude=exclude, **kwargs)
+        for bound in self.columns.iterall():
+            if bound.column.exclude_from_export:  # a row's checkbox, its forms and buttons: named in the page
+                bound.column.attrs = {
+                    **bound.column.attrs,
+                    "th": {**bound.column.attrs.get("th", {}), "data-export": "no"},
+                }
 
 
 class SiteTable(ListTable):
@@ -83,7 +90,7 @@ class SiteTable(ListTable):
     province = tables.Column(verbose_name=_("province"), order_by=("province__code",))
     district = tables.Column(verbose_name=_("district"), order_by=("district__adcode",))
     parent = tables.Column(verbose_name=_("contract area of"), order_by=("parent__code",))
-    active = tables.BooleanColumn(verbose_name=_("active"))
+    active = tables.Column(verbose_name=_("active"))
 
     class Meta:
         model = Site
@@ -93,7 +100,7 @@ class SiteTable(ListTable):
     def render_parent(self, value):
         return value.name
 
-    def value_active(self, value):
+    def render_active(self, value):
         return _("Yes") if value else _("No")
 
     def render_district(self, value):

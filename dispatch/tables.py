@@ -37,7 +37,7 @@ class SilentSiteTable(ListTable):
         try:
             return record.activity.last_refresh_at
         except ObjectDoesNotExist:
-            return None
+            return _("never")
 
     def render_silent(self, record):
         try:

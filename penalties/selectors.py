@@ -34,7 +34,7 @@ from logistics.models import ScanType, TrackingEvent
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
 from orders.stats import orders_per_day
 
-from .models import Appeal, AppealStatus, Rule, Violation, ViolationStatus, WeeklyNotice
+from .models import Appeal, AppealStatus, RewardQuota, RewardRank, Rule, Violation, ViolationStatus, WeeklyNotice
 
 
 def violations_for(*, user) -> QuerySet[Violation]:
@@ -43,6 +43,40 @@ def violations_for(*, user) -> QuerySet[Violation]:
 
 #: the longest period the dashboard draws (a quarter)
 DASHBOARD_MAX_DAYS = 92
+
+
+def appeals_for(*, user) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(scoping.unit_q(user)).select_related("violation__order", "site", "province")
+
+
+def appeal_waiting_status(*, user) -> str:
+    """The step that waits for this viewer: the province's review for an LCS, HQ's for HQ."""
+    return AppealStatus.LCS_REVIEW if scoping.role_of(user) == scoping.Role.LCS else AppealStatus.HQ_REVIEW
+
+
+def appeals_waiting(*, user) -> QuerySet[Appeal]:
+    """Appeals waiting for the viewer's decision, oldest first."""
+    return appeals_for(user=user).filter(status=appeal_waiting_status(user=user)).order_by("filed_at", "id")
+
+
+def appeals_handled(*, user) -> QuerySet[Appeal]:
+    """Appeals past the viewer's step, newest first."""
+    return appeals_for(user=user).exclude(status=appeal_waiting_status(user=user)).order_by("-filed_at", "-id")
+
+
+def reward_months() -> list[date]:
+    """The settled months, newest first (two years at most)."""
+    return list(RewardQuota.objects.values_list("month", flat=True).distinct().order_by("-month")[:24])
+
+
+def reward_quotas(*, month: date) -> list[RewardQuota]:
+    return list(RewardQuota.objects.filter(month=month).select_related("province"))
+
+
+def reward_ranks(*, user, month: date) -> QuerySet[RewardRank]:
+    """The month's ranking by province and rank; a province's own for its LCS and managers."""
+    ranks = RewardRank.objects.filter(month=month).select_related("site", "province").order_by("province__code", "rank")
+    return ranks if scoping.is_national(user) else ranks.filter(province_id=user.province_id)
 
 
 def _span_figures(*, scope, standing, first: date, last: date) -> dict:

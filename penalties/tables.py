@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -113,3 +114,81 @@ def appeal_state(v: Violation, *, at) -> tuple[str, object]:
             return _("Upheld by the province; the window to go to HQ closed"), None
         return appeal.get_status_display(), deadline
     return appeal.get_status_display(), None
+
+
+class AppealTable(ListTable):
+    """Appeals: the queue waiting for the viewer's decision (oldest first) and those recently handled."""
+
+    filed_at = DateTimeColumn(verbose_name=_("Filed at"))
+    site = tables.Column(verbose_name=_("Site"), accessor="site__name")
+    rule = tables.Column(
+        verbose_name=_("Rule"),
+        accessor="violation",
+        linkify=lambda record: reverse("penalties:violation_detail", args=[record.violation_id]),
+    )
+    order = tables.Column(verbose_name=_("Logistics no."), accessor="violation", empty_values=())
+    fine = tables.Column(verbose_name=_("Fine"), accessor="violation__fine")
+    status = tables.Column(verbose_name=_("Status"))
+    text = tables.Column(verbose_name=_("The site's statement"), attrs={"td": {"class": "small"}})
+
+    site_columns = ("site",)
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm bg-white align-middle"}
+
+    def render_rule(self, value):
+        return value.get_rule_display()
+
+    def render_order(self, value):
+        return value.order.channel_order_id if value.order_id else value.reference
+
+    def render_fine(self, value):
+        return cny(value)
+
+    def value_fine(self, value):
+        return value
+
+    def render_status(self, value):
+        return format_html('<span class="badge text-bg-light">{}</span>', value)
+
+    def render_text(self, value):
+        return value if len(value) <= 80 else value[:79] + "…"
+
+    def value_text(self, value):
+        return value
+
+
+class RewardRankTable(ListTable):
+    """The month's ranking of first-level sites (by province, then rank)."""
+
+    province = tables.Column(verbose_name=_("Province"), accessor="province__name")
+    rank = tables.Column(verbose_name="#")
+    site = tables.Column(verbose_name=_("Site"))
+    picked_up = tables.Column(
+        verbose_name=_("Picked up"), attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+    )
+    on_time_rate = tables.Column(
+        verbose_name=_("On time"), attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+    )
+    awarded = tables.Column(verbose_name=_("Reward (CNY)"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm bg-white", "data-testid": "rank-table"}
+        empty_text = format_html('<div class="empty-state small">{}</div>', _("No site qualified."))
+
+    def render_site(self, value):
+        return f"{value.name}（{value.code}）"
+
+    def render_on_time_rate(self, value):
+        return f"{round(value * 100)}%"
+
+    def value_on_time_rate(self, value):
+        return float(value)
+
+    def render_awarded(self, value):
+        return format_html('<span class="badge text-bg-success">{}</span>', "¥200") if value else "—"
+
+    def value_awarded(self, value):
+        return 200 if value else None

@@ -14,17 +14,18 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core import clock, scoping
-from core.humanize import sheet_time, week_text
+from core.humanize import week_text
 from core.models import ClosureDay
 from core.parsing import parse_id, parse_moment, parse_month, parse_year
 from core.replica import replica_reads
-from core.sheets import table_export, xlsx_response
+from core.sheets import table_export
 from core.textpolicy import form_errors_text
 from core.view_calls import service_call
 from orders import selectors as order_selectors
@@ -51,8 +52,6 @@ from .models import (
     AppealAttachment,
     AppealStatus,
     Report,
-    RewardQuota,
-    RewardRank,
     Rule,
     RuleVersion,
     SweepRun,
@@ -63,7 +62,7 @@ from .models import (
     WorkOrderLimit,
 )
 from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
-from .tables import ViolationTable
+from .tables import AppealTable, RewardRankTable, ViolationTable
 
 R = scoping.Role
 AUDITORS = (R.LCS, R.HQ)
@@ -719,15 +718,32 @@ def appeal_attachment(request, pk: int, attachment_id: int):
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
 
 
+APPEAL_QUEUE_ROWS = 300
+APPEAL_RECENT_ROWS = 50
+
+
+def _appeal_table(request, *, rows: int | None = APPEAL_QUEUE_ROWS) -> AppealTable:
+    waiting = selectors.appeals_waiting(user=request.user)
+    table = AppealTable(waiting[:rows] if rows else waiting, viewer=request.user, exclude=("status",))
+    table.attrs["data-testid"] = "appeal-queue"
+    table.empty_text = format_html('<div class="empty-state small">{}</div>', _("No appeal waits for you."))
+    return table
+
+
 @scoping.role_required(R.LCS, R.HQ)
 def appeal_queue(request):
     """Appeals waiting for the user's decision, by deadline (the LCS: its province; HQ: those sent to it)."""
-    role = scoping.role_of(request.user)
-    qs = Appeal.objects.filter(scoping.unit_q(request.user)).select_related("violation__order", "site")
-    status = AppealStatus.LCS_REVIEW if role == R.LCS else AppealStatus.HQ_REVIEW
-    waiting = list(qs.filter(status=status).order_by("filed_at")[:300])
-    recent = list(qs.exclude(status=status).order_by("-filed_at")[:50])
-    return render(request, "penalties/appeal_queue.html", {"waiting": waiting, "recent": recent, "role": role})
+    table = _appeal_table(request)
+    recent = AppealTable(
+        selectors.appeals_handled(user=request.user)[:APPEAL_RECENT_ROWS], viewer=request.user, exclude=("text",)
+    )
+    for t in (table, recent):
+        RequestConfig(request, paginate=False).configure(t)
+    return render(
+        request,
+        "penalties/appeal_queue.html",
+        {"table": table, "recent": recent, "role": scoping.role_of(request.user)},
+    )
 
 
 # ---------------------------------------------------------------- reports and rewards
@@ -788,15 +804,22 @@ def notices(request):
     return render(request, "penalties/notices.html", {"notices": qs.order_by("-week", "site__code")[:200]})
 
 
+def _reward_month(request, months: list) -> date | None:
+    return parse_month(request.GET.get("month")) or (months[0] if months else None)
+
+
+def _rank_table(request, month) -> RewardRankTable:
+    ranks = selectors.reward_ranks(user=request.user, month=month) if month else []
+    return RewardRankTable(ranks, viewer=request.user)
+
+
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def rewards(request):
-    months = list(RewardQuota.objects.values_list("month", flat=True).distinct().order_by("-month")[:24])
-    month = parse_month(request.GET.get("month"))
-    month = month or (months[0] if months else None)
-    quotas = list(RewardQuota.objects.filter(month=month).select_related("province")) if month else []
-    ranks = RewardRank.objects.filter(month=month).select_related("site", "province") if month else []
-    if not scoping.is_national(request.user):
-        ranks = ranks.filter(province_id=request.user.province_id) if month else []
+    months = selectors.reward_months()
+    month = _reward_month(request, months)
+    quotas = selectors.reward_quotas(month=month) if month else []
+    table = _rank_table(request, month)
+    RequestConfig(request, paginate=False).configure(table)
     return render(
         request,
         "penalties/rewards.html",
@@ -804,7 +827,7 @@ def rewards(request):
             "month": month,
             "months": months,
             "quotas": quotas,
-            "ranks": ranks,
+            "table": table,
             "sum_quota": sum(q.quota for q in quotas),
             "sum_sites": sum(q.first_level_sites for q in quotas),
             "sum_awarded": sum(q.awarded for q in quotas),
@@ -836,89 +859,17 @@ def site_activity_page(request):
 @scoping.role_required(R.LCS, R.HQ)
 @replica_reads()
 def appeal_export(request):
-    """Every appeal the user may see, newest first (up to 50,000), with each step's time."""
-    qs = (
-        Appeal.objects.filter(scoping.unit_q(request.user))
-        .select_related("violation__order", "site", "province")
-        .order_by("-filed_at")
-    )
-    rows = (
-        (
-            sheet_time(a.filed_at),
-            a.site.code,
-            a.site.name,
-            a.province.name,
-            a.violation.get_rule_display(),
-            a.violation.order.channel_order_id if a.violation.order_id else a.violation.reference,
-            a.violation.fine,
-            a.get_status_display(),
-            a.text,
-            sheet_time(a.lcs_at),
-            a.lcs_text,
-            sheet_time(a.hq_filed_at),
-            sheet_time(a.decided_at),
-            a.decision_text,
-        )
-        for a in qs[:50_000]
-    )
-    return xlsx_response(
-        filename="appeals",
-        headers=[
-            _("Filed at"),
-            _("Site code"),
-            _("Site name"),
-            _("Province"),
-            _("Rule"),
-            _("Logistics no."),
-            _("Fine (CNY)"),
-            _("Status"),
-            _("The site's statement"),
-            _("Province decided at"),
-            _("Province decision"),
-            _("Went to HQ at"),
-            _("HQ decided at"),
-            _("HQ decision"),
-        ],
-        rows=rows,
-    )
+    """The page's queue (``table_export``): the appeals waiting for the user's decision, oldest first."""
+    table = _appeal_table(request, rows=None)
+    RequestConfig(request, paginate=False).configure(table)
+    return table_export(table, filename="appeals", limit=50_000)
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 @replica_reads()
 def rewards_export(request):
-    """The month's ranking as the page shows it (the province's for LCS and province managers)."""
-    try:
-        month = date.fromisoformat(request.GET.get("month", "") + "-01") if request.GET.get("month") else None
-    except ValueError:
-        month = None
-    month = month or RewardQuota.objects.order_by("-month").values_list("month", flat=True).first()
-    ranks = RewardRank.objects.filter(month=month).select_related("site", "province").order_by("province__code", "rank")
-    if not scoping.is_national(request.user):
-        ranks = ranks.filter(province_id=request.user.province_id)
-    rows = (
-        (
-            month,
-            r.province.name,
-            r.rank,
-            r.site.code,
-            r.site.name,
-            r.picked_up,
-            float(r.on_time_rate),
-            200 if r.awarded else 0,
-        )
-        for r in (ranks if month else [])
-    )
-    return xlsx_response(
-        filename="rewards",
-        headers=[
-            _("Month"),
-            _("Province"),
-            _("Rank"),
-            _("Site code"),
-            _("Site name"),
-            _("Picked up"),
-            _("On time"),
-            _("Reward (CNY)"),
-        ],
-        rows=rows,
-    )
+    """The month's ranking as the page shows it (``table_export``; the province's for LCS and province
+    managers)."""
+    table = _rank_table(request, _reward_month(request, selectors.reward_months()))
+    RequestConfig(request, paginate=False).configure(table)
+    return table_export(table, filename="rewards")

@@ -6,13 +6,12 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import views as auth_views
 from django.core import signing
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from core import scoping
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
@@ -27,8 +26,10 @@ from orders.views import import_job_action
 from penalties.models import RuleVersion, WorkOrderLimit
 
 from . import account_import, areas, selectors, services
+from .filters import AccountFilter
 from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm
 from .history import account_event_rows, history_rows
+from .tables import AccountTable
 
 R = User.Role
 managers = scoping.role_required(R.HQ, R.LCS)
@@ -40,28 +41,12 @@ def _user_or_404(request, pk) -> User:
 
 @managers
 def user_list(request):
-    qs = selectors.manageable_users(request.user).order_by("username")
-    q = (request.GET.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(username__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(phone__startswith=q)
-            | Q(site__code__startswith=q)
-            | Q(site__name__icontains=q)
-        )
-    role = request.GET.get("role") or ""
-    if role in R.values:
-        qs = qs.filter(role=role)
-    active = request.GET.get("active") or ""
-    if active in ("1", "0"):
-        qs = qs.filter(is_active=active == "1")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "people/user_list.html",
-        {"page": page, "q": q, "role": role, "active": active, "roles": selectors.assignable_roles(request.user)},
+    flt = AccountFilter(
+        request.GET, queryset=selectors.manageable_users(request.user).order_by("username"), user=request.user
     )
+    table = AccountTable(flt.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "people/user_list.html", {"filter": flt, "table": table})
 
 
 @managers
