@@ -264,6 +264,7 @@ def system(request):
     from django.conf import settings
 
     from config.metrics import snapshot
+    from core.humanize import duration_text
     from core.models import Province
 
     figures = snapshot()
@@ -317,6 +318,7 @@ def system(request):
         "now": now,
         "redis_up": one("q9_redis_up"),
         "heartbeat": heartbeat,
+        "heartbeat_long": duration_text(heartbeat) if heartbeat is not None and heartbeat >= 120 else "",
         "heartbeat_late": heartbeat is None or heartbeat > BEAT_LATE_FACTOR * settings.BEAT_HEARTBEAT_SECONDS,
         "lag": lag,
         "lag_late": lag is None or lag > SWEEP_LAG_BAR_S,

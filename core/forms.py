@@ -116,7 +116,7 @@ class AlertChannelForm(PolicyFormMixin, forms.Form):
 
     province = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("HQ"), label=_("Whose team"))
     kind = forms.ChoiceField(label=_("Kind"))
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=_("Channel name"), max_length=64)
     target = forms.CharField(
         label=_("Address"),
         max_length=1000,

@@ -72,3 +72,13 @@ def test_only_hq_and_in_hqs_navigation(net, login):
     for user in (net.clerk_a, net.lcs_zj, net.manager):
         assert login(user).get(url).status_code == 403
     assert f'href="{url}"' in login(net.hq).get(reverse("home")).content.decode()
+
+
+def test_a_stale_heartbeat_reads_in_hours_and_warns(net, login):
+    from django.core.cache import cache
+
+    from core.selectors import HEARTBEAT_KEY
+
+    cache.set(HEARTBEAT_KEY, (timezone.now() - timedelta(hours=3, minutes=5)).isoformat(), timeout=None)
+    html = login(net.hq).get(reverse("system")).content.decode()
+    assert "3小时5分前" in html and "调度器或每分钟任务的进程没有运行" in html
