@@ -74,8 +74,8 @@ def beat_schedule() -> dict:
             "schedule": crontab(minute=40, hour=3),
             "options": {"expires": 3 * 3600},
         },
-        "scan-months": {
-            "task": "logistics.tasks.scan_months",
+        "partition-months": {
+            "task": "retention.tasks.partition_months",
             "schedule": crontab(minute=50, hour=3),
             "options": {"expires": 3 * 3600},
         },

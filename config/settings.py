@@ -357,6 +357,20 @@ ERASURE_MAX_BATCHES = env.int("ERASURE_MAX_BATCHES", default=1500)  # per run (3
 PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
 PARTITION_HORIZON_MONTHS = env.int("PARTITION_HORIZON_MONTHS", default=25)
 PARTITION_ARCHIVE_DIR = env("PARTITION_ARCHIVE_DIR", default=str(VAR_DIR / "archive"))
+# where the archives go: a Django storage class (default the file system under PARTITION_ARCHIVE_DIR); object
+# storage through django-storages, e.g. ARCHIVE_STORAGE=storages.backends.s3.S3Storage with the ARCHIVE_S3_*
+# settings below (credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment, read by boto3)
+ARCHIVE_STORAGE = env("ARCHIVE_STORAGE", default="django.core.files.storage.FileSystemStorage")
+ARCHIVE_STORAGE_OPTIONS = {
+    k: v
+    for k, v in {
+        "bucket_name": env("ARCHIVE_S3_BUCKET", default=""),
+        "location": env("ARCHIVE_S3_PREFIX", default=""),
+        "endpoint_url": env("ARCHIVE_S3_ENDPOINT_URL", default=""),
+        "region_name": env("ARCHIVE_S3_REGION", default=""),
+    }.items()
+    if v and ARCHIVE_STORAGE != "django.core.files.storage.FileSystemStorage"
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # a filter left empty reads 全部 ("All"), not "---------"

@@ -413,8 +413,16 @@ class OutboxMessage(models.Model):
 
     client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="outbox")
     order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # no foreign key in the database: events are partitioned by month, and a key pointing at them would need
+    # their time too; the event is written in the same transaction and never deleted (docs/decisions.md)
     event = models.ForeignKey(
-        OrderEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        OrderEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(_("event"), max_length=20)
     url = models.URLField(_("callback URL"))

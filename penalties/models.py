@@ -98,7 +98,9 @@ class Violation(models.Model):
     #: a work-order fine's work order (id and Cainiao's number; no foreign key: complaints stands beside us)
     work_order_id = models.BigIntegerField(null=True, blank=True)
     reference = models.CharField(_("reference"), max_length=64, blank=True, default="", db_default="")
-    #: the audited act (an event of the order's history) of an audit finding
+    #: the audited act (an event of the order's history) of an audit finding; no foreign key in the database:
+    #: events are partitioned by month (a key would need the event's time too); events are never deleted, and
+    #: ``core.partitions.orphans`` finds a reference that lost its event
     act = models.ForeignKey(
         "orders.OrderEvent",
         on_delete=models.PROTECT,
@@ -106,6 +108,7 @@ class Violation(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("audited act"),
     )
     stint = models.PositiveIntegerField(_("stint"))

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .partitions import partitions_maintain
 from .services import erasure_run
 
 
@@ -11,3 +12,11 @@ def personal_data_erase() -> int:
 
     run = erasure_run()
     return run.orders if run is not None else 0
+
+
+@shared_task(name="retention.tasks.partition_months")
+def partition_months() -> dict:
+    """Create the coming months' partitions of every partitioned table and archive those past the horizon (daily by
+    beat); check the references kept without a database foreign key."""
+
+    return partitions_maintain()

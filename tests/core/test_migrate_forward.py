@@ -40,15 +40,14 @@ def _counts(url: str) -> dict[str, int]:
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-@pytest.fixture
-def old_database():
+def _restored(dump: str):
     name = f"{connection.settings_dict['NAME']}_premove"
     admin = stack.database_url_from_settings(connection.settings_dict, name="postgres")
     url = stack.database_url_from_settings(connection.settings_dict, name=name)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    sql = gzip.decompress((DATA / "pre_core_main.sql.gz").read_bytes())
+    sql = gzip.decompress((DATA / dump).read_bytes())
     done = subprocess.run(
         [stack.pg_bin("psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", url.replace("postgres://", "postgresql://", 1)],
         input=sql,
@@ -58,6 +57,16 @@ def old_database():
     yield url
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def old_database():
+    yield from _restored("pre_core_main.sql.gz")
+
+
+@pytest.fixture
+def unpartitioned_database():
+    yield from _restored("pre_partition_main.sql.gz")
 
 
 def _manage(url: str, *args: str) -> subprocess.CompletedProcess:
@@ -131,3 +140,65 @@ def test_a_database_from_before_the_move_migrates_forward_with_nothing_lost(old_
     result = json.loads(checked.stdout.strip().splitlines()[-1])
     assert result["username"] == session["username"]  # still signed in
     assert result["content_type"] == ["core", "user"] and result["permissions"] == 4 and result["stale"] == []
+
+
+def test_a_database_from_before_the_order_events_moved_into_months_migrates_forward(unpartitioned_database):
+    url = unpartitioned_database
+    with psycopg.connect(url, autocommit=True) as conn:  # events of two earlier months besides the dump's own
+        conn.execute(
+            "INSERT INTO orders_orderevent (order_id, kind, at, actor_label, site_id, stint, from_state, to_state, "
+            "reason, text, waybill_no, data) SELECT order_id, 'changed', at - (n || ' months')::interval, 'import', "
+            "site_id, stint, to_state, to_state, '', '', '', '{}' FROM orders_orderevent, generate_series(1, 2) n "
+            "WHERE kind = 'created'"
+        )
+        months = dict(
+            conn.execute(
+                "SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY_MM'), count(*) FROM orders_orderevent GROUP BY 1"
+            ).fetchall()
+        )
+        events = conn.execute("SELECT id, order_id, kind, at, text, data::text FROM orders_orderevent").fetchall()
+        refs = conn.execute(
+            "SELECT (SELECT count(event_id) FROM orders_outboxmessage), (SELECT count(act_id) FROM penalties_violation)"
+        ).fetchone()
+    assert len(months) == 3 and refs[0] > 0 and refs[1] == 1  # callbacks and an audited act point at events
+    before = _counts(url)
+
+    migrated = _manage(url, "migrate", "--no-input")
+
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    assert "orders.0019_orderevent_partitioned_by_month... OK" in migrated.stdout
+    after = _counts(url)
+    for table in ("django_migrations", "django_content_type", "auth_permission"):  # new migrations, models
+        assert after.pop(table) >= before.pop(table), table
+    assert {t: n for t, n in after.items() if t in before} == before  # every table, every row
+    assert not _manage(url, "makemigrations", "--check", "--dry-run").returncode  # state matches models
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT relkind FROM pg_class WHERE relname = 'orders_orderevent'").fetchone()[0] == "p"
+        where = dict(
+            conn.execute("SELECT tableoid::regclass::text, count(*) FROM orders_orderevent GROUP BY 1").fetchall()
+        )
+        assert where == {f"orders_orderevent_p{m}": n for m, n in months.items()}  # each in its Beijing month
+        moved = conn.execute("SELECT id, order_id, kind, at, text, data::text FROM orders_orderevent").fetchall()
+        assert sorted(moved) == sorted(events)  # every value kept, ids too
+        dangling = conn.execute(
+            "SELECT (SELECT count(*) FROM orders_outboxmessage o WHERE event_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM orders_orderevent e WHERE e.id = o.event_id)), (SELECT count(*) FROM penalties_violation v "
+            "WHERE act_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders_orderevent e WHERE e.id = v.act_id))"
+        ).fetchone()
+        assert dangling == (0, 0)
+        keys = {
+            r[0]
+            for r in conn.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = 'orders_orderevent'::regclass AND contype = 'f'"
+            )
+        }
+        assert len(keys) == 6  # order, actor, site, to site, courier, clock owner: still checked
+        # a new event gets the next id, and one of a month nobody created is still written (the default partition)
+        next_id = conn.execute(
+            "INSERT INTO orders_orderevent (order_id, kind, at, actor_label, site_id, stint, from_state, to_state, "
+            "reason, text, waybill_no, data) SELECT order_id, 'changed', timestamptz '2031-01-05 10:00+08', '', site_id, "
+            "stint, '', '', '', '', '', '{}' FROM orders_orderevent LIMIT 1 RETURNING id, tableoid::regclass::text"
+        ).fetchone()
+        assert next_id[0] > max(e[0] for e in events) and next_id[1] == "orders_orderevent_default"
+        with pytest.raises(psycopg.errors.RaiseException, match="Cannot update"):  # still append-only
+            conn.execute("UPDATE orders_orderevent SET text = 'x'")

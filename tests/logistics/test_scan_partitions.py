@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from core.partitions import archive_paths, months_attached
+from core.partitions import archive_paths, manifest_read, months_attached
 from logistics.models import TrackingEvent
 from logistics.partitions import SCANS, scan_months_maintain
 from logistics.services import scans_ingest
@@ -71,7 +71,8 @@ def test_a_month_past_the_horizon_is_archived_and_comes_back_verified(net, setti
     assert TrackingEvent.objects.filter(scanned_at=old).count() == 0
     assert TrackingEvent.objects.filter(scanned_at=kept).count() == 2
     data, manifest = archive_paths(SCANS, date(2024, 6, 1))
-    record = json.loads(manifest.read_text())
+    record = manifest_read(SCANS, date(2024, 6, 1))
+    assert (tmp_path / data).exists() and json.loads((tmp_path / manifest).read_text()) == record
     assert record["rows"] == 5 and record["month"] == "2024-06" and len(record["sha256"]) == 64
 
     call_command("archive_restore", "--month", "2024-06")
@@ -85,7 +86,7 @@ def test_a_damaged_archive_is_refused(net, settings, tmp_path):
     old = datetime(2024, 5, 10, 9, tzinfo=SH)
     scans_ingest(scans=_scans(old, 4), at=FIXED_NOW)
     scan_months_maintain(at=FIXED_NOW)
-    data, _manifest = archive_paths(SCANS, date(2024, 5, 1))
+    data = tmp_path / archive_paths(SCANS, date(2024, 5, 1))[0]
     data.write_bytes(data.read_bytes()[:-3] + b"xyz")
     with pytest.raises(CommandError, match="checksum"):
         call_command("archive_restore", "--month", "2024-05")

@@ -22,7 +22,18 @@ TEXT_KEYS = {"worst", "sizes"}  # the only keys whose values are not numbers
 
 
 def test_every_bench_is_listed():
-    assert {"ingest", "labels", "lifecycle", "load", "network", "reports", "sweep", "workbench"} <= set(MODULES)
+    assert {
+        "events",
+        "growth",
+        "ingest",
+        "labels",
+        "lifecycle",
+        "load",
+        "network",
+        "reports",
+        "sweep",
+        "workbench",
+    } <= set(MODULES)
 
 
 @pytest.mark.slow
