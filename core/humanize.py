@@ -7,9 +7,10 @@ tables and, mirrored line by line, by the countdowns of ``static/js/desk.js``.""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone, translation
+from django.utils.html import format_html
 
 
 def duration_text(seconds: float) -> str:
@@ -35,6 +36,35 @@ def countdown_text(seconds: float) -> str:
         return f"{english} left" if seconds >= 0 else f"{english} overdue"
     spaced = re.sub(r"(\d+)(天|小时|分)", r" \1 \2", duration_text(seconds)).strip()
     return f"还剩 {spaced}" if seconds >= 0 else f"已超时 {spaced}"
+
+
+def deadline_text(deadline: datetime, *, at: datetime | None = None) -> tuple[str, str]:
+    """A deadline as every page says it: (12月10日 18:00 截止, 还剩 2 天 3 小时) — the moment (with its year when
+    it is not this year's) and the time left as the pages' countdowns count it. ``deadline_html`` joins them."""
+    at = at or timezone.now()
+    local, now = timezone.localtime(deadline), timezone.localtime(at)
+    if (translation.get_language() or "zh").startswith("zh"):
+        year = f"{local.year}年" if local.year != now.year else ""
+        when = f"{year}{local.month}月{local.day}日 {local:%H:%M} 截止"
+    else:
+        when = f"due {local:%Y-%m-%d %H:%M}" if local.year != now.year else f"due {local:%m-%d %H:%M}"
+    return when, countdown_text((deadline - at).total_seconds())
+
+
+def deadline_html(deadline: datetime | None, *, at: datetime | None = None, warn_seconds: int = 21600) -> str:
+    """``deadline_text`` for a page: 「12月10日 18:00 截止（还剩 2 天 3 小时）」, the time left ticking
+    (``static/js/desk.js``). The one way a page shows an appeal deadline (the ``deadline`` filter, the tables)."""
+    if not deadline:
+        return ""
+    when, left = deadline_text(deadline, at=at)
+    return format_html(
+        '<span class="deadline text-nowrap" data-testid="deadline">{}（<span class="countdown" data-due="{}" '
+        'data-warn="{}">{}</span>）</span>',
+        when,
+        timezone.localtime(deadline).isoformat(),
+        warn_seconds,
+        left,
+    )
 
 
 def week_text(monday: date) -> str:

@@ -23,6 +23,12 @@ def event_record(
 ) -> ViolationEvent:
     if kind not in ViolationEvent.LABELS:
         raise ValueError(f"unknown violation event {kind}")
+    if kind == "detected":
+        # a judgement is recorded once: a second finding of the same violation (a re-judgement, a retried task)
+        # adds nothing to its record
+        recorded = ViolationEvent.objects.filter(violation=violation, kind="detected").first()
+        if recorded is not None:
+            return recorded
     return ViolationEvent.objects.create(
         violation=violation, kind=kind, at=at, actor=actor if getattr(actor, "pk", None) else None, text=text, data=data
     )

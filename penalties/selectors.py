@@ -34,7 +34,17 @@ from logistics.models import ScanType, TrackingEvent
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
 from orders.stats import orders_per_day
 
-from .models import Appeal, AppealStatus, RewardQuota, RewardRank, Rule, Violation, ViolationStatus, WeeklyNotice
+from .models import (
+    Appeal,
+    AppealStatus,
+    RewardQuota,
+    RewardRank,
+    Rule,
+    Violation,
+    ViolationEvent,
+    ViolationStatus,
+    WeeklyNotice,
+)
 
 
 def violations_for(*, user) -> QuerySet[Violation]:
@@ -322,3 +332,21 @@ def held_for_money(*, order_ids=(), work_order_ids=(), at: datetime) -> tuple[se
             else:
                 work_orders.add(work_order_id)
     return orders, work_orders
+
+
+def violation_history(*, violation: Violation) -> list[ViolationEvent]:
+    """The violation's record as people read it, oldest first: each recorded act once. The judgement that found it
+    ("detected") is one entry whatever the rows say (a violation recorded before that event existed gets it from its
+    own record, a repeated row is read once), with the deadline it is about for one the clock found."""
+    events = list(violation.events.select_related("actor").order_by("at", "id"))
+    detected = [e for e in events if e.kind == "detected"]
+    history = [e for e in events if e.kind != "detected"]
+    first = detected[0] if detected else None
+    if first is None and violation.source in (Violation.Source.SWEEP, Violation.Source.WORK_ORDER):
+        first = ViolationEvent(violation=violation, kind="detected", at=violation.created_at, text="")
+    if first is not None:
+        if not first.text and violation.source == Violation.Source.SWEEP:
+            due = timezone.localtime(violation.occurred_at).strftime("%Y-%m-%d %H:%M")
+            first.text = _("deadline %(due)s passed without an answer") % {"due": due}
+        history.insert(0, first)
+    return history

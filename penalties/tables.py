@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.humanize import week_text
+from core.humanize import deadline_html, week_text
 from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import cny
 
@@ -86,9 +86,7 @@ class ViolationTable(ListTable):
             return "—"
         if deadline:
             return format_html(
-                '{}<div class="small text-muted" data-testid="appeal-deadline">{}</div>',
-                label,
-                _("until %(t)s") % {"t": timezone.localtime(deadline).strftime("%m-%d %H:%M")},
+                '{}<div class="small text-muted" data-testid="appeal-deadline">{}</div>', label, deadline_html(deadline)
             )
         return label
 

@@ -138,7 +138,7 @@ def violation_detail(request, pk: int):
             "is_lcs": role == R.LCS,
             "is_clerk": role == R.CLERK,
             "v": v,
-            "events": v.events.select_related("actor"),
+            "events": selectors.violation_history(violation=v),
             "attachments": v.attachments.all(),
             "timeline": order_selectors.order_timeline(order=v.order) if v.order_id else [],
             "explanation": violation_explain(v),

@@ -349,10 +349,46 @@
     showPending(pending);
     var seen = seenOrders(), fresh = ids.filter(function (id) { return seen.indexOf(id) < 0; });
     if (fresh.length) {
+      // the clerk's very first look finds nothing "new": everything is
+      if (stored(SEEN_KEY) !== null) noteArrivals(fresh);
       store(SEEN_KEY, JSON.stringify(seen.concat(fresh).slice(-2000)));
       ring(fresh);
     }
     if (typeof pending === "number" && !isNaN(pending)) setTitle(pending);
+  }
+
+  // Rows that arrived since the clerk last looked (a poll found them, on any page of theirs) are marked 「新」 for
+  // NEW_SECONDS, in words (a badge and a sentence for screen readers), not by colour alone.
+  var ARRIVED_KEY = "q9-arrived-orders", NEW_SECONDS = 600;
+  function arrivals() { try { return JSON.parse(stored(ARRIVED_KEY) || "{}"); } catch (err) { return {}; } }
+  function noteArrivals(ids) {
+    var now = Date.now(), known = arrivals(), kept = {};
+    Object.keys(known).forEach(function (id) { if (now - known[id] < NEW_SECONDS * 1000) kept[id] = known[id]; });
+    ids.forEach(function (id) { if (!kept[id]) kept[id] = now; });
+    store(ARRIVED_KEY, JSON.stringify(kept));
+  }
+  function markNew(root) {
+    var table = document.getElementById("workbench-table");
+    if (!root || !table) return;
+    var now = Date.now(), known = arrivals();
+    root.querySelectorAll("tr[data-order]").forEach(function (tr) {
+      var at = known[tr.getAttribute("data-order")], fresh = at && now - at < NEW_SECONDS * 1000;
+      var mark = tr.querySelector("[data-new-mark]");
+      tr.classList.toggle("row-new", !!fresh);
+      if (!fresh) { if (mark) mark.remove(); return; }
+      if (mark) return;
+      mark = document.createElement("span");
+      mark.className = "badge text-bg-warning new-mark";
+      mark.setAttribute("data-new-mark", "");
+      mark.setAttribute("data-testid", "new-mark");
+      mark.textContent = table.getAttribute("data-new-text") || "新";
+      var said = document.createElement("span");
+      said.className = "visually-hidden";
+      said.textContent = "（" + (table.getAttribute("data-new-said") || "") + "）";
+      mark.appendChild(said);
+      var cell = tr.querySelector("td a[href]");
+      (cell ? cell.parentNode : tr.lastElementChild).insertBefore(mark, cell ? cell.nextSibling : null);
+    });
   }
 
   function idsIn(root) {
@@ -395,7 +431,9 @@
   });
   document.addEventListener("htmx:afterSettle", function (e) {
     var target = e.detail.target;
-    if (target && target.id === "workbench-rows") { alertNew(idsIn(target), pendingIn(target)); watchDue(target); }
+    if (target && target.id === "workbench-rows") {
+      alertNew(idsIn(target), pendingIn(target)); watchDue(target); markNew(target); shortcutsRestore();
+    }
   });
 
   // every other page of a clerk: the same request by fetch, nothing swapped
@@ -430,12 +468,81 @@
     if (rows) {
       alertNew(idsIn(rows), pendingIn(rows));
       watchDue(rows);
+      markNew(rows);
+      setInterval(function () { markNew(rows); }, 30000);
     } else {
       var seconds = Math.max(parseInt(body.getAttribute("data-poll-seconds") || "10", 10), 1);
       pollElsewhere();
       setInterval(pollElsewhere, seconds * 1000);
     }
   }
+
+  // 网点接单 by keyboard: j/k move between the rows, a accepts (接单) and t transfers (转单) the current row, x selects
+  // it, / goes to the search and ? lists the keys. Never while the clerk types in a box, nor with Ctrl/Alt/⌘, nor
+  // behind an open dialog. The skip link (the page's first Tab) goes straight to the first row's 接单.
+  var currentOrder = null;
+  function shortcutRows() {
+    var table = document.querySelector("[data-shortcuts]");
+    return table ? Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-order]")) : [];
+  }
+  function shortcutGo(row) {
+    shortcutRows().forEach(function (tr) { tr.classList.toggle("row-current", tr === row); });
+    if (!row) return;
+    currentOrder = row.getAttribute("data-order");
+    var button = row.querySelector("[data-testid^=accept-]") || row.querySelector("a, button, input");
+    if (button) button.focus();
+    row.scrollIntoView({block: "nearest"});
+  }
+  function shortcutCurrent() {
+    var rows = shortcutRows(), active = document.activeElement && document.activeElement.closest ? document.activeElement.closest("tr[data-order]") : null;
+    if (active && rows.indexOf(active) >= 0) return active;
+    return rows.filter(function (tr) { return tr.getAttribute("data-order") === currentOrder; })[0] || null;
+  }
+  function shortcutsRestore() {
+    // the list refreshed itself: the same order stays current (its new row), without taking the focus from a box
+    if (!currentOrder) return;
+    var row = shortcutRows().filter(function (tr) { return tr.getAttribute("data-order") === currentOrder; })[0];
+    if (row) row.classList.add("row-current");
+  }
+  function typing(el) {
+    if (!el || !el.tagName) return false;
+    return el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].indexOf(el.tagName) >= 0 && !(el.type === "checkbox" || el.type === "radio");
+  }
+  document.addEventListener("keydown", function (e) {
+    if (!document.querySelector("[data-shortcuts]") || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    if (typing(e.target) || document.querySelector(".modal.show")) return;
+    var rows = shortcutRows(), row = shortcutCurrent(), at = rows.indexOf(row);
+    var key = e.key;
+    if (key === "j" || key === "k") {
+      e.preventDefault();
+      if (!rows.length) return;
+      shortcutGo(rows[at < 0 ? 0 : Math.min(Math.max(at + (key === "j" ? 1 : -1), 0), rows.length - 1)]);
+    } else if (key === "a" || key === "t" || key === "x") {
+      if (!row) return;
+      e.preventDefault();
+      var target = key === "a" ? row.querySelector("[data-testid^=accept-]")
+        : key === "t" ? row.querySelector("[data-bs-target='#transfer-modal']") : row.querySelector("input[name=ids]");
+      if (target) target.click();
+    } else if (key === "/") {
+      var search = document.querySelector("[data-testid=header-search]");
+      if (search) { e.preventDefault(); search.focus(); search.select(); }
+    } else if (key === "?") {
+      var overlay = document.getElementById("shortcuts-modal");
+      if (overlay && window.bootstrap) { e.preventDefault(); window.bootstrap.Modal.getOrCreateInstance(overlay).show(); }
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var skip = e.target.closest && e.target.closest("[data-skip-rows]");
+    if (!skip) return;
+    var rows = shortcutRows();
+    if (!rows.length) return;  // no order waits: the link goes to the table (its empty state)
+    e.preventDefault();
+    shortcutGo(rows[0]);
+  });
+  document.addEventListener("focusin", function (e) {
+    var row = e.target.closest && e.target.closest("[data-shortcuts] tbody tr[data-order]");
+    if (row) { currentOrder = row.getAttribute("data-order"); shortcutRows().forEach(function (tr) { tr.classList.toggle("row-current", tr === row); }); }
+  });
 
   // a dialog's action was refused: reopen that dialog with what was typed (core/kept_input.py)
   function reopenTyped() {

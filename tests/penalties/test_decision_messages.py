@@ -99,7 +99,7 @@ def test_violation_list_shows_appeal_state_and_deadline(net, notified, login, ti
     time_machine.move_to(NOTICE_AT + timedelta(hours=1))
     client = login(net.clerk_a)
     page = client.get(reverse("penalties:violation_list"), {"week": ""}).content.decode()
-    assert "可申诉" in page and "11-26 09:00" in page  # the notice + 72 h
+    assert "可申诉" in page and "11月26日 09:00 截止" in page  # the notice + 72 h
     appeal = appeals.appeal_file(
         violation_id=notified.pk, actor=net.clerk_a, text="x", at=NOTICE_AT + timedelta(hours=1)
     )
@@ -107,7 +107,7 @@ def test_violation_list_shows_appeal_state_and_deadline(net, notified, login, ti
         appeal_id=appeal.pk, actor=net.lcs_zj, cancel=False, text="维持", at=NOTICE_AT + timedelta(hours=2)
     )
     page = client.get(reverse("penalties:violation_list")).content.decode()
-    assert "11-26 11:00" in page  # until when the site may take it to HQ
+    assert "11月26日 11:00 截止" in page  # until when the site may take it to HQ
 
 
 def test_site_activity_feed(net, notified, login):

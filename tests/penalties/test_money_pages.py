@@ -36,7 +36,7 @@ def test_clerk_appeals_and_lcs_cancels_in_the_browser_terms(net, login):
     with time_machine.travel(NOTICE_AT + timedelta(hours=1), tick=False):
         clerk = login(net.clerk_a)
         page = clerk.get(reverse("penalties:violation_detail", args=[v.pk])).content.decode()
-        assert "向省平台申诉" in page and "2026-11-26 09:00" in page  # the deadline, 72 h after the notice
+        assert "向省平台申诉" in page and "11月26日 09:00 截止" in page  # the deadline, 72 h after the notice
         clerk.post(
             reverse("penalties:appeal_file", args=[v.pk]),
             {"text": "当时系统故障", "files": [SimpleUploadedFile("截图.png", b"\x89PNG")]},
