@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
+from complaints.partitions import RESULT_ATTEMPTS
 from core.partitions import (
     ArchiveError,
     Partitioned,
@@ -17,12 +18,17 @@ from core.partitions import (
     partitions_archive_old,
 )
 from logistics.partitions import SCANS
-from orders.partitions import EVENTS
+from orders.partitions import CALLBACK_ATTEMPTS, EVENTS
 
 log = logging.getLogger(__name__)
 
 #: name (for ``archive_restore --table``) → the partitioned table
-TABLES: dict[str, Partitioned] = {"scans": SCANS, "events": EVENTS}
+TABLES: dict[str, Partitioned] = {
+    "scans": SCANS,
+    "events": EVENTS,
+    "callback_attempts": CALLBACK_ATTEMPTS,
+    "result_attempts": RESULT_ATTEMPTS,
+}
 
 
 def partitions_maintain(*, at: datetime | None = None) -> dict:

@@ -167,6 +167,8 @@ def test_a_database_from_before_the_order_events_moved_into_months_migrates_forw
 
     assert migrated.returncode == 0, migrated.stderr[-3000:]
     assert "orders.0019_orderevent_partitioned_by_month... OK" in migrated.stdout
+    assert "orders.0020_callbackattempt_partitioned_by_month... OK" in migrated.stdout
+    assert "complaints.0006_resultattempt_partitioned_by_month... OK" in migrated.stdout
     after = _counts(url)
     for table in ("django_migrations", "django_content_type", "auth_permission"):  # new migrations, models
         assert after.pop(table) >= before.pop(table), table
@@ -178,6 +180,11 @@ def test_a_database_from_before_the_order_events_moved_into_months_migrates_forw
             conn.execute("SELECT tableoid::regclass::text, count(*) FROM orders_orderevent GROUP BY 1").fetchall()
         )
         assert where == {f"orders_orderevent_p{m}": n for m, n in months.items()}  # each in its Beijing month
+        attempts = conn.execute(
+            "SELECT count(*) FROM orders_callbackattempt a WHERE tableoid::regclass::text = 'orders_callbackattempt_p' "
+            "|| to_char(a.at AT TIME ZONE 'Asia/Shanghai', 'YYYY_MM')"
+        ).fetchone()[0]
+        assert attempts == before["orders_callbackattempt"] > 0  # the callback attempts too, each in its month
         moved = conn.execute("SELECT id, order_id, kind, at, text, data::text FROM orders_orderevent").fetchall()
         assert sorted(moved) == sorted(events)  # every value kept, ids too
         dangling = conn.execute(

@@ -15,10 +15,10 @@ from moto import mock_aws
 
 from core.partitions import archive_paths, loose_references, manifest_read, months_attached, orphans
 from orders import events
-from orders.models import EventKind, OrderEvent, OutboxMessage
-from orders.partitions import EVENTS
+from orders.models import CallbackAttempt, EventKind, OrderEvent, OutboxMessage
+from orders.partitions import CALLBACK_ATTEMPTS, EVENTS
 from orders.services import api_client_create
-from retention.partitions import partitions_maintain
+from retention.partitions import TABLES, partitions_maintain
 from tests.factories import channel_get, make_order
 
 from ..conftest import FIXED_NOW
@@ -46,9 +46,13 @@ def _rows(at: datetime) -> list[tuple]:
 
 
 def test_order_events_are_partitioned_and_every_month_is_written(net):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'orders_orderevent'")
-        assert cursor.fetchone()[0] == "p"
+    with connection.cursor() as cursor:  # every table of the list, each with its default partition
+        cursor.execute(
+            "SELECT p.relname FROM pg_class p JOIN pg_inherits i ON i.inhparent = p.oid JOIN pg_class c "
+            "ON c.oid = i.inhrelid WHERE p.relkind = 'p' AND c.relname = p.relname || '_default'"
+        )
+        assert {r[0] for r in cursor.fetchall()} == {spec.table for spec in TABLES.values()}
+        assert set(TABLES) == {"scans", "events", "callback_attempts", "result_attempts"}
     order = make_order()
     old = datetime(2025, 3, 5, 10, tzinfo=SH)  # no partition of its own: the default one takes it
     _events(order, old, 2)
@@ -150,3 +154,27 @@ def test_references_to_events_without_a_database_key_are_checked(net, settings):
 
     assert orphans()["orders_outboxmessage.event_id"] == 1
     assert partitions_maintain(at=FIXED_NOW)["orphans"] == {"orders_outboxmessage.event_id": 1}
+
+
+def test_a_month_of_callback_attempts_is_archived_and_comes_back(net, settings, tmp_path):
+    settings.PARTITION_ARCHIVE_DIR = str(tmp_path)
+    settings.CALLBACK_ALLOWED_HOSTS = ["cb.example.com"]
+    channel = channel_get("taobao")
+    api_client_create(
+        name="cb", kind="channel", channel=channel, adapter="generic", callback_url="https://cb.example.com/q9"
+    )
+    order = make_order(channel=channel)
+    events.event_record(order=order, kind=EventKind.ACCEPTED, at=order.order_time, to_state="ACCEPTED")
+    message = OutboxMessage.objects.get(order=order)
+    for at, code in ((OLD, 503), (OLD, 200), (KEPT, 200)):  # set-up rows: tries the worker made long ago
+        CallbackAttempt.objects.create(message=message, at=at, status_code=code, ok=code == 200)
+    before = list(CallbackAttempt.objects.filter(at=OLD).order_by("id").values_list("id", "status_code", "ok"))
+
+    assert partitions_maintain(at=FIXED_NOW)["callback_attempts"]["archived"] == ["2024-06"]
+    assert not CallbackAttempt.objects.filter(at=OLD).exists() and message.deliveries.count() == 1
+    assert manifest_read(CALLBACK_ATTEMPTS, date(2024, 6, 1))["rows"] == 2
+
+    call_command("archive_restore", "--month", "2024-06", "--table", "callback_attempts")
+
+    assert list(CallbackAttempt.objects.filter(at=OLD).order_by("id").values_list("id", "status_code", "ok")) == before
+    assert message.deliveries.count() == 3
