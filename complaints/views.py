@@ -17,6 +17,7 @@ from core.models import Site
 from core.parsing import parse_date
 from core.replica import replica_reads
 from core.sheets import table_export
+from core.twofactor import second_factor_required
 from core.view_calls import service_call
 from orders import selectors as order_selectors
 
@@ -152,6 +153,7 @@ def answer(request, pk: int):
 
 
 @scoping.role_required(R.HQ)
+@second_factor_required
 @require_POST
 def review(request, pk: int):
     passed = request.POST.get("decision") == "pass"

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "axes",
     "pgtrigger",
     "simple_history",
+    # the second factor of HQ and the LCS (core/twofactor.py): an authenticator app and one-time recovery codes
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # domain apps, bottom up (the layers of pyproject.toml's import-linter contracts)
     "core",
     "dispatch",
@@ -177,6 +181,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# The second factor (core/twofactor.py): the name authenticator apps show, and the back-off after wrong codes (each
+# failure doubles the wait: factor × 1, 2, 4 … seconds, django-otp's throttling).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Q9电商订单")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=2)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=2)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

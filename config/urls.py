@@ -27,6 +27,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", people_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # the second factor of HQ and the LCS: enrolment (QR code, recovery codes) and the step-up
+    path("accounts/second-factor/", people_views.second_factor_enrol, name="second_factor_enrol"),
+    path("accounts/second-factor/verify/", people_views.second_factor_verify, name="second_factor_verify"),
     # password reset by e-mail: Django's views, absolute links from SITE_URL
     path("accounts/password-reset/", people_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

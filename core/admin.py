@@ -6,10 +6,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import scoping
 from .models import City, Courier, District, Message, Province, ServiceArea, Site, User
 from .textpolicy import PolicyFormMixin
+from .twofactor import second_factor_required
 
 
 class KeysOnlyBoundField(forms.BoundField):
@@ -49,6 +52,22 @@ def _is_hq(request) -> bool:
 admin.site.has_permission = _is_hq
 # Access is decided by roles and scoping (dispatch/scoping.py), not by permission groups.
 admin.site.unregister(Group)
+# The second factor's devices are managed on the people pages (HQ resets one there), not in the admin.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+_admin_view = admin.site.admin_view
+
+
+def _admin_view_stepped_up(view, cacheable=False):
+    """Every admin page but signing out needs a session verified by the second factor (core/twofactor.py)."""
+    if getattr(view, "__name__", "") == "logout":
+        return _admin_view(view, cacheable)
+    return _admin_view(second_factor_required(view), cacheable)
+
+
+admin.site.admin_view = _admin_view_stepped_up
 
 
 #: what an empty choice says in the admin, instead of Django's bare "---------"

@@ -4,6 +4,7 @@ accounts in demo mode. Deterministic and idempotent: running it twice changes no
 
 from __future__ import annotations
 
+import base64
 import random
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Concat, Substr
 
+from . import twofactor
 from .models import Courier, District, Message, Province, ServiceArea, Site, User
 from .services import message_send
 
@@ -18,6 +20,10 @@ DEMO_PASSWORD = "demo12345"
 DEMO_SITE_DISTRICT = "330106"  # 浙江省杭州市西湖区
 DEMO_PROVINCE = "33"
 DATA_CENTER_CODE = "DC0000"
+#: the demo accounts' authenticator secret (base32): demo-hq and demo-lcs are enrolled with it, and `make run` prints
+#: it with the code of the moment, so a person trying the demo can still confirm fines and decide appeals
+DEMO_TOTP_SECRET = "DEMOQNINEORDERDESKTOTPSECRETDEMO"
+DEMO_SECOND_FACTOR_ACCOUNTS = ("demo-lcs", "demo-hq")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅志强俊峰晓东海燕文博宇浩然子轩雨涵"
@@ -201,6 +207,7 @@ def demo_accounts_ensure() -> list[str]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         names.append("demo-courier")
+    demo_second_factor_ensure()
     if not Message.objects.filter(title__startswith="欢迎使用").exists():
         message_send(
             audience=Message.Audience.SITE,
@@ -221,3 +228,12 @@ def demo_accounts_ensure() -> list[str]:
             body="网点主数据在管理后台维护；数据中心订单由总部分件。",
         )
     return names
+
+
+def demo_second_factor_ensure() -> list:
+    """demo-hq and demo-lcs enrolled with the demo secret (idempotent); their devices."""
+    key_hex = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    return [
+        twofactor.demo_enrol(user=user, key_hex=key_hex)
+        for user in User.objects.filter(username__in=DEMO_SECOND_FACTOR_ACCOUNTS).order_by("username")
+    ]

@@ -215,6 +215,9 @@ def cmd_run() -> int:
                 "demo accounts (password demo12345): demo-clerk, demo-lcs, demo-hq, demo-manager, demo-courier "
                 "(the courier's phone: /courier/)"
             )
+            # demo-hq and demo-lcs confirm fines and decide appeals behind a second factor: their authenticator
+            # secret (add it to any authenticator app) and the code of the moment
+            manage(env, "demo_second_factor")
         log("Ctrl-C stops web, worker, beat" + (" and the embedded services" if embedded_pg or redis_cmd else ""))
         honcho = subprocess.Popen(
             [PY, "-m", "honcho", "-f", str(VAR / "Procfile.run"), "-d", str(BASE), "start"], cwd=BASE, env=env

@@ -18,6 +18,7 @@ from core.parsing import parse_id
 from core.replica import replica_reads
 from core.sheets import table_export, xlsx_response
 from core.textpolicy import form_errors_text
+from core.twofactor import second_factor_required
 from core.uploads import too_large
 from core.view_calls import service_call
 
@@ -156,6 +157,7 @@ def order_new(request):
 
 
 @scoping.role_required(scoping.Role.HQ)
+@second_factor_required
 def api_clients(request):
     shown = None
     if request.method == "POST":

@@ -27,6 +27,7 @@ from core.parsing import parse_id, parse_moment, parse_month, parse_year
 from core.replica import replica_reads
 from core.sheets import table_export
 from core.textpolicy import form_errors_text
+from core.twofactor import second_factor_required
 from core.view_calls import service_call
 from orders import selectors as order_selectors
 from orders.models import EventKind, FailReason, OrderEvent, OrderState
@@ -167,6 +168,7 @@ def _act(request, pk: int, call, success: str):
 
 
 @scoping.role_required(R.HQ)
+@second_factor_required
 @require_POST
 def violation_confirm(request, pk: int):
     return _act(
@@ -178,6 +180,7 @@ def violation_confirm(request, pk: int):
 
 
 @scoping.role_required(R.HQ)
+@second_factor_required
 @require_POST
 def violation_reject(request, pk: int):
     return _act(
@@ -189,6 +192,7 @@ def violation_reject(request, pk: int):
 
 
 @scoping.role_required(*AUDITORS)
+@second_factor_required
 @require_POST
 def violation_reclassify(request, pk: int):
     form = EvidenceForm(request.POST, request.FILES)
@@ -277,6 +281,7 @@ def audit_order(request, pk: int):
 
 
 @scoping.role_required(*AUDITORS)
+@second_factor_required
 @require_POST
 def audit_raise(request, pk: int):
     order = get_object_or_404(order_selectors.orders_for(user=request.user), pk=pk)
@@ -404,6 +409,7 @@ def _rule_form_initial(code: str | None) -> dict:
 
 
 @scoping.role_required(R.HQ, R.LCS, R.MANAGER)
+@second_factor_required(methods=("POST",))
 def rules(request):
     is_limit = request.POST.get("action") == "wo_limit"
     form = RuleVersionForm(
@@ -497,6 +503,7 @@ def _periods(suggestions: list[dict], closed: set) -> list[dict]:
 
 
 @scoping.role_required(R.HQ)
+@second_factor_required
 def closures(request):
     """Closure days: the upcoming statutory holidays as periods, each confirmed in one act after a confirmation
     that says what it will do (deadlines moved, fines voided or raised); a confirmed day can be undone the same way
@@ -650,6 +657,7 @@ def appeal_to_hq(request, pk: int):
 
 
 @scoping.role_required(R.LCS)
+@second_factor_required
 @require_POST
 def appeal_lcs_decide(request, pk: int):
     decision = request.POST.get("decision")
@@ -673,6 +681,7 @@ def appeal_lcs_decide(request, pk: int):
 
 
 @scoping.role_required(R.HQ)
+@second_factor_required
 @require_POST
 def appeal_hq_decide(request, pk: int):
     return _appeal_act(

@@ -148,3 +148,15 @@ class AreaChangeForm(PolicyFormMixin, forms.Form):
             d["priority"],
             bool(d.get("delete")),
         ]
+
+
+class SecondFactorForm(PolicyFormMixin, forms.Form):
+    """A code of the second factor: the 6 digits the authenticator app shows, or (verifying) a recovery code."""
+
+    token = forms.CharField(
+        label=_("Verification code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )

@@ -22,6 +22,9 @@ class AccountEvent(models.Model):
         PASSWORD_RESET = "password_reset", _("Password reset by an administrator")
         MOVED = "moved", _("Moved to another site")
         PASSWORD_CHANGED = "password_changed", _("Temporary password replaced")
+        SECOND_FACTOR_ENROLLED = "2fa_enrolled", _("Second factor enrolled")
+        SECOND_FACTOR_RESET = "2fa_reset", _("Second factor reset by HQ")
+        RECOVERY_CODES_RENEWED = "2fa_codes", _("New recovery codes")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events", verbose_name=_("user")

@@ -22,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from core import twofactor
 from core.models import Courier, Province, Site, User
 from core.parsing import is_digits
 from core.scoping import clerk_site_ids, role_of
@@ -288,6 +289,39 @@ def account_password_reset(*, actor, user: User, at: datetime | None = None) -> 
     ended = sessions_end(user=user)
     _event(user=user, kind=AccountEvent.Kind.PASSWORD_RESET, actor=actor, at=at, sessions_ended=ended)
     return shown
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, user: User, at: datetime | None = None) -> int:
+    """HQ removes another account's authenticator and recovery codes (a lost phone): its verified sessions stop
+    being verified and its next act that needs the second factor asks it to enrol again. Recorded in its history."""
+    at = at or timezone.now()
+    if role_of(actor) != Role.HQ:
+        raise AccountError(_("Only HQ resets a second factor."))
+    user = _manageable(actor=actor, user=user)
+    removed = twofactor.second_factor_reset(user=user)
+    if not removed:
+        raise AccountError(_("This account has no second factor to reset."))
+    _event(user=user, kind=AccountEvent.Kind.SECOND_FACTOR_RESET, actor=actor, at=at)
+    return removed
+
+
+def second_factor_enrol(*, user, token: str, at: datetime | None = None) -> list[str]:
+    """The user confirms their authenticator with its first code; returns the recovery codes (shown once). Recorded
+    in the account's history. Not one transaction: a wrong code's count for the throttling must stay."""
+    at = at or timezone.now()
+    _device, codes = twofactor.enrolment_confirm(user=user, token=token)
+    _event(user=user, kind=AccountEvent.Kind.SECOND_FACTOR_ENROLLED, actor=user, at=at)
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user, at: datetime | None = None) -> list[str]:
+    """A new set of recovery codes for the user (the old ones stop working). Recorded in the account's history."""
+    at = at or timezone.now()
+    codes = twofactor.recovery_codes_renew(user=user)
+    _event(user=user, kind=AccountEvent.Kind.RECOVERY_CODES_RENEWED, actor=user, at=at)
+    return codes
 
 
 def password_change_record(*, user, at: datetime | None = None) -> None:

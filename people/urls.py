@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path("people/<int:pk>/move/", views.user_move, name="user_move"),
     path("people/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
+    path("people/<int:pk>/second-factor/reset/", views.user_second_factor_reset, name="user_second_factor_reset"),
     path("network/areas/", views.area_edit, name="area_edit"),
     path("network/areas/export/", views.area_export, name="area_export"),
     path("history/<slug:kind>/<int:pk>/", views.object_history, name="object_history"),

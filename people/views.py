@@ -9,11 +9,13 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from core import scoping
+from core import scoping, twofactor
+from core.demo import DEMO_SECOND_FACTOR_ACCOUNTS
 from core.models import ClosureDay, Courier, Province, ServiceArea, Site, User
 from core.parsing import parse_id
 from core.replica import replica_reads
@@ -27,12 +29,16 @@ from penalties.models import RuleVersion, WorkOrderLimit
 
 from . import account_import, areas, selectors, services
 from .filters import AccountFilter
-from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm
+from .forms import AccountForm, AreaChangeForm, ImportForm, MoveForm, SecondFactorForm
 from .history import account_event_rows, history_rows
 from .tables import AccountTable
 
 R = User.Role
-managers = scoping.role_required(R.HQ, R.LCS)
+
+
+def managers(view):
+    """HQ and the province LCS, with a session verified by the second factor (administering accounts)."""
+    return scoping.role_required(R.HQ, R.LCS)(twofactor.second_factor_required(view))
 
 
 def _user_or_404(request, pk) -> User:
@@ -104,6 +110,11 @@ def user_detail(request, pk):
             "events": account_event_rows(selectors.account_events(account)[:100]),
             "history": history_rows(account),
             "must_change": selectors.must_change_password(account),
+            "second_factor": {
+                "needed": twofactor.needs_second_factor(account),
+                "enrolled_at": twofactor.enrolled_at(account),
+                "may_reset": scoping.role_of(request.user) == R.HQ,
+            },
         },
     )
 
@@ -155,6 +166,17 @@ def user_password_reset(request, pk):
     if not reset:
         return redirect("people:user_detail", pk=account.pk)
     return render(request, "people/password_shown.html", {"account": account, "password": reset.result})
+
+
+@managers
+@require_POST
+def user_second_factor_reset(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda u: services.second_factor_reset(actor=request.user, user=u),
+        _("The second factor is reset: the account enrols an authenticator again at its next protected act."),
+    )
 
 
 @managers
@@ -231,6 +253,87 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.password_change_record(user=form.user)
         return response
+
+
+# --- the second factor: enrolment, verification, recovery codes (core/twofactor.py) ---------------------------------
+
+second_factor_users = scoping.role_required(R.HQ, R.LCS)
+
+
+def _codes_page(request, codes: list[str], next_url: str):
+    return render(
+        request,
+        "registration/second_factor_codes.html",
+        {"codes": codes, "codes_text": "\r\n".join(codes) + "\r\n", "next": next_url},
+    )
+
+
+@second_factor_users
+def second_factor_enrol(request):
+    """Scan the QR code (or type the secret) into an authenticator app, confirm with its first code; the recovery
+    codes follow, shown once. Enrolled: the page says since when and can issue new recovery codes."""
+    next_url = twofactor.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    enrolled = twofactor.enrolled_at(request.user)
+    if enrolled:
+        if request.method == "POST" and request.POST.get("action") == "codes":
+            if not twofactor.is_verified(request):
+                return redirect(f"{reverse('second_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
+            renewed = service_call(request, lambda: services.recovery_codes_renew(user=request.user))
+            if renewed:
+                return _codes_page(request, renewed.result, next_url)
+        return render(
+            request,
+            "registration/second_factor_enrolled.html",
+            {
+                "enrolled_at": enrolled,
+                "codes_left": twofactor.recovery_codes_left(request.user),
+                "verified": twofactor.is_verified(request),
+                "next": next_url,
+            },
+        )
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        enrolled = service_call(
+            request,
+            lambda: services.second_factor_enrol(user=request.user, token=form.cleaned_data["token"]),
+            form=form,
+        )
+        if enrolled:
+            twofactor.session_verified(request, twofactor.authenticator(request.user))
+            return _codes_page(request, enrolled.result, next_url)
+    device = twofactor.enrolment_start(user=request.user)
+    return render(
+        request,
+        "registration/second_factor_enrol.html",
+        {
+            "form": form,
+            "qr": twofactor.qr_svg(device),
+            "secret": twofactor.secret_text(device),
+            "next": next_url,
+        },
+    )
+
+
+@second_factor_users
+def second_factor_verify(request):
+    """The step-up: a 6-digit code from the app or a recovery code, then back to where the user was."""
+    next_url = twofactor.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if not twofactor.enrolled_at(request.user):
+        return redirect(f"{reverse('second_factor_enrol')}?{urlencode({'next': next_url})}")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verified = service_call(
+            request, lambda: twofactor.verify(user=request.user, token=form.cleaned_data["token"]), form=form
+        )
+        if verified:
+            twofactor.session_verified(request, verified.result)
+            return redirect(next_url)
+    demo_code = None
+    if settings.DEMO_MODE and request.user.username in DEMO_SECOND_FACTOR_ACCOUNTS:
+        demo_code = twofactor.current_code(twofactor.authenticator(request.user))  # the demo's hint, never elsewhere
+    return render(
+        request, "registration/second_factor_verify.html", {"form": form, "next": next_url, "demo_code": demo_code}
+    )
 
 
 # --- history pages --------------------------------------------------------------------------------------------------

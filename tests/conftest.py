@@ -127,6 +127,28 @@ def _fresh_caches():
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_passed_on_force_login(monkeypatch):
+    """A test that signs an HQ or LCS account in with ``force_login`` gets a session that passed the second factor
+    (the account is given an authenticator): those tests are about the act, not the step-up. A test of the step-up
+    asks for the bare session with ``force_login(user, backend=…, second_factor=False)`` (tests/core/test_twofactor.py).
+    The feature itself is not loosened: the views check the session as they do for a person."""
+    from django.test import Client
+
+    from core.twofactor import needs_second_factor
+
+    from .twofactor import session_verify
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        original(self, user, backend)
+        if second_factor and needs_second_factor(user):
+            session_verify(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 

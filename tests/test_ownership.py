@@ -31,6 +31,9 @@ def test_owners():
     assert allowed("orders_onlineorder", "dispatch.services", owners) == "orders"
     assert allowed("orders_orderevent", "orders.services", owners) == "orders.events"  # one module writes events
     assert allowed("orders_onlineorder", "orders.migrations.0002_channels", owners) is None
+    # the second factor's library tables belong to the ground floor's services
+    assert allowed("otp_totp_totpdevice", "core.twofactor", owners) is None
+    assert allowed("otp_static_statictoken", "people.views", owners) == "core"
 
 
 def test_a_stray_update_fails_the_test_that_made_it(net, write_guard):

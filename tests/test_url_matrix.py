@@ -345,6 +345,10 @@ MATRIX = {
     "logout": ("post", [(None, dict.fromkeys(ROLES, 302))]),
     "password_change": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "password_change_done": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
+    **{
+        name: ("get", [(None, {"anon": LOGIN, "clerk": 403, "lcs": 200, "hq": 200, "manager": 403, "manager_zj": 403})])
+        for name in ["second_factor_enrol", "second_factor_verify"]
+    },
     "set_language": ("post", [(None, dict.fromkeys(ROLES, 302))]),
     "core:message_list": ("get", [(None, {"anon": LOGIN, **_everyone(200)})]),
     "core:alert_channels": (
@@ -790,6 +794,7 @@ MATRIX = {
             ("people:user_reactivate", "post", 302),
             ("people:user_move", "post", 302),
             ("people:user_password_reset", "post", 200),
+            ("people:user_second_factor_reset", "post", 302),
         ]
     },
     # the courier's phone: its pages are the courier's; the service worker and manifest are public files; the

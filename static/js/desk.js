@@ -165,6 +165,11 @@
     if (question && !window.confirm(question)) e.preventDefault();
   }, true);
 
+  // a button that prints the page (the recovery codes), without an inline handler (CSP)
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+
   // A download that takes seconds to make (a statement's PDF or Excel): the link says 「正在生成…」 while the file is
   // made, a second click starts nothing, and the file is handed over when it is ready.
   document.addEventListener("click", function (e) {

@@ -15,6 +15,7 @@ from people.services import Unit, account_deactivate, account_update, courier_ac
 from ..conftest import PASSWORD
 from ..factories import make_order
 from ..rulebook_seed import rules_seed
+from ..twofactor import browser_step_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,7 @@ def _hq_page(browser, base, net):
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    browser_step_up(page, base, net.hq)  # the people pages administer accounts: the second factor first
     return page
 
 

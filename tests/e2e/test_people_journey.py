@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from core.models import User
 
 from ..conftest import PASSWORD
+from ..twofactor import browser_step_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,8 @@ def sign_out(page):
 def test_hq_creates_a_clerk_who_must_change_the_password_first(net, live_server, page):
     base = live_server.url
     sign_in(page, base, net.hq.username, PASSWORD)
+    page.wait_for_url(f"{base}/")
+    browser_step_up(page, base, net.hq)  # administering accounts needs the second factor
     page.goto(f"{base}/people/")
     page.get_by_test_id("user-new").click()
     page.fill("#id_username", "e2e-clerk")
@@ -59,6 +62,8 @@ def test_hq_creates_a_clerk_who_must_change_the_password_first(net, live_server,
 def test_an_lcs_gets_404_for_another_provinces_user(net, live_server, page):
     base = live_server.url
     sign_in(page, base, net.lcs_zj.username, PASSWORD)
+    page.wait_for_url(f"{base}/")
+    browser_step_up(page, base, net.lcs_zj)
     page.goto(f"{base}/people/")
     expect(page.locator("table")).to_contain_text("clerk-b")
     expect(page.locator("table")).not_to_contain_text("clerk-x")

@@ -17,6 +17,7 @@ from penalties.sweep import sla_sweep
 
 from ..conftest import PASSWORD
 from ..factories import make_order
+from ..twofactor import browser_step_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SH = ZoneInfo("Asia/Shanghai")
@@ -63,6 +64,8 @@ def test_a_closure_period_is_confirmed_after_saying_what_it_will_do(net, live_se
     page.fill("#id_username", net.hq.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    browser_step_up(page, live_server.url, net.hq)  # closure days void and raise fines: the second factor first
     page.goto(f"{live_server.url}/sla/closures/")
     expect(page.locator("body")).not_to_contain_text("chinese")
     page.fill("#id_first", "2026-11-23")

@@ -16,6 +16,7 @@ from logistics.services import scans_ingest
 from orders.services import api_client_create
 
 from ..conftest import PASSWORD
+from ..twofactor import browser_step_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -85,6 +86,8 @@ def test_work_order_answered_sent_back_answered_passed_and_delivered(net, live_s
 
     answer("快件已由门卫代收，已致歉")
     login(page, base, net.hq)
+    page.wait_for_url(f"{base}/")
+    browser_step_up(page, base, net.hq)  # a review that fails fines the unit: the second factor first
     page.goto(f"{base}/work-orders/{wo.pk}/")
     page.get_by_test_id("wo-reason").fill("请上传门卫签收的照片")
     page.get_by_test_id("wo-back").click()
@@ -93,6 +96,8 @@ def test_work_order_answered_sent_back_answered_passed_and_delivered(net, live_s
     page.get_by_test_id("logout").click()
     answer("已补充照片：门卫代收，客户已取回")
     login(page, base, net.hq)
+    page.wait_for_url(f"{base}/")
+    browser_step_up(page, base, net.hq)
     page.goto(f"{base}/work-orders/{wo.pk}/")
     page.get_by_test_id("wo-pass").click()
     expect(page.get_by_test_id("wo-state")).to_contain_text("已结案")
