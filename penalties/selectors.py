@@ -74,6 +74,15 @@ def appeals_handled(*, user) -> QuerySet[Appeal]:
     return appeals_for(user=user).exclude(status=appeal_waiting_status(user=user)).order_by("-filed_at", "-id")
 
 
+def notices_for(*, user) -> QuerySet[WeeklyNotice]:
+    """The weekly notices issued to the viewer's sites, newest week first."""
+    return (
+        WeeklyNotice.objects.filter(scoping.site_ids_q(user), issued_at__isnull=False)
+        .select_related("site")
+        .order_by("-week", "site__code")
+    )
+
+
 def reward_months() -> list[date]:
     """The settled months, newest first (two years at most)."""
     return list(RewardQuota.objects.values_list("month", flat=True).distinct().order_by("-month")[:24])

@@ -190,3 +190,34 @@ class RewardRankTable(ListTable):
 
     def value_awarded(self, value):
         return 200 if value else None
+
+
+class NoticeTable(ListTable):
+    """The weekly notices issued to the viewer's sites, newest week first."""
+
+    week = tables.Column(verbose_name=_("Week"))
+    site = tables.Column(verbose_name=_("Site"), accessor="site__name")
+    lines = tables.Column(verbose_name=_("Lines"), accessor="pk")
+    total = tables.Column(verbose_name=_("Fine"))
+    issued_at = DateTimeColumn(verbose_name=_("Issued at"))
+    download = tables.TemplateColumn(
+        template_name="penalties/cells/notice_download.html", verbose_name="", accessor="pk", exclude_from_export=True
+    )
+
+    site_columns = ("site",)
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "notice-table"}
+        empty_text = format_html(
+            '<div class="empty-state small">{}</div>', _("No notice: a week without violations brings none.")
+        )
+
+    def render_week(self, value):
+        return week_text(value)
+
+    def render_lines(self, record):
+        return record.lines.count()
+
+    def render_total(self, value):
+        return cny(value)

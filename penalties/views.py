@@ -63,7 +63,7 @@ from .models import (
     WorkOrderLimit,
 )
 from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
-from .tables import AppealTable, RewardRankTable, ViolationTable
+from .tables import AppealTable, NoticeTable, RewardRankTable, ViolationTable
 
 R = scoping.Role
 AUDITORS = (R.LCS, R.HQ)
@@ -809,8 +809,9 @@ def notice_download(request, pk: int):
 
 @login_required
 def notices(request):
-    qs = WeeklyNotice.objects.filter(scoping.site_ids_q(request.user), issued_at__isnull=False).select_related("site")
-    return render(request, "penalties/notices.html", {"notices": qs.order_by("-week", "site__code")[:200]})
+    table = NoticeTable(selectors.notices_for(user=request.user)[:200], viewer=request.user)
+    RequestConfig(request, paginate=False).configure(table)
+    return render(request, "penalties/notices.html", {"table": table})
 
 
 def _reward_month(request, months: list) -> date | None:
