@@ -105,14 +105,27 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
             continue
     else:
         raise ImportFileError(_("The CSV file's encoding is not recognised (use UTF-8 or GBK)."))
-    reader = csv.reader(io.StringIO(text))
+    # strict: a quote never closed is an error, not a cell that swallows every line after it (rows lost unseen)
+    reader = csv.reader(io.StringIO(text), strict=True)
+    start = 1  # the line the row being read starts on (a quoted cell may span lines)
     try:
         for row in reader:
             yield [c[: CELL_MAX + 1].strip() for c in row[:MAX_COLUMNS]]
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError(
-            _("Line %(n)d of the CSV file cannot be read (%(error)s).") % {"n": reader.line_num, "error": str(exc)[:80]}
+            _("Line %(n)d of the CSV file cannot be read (%(error)s).") % {"n": start, "error": _csv_error(exc)}
         ) from None
+
+
+def _csv_error(exc: csv.Error) -> str:
+    text = str(exc)
+    if "end of data" in text:
+        return _("a quote opens a cell that is never closed")
+    if "expected after" in text:
+        return _("a closing quote must be followed by a comma")
+    logger.info("a CSV line could not be read: %s", text[:80])
+    return _("not valid CSV")
 
 
 def read_rows(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:

@@ -88,6 +88,25 @@ def test_unreadable_csv_files_are_refused_with_a_message(upload, content, needle
     assert needle in job.errors[0]["message"], job.errors
 
 
+@pytest.mark.parametrize(
+    "cell, needle",
+    [
+        ('"><svg onload=alert(1)>', "第 3 行无法读取（某个单元格以引号开头，但引号没有闭合）"),
+        ('"衣服"袜子', "第 3 行无法读取（闭合的引号后面应紧跟逗号）"),
+    ],
+)
+def test_a_quote_that_is_never_closed_refuses_the_file_instead_of_swallowing_rows(upload, cell, needle):
+    rows = [GOOD.format(n=f"Q{i}") for i in range(4)]
+    rows[1] = rows[1].replace("衣服", cell)  # the second data row: line 3 of the file
+    job = upload((HEADER + "".join(rows)).encode())
+    assert job.status == ImportJob.Status.INVALID and job.total == 0, (job.total, job.errors)
+    assert needle in job.errors[0]["message"], job.errors
+    # a quoted cell spanning lines and a quote inside a cell are read as they are: 4 rows
+    rows[1] = GOOD.format(n="Q1").replace("衣服", '"衣服\n袜子"').replace("张三", '张"三')
+    job = upload((HEADER + "".join(rows)).encode())
+    assert job.total == 4, job.errors
+
+
 @pytest.mark.parametrize("size", [100_000, 140_000, 2_000_000])
 def test_a_long_cell_is_reported_in_its_row_not_stored(upload, size):
     """128 KB is Python csv's own field limit: past it too, the cell is a problem of its row, not a 500."""
