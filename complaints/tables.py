@@ -1,11 +1,14 @@
 """The work-order list's table (``core.tables.ListTable``): the page and its export."""
 
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import scoping
 from core.tables import DATE_CELL, DateTimeColumn, ListTable, full_time, time_cell
 from core.templatetags.desk import iso, mask_phone
+from orders import selectors as order_selectors
 
 from .models import WorkOrder, WorkOrderState
 
@@ -46,6 +49,23 @@ class WorkOrderTable(ListTable):
         return time_cell(value)
 
     def value_due_at(self, value):
+        return value
+
+    def render_waybill_no(self, value, record):
+        """The waybill leads to its order's timeline (or, for the nation's roles, to its scans)."""
+        if not hasattr(self, "_waybill_orders"):
+            waybills = [row.waybill_no for row in (self.page.object_list if hasattr(self, "page") else self.data)]
+            self._waybill_orders = order_selectors.waybill_order_ids(user=self.viewer, waybills=waybills)
+        return render_to_string(
+            "complaints/_waybill.html",
+            {
+                "waybill": value,
+                "order_id": self._waybill_orders.get(value),
+                "tracked": scoping.is_national(self.viewer),
+            },
+        )
+
+    def value_waybill_no(self, value):
         return value
 
     def render_consumer(self, value, record):

@@ -16,8 +16,9 @@ from core.humanize import code_label
 from core.models import Province
 from core.parsing import parse_id, parse_month
 from core.replica import replica_reads
-from core.sheets import xlsx_response
+from core.sheets import XLSX_TYPE, xlsx_bytes
 
+from .files import statement_file, statement_state
 from .models import EntryKind
 from .selectors import statement
 from .sources import source_lines
@@ -96,9 +97,33 @@ def _line_values(one_site: bool) -> list[tuple[str, object]]:
     ]
 
 
+def _file_scope(request, kind: str, month: date, kw: dict, name: str) -> tuple:
+    """What names a statement file: its kind, the user's unit (what their statements cover), the narrowing asked
+    for and its name, the month and whether it is one site's (its columns)."""
+    user = request.user
+    role = scoping.role_of(user)
+    return (
+        kind,
+        role,
+        user.site_id,
+        user.province_id,
+        tuple(sorted(kw.items())),
+        str(name),
+        month.isoformat(),
+        _one_site(request, kw),
+    )
+
+
+def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 @replica_reads()
 def statement_export(request):
+    """The statement's lines as a spreadsheet, made once per statement and state (``files``)."""
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
@@ -110,29 +135,46 @@ def statement_export(request):
             for e, src in source_lines(chunk):
                 yield [value(e, src) for _label, value in columns]
 
-    return xlsx_response(filename=f"statement-{month:%Y%m}", headers=[label for label, _v in columns], rows=rows())
+    content = statement_file(
+        scope=_file_scope(request, "xlsx", month, kw, name),
+        state=statement_state(data),
+        closed=bool(data["closed"]),
+        make=lambda: xlsx_bytes(headers=[label for label, _v in columns], rows=rows(), sheet=f"statement-{month:%Y%m}"),
+    )
+    return _download(
+        content, content_type=XLSX_TYPE, filename=f"statement-{month:%Y%m}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    )
 
 
 @login_required
 @replica_reads()
 def statement_pdf(request):
+    """The statement as a PDF, made once per statement and state (``files``)."""
     month = _month(request)
     kw, name = _scope(request)
     data = statement(user=request.user, month=month, **kw)
     one_site = _one_site(request, kw)
     site_statement = one_site or scoping.role_of(request.user) == scoping.Role.CLERK
-    html = render_to_string(
-        "penalties/pdf/monthly.html",
-        {
-            "scope": name,
-            "month": month,
-            "statement": data,
-            "generated_at": timezone.localtime(),
-            # a site's statement lists its lines (a province's or the nation's: its sites' totals)
-            "lines": source_lines(data["entries"]) if site_statement else None,
-            "one_site": one_site,
-        },
+
+    def make() -> bytes:
+        html = render_to_string(
+            "penalties/pdf/monthly.html",
+            {
+                "scope": name,
+                "month": month,
+                "statement": data,
+                "generated_at": timezone.localtime(),
+                # a site's statement lists its lines (a province's or the nation's: its sites' totals)
+                "lines": source_lines(data["entries"]) if site_statement else None,
+                "one_site": one_site,
+            },
+        )
+        return HTML(string=html).write_pdf()
+
+    content = statement_file(
+        scope=_file_scope(request, "pdf", month, kw, name) + (site_statement,),
+        state=statement_state(data),
+        closed=bool(data["closed"]),
+        make=make,
     )
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="statement-{month:%Y%m}.pdf"'
-    return response
+    return _download(content, content_type="application/pdf", filename=f"statement-{month:%Y%m}.pdf")

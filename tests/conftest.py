@@ -91,6 +91,22 @@ def _celery_eager(settings):
     app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_statement_files():
+    """A statement file kept by an earlier test (``finance.files``, named by scope and state) must not answer a later
+    test's click: each test starts with none."""
+    from django.core.cache import cache
+    from redis.exceptions import RedisError
+
+    try:
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match="*q9:statement-file:*", count=1000):
+            client.delete(key)
+    except RedisError:  # a test that stopped Redis: nothing can be kept either
+        pass
+    yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fresh_refresh_gates():
     """Gates keyed by row ids (the once-a-minute refresh record, ``site_refresh_note``) left in Redis by an earlier

@@ -35,3 +35,18 @@ def test_without_a_visible_order_the_nation_reaches_the_scans_and_others_read_te
     cell = _waybill_cell(login(net.hq).get(url).content.decode())
     assert f'href="{reverse("logistics:track_detail", args=["300000000952"])}"' in cell
     assert "<a" not in _waybill_cell(login(net.lcs_zj).get(url).content.decode())
+
+
+def test_the_work_order_list_links_each_waybill_the_same_way(net, login):
+    order = make_order()
+    ops.order_accept(order_id=order.pk, actor=net.clerk_a)
+    ops.order_pickup_confirm(order_id=order.pk, actor=net.clerk_a, waybill="300000000953")
+    _work_order(net, waybill="300000000953")
+    _work_order(net, waybill="300000000954")  # no order holds it
+    timeline = reverse("orders:order_detail", args=[order.pk]) + "#timeline"
+    hq = login(net.hq).get(reverse("complaints:list"), {"state": ""}).content.decode()
+    assert f'href="{timeline}" data-testid="wo-waybill"' in hq
+    assert f'href="{reverse("logistics:track_detail", args=["300000000954"])}" data-testid="wo-waybill"' in hq
+    clerk = login(net.clerk_a).get(reverse("complaints:list"), {"state": ""}).content.decode()
+    assert f'href="{timeline}" data-testid="wo-waybill"' in clerk
+    assert "/tracking/300000000954/" not in clerk
