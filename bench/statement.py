@@ -152,7 +152,9 @@ def main(argv):
                 profiler.enable()
                 out[f"{key}_s"], first = _timed(clients[who], path, params)
                 profiler.disable()
-                pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+                stats = pstats.Stats(profiler, stream=sys.stdout)
+                stats.sort_stats("cumulative").print_stats(r"(weasyprint|fontTools|finance|django/template)", 20)
+                stats.sort_stats("tottime").print_stats(15)
             else:
                 out[f"{key}_s"], first = _timed(clients[who], path, params)
             out[f"{key}_again_s"], _again = _timed(clients[who], path, params)
