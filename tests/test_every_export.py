@@ -31,6 +31,7 @@ from penalties.reports import weekly_notices
 from penalties.sweep import sla_sweep
 
 from .factories import CourierFactory, make_order
+from .rulebook_seed import rules_seed
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 17, 10, 0, tzinfo=SH)
@@ -145,7 +146,9 @@ def _matches(value, text: str) -> bool:
 @pytest.fixture
 def lists(net):
     """A row or more on every list: orders accepted and not scanned, a confirmed fine with its appeal and ledger
-    line, a work order, couriers, stock, a month's ranking."""
+    line, a work order, couriers, stock, a month's ranking. The rule book is seeded again for a browser test, whose
+    database a transactional test before it may have emptied."""
+    rules_seed()
     t = timezone.now() - timedelta(hours=1)
     for i in range(3):
         o = make_order(order_time=t + timedelta(minutes=i), at=t + timedelta(minutes=i))
