@@ -14,20 +14,28 @@
 from __future__ import annotations
 
 import html
+import inspect
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import partialmethod
 from io import BytesIO
 from itertools import chain, islice
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
+from django_tables2.columns.base import Column
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.rows import BoundRow
+from django_tables2.utils import A, signature
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
@@ -41,6 +49,8 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60
 SAMPLE = 1000  # rows read ahead to size the columns; the rest is streamed
+# the arguments django-tables2 offers a cell's value function (``BoundRow._optional_cell_arguments``)
+CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 
 
 def clean_text(value: str) -> str:
@@ -162,6 +172,174 @@ def xlsx_response(
     return response
 
 
+def _walk(current, bits):
+    """``Accessor.resolve`` along ``bits`` (django-tables2's lookups: key, attribute, index; callables called; a
+    ``None`` ends the walk), raising where it raises. A model instance without ``__getitem__`` goes straight to its
+    attribute, where django-tables2 first tries and fails a key lookup."""
+    for bit in bits:
+        if isinstance(current, models.Model) and not hasattr(type(current), "__getitem__"):
+            try:
+                current = getattr(current, bit)
+            except (TypeError, AttributeError):
+                raise ValueError(f"no {bit!r} on {type(current).__name__}") from None
+        else:
+            try:
+                current = current[bit]
+            except (TypeError, AttributeError, KeyError):
+                try:
+                    current = getattr(current, bit)
+                except (TypeError, AttributeError):
+                    try:
+                        current = current[int(bit)]
+                    except (IndexError, ValueError, KeyError, TypeError):
+                        raise ValueError(f"no {bit!r} on {type(current).__name__}") from None
+        if callable(current):
+            if getattr(current, "alters_data", False):
+                raise ValueError(f"{bit!r} alters data")
+            if not getattr(current, "do_not_call_in_templates", False):
+                current = current()
+        if current is None:
+            break
+    return current
+
+
+class _Cells:
+    """One export's cell reader: what django-tables2's ``BoundRow.get_cell_value`` returns for each exported column,
+    with everything that does not change from row to row worked out once per export.
+
+    Per column: its value function (``value_<name>``, else ``render_<name>``, else ``Column.value``; a column that
+    keeps ``Column.value`` as it is gets its ``render`` called directly, as ``Column.value`` does) and the arguments it
+    takes (``inspect.signature`` once, not per cell); its accessor's path; whether its model field has choices (then
+    ``get_<field>_display()``, as django-tables2 does; Django's own display is worked out once per stored value).
+    A row of a model instance walks the path with ``getattr``; any other row (dicts, lists) and any column
+    django-tables2 treats specially (many-to-many, an accessor with call arguments) go through django-tables2's own
+    ``BoundRow`` cell by cell. ``tests/test_fast_export.py`` holds every exported table's cells to django-tables2's
+    ``as_values()``."""
+
+    def __init__(self, table, columns):
+        self.table = table
+        self.columns = columns
+        self.plans = [self._plan(bound) for bound in columns]
+        self.needs_row = any(plan is None or plan[3] for plan in self.plans)
+        self.choices = {}  # (model class, column name) -> whether the accessor's field has choices
+        self.displays = {}  # (model class, field name) -> the field's attname when its display is Django's own
+        self.shown = {}  # ((model class, field name), stored value) -> its display
+
+    def _plan(self, bound):
+        column = bound.column
+        accessor = A(bound.accessor)
+        if isinstance(column, ManyToManyColumn) or accessor.callable_args or accessor.callable_kwargs:
+            return None
+        fn = bound.value
+        if getattr(fn, "__func__", None) is Column.value and getattr(fn, "__self__", None) is column:
+            fn = column.render  # Column.value(**kwargs) is call_with_appropriate(self.render, kwargs)
+        try:
+            args, catch_all = signature(fn)
+        except (TypeError, ValueError):
+            return None
+        if catch_all:
+            wanted = None  # every argument
+        elif any(arg not in CELL_ARGUMENTS for arg in args):
+            wanted = ()  # call_with_appropriate does not call it: the cell is None
+            fn = None
+        else:
+            wanted = tuple(args)
+        needs_row = wanted is None or "bound_row" in (wanted or ())
+        bits = accessor.bits
+        link_text = isinstance(column, BaseLinkColumn) and column.text is not None
+        return (fn, wanted, bits, needs_row, link_text)
+
+    def _has_choices(self, record, bound, bits):
+        key = (type(record), bound.name)
+        if key not in self.choices:
+            try:
+                field = A("__".join(bits)).get_field(record)
+            except FieldDoesNotExist:
+                field = None
+            self.choices[key] = bool(getattr(field, "choices", ()))
+        return self.choices[key]
+
+    def _display(self, instance, name, display):
+        """``get_<name>_display()``: Django's own (``Model._get_FIELD_display``, which hashes the field's whole
+        choices on each call) is looked up once per export and stored value; a model's own method is called."""
+        key = (type(instance), name)
+        if key not in self.displays:
+            method = inspect.getattr_static(type(instance), f"get_{name}_display", None)
+            generic = isinstance(method, partialmethod) and method.func is models.Model._get_FIELD_display
+            self.displays[key] = method.keywords["field"].attname if generic else None
+        attname = self.displays[key]
+        if attname is None:
+            return display()
+        try:
+            stored = (key, getattr(instance, attname))
+            if stored not in self.shown:
+                self.shown[stored] = display()
+            return self.shown[stored]
+        except TypeError:  # a value that cannot be a key
+            return display()
+
+    def row(self, record) -> list:
+        if not isinstance(record, models.Model):
+            row = BoundRow(record, table=self.table)
+            return [row.get_cell_value(bound.name) for bound in self.columns]
+        row = BoundRow(record, table=self.table) if self.needs_row else None
+        return [
+            self._cell(record, bound, plan, row) if plan is not None else row.get_cell_value(bound.name)
+            for bound, plan in zip(self.columns, self.plans, strict=True)
+        ]
+
+    def _cell(self, record, bound, plan, row):
+        fn, wanted, bits, _needs_row, link_text = plan
+        value = None
+        failed = False
+        try:
+            penultimate = _walk(record, bits[:-1])
+        except Exception:  # django-tables2 resolves the penultimate quietly
+            penultimate, failed = None, True
+        remainder = True
+        if isinstance(penultimate, models.Model) and self._has_choices(record, bound, bits):
+            display = getattr(penultimate, f"get_{bits[-1]}_display", None)
+            if display:
+                value, remainder = self._display(penultimate, bits[-1], display), False
+        if remainder:
+            try:
+                if failed:
+                    _walk(record, bits)  # raises as django-tables2's full resolve does
+                elif penultimate is not None or not bits[:-1]:
+                    value = _walk(penultimate, bits[-1:])
+            except Exception:  # a column that is not a field (django-tables2 issue #257)
+                if link_text:
+                    return self._call(fn, wanted, None, record, bound, row)
+                value = None
+        if value in bound.column.empty_values:
+            return None
+        return self._call(fn, wanted, value, record, bound, row)
+
+    def _call(self, fn, wanted, value, record, bound, row):
+        if fn is None:
+            return None
+        every = {
+            "value": value,
+            "record": record,
+            "column": bound.column,
+            "bound_column": bound,
+            "bound_row": row,
+            "table": self.table,
+        }
+        if wanted is None:
+            return fn(**every)
+        return fn(**{name: every[name] for name in wanted})
+
+
+def export_cell(value):
+    """A table cell's value as the export writes it: rendered HTML as its text, lazy text as text, the rest as is."""
+    if isinstance(value, SafeData):  # rendered HTML: its text
+        return " ".join(html.unescape(strip_tags(value)).split())
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
 def table_values(table, *, limit: int | None = None) -> tuple[list[str], Iterable[list]]:
     """The header and the rows of a django-tables2 table as the page shows it: its visible columns in its order
     (but those marked ``exclude_from_export``: a row's checkbox, its buttons), its rows in its sort. Each cell is
@@ -174,21 +352,14 @@ def table_values(table, *, limit: int | None = None) -> tuple[list[str], Iterabl
     if hasattr(records, "iterator"):
         records = records.iterator(chunk_size=2000)
 
-    def cell(row, name):
-        value = row.get_cell_value(name)
-        if isinstance(value, SafeData):  # rendered HTML: its text
-            return " ".join(html.unescape(strip_tags(value)).split())
-        if isinstance(value, Promise):
-            return str(value)
-        return value
+    cells = _Cells(table, columns)
 
     def rows():
         for n, record in enumerate(records, start=1):
             if limit is not None and n > limit:
                 yield [_("Only the first %(n)s rows were exported: narrow the filters.") % {"n": f"{limit:,}"}]
                 return
-            row = BoundRow(record, table=table)
-            yield [cell(row, c.name) for c in columns]
+            yield [export_cell(value) for value in cells.row(record)]
 
     return [str(c.header) for c in columns], rows()
 
