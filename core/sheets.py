@@ -49,6 +49,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60
 SAMPLE = 1000  # rows read ahead to size the columns; the rest is streamed
+HTML_TEXTS = 10_000  # rendered cells whose text one export keeps (a badge's few variants, not every sender)
 # the arguments django-tables2 offers a cell's value function (``BoundRow._optional_cell_arguments``)
 CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 
@@ -331,10 +332,16 @@ class _Cells:
         return fn(**{name: every[name] for name in wanted})
 
 
-def export_cell(value):
-    """A table cell's value as the export writes it: rendered HTML as its text, lazy text as text, the rest as is."""
+def export_cell(value, texts: dict | None = None):
+    """A table cell's value as the export writes it: rendered HTML as its text, lazy text as text, the rest as is.
+    ``texts`` (one export's) keeps the text of HTML already seen: a state's badge is parsed once, not per row."""
     if isinstance(value, SafeData):  # rendered HTML: its text
-        return " ".join(html.unescape(strip_tags(value)).split())
+        if texts is not None and value in texts:
+            return texts[value]
+        text = " ".join(html.unescape(strip_tags(value)).split())
+        if texts is not None and len(texts) < HTML_TEXTS:
+            texts[value] = text
+        return text
     if isinstance(value, Promise):
         return str(value)
     return value
@@ -353,13 +360,14 @@ def table_values(table, *, limit: int | None = None) -> tuple[list[str], Iterabl
         records = records.iterator(chunk_size=2000)
 
     cells = _Cells(table, columns)
+    texts = {}
 
     def rows():
         for n, record in enumerate(records, start=1):
             if limit is not None and n > limit:
                 yield [_("Only the first %(n)s rows were exported: narrow the filters.") % {"n": f"{limit:,}"}]
                 return
-            yield [export_cell(value) for value in cells.row(record)]
+            yield [export_cell(value, texts) for value in cells.row(record)]
 
     return [str(c.header) for c in columns], rows()
 
