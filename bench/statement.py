@@ -7,7 +7,7 @@ month of ledger lines: ``--lines`` for the measured site (its clerk's statement 
 over every other site (the nation's statement sums them per site; its Excel lists them all). Through Django's test
 client (the whole request), each download is timed cold (nothing made yet) and again unchanged; then the cache is
 emptied and two clicks on the nation's PDF go in at once (two threads): their wall time and how many renders they
-caused (WeasyPrint's ``write_pdf`` and the spreadsheet writer are counted). ``--profile`` runs the nation's cold
+caused (the statement's PDF, ``finance.documents``, and the spreadsheet writer are counted). ``--profile`` runs the nation's cold
 PDF under cProfile (its time then includes the profiler's) and prints where the time goes.
 
 Last line: RESULT statement lines=… others=… site_pdf_s=… site_pdf_again_s=… nation_pdf_s=… nation_pdf_again_s=…
@@ -54,10 +54,9 @@ JOIN bench_sites s ON s.idx = {site}
 
 
 def _count_renders():
-    """Count the renders the views cause: WeasyPrint's write_pdf and the spreadsheet writer."""
-    import weasyprint
-
+    """Count the renders the views cause: the statement's PDF and the spreadsheet writer."""
     from core import sheets
+    from finance import views
 
     counts = {"n": 0}
     lock = threading.Lock()
@@ -70,7 +69,7 @@ def _count_renders():
 
         return wrapper
 
-    weasyprint.HTML.write_pdf = counted(weasyprint.HTML.write_pdf)
+    views.statement_pdf_bytes = counted(views.statement_pdf_bytes)
     sheets.xlsx_bytes = counted(sheets.xlsx_bytes)
     return counts
 
@@ -153,7 +152,7 @@ def main(argv):
                 out[f"{key}_s"], first = _timed(clients[who], path, params)
                 profiler.disable()
                 stats = pstats.Stats(profiler, stream=sys.stdout)
-                stats.sort_stats("cumulative").print_stats(r"(weasyprint|fontTools|finance|django/template)", 20)
+                stats.sort_stats("cumulative").print_stats(r"(reportlab|pdf_tables|finance|django/template)", 20)
                 stats.sort_stats("tottime").print_stats(15)
             else:
                 out[f"{key}_s"], first = _timed(clients[who], path, params)

@@ -6,10 +6,8 @@ from itertools import islice
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from core import scoping
 from core.humanize import code_label
@@ -18,6 +16,7 @@ from core.parsing import parse_id, parse_month
 from core.replica import replica_reads
 from core.sheets import XLSX_TYPE, xlsx_bytes
 
+from .documents import statement_pdf_bytes
 from .files import statement_file, statement_state
 from .models import EntryKind
 from .selectors import statement
@@ -157,19 +156,8 @@ def statement_pdf(request):
     site_statement = one_site or scoping.role_of(request.user) == scoping.Role.CLERK
 
     def make() -> bytes:
-        html = render_to_string(
-            "penalties/pdf/monthly.html",
-            {
-                "scope": name,
-                "month": month,
-                "statement": data,
-                "generated_at": timezone.localtime(),
-                # a site's statement lists its lines (a province's or the nation's: its sites' totals)
-                "lines": source_lines(data["entries"]) if site_statement else None,
-                "one_site": one_site,
-            },
-        )
-        return HTML(string=html).write_pdf()
+        # a site's statement lists its lines (a province's or the nation's: its sites' totals)
+        return statement_pdf_bytes(data=data, scope=name, month=month, with_lines=site_statement, one_site=one_site)
 
     content = statement_file(
         scope=_file_scope(request, "pdf", month, kw, name) + (site_statement,),

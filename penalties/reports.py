@@ -15,6 +15,7 @@ from django.utils import timezone
 from core import clock
 from core.humanize import week_text
 from core.models import Message, Province
+from core.pdf_tables import Column, LongTable, Pdf, long_table_layout, long_table_pdf, pdf_join
 from core.services import message_send
 from core.templatetags.desk import cny, local
 from finance.selectors import statement
@@ -33,15 +34,7 @@ from .models import (
     WeeklyNotice,
 )
 from .money import ledger_sync
-from .pdf import (
-    Column,
-    LongTable,
-    Pdf,
-    long_table_layout,
-    long_table_pdf,
-    pdf_join,
-    pdf_render,
-)
+from .pdf import pdf_render
 
 
 @dataclass

@@ -67,8 +67,8 @@ def test_without_redis_every_click_gets_its_file(monkeypatch):
 @pytest.mark.django_db
 def test_the_pdf_and_excel_are_made_once_until_a_line_is_booked(net, login, monkeypatch):
     renders = []
-    real = views.HTML.write_pdf
-    monkeypatch.setattr(views.HTML, "write_pdf", lambda self, *a, **k: renders.append("pdf") or real(self, *a, **k))
+    real = views.statement_pdf_bytes
+    monkeypatch.setattr(views, "statement_pdf_bytes", lambda **k: renders.append("pdf") or real(**k))
     real_xlsx = views.xlsx_bytes
     monkeypatch.setattr(views, "xlsx_bytes", lambda **k: renders.append("xlsx") or real_xlsx(**k))
     _late_order()
