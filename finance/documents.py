@@ -4,14 +4,14 @@ pages a second; the same tables drawn directly take a small part of that (bench.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import islice
 
 from django.utils import timezone
 
 from core.humanize import code_label
-from core.pdf_tables import Column, LongTable, tables_pdf
+from core.pdf_tables import Column, LongTable, Pdf, tables_pdf
 from core.templatetags.desk import cny, local
 
 from .sources import source_lines
@@ -67,9 +67,23 @@ def _streamed(entries) -> Iterator:
 
 
 def statement_pdf_bytes(*, data: dict, scope: str, month: date, with_lines: bool, one_site: bool) -> bytes:
+    """The statement download: ``statement_pdf``'s bytes."""
+    return statement_pdf(data=data, scope=scope, month=month, with_lines=with_lines, one_site=one_site).content
+
+
+def statement_pdf(
+    *,
+    data: dict,
+    scope: str,
+    month: date,
+    with_lines: bool = False,
+    one_site: bool = False,
+    extra: Sequence[LongTable] = (),
+) -> Pdf:
     """The statement (``finance.selectors.statement``) of ``scope`` for ``month``: the running mark or the closing
     time, the totals per heading and kind, the sites' totals, a site's lines (``with_lines``; ``one_site``: no site
-    column) and the lines correcting earlier months."""
+    column), the lines correcting earlier months, then the caller's ``extra`` tables (the month-end documents'
+    reward quotas)."""
     generated_at = timezone.localtime()
     closed = data["closed"]
     mark = f"已结账（{local(closed.closed_at)}）" if closed else f"截至 {generated_at:%Y-%m-%d %H:%M} · 未结账"
@@ -144,10 +158,11 @@ def statement_pdf_bytes(*, data: dict, scope: str, month: date, with_lines: bool
                 lead=(f"以下分录记入本月，更正已出具对账单的月份（{months}）；已出具的对账单不作改动。",),
             )
         )
+    tables.extend(extra)
     return tables_pdf(
         tables,
         running=f"{scope} {month:%Y-%m} 对账单",
         generated_at=generated_at,
         title=f"{scope}对账单（{month.year}年{month.month}月）",
         meta=((mark, True), ("罚款为负，返款、奖励为正；电商订单与菜鸟工单分列。", False)),
-    ).content
+    )

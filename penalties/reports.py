@@ -18,6 +18,7 @@ from core.models import Message, Province
 from core.pdf_tables import Column, LongTable, Pdf, long_table_layout, long_table_pdf, pdf_join
 from core.services import message_send
 from core.templatetags.desk import cny, local
+from finance.documents import statement_pdf
 from finance.selectors import statement
 from finance.services import month_close
 from orders.stats import orders_per_day
@@ -451,27 +452,43 @@ def weekly_notices(*, week: date, at: datetime | None = None) -> WeeklyResult:
     return result
 
 
+QUOTA_COLUMNS = (
+    Column("省份", 62),
+    Column("一级网点", 30, right=True),
+    Column("名额", 30, right=True),
+    Column("符合条件", 30, right=True),
+    Column("获奖", 30, right=True),
+)
+
+
+def quotas_table(quotas: list[RewardQuota]) -> LongTable:
+    """The month's reward quotas per province (我要寄快递), with their sums: the month-end statements' last table."""
+    return LongTable(
+        columns=QUOTA_COLUMNS,
+        rows=lambda: [
+            (q.province.name, str(q.first_level_sites), str(q.quota), str(q.qualifiers), str(q.awarded)) for q in quotas
+        ],
+        heading="奖励名额（我要寄快递，200 个名额，每个 200 元）",
+        total=(
+            "合计",
+            str(sum(q.first_level_sites for q in quotas)),
+            str(sum(q.quota for q in quotas)),
+            str(sum(q.qualifiers for q in quotas)),
+            str(sum(q.awarded for q in quotas)),
+        ),
+    )
+
+
 def monthly_reports_generate(*, month: date, at: datetime | None = None) -> int:
-    """The monthly statements (对账单) of each province with entries, and of the nation (with the reward quotas)."""
+    """The monthly statements (对账单) of each province with entries, and of the nation, with the reward quotas:
+    drawn with ReportLab (``finance.documents.statement_pdf``, as the statement download), one row a site."""
     at = at or timezone.now()
     made = 0
     everyone = None  # national documents: no scope
     quotas = list(RewardQuota.objects.filter(month=month).select_related("province"))
     national = statement(user=everyone, month=month)
     if not Report.objects.filter(kind=Report.Kind.MONTHLY_NATIONAL, period=month, province__isnull=True).exists():
-        pdf = pdf_render(
-            "penalties/pdf/monthly.html",
-            {
-                "scope": "全网",
-                "month": month,
-                "statement": national,
-                "quotas": quotas,
-                "quota_sites": sum(q.first_level_sites for q in quotas),
-                "quota_sum": sum(q.quota for q in quotas),
-                "quota_qualifiers": sum(q.qualifiers for q in quotas),
-                "quota_awarded": sum(q.awarded for q in quotas),
-            },
-        )
+        pdf = statement_pdf(data=national, scope="全网", month=month, extra=[quotas_table(quotas)] if quotas else [])
         made += (
             _report_save(Report.Kind.MONTHLY_NATIONAL, month, None, pdf, f"对账单-全网-{month:%Y%m}.pdf", at)
             is not None
@@ -480,14 +497,12 @@ def monthly_reports_generate(*, month: date, at: datetime | None = None) -> int:
     for province in Province.objects.filter(pk__in=province_ids).order_by("code"):
         if Report.objects.filter(kind=Report.Kind.MONTHLY_PROVINCE, period=month, province=province).exists():
             continue
-        pdf = pdf_render(
-            "penalties/pdf/monthly.html",
-            {
-                "scope": province.name,
-                "month": month,
-                "statement": statement(user=everyone, month=month, province_id=province.pk),
-                "quotas": [q for q in quotas if q.province_id == province.pk],
-            },
+        own = [q for q in quotas if q.province_id == province.pk]
+        pdf = statement_pdf(
+            data=statement(user=everyone, month=month, province_id=province.pk),
+            scope=province.name,
+            month=month,
+            extra=[quotas_table(own)] if own else [],
         )
         made += (
             _report_save(

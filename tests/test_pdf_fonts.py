@@ -33,12 +33,21 @@ kinds = {
                                                                "chart_rules": chart, "chart_trend": chart}),
     "weekly_national": ("penalties/pdf/weekly_national.html", {"week": week, "week_end": date(2026, 11, 22),
                                                                "chart_rules": chart, "chart_trend": chart}),
-    "monthly": ("penalties/pdf/monthly.html", {"scope": "杭州西湖网点", "month": date(2026, 11, 1),
-                                               "statement": {"by_heading": [], "per_site": [], "total": 0}}),
 }
 for name, (template, context) in kinds.items():
     with open(os.path.join(out, name + ".pdf"), "wb") as fh:
         fh.write(pdf_render(template, context).content)
+# the month-end statement: ReportLab (finance.documents, with the reward quotas table)
+from finance.documents import statement_pdf
+from penalties.reports import quotas_table
+quota = types.SimpleNamespace(province=types.SimpleNamespace(name="浙江省"), first_level_sites=80, quota=12,
+                              qualifiers=9, awarded=9)
+with open(os.path.join(out, "monthly.pdf"), "wb") as fh:
+    fh.write(statement_pdf(data={"closed": None, "by_heading": [], "total": Decimal("0"), "corrected_months": [],
+                                 "per_site": [{"site__name": "杭州西湖网点", "site__code": "33010601",
+                                               "province__name": "浙江省", "fines": Decimal("-100"), "refunds": None,
+                                               "rewards": None, "adjustments": None, "total": Decimal("-100")}]},
+                           scope="全网", month=date(2026, 11, 1), extra=[quotas_table([quota])]).content)
 # the province report as it is made: its detail rows drawn with ReportLab after the WeasyPrint cover
 from datetime import datetime
 from zoneinfo import ZoneInfo

@@ -115,8 +115,18 @@ def test_statement_page_excel_and_pdf(net, login):
 
 
 def test_rewards_page_shows_the_quota_table(net, login):
+    notified(net)  # a fine at 杭州西湖网点: the national and Zhejiang's statements have a site row
     monthly_settlement(month=date(2026, 11, 1), at=datetime(2026, 12, 1, 2, tzinfo=SH))
     monthly_reports_generate(month=date(2026, 11, 1), at=datetime(2026, 12, 1, 2, tzinfo=SH))
     page = login(net.hq).get(reverse("penalties:rewards")).content.decode()
     assert "2026-11" in page and "浙江省" in page and 'data-testid="quota-sum"' in page
-    assert Report.objects.filter(kind=Report.Kind.MONTHLY_NATIONAL).exists()
+    national = Report.objects.get(kind=Report.Kind.MONTHLY_NATIONAL)
+    reader = PdfReader(national.file)
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert national.pages == len(reader.pages)
+    assert "全网对账单（2026年11月）" in text and "分网点明细" in text and net.site_a.name in text
+    assert "\u2212¥100.00" in text  # the site's fine
+    assert "奖励名额（我要寄快递" in text and "符合条件" in text and "浙江省" in text  # the quotas table
+    province = Report.objects.get(kind=Report.Kind.MONTHLY_PROVINCE, province=net.zj)
+    ptext = "".join(p.extract_text() for p in PdfReader(province.file).pages)
+    assert "浙江省对账单（2026年11月）" in ptext and "奖励名额" in ptext and "新疆" not in ptext
