@@ -160,10 +160,9 @@ def _chain(*iterables):
 class _Sheet:
     """A ReportLab canvas with the house's page decoration and table rows."""
 
-    def __init__(self, *, running: str, generated_at: datetime, pages_total: int, font: str, stroke_bold=False):
-        # bold, as the font has no bold face: each line drawn twice a hair apart (long_table_pdf), or filled and
-        # stroked once (tables_pdf: the text is in the file once, as copied or read aloud)
-        self.stroke_bold = stroke_bold
+    def __init__(self, *, running: str, generated_at: datetime, pages_total: int, font: str):
+        # bold, as the font has no bold face: the text filled and stroked (render mode 2), drawn once, so copying,
+        # pdftotext and screen readers read each bold word once
         self.buf = io.BytesIO()
         self.font = font
         self.running = running
@@ -182,13 +181,8 @@ class _Sheet:
 
     def heading(self, y: float, table: LongTable) -> float:
         c, font = self.c, self.font
+        self.bold_string(LEFT, y - 12 - H2, table.heading, H2, INK)
         c.setFillColor(INK)
-        c.setFont(font, H2)
-        if self.stroke_bold:
-            self.bold_string(LEFT, y - 12 - H2, table.heading, H2, INK)
-        else:
-            for dx in (0, 0.3):  # bold, as the h2 of the WeasyPrint part
-                c.drawString(LEFT + dx, y - 12 - H2, table.heading)
         c.setFont(font, SIZE)
         for k, line in enumerate(table.lead_lines(font)):
             c.drawString(LEFT, y - 12 - H2 * 1.4 - 4 - (k + 1) * LEADING + (LEADING - SIZE) / 2, line)
@@ -219,9 +213,7 @@ class _Sheet:
         c.setFont(font, SIZE)
         text = c.beginText()
         text.setFont(font, SIZE)
-        # the font has no bold face: WeasyPrint emboldens it, so do we (each line twice, a hair apart)
-        offsets = (0, 0.25) if bold and not self.stroke_bold else (0,)
-        if self.stroke_bold and bold:
+        if bold:
             c.saveState()
             c.setStrokeColor(INK)
             c.setLineWidth(0.3)
@@ -235,11 +227,10 @@ class _Sheet:
                     continue
                 baseline = y - PAD_V - (k + 1) * LEADING + (LEADING - SIZE) / 2 + SIZE * 0.18
                 x = xs[i + 1] - PAD_H - stringWidth(line, font, SIZE) if column.right else xs[i] + PAD_H
-                for dx in offsets:
-                    text.setTextOrigin(x + dx, baseline)
-                    text.textOut(line)
+                text.setTextOrigin(x, baseline)
+                text.textOut(line)
         c.drawText(text)
-        if self.stroke_bold and bold:
+        if bold:
             c.restoreState()
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
@@ -371,7 +362,7 @@ def tables_pdf(
     repeated on every page it runs onto, its total row bold. Rows stream twice (``tables_layout``, then drawn)."""
     layouts, pages = tables_layout(tables, title=title, meta=meta)
     font = layouts[0].font if layouts else cjk_font.reportlab_font()
-    sheet = _Sheet(running=running, generated_at=generated_at, pages_total=len(pages), font=font, stroke_bold=True)
+    sheet = _Sheet(running=running, generated_at=generated_at, pages_total=len(pages), font=font)
     c = sheet.c
     streams: dict[int, Iterator[Sequence[str]]] = {}
     left = {}

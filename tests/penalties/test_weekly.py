@@ -15,7 +15,7 @@ from dispatch import services as ops
 from orders.models import EventKind
 from penalties import services
 from penalties.models import NoticeLine, Report, Rule, Violation, WeeklyNotice
-from penalties.reports import weekly_notices
+from penalties.reports import NOTICE_COLUMNS, weekly_notices
 from penalties.sweep import sla_sweep
 
 from ..factories import make_order
@@ -110,6 +110,20 @@ def test_pdf_fonts_are_embedded_and_no_glyph_is_missing(net, tmp_path):
     assert all(r[-5] == "yes" for r in rows), fonts  # emb column
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "电商业务违规处罚明细" in text and "\ufffd" not in text and "□" not in text
+
+
+def test_a_notices_bold_words_are_read_once(net, tmp_path):
+    # bold is drawn once (filled and stroked), so copying or a text extractor reads 「序号」, not 「序号序号」
+    late(net, datetime(2026, 11, 17, 10, 0, tzinfo=SH))
+    weekly_notices(week=date(2026, 11, 16), at=datetime(2026, 11, 23, 9, 0, tzinfo=SH))
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(WeeklyNotice.objects.get().pdf.read())
+    # pdftotext in reading order (-raw: it does not merge overlapping copies) and pypdf, as a copy does
+    raw = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for text in (raw, pdf_text(path.read_bytes())):
+        flat = text.replace(" ", "").replace("\n", "")
+        for word in [c.title for c in NOTICE_COLUMNS] + ["《电商业务违规处罚明细》", "合计1条"]:
+            assert flat.count(word) == 1, (word, text)  # the notice's one page: its header row and total once
 
 
 def test_every_province_gets_its_report_a_clean_week_says_so(net, mailoutbox, tmp_path):
