@@ -234,6 +234,18 @@ def cmd_run() -> int:
             log("embedded PostgreSQL stopped")
 
 
+def parallel_args(pytest_args: list[str]) -> list[str]:
+    """Two pytest-xdist workers by default (TEST_WORKERS; 0 runs in one process). Each has its own database, Redis
+    database and var directory (tests/workers.py); a file's tests stay on one worker, so a file's fixtures are built
+    once. Many tests wait on a browser, a worker or a socket, so two workers halve the suite even on two cores."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args) or "no:xdist" in pytest_args:
+        return []
+    workers = os.environ.get("TEST_WORKERS", "2")
+    if workers in ("", "0", "1"):
+        return []
+    return ["-n", workers, "--dist", "loadfile"]
+
+
 def cmd_test(pytest_args: list[str]) -> int:
     VAR.mkdir(parents=True, exist_ok=True)
     db_url, embedded_pg = resolve_database(prefer_local=True)
@@ -256,7 +268,9 @@ def cmd_test(pytest_args: list[str]) -> int:
         env["SECRET_KEY"] = secret_key_kept(VAR / "test")
     log(f"tests against {db_url.split('@')[-1]} and {redis_url}")
     try:
-        return subprocess.run([PY, "-m", "pytest", *pytest_args], cwd=BASE, env=env).returncode
+        return subprocess.run(
+            [PY, "-m", "pytest", *parallel_args(pytest_args), *pytest_args], cwd=BASE, env=env
+        ).returncode
     finally:
         if redis_proc:
             redis_proc.terminate()

@@ -37,6 +37,43 @@ def pytest_configure(config):
     settings.CALLBACK_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
+# The rows the migrations seed (channels, consumables, the rule book) are part of an empty database. A transactional
+# test (a live server, a worker) ends with a flush that removes them, and whichever test runs next on that database,
+# in this process or on this xdist worker, would find them missing: they are seeded again after each such test.
+SEEDING_MIGRATIONS = (
+    "orders.migrations.0002_channels",
+    "inventory.migrations.0002_consumables",
+    "penalties.migrations.0002_rules",
+    "penalties.migrations.0005_work_order_rules",
+)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if nextitem is None or not _transactional(item):  # after the last test the test database is already gone
+        return
+    import importlib
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    from penalties.rule_versions import rules_changed
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for module in SEEDING_MIGRATIONS:
+            importlib.import_module(module).forwards(apps, None)
+    rules_changed()
+    ProcessCache.reset_all()
+
+
 # Every in-process test runs on a fixed clock (ticking from a Tuesday 09:00 Beijing, inside every province's
 # service hours), so no result depends on the day or hour the suite runs. Tests that start other processes or a
 # browser (tests/ops, tests/e2e) cannot share a frozen clock and derive their times from the real one.
