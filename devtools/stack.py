@@ -236,14 +236,15 @@ def cmd_run() -> int:
 
 def parallel_args(pytest_args: list[str]) -> list[str]:
     """Two pytest-xdist workers by default (TEST_WORKERS; 0 runs in one process). Each has its own database, Redis
-    database and var directory (tests/workers.py); a file's tests stay on one worker, so a file's fixtures are built
-    once. Many tests wait on a browser, a worker or a socket, so two workers halve the suite even on two cores."""
+    database and var directory (tests/workers.py). Tests are handed out one by one in pytest-django's order (plain
+    database tests, then transactional ones), so the long ones (benches, browser journeys) spread over both. Many
+    tests wait on a browser, a worker or a socket, so two workers shorten the suite even on two cores."""
     if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args) or "no:xdist" in pytest_args:
         return []
     workers = os.environ.get("TEST_WORKERS", "2")
     if workers in ("", "0", "1"):
         return []
-    return ["-n", workers, "--dist", "loadfile"]
+    return ["-n", workers, "--dist", "load"]
 
 
 def cmd_test(pytest_args: list[str]) -> int:
