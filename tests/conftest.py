@@ -70,7 +70,7 @@ def pytest_runtest_teardown(item, nextitem):
     with item.config.stash[blocking_manager_key].unblock():
         for module in SEEDING_MIGRATIONS:
             importlib.import_module(module).forwards(apps, None)
-    rules_changed()
+        rules_changed()
     ProcessCache.reset_all()
 
 
