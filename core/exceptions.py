@@ -69,3 +69,9 @@ class ImportFileError(DomainError):
 class AlertChannelError(DomainError):
     code = "alert_channel_invalid"
     default_message = _("The alert channel is not accepted.")
+
+
+class SecondFactorError(DomainError):
+    code = "second_factor_refused"
+    status = 403
+    default_message = _("The code is not right.")

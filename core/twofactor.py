@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp.models import Device
 from django_otp.oath import TOTP
@@ -31,17 +30,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import scoping
-from .exceptions import DomainError
+from .exceptions import SecondFactorError
 
 RECOVERY_CODES = 10
 DEVICE_NAME = "authenticator"
 RECOVERY_NAME = "recovery"
-
-
-class SecondFactorError(DomainError):
-    code = "second_factor_refused"
-    status = 403
-    default_message = gettext_lazy("The code is not right.")
 
 
 def needs_second_factor(user) -> bool:
