@@ -40,7 +40,8 @@ def _names(text: str) -> set[str]:
 
 
 def _exists(name: str) -> bool:
-    if name.startswith(RUN_TIME):
+    name = name.removeprefix("./")
+    if name.startswith(RUN_TIME) or name.rstrip("/") + "/" in RUN_TIME:
         return True
     if "/" in name:
         return (BASE / name).exists()
