@@ -133,7 +133,11 @@ def unsafe_operations(app: str, migration, state) -> list[str]:
 
 def _new_migrations(loader):
     """The project's migrations after ``REVIEWED`` (every migration of an app that came later)."""
-    ours = {c.label for c in django_apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR)}
+    ours = {
+        c.label
+        for c in django_apps.get_app_configs()
+        if Path(c.path).is_relative_to(settings.BASE_DIR) and not {".venv", "site-packages"} & set(Path(c.path).parts)
+    }
     for (app, name), migration in sorted(loader.disk_migrations.items()):
         number = int(name.split("_", 1)[0]) if name[:4].isdigit() else 0
         if app in ours and number > REVIEWED.get(app, 0):

@@ -156,6 +156,9 @@ def test_the_courier_reader_reads_phone_views_of_our_label(live_server, browser,
     first = {int(k): v for k, v in state["first"].items()}
     for k, v in [*state["grabbed"].items(), *((str(r["view"]), r["grab"]) for r in state["reads"])]:
         first[int(k)] = min(first.get(int(k), v), v)
+    # a frame that is not a view (the camera's black frame before the video starts, or after it loops) reads as a
+    # marker outside 1..VIEWS (all black is 255): it is no view of the label
+    first = {k: v for k, v in first.items() if 1 <= k <= VIEWS}
     assert sorted(first) == list(range(1, VIEWS + 1)), f"the page did not see every view: {sorted(first)}"
     end = first[VIEWS] + 1000 * HOLD / FPS + 1000
     reads = [r for r in state["reads"] if r["at"] <= end]
