@@ -1,13 +1,18 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock, scoping
 from core.filters import ListFilter
 from core.models import Province
 from core.parsing import SaneDateFilter
+from orders.models import OnlineOrder
 
 from .models import Rule, Violation, ViolationStatus
+from .selectors import DEADLINE_ACCEPT, DEADLINE_PICKUP
+
+DEADLINE_CHOICES = ((DEADLINE_ACCEPT, _("Accept (网点接单)")), (DEADLINE_PICKUP, _("Pick up (网点揽件)")))
 
 
 class ViolationFilter(ListFilter):
@@ -46,3 +51,25 @@ class ViolationFilter(ListFilter):
     def filter_order(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(order__channel_order_id=value) if value else queryset
+
+
+class DeadlineFilter(ListFilter):
+    """到期提醒: the running deadlines of the clerk's sites, by kind, site and order."""
+
+    deadline = django_filters.ChoiceFilter(label=_("Deadline"), choices=DEADLINE_CHOICES)
+    site = django_filters.CharFilter(label=_("Site code"), method="filter_site")
+    order = django_filters.CharFilter(label=_("Logistics no."), method="filter_order")
+
+    site_filters = ("site",)
+
+    class Meta:
+        model = OnlineOrder
+        fields = ["deadline", "site", "order"]
+
+    def filter_site(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(site__code=value) if value else queryset
+
+    def filter_order(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(channel_order_id=value) | Q(waybill_no=value)) if value else queryset

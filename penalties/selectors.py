@@ -9,10 +9,12 @@ from django.conf import settings
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
     DateTimeField,
     Exists,
     ExpressionWrapper,
+    F,
     FloatField,
     Min,
     OuterRef,
@@ -213,19 +215,34 @@ def dashboard(
     return out
 
 
-def open_deadlines(*, site_ids: list[int], limit: int = 50) -> dict:
-    """What becomes late next at a site: pending orders by accept deadline, accepted ones by pickup deadline."""
-    pending = (
-        OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.PENDING)
-        .order_by("accept_due_at")
-        .select_related("channel")[:limit]
+#: the kinds of deadline a site's clerk watches (``deadlines_for``'s ``deadline``)
+DEADLINE_ACCEPT = "accept"
+DEADLINE_PICKUP = "pickup"
+
+
+def deadlines_for(*, user) -> QuerySet[OnlineOrder]:
+    """What becomes late next at the clerk's sites, one row per running deadline: a pending order's accept
+    deadline, an accepted order's pickup deadline. Each row carries ``deadline`` (``DEADLINE_ACCEPT`` or
+    ``DEADLINE_PICKUP``) and ``due_at``; soonest first, the order's id breaking ties."""
+    return (
+        OnlineOrder.objects.filter(
+            site_id__in=scoping.clerk_site_ids(user), state__in=[OrderState.PENDING, OrderState.ACCEPTED]
+        )
+        .annotate(
+            deadline=Case(
+                When(state=OrderState.PENDING, then=Value(DEADLINE_ACCEPT)),
+                default=Value(DEADLINE_PICKUP),
+                output_field=CharField(),
+            ),
+            due_at=Case(
+                When(state=OrderState.PENDING, then="accept_due_at"),
+                default="pickup_due_at",
+                output_field=DateTimeField(),
+            ),
+        )
+        .select_related("channel", "courier", "site")
+        .order_by(F("due_at").asc(nulls_last=True), "id")
     )
-    accepted = (
-        OnlineOrder.objects.filter(site_id__in=site_ids, state=OrderState.ACCEPTED)
-        .order_by("pickup_due_at")
-        .select_related("channel", "courier")[:limit]
-    )
-    return {"pending": list(pending), "accepted": list(accepted)}
 
 
 def waybill_suspects(qs, *, at=None):

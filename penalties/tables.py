@@ -10,7 +10,9 @@ from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import cny
 
 from .appeals import appeal_deadline, hq_deadline
+from .filters import DEADLINE_CHOICES
 from .models import AppealStatus, Violation, ViolationStatus
+from .selectors import DEADLINE_ACCEPT, DEADLINE_PICKUP
 
 _STATUS_CSS = {
     "PROPOSED": "text-bg-warning",
@@ -221,3 +223,51 @@ class NoticeTable(ListTable):
 
     def render_total(self, value):
         return cny(value)
+
+
+#: seconds before a deadline its countdown turns amber: an accept deadline is minutes away, a pickup one hours
+COUNTDOWN_WARN = {DEADLINE_ACCEPT: 600, DEADLINE_PICKUP: 7200}
+
+
+class DeadlineTable(ListTable):
+    """到期提醒: one row per running deadline of the clerk's sites (``selectors.deadlines_for``), soonest first."""
+
+    countdown = tables.Column(
+        verbose_name=_("Time left"), accessor="due_at", orderable=False, empty_values=(), exclude_from_export=True
+    )
+    deadline = tables.Column(verbose_name=_("Deadline"), orderable=False)
+    due_at = DateTimeColumn(verbose_name=_("Due at"), orderable=False)
+    channel_order_id = tables.Column(
+        verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]), orderable=False
+    )
+    courier = tables.Column(verbose_name=_("courier"), orderable=False, default="—")
+    site = tables.Column(verbose_name=_("site"), orderable=False)
+
+    site_columns = ("site",)
+
+    class Meta:
+        fields = ("countdown", "deadline", "due_at", "channel_order_id", "courier", "site")
+        sequence = fields
+        attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "deadline-table"}
+        empty_text = format_html('<div class="empty-state small">{}</div>', _("No deadline runs: nothing waits."))
+
+    def render_countdown(self, value, record):
+        if value is None:
+            return "—"
+        return format_html(
+            '<span class="countdown" data-due="{}" data-warn="{}"></span>',
+            timezone.localtime(value).isoformat(),
+            COUNTDOWN_WARN[record.deadline],
+        )
+
+    def render_deadline(self, value):
+        return dict(DEADLINE_CHOICES).get(value, value)
+
+    def value_deadline(self, value):
+        return str(dict(DEADLINE_CHOICES).get(value, value))
+
+    def render_courier(self, value):
+        return value.name
+
+    def render_site(self, value):
+        return value.name

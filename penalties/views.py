@@ -38,7 +38,7 @@ from .decision_messages import site_activity
 from .door_evidence import door_evidence
 from .exceptions import PenaltyError
 from .explain import violation_explain
-from .filters import ViolationFilter
+from .filters import DeadlineFilter, ViolationFilter
 from .forms import (
     AuditPickForm,
     ClosureForm,
@@ -63,10 +63,11 @@ from .models import (
     WorkOrderLimit,
 )
 from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
-from .tables import AppealTable, NoticeTable, RewardRankTable, ViolationTable
+from .tables import AppealTable, DeadlineTable, NoticeTable, RewardRankTable, ViolationTable
 
 R = scoping.Role
 AUDITORS = (R.LCS, R.HQ)
+DEADLINE_ROWS = 50  # deadlines a page of 到期提醒
 
 
 def _errors(form) -> str:
@@ -316,17 +317,17 @@ def audit_raise(request, pk: int):
 
 @scoping.role_required(R.CLERK)
 def deadlines(request):
-    ids = scoping.clerk_site_ids(request.user)
+    """到期提醒: the running deadlines of the clerk's sites (soonest first, filtered, paged) beside their latest
+    violations."""
+    flt = DeadlineFilter(request.GET, queryset=selectors.deadlines_for(user=request.user), user=request.user)
+    table = DeadlineTable(flt.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": DEADLINE_ROWS}).configure(table)
     recent = (
         selectors.violations_for(user=request.user)
         .exclude(status=ViolationStatus.REJECTED)
-        .order_by("-occurred_at")[:30]
+        .order_by("-occurred_at", "-id")[:30]
     )
-    return render(
-        request,
-        "penalties/deadlines.html",
-        {**selectors.open_deadlines(site_ids=ids), "violations": recent, "now": timezone.now()},
-    )
+    return render(request, "penalties/deadlines.html", {"filter": flt, "table": table, "violations": recent})
 
 
 # ---------------------------------------------------------------- dashboard
