@@ -5,12 +5,13 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import clock, scoping
 from core.filters import ListFilter
-from core.models import Province
+from core.models import Province, Site
 from core.parsing import SaneDateFilter
 
 from .models import BusinessType, Channel, OrderState
@@ -112,3 +113,40 @@ class UnscannedFilter(ListFilter):
         return queryset.filter(
             order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1))
         )
+
+
+class CancellationFilter(ListFilter):
+    """撤单处理: the cancellations not handled yet (``handled=open``, the default), handled (``done``) or ``all``; by
+    logistics or waybill number, channel and, for a clerk of several sites, site. The open/done/all switch is the
+    page's buttons: the form carries ``handled`` along hidden."""
+
+    handled = django_filters.ChoiceFilter(
+        label=_("Handling"), choices=[*CANCEL_CHOICES, ("all", _("All"))], method="filter_handled"
+    )
+    q = OrderFilter.declared_filters["q"]
+    channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
+    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none())
+
+    filter_q = OrderFilter.filter_q
+
+    site_filters = ("site",)
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.get("handled"):
+            data["handled"] = "open"
+        super().__init__(data, *args, user=user, **kwargs)
+        if "site" in self.filters:  # the clerk's site and its contract areas
+            self.filters["site"].queryset = Site.objects.filter(pk__in=scoping.clerk_site_ids(user)).order_by("code")
+        self.form.fields["handled"].widget = forms.HiddenInput()
+
+    @property
+    def switch(self) -> str:
+        """The switch's position (``open``, ``done``, ``all``), or "" for a value the page does not offer."""
+        self.is_valid()  # the form is cleaned once (filtering the rows did it already)
+        return self.form.cleaned_data.get("handled", "")
+
+    def filter_handled(self, queryset, name, value):
+        if value == "all":
+            return queryset
+        return queryset.filter(cancel_handled_at__isnull=(value == "open"))

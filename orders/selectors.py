@@ -14,6 +14,16 @@ def orders_for(*, user) -> QuerySet[OnlineOrder]:
     return OnlineOrder.objects.filter(scoping.unit_q(user)).select_related("channel", "site", "courier", "province")
 
 
+def orders_cancelled(*, user) -> QuerySet[OnlineOrder]:
+    """撤单处理: the cancelled orders of the clerk's site and its contract areas, the latest cancellation first (the
+    id breaks ties, so pages and exports keep one order)."""
+    return (
+        OnlineOrder.objects.filter(site_id__in=scoping.clerk_site_ids(user), state=OrderState.CANCELLED)
+        .select_related("channel", "site", "courier")
+        .order_by("-cancelled_at", "-id")
+    )
+
+
 def waybill_order_ids(*, user, waybills) -> dict[str, int]:
     """The orders the user may see among these waybill numbers: waybill → order id (a work order, a scan names
     its parcel by waybill; the order's page holds its timeline)."""

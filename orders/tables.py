@@ -3,6 +3,7 @@ would sort the whole filtered range."""
 
 import django_tables2 as tables
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -101,3 +102,67 @@ class UnscannedTable(OrderTable):
         sequence = fields
         exclude = ("ids", "business_type", "sender_address")
         template_name = settings.DJANGO_TABLES2_TEMPLATE  # other columns: cell by cell
+
+
+class CancellationTable(ListTable):
+    """撤单处理: an order not handled yet has its checkbox (the page's bulk "mark as handled"); a handled one says
+    when it was handled."""
+
+    ids = tables.CheckBoxColumn(
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        attrs={
+            "input": {
+                "class": "form-check-input",
+                "name": "ids",
+                "aria-label": lambda record: _("Select order %(id)s") % {"id": record.channel_order_id},
+            },
+            "th__input": {
+                "class": "form-check-input",
+                "data-select-all": "",
+                "aria-label": _("Select all on this page"),
+            },
+        },
+    )
+    cancelled_at = DateTimeColumn(verbose_name=_("cancelled at"))
+    channel_order_id = tables.Column(verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]))
+    channel = tables.Column(verbose_name=_("channel"))
+    sender_address = tables.Column(verbose_name=_("Sender district and address"))
+    courier = tables.Column(verbose_name=_("courier"), default="—")
+    site = tables.Column(verbose_name=_("site"))
+    handled = tables.Column(verbose_name=_("Handling"), accessor="cancel_handled_at", empty_values=())
+
+    site_columns = ("site",)
+
+    class Meta:
+        model = OnlineOrder
+        fields = ("ids", "cancelled_at", "channel_order_id", "channel", "sender_address", "courier", "site", "handled")
+        sequence = fields
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "cancellation-table"}
+
+    def render_ids(self, value, bound_column, record):
+        if record.cancel_handled_at:
+            return ""
+        return bound_column.column.render(value, bound_column, record)
+
+    def render_sender_address(self, value, record):
+        return f"{record.sender_district} {value}"
+
+    def render_site(self, value):
+        return value.name
+
+    def render_handled(self, value):
+        if value:
+            return format_html(
+                '<span class="badge text-bg-light">{} {}</span>',
+                _("Handled (已做)"),
+                timezone.localtime(value).strftime("%m-%d %H:%M"),
+            )
+        return format_html('<span class="badge text-bg-danger">{}</span>', _("Not handled (未做)"))
+
+    def value_handled(self, value):
+        if value:
+            return f"{_('Handled (已做)')} {timezone.localtime(value).strftime('%Y-%m-%d %H:%M')}"
+        return str(_("Not handled (未做)"))

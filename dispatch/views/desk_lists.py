@@ -13,9 +13,9 @@ from core import scoping
 from core.replica import replica_reads
 from core.sheets import table_export
 from orders import selectors as order_selectors
-from orders.filters import UnscannedFilter
-from orders.models import OnlineOrder, OrderState
-from orders.tables import UnscannedTable
+from orders.filters import CancellationFilter, UnscannedFilter
+from orders.models import OrderState
+from orders.tables import CancellationTable, UnscannedTable
 
 from .. import services
 from .common import (
@@ -25,7 +25,7 @@ from .common import (
     _report,
 )
 
-CANCELLATIONS_LIMIT = 100  # rows a page of 撤单处理
+CANCELLATIONS_PER_PAGE = 100  # rows a page of 撤单处理
 
 
 # ---------------------------------------------------------------- 撤单处理
@@ -33,19 +33,12 @@ CANCELLATIONS_LIMIT = 100  # rows a page of 撤单处理
 
 @scoping.role_required(R.CLERK)
 def cancellations(request):
-    handled = request.GET.get("handled", "open")
-    qs = (
-        OnlineOrder.objects.filter(site_id__in=scoping.clerk_site_ids(request.user), state=OrderState.CANCELLED)
-        .select_related("channel", "site")
-        .order_by("-cancelled_at")
+    flt = CancellationFilter(
+        request.GET, queryset=order_selectors.orders_cancelled(user=request.user), user=request.user
     )
-    if handled == "open":
-        qs = qs.filter(cancel_handled_at__isnull=True)
-    elif handled == "done":
-        qs = qs.filter(cancel_handled_at__isnull=False)
-    return render(
-        request, "dispatch/cancellations.html", {"orders": qs[:CANCELLATIONS_LIMIT], "matching": qs, "handled": handled}
-    )
+    table = CancellationTable(flt.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": CANCELLATIONS_PER_PAGE}).configure(table)
+    return render(request, "dispatch/cancellations.html", {"filter": flt, "table": table, "handled": flt.switch})
 
 
 @scoping.role_required(R.CLERK)
