@@ -3,7 +3,7 @@ exceptions and hand-overs, the open exceptions of their sites, the partner carri
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from core import scoping
 from orders.models import OnlineOrder
@@ -43,11 +43,8 @@ def waybill_handovers(*, waybill_no: str) -> QuerySet[Handover]:
     return Handover.objects.filter(waybill_no=waybill_no).select_related("carrier", "actor")
 
 
-def carriers(*, q: str = "", active_only: bool = False) -> QuerySet[PartnerCarrier]:
-    qs = PartnerCarrier.objects.all()
-    if active_only:
-        qs = qs.filter(active=True)
-    q = q.strip()
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    return qs
+def carriers(*, active_only: bool = False) -> QuerySet[PartnerCarrier]:
+    """The partner carriers, one list for the whole network (every role reads it, HQ keeps it), by code; the id
+    breaks ties."""
+    qs = PartnerCarrier.objects.order_by("code", "id")
+    return qs.filter(active=True) if active_only else qs

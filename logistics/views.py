@@ -15,11 +15,13 @@ from core.view_calls import service_call
 from orders import selectors as order_selectors
 
 from . import selectors, services
+from .filters import CarrierFilter
 from .labels import labels_print
 from .models import WaybillException
-from .tables import OpenExceptionTable
+from .tables import CarrierTable, OpenExceptionTable
 
 R = scoping.Role
+CARRIER_ROWS = 50  # carriers a page of 合作承运商
 
 
 @login_required
@@ -141,8 +143,10 @@ def carriers(request):
             _("Saved."),
         )
         return redirect("logistics:carriers")
-    q = (request.GET.get("q") or "").strip()
-    return render(request, "logistics/carriers.html", {"carriers": selectors.carriers(q=q), "q": q, "is_hq": is_hq})
+    flt = CarrierFilter(request.GET, queryset=selectors.carriers(), user=request.user)
+    table = CarrierTable(flt.qs, viewer=request.user, editable=is_hq)
+    RequestConfig(request, paginate={"per_page": CARRIER_ROWS}).configure(table)
+    return render(request, "logistics/carriers.html", {"filter": flt, "table": table, "is_hq": is_hq})
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
