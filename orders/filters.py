@@ -14,7 +14,7 @@ from core.filters import ListFilter
 from core.models import Province, Site
 from core.parsing import SaneDateFilter
 
-from .models import BusinessType, Channel, OrderState
+from .models import ApiClient, BusinessType, Channel, OrderState, OutboxMessage
 
 DEFAULT_DAYS = 7
 ONLINE_CHOICES = [("1", _("Online (线上)")), ("0", _("Offline (线下)"))]
@@ -150,3 +150,32 @@ class CancellationFilter(ListFilter):
         if value == "all":
             return queryset
         return queryset.filter(cancel_handled_at__isnull=(value == "open"))
+
+
+class CallbackFilter(ListFilter):
+    """Status callbacks: failed ones (``status=failed``, the default), waiting or delivered — the page's buttons,
+    carried hidden by the form; by channel, client, event and logistics number."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=OutboxMessage.Status.choices)
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"), queryset=Channel.objects.all(), field_name="client__channel"
+    )
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=ApiClient.objects.order_by("name"))
+    q = django_filters.CharFilter(label=_("Logistics no."), method="filter_q")
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.get("status"):
+            data["status"] = OutboxMessage.Status.FAILED
+        super().__init__(data, *args, user=user, **kwargs)
+        self.form.fields["status"].widget = forms.HiddenInput()
+
+    @property
+    def switch(self) -> str:
+        """The status the page shows, or "" for a value it does not offer (then every status)."""
+        self.is_valid()  # the form is cleaned once (filtering the rows did it already)
+        return self.form.cleaned_data.get("status", "")
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(order__channel_order_id=value) if value else queryset

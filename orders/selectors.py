@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from core import scoping
 
-from .models import OnlineOrder, OrderEvent, OrderState
+from .models import OnlineOrder, OrderEvent, OrderState, OutboxMessage
 
 
 def orders_for(*, user) -> QuerySet[OnlineOrder]:
@@ -48,3 +48,8 @@ def pickup_due_soon_count(*, site_ids: list[int], at, within) -> int:
     return OnlineOrder.objects.filter(
         site_id__in=site_ids, state=OrderState.ACCEPTED, pickup_due_at__gt=at, pickup_due_at__lte=at + within
     ).count()
+
+
+def callbacks_for(*, user) -> QuerySet[OutboxMessage]:
+    """HQ's status callbacks (every channel's: the page is HQ's alone), the newest first and the id breaking ties."""
+    return OutboxMessage.objects.select_related("client", "client__channel", "order").order_by("-created_at", "-id")

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.humanize import code_label
 from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import mask_phone
 from orders.templatetags.order_tags import state_badge
 
-from .models import OnlineOrder
+from .models import OnlineOrder, OutboxMessage
 
 
 class OrderTable(ListTable):
@@ -166,3 +167,54 @@ class CancellationTable(ListTable):
         if value:
             return f"{_('Handled (已做)')} {timezone.localtime(value).strftime('%Y-%m-%d %H:%M')}"
         return str(_("Not handled (未做)"))
+
+
+class CallbackTable(ListTable):
+    """Status callbacks: each row's checkbox feeds the page's "send the selected again"."""
+
+    ids = tables.CheckBoxColumn(
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        attrs={
+            "input": {
+                "class": "form-check-input",
+                "name": "ids",
+                "aria-label": lambda record: _("Select callback %(id)s") % {"id": record.pk},
+            },
+            "th__input": {
+                "class": "form-check-input",
+                "data-select-all": "",
+                "aria-label": _("Select all on this page"),
+            },
+        },
+    )
+    created_at = DateTimeColumn(verbose_name=_("Created at"))
+    client = tables.Column(verbose_name=_("Client"))
+    order = tables.Column(
+        verbose_name=_("Logistics no."),
+        accessor="order__channel_order_id",
+        linkify=("orders:order_detail", [tables.A("order_id")]),
+    )
+    kind = tables.Column(verbose_name=_("Event"))
+    attempts = tables.Column(verbose_name=_("Attempts"))
+    last_error = tables.Column(verbose_name=_("Last error"), attrs={"td": {"class": "small"}}, default="")
+
+    class Meta:
+        model = OutboxMessage
+        fields = ("ids", "created_at", "client", "order", "kind", "attempts", "last_error")
+        sequence = fields
+        orderable = False
+        attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "callback-table"}
+
+    def render_client(self, value):
+        return value.name
+
+    def render_kind(self, value):
+        return code_label(value)
+
+    def render_last_error(self, value):
+        return value if len(value) <= 80 else value[:79] + "…"
+
+    def value_last_error(self, value):
+        return value

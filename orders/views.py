@@ -24,16 +24,17 @@ from core.view_calls import service_call
 
 from . import imports as importing
 from . import selectors, services
-from .filters import OrderFilter
+from .filters import CallbackFilter, OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
 from .imports import job_retry, job_start, progress_context
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .search import order_search
-from .tables import OrderTable
+from .tables import CallbackTable, OrderTable
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
+CALLBACKS_PER_PAGE = 100
 
 
 def _filtered(request):
@@ -216,14 +217,13 @@ def callbacks(request):
         n = outbox_retry(message_ids=ids, actor=request.user)
         flash.success(request, _("%(n)d callbacks will be sent again.") % {"n": n})
         return redirect(request.get_full_path())
-    status = request.GET.get("status") or "failed"
-    qs = OutboxMessage.objects.select_related("client", "order").order_by("-created_at")
-    if status in OutboxMessage.Status.values:
-        qs = qs.filter(status=status)
+    flt = CallbackFilter(request.GET, queryset=selectors.callbacks_for(user=request.user), user=request.user)
+    table = CallbackTable(flt.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": CALLBACKS_PER_PAGE, "paginator_class": LazyPaginator}).configure(table)
     return render(
         request,
         "orders/callbacks.html",
-        {"messages_": qs[:300], "status": status, "statuses": OutboxMessage.Status.choices},
+        {"filter": flt, "table": table, "status": flt.switch, "statuses": OutboxMessage.Status.choices},
     )
 
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders import selectors
-from orders.models import OnlineOrder, OrderState
-from orders.services import order_cancel
+from orders.models import OnlineOrder, OrderState, OutboxMessage
+from orders.services import api_client_create, order_cancel
 
 from ..factories import channel_get, make_order
 
@@ -95,3 +95,72 @@ def test_cancellations_bulk_handle_from_the_page(net, login):
         len(_numbers(client.get(reverse("dispatch:cancellations"), {"handled": "all"}).content.decode(), [a, b])) == 2
     )
     assert OnlineOrder.objects.get(pk=a.pk).state == OrderState.CANCELLED
+
+
+# ---------------------------------------------------------------- status callbacks (HQ)
+
+
+def _callbacks(client, n: int, status: str, at=None) -> list[OutboxMessage]:
+    at = at or timezone.now()
+    return [
+        OutboxMessage.objects.create(
+            client=client,
+            order=make_order(),
+            kind="ACCEPTED",
+            url="https://cb.example.com/q9",
+            payload={},
+            status=status,
+            attempts=3 if status == "failed" else 0,
+            last_error="timeout" if status == "failed" else "",
+            next_attempt_at=at,
+            created_at=at,
+        )
+        for _i in range(n)
+    ]
+
+
+def _clients():
+    taobao, _s = api_client_create(name="淘宝回传", kind="channel", channel=channel_get("taobao"), adapter="generic")
+    kd, _s = api_client_create(
+        name="快递100回传", kind="channel", channel=channel_get("kuaidi100"), adapter="kuaidi100"
+    )
+    return taobao, kd
+
+
+def test_callbacks_filter_by_status_channel_and_client(net, login):
+    taobao, kd = _clients()
+    (failed_tb,) = _callbacks(taobao, 1, "failed")
+    (failed_kd,) = _callbacks(kd, 1, "failed")
+    (pending,) = _callbacks(taobao, 1, "pending")
+    client = login(net.hq)
+    url = reverse("orders:callbacks")
+    numbers = [m.order.channel_order_id for m in (failed_tb, failed_kd, pending)]
+    page = client.get(url).content.decode()  # failed ones by default, with the retry button
+    assert sorted(_numbers(page, [m.order for m in (failed_tb, failed_kd, pending)])) == sorted(numbers[:2])
+    assert 'data-testid="retry"' in page and 'name="status" value="failed"' in page
+    page = client.get(url, {"status": "pending"}).content.decode()
+    assert _numbers(page, [failed_tb.order, pending.order]) == [numbers[2]] and 'data-testid="retry"' not in page
+    page = client.get(url, {"channel": channel_get("kuaidi100").pk}).content.decode()
+    assert _numbers(page, [failed_tb.order, failed_kd.order]) == [numbers[1]]
+    page = client.get(url, {"client": taobao.pk, "status": "failed"}).content.decode()
+    assert _numbers(page, [failed_tb.order, failed_kd.order]) == [numbers[0]]
+    page = client.get(url, {"q": numbers[1]}).content.decode()
+    assert _numbers(page, [failed_tb.order, failed_kd.order]) == [numbers[1]]
+
+
+def test_callbacks_keep_one_order_when_times_tie_and_retry_the_selected(net, login):
+    taobao, _kd = _clients()
+    messages = _callbacks(taobao, 5, "failed", at=timezone.now())
+    client = login(net.hq)
+    seen = []
+    for page in (1, 2, 3):
+        html = client.get(reverse("orders:callbacks"), {"per_page": 2, "page": page}).content.decode()
+        seen += _numbers(html, [m.order for m in messages])
+    assert seen == [m.order.channel_order_id for m in sorted(messages, key=lambda m: -m.pk)]
+    assert selectors.callbacks_for(user=net.hq).query.order_by[-1] == "-id"
+    r = client.post(reverse("orders:callbacks") + "?status=failed", {"ids": [messages[0].pk, messages[1].pk]})
+    assert r.status_code == 302 and r["Location"].endswith("?status=failed")
+    assert set(OutboxMessage.objects.filter(status="pending").values_list("pk", flat=True)) == {
+        messages[0].pk,
+        messages[1].pk,
+    }
