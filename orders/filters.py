@@ -14,7 +14,8 @@ from core.filters import ListFilter
 from core.models import Province, Site
 from core.parsing import SaneDateFilter
 
-from .models import ApiClient, BusinessType, Channel, OrderState, OutboxMessage
+from .imports import HQ_KINDS
+from .models import ApiClient, BusinessType, Channel, ImportJob, OrderState, OutboxMessage
 
 DEFAULT_DAYS = 7
 ONLINE_CHOICES = [("1", _("Online (线上)")), ("0", _("Offline (线下)"))]
@@ -179,3 +180,13 @@ class CallbackFilter(ListFilter):
     def filter_q(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(order__channel_order_id=value) if value else queryset
+
+
+class ImportJobFilter(ListFilter):
+    """HQ's file imports by what they import, their state and the channel of an orders file."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("What"), choices=[(v, label) for v, label in ImportJob.Kind.choices if v in HQ_KINDS]
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ImportJob.Status.choices)
+    channel = django_filters.ModelChoiceFilter(label=_("Channel (orders)"), queryset=Channel.objects.all())

@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 
 from core import scoping
 
-from .models import OnlineOrder, OrderEvent, OrderState, OutboxMessage
+from .imports import HQ_KINDS
+from .models import ImportJob, OnlineOrder, OrderEvent, OrderState, OutboxMessage
 
 
 def orders_for(*, user) -> QuerySet[OnlineOrder]:
@@ -53,3 +54,13 @@ def pickup_due_soon_count(*, site_ids: list[int], at, within) -> int:
 def callbacks_for(*, user) -> QuerySet[OutboxMessage]:
     """HQ's status callbacks (every channel's: the page is HQ's alone), the newest first and the id breaking ties."""
     return OutboxMessage.objects.select_related("client", "client__channel", "order").order_by("-created_at", "-id")
+
+
+def import_jobs_for(*, user) -> QuerySet[ImportJob]:
+    """HQ's file imports (every kind but accounts, which the people pages import), the newest first and the id
+    breaking ties."""
+    return (
+        ImportJob.objects.filter(kind__in=HQ_KINDS)
+        .select_related("created_by", "channel")
+        .order_by("-created_at", "-id")
+    )

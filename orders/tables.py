@@ -12,7 +12,7 @@ from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import mask_phone
 from orders.templatetags.order_tags import state_badge
 
-from .models import OnlineOrder, OutboxMessage
+from .models import ImportJob, OnlineOrder, OutboxMessage
 
 
 class OrderTable(ListTable):
@@ -218,3 +218,28 @@ class CallbackTable(ListTable):
 
     def value_last_error(self, value):
         return value
+
+
+class ImportJobTable(ListTable):
+    """HQ's file imports; each row opens its job's page (its check report, its progress, its buttons)."""
+
+    created_at = DateTimeColumn(verbose_name=_("Uploaded at"))
+    name = tables.Column(verbose_name=_("File"))
+    kind = tables.Column(verbose_name=_("What"))
+    total = tables.Column(verbose_name=_("Rows"))
+    status = tables.Column(verbose_name=_("Status"))
+    open = tables.LinkColumn(
+        "orders:import_detail",
+        args=[tables.A("pk")],
+        accessor="pk",
+        text=_("Open"),
+        verbose_name="",
+        exclude_from_export=True,
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = ("created_at", "name", "kind", "total", "status", "open")
+        sequence = fields
+        orderable = False
+        attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "import-table"}

@@ -24,13 +24,13 @@ from core.view_calls import service_call
 
 from . import imports as importing
 from . import selectors, services
-from .filters import CallbackFilter, OrderFilter
+from .filters import CallbackFilter, ImportJobFilter, OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
 from .imports import job_retry, job_start, progress_context
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .search import order_search
-from .tables import CallbackTable, OrderTable
+from .tables import CallbackTable, ImportJobTable, OrderTable
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -244,11 +244,15 @@ def imports(request):
         channel = Channel.objects.filter(pk=parse_id(request.POST.get("channel")) or 0).first()
         job = importing.job_create(kind=kind, upload=upload, actor=request.user, channel=channel)
         return redirect("orders:import_detail", pk=job.pk)
+    flt = ImportJobFilter(request.GET, queryset=selectors.import_jobs_for(user=request.user), user=request.user)
+    table = ImportJobTable(flt.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
         "orders/imports.html",
         {
-            "jobs": ImportJob.objects.filter(kind__in=importing.HQ_KINDS).select_related("created_by", "channel")[:50],
+            "filter": flt,
+            "table": table,
             "kinds": [(v, label) for v, label in ImportJob.Kind.choices if v in importing.HQ_KINDS],
             "channels": Channel.objects.filter(active=True),
             "columns": {kind: importer_for(kind).columns for kind in importing.HQ_KINDS},

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders import selectors
-from orders.models import OnlineOrder, OrderState, OutboxMessage
+from orders.models import ImportJob, OnlineOrder, OrderState, OutboxMessage
 from orders.services import api_client_create, order_cancel
 
 from ..factories import channel_get, make_order
@@ -164,3 +164,51 @@ def test_callbacks_keep_one_order_when_times_tie_and_retry_the_selected(net, log
         messages[0].pk,
         messages[1].pk,
     }
+
+
+# ---------------------------------------------------------------- file imports (HQ)
+
+
+def _job(net, kind: str, status: str, name: str, at=None) -> ImportJob:
+    return ImportJob.objects.create(
+        kind=kind,
+        file=f"imports/{name}",
+        name=name,
+        status=status,
+        created_by=net.hq,
+        created_at=at or timezone.now(),
+        channel=channel_get("taobao") if kind == "orders" else None,
+    )
+
+
+def test_imports_filter_by_kind_and_state(net, login):
+    orders_done = _job(net, "orders", "done", "orders-done.csv")
+    sites_invalid = _job(net, "sites", "invalid", "sites-invalid.xlsx")
+    _job(net, "accounts", "done", "accounts.xlsx")  # the people pages' import: not listed here
+    client = login(net.hq)
+    url = reverse("orders:imports")
+    page = client.get(url).content.decode()
+    assert "orders-done.csv" in page and "sites-invalid.xlsx" in page and "accounts.xlsx" not in page
+    assert 'data-testid="import-check"' in page and 'data-testid="import-template-orders"' in page
+    assert (
+        reverse("orders:import_detail", args=[orders_done.pk]) in page and "已导入" in page and "有错误：未导入" in page
+    )
+    page = client.get(url, {"kind": "sites"}).content.decode()
+    assert "sites-invalid.xlsx" in page and "orders-done.csv" not in page
+    page = client.get(url, {"status": "done"}).content.decode()
+    assert "orders-done.csv" in page and "sites-invalid.xlsx" not in page
+    page = client.get(url, {"status": "done", "kind": "sites"}).content.decode()
+    assert 'data-testid="imports-empty"' in page and "没有符合这些条件的导入" in page
+    assert reverse("orders:import_detail", args=[sites_invalid.pk]) not in page
+
+
+def test_imports_keep_one_order_when_times_tie(net, login):
+    at = timezone.now()
+    jobs = [_job(net, "scans", "done", f"scans-{i}.csv", at=at) for i in range(5)]
+    client = login(net.hq)
+    seen = []
+    for page in (1, 2, 3):
+        html = client.get(reverse("orders:imports"), {"per_page": 2, "page": page}).content.decode()
+        seen += [j.name for j in sorted(jobs, key=lambda j: html.find(j.name)) if html.find(j.name) >= 0]
+    assert seen == [j.name for j in sorted(jobs, key=lambda j: -j.pk)]
+    assert selectors.import_jobs_for(user=net.hq).query.order_by[-1] == "-id"
