@@ -11,6 +11,7 @@ table written by ``core.sheets.table_export``.
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db.models.query import ModelIterable, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -77,12 +78,41 @@ class ListTable(tables.Table):
         if self.site_columns and viewer is not None and scoping.sees_one_site(viewer):
             exclude += self.site_columns
         super().__init__(data, *args, exclude=exclude, **kwargs)
+        self._total_order()
         for bound in self.columns.iterall():
             if bound.column.exclude_from_export:  # a row's checkbox, its forms and buttons: named in the page
                 bound.column.attrs = {
                     **bound.column.attrs,
                     "th": {**bound.column.attrs.get("th", {}), "data-export": "no"},
                 }
+
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value):
+        tables.Table.order_by.fset(self, value)
+        self._total_order()
+
+    def _total_order(self) -> None:
+        """Rows whose sort keys tie (two orders placed in the same second) keep one order between page loads, pages
+        and the export: the primary key breaks the tie, in the direction of the first key. Only for a plain model
+        queryset: a grouped or ``values()`` query keeps its own order."""
+        qs = getattr(getattr(self, "data", None), "data", None)
+        if not isinstance(qs, QuerySet) or qs.query.is_sliced or qs.query.combinator or qs.query.group_by:
+            return
+        if qs._iterable_class is not ModelIterable or qs.query.distinct_fields:
+            return
+        keys = list(qs.query.order_by) or list(qs.model._meta.ordering) if qs.ordered else []
+        if not keys:
+            return
+        pk_names = {"pk", qs.model._meta.pk.name, qs.model._meta.pk.attname}
+        if any(isinstance(k, str) and k.lstrip("-") in pk_names for k in keys):
+            return
+        first = keys[0]
+        descending = first.startswith("-") if isinstance(first, str) else bool(getattr(first, "descending", False))
+        self.data.data = qs.order_by(*keys, "-pk" if descending else "pk")
 
 
 class SiteTable(ListTable):
