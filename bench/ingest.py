@@ -26,7 +26,6 @@ import json
 import os
 import random
 import re
-import secrets
 import socket
 import sys
 import threading
@@ -123,7 +122,6 @@ def main(argv):
     singles_n = arg("--singles", 20 if smoke else 200)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # gunicorn runs with DEBUG off, which refuses the development key: a key of the run's own unless one is set
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/q9")
     admin, name = _admin_url(base), scratch_name(base, "ingest")
     server = None

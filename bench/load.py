@@ -414,7 +414,6 @@ def main(argv):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # the server runs with DEBUG off, which refuses the development key: a key of the run's own (unless one is
     # set), the same here, where the sessions are signed, and in gunicorn
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/q9")
     admin, name = _admin_url(base), scratch_name(base, "load")
     port = int(arg("--port", 0)) or _free_port()
