@@ -30,6 +30,7 @@ from core.parsing import parse_moment
 from dispatch import services as desk
 from inventory.services import waybill_next
 from orders.models import EventKind, FailReason, OnlineOrder, OrderEvent, OrderState
+from orders.selectors import order_events
 from people.services import courier_account_open
 
 from .exceptions import ActError, SignInError
@@ -165,7 +166,8 @@ def _conflict(order: OnlineOrder, user, error: DomainError) -> tuple[str, str]:
         ) % {"id": no}
     if order.state == OrderState.PICKED_UP:
         event = (
-            OrderEvent.objects.filter(order_id=order.pk, to_state=OrderState.PICKED_UP)
+            order_events(order=order)
+            .filter(to_state=OrderState.PICKED_UP)
             .exclude(from_state=OrderState.PICKED_UP)
             .select_related("actor")
             .order_by("-at", "-id")
@@ -286,7 +288,8 @@ def witnessed_time(
 def _assigned_at(order: OnlineOrder, courier_id, received: datetime) -> datetime | None:
     """When the order was last given to this courier (before the act was received)."""
     return (
-        OrderEvent.objects.filter(order_id=order.pk, kind=EventKind.COURIER, courier_id=courier_id, at__lte=received)
+        order_events(order=order)
+        .filter(kind=EventKind.COURIER, courier_id=courier_id, at__lte=received)
         .order_by("-at", "-id")
         .values_list("at", flat=True)
         .first()

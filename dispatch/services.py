@@ -29,11 +29,11 @@ from orders.models import (
     EventKind,
     FailReason,
     OnlineOrder,
-    OrderEvent,
     OrderState,
     PickupBinding,
     PickupSource,
 )
+from orders.selectors import order_events
 from orders.sender_id import sender_id_required, sender_id_store
 from orders.services import stint_begin
 
@@ -50,7 +50,7 @@ class BatchResult:
 
 def _was_here(order: OnlineOrder, actor) -> bool:
     """The order was once at one of the clerk's sites (it has been transferred away since)."""
-    return OrderEvent.objects.filter(order_id=order.pk, to_site_id__in=scoping.clerk_site_ids(actor)).exists()
+    return order_events(order=order).filter(to_site_id__in=scoping.clerk_site_ids(actor)).exists()
 
 
 def _is_courier(actor) -> bool:

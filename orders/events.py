@@ -15,6 +15,7 @@ from .models import EventKind, HistoryChange, OnlineOrder, OrderEvent
 from .outbox import outbox_for_events
 
 _KINDS = frozenset(str(k) for k in EventKind.values)
+MISSING = object()
 
 
 def clock_snapshot(order: OnlineOrder) -> dict:
@@ -102,6 +103,29 @@ def _callbacks(events) -> None:
     "changed since" marker of the late ones (i26 contract, /work/notes/i26-api.md)."""
     outbox_for_events(events)
     late_facts_mark(events)
+    history_floor_keep(events)
+
+
+#: reads of an order's history start this long before ``OnlineOrder.history_from`` (a month's partitions are pruned
+#: all the same; the margin absorbs clocks that disagree by seconds or hours)
+HISTORY_MARGIN = timedelta(days=1)
+
+
+def history_floor_keep(events) -> None:
+    """Keep ``OnlineOrder.history_from`` at or below every event of the order: an event older than the order's
+    floor (a late scan from before HQ entered the order, say) lowers it, in one conditional UPDATE per such order.
+    An order whose floor is null reads its whole history and stays so."""
+    lowest: dict[int, object] = {}
+    for e in events:
+        order = e.order
+        floor = order.__dict__.get("history_from", MISSING)
+        if floor is None or (floor is not MISSING and e.at >= floor):
+            continue
+        lowest[e.order_id] = min(e.at, lowest.get(e.order_id, e.at))
+        if floor is not MISSING:
+            order.history_from = lowest[e.order_id]
+    for order_id, at in lowest.items():
+        OnlineOrder.objects.filter(pk=order_id, history_from__gt=at).update(history_from=at)
 
 
 def late_facts_mark(events, *, received_at=None) -> None:

@@ -224,7 +224,7 @@ def _insert(
             order.sender_adcode, order.route_reason, order.stint = route.adcode, route.reason, 0
             stint_begin(order, site=route.site, at=clock.accept_clock_start(order.order_time, at), adcode=route.adcode)
             order.pickup_due_at = clock.pickup_deadline(order)
-            order.created_at = order.updated_at = at
+            order.created_at = order.updated_at = order.history_from = at  # its first event is at ``at``
             orders.append(order)
     try:
         with transaction.atomic():

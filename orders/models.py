@@ -145,6 +145,11 @@ class OnlineOrder(models.Model):
     waybill_reminded_at = models.DateTimeField(_("customer reminded of waybill at"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    #: no event of the order happened before this, less ``events.HISTORY_MARGIN``: the time of its first event, set
+    #: by the intake, lowered by ``orders.events`` when a late fact is older. Reads of the order's history are
+    #: bounded by it, so the months before the order are pruned (``selectors.order_events``). Null (an order from
+    #: before the bound, or written by raw SQL) reads its whole history, unbounded.
+    history_from = models.DateTimeField(null=True, editable=False)
     #: when the sender's and receiver's personal data were erased (``orders.services.orders_erase_personal``)
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 

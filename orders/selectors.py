@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from core import scoping
 
+from .events import HISTORY_MARGIN
 from .imports import HQ_KINDS
 from .models import ImportJob, OnlineOrder, OrderEvent, OrderState, OutboxMessage
 
@@ -34,8 +35,27 @@ def waybill_order_ids(*, user, waybills) -> dict[str, int]:
     return dict(OnlineOrder.objects.filter(scoping.unit_q(user), waybill_no__in=wanted).values_list("waybill_no", "pk"))
 
 
+def order_events(*, order: OnlineOrder) -> QuerySet[OrderEvent]:
+    """The order's events, bounded below by its history's floor (``OnlineOrder.history_from`` less a day) so that the
+    months before the order are pruned when the query is planned; unbounded for an order without a floor."""
+    events = OrderEvent.objects.filter(order_id=order.pk)
+    if order.history_from is not None:
+        events = events.filter(at__gte=order.history_from - HISTORY_MARGIN)
+    return events
+
+
+def order_events_many(*, orders) -> QuerySet[OrderEvent]:
+    """The events of several orders, bounded below by the lowest floor among them (unbounded if one has none)."""
+    orders = list(orders)
+    events = OrderEvent.objects.filter(order_id__in=[o.pk for o in orders])
+    floors = [o.history_from for o in orders]
+    if floors and None not in floors:
+        events = events.filter(at__gte=min(floors) - HISTORY_MARGIN)
+    return events
+
+
 def order_timeline(*, order: OnlineOrder) -> QuerySet[OrderEvent]:
-    return order.events.select_related("actor", "site", "to_site", "courier").order_by("at", "id")
+    return order_events(order=order).select_related("actor", "site", "to_site", "courier").order_by("at", "id")
 
 
 def pending_count(*, site_ids: list[int]) -> int:

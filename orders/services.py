@@ -266,6 +266,7 @@ def order_create(
     order.stint = 0
     stint_begin(order, site=route.site, at=clock.accept_clock_start(order.order_time, at), adcode=route.adcode)
     order.pickup_due_at = clock.pickup_deadline(order)
+    order.history_from = at  # its first event (below) is at ``at``
 
     def same_order():
         # looked up first: an identical copy with a waybill number breaks both unique keys, and it is still the order

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.models import Site
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
+from orders.selectors import order_events, order_events_many
 
 from .events import event_record
 from .models import TIME_RULES, Appeal, AppealStatus, Rule, Violation, ViolationStatus
@@ -288,7 +289,7 @@ def replay(order: OnlineOrder, events: list[OrderEvent], *, until: datetime, sit
 
 
 def order_findings(order: OnlineOrder, *, until: datetime) -> list[Finding]:
-    return replay(order, list(order.events.all()), until=until).findings()
+    return replay(order, list(order_events(order=order)), until=until).findings()
 
 
 # ---------------------------------------------------------------- recording the difference
@@ -375,7 +376,7 @@ def _rejudge_batch(ids, *, at, actor, reason, result: RejudgeResult) -> None:
         .select_related("province")
     }
     events: dict[int, list] = {}
-    for e in OrderEvent.objects.filter(order_id__in=ids).order_by("at", "id"):
+    for e in order_events_many(orders=orders.values()).order_by("at", "id"):
         events.setdefault(e.order_id, []).append(e)
     site_ids = {o.site_id for o in orders.values()} | {
         s for evs in events.values() for e in evs for s in (e.site_id, e.to_site_id) if s
