@@ -190,3 +190,12 @@ class ImportJobFilter(ListFilter):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ImportJob.Status.choices)
     channel = django_filters.ModelChoiceFilter(label=_("Channel (orders)"), queryset=Channel.objects.all())
+
+
+class ApiClientFilter(ListFilter):
+    """HQ's API clients by name, kind, channel and whether they are active."""
+
+    q = django_filters.CharFilter(label=_("Name"), field_name="name", lookup_expr="icontains")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ApiClient.Kind.choices)
+    channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
+    active = django_filters.BooleanFilter(label=_("Active"))

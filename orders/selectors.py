@@ -9,7 +9,7 @@ from core import scoping
 
 from .events import HISTORY_MARGIN
 from .imports import HQ_KINDS
-from .models import ImportJob, OnlineOrder, OrderEvent, OrderState, OutboxMessage
+from .models import ApiClient, ImportJob, OnlineOrder, OrderEvent, OrderState, OutboxMessage
 
 
 def orders_for(*, user) -> QuerySet[OnlineOrder]:
@@ -84,3 +84,8 @@ def import_jobs_for(*, user) -> QuerySet[ImportJob]:
         .select_related("created_by", "channel")
         .order_by("-created_at", "-id")
     )
+
+
+def api_clients_for(*, user) -> QuerySet[ApiClient]:
+    """HQ's API clients (the page is HQ's alone), by name with the id breaking ties."""
+    return ApiClient.objects.select_related("channel").order_by("name", "id")

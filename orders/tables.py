@@ -12,7 +12,7 @@ from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import mask_phone
 from orders.templatetags.order_tags import state_badge
 
-from .models import ImportJob, OnlineOrder, OutboxMessage
+from .models import ApiClient, ImportJob, OnlineOrder, OutboxMessage
 
 
 class OrderTable(ListTable):
@@ -243,3 +243,52 @@ class ImportJobTable(ListTable):
         sequence = fields
         orderable = False
         attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "import-table"}
+
+
+class ApiClientTable(ListTable):
+    """HQ's API clients: each row saves its callback URL and active flag, or issues a new secret, in place."""
+
+    name = tables.Column(verbose_name=_("Name"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    channel = tables.Column(verbose_name=_("Channel"), default="—")
+    adapter = tables.Column(verbose_name=_("Format"))
+    key = tables.Column(verbose_name=_("API key"))
+    callback_url = tables.TemplateColumn(
+        template_name="orders/cells/api_client_callback.html", verbose_name=_("Callback URL")
+    )
+    actions = tables.TemplateColumn(
+        template_name="orders/cells/api_client_actions.html",
+        verbose_name="",
+        accessor="pk",
+        exclude_from_export=True,
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ("name", "kind", "channel", "adapter", "key", "callback_url", "actions")
+        sequence = fields
+        orderable = False
+        attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "api-client-table"}
+        empty_text = format_html(
+            '<div class="empty-state small">{}</div>', _("No client yet: add one for each channel that pushes orders.")
+        )
+
+    def render_name(self, value, record):
+        if record.active:
+            return value
+        return format_html('{} <span class="badge text-bg-secondary">{}</span>', value, _("inactive"))
+
+    def value_name(self, value):
+        return value
+
+    def render_channel(self, value):
+        return value.name
+
+    def render_key(self, value):
+        return format_html("<code>{}</code>", value)
+
+    def value_key(self, value):
+        return value
+
+    def value_callback_url(self, record):
+        return record.callback_url

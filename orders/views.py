@@ -24,13 +24,13 @@ from core.view_calls import service_call
 
 from . import imports as importing
 from . import selectors, services
-from .filters import CallbackFilter, ImportJobFilter, OrderFilter
+from .filters import ApiClientFilter, CallbackFilter, ImportJobFilter, OrderFilter
 from .forms import OrderCorrectForm, OrderEntryForm
 from .imports import job_retry, job_start, progress_context
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .search import order_search
-from .tables import CallbackTable, ImportJobTable, OrderTable
+from .tables import ApiClientTable, CallbackTable, ImportJobTable, OrderTable
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -194,13 +194,16 @@ def api_clients(request):
             if updated:
                 return redirect("orders:api_clients")
 
-    clients = ApiClient.objects.select_related("channel").order_by("name")
+    flt = ApiClientFilter(request.GET, queryset=selectors.api_clients_for(user=request.user), user=request.user)
+    table = ApiClientTable(flt.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
     return render(
         request,
         "orders/api_clients.html",
         {
-            "clients": clients,
+            "filter": flt,
+            "table": table,
             "shown": shown,
             "channels": Channel.objects.all(),
             "kinds": ApiClient.Kind.choices,

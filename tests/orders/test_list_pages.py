@@ -212,3 +212,42 @@ def test_imports_keep_one_order_when_times_tie(net, login):
         seen += [j.name for j in sorted(jobs, key=lambda j: html.find(j.name)) if html.find(j.name) >= 0]
     assert seen == [j.name for j in sorted(jobs, key=lambda j: -j.pk)]
     assert selectors.import_jobs_for(user=net.hq).query.order_by[-1] == "-id"
+
+
+# ---------------------------------------------------------------- API clients (HQ)
+
+
+def test_api_clients_filter_and_keep_their_forms(net, login, settings):
+    settings.CALLBACK_ALLOWED_HOSTS = ["cb.example.com"]
+    taobao, kd = _clients()
+    scanner, _s = api_client_create(name="扫描系统", kind="scanner", channel=None, adapter="generic")
+    client = login(net.hq)
+    url = reverse("orders:api_clients")
+    page = client.get(url).content.decode()
+    assert all(c.key in page for c in (taobao, kd, scanner))
+    assert page.count('name="action" value="update"') == 3 and page.count('name="action" value="rotate"') == 3
+    assert reverse("people:object_history", args=["api-client", kd.pk]) in page
+    assert 'name="action" value="create"' in page  # the new client's form stays below the list
+    page = client.get(url, {"kind": "scanner"}).content.decode()
+    assert scanner.key in page and taobao.key not in page
+    page = client.get(url, {"channel": channel_get("kuaidi100").pk}).content.decode()
+    assert kd.key in page and taobao.key not in page and scanner.key not in page
+    page = client.get(url, {"q": "淘宝"}).content.decode()
+    assert taobao.key in page and kd.key not in page
+    r = client.post(url, {"action": "update", "client": kd.pk, "callback_url": "https://cb.example.com/kd"})
+    assert r.status_code == 302
+    kd.refresh_from_db()
+    assert kd.callback_url == "https://cb.example.com/kd" and not kd.active  # the box left unticked
+    page = client.get(url, {"active": "false"}).content.decode()
+    assert kd.key in page and taobao.key not in page and "停用" in page
+
+
+def test_api_clients_keep_one_order_when_names_tie(net, login):
+    made = [api_client_create(name="同名", kind="scanner", channel=None, adapter="generic")[0] for _i in range(5)]
+    client = login(net.hq)
+    seen = []
+    for page in (1, 2, 3):
+        html = client.get(reverse("orders:api_clients"), {"per_page": 2, "page": page}).content.decode()
+        seen += [c.key for c in sorted(made, key=lambda c: html.find(c.key)) if html.find(c.key) >= 0]
+    assert seen == [c.key for c in sorted(made, key=lambda c: c.pk)]
+    assert selectors.api_clients_for(user=net.hq).query.order_by[-1] == "id"
