@@ -16,10 +16,11 @@ from core import scoping
 from orders.models import OnlineOrder, OrderState
 
 
-def pending_version(*, user, page: int = 1) -> str:
+def pending_version(*, user, page: int = 1, query: str = "") -> str:
     """A strong ETag of the clerk's pending queue: changes when an order arrives, leaves or is changed. One
     statement (the clerk's sites as a subquery), in SQL: an unchanged poll costs the user's row and this, and
-    no query compilation (tests/dispatch/test_poll_cost.py)."""
+    no query compilation (tests/dispatch/test_poll_cost.py). ``query`` is the page's query string (its filters):
+    a filtered page has a validator of its own."""
     sites, params = scoping.clerk_sites_sql(user)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -29,7 +30,7 @@ def pending_version(*, user, page: int = 1) -> str:
         )
         n, ids, touched = cursor.fetchone()
     touched = touched.isoformat() if touched else "-"
-    raw = f"{user.site_id}|{page}|{get_language()}|{n}|{ids}|{touched}"
+    raw = f"{user.site_id}|{page}|{query}|{get_language()}|{n}|{ids}|{touched}"
     return '"' + hashlib.blake2b(raw.encode(), digest_size=12).hexdigest() + '"'
 
 

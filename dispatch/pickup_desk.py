@@ -1,5 +1,5 @@
-"""网点揽件 as a scanner desk: the list (filters by courier and by how much time is left, the orders that can
-still be saved first) and what one scan in the scan box means. A scan is read as, in this order:
+"""网点揽件 as a scanner desk: what one scan in the scan box means (the list itself is ``selectors.pickup_orders``
+with ``filters.PickupFilter``). A scan is read as, in this order:
 
 1. the 物流号 of an accepted order of the clerk's site: an order that already carries its waybill number is
    confirmed with it; one without is *armed* (the next scan is its waybill number) and any order armed before
@@ -27,14 +27,12 @@ from django.utils.translation import gettext_lazy
 
 from core import scoping
 from core.exceptions import DomainError
-from core.parsing import parse_id
 from orders.models import OnlineOrder, OrderState
 
 from . import services
 
 SOON_SECONDS = 7200  # 即将超时: two hours or less left
 ARM_SECONDS = 30  # an armed order waits this long for its waybill number
-LIMIT = 500
 
 DUE_CHOICES = [
     ("soon", gettext_lazy("Due within 2 hours")),
@@ -48,27 +46,6 @@ def pickup_open_orders(*, user) -> QuerySet:
     return OnlineOrder.objects.filter(
         site_id__in=scoping.clerk_site_ids(user), state=OrderState.ACCEPTED
     ).select_related("channel", "site", "courier")
-
-
-def pickup_desk_list(*, user, at: datetime, courier: str = "", due: str = "", limit: int = LIMIT) -> list:
-    """The desk's rows: those still savable first, the one with least time left on top; then the overdue
-    ones, the most recently overdue first (they can still be picked up today, the fine is already due).
-    ``courier`` is a courier id or ``none`` (no courier yet); ``due`` one of ``DUE_CHOICES``."""
-    qs = pickup_open_orders(user=user)
-    if courier == "none":
-        qs = qs.filter(courier__isnull=True)
-    elif (courier_id := parse_id(courier)) is not None:
-        qs = qs.filter(courier_id=courier_id)
-    soon_edge = at + timedelta(seconds=SOON_SECONDS)
-    savable = qs.filter(pickup_due_at__gte=at)
-    if due == "soon":
-        savable = savable.filter(pickup_due_at__lte=soon_edge)
-    elif due == "later":
-        savable = savable.filter(pickup_due_at__gt=soon_edge)
-    rows = [] if due == "late" else list(savable.order_by("pickup_due_at", "id")[:limit])
-    if due in ("", "late") and len(rows) < limit:
-        rows += list(qs.filter(pickup_due_at__lt=at).order_by("-pickup_due_at", "-id")[: limit - len(rows)])
-    return rows
 
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
 from core.models import Courier, District, Province, Site, User
-from orders.models import EventKind, OnlineOrder, OrderEvent
+from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
 from .models import SiteActivity
 
@@ -91,4 +91,28 @@ def site_couriers(*, user) -> QuerySet[Courier]:
         Courier.objects.filter(site_id__in=scoping.clerk_site_ids(user))
         .select_related("site")
         .order_by("-active", "site_id", "name")
+    )
+
+
+def pending_orders(*, user: User) -> QuerySet[OnlineOrder]:
+    """网点接单's queue: the orders waiting for the answer of the clerk's site (and its contract areas), the most
+    urgent first (the earliest accept deadline; ``id`` breaks ties, so that paging never repeats or skips a row).
+    Served by the partial index of pending orders by site and deadline."""
+    return (
+        OnlineOrder.objects.filter(site_id__in=scoping.clerk_site_ids(user), state=OrderState.PENDING)
+        .select_related("channel", "site")
+        .order_by("accept_due_at", "id")
+    )
+
+
+def pickup_orders(*, user: User, at: datetime) -> QuerySet[OnlineOrder]:
+    """网点揽件's list: the accepted orders of the clerk's site (and its contract areas). Those still savable come
+    first, the one with least time left on top; then the overdue ones, the most recently overdue first (they can
+    still be picked up today, the fine is already due); ``id`` breaks ties. ``late`` says which part a row is in."""
+    savable_due = Case(When(pickup_due_at__gte=at, then=F("pickup_due_at")))
+    return (
+        OnlineOrder.objects.filter(site_id__in=scoping.clerk_site_ids(user), state=OrderState.ACCEPTED)
+        .select_related("channel", "site", "courier")
+        .annotate(late=Case(When(pickup_due_at__lt=at, then=Value(True)), default=Value(False)))
+        .order_by("late", savable_due.asc(nulls_last=True), F("pickup_due_at").desc(), "id")
     )

@@ -1,11 +1,12 @@
 import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.humanize import duration_text
 from core.models import Site
-from core.tables import DATE_CELL, ListTable, time_cell
+from core.tables import DATE_CELL, DateTimeColumn, ListTable, full_time, time_cell
 
 
 class SilentSiteTable(ListTable):
@@ -92,3 +93,122 @@ class CourierTable(ListTable):
         if value:
             return format_html('<span class="badge text-bg-success">{}</span>', _("active"))
         return format_html('<span class="badge text-bg-secondary">{}</span>', _("inactive"))
+
+
+def _select_column():
+    """The row's checkbox (the batch actions'), with a select-all box in its header."""
+    return tables.CheckBoxColumn(
+        accessor="pk",
+        exclude_from_export=True,
+        attrs={
+            "th__input": {
+                "class": "form-check-input",
+                "data-select-all": "",
+                "aria-label": _("Select all on this page"),
+            },
+        },
+    )
+
+
+class WorkbenchTable(ListTable):
+    """网点接单: the pending queue, the most urgent first (``selectors.pending_orders``), one page of
+    ``WORKBENCH_LIMIT`` rows. The page writes the table itself: the header from these columns, the rows in
+    ``dispatch/_workbench_rows.html`` (the same cells, the actions and the countdown from ``dispatch/cells/``),
+    the fragment the page's poll answers with; django-tables2's per-cell machinery would cost more than the query
+    (tests/dispatch/test_desk_lists.py checks that the header and the rows stay in step)."""
+
+    ids = _select_column()
+    due = tables.TemplateColumn(
+        template_name="dispatch/cells/workbench_due.html", verbose_name=_("Time left"), accessor="accept_due_at"
+    )
+    channel_order_id = tables.Column(verbose_name=_("Logistics no."))
+    site = tables.Column(verbose_name=_("Site"), accessor="site__name")
+    channel = tables.Column(verbose_name=_("Channel"), accessor="channel__name")
+    order_time = DateTimeColumn(verbose_name=_("Order time"))
+    sender_address = tables.Column(verbose_name=_("Sender district and address"))
+    sender = tables.Column(verbose_name=_("Sender"), accessor="sender_name")
+    window = tables.Column(verbose_name=_("Requested window"), accessor="window_start", default="—")
+    remark = tables.Column(verbose_name=_("Remark"))
+    actions = tables.TemplateColumn(
+        template_name="dispatch/cells/workbench_actions.html",
+        verbose_name=_("Actions"),
+        accessor="pk",
+        exclude_from_export=True,
+        attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
+    )
+
+    site_columns = ("site",)
+
+    class Meta:
+        orderable = False
+        attrs = {
+            "class": "table table-sm table-hover align-middle table-cards",
+            "data-testid": "workbench-table",
+            "id": "workbench-table",
+            "tabindex": "-1",
+            "data-shortcuts": "",
+            "data-new-text": _("New"),
+            "data-new-said": _("arrived since you last looked"),
+        }
+
+    def value_due(self, value):
+        return value
+
+    def render_sender_address(self, value, record):
+        return f"{record.sender_district} {value}"
+
+    def value_window(self, record):
+        if record.window_start is None:
+            return ""
+        return f"{full_time(record.window_start)}–{timezone.localtime(record.window_end):%H:%M}"
+
+    render_window = value_window
+
+
+class PickupTable(ListTable):
+    """网点揽件: the accepted orders, savable first (``selectors.pickup_orders``). Each row is
+    ``dispatch/_pickup_row.html``, the same template that answers a row's own actions in place (courier, confirm,
+    a scan), its form cells from ``dispatch/cells/``; it writes the cells of the columns here, in their order."""
+
+    ids = _select_column()
+    due = tables.TemplateColumn(
+        template_name="dispatch/cells/pickup_due.html", verbose_name=_("Time left"), accessor="pickup_due_at"
+    )
+    channel_order_id = tables.Column(verbose_name=_("Logistics no."))
+    site = tables.Column(verbose_name=_("Site"), accessor="site__name")
+    sender_address = tables.Column(verbose_name=_("Sender district and address"))
+    sender = tables.Column(verbose_name=_("Sender"), accessor="sender_name")
+    courier = tables.TemplateColumn(
+        template_name="dispatch/cells/pickup_courier.html",
+        verbose_name=_("Courier"),
+        accessor="courier__name",
+        default="—",
+    )
+    waybill = tables.TemplateColumn(
+        template_name="dispatch/cells/pickup_waybill.html", verbose_name=_("Waybill no."), accessor="waybill_no"
+    )
+    actions = tables.TemplateColumn(
+        template_name="dispatch/cells/pickup_actions.html",
+        verbose_name=_("Actions"),
+        accessor="pk",
+        exclude_from_export=True,
+        attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
+    )
+
+    site_columns = ("site",)
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle table-cards", "data-testid": "pickup-table"}
+
+    def value_due(self, value):
+        return value
+
+    def value_courier(self, value):
+        return value
+
+    def value_waybill(self, value):
+        return value
+
+    def render_sender_address(self, value, record):
+        return f"{record.sender_district} {value}"

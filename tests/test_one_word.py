@@ -29,7 +29,10 @@ def test_a_closure_day_has_one_name():
 
 
 def test_the_fail_buttons_name_their_act():
-    for name, word in (("_workbench_rows.html", "Accept failed"), ("_pickup_row.html", "Pickup failed")):
+    for name, word in (
+        ("cells/workbench_actions.html", "Accept failed"),
+        ("cells/pickup_actions.html", "Pickup failed"),
+    ):
         template = (ROOT / "templates/dispatch" / name).read_text()
         assert '{% translate "Fail" %}' not in template and f'{{% translate "{word}" %}}' in template
 

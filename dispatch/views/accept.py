@@ -14,10 +14,12 @@ from core import scoping
 from core.kept_input import typed_keep
 from core.parsing import parse_int
 from orders import selectors as order_selectors
-from orders.models import FailReason, OnlineOrder, OrderState
+from orders.models import FailReason, OrderState
 
-from .. import alerts, services
+from .. import alerts, selectors, services
+from ..filters import WorkbenchFilter
 from ..services import site_refresh_note
+from ..tables import WorkbenchTable
 from .common import (
     R,
     _back,
@@ -41,26 +43,34 @@ def _workbench_page(request) -> int:
 
 def _workbench_context(request) -> dict:
     """One page of the pending queue, the most urgent first (``WORKBENCH_LIMIT`` rows: the page stays small
-    however long the queue)."""
+    however long the queue), narrowed by the page's filters (``WorkbenchFilter``)."""
     user = request.user
     ids = scoping.clerk_site_ids(user)
     page = _workbench_page(request)
-    pending = (
-        OnlineOrder.objects.filter(site_id__in=ids, state=OrderState.PENDING)
-        .select_related("channel", "site")
-        .order_by("accept_due_at", "id")
-    )
+    flt = WorkbenchFilter(request.GET, queryset=selectors.pending_orders(user=user), user=user)
     start = (page - 1) * WORKBENCH_LIMIT
-    rows = list(pending[start : start + WORKBENCH_LIMIT + 1])
+    rows = list(flt.qs[start : start + WORKBENCH_LIMIT + 1])
     site_refresh_note(site_id=user.site_id, user=user)
     more = len(rows) > WORKBENCH_LIMIT
-    total = start + len(rows) if page == 1 and not more else order_selectors.pending_count(site_ids=ids)
+    filtered = flt.active
+    if page == 1 and not more:  # the first page holds the whole list: no count needed
+        matching = len(rows)
+    else:
+        matching = flt.qs.count() if filtered else order_selectors.pending_count(site_ids=ids)
+    total = order_selectors.pending_count(site_ids=ids) if filtered else matching
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return {
-        "orders": rows[:WORKBENCH_LIMIT],
+        "filter": flt,
+        "filtered": filtered,
+        "table": WorkbenchTable(rows[:WORKBENCH_LIMIT], viewer=user),
         "more": more,
         "page": page,
-        "pages": max(1, -(-total // WORKBENCH_LIMIT)),
-        "pending_total": total,
+        "pages": max(1, -(-matching // WORKBENCH_LIMIT)),
+        "matching": matching,
+        "pending_total": total,  # the whole queue, whatever the filters (the tab's title, the alerts)
+        "rows_query": request.GET.urlencode(),  # the poll asks for this very page
+        "page_query": kept.urlencode() + "&" if kept else "",  # the pager keeps the filters
         "now": timezone.now(),
         "fail_reasons": FailReason.choices,
     }
@@ -76,7 +86,7 @@ def workbench_rows(request):
     """The rows alone, for the page's own polling and the alerts of every page (``alerts``): a conditional
     GET, 304 with no body when the queue is as the client last saw it. A poll is the site's refresh (recorded
     at most once a minute)."""
-    version = alerts.pending_version(user=request.user, page=_workbench_page(request))
+    version = alerts.pending_version(user=request.user, page=_workbench_page(request), query=request.GET.urlencode())
     if alerts.is_fresh(request, version):
         site_refresh_note(site_id=request.user.site_id, user=request.user)
         return alerts.not_modified(version)

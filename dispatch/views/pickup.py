@@ -20,8 +20,10 @@ from orders.models import FailReason, OrderState, SenderIdCheck
 from orders.outbox import channels_reaching
 from orders.sender_id import sender_id_required_ids
 
-from .. import courier_panel, pickup_desk, services
+from .. import courier_panel, pickup_desk, selectors, services
 from ..corrections import order_waybill_correct as correct
+from ..filters import PickupFilter
+from ..tables import PickupTable
 from .common import (
     ROWS_PER_PAGE,
     R,
@@ -52,30 +54,45 @@ def _pickup_couriers(request) -> list:
     )
 
 
+def _row_context(request) -> dict:
+    """What a row of the desk needs besides its order (``dispatch/_pickup_row.html``): the couriers to choose
+    from, the warning threshold and the table, whose columns the row writes (a one-site clerk's has no site)."""
+    return {
+        "couriers": _pickup_couriers(request),
+        "warn_seconds": pickup_desk.SOON_SECONDS,
+        "table": PickupTable([], viewer=request.user),
+    }
+
+
 @scoping.role_required(R.CLERK)
 def pickup(request):
-    """网点揽件, the scanner desk (``pickup_desk``): a scan box, filters by courier and time left."""
+    """网点揽件, the scanner desk (``pickup_desk``): a scan box, the accepted orders savable first
+    (``selectors.pickup_orders``), narrowed by ``PickupFilter`` (courier, time left, number, channel, site)."""
     at = timezone.now()
-    f_courier, f_due = request.GET.get("courier", "").strip(), request.GET.get("due", "").strip()
-    orders = pickup_desk.pickup_desk_list(
-        user=request.user, at=at, courier=f_courier, due=f_due, limit=ROWS_PER_PAGE + 1
+    row_context = _row_context(request)
+    flt = PickupFilter(
+        request.GET,
+        queryset=selectors.pickup_orders(user=request.user, at=at),
+        user=request.user,
+        couriers=row_context["couriers"],
+        at=at,
     )
+    orders = list(flt.qs[: ROWS_PER_PAGE + 1])
     _mark_sender_id(orders[:ROWS_PER_PAGE], at)
     return render(
         request,
         "dispatch/pickup.html",
         {
-            "orders": orders[:ROWS_PER_PAGE],
+            **row_context,
+            "filter": flt,
+            "filtered": flt.active,
+            "table": PickupTable(orders[:ROWS_PER_PAGE], viewer=request.user),
             "more": len(orders) > ROWS_PER_PAGE,
-            "couriers": _pickup_couriers(request),
+            "limit": ROWS_PER_PAGE,
             "fail_reasons": FailReason.choices,
             "now": at,
-            "warn_seconds": pickup_desk.SOON_SECONDS,
             "arm_seconds": pickup_desk.ARM_SECONDS,
-            "due_choices": pickup_desk.DUE_CHOICES,
             "doc_types": SenderIdCheck.DocType.choices,
-            "f_courier": f_courier,
-            "f_due": f_due,
             "panel": courier_panel.courier_panel(user=request.user, at=at),
         },
     )
@@ -105,10 +122,9 @@ def pickup_scan(request):
         request,
         "dispatch/_pickup_scan.html",
         {
+            **_row_context(request),
             "outcome": outcome,
             "rows": rows,
-            "couriers": _pickup_couriers(request),
-            "warn_seconds": pickup_desk.SOON_SECONDS,
             "arm_seconds": pickup_desk.ARM_SECONDS,
         },
     )
@@ -146,8 +162,7 @@ def order_courier(request, pk: int):
                 "typed": _field(request, "waybill", pk),
                 "courier_note": note,
                 "courier_refused": refused,
-                "couriers": _pickup_couriers(request),
-                "warn_seconds": pickup_desk.SOON_SECONDS,
+                **_row_context(request),
             },
         )
     if courier is None:
@@ -186,8 +201,7 @@ def order_pickup_confirm(request, pk: int):
                 "row_state": row_state,
                 "row_message": row_message,
                 "typed": waybill,
-                "couriers": _pickup_couriers(request),
-                "warn_seconds": pickup_desk.SOON_SECONDS,
+                **_row_context(request),
             },
         )
     _run(

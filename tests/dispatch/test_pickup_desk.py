@@ -1,5 +1,5 @@
-"""网点揽件 as a scanner desk: what a scan means, the order of the rows (savable first), the filters, the
-htmx answers (the row swapped in place, the reason by the row) and batch confirm naming each failing order."""
+"""网点揽件 as a scanner desk: what a scan means, the htmx answers (the row swapped in place, the reason by the row)
+and batch confirm naming each failing order (the list's order and filters: test_desk_lists.py)."""
 
 import re
 from datetime import timedelta
@@ -11,7 +11,7 @@ from dispatch import pickup_desk
 from dispatch import services as ops
 from orders.models import EventKind, OnlineOrder, OrderState
 
-from ..factories import CourierFactory, make_order
+from ..factories import make_order
 
 S = OrderState
 
@@ -96,26 +96,6 @@ def test_scan_finds_nothing_outside_the_site_or_without_an_armed_order(net):
         outcome = pickup_desk.pickup_scan(user=net.clerk_a, code=code)
         assert outcome.status == "not_found" and outcome.order is None
     assert OnlineOrder.objects.get(pk=other.pk).state == S.ACCEPTED
-
-
-def test_desk_list_puts_savable_orders_first_and_filters(net):
-    courier = CourierFactory(site=net.site_a)
-    late_long = accepted(net, hours_ago=40)  # 24 h overdue
-    late_just = accepted(net, hours_ago=16.2)  # overdue by minutes
-    soon = accepted(net, hours_ago=15)  # 1 h left
-    later = accepted(net, hours_ago=1)  # 15 h left
-    ops.order_courier_assign(order_id=later.pk, actor=net.clerk_a, courier=courier)
-    now = timezone.now()
-    order = [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now)]
-    assert order == [soon.pk, later.pk, late_just.pk, late_long.pk]
-    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="soon")] == [soon.pk]
-    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="later")] == [later.pk]
-    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, due="late")] == [
-        late_just.pk,
-        late_long.pk,
-    ]
-    assert [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, courier=str(courier.pk))] == [later.pk]
-    assert later.pk not in [o.pk for o in pickup_desk.pickup_desk_list(user=net.clerk_a, at=now, courier="none")]
 
 
 def test_pickup_page_filters_and_bad_filter_values(net, login):
