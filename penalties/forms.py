@@ -137,23 +137,3 @@ class ClosureForm(PolicyFormMixin, forms.Form):
         label=_("Province"), queryset=Province.objects.all(), required=False, empty_label=_("The whole network")
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
-
-
-class AuditPickForm(PolicyFormMixin, forms.Form):
-    date_from = SaneDateField(label=_("Ordered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = SaneDateField(label=_("Ordered to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(
-        label=_("Orders"),
-        required=False,
-        choices=[
-            ("failed", _("Failed (accept or pickup)")),
-            ("picked_up", _("Picked up")),
-            ("reappointed", _("Re-appointed")),
-            ("transferred", _("Transferred")),
-            ("waybill_suspect", _("Waybill contradicted by the scans")),
-            ("waybill_corrected", _("Waybill number corrected by the site")),
-            ("all", _("All")),
-        ],
-    )
-    site = forms.CharField(label=_("Site code"), required=False, max_length=16)
-    sample = forms.IntegerField(label=_("Random sample of"), required=False, min_value=1, max_value=500)

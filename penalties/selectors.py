@@ -245,6 +245,17 @@ def deadlines_for(*, user) -> QuerySet[OnlineOrder]:
     )
 
 
+def audit_orders_for(*, user) -> QuerySet[OnlineOrder]:
+    """稽核: the orders an auditor may pick from (the viewer's unit), each annotated ``findings`` (a violation was
+    recorded on it); newest order first, the id breaking ties."""
+    return (
+        OnlineOrder.objects.filter(scoping.unit_q(user))
+        .select_related("channel", "site", "courier", "province")
+        .annotate(findings=Exists(Violation.objects.filter(order=OuterRef("pk"))))
+        .order_by("-order_time", "-id")
+    )
+
+
 def waybill_suspects(qs, *, at=None):
     """Picked-up orders whose pickup waybill the tracking feed contradicts (SPEC §4 FALSE_WAYBILL "found, not only
     alleged"): confirmed by the site at least ``WAYBILL_SCAN_HOURS`` ago with no 揽收 scan of that waybill at the

@@ -2,12 +2,14 @@ import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from core.humanize import deadline_html, week_text
 from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import cny
+from orders.templatetags.order_tags import state_badge
 
 from .appeals import appeal_deadline, hq_deadline
 from .filters import DEADLINE_CHOICES
@@ -271,3 +273,70 @@ class DeadlineTable(ListTable):
 
     def render_site(self, value):
         return value.name
+
+
+_SUSPECT_TEXT = {
+    "no_scan": _("No pickup scan of this waybill at the site in time"),
+    "other_site": _("Pickup scan of this waybill at another site"),
+}
+
+
+class AuditOrderTable(ListTable):
+    """稽核: the orders picked (``selectors.audit_orders_for`` through ``filters.AuditFilter``), newest first, each
+    with why it may be worth a look and a link to audit it."""
+
+    order_time = DateTimeColumn(verbose_name=_("Order time"))
+    channel_order_id = tables.Column(verbose_name=_("Logistics no."))
+    state = tables.Column(verbose_name=_("State"))
+    site = tables.Column(verbose_name=_("Site"), accessor="site__name", default="—")
+    reason = tables.Column(
+        verbose_name=_("Failure reason"), accessor="fail_reason", empty_values=(), attrs={"td": {"class": "small"}}
+    )
+    findings = tables.Column(verbose_name=_("Findings"))
+    audit = tables.Column(verbose_name="", accessor="pk", exclude_from_export=True)
+
+    site_columns = ("site",)
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "audit-orders"}
+        empty_text = format_html(
+            '<div class="empty-state my-2">{}</div>', _("No order matches: widen the dates or choose other orders.")
+        )
+
+    def render_state(self, record):
+        return state_badge(record)
+
+    def value_state(self, record):
+        return record.get_state_display()
+
+    def _reason_text(self, record) -> str:
+        if not record.fail_reason:
+            return ""
+        return f"{record.get_fail_reason_display()} — {Truncator(record.fail_text or '').chars(40)}"
+
+    def render_reason(self, record):
+        suspect = getattr(record, "suspect", None)
+        badge = format_html_join(
+            "",
+            '<span class="badge text-bg-warning" data-testid="suspect">{}</span>',
+            [(_SUSPECT_TEXT[suspect],)] if suspect in _SUSPECT_TEXT else [],
+        )
+        return format_html("{}{}", self._reason_text(record), badge) if (badge or record.fail_reason) else ""
+
+    def value_reason(self, record):
+        suspect = getattr(record, "suspect", None)
+        return " ".join(t for t in (self._reason_text(record), str(_SUSPECT_TEXT.get(suspect, ""))) if t)
+
+    def render_findings(self, value):
+        return format_html('<span class="badge text-bg-danger">{}</span>', _("yes")) if value else ""
+
+    def value_findings(self, value):
+        return str(_("yes")) if value else ""
+
+    def render_audit(self, value):
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+            reverse("penalties:audit_order", args=[value]),
+            _("Audit"),
+        )

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +29,7 @@ from core.textpolicy import form_errors_text
 from core.twofactor import second_factor_required
 from core.view_calls import service_call
 from orders import selectors as order_selectors
-from orders.models import EventKind, FailReason, OrderEvent, OrderState
+from orders.models import OrderEvent
 
 from . import appeals, selectors, services
 from .charts import bar_chart, line_chart
@@ -38,9 +37,8 @@ from .decision_messages import site_activity
 from .door_evidence import door_evidence
 from .exceptions import PenaltyError
 from .explain import violation_explain
-from .filters import DeadlineFilter, ViolationFilter
+from .filters import AUDIT_SAMPLE_MAX, AuditFilter, DeadlineFilter, ViolationFilter
 from .forms import (
-    AuditPickForm,
     ClosureForm,
     DashboardFilterForm,
     EvidenceForm,
@@ -63,11 +61,12 @@ from .models import (
     WorkOrderLimit,
 )
 from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
-from .tables import AppealTable, DeadlineTable, NoticeTable, RewardRankTable, ViolationTable
+from .tables import AppealTable, AuditOrderTable, DeadlineTable, NoticeTable, RewardRankTable, ViolationTable
 
 R = scoping.Role
 AUDITORS = (R.LCS, R.HQ)
 DEADLINE_ROWS = 50  # deadlines a page of 到期提醒
+AUDIT_ROWS = 50  # orders a page of 稽核
 
 
 def _errors(form) -> str:
@@ -231,37 +230,16 @@ def violation_evidence(request, pk: int):
 
 @scoping.role_required(*AUDITORS)
 def audit(request):
-    form = AuditPickForm(request.GET or None)
-    orders = []
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        today = timezone.localdate()
-        date_to = data.get("date_to") or today
-        date_from = data.get("date_from") or date_to - timedelta(days=6)
-        qs = order_selectors.orders_for(user=request.user).filter(
-            order_time__gte=clock.day_start(date_from), order_time__lt=clock.day_start(date_to + timedelta(days=1))
-        )
-        kind = data.get("kind") or "failed"
-        if kind == "failed":
-            qs = qs.filter(state__in=[OrderState.ACCEPT_FAILED, OrderState.PICKUP_FAILED])
-        elif kind == "picked_up":
-            qs = qs.filter(state=OrderState.PICKED_UP)
-        elif kind == "waybill_suspect":  # FALSE_WAYBILL found, not only alleged: the queue to work through
-            qs = selectors.waybill_suspects(qs)
-        elif kind in ("reappointed", "transferred", "waybill_corrected"):
-            event_kind = {
-                "reappointed": EventKind.REAPPOINTED,
-                "transferred": EventKind.TRANSFERRED,
-                "waybill_corrected": EventKind.WAYBILL_CORRECTED,
-            }[kind]
-            qs = qs.filter(Exists(OrderEvent.objects.filter(order=OuterRef("pk"), kind=event_kind)))
-        if data.get("site"):
-            qs = qs.filter(site__code=data["site"].strip())
-        qs = qs.annotate(findings=Exists(Violation.objects.filter(order=OuterRef("pk"))))
-        orders = list(qs.order_by("?")[: data["sample"]] if data.get("sample") else qs.order_by("-order_time")[:200])
-    return render(
-        request, "penalties/audit.html", {"form": form, "orders": orders, "fail_reasons": dict(FailReason.choices)}
-    )
+    """稽核: orders picked by the filters (or a random sample of them), newest first; nothing until asked."""
+    flt = AuditFilter(request.GET or None, queryset=selectors.audit_orders_for(user=request.user), user=request.user)
+    table = None
+    if flt.is_bound:
+        table = AuditOrderTable(flt.qs, viewer=request.user)
+        sample = flt.form.cleaned_data.get("sample") if flt.form.is_valid() else None
+        # a sample is drawn again on every load: shown whole, on one page
+        per_page = AUDIT_SAMPLE_MAX if sample else AUDIT_ROWS
+        RequestConfig(request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}).configure(table)
+    return render(request, "penalties/audit.html", {"filter": flt, "table": table})
 
 
 @scoping.role_required(*AUDITORS)

@@ -1,0 +1,60 @@
+"""HQ's lists in the rule book as a selector, a FilterSet and a table: 稽核's orders, the reports, the closure days.
+A filter narrows the rows; rows whose sort keys tie keep one order from page to page."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+
+from dispatch import services as ops
+from penalties import selectors
+
+from ..factories import make_order
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
+WEEK = {"date_from": "2026-11-20", "date_to": "2026-11-24"}
+
+
+def _in_page_order(html: str, names: list[str]) -> list[str]:
+    return [n for n in sorted(names, key=html.find) if html.find(n) >= 0]
+
+
+# ---------------------------------------------------------------- 稽核
+
+
+def test_audit_filters_narrow_the_orders(net, login):
+    here = make_order(order_time=T0)
+    there = make_order(order_time=T0, sender_city="宁波市", sender_district="海曙区")
+    failed = make_order(order_time=T0)
+    ops.order_accept_fail(
+        order_id=failed.pk, actor=net.clerk_a, reason="phone", text="空号", at=T0 + timedelta(minutes=3)
+    )
+    before = make_order(order_time=T0 - timedelta(days=10))
+    ids = [o.channel_order_id for o in (here, there, failed, before)]
+    hq = login(net.hq)
+    url = reverse("penalties:audit")
+    assert 'data-testid="audit-orders"' not in hq.get(url).content.decode()  # nothing until asked
+    page = hq.get(url, {**WEEK, "kind": "all"}).content.decode()
+    assert _in_page_order(page, ids) == [failed.channel_order_id, there.channel_order_id, here.channel_order_id]
+    page = hq.get(url, {**WEEK, "kind": "all", "site": net.site_b.code}).content.decode()
+    assert _in_page_order(page, ids) == [there.channel_order_id]
+    page = hq.get(url, WEEK).content.decode()  # no kind: the failed orders
+    assert _in_page_order(page, ids) == [failed.channel_order_id] and "空号" in page
+    assert f'href="{reverse("penalties:audit_order", args=[failed.pk])}"' in page
+    page = hq.get(url, {**WEEK, "kind": "all", "sample": 2}).content.decode()
+    assert len(_in_page_order(page, ids)) == 2
+    page = hq.get(url, {**WEEK, "kind": "all", "sample": 9999}).content.decode()  # refused, not every order
+    assert _in_page_order(page, ids) == [] and 'data-testid="audit-orders"' in page
+
+
+def test_audit_orders_keep_one_order_when_times_tie(net, login):
+    made = [make_order(order_time=T0) for _i in range(5)]
+    names = [o.channel_order_id for o in made]
+    hq = login(net.hq)
+    seen = []
+    for page in (1, 2, 3):
+        html = hq.get(reverse("penalties:audit"), {**WEEK, "kind": "all", "per_page": 2, "page": page}).content.decode()
+        seen += _in_page_order(html, names)
+    assert seen == [o.channel_order_id for o in sorted(made, key=lambda o: -o.pk)]
+    assert selectors.audit_orders_for(user=net.hq).query.order_by[-1] == "-id"
