@@ -30,7 +30,7 @@ import time
 import psycopg
 
 from bench.sweep import _load
-from bench.workbench import _admin_url, _create, _db_url, _drop, _migrate, scratch_name
+from bench.workbench import _admin_url, _create, _db_url, _migrate, scratch_name, scratch_release
 
 MONTHS = 13
 PROMISED = ("orders", "events", "months", "copy_s", "copy_per_s", "id_ratio", "history_ratio", "recent_ratio")
@@ -139,11 +139,7 @@ def main(argv):
             fields += [f"plain_mb={plain_mb:.0f}", f"parted_mb={parted_mb:.0f}"]
         print("RESULT events " + " ".join(fields), flush=True)
     finally:
-        if "django" in sys.modules and sys.modules["django"].apps.apps.ready:
-            from django.db import connections
-
-            connections.close_all()
-        _drop(admin, name)
+        scratch_release(admin, name)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from bench.workbench import _admin_url, _create, _db_url, _drop, _migrate, scratch_name
+from bench.workbench import _admin_url, _create, _db_url, _migrate, scratch_name, scratch_release
 
 PROMISED = ("orders", "events_rows_per_1k", "events_kb_per_1k", "callbacks_rows_per_1k", "callbacks_kb_per_1k")
 
@@ -98,11 +98,7 @@ def main(argv):
                 fields += [f"{short}_rows_per_1k={per_k:.0f}", f"{short}_kb_per_1k={kb_k:.0f}"]
         print("RESULT growth " + " ".join(fields), flush=True)
     finally:
-        if "django" in sys.modules and sys.modules["django"].apps.apps.ready:
-            from django.db import connections
-
-            connections.close_all()
-        _drop(admin, name)
+        scratch_release(admin, name)
 
 
 if __name__ == "__main__":

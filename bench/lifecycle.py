@@ -28,7 +28,7 @@ import time
 import psycopg
 
 from bench.sweep import _load
-from bench.workbench import _admin_url, _create, _db_url, _drop, _migrate, scratch_name
+from bench.workbench import _admin_url, _create, _db_url, _migrate, scratch_name, scratch_release
 
 PROMISED = (
     "orders",
@@ -169,11 +169,7 @@ def main(argv):
             flush=True,
         )
     finally:
-        if "django" in sys.modules and sys.modules["django"].apps.apps.ready:
-            from django.db import connections
-
-            connections.close_all()
-        _drop(admin, name)
+        scratch_release(admin, name)
         shutil.rmtree(archive, ignore_errors=True)
 
 

@@ -89,6 +89,18 @@ def _drop(admin: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def scratch_release(admin: str, name: str) -> None:
+    """A bench's last step: this process's Django connections closed (when Django was set up) and the scratch
+    database dropped."""
+    import sys
+
+    if "django" in sys.modules and sys.modules["django"].apps.apps.ready:
+        from django.db import connections
+
+        connections.close_all()
+    _drop(admin, name)
+
+
 def _migrate(url: str) -> None:
     """Give the (just created, empty) database at ``url`` the migrated schema: copied from a template database
     migrated once per state of the migrations (``<configured>_bench_tpl_<hash>``, kept between runs; older
