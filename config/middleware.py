@@ -169,7 +169,7 @@ class InputGuardMiddleware:
             request,
             form="policy",
             action=request.path,
-            data=request.POST.dict(),
+            data=request.POST,
             errors={
                 key: _("The text contains a control character (%(char)s); remove it.") % {"char": bad}
                 for key, bad in errors.items()

@@ -46,7 +46,7 @@ def service_call(
         elif announce:
             flash.error(request, exc.message)
         if keep is not None:
-            typed_keep(request, data=request.POST.dict(), **keep)
+            typed_keep(request, data=request.POST, **keep)
         return Outcome(False, error=exc)
     if success:
         flash.success(request, success(result) if callable(success) else success)

@@ -205,8 +205,9 @@ def appeal_escalate(*, appeal_id: int, actor, text: str, at: datetime | None = N
 
 
 @transaction.atomic
-def appeal_to_hq(*, appeal_id: int, actor, text: str, files=(), at: datetime | None = None) -> Appeal:
-    """The site disagrees with the LCS and takes the appeal to HQ, within 72 hours of the LCS decision."""
+def appeal_to_hq(*, appeal_id: int, actor, text: str, files=(), cited=(), at: datetime | None = None) -> Appeal:
+    """The site disagrees with the LCS and takes the appeal to HQ, within 72 hours of the LCS decision, citing
+    (``cited``) more of the door's evidence if it will: the appeal cites these after what it cited at first."""
     at = at or timezone.now()
     appeal = _lock(appeal_id)
     if scoping.role_of(actor) != scoping.Role.CLERK or not scoping.may_operate_site(actor, appeal.site_id):
@@ -218,6 +219,8 @@ def appeal_to_hq(*, appeal_id: int, actor, text: str, files=(), at: datetime | N
     text = (text or "").strip()
     if not text:
         raise PenaltyError(_("Say why the province's decision is wrong."), field="text")
+    cited = cited_keys(order_id=appeal.violation.order_id, keys=cited)
+    appeal.cited_evidence = list(dict.fromkeys([*appeal.cited_evidence, *cited]))
     appeal.status, appeal.hq_filed_at, appeal.hq_text = A.HQ_REVIEW, at, text
     appeal.save()
     _attach(appeal, files, actor, at, "hq")

@@ -36,12 +36,14 @@ def _items(event: OrderEvent) -> list[dict]:
     return items
 
 
-def door_evidence(*, order_id: int | None, only: list[str] | None = None) -> list[dict]:
+def door_evidence(*, order_id: int | None, only: list[str] | None = None, leave_out=()) -> list[dict]:
     """The courier's acts on the order that carry door evidence, in time order: ``[{"event", "items"}]``; with
-    ``only``, just those items (an act whose event is gone, e.g. erased, is left out)."""
+    ``only``, just those items (an act whose event is gone, e.g. erased, is left out); without those in
+    ``leave_out`` (what an appeal cites already)."""
     if not order_id:
         return []
     keep = set(only) if only is not None else None
+    skip = set(leave_out)
     acts = []
     events = (
         OrderEvent.objects.filter(order_id=order_id, data__has_key="received_at")
@@ -49,7 +51,7 @@ def door_evidence(*, order_id: int | None, only: list[str] | None = None) -> lis
         .order_by("at", "id")
     )
     for event in events:
-        items = [i for i in _items(event) if keep is None or i["key"] in keep]
+        items = [i for i in _items(event) if (keep is None or i["key"] in keep) and i["key"] not in skip]
         if items:
             acts.append({"event": event, "items": items})
     return acts

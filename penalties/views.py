@@ -113,6 +113,12 @@ def violation_detail(request, pk: int):
     appeal = Appeal.objects.filter(violation=v).select_related("filed_by", "lcs_by", "decided_by").first()
     now = timezone.now()
     deadline = appeals.appeal_deadline(v)
+    can_appeal_hq = (
+        role == R.CLERK
+        and appeal is not None
+        and appeal.status == AppealStatus.LCS_UPHELD
+        and now <= appeals.hq_deadline(appeal)
+    )
     return render(
         request,
         "penalties/violation_detail.html",
@@ -129,12 +135,7 @@ def violation_detail(request, pk: int):
                 and deadline is not None
                 and now <= deadline
             ),
-            "can_appeal_hq": (
-                role == R.CLERK
-                and appeal is not None
-                and appeal.status == AppealStatus.LCS_UPHELD
-                and now <= appeals.hq_deadline(appeal)
-            ),
+            "can_appeal_hq": can_appeal_hq,
             "notice": getattr(getattr(v, "notice_line", None), "notice", None) if hasattr(v, "notice_line") else None,
             "is_lcs": role == R.LCS,
             "is_clerk": role == R.CLERK,
@@ -148,6 +149,10 @@ def violation_detail(request, pk: int):
             "evidence_form": EvidenceForm(),
             "door_evidence": door_evidence(order_id=v.order_id),
             "cited_evidence": door_evidence(order_id=v.order_id, only=appeal.cited_evidence) if appeal else [],
+            # taking it to HQ, the site may cite more: what it has not cited yet
+            "hq_door_evidence": (
+                door_evidence(order_id=v.order_id, leave_out=appeal.cited_evidence) if can_appeal_hq else []
+            ),
         },
     )
 
@@ -629,7 +634,11 @@ def appeal_to_hq(request, pk: int):
         request,
         pk,
         lambda v: appeals.appeal_to_hq(
-            appeal_id=_appeal_id(v), actor=request.user, text=request.POST.get("text", ""), files=_files(request)
+            appeal_id=_appeal_id(v),
+            actor=request.user,
+            text=request.POST.get("text", ""),
+            files=_files(request),
+            cited=request.POST.getlist("cited"),
         ),
         _("Your appeal is with HQ."),
     )

@@ -10,10 +10,19 @@ from core.cjk_font import font_face_css
 from core.humanize import code_label as label
 from core.humanize import duration_text
 from core.humanize import week_text as text
+from core.kept_input import typed_values
 from core.parsing import parse_moment
 from core.tables import time_cell as tables_time_cell
 
 register = template.Library()
+
+
+@register.filter
+def kept_values(typed, name: str) -> list[str]:
+    """What a refused form posted in the field ``name`` (``desk_typed``), every value: ``item in
+    desk_typed|kept_values:"cited"`` ticks a box again."""
+    return typed_values(typed, name)
+
 
 _SELECTS = {"select", "selectmultiple", "nullbooleanselect", "boolean"}
 _CHECKS = {"checkbox", "radioselect", "checkboxselectmultiple"}

@@ -139,7 +139,7 @@ def order_transfer(request, pk: int):
             modal="transfer-modal",
             action=request.path,
             order=order.channel_order_id,
-            data=request.POST.dict(),
+            data=request.POST,
         )
         return _back(request, "dispatch:workbench")
     _run(

@@ -257,7 +257,7 @@ def order_reappoint(request, pk: int):
             modal="reappoint-modal",
             action=request.path,
             order=order.channel_order_id,
-            data=request.POST.dict(),
+            data=request.POST,
         )
         return _back(request, "dispatch:pickup")
     _run(

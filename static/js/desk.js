@@ -597,7 +597,8 @@
       var fields = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
       Array.prototype.forEach.call(fields, function (field) {
         if ((field.type === "hidden" && !dialog) || field.type === "file" || field.type === "password") return;
-        if (field.type === "checkbox" || field.type === "radio") field.checked = field.value === typed.data[name];
+        // a box ticked among several of one name (core/kept_input.py keeps them all in typed.lists)
+        if (field.type === "checkbox" || field.type === "radio") field.checked = ((typed.lists || {})[name] || [typed.data[name]]).indexOf(field.value) >= 0;
         else field.value = typed.data[name];
       });
     });

@@ -82,6 +82,18 @@ def test_what_is_kept_is_bounded(net, login):
     order = make_order()
     client = login(net.clerk_a)
     data = {f"f{i}": "x" * 10_000 for i in range(200)}
-    client.post(reverse("dispatch:order_transfer", args=[order.pk]), {"to_site": "", **data})
+    client.post(reverse("dispatch:order_transfer", args=[order.pk]), {"to_site": "", "many": ["y" * 500] * 100, **data})
     typed = _typed(client.get(reverse("dispatch:workbench")).content.decode())
     assert len(typed["data"]) <= 40 and all(len(v) <= 4000 for v in typed["data"].values())
+    assert len(typed["lists"]["many"]) == 40 and all(len(v) == 200 for v in typed["lists"]["many"])
+
+
+def test_boxes_ticked_together_are_kept_together(net, login):
+    """A field posted more than once (ticked boxes) keeps every value in order, beside its last one in data."""
+    order = make_order()
+    client = login(net.clerk_a)
+    client.post(
+        reverse("dispatch:order_transfer", args=[order.pk]), {"to_site": "", "text": "留着", "cited": ["b", "a"]}
+    )
+    typed = _typed(client.get(reverse("dispatch:workbench")).content.decode())
+    assert typed["lists"] == {"cited": ["b", "a"]} and typed["data"]["cited"] == "a"
