@@ -12,7 +12,7 @@ from core.models import Province
 from core.parsing import SaneDateFilter
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
-from .models import Rule, Violation, ViolationStatus
+from .models import Report, Rule, Violation, ViolationStatus
 from .selectors import DEADLINE_ACCEPT, DEADLINE_PICKUP, waybill_suspects
 
 DEADLINE_CHOICES = ((DEADLINE_ACCEPT, _("Accept (网点接单)")), (DEADLINE_PICKUP, _("Pick up (网点揽件)")))
@@ -153,3 +153,20 @@ class AuditFilter(ListFilter):
         """``value`` orders drawn at random from those picked, listed in the list's own order."""
         drawn = list(queryset.order_by("?").values_list("pk", flat=True)[:value])
         return queryset.filter(pk__in=drawn)
+
+
+class ReportFilter(ListFilter):
+    """The reports by kind and province (the provinces the viewer sees)."""
+
+    kind = django_filters.ChoiceFilter(label=_("Report"), choices=Report.Kind.choices, empty_label=_("All"))
+    province = django_filters.ModelChoiceFilter(
+        label=_("Province"), queryset=Province.objects.none(), empty_label=_("All")
+    )
+
+    class Meta:
+        model = Report
+        fields = ["kind", "province"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        self.filters["province"].queryset = scoping.visible_provinces(user)

@@ -39,6 +39,7 @@ from orders.stats import orders_per_day
 from .models import (
     Appeal,
     AppealStatus,
+    Report,
     RewardQuota,
     RewardRank,
     Rule,
@@ -83,6 +84,18 @@ def notices_for(*, user) -> QuerySet[WeeklyNotice]:
         .select_related("site")
         .order_by("-week", "site__code")
     )
+
+
+def reports_for(*, user) -> QuerySet[Report]:
+    """The generated reports the viewer may read: every one for a national viewer, their province's for an LCS or a
+    province's manager (the national ones name other provinces' worst sites and fines), none otherwise; the newest
+    period first, then by kind and province, the id breaking ties."""
+    qs = Report.objects.select_related("province").order_by("-period", "kind", "province__code", "id")
+    if scoping.is_national(user):
+        return qs
+    if scoping.role_of(user) in (scoping.Role.LCS, scoping.Role.MANAGER) and user.province_id:
+        return qs.filter(province_id=user.province_id)
+    return qs.none()
 
 
 def reward_months() -> list[date]:

@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -339,4 +340,43 @@ class AuditOrderTable(ListTable):
             '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
             reverse("penalties:audit_order", args=[value]),
             _("Audit"),
+        )
+
+
+class ReportTable(ListTable):
+    """The generated reports (``selectors.reports_for``): the newest period first, each with its PDF."""
+
+    period = tables.Column(verbose_name=_("Period"), attrs={"td": {"class": "text-nowrap"}})
+    kind = tables.Column(verbose_name=_("Report"), attrs={"td": {"class": "text-nowrap"}})
+    province = tables.Column(
+        verbose_name=_("Province"),
+        accessor="province__name",
+        default=_("The whole network"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    pages = tables.Column(verbose_name=_("Pages"))
+    generated_at = DateTimeColumn(verbose_name=_("Generated at"))
+    download = tables.Column(verbose_name="", accessor="pk", exclude_from_export=True)
+
+    class Meta:
+        orderable = False
+        attrs = {
+            "class": "table table-sm bg-white align-middle",
+            "data-testid": "reports",
+            "thead": {"class": "text-nowrap"},
+        }
+        empty_text = format_html(
+            '<div class="empty-state small">{}</div>',
+            _("No report yet: weekly reports appear every Monday at 09:00, monthly statements on the 1st."),
+        )
+
+    def render_period(self, value, record):
+        """A week as people say it (11月16日–11月22日), a month as 2026年11月."""
+        return week_text(value) if "weekly" in record.kind else date_format(value, "Y年n月")
+
+    def render_download(self, value):
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+            reverse("penalties:report_download", args=[value]),
+            _("Download PDF"),
         )

@@ -37,7 +37,7 @@ from .decision_messages import site_activity
 from .door_evidence import door_evidence
 from .exceptions import PenaltyError
 from .explain import violation_explain
-from .filters import AUDIT_SAMPLE_MAX, AuditFilter, DeadlineFilter, ViolationFilter
+from .filters import AUDIT_SAMPLE_MAX, AuditFilter, DeadlineFilter, ReportFilter, ViolationFilter
 from .forms import (
     ClosureForm,
     DashboardFilterForm,
@@ -50,7 +50,6 @@ from .models import (
     Appeal,
     AppealAttachment,
     AppealStatus,
-    Report,
     Rule,
     RuleVersion,
     SweepRun,
@@ -61,12 +60,21 @@ from .models import (
     WorkOrderLimit,
 )
 from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_types
-from .tables import AppealTable, AuditOrderTable, DeadlineTable, NoticeTable, RewardRankTable, ViolationTable
+from .tables import (
+    AppealTable,
+    AuditOrderTable,
+    DeadlineTable,
+    NoticeTable,
+    ReportTable,
+    RewardRankTable,
+    ViolationTable,
+)
 
 R = scoping.Role
 AUDITORS = (R.LCS, R.HQ)
 DEADLINE_ROWS = 50  # deadlines a page of 到期提醒
 AUDIT_ROWS = 50  # orders a page of 稽核
+REPORT_ROWS = 50  # reports a page
 
 
 def _errors(form) -> str:
@@ -746,43 +754,19 @@ def appeal_queue(request):
 # ---------------------------------------------------------------- reports and rewards
 
 
-def _reports_for(user):
-    role = scoping.role_of(user)
-    qs = Report.objects.select_related("province")
-    if scoping.is_national(user):
-        return qs
-    if role in (R.LCS, R.MANAGER) and user.province_id:
-        # their province's reports only: the national ones name other provinces' worst sites and fines
-        return qs.filter(province_id=user.province_id)
-    return qs.none()
-
-
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 @replica_reads()
 def reports(request):
-    qs = _reports_for(request.user)
-    kind = request.GET.get("kind") or ""
-    if kind in Report.Kind.values:
-        qs = qs.filter(kind=kind)
-    province = request.GET.get("province") or ""
-    if parse_id(province):
-        qs = qs.filter(province_id=parse_id(province))
-    return render(
-        request,
-        "penalties/reports.html",
-        {
-            "reports": qs[:200],
-            "kinds": Report.Kind.choices,
-            "kind": kind,
-            "province": province,
-            "provinces": scoping.visible_provinces(request.user),
-        },
-    )
+    """The generated reports the viewer may read (``selectors.reports_for``), filtered, paged."""
+    flt = ReportFilter(request.GET, queryset=selectors.reports_for(user=request.user), user=request.user)
+    table = ReportTable(flt.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": REPORT_ROWS}).configure(table)
+    return render(request, "penalties/reports.html", {"filter": flt, "table": table})
 
 
 @scoping.role_required(R.LCS, R.HQ, R.MANAGER)
 def report_download(request, pk: int):
-    report = get_object_or_404(_reports_for(request.user), pk=pk)
+    report = get_object_or_404(selectors.reports_for(user=request.user), pk=pk)
     name = report.file.name.rsplit("/", 1)[-1]
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 

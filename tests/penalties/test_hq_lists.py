@@ -1,13 +1,15 @@
 """HQ's lists in the rule book as a selector, a FilterSet and a table: 稽核's orders, the reports, the closure days.
 A filter narrows the rows; rows whose sort keys tie keep one order from page to page."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils import timezone
 
 from dispatch import services as ops
 from penalties import selectors
+from penalties.models import Report
 
 from ..factories import make_order
 
@@ -58,3 +60,54 @@ def test_audit_orders_keep_one_order_when_times_tie(net, login):
         seen += _in_page_order(html, names)
     assert seen == [o.channel_order_id for o in sorted(made, key=lambda o: -o.pk)]
     assert selectors.audit_orders_for(user=net.hq).query.order_by[-1] == "-id"
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _report(kind, province, period):
+    return Report.objects.create(
+        kind=kind, period=period, province=province, file=f"reports/{kind}-{period}.pdf", generated_at=timezone.now()
+    )
+
+
+def _rows(response) -> list[Report]:
+    return [row.record for row in response.context["table"].page.object_list]
+
+
+def test_reports_filter_by_kind_and_province(net, login):
+    week = date(2026, 11, 16)
+    national = _report(Report.Kind.WEEKLY_NATIONAL, None, week)
+    zj = _report(Report.Kind.WEEKLY_PROVINCE, net.zj, week)
+    xj = _report(Report.Kind.WEEKLY_PROVINCE, net.xj, week)
+    statement = _report(Report.Kind.MONTHLY_PROVINCE, net.zj, date(2026, 10, 1))
+    hq = login(net.hq)
+    url = reverse("penalties:reports")
+    page = hq.get(url)
+    assert _rows(page) == [national, zj, xj, statement]  # newest period first, then kind, then province
+    html = page.content.decode()
+    assert "11月16日–11月22日" in html and "2026年10月" in html and "全网" in html
+    assert f'href="{reverse("penalties:report_download", args=[xj.pk])}"' in html
+    assert _rows(hq.get(url, {"kind": Report.Kind.WEEKLY_PROVINCE})) == [zj, xj]
+    assert _rows(hq.get(url, {"province": net.zj.pk})) == [zj, statement]
+    assert _rows(hq.get(url, {"kind": Report.Kind.MONTHLY_PROVINCE, "province": net.xj.pk})) == []
+    assert _rows(login(net.lcs_zj).get(url, {"province": net.xj.pk})) == [zj, statement]  # not a way out of scope
+
+
+def test_reports_keep_one_order_across_pages(net, login):
+    made = [
+        _report(kind, province, date(2026, 11, 16) - timedelta(weeks=w))
+        for w in range(3)
+        for kind, province in (
+            (Report.Kind.WEEKLY_PROVINCE, net.xj),
+            (Report.Kind.WEEKLY_NATIONAL, None),
+            (Report.Kind.WEEKLY_PROVINCE, net.zj),
+        )
+    ]
+    hq = login(net.hq)
+    seen = []
+    for page in (1, 2, 3):
+        seen += _rows(hq.get(reverse("penalties:reports"), {"per_page": 4, "page": page}))
+    expected = sorted(made, key=lambda r: (-r.period.toordinal(), r.kind, r.province.code if r.province else "~"))
+    assert seen == expected
+    assert selectors.reports_for(user=net.hq).query.order_by[-1] == "id"

@@ -26,8 +26,8 @@ def test_national_reports_are_not_a_provinces(net, login):
         for report in (national, statement, other):
             assert client.get(reverse("penalties:report_download", args=[report.pk])).status_code == 404
         assert client.get(reverse("penalties:report_download", args=[own.pk])).status_code == 200
-        listed = client.get(reverse("penalties:reports")).context["reports"]
-        assert list(listed) == [own]
+        listed = client.get(reverse("penalties:reports")).context["table"]
+        assert [row.record for row in listed.rows] == [own]
     for user in (net.hq, net.manager):
         client = login(user)
         for report in (national, statement, own, other):
