@@ -55,23 +55,37 @@ def _transactional(item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def _reseed() -> None:
+    """The rows the seeding migrations write, written again (their ``forwards`` are idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    from penalties.rule_versions import rules_changed
+
+    for module in SEEDING_MIGRATIONS:
+        importlib.import_module(module).forwards(apps, None)
+    rules_changed()
+    ProcessCache.reset_all()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database kept by ``--reuse-db`` may have been left flushed by the last run's last transactional test (the
+    hook below does not run after the last test): seed it before the first test."""
+    with django_db_blocker.unblock():
+        _reseed()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield
     if nextitem is None or not _transactional(item):  # after the last test the test database is already gone
         return
-    import importlib
-
-    from django.apps import apps
     from pytest_django.plugin import blocking_manager_key
 
-    from penalties.rule_versions import rules_changed
-
     with item.config.stash[blocking_manager_key].unblock():
-        for module in SEEDING_MIGRATIONS:
-            importlib.import_module(module).forwards(apps, None)
-        rules_changed()
-    ProcessCache.reset_all()
+        _reseed()
 
 
 # Every in-process test runs on a fixed clock (ticking from a Tuesday 09:00 Beijing, inside every province's
