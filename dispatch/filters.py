@@ -1,5 +1,5 @@
-"""The filters of the clerk's desk lists (``core.filters.ListFilter``): 网点接单 and 网点揽件. Small on purpose: the
-pages are queues, the most urgent first; a filter only narrows them."""
+"""The filters of the desk lists (``core.filters.ListFilter``): 网点接单, 网点揽件 and HQ's 分件 queue. Small on
+purpose: the pages are queues, the most urgent first; a filter only narrows them."""
 
 from __future__ import annotations
 
@@ -80,3 +80,9 @@ class PickupFilter(DeskFilter):
         if value == "late":
             return queryset.filter(pickup_due_at__lt=self.at)
         return queryset
+
+
+class DataCenterFilter(DeskFilter):
+    """分件: the data center's queue by the order's number and channel (its site is always the data center)."""
+
+    site = None

@@ -39,6 +39,16 @@ def _silent(sites: QuerySet[Site], provinces, at: datetime) -> QuerySet[Site]:
     )
 
 
+def data_center_queue(*, user: User) -> QuerySet[OnlineOrder]:
+    """HQ's 分件 queue: the orders waiting at the data center for HQ to send them to a site, the longest-waiting
+    order first (order time; ``id`` breaks ties, so that paging never repeats or skips a row)."""
+    return (
+        OnlineOrder.objects.filter(scoping.unit_q(user), site__is_data_center=True, state=OrderState.PENDING)
+        .select_related("channel")
+        .order_by("order_time", "id")
+    )
+
+
 def data_center_rows(orders, *, at: datetime) -> list[OnlineOrder]:
     """The 分件 queue's orders with what HQ decides on, in three queries whatever the page's length: ``place`` (the
     sender's city and district: the order's own words, else its district code's names), ``waited`` (minutes since

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.humanize import duration_text
 from core.models import Site
 from core.tables import DATE_CELL, DateTimeColumn, ListTable, full_time, time_cell
+from core.templatetags.desk import mask_phone
 
 
 class SilentSiteTable(ListTable):
@@ -212,3 +213,74 @@ class PickupTable(ListTable):
 
     def render_sender_address(self, value, record):
         return f"{record.sender_district} {value}"
+
+
+LONG_WAIT_MINUTES = 30  # a row of the 分件 queue that waited longer is marked
+
+
+def _waited_class(record) -> str:
+    return "text-nowrap text-danger fw-semibold" if record.waited > LONG_WAIT_MINUTES else "text-nowrap"
+
+
+class DataCenterTable(ListTable):
+    """分件: the data center's queue, the longest-waiting order first (``selectors.data_center_queue``), a page of
+    ``ROWS_PER_PAGE`` rows. The page's rows carry what HQ decides on (``selectors.data_center_rows``: ``place``,
+    ``waited``, ``why``), added to the page's rows only; the checkboxes feed the page's bulk 分件 form."""
+
+    ids = tables.CheckBoxColumn(
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        attrs={
+            "input": {
+                "class": "form-check-input",
+                "name": "ids",
+                "aria-label": lambda record: _("Select order %(id)s") % {"id": record.channel_order_id},
+            },
+            "th__input": {
+                "class": "form-check-input",
+                "data-select-all": "",
+                "aria-label": _("Select all on this page"),
+            },
+        },
+    )
+    order_time = DateTimeColumn(verbose_name=_("Order time"))
+    waited = tables.Column(
+        verbose_name=_("Waited"),
+        orderable=False,
+        attrs={"td": {"class": _waited_class, "data-testid": "dc-waited"}},
+    )
+    channel_order_id = tables.Column(
+        verbose_name=_("Logistics no."), linkify=("orders:order_detail", [tables.A("pk")]), orderable=False
+    )
+    channel = tables.Column(
+        verbose_name=_("Channel"), accessor="channel__name", orderable=False, attrs={"td": {"class": "text-nowrap"}}
+    )
+    place = tables.Column(
+        verbose_name=_("City and district"),
+        orderable=False,
+        attrs={"td": {"class": "text-nowrap", "data-testid": "dc-place"}},
+    )
+    sender_address = tables.Column(verbose_name=_("Sender address"), orderable=False)
+    sender_phone = tables.Column(
+        verbose_name=_("Sender phone"),
+        orderable=False,
+        attrs={"td": {"class": "text-nowrap", "data-testid": "dc-phone"}},
+    )
+    why = tables.Column(
+        verbose_name=_("Why no site took it"),
+        orderable=False,
+        attrs={"td": {"class": "small text-danger", "data-testid": "dc-why"}},
+    )
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle mt-2", "data-testid": "dc-table"}
+        row_attrs = {"data-testid": "dc-row", "data-order": lambda record: record.pk}
+
+    def render_waited(self, value):
+        return duration_text(value * 60)
+
+    def render_sender_phone(self, value):
+        return mask_phone(value)
+
+    value_sender_phone = render_sender_phone
