@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OutboxAttempt, OutboxRow
+
 
 class WorkOrderType(models.TextChoices):
     WHERE = "where", _("Where is my parcel (不知道货在哪)")
@@ -128,31 +130,21 @@ class WorkOrderAttachment(models.Model):
     uploaded_at = models.DateTimeField()
 
 
-class ResultCallback(models.Model):
+class ResultCallback(OutboxRow):
     """The result of a closed work order owed to Cainiao's CRM (an outbox row, delivered with back-off)."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="callbacks")
     client = models.ForeignKey("orders.ApiClient", on_delete=models.PROTECT, related_name="+")
     url = models.URLField()
-    payload = models.JSONField()
-    status = models.CharField(max_length=10, default="pending")
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.CharField(max_length=300, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["next_attempt_at"], name="wocallback_due", condition=Q(status="pending"))]
 
 
-class ResultAttempt(models.Model):
+class ResultAttempt(OutboxAttempt):
     """One attempt to deliver a work order's result (the outbox kit records each)."""
 
     message = models.ForeignKey(ResultCallback, on_delete=models.CASCADE, related_name="deliveries")
-    at = models.DateTimeField()
-    status_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    ok = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(OutboxAttempt.Meta):
+        pass

@@ -341,24 +341,47 @@ class AlertChannel(models.Model):
         return self.name
 
 
-class AlertMessage(models.Model):
-    """One alert owed to one channel (the outbox kit delivers it, ``core.alerts``): the title and lines as
-    written, rendered in the channel's own form when sent."""
+class OutboxRow(models.Model):
+    """A message owed to a partner, as the outbox kit (``core.outbox``) delivers it: what is sent, where delivery
+    stands, when to try next. Each owner's row model adds where it goes and what it is about, and declares its
+    own "due" index (``next_attempt_at`` where pending)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    channel = models.ForeignKey(AlertChannel, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(_("event"), max_length=20)
     payload = models.JSONField(_("payload"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"))
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutboxAttempt(models.Model):
+    """One attempt to deliver an outbox row (the kit records each); the owner adds ``message``, the key to its row."""
+
+    at = models.DateTimeField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    ok = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class AlertMessage(OutboxRow):
+    """One alert owed to one channel (the outbox kit delivers it, ``core.alerts``): the title and lines as
+    written, rendered in the channel's own form when sent."""
+
+    channel = models.ForeignKey(AlertChannel, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("event"), max_length=20)
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
         ordering = ["-id"]
@@ -370,15 +393,11 @@ class AlertMessage(models.Model):
         ]
 
 
-class AlertAttempt(models.Model):
+class AlertAttempt(OutboxAttempt):
     message = models.ForeignKey(AlertMessage, on_delete=models.CASCADE, related_name="deliveries")
-    at = models.DateTimeField()
-    status_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    ok = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(OutboxAttempt.Meta):
+        pass
 
 
 class AlertRaised(models.Model):

@@ -12,6 +12,8 @@ from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import OutboxAttempt, OutboxRow
+
 
 class Channel(models.Model):
     """A sales channel (数据来源). Two channels may share a deck code (百世微信 and 百世快递官网 are both
@@ -407,14 +409,9 @@ class OrderCallbackUrl(models.Model):
     url = models.CharField(_("callback URL"), max_length=300)
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(OutboxRow):
     """A status callback owed to a channel, written in the same transaction as the change it reports, so a
     broker outage delays it but never loses it. Delivered by Celery with exponential back-off."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Failed")
 
     client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="outbox")
     order = models.ForeignKey(OnlineOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -431,13 +428,7 @@ class OutboxMessage(models.Model):
     )
     kind = models.CharField(_("event"), max_length=20)
     url = models.URLField(_("callback URL"))
-    payload = models.JSONField(_("payload"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"))
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"))
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -450,15 +441,11 @@ class OutboxMessage(models.Model):
         ]
 
 
-class CallbackAttempt(models.Model):
+class CallbackAttempt(OutboxAttempt):
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
-    at = models.DateTimeField()
-    status_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    ok = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(OutboxAttempt.Meta):
+        pass
 
 
 class ImportJob(models.Model):
