@@ -3,6 +3,7 @@ would sort the whole filtered range."""
 
 import django_tables2 as tables
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,54 @@ class UnscannedTable(OrderTable):
         sequence = fields
         exclude = ("ids", "business_type", "sender_address")
         template_name = settings.DJANGO_TABLES2_TEMPLATE  # other columns: cell by cell
+
+
+def _label(text):
+    """A cell's label when the table is read as cards on a phone (``table-cards``)."""
+    return {"td": {"data-label": text}}
+
+
+class SearchTable(ListTable):
+    """The header search's results (``search.order_search``: at most ``LIMIT`` orders, newest first, the id breaking
+    ties), shown as the search found them: one page, not sortable."""
+
+    channel_order_id = tables.Column(verbose_name=_("Logistics no."), attrs=_label(_("Logistics no.")))
+    waybill_no = tables.Column(verbose_name=_("Waybill no."), default="—", attrs=_label(_("Waybill no.")))
+    order_time = DateTimeColumn(verbose_name=_("Order time"), attrs=_label(_("Order time")))
+    state = tables.Column(verbose_name=_("State"), attrs=_label(_("State")))
+    site = tables.Column(verbose_name=_("Site"), accessor="site__name", attrs=_label(_("Site")))
+    sender = tables.Column(verbose_name=_("Sender"), accessor="sender_name", attrs=_label(_("Sender")))
+    receiver = tables.Column(verbose_name=_("Receiver"), accessor="receiver_name", attrs=_label(_("Receiver")))
+
+    site_columns = ("site",)
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle table-cards", "data-testid": "search-results"}
+        row_attrs = {"data-order": lambda record: record.channel_order_id}
+
+    def render_channel_order_id(self, value, record):
+        return format_html(
+            '<a href="{}">{}</a><div class="small text-muted">{}</div>',
+            reverse("orders:order_detail", args=[record.pk]),
+            value,
+            record.channel.name,
+        )
+
+    def value_channel_order_id(self, value):
+        return value
+
+    def render_state(self, value, record):
+        return state_badge(record)
+
+    def value_state(self, record):
+        return record.get_state_display()
+
+    def render_sender(self, value, record):
+        return format_html('{} <span class="text-muted">{}</span>', value, mask_phone(record.sender_phone))
+
+    def render_receiver(self, value, record):
+        return format_html('{} <span class="text-muted">{}</span>', value, mask_phone(record.receiver_phone))
 
 
 class CancellationTable(ListTable):

@@ -30,7 +30,7 @@ from .imports import job_retry, job_start, progress_context
 from .models import ApiClient, Channel, FailReason, ImportJob, OrderState, OutboxMessage
 from .outbox import outbox_retry
 from .search import order_search
-from .tables import ApiClientTable, CallbackTable, ImportJobTable, OrderTable
+from .tables import ApiClientTable, CallbackTable, ImportJobTable, OrderTable, SearchTable
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -311,4 +311,6 @@ def order_search_page(request):
     found = order_search(user=request.user, q=q)
     if len(found) == 1 and request.GET.get("list") != "1":
         return redirect("orders:order_detail", pk=found[0].pk)
-    return render(request, "orders/search.html", {"q": q, "orders": found})
+    # at most ``search.LIMIT`` rows in the search's own order: one page, nothing to sort
+    table = SearchTable(found, viewer=request.user)
+    return render(request, "orders/search.html", {"q": q, "table": table})

@@ -1,9 +1,13 @@
 """The header search: 物流号, 运单号, a phone whole or by its last 4 digits, a name exactly; only what the user
 may see; the phone lookups use the B-tree on right(phone, 4) (no contrib extension)."""
 
+import re
+from datetime import timedelta
+
 from django.db import connection
 from django.db.models.functions import Right
 from django.urls import reverse
+from django.utils import timezone
 
 from dispatch import services as ops
 from orders.models import OnlineOrder
@@ -68,3 +72,45 @@ def test_phone_lookups_use_the_last_four_digits_index(net):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "order_sender_phone4" in plan, plan
+
+
+def _listed(response) -> list[int]:
+    return [row.record.pk for row in response.context["table"].rows]
+
+
+def _headers(response) -> list[str]:
+    return re.findall(r"<th\b[^>]*>\s*(.*?)\s*</th>", response.content.decode(), re.S)
+
+
+def _columns(response) -> list[str]:
+    return [column.name for column in response.context["table"].columns]
+
+
+def test_results_are_a_table_newest_first_the_id_breaking_ties(net, login):
+    same = timezone.now() - timedelta(hours=1)
+    tied = [make_order(sender_phone="13800004321", order_time=same) for _ in range(3)]
+    newer = make_order(sender_phone="13900004321", order_time=same + timedelta(minutes=5))
+    make_order(sender_phone="13900009999")  # another phone: the search leaves it out
+    client = login(net.clerk_a)
+    expected = [newer.pk, *sorted((o.pk for o in tied), reverse=True)]
+    for _ in range(2):  # the same order on every load
+        response = client.get(reverse("orders:order_search"), {"q": "4321"})
+        assert _listed(response) == expected
+    page = response.content.decode()
+    assert 'data-testid="search-results"' in page and 'data-testid="search-page-input"' in page
+    assert page.count('<tr data-order="') == 4 and 'data-label="物流号"' in page and 'class="cell-date' in page
+    assert reverse("orders:order_detail", args=[newer.pk]) in page
+    # the search narrows: a whole number finds its order alone (kept as a list on request)
+    assert _listed(client.get(reverse("orders:order_search"), {"q": "13900004321", "list": "1"})) == [newer.pk]
+
+
+def test_a_clerk_of_one_site_sees_no_site_column(net, login):
+    mine = make_order(sender_city="宁波市", sender_district="海曙区", sender_phone="13800002468")
+    assert mine.site == net.site_b
+    make_order(sender_phone="13900002468")
+    one_site = login(net.clerk_b).get(reverse("orders:order_search"), {"q": "2468", "list": "1"})
+    assert _listed(one_site) == [mine.pk] and "site" not in _columns(one_site)
+    assert "网点" not in _headers(one_site) and "物流号" in _headers(one_site)
+    national = login(net.hq).get(reverse("orders:order_search"), {"q": "2468"})
+    assert len(_listed(national)) == 2 and "site" in _columns(national)
+    assert "网点" in _headers(national) and net.site_b.name in national.content.decode()
