@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock, scoping
-from core.models import Site
+from core.models import ClosureDay, Site
 from finance.services import closed_months
 from logistics.models import ScanType, TrackingEvent
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState, PickupSource
@@ -96,6 +96,13 @@ def reports_for(*, user) -> QuerySet[Report]:
     if scoping.role_of(user) in (scoping.Role.LCS, scoping.Role.MANAGER) and user.province_id:
         return qs.filter(province_id=user.province_id)
     return qs.none()
+
+
+def closure_days_for(*, year: int, since: date | None = None) -> QuerySet[ClosureDay]:
+    """The confirmed closure days of a year (HQ's page: every province's and the network's), from ``since`` when
+    given; by day, the id breaking ties (a network day and a province's on the same date)."""
+    qs = ClosureDay.objects.filter(day__year=year).select_related("province", "confirmed_by").order_by("day", "id")
+    return qs.filter(day__gte=since) if since else qs
 
 
 def reward_months() -> list[date]:

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
@@ -6,8 +8,10 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.humanize import deadline_html, week_text
+from core.models import ClosureDay
 from core.tables import DateTimeColumn, ListTable
 from core.templatetags.desk import cny
 from orders.templatetags.order_tags import state_badge
@@ -380,3 +384,86 @@ class ReportTable(ListTable):
             reverse("penalties:report_download", args=[value]),
             _("Download PDF"),
         )
+
+
+class ClosureDayTable(ListTable):
+    """The confirmed closure days (``selectors.closure_days_for``), by day: who confirmed each, its history, and a
+    form to undo it (a recorded decision, confirmed on the page first)."""
+
+    day = tables.Column(verbose_name=_("Day"), attrs={"td": {"class": "text-nowrap"}})
+    province = tables.Column(verbose_name=_("Province"), accessor="province__name", default=_("The whole network"))
+    reason = tables.Column(verbose_name=_("Reason"))
+    confirmed_by = tables.Column(verbose_name=_("Confirmed by"), attrs={"td": {"class": "small text-muted"}})
+    confirmed_at = DateTimeColumn(verbose_name=_("confirmed at"), attrs={"td": {"class": "small text-muted"}})
+    history = tables.Column(verbose_name="", accessor="pk", exclude_from_export=True, attrs={"td": {"class": "small"}})
+    undo = tables.TemplateColumn(
+        template_name="penalties/cells/closure_undo.html", verbose_name="", accessor="pk", exclude_from_export=True
+    )
+
+    class Meta:
+        model = ClosureDay
+        fields = ("day", "province", "reason", "confirmed_by", "confirmed_at", "history", "undo")
+        sequence = fields
+        orderable = False
+        attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "closures-confirmed"}
+        empty_text = format_html('<div class="empty-state small">{}</div>', _("No closure day this year."))
+
+    def render_day(self, value):
+        return date_format(value, "Y-m-d D")
+
+    def render_confirmed_by(self, value):
+        return value.get_full_name() or value.username
+
+    def render_history(self, value):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("people:object_history", args=["closure-day", value]), _("History")
+        )
+
+
+class ClosurePeriodTable(ListTable):
+    """The year's statutory holidays as periods (``views._periods``: a list of dicts), each confirmed in one act."""
+
+    first = tables.Column(verbose_name=_("Period"), attrs={"td": {"class": "text-nowrap"}})
+    name = tables.Column(verbose_name=_("Holiday"))
+    confirmed = tables.Column(verbose_name=_("Status"))
+    confirm = tables.Column(verbose_name="", accessor="first", exclude_from_export=True)
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm bg-white align-middle", "data-testid": "closure-periods"}
+        empty_text = format_html(
+            '<div class="empty-state small">{}</div>',
+            _("No statutory holiday is known for the rest of this year: enter the announced days by hand."),
+        )
+
+    def __init__(self, data=None, *args, year: int, **kwargs):
+        self.year = year
+        super().__init__(data, *args, **kwargs)
+
+    def render_first(self, record):
+        if record["days"] > 1:
+            return f"{record['first']:%m-%d}–{record['last']:%m-%d}"
+        return f"{record['first']:%m-%d}"
+
+    def render_name(self, record):
+        n = record["days"]
+        return f"{record['name']} · {ngettext('%(n)s day', '%(n)s days', n) % {'n': n}}"
+
+    def render_confirmed(self, value):
+        return format_html('<span class="badge text-bg-success">{}</span>', _("confirmed")) if value else "—"
+
+    def value_confirmed(self, value):
+        return str(_("confirmed")) if value else ""
+
+    def render_confirm(self, record):
+        if record["confirmed"]:
+            return ""
+        query = urlencode(
+            {
+                "year": self.year,
+                "first": f"{record['first']:%Y-%m-%d}",
+                "last": f"{record['last']:%Y-%m-%d}",
+                "reason": record["name"],
+            }
+        )
+        return format_html('<a class="btn btn-sm btn-outline-danger" href="?{}">{}</a>', query, _("Confirm…"))

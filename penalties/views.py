@@ -63,6 +63,8 @@ from .rule_versions import WORK_ORDER_TYPE_LABELS, work_order_limit, work_order_
 from .tables import (
     AppealTable,
     AuditOrderTable,
+    ClosureDayTable,
+    ClosurePeriodTable,
     DeadlineTable,
     NoticeTable,
     ReportTable,
@@ -75,6 +77,7 @@ AUDITORS = (R.LCS, R.HQ)
 DEADLINE_ROWS = 50  # deadlines a page of 到期提醒
 AUDIT_ROWS = 50  # orders a page of 稽核
 REPORT_ROWS = 50  # reports a page
+CLOSURE_ROWS = 50  # confirmed closure days a page
 
 
 def _errors(form) -> str:
@@ -574,9 +577,9 @@ def closures(request):
             )
             if outcome.ok:
                 preview = {**outcome.result, **data}
-    confirmed = ClosureDay.objects.filter(day__year=year).select_related("province", "confirmed_by")
-    if not show_past and year == today.year:
-        confirmed = confirmed.filter(day__gte=today)
+    since = today if not show_past and year == today.year else None
+    confirmed = ClosureDayTable(selectors.closure_days_for(year=year, since=since), viewer=request.user)
+    RequestConfig(request, paginate={"per_page": CLOSURE_ROWS}).configure(confirmed)
     closed = {(c.day, c.province_id) for c in ClosureDay.objects.filter(day__year=year)}
     periods = _periods(services.closure_suggestions(year=year), closed)
     if not show_past:
@@ -588,7 +591,7 @@ def closures(request):
             "form": form,
             "year": year,
             "confirmed": confirmed,
-            "periods": periods,
+            "periods": ClosurePeriodTable(periods, viewer=request.user, year=year),
             "preview": preview,
             "undo": undo,
             "show_past": show_past,

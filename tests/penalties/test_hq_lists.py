@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import ClosureDay
 from dispatch import services as ops
 from penalties import selectors
 from penalties.models import Report
@@ -111,3 +112,51 @@ def test_reports_keep_one_order_across_pages(net, login):
     expected = sorted(made, key=lambda r: (-r.period.toordinal(), r.kind, r.province.code if r.province else "~"))
     assert seen == expected
     assert selectors.reports_for(user=net.hq).query.order_by[-1] == "id"
+
+
+# ---------------------------------------------------------------- closure days
+
+
+def _closure(day, province=None, reason="停运", by=None):
+    return ClosureDay.objects.create(day=day, province=province, reason=reason, confirmed_by=by, confirmed_at=T0)
+
+
+def test_closure_days_are_tables_and_the_past_is_a_filter(net, login):
+    past = _closure(date(2026, 2, 17), reason="春节", by=net.hq)
+    coming = _closure(date(2026, 12, 31), province=net.zj, reason="暴雪停工", by=net.hq)
+    hq = login(net.hq)
+    url = reverse("penalties:closures")
+    page = hq.get(url)
+    assert [row.record for row in page.context["confirmed"].page.object_list] == [coming]  # from today
+    html = page.content.decode()
+    assert 'data-testid="closures-confirmed"' in html and "确认人" in html and "浙江省" in html
+    assert f'name="closure" value="{coming.pk}"' in html and 'value="undo_preview"' in html
+    assert reverse("people:object_history", args=["closure-day", coming.pk]) in html
+    page = hq.get(url, {"year": 2026, "past": "1"})
+    assert [row.record for row in page.context["confirmed"].page.object_list] == [past, coming]
+    html = page.content.decode()
+    assert 'data-testid="closure-periods"' in html and "节假日" in html
+    assert "?year=2026&amp;first=2026-02-15&amp;last=2026-02-23&amp;reason=%E6%98%A5%E8%8A%82" in html  # one act
+    assert "春节 · 9 天" in html
+    for day in (1, 2, 3):
+        _closure(date(2026, 1, day), reason="元旦", by=net.hq)
+    html = hq.get(url, {"year": 2026, "past": "1"}).content.decode()
+    periods = html.split('data-testid="closure-periods"')[1]
+    new_year, spring = periods.split("02-15–02-23")
+    assert "已确认" in new_year and "first=2026-01-01" not in new_year  # confirmed: no second act offered
+    assert "已确认" not in spring.split("</tr>")[0]
+
+
+def test_closure_days_keep_one_order_across_pages(net, login):
+    from core.models import Province
+
+    provinces = [net.zj, net.xj] + [Province.objects.create(code=f"4{i}", name=f"省{i}") for i in range(3)]
+    made = [_closure(date(2026, 12, 30), province=p, by=net.hq) for p in reversed(provinces)]
+    made.append(_closure(date(2026, 12, 29), by=net.hq))
+    hq = login(net.hq)
+    seen = []
+    for page in (1, 2, 3):
+        response = hq.get(reverse("penalties:closures"), {"per_page": 2, "page": page})
+        seen += [row.record for row in response.context["confirmed"].page.object_list]
+    assert seen == [made[-1]] + made[:-1]  # by day, then as confirmed (the id)
+    assert selectors.closure_days_for(year=2026).query.order_by[-1] == "id"
