@@ -3,7 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import scoping
-from .models import Message, Province, Site
+from .models import AlertChannel, AlertMessage, Message, Province, Site
+from .selectors import alert_channels_all
 
 
 class ListFilter(django_filters.FilterSet):
@@ -58,3 +59,18 @@ class MessageFilter(ListFilter):
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(is_read=(value == "read"))
+
+
+class AlertMessageFilter(ListFilter):
+    """The latest alerts: by how their delivery stands and by channel (a failed one is sent again from the row)."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=AlertMessage.Status.choices)
+    channel = django_filters.ModelChoiceFilter(label=_("Alert channel"), queryset=AlertChannel.objects.none())
+
+    class Meta:
+        model = AlertMessage
+        fields = ["status", "channel"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.filters["channel"].queryset = alert_channels_all()

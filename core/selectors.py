@@ -6,11 +6,13 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.dateparse import parse_datetime
 
 from . import scoping
 from .models import (
+    AlertChannel,
+    AlertMessage,
     Courier,
     District,
     Message,
@@ -150,3 +152,15 @@ def site_search(*, q: str, limit: int = 20, near: str = "", exclude: tuple[int, 
         )
         return list(qs.select_related("province").order_by("nearness", "code")[:limit])
     return list(qs.select_related("province").order_by("-is_data_center", "code")[:limit])
+
+
+def alert_channels_all() -> QuerySet[AlertChannel]:
+    """HQ's alert channels, HQ's first, then by province, kind and id (the page shows them all: ~35 at most)."""
+    return AlertChannel.objects.select_related("province").order_by(
+        F("province__code").asc(nulls_first=True), "kind", "id"
+    )
+
+
+def alert_messages_recent() -> QuerySet[AlertMessage]:
+    """The alerts sent, the newest first and the id breaking ties (paged: one a province a run at most)."""
+    return AlertMessage.objects.select_related("channel", "channel__province").order_by("-created_at", "-id")

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import scoping
-from .models import Message, Site
+from .models import AlertChannel, AlertMessage, Message, Site
 
 DATE_CELL = "cell-date"
 
@@ -152,3 +152,78 @@ class MessageTable(ListTable):
         if value:
             return format_html('<span class="badge text-bg-light">{}</span>', _("Read"))
         return format_html('<span class="badge text-bg-primary">{}</span>', _("Unread"))
+
+
+def _team(province) -> str:
+    return province.name if province is not None else str(_("HQ"))
+
+
+class AlertChannelTable(ListTable):
+    """HQ's alert channels: whose team, the kind, the name, the address as far as it may be shown, on or off, and
+    the row's edit, test and delete."""
+
+    province = tables.Column(verbose_name=_("Whose team"), attrs={"td": {"class": "text-nowrap"}}, empty_values=())
+    kind = tables.Column(verbose_name=_("Kind"), attrs={"td": {"class": "text-nowrap"}})
+    name = tables.Column(verbose_name=_("Channel name"))
+    target = tables.Column(
+        verbose_name=_("Address"),
+        accessor="pk",
+        attrs={"td": {"class": "small text-break", "data-testid": "alert-target"}},
+    )
+    active = tables.TemplateColumn(
+        verbose_name=_("Status"),
+        template_code=(
+            '{% load i18n %}{% if record.active %}<span class="badge text-bg-success">{% translate "active" %}</span>'
+            '{% else %}<span class="badge text-bg-secondary">{% translate "off" %}</span>{% endif %}'
+        ),
+    )
+    actions = tables.TemplateColumn(
+        verbose_name="",
+        template_name="core/cells/alert_channel_actions.html",
+        exclude_from_export=True,
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+
+    class Meta:
+        model = AlertChannel
+        fields = ("province", "kind", "name", "target", "active", "actions")
+        orderable = False
+        attrs = {"data-testid": "alert-channels"}
+        empty_text = _("No alert channel yet: alerts reach nobody. Add HQ's first.")
+
+    def render_province(self, value):
+        return _team(value)
+
+    def render_target(self, record):
+        from .alerts import masked_target
+
+        shown = masked_target(record)
+        return f"{shown} · {_('signing secret set')}" if record.secret else shown
+
+    def value_target(self, record):
+        return self.render_target(record)
+
+
+class AlertMessageTable(ListTable):
+    """The alerts sent: when, to which channel, what, how its delivery stands; a failed one is sent again from its
+    row."""
+
+    created_at = DateTimeColumn(verbose_name=_("Time"))
+    channel = tables.Column(verbose_name=_("Alert channel"))
+    title = tables.Column(verbose_name=_("Alert"), accessor="payload__title", default="—")
+    status = tables.Column(verbose_name=_("Status"))
+    attempts = tables.Column(verbose_name=_("Attempts"))
+    last_error = tables.Column(verbose_name=_("Last error"), attrs={"td": {"class": "small text-muted"}}, default="")
+    retry = tables.TemplateColumn(
+        verbose_name="", template_name="core/cells/alert_retry.html", exclude_from_export=True, accessor="pk"
+    )
+
+    class Meta:
+        model = AlertMessage
+        fields = ("created_at", "channel", "title", "status", "attempts", "last_error", "retry")
+        orderable = False
+        attrs = {"data-testid": "alert-messages"}
+        empty_text = _("No alert sent yet.")
+
+    def render_channel(self, value):
+        return f"{_team(value.province)} · {value.name}"

@@ -8,15 +8,16 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
 
 from . import alerts, scoping, selectors, services
-from .filters import MessageFilter, SiteFilter
+from .filters import AlertMessageFilter, MessageFilter, SiteFilter
 from .forms import AlertChannelForm, MessageComposeForm
-from .models import AlertChannel, AlertMessage, User
+from .models import AlertChannel, User
 from .parsing import parse_id
 from .replica import replica_reads
 from .sheets import table_export
-from .tables import MessageTable, SiteTable
+from .tables import AlertChannelTable, AlertMessageTable, MessageTable, SiteTable
 from .view_calls import service_call
 
 PER_PAGE = 50
@@ -163,12 +164,12 @@ def alert_channels(request):
                 return redirect("core:alert_channels")
         else:
             flash.error(request, _("The channel was not saved: see the fields marked below."))
-    channels = list(AlertChannel.objects.select_related("province"))
-    for c in channels:
-        c.shown_target = alerts.masked_target(c)
-    recent = AlertMessage.objects.select_related("channel", "channel__province").order_by("-id")[:50]
+    channels = AlertChannelTable(selectors.alert_channels_all(), viewer=request.user)
+    sent = AlertMessageFilter(request.GET, queryset=selectors.alert_messages_recent(), user=request.user)
+    table = AlertMessageTable(sent.qs, viewer=request.user, prefix="alerts-")
+    RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(table)
     return render(
         request,
         "core/alert_channels.html",
-        {"channels": channels, "form": form, "editing": editing, "recent": recent},
+        {"channels": channels, "form": form, "editing": editing, "filter": sent, "table": table},
     )

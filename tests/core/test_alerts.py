@@ -268,3 +268,31 @@ def test_only_hq_reaches_the_page_and_hq_finds_it_in_the_navigation(net, login):
     for user in (net.clerk_a, net.lcs_zj, net.manager):
         assert login(user).get(url).status_code == 403
     assert f'href="{url}"' in login(net.hq).get(reverse("home")).content.decode()
+
+
+def test_the_latest_alerts_are_a_table_filtered_by_status_and_channel_with_a_retry_on_failed_rows(net, login, robots):
+    hq_room, zj_room = _wecom(robots), _wecom(robots, province=net.zj, name="浙江运营群")
+    for i in range(3):
+        alerts.alert_send(province=None, kind="test", title=f"总部告警{i}", lines=["一行"])
+    alerts.alert_send(province=net.zj, kind="test", title="浙江告警", lines=["一行"])
+    AlertMessage.objects.filter(payload__title="总部告警1").update(status=AlertMessage.Status.FAILED)
+    client = login(net.hq)
+    url = reverse("core:alert_channels")
+
+    def titles(**params):
+        page = client.get(url, params)
+        assert page.status_code == 200
+        return [row.record.payload["title"] for row in page.context["table"].page.object_list], page
+
+    everything, page = titles()
+    assert everything == ["浙江告警", "总部告警2", "总部告警1", "总部告警0"]  # the newest first, the id breaking ties
+    text = page.content.decode()
+    assert text.count('data-testid="alert-retry"') == 1  # only the failed row is sent again from its row
+    assert "总部 · 总部值班群" in text and f"{net.zj.name} · 浙江运营群" in text
+    assert titles(status="failed")[0] == ["总部告警1"]
+    assert titles(channel=zj_room.pk)[0] == ["浙江告警"]
+    assert titles(channel=hq_room.pk, status="pending")[0] == ["总部告警2", "总部告警0"]
+    # pages of the channels' table and of the alerts' do not share a parameter
+    assert titles(**{"alerts-page": 1})[0] == everything
+    channels = [row.record for row in page.context["channels"].rows]
+    assert channels == [hq_room, zj_room]  # HQ's first, then the provinces
