@@ -18,7 +18,7 @@ LEFT JOIN inventory_stockmove m ON m.site_id = l.site_id AND m.consumable_id = l
 WHERE l.min_level > 0 AND (l.alerted_on IS NULL OR l.alerted_on < %s)
 GROUP BY l.id HAVING COALESCE(SUM(m.quantity), 0) < l.min_level
 """
-RECENT_MOVES = 30
+RECENT_MOVES = 30  # moves a page of the stock page's movements
 LOW_ROWS = 100
 RANGE_ROWS = 300
 
@@ -71,12 +71,15 @@ def low_stock_for(*, user) -> list[dict]:
     ]
 
 
-def recent_moves(*, site: Site) -> QuerySet[StockMove]:
-    return StockMove.objects.filter(site=site).select_related("consumable", "actor")[:RECENT_MOVES]
+def site_moves(*, site: Site) -> QuerySet[StockMove]:
+    """The site's stock moves, the latest first (``id`` breaks ties, so that paging never repeats or skips a row);
+    the stock page shows them ``RECENT_MOVES`` at a time."""
+    return StockMove.objects.filter(site=site).select_related("consumable", "actor").order_by("-at", "-id")
 
 
 def site_ranges(*, site: Site) -> QuerySet[WaybillRange]:
-    return WaybillRange.objects.filter(site=site)
+    """The site's e-waybill ranges, by first number."""
+    return WaybillRange.objects.filter(site=site).order_by("start")
 
 
 def ranges_for(*, user) -> QuerySet[WaybillRange]:

@@ -1,5 +1,5 @@
-"""Tables of the stock pages (``core.tables.ListTable``): a site's stock with its forms, the items below their
-minimum, the e-waybill ranges."""
+"""Tables of the stock pages (``core.tables.ListTable``): a site's stock with its forms, its movements, the items
+below their minimum, the e-waybill ranges."""
 
 import django_tables2 as tables
 from django.utils.html import format_html
@@ -52,6 +52,32 @@ class StockTable(ListTable):
 
     def value_quantity(self, value):
         return value
+
+
+class MoveTable(ListTable):
+    """A site's stock movements, the latest first (``selectors.site_moves``), a page at a time."""
+
+    at = DateTimeColumn(verbose_name=_("Time"))
+    item = tables.Column(verbose_name=_("Item"), accessor="consumable__name")
+    kind = tables.Column(verbose_name=_("Kind"))
+    quantity = tables.Column(
+        verbose_name=_("Quantity"), attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+    )
+    reason = tables.Column(verbose_name=_("Reason"))
+    actor = tables.Column(verbose_name=_("By"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm bg-white small", "data-testid": "stock-moves"}
+        empty_text = "—"
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def render_actor(self, value):
+        return value.get_full_name() or value.username
+
+    value_actor = render_actor
 
 
 class LowStockTable(ListTable):

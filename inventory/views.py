@@ -3,6 +3,7 @@
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -19,7 +20,7 @@ from orders import selectors as order_selectors
 from . import selectors, services
 from .exceptions import StockError
 from .models import Consumable
-from .tables import LowStockTable, RangeTable, StockTable
+from .tables import LowStockTable, MoveTable, RangeTable, StockTable
 
 R = scoping.Role
 
@@ -77,10 +78,20 @@ def stock(request):
 
         service_call(request, act, _("Saved."))
         return redirect(f"{request.path}?site={site.code}")
-    table = low_table = None
+    table = move_table = range_table = None
     if site is not None:
         table = _stock_table(request, site)
         RequestConfig(request, paginate=False).configure(table)
+        # the movements grow for ever: a page at a time, under their own page parameter (``moves-page``)
+        move_table = MoveTable(selectors.site_moves(site=site), viewer=request.user, prefix="moves-")
+        RequestConfig(request, paginate={"per_page": selectors.RECENT_MOVES}).configure(move_table)
+        range_table = RangeTable(
+            selectors.site_ranges(site=site),
+            viewer=request.user,
+            exclude=("site", "created_at"),
+            attrs={"class": "table table-sm bg-white small", "data-testid": "site-ranges"},
+            empty_text=format_html('<span class="text-muted">{}</span>', _("No range: ask HQ for e-waybill numbers.")),
+        )
     low_table = _low_table(request)
     RequestConfig(request, paginate=False).configure(low_table)
     return render(
@@ -89,9 +100,9 @@ def stock(request):
         {
             "site": site,
             "table": table,
+            "move_table": move_table,
+            "range_table": range_table,
             "low_table": low_table,
-            "moves": selectors.recent_moves(site=site) if site else [],
-            "ranges": selectors.site_ranges(site=site) if site else [],
             "is_clerk": scoping.role_of(request.user) == R.CLERK,
         },
     )

@@ -109,3 +109,41 @@ def test_concurrent_allocation_never_gives_a_number_twice(net):
     assert not errors and len(got) == 240 and len(set(got)) == 240
     assert WaybillRange.objects.get().next == 420000000240
     assert not OnlineOrder.objects.exists()
+
+
+def _moves(response) -> list[int]:
+    return [row.record.pk for row in response.context["move_table"].page.object_list]
+
+
+def test_movements_keep_one_order_across_pages_and_follow_the_chosen_site(net, login, paper, monkeypatch):
+    for n in range(5):
+        services.stock_move(site=net.site_a, consumable=paper, kind="in", quantity_=n + 1, actor=net.clerk_a)
+    services.stock_move(site=net.site_b, consumable=paper, kind="in", quantity_=9, actor=net.clerk_b)
+    StockMove.objects.filter(site=net.site_a).update(at=StockMove.objects.filter(site=net.site_a).first().at)  # tied
+    expected = list(StockMove.objects.filter(site=net.site_a).order_by("-id").values_list("pk", flat=True))
+    monkeypatch.setattr(selectors, "RECENT_MOVES", 2)
+    client = login(net.hq)
+    pages = [
+        _moves(client.get(reverse("inventory:stock"), {"site": net.site_a.code, "moves-page": n})) for n in (1, 2, 3)
+    ]
+    assert [pk for page in pages for pk in page] == expected  # no row twice, none lost between pages
+    page = client.get(reverse("inventory:stock"), {"site": net.site_a.code}).content.decode()
+    assert 'data-testid="stock-moves"' in page and "moves-page=2" in page and f"site={net.site_a.code}" in page
+    # the site chosen narrows the movements to its own
+    other = client.get(reverse("inventory:stock"), {"site": net.site_b.code})
+    assert [StockMove.objects.get(pk=pk).site_id for pk in _moves(other)] == [net.site_b.pk]
+    assert 'data-testid="stock-table"' in other.content.decode()  # the stock table and its forms stay
+
+
+def test_the_site_s_ranges_are_a_table(net, login, paper):
+    client = login(net.clerk_a)
+    page = client.get(reverse("inventory:stock")).content.decode()
+    assert 'data-testid="site-ranges"' in page and "没有号段" in page
+    services.range_allocate(site=net.site_a, start=400000000000, end=400000000099, actor=net.hq, warn_below=200)
+    services.range_allocate(site=net.site_b, start=500000000000, end=500000000099, actor=net.hq)
+    response = client.get(reverse("inventory:stock"))
+    rows = [row.record for row in response.context["range_table"].rows]
+    assert [r.start for r in rows] == [400000000000]
+    assert "site" not in [c.name for c in response.context["range_table"].columns]
+    page = response.content.decode()
+    assert "400000000000–400000000099" in page and "text-danger fw-bold" in page  # 100 left, warned below 200
