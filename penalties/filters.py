@@ -12,7 +12,7 @@ from core.models import Province
 from core.parsing import SaneDateFilter
 from orders.models import EventKind, OnlineOrder, OrderEvent, OrderState
 
-from .models import Report, Rule, Violation, ViolationStatus
+from .models import Report, Rule, RuleVersion, Violation, ViolationStatus
 from .selectors import DEADLINE_ACCEPT, DEADLINE_PICKUP, waybill_suspects
 
 DEADLINE_CHOICES = ((DEADLINE_ACCEPT, _("Accept (网点接单)")), (DEADLINE_PICKUP, _("Pick up (网点揽件)")))
@@ -170,3 +170,30 @@ class ReportFilter(ListFilter):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, user=user, **kwargs)
         self.filters["province"].queryset = scoping.visible_provinces(user)
+
+
+RULE_STATES = [("in_force", _("in force")), ("scheduled", _("scheduled")), ("past", _("superseded"))]
+
+
+class RuleVersionFilter(ListFilter):
+    """The rule book's versions: one rule's, and those in force, scheduled or superseded now. (``rule``, not
+    ``code``: the page's ``?code=`` fills the new-version form.)"""
+
+    rule = django_filters.ChoiceFilter(label=_("Rule"), field_name="code", choices=Rule.choices)
+    state = django_filters.ChoiceFilter(label=_("Status"), choices=RULE_STATES, method="filter_state")
+
+    class Meta:
+        model = RuleVersion
+        fields = ["rule", "state"]
+
+    def __init__(self, *args, in_force: dict[str, int], now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_force, self.now = in_force, now
+
+    def filter_state(self, queryset, name, value):
+        current = list(self.in_force.values())
+        if value == "in_force":
+            return queryset.filter(pk__in=current)
+        if value == "scheduled":
+            return queryset.filter(effective_from__gt=self.now)
+        return queryset.filter(effective_from__lte=self.now).exclude(pk__in=current)

@@ -43,6 +43,7 @@ from .models import (
     RewardQuota,
     RewardRank,
     Rule,
+    RuleVersion,
     Violation,
     ViolationEvent,
     ViolationStatus,
@@ -96,6 +97,17 @@ def reports_for(*, user) -> QuerySet[Report]:
     if scoping.role_of(user) in (scoping.Role.LCS, scoping.Role.MANAGER) and user.province_id:
         return qs.filter(province_id=user.province_id)
     return qs.none()
+
+
+def rule_versions_all() -> QuerySet[RuleVersion]:
+    """Every version of every rule (the rule book's page): by rule, the latest effective first."""
+    return RuleVersion.objects.select_related("created_by").order_by("code", "-effective_from", "-id")
+
+
+def rule_versions_in_force(*, at: datetime) -> dict[str, int]:
+    """Each rule's version in force at ``at``: {rule code: version id}."""
+    versions = RuleVersion.objects.filter(effective_from__lte=at).order_by("code", "-effective_from").distinct("code")
+    return dict(versions.values_list("code", "pk"))
 
 
 def closure_days_for(*, year: int, since: date | None = None) -> QuerySet[ClosureDay]:

@@ -13,12 +13,12 @@ from django.utils.translation import ngettext
 from core.humanize import deadline_html, week_text
 from core.models import ClosureDay
 from core.tables import DateTimeColumn, ListTable
-from core.templatetags.desk import cny
+from core.templatetags.desk import cny, minutes_text
 from orders.templatetags.order_tags import state_badge
 
 from .appeals import appeal_deadline, hq_deadline
 from .filters import DEADLINE_CHOICES
-from .models import AppealStatus, Violation, ViolationStatus
+from .models import AppealStatus, RuleVersion, Violation, ViolationStatus
 from .selectors import DEADLINE_ACCEPT, DEADLINE_PICKUP
 
 _STATUS_CSS = {
@@ -467,3 +467,33 @@ class ClosurePeriodTable(ListTable):
             }
         )
         return format_html('<a class="btn btn-sm btn-outline-danger" href="?{}">{}</a>', query, _("Confirm…"))
+
+
+class RuleVersionTable(ListTable):
+    """The rule book's versions: the fine, the threshold and the words of each, from when; in force or scheduled,
+    the history and, for HQ, a new version of the one in force (``penalties/cells/rule_version_state.html``)."""
+
+    code = tables.Column(verbose_name=_("Rule"))
+    fine = tables.Column(verbose_name=_("Fine"))
+    threshold_minutes = tables.Column(verbose_name=_("Threshold"), default="")
+    description = tables.Column(verbose_name=_("Description"), attrs={"td": {"class": "small"}})
+    effective_from = DateTimeColumn(verbose_name=_("Effective from"))
+    state = tables.TemplateColumn(
+        verbose_name="",
+        template_name="penalties/cells/rule_version_state.html",
+        accessor="pk",
+        exclude_from_export=True,
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+
+    class Meta:
+        model = RuleVersion
+        fields = ("code", "fine", "threshold_minutes", "description", "effective_from", "state")
+        orderable = False
+        attrs = {"data-testid": "rule-versions"}
+
+    def render_fine(self, value):
+        return cny(value)
+
+    def render_threshold_minutes(self, value):
+        return minutes_text(value)

@@ -37,7 +37,7 @@ from .decision_messages import site_activity
 from .door_evidence import door_evidence
 from .exceptions import PenaltyError
 from .explain import violation_explain
-from .filters import AUDIT_SAMPLE_MAX, AuditFilter, DeadlineFilter, ReportFilter, ViolationFilter
+from .filters import AUDIT_SAMPLE_MAX, AuditFilter, DeadlineFilter, ReportFilter, RuleVersionFilter, ViolationFilter
 from .forms import (
     ClosureForm,
     DashboardFilterForm,
@@ -69,6 +69,7 @@ from .tables import (
     NoticeTable,
     ReportTable,
     RewardRankTable,
+    RuleVersionTable,
     ViolationTable,
 )
 
@@ -444,11 +445,12 @@ def rules(request):
             ):
                 return redirect("penalties:rules")
     now = timezone.now()
-    versions = list(RuleVersion.objects.select_related("created_by").order_by("code", "-effective_from"))
-    current = {}
-    for v in versions:
-        if v.effective_from <= now and v.code not in current:
-            current[v.code] = v.pk
+    current = selectors.rule_versions_in_force(at=now)
+    shown = RuleVersionFilter(
+        request.GET, queryset=selectors.rule_versions_all(), user=request.user, in_force=current, now=now
+    )
+    versions = RuleVersionTable(shown.qs, viewer=request.user)
+    RequestConfig(request, paginate={"per_page": 50}).configure(versions)
     by_type: dict[str, list] = {}
     for v in WorkOrderLimit.objects.select_related("created_by").order_by("wo_type", "-effective_from"):
         by_type.setdefault(v.wo_type, []).append(v)
@@ -470,6 +472,7 @@ def rules(request):
         "penalties/rules.html",
         {
             "form": form,
+            "filter": shown,
             "versions": versions,
             "current": current,
             "is_hq": scoping.role_of(request.user) == R.HQ,
