@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core import scoping
 from core.kept_input import typed_keep
 from core.models import Courier
-from core.parsing import parse_id, parse_moment
+from core.parsing import parse_id, parse_int, parse_moment
 from core.view_calls import service_call
 from orders.models import FailReason, OrderState, SenderIdCheck
 from orders.outbox import channels_reaching
@@ -77,8 +77,15 @@ def pickup(request):
         couriers=row_context["couriers"],
         at=at,
     )
-    orders = list(flt.qs[: ROWS_PER_PAGE + 1])
+    page = min(max(parse_int(request.GET.get("page"), 1) or 1, 1), 10_000)
+    start = (page - 1) * ROWS_PER_PAGE
+    orders = list(flt.qs[start : start + ROWS_PER_PAGE + 1])
     _mark_sender_id(orders[:ROWS_PER_PAGE], at)
+    more = len(orders) > ROWS_PER_PAGE
+    # the first page holding the whole list needs no count; otherwise one count over the site's accepted orders
+    matching = len(orders) if page == 1 and not more else flt.qs.count()
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(
         request,
         "dispatch/pickup.html",
@@ -87,8 +94,12 @@ def pickup(request):
             "filter": flt,
             "filtered": flt.active,
             "table": PickupTable(orders[:ROWS_PER_PAGE], viewer=request.user),
-            "more": len(orders) > ROWS_PER_PAGE,
+            "more": more,
             "limit": ROWS_PER_PAGE,
+            "page": page,
+            "pages": max(1, -(-matching // ROWS_PER_PAGE)),
+            "matching": matching,
+            "page_query": kept.urlencode() + "&" if kept else "",  # the pager keeps the filters
             "fail_reasons": FailReason.choices,
             "now": at,
             "arm_seconds": pickup_desk.ARM_SECONDS,

@@ -157,3 +157,28 @@ def test_pickup_page_filters_and_site_column(net, login):
     cells = answer.content.decode()
     assert 'data-row-state="confirmed"' in cells
     assert len(re.findall(r"<td[ >]", cells)) + colspans(cells) == head_one
+
+
+def test_the_pickup_desk_counts_every_matching_order_and_pages_the_rest_with_the_filters_kept(net, login, monkeypatch):
+    from dispatch.views import pickup as pickup_view
+
+    monkeypatch.setattr(pickup_view, "ROWS_PER_PAGE", 3)
+    orders = [accepted(net, hours_ago=1 + i * 0.1) for i in range(5)]
+    kd = accepted(net, hours_ago=0.5, channel="kuaidi100")
+    client = login(net.clerk_a)
+    first = client.get(reverse("dispatch:pickup")).content.decode()
+    assert "共 6 单，最紧急的在前" in first and "第 1 页 / 共 2 页" in first
+    assert 'data-testid="pickup-next"' in first and 'data-testid="pickup-previous"' not in first
+    second = client.get(reverse("dispatch:pickup"), {"page": 2}).content.decode()
+    shown = {o.channel_order_id for o in [*orders, kd] if f'data-order="{o.channel_order_id}"' in second}
+    assert len(shown) == 3 and 'data-testid="pickup-previous"' in second and 'data-testid="pickup-next"' not in second
+    on_first = {o.channel_order_id for o in [*orders, kd] if f'data-order="{o.channel_order_id}"' in first}
+    assert on_first.isdisjoint(shown) and len(on_first | shown) == 6  # every order on exactly one page
+    # a filter narrows the count, and one page then holds it all: no pager, no count query needed
+    only = client.get(reverse("dispatch:pickup"), {"channel": channel_get("kuaidi100").pk}).content.decode()
+    assert "共 1 单" in only and 'data-testid="pickup-next"' not in only
+    # the pager keeps the filters
+    taobao = channel_get("taobao").pk
+    filtered = client.get(reverse("dispatch:pickup"), {"channel": taobao}).content.decode()
+    assert f"?channel={taobao}&amp;page=2" in filtered and "共 5 单" in filtered
+    assert client.get(reverse("dispatch:pickup"), {"page": "abc"}).status_code == 200
