@@ -67,7 +67,8 @@ class InputGuardMiddleware:
       refuses (``DataError``: out of range, too long) escaping a view answers 400 with its message;
     - a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` or with too many fields answers 413;
     - normalises paging: a ``page`` that is not a number in 1…10,000 or a ``per_page`` not in 1…500 is
-      dropped (the list shows its first page), so no table pages past an overflow.
+      dropped (the list shows its first page), so no table pages past an overflow; a second table's own
+      ``<prefix>page`` and ``<prefix>per_page`` (``moves-page``) likewise.
     """
 
     def __init__(self, get_response):
@@ -227,10 +228,19 @@ class InputGuardMiddleware:
     @staticmethod
     def _tame_paging(request):
         limits = {"page": PAGE_MAX, "per_page": PER_PAGE_MAX}
+
+        def limit(key: str) -> int | None:
+            # a table with a prefix pages under ``<prefix>page`` (django-tables2 joins them as they are)
+            for name, most in limits.items():
+                if key == name or key.endswith(f"-{name}"):
+                    return most
+            return None
+
         wild = [
             k
             for k in request.GET
-            if k in limits and any(parse_int(v, None, lo=1, hi=limits[k]) is None for v in request.GET.getlist(k))
+            if limit(k) is not None
+            and any(parse_int(v, None, lo=1, hi=limit(k)) is None for v in request.GET.getlist(k))
         ]
         if wild:
             tamed = request.GET.copy()
