@@ -126,6 +126,14 @@ def site_detail(request, code: str):
     return render(request, "core/site_detail.html", context)
 
 
+def _alerts_back(request):
+    """Back to the alerts page as it was filtered and paged (a row's retry, test or delete posts to the page's own
+    address), but not to editing a channel (it may be gone; a save ends the edit)."""
+    kept = request.GET.copy()
+    kept.pop("edit", None)
+    return redirect(request.path + (f"?{kept.urlencode()}" if kept else ""))
+
+
 @scoping.role_required(User.Role.HQ)
 def alert_channels(request):
     """HQ's alert channels (企业微信 and 钉钉 robots, e-mail, SMS) for each province's team and for HQ, with a test
@@ -139,7 +147,7 @@ def alert_channels(request):
         if action == "retry":
             n = alerts.alerts_retry([parse_id(request.POST.get("message"))])
             flash.success(request, _("%(n)d alerts queued again.") % {"n": n})
-            return redirect("core:alert_channels")
+            return _alerts_back(request)
         channel = get_object_or_404(AlertChannel, pk=parse_id(request.POST.get("channel")))
         if action == "test":
             alerts.channel_test(channel=channel)
@@ -147,7 +155,7 @@ def alert_channels(request):
         else:
             alerts.channel_delete(channel=channel)
             flash.success(request, _("Channel %(name)s deleted.") % {"name": channel.name})
-        return redirect("core:alert_channels")
+        return _alerts_back(request)
     initial = {}
     if editing:
         initial = {"province": editing.province, "kind": editing.kind, "name": editing.name, "active": editing.active}
@@ -161,7 +169,7 @@ def alert_channels(request):
                 _("Channel %(name)s saved.") % {"name": data["name"]},
                 form=form,
             ):
-                return redirect("core:alert_channels")
+                return _alerts_back(request)
         else:
             flash.error(request, _("The channel was not saved: see the fields marked below."))
     channels = AlertChannelTable(selectors.alert_channels_all(), viewer=request.user)

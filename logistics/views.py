@@ -142,7 +142,7 @@ def carriers(request):
             ),
             _("Saved."),
         )
-        return redirect("logistics:carriers")
+        return redirect(request.get_full_path())  # the list as it was filtered and paged
     flt = CarrierFilter(request.GET, queryset=selectors.carriers(), user=request.user)
     table = CarrierTable(flt.qs, viewer=request.user, editable=is_hq)
     RequestConfig(request, paginate={"per_page": CARRIER_ROWS}).configure(table)

@@ -192,7 +192,7 @@ def api_clients(request):
                 _("Saved."),
             )
             if updated:
-                return redirect("orders:api_clients")
+                return redirect(request.get_full_path())  # the list as it was filtered and paged
 
     flt = ApiClientFilter(request.GET, queryset=selectors.api_clients_for(user=request.user), user=request.user)
     table = ApiClientTable(flt.qs, viewer=request.user)

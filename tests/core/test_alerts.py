@@ -296,3 +296,17 @@ def test_the_latest_alerts_are_a_table_filtered_by_status_and_channel_with_a_ret
     assert titles(**{"alerts-page": 1})[0] == everything
     channels = [row.record for row in page.context["channels"].rows]
     assert channels == [hq_room, zj_room]  # HQ's first, then the provinces
+
+
+def test_a_row_action_comes_back_to_the_alerts_as_filtered_and_paged(net, login, robots):
+    room = _wecom(robots)
+    alerts.alert_send(province=None, kind="test", title="总部告警", lines=["一行"])
+    failed = AlertMessage.objects.get(payload__title="总部告警")
+    AlertMessage.objects.filter(pk=failed.pk).update(status=AlertMessage.Status.FAILED)
+    client = login(net.hq)
+    url = reverse("core:alert_channels")
+    r = client.post(f"{url}?status=failed&alerts-page=1", {"action": "retry", "message": failed.pk})
+    assert r.status_code == 302 and r["Location"] == f"{url}?status=failed&alerts-page=1"
+    r = client.post(f"{url}?status=failed&edit={room.pk}", {"action": "delete", "channel": room.pk})
+    assert r.status_code == 302 and r["Location"] == f"{url}?status=failed"  # not back to editing what is gone
+    assert client.get(r["Location"]).status_code == 200

@@ -72,3 +72,14 @@ def test_order_is_stable_across_pages(net, login, monkeypatch):
     client = login(net.hq)
     pages = [_rows(client.get(reverse("logistics:carriers"), {"page": n})) for n in (1, 2, 3)]
     assert pages == [["C1", "C2"], ["C3", "C4"], ["C5"]]
+
+
+def test_a_row_saved_comes_back_to_the_list_as_filtered_and_paged(net, login):
+    _carriers()
+    sf = PartnerCarrier.objects.get(code="SF")
+    url = reverse("logistics:carriers")
+    r = login(net.hq).post(
+        f"{url}?q=S&active=yes&page=1",
+        {"pk": sf.pk, "code": "SF", "name": "顺丰速运", "contact": "", "phone": "", "note": "", "active": "on"},
+    )
+    assert r.status_code == 302 and r["Location"] == f"{url}?q=S&active=yes&page=1"

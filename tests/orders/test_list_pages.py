@@ -240,6 +240,8 @@ def test_api_clients_filter_and_keep_their_forms(net, login, settings):
     assert kd.callback_url == "https://cb.example.com/kd" and not kd.active  # the box left unticked
     page = client.get(url, {"active": "false"}).content.decode()
     assert kd.key in page and taobao.key not in page and "停用" in page
+    r = client.post(f"{url}?kind=channel&page=1", {"action": "update", "client": kd.pk, "callback_url": ""})
+    assert r.status_code == 302 and r["Location"] == f"{url}?kind=channel&page=1"  # back to the list as it was
 
 
 def test_api_clients_keep_one_order_when_names_tie(net, login):
