@@ -158,6 +158,19 @@ class OnlineOrder(models.Model):
     class Meta:
         verbose_name = _("online order")
         verbose_name_plural = _("online orders")
+        # the history's floor only goes down: a save from a copy of the order loaded before a late fact lowered it
+        # (or any writer) never raises it above that fact, which would hide the fact from the order's history
+        triggers = [
+            pgtrigger.Trigger(
+                name="order_history_floor_only_lowers",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                condition=pgtrigger.Condition(
+                    "OLD.history_from IS NOT NULL AND (NEW.history_from IS NULL OR NEW.history_from > OLD.history_from)"
+                ),
+                func="NEW.history_from := OLD.history_from; RETURN NEW;",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["channel", "channel_order_id"], name="order_channel_id_unique"),
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ plans the query. The floor must never hide an event: a late fact older than the 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pgtrigger
 from django.db import connection
 
 from core.partitions import month_create
@@ -80,9 +81,25 @@ def test_a_late_fact_older_than_the_order_lowers_the_floor_and_stays_in_the_hist
 
 def test_an_order_without_a_floor_reads_its_whole_history(net):
     order = make_order()
-    OnlineOrder.objects.filter(pk=order.pk).update(history_from=None)  # an order from before the floor existed
+    with pgtrigger.ignore("orders.OnlineOrder:order_history_floor_only_lowers"):  # an order from before the floor
+        OnlineOrder.objects.filter(pk=order.pk).update(history_from=None)
     order.refresh_from_db()
     events.event_record(order=order, kind=EventKind.CHANGED, at=FIXED_NOW - timedelta(days=400), text="旧")
     order.refresh_from_db()
     assert order.history_from is None  # stays unbounded: the floor is never guessed
     assert order_events(order=order).count() == 2
+
+
+def test_a_save_from_a_copy_loaded_before_a_late_fact_never_raises_the_floor(net):
+    order = make_order()
+    stale = OnlineOrder.objects.get(pk=order.pk)  # loaded now, floor at the order's first event
+    before = FIXED_NOW - timedelta(days=40)
+    events.event_record(order=OnlineOrder.objects.get(pk=order.pk), kind=EventKind.CHANGED, at=before, text="扫描")
+    stale.sender_name = "改名"
+    stale.save()  # a full save writes the old floor back: the database keeps the lower one
+    order.refresh_from_db()
+    assert order.history_from == before and order.sender_name == "改名"
+    assert before in [e.at for e in order_timeline(order=order)]
+    OnlineOrder.objects.filter(pk=order.pk).update(history_from=None)  # nor can any writer clear it
+    order.refresh_from_db()
+    assert order.history_from == before
