@@ -253,3 +253,11 @@ def test_api_clients_keep_one_order_when_names_tie(net, login):
         seen += [c.key for c in sorted(made, key=lambda c: html.find(c.key)) if html.find(c.key) >= 0]
     assert seen == [c.key for c in sorted(made, key=lambda c: c.pk)]
     assert selectors.api_clients_for(user=net.hq).query.order_by[-1] == "id"
+
+
+def test_the_switches_above_a_list_keep_its_other_filters_and_go_back_to_the_first_page(net, login):
+    taobao = channel_get("taobao").pk
+    page = login(net.clerk_a).get(reverse("dispatch:cancellations"), {"channel": taobao, "page": 2}).content.decode()
+    assert f'href="?channel={taobao}&amp;handled=done"' in page and f'href="?channel={taobao}&amp;handled=all"' in page
+    page = login(net.hq).get(reverse("orders:callbacks"), {"channel": taobao, "page": 3}).content.decode()
+    assert f'href="?channel={taobao}&amp;status=delivered"' in page
