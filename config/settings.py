@@ -363,6 +363,8 @@ WORKBENCH_POLL_SECONDS = env.int("WORKBENCH_POLL_SECONDS", default=10)
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=180)
 ERASURE_BATCH = env.int("ERASURE_BATCH", default=2000)  # orders per transaction
 ERASURE_MAX_BATCHES = env.int("ERASURE_MAX_BATCHES", default=1500)  # per run (3 M orders: above SPEC §8's day)
+# a pause after each batch: the database to the desk's polls between batches (docs/retention.md)
+ERASURE_PAUSE_SECONDS = env.float("ERASURE_PAUSE_SECONDS", default=0.5)
 # month partitions of the append-only tables (core/partitions.py): created ahead, archived past the horizon
 PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
 PARTITION_HORIZON_MONTHS = env.int("PARTITION_HORIZON_MONTHS", default=25)

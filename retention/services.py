@@ -6,6 +6,7 @@ later run. Each app erases its own tables; this module only decides which orders
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,6 +87,8 @@ def erasure_run(
             if after is None:
                 orders_done = True
                 break
+            if settings.ERASURE_PAUSE_SECONDS:  # the desk's polls get the database between batches
+                time.sleep(settings.ERASURE_PAUSE_SECONDS)
         run.complete = _work_orders(run, budget=budget, at=at) and orders_done
         run.finished_at = timezone.now()
         run.save()

@@ -17,7 +17,7 @@ from dispatch import services as ops
 from finance.models import ClosedMonth
 from orders.models import ApiClient, EventKind, OnlineOrder, OrderEvent, OutboxMessage, SenderIdCheck
 from orders.sender_id import encrypt, mask, phone_digest
-from orders.services import order_change
+from orders.services import order_cancel, order_change
 from penalties.models import Rule, RuleVersion, Violation, ViolationStatus
 from retention.models import ErasureRun
 from retention.services import erasure_run
@@ -224,3 +224,24 @@ def test_a_run_while_another_holds_the_lock_does_nothing(net):
     finally:
         other.close()
     assert ErasureRun.objects.count() == 0
+
+
+def test_the_erasure_pauses_between_batches_so_the_desks_polls_get_the_database(net, monkeypatch, settings):
+    """``ERASURE_PAUSE_SECONDS`` after every batch that left more to do (``bench.lifecycle``: the unchanged poll's p95
+    0.60 → 0.67 ms with 0.5 s, 0.51 → 1.81 ms with none), never after the walk's last one."""
+    from retention import services as retention_services
+
+    slept = []
+    monkeypatch.setattr(retention_services.time, "sleep", slept.append)
+    settings.ERASURE_PAUSE_SECONDS = 0.5
+    old = FIXED_NOW - timedelta(days=400)
+    for _ in range(5):
+        order = make_order(at=old, order_time=old)
+        order_cancel(order_id=order.pk, actor_label="淘宝", at=old + timedelta(minutes=5))
+        OnlineOrder.objects.filter(pk=order.pk).update(updated_at=old + timedelta(hours=1))  # closed then
+    run = erasure_run(batch=2)
+    assert run.orders == 5 and slept == [0.5, 0.5, 0.5]  # three full batches went on; the empty one ended the walk
+    settings.ERASURE_PAUSE_SECONDS = 0
+    slept.clear()
+    erasure_run(batch=2)
+    assert slept == []
