@@ -65,6 +65,21 @@ class DateTimeColumn(tables.Column):
         return value
 
 
+def select_column(*, label=None) -> tables.CheckBoxColumn:
+    """A row's checkbox for the page's batch action (``name="ids"``, the row's pk), with a select-all box in its
+    header; ``label(record)`` names the row for screen readers. Left out of an export."""
+    attrs = {
+        "th__input": {
+            "class": "form-check-input",
+            "data-select-all": "",
+            "aria-label": _("Select all on this page"),
+        }
+    }
+    if label is not None:
+        attrs["input"] = {"class": "form-check-input", "name": "ids", "aria-label": label}
+    return tables.CheckBoxColumn(accessor="pk", orderable=False, exclude_from_export=True, attrs=attrs)
+
+
 class ListTable(tables.Table):
     """A list page's table. ``viewer`` is the user the page is for: a viewer who sees one site gets no
     ``site_columns``. A column left out of the export (``exclude_from_export``) says so in its header cell

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.humanize import duration_text
 from core.models import Site
-from core.tables import DATE_CELL, DateTimeColumn, ListTable, full_time, time_cell
+from core.tables import DATE_CELL, DateTimeColumn, ListTable, full_time, select_column, time_cell
 from core.templatetags.desk import mask_phone
 
 
@@ -96,21 +96,6 @@ class CourierTable(ListTable):
         return format_html('<span class="badge text-bg-secondary">{}</span>', _("inactive"))
 
 
-def _select_column():
-    """The row's checkbox (the batch actions'), with a select-all box in its header."""
-    return tables.CheckBoxColumn(
-        accessor="pk",
-        exclude_from_export=True,
-        attrs={
-            "th__input": {
-                "class": "form-check-input",
-                "data-select-all": "",
-                "aria-label": _("Select all on this page"),
-            },
-        },
-    )
-
-
 class WorkbenchTable(ListTable):
     """网点接单: the pending queue, the most urgent first (``selectors.pending_orders``), one page of
     ``WORKBENCH_LIMIT`` rows. The page writes the table itself: the header from these columns, the rows in
@@ -118,7 +103,7 @@ class WorkbenchTable(ListTable):
     the fragment the page's poll answers with; django-tables2's per-cell machinery would cost more than the query
     (tests/dispatch/test_desk_lists.py checks that the header and the rows stay in step)."""
 
-    ids = _select_column()
+    ids = select_column()
     due = tables.TemplateColumn(
         template_name="dispatch/cells/workbench_due.html", verbose_name=_("Time left"), accessor="accept_due_at"
     )
@@ -171,7 +156,7 @@ class PickupTable(ListTable):
     ``dispatch/_pickup_row.html``, the same template that answers a row's own actions in place (courier, confirm,
     a scan), its form cells from ``dispatch/cells/``; it writes the cells of the columns here, in their order."""
 
-    ids = _select_column()
+    ids = select_column()
     due = tables.TemplateColumn(
         template_name="dispatch/cells/pickup_due.html", verbose_name=_("Time left"), accessor="pickup_due_at"
     )
@@ -227,23 +212,7 @@ class DataCenterTable(ListTable):
     ``ROWS_PER_PAGE`` rows. The page's rows carry what HQ decides on (``selectors.data_center_rows``: ``place``,
     ``waited``, ``why``), added to the page's rows only; the checkboxes feed the page's bulk 分件 form."""
 
-    ids = tables.CheckBoxColumn(
-        accessor="pk",
-        orderable=False,
-        exclude_from_export=True,
-        attrs={
-            "input": {
-                "class": "form-check-input",
-                "name": "ids",
-                "aria-label": lambda record: _("Select order %(id)s") % {"id": record.channel_order_id},
-            },
-            "th__input": {
-                "class": "form-check-input",
-                "data-select-all": "",
-                "aria-label": _("Select all on this page"),
-            },
-        },
-    )
+    ids = select_column(label=lambda record: _("Select order %(id)s") % {"id": record.channel_order_id})
     order_time = DateTimeColumn(verbose_name=_("Order time"))
     waited = tables.Column(
         verbose_name=_("Waited"),

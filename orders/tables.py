@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.humanize import code_label
-from core.tables import DateTimeColumn, ListTable
+from core.tables import DateTimeColumn, ListTable, select_column
 from core.templatetags.desk import mask_phone
 from orders.templatetags.order_tags import state_badge
 
@@ -17,19 +17,7 @@ from .models import ApiClient, ImportJob, OnlineOrder, OutboxMessage
 
 
 class OrderTable(ListTable):
-    ids = tables.CheckBoxColumn(
-        accessor="pk",
-        orderable=False,
-        exclude_from_export=True,
-        attrs={
-            "input": {
-                "class": "form-check-input",
-                "name": "ids",
-                "aria-label": lambda record: _("Select order %(id)s") % {"id": record.channel_order_id},
-            },
-            "th__input": {"class": "form-check-input", "data-select-all": ""},
-        },
-    )
+    ids = select_column(label=lambda record: _("Select order %(id)s") % {"id": record.channel_order_id})
     order_time = DateTimeColumn(verbose_name=_("order time"))
     channel_order_id = tables.Column(
         verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]), orderable=False
@@ -158,23 +146,7 @@ class CancellationTable(ListTable):
     """撤单处理: an order not handled yet has its checkbox (the page's bulk "mark as handled"); a handled one says
     when it was handled."""
 
-    ids = tables.CheckBoxColumn(
-        accessor="pk",
-        orderable=False,
-        exclude_from_export=True,
-        attrs={
-            "input": {
-                "class": "form-check-input",
-                "name": "ids",
-                "aria-label": lambda record: _("Select order %(id)s") % {"id": record.channel_order_id},
-            },
-            "th__input": {
-                "class": "form-check-input",
-                "data-select-all": "",
-                "aria-label": _("Select all on this page"),
-            },
-        },
-    )
+    ids = select_column(label=lambda record: _("Select order %(id)s") % {"id": record.channel_order_id})
     cancelled_at = DateTimeColumn(verbose_name=_("cancelled at"))
     channel_order_id = tables.Column(verbose_name=_("logistics no."), linkify=("orders:order_detail", [tables.A("pk")]))
     channel = tables.Column(verbose_name=_("channel"))
@@ -221,23 +193,7 @@ class CancellationTable(ListTable):
 class CallbackTable(ListTable):
     """Status callbacks: each row's checkbox feeds the page's "send the selected again"."""
 
-    ids = tables.CheckBoxColumn(
-        accessor="pk",
-        orderable=False,
-        exclude_from_export=True,
-        attrs={
-            "input": {
-                "class": "form-check-input",
-                "name": "ids",
-                "aria-label": lambda record: _("Select callback %(id)s") % {"id": record.pk},
-            },
-            "th__input": {
-                "class": "form-check-input",
-                "data-select-all": "",
-                "aria-label": _("Select all on this page"),
-            },
-        },
-    )
+    ids = select_column(label=lambda record: _("Select callback %(id)s") % {"id": record.pk})
     created_at = DateTimeColumn(verbose_name=_("Created at"))
     client = tables.Column(verbose_name=_("Client"))
     order = tables.Column(
